@@ -1,0 +1,13 @@
+"""msb: rewrite single-stage Dockerfiles into correct multi-stage ones.
+
+    from msbrewrite import convert
+    result = convert(open("Dockerfile").read(), context_dir=".")
+    if result.status == "converted":
+        print(result.text)
+"""
+from .convert import convert, detect
+from .options import Options
+from .plan import Result
+
+__all__ = ["convert", "detect", "Options", "Result"]
+__version__ = "0.1.0"

@@ -1,0 +1,224 @@
+"""What a stage does, step by step: working directory, variables, commands, copies.
+
+Language modules read these facts instead of re-walking the Dockerfile.
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+
+from .context import Context
+from .dockerfile import Dockerfile, Instruction, Stage, expand, parse_key_values
+from .shell import Command, split_commands, split_words
+
+# default environment of common builder images, so $GOPATH or $CARGO_HOME resolve
+IMAGE_ENV = {
+    "golang": {"GOPATH": "/go", "PATH": "/go/bin:/usr/local/go/bin:/usr/local/bin:/usr/bin:/bin"},
+    "rust": {"CARGO_HOME": "/usr/local/cargo", "RUSTUP_HOME": "/usr/local/rustup"},
+    "node": {},
+    "python": {},
+}
+
+
+@dataclass
+class Step:
+    ins: Instruction
+    workdir: str
+    env: dict[str, str]
+    commands: list[Command] = field(default_factory=list)
+
+
+@dataclass
+class CopyStep:
+    ins: Instruction
+    sources: list[str]
+    dest: str           # absolute, resolved against WORKDIR
+    from_stage: str | None
+
+
+@dataclass
+class StageFacts:
+    dockerfile: Dockerfile
+    stage: Stage
+    context: Context
+    steps: list[Step]
+    copies: list[CopyStep]
+    workdir: str
+    env: dict[str, str]             # ENV values at the end of the stage
+    args: dict[str, str]            # ARG defaults (global and stage)
+    arg_instructions: dict[str, Instruction]
+    user: str | None
+    user_ins: Instruction | None
+    cmd: Instruction | None
+    entrypoint: Instruction | None
+    packages: list[str]             # apt/apk packages the build installs
+
+    @property
+    def image(self) -> str:
+        return self.stage.image
+
+    @property
+    def image_name(self) -> str:
+        """Image repository without registry, tag or digest: 'golang', 'rust', 'node'."""
+        ref = expand(self.stage.image, self.args).split("@")[0]
+        last = ref.rsplit("/", 1)[-1]
+        return last.split(":")[0].lower()
+
+    @property
+    def image_tag(self) -> str:
+        ref = expand(self.stage.image, self.args).split("@")[0]
+        last = ref.rsplit("/", 1)[-1]
+        return last.split(":", 1)[1] if ":" in last else "latest"
+
+    @property
+    def is_alpine(self) -> bool:
+        return "alpine" in self.image_tag or self.image_name == "alpine"
+
+    def commands(self) -> list[Command]:
+        return [c for s in self.steps for c in s.commands]
+
+    def find(self, program: str, sub: str | None = None) -> list[Command]:
+        out = []
+        for c in self.commands():
+            if c.program == program and (sub is None or (len(c.argv) > 1 and c.argv[1] == sub)):
+                out.append(c)
+        return out
+
+    def context_path(self, builder_path: str) -> str | None:
+        """The context file a builder path came from, through the stage's COPY/ADD lines."""
+        builder_path = posixpath.normpath(builder_path)
+        for cp in reversed(self.copies):
+            if cp.from_stage:
+                continue
+            dest = posixpath.normpath(cp.dest)
+            into_dir = cp.dest.endswith("/") or len(cp.sources) > 1
+            for src in cp.sources:
+                src_rel = posixpath.normpath(src.lstrip("/")) if src.strip("./") else "."
+                if self._is_dir_source(src, src_rel):
+                    # a directory's contents land under dest
+                    if builder_path == dest:
+                        return src_rel
+                    if builder_path.startswith(dest.rstrip("/") + "/"):
+                        rest = builder_path[len(dest.rstrip("/")) + 1:]
+                        return posixpath.normpath(posixpath.join(src_rel, rest))
+                elif into_dir:
+                    if builder_path == posixpath.join(dest, posixpath.basename(src_rel)):
+                        return src_rel
+                elif builder_path == dest:
+                    return src_rel
+        return None
+
+    def _is_dir_source(self, src: str, src_rel: str) -> bool:
+        if src_rel == "." or src.endswith("/") or src.endswith("/."):
+            return True
+        if self.context:
+            return self.context.is_dir(src_rel)
+        return "." not in posixpath.basename(src_rel) and "*" not in src_rel
+
+    def context_file(self, builder_path: str) -> str | None:
+        rel = self.context_path(builder_path)
+        return self.context.read(rel) if rel is not None else None
+
+    def project_dir(self, marker: str, cwd: str) -> str | None:
+        """Context-relative directory holding `marker` (go.mod, Cargo.toml...) for a build in cwd."""
+        rel = self.context_path(posixpath.join(cwd, marker))
+        if rel is not None and self.context.exists(rel):
+            return posixpath.dirname(rel)
+        if self.context.exists(marker):
+            return ""
+        return None
+
+    def copied_names(self) -> set[str]:
+        """Basenames of everything the stage copies from the context."""
+        return {posixpath.basename(s.rstrip("/")) for cp in self.copies if not cp.from_stage for s in cp.sources}
+
+
+def _image_env(image: str) -> dict[str, str]:
+    name = image.split("@")[0].rsplit("/", 1)[-1].split(":")[0].lower()
+    return dict(IMAGE_ENV.get(name, {}))
+
+
+_PKG_INSTALL = {("apt-get", "install"), ("apt", "install"), ("apk", "add"), ("yum", "install"),
+                ("dnf", "install"), ("microdnf", "install")}
+
+
+def analyse(df: Dockerfile, stage: Stage, context: Context) -> StageFacts:
+    args: dict[str, str] = {}
+    arg_ins: dict[str, Instruction] = {}
+    for ins in df.global_args:
+        if ins.keyword == "ARG":
+            for k, v in parse_key_values(ins.args):
+                args[k] = v
+                arg_ins[k] = ins
+    env = _image_env(expand(stage.image, args))
+    workdir = "/"
+    if stage.image.startswith("golang"):
+        workdir = "/go"
+    user = None
+    user_ins = None
+    cmd = entrypoint = None
+    steps: list[Step] = []
+    copies: list[CopyStep] = []
+    packages: list[str] = []
+    for ins in stage.instructions:
+        scope = {**args, **env}
+        kw = ins.keyword
+        step = Step(ins, workdir, dict(scope))
+        if kw == "WORKDIR":
+            workdir = posixpath.normpath(posixpath.join(workdir, expand(ins.args.strip(), scope)))
+            step.workdir = workdir
+        elif kw == "ENV":
+            for k, v in parse_key_values(ins.args):
+                env[k] = expand(v, scope)
+        elif kw == "ARG":
+            for k, v in parse_key_values(ins.args):
+                if k not in args or v:
+                    args[k] = expand(v, scope) if v else args.get(k, "")
+                arg_ins[k] = ins
+        elif kw == "USER":
+            user = expand(ins.args.strip(), scope)
+            user_ins = ins
+        elif kw == "CMD":
+            cmd = ins
+        elif kw == "ENTRYPOINT":
+            entrypoint = ins
+        elif kw == "RUN":
+            text = " ".join(ins.json_args) if ins.is_json else ins.args
+            if ins.heredocs:
+                text = "\n".join(h.rsplit("\n", 2)[0] for h in ins.heredocs)
+            step.commands = split_commands(expand_soft(text, scope), workdir)
+            for c in step.commands:
+                c.env = {**scope, **c.env}
+                if len(c.argv) > 1 and (c.program, c.argv[1]) in _PKG_INSTALL:
+                    packages += [w for w in c.argv[2:] if not w.startswith("-")]
+        elif kw in ("COPY", "ADD"):
+            words = list(ins.json_args) if ins.is_json else split_words(ins.args)
+            if len(words) >= 2:
+                dest = expand(words[-1], scope)
+                dest_abs = posixpath.join(workdir, dest)
+                if dest.endswith("/") and not dest_abs.endswith("/"):
+                    dest_abs += "/"
+                copies.append(CopyStep(ins, [expand(w, scope) for w in words[:-1]],
+                                       dest_abs if dest_abs.endswith("/") else posixpath.normpath(dest_abs),
+                                       ins.flags.get("from")))
+        steps.append(step)
+    return StageFacts(df, stage, context, steps, copies, workdir, env, args, arg_ins,
+                      user, user_ins, cmd, entrypoint, packages)
+
+
+def expand_soft(text: str, scope: dict[str, str]) -> str:
+    """Expand only variables we know; leave the rest for the shell (e.g. $(nproc))."""
+    def sub(m: re.Match) -> str:
+        name = m.group(1) or m.group(2)
+        return scope[name] if name in scope else m.group(0)
+    return re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)", sub, text)
+
+
+def command_argv(ins: Instruction | None, scope: dict[str, str] | None = None) -> list[str] | None:
+    """argv of a CMD/ENTRYPOINT: JSON form as is, shell form split into words."""
+    if ins is None:
+        return None
+    if ins.is_json:
+        return list(ins.json_args)
+    return split_words(ins.args)

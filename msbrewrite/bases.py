@@ -1,0 +1,79 @@
+"""Runtime base images: what each one holds, and how a builder maps to one."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+DISTROLESS_STATIC = "gcr.io/distroless/static-debian12"
+DISTROLESS_BASE = "gcr.io/distroless/base-debian12"
+DISTROLESS_CC = "gcr.io/distroless/cc-debian12"
+DEBIAN_SLIM = "debian:bookworm-slim"
+ALPINE = "alpine:3.20"
+
+
+@dataclass(frozen=True)
+class Base:
+    image: str
+    libc: str              # none | glibc | musl
+    shell: bool
+    package_manager: str | None    # apt | apk | None
+    tools: frozenset = field(default_factory=frozenset)   # executables available on PATH
+    nonroot_user: str | None = None    # a non-root user the image already has
+    distroless: bool = False
+
+
+_SLIM_TOOLS = frozenset({"sh", "bash", "cat", "ls", "test", "true", "env", "sleep", "kill", "pgrep"})
+
+
+def describe(image: str) -> Base:
+    """What we know of a runtime base image from its name."""
+    name = image.split("@")[0]
+    repo, _, tag = name.rpartition(":") if ":" in name.rsplit("/", 1)[-1] else (name, "", "latest")
+    repo_last = repo.rsplit("/", 1)[-1]
+    if "distroless" in repo:
+        debug = tag.startswith("debug")
+        nonroot = "nonroot"
+        libc = "none" if "static" in repo_last else "glibc"
+        tools = {"sh", "busybox"} if debug else set()
+        for lang in ("python3", "nodejs", "java"):
+            if lang in repo_last:
+                tools.add({"python3": "python3", "nodejs": "node", "java": "java"}[lang])
+        return Base(image, libc, debug, None, frozenset(tools), nonroot, distroless=True)
+    if repo_last == "scratch" or name == "scratch":
+        return Base(image, "none", False, None, frozenset(), None, distroless=True)
+    if repo_last == "alpine" or "alpine" in tag:
+        tools = _SLIM_TOOLS | {"wget", "nc"}
+        if repo_last.startswith("nginx"):
+            tools |= {"curl", "nginx"}
+        return Base(image, "musl", True, "apk", frozenset(tools))
+    tools = set(_SLIM_TOOLS)
+    if repo_last in ("python",):
+        tools |= {"python", "python3", "pip"}
+    if repo_last in ("node",):
+        tools |= {"node", "npm", "npx", "yarn"}
+    if repo_last.startswith("nginx"):
+        tools |= {"nginx", "curl"}
+    if repo_last in ("eclipse-temurin", "openjdk", "amazoncorretto"):
+        tools |= {"java"}
+    if "slim" not in tag and repo_last in ("python", "node", "golang", "rust", "buildpack-deps"):
+        tools |= {"curl", "wget", "git"}
+    return Base(image, "glibc", True, "apt", frozenset(tools),
+                "node" if repo_last == "node" else None)
+
+
+def alpine_version(builder_tag: str) -> str:
+    """alpine:<ver> matching a builder tag such as 1.22-alpine3.19."""
+    m = re.search(r"alpine(\d+\.\d+)", builder_tag)
+    return f"alpine:{m.group(1)}" if m else ALPINE
+
+
+def with_mirror(image: str, mirror: str | None) -> str:
+    if not mirror:
+        return image
+    return mirror.rstrip("/") + "/" + image
+
+
+def with_digest(image: str, digests: dict[str, str] | None) -> str:
+    if digests and image in digests:
+        return f"{image}@{digests[image]}"
+    return image

@@ -1,0 +1,143 @@
+"""Command line: a thin shell around convert(). Exit codes are documented in the README.
+
+0 done, 1 `check` found work / `verify` failed, 2 bad usage or unreadable input,
+3 understood but not convertible.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Rewrite single-stage Dockerfiles into multi-stage ones with a minimal runtime.")
+
+
+def _fail(message: str, code: int) -> "typer.Exit":
+    typer.echo(f"msb: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _options(runtime: str, language: Optional[str], user: Optional[str] = None, config_from: Optional[Path] = None):
+    from .options import RUNTIMES, Options
+    if runtime not in RUNTIMES:
+        raise _fail(f"--runtime must be one of {', '.join(RUNTIMES)}", 2)
+    opts = Options(runtime=runtime, language=language, user=user)
+    try:
+        from . import config
+    except ImportError:
+        return opts
+    return config.apply(opts, config_from, explicit={"runtime": runtime != "auto", "language": bool(language),
+                                                    "user": bool(user)})
+
+
+@app.command()
+def convert(
+    path: str = typer.Argument(..., help="Dockerfile to convert ('-' reads stdin)."),
+    context: Optional[Path] = typer.Option(None, "--context", "-c", help="Build context (default: the file's directory)."),
+    no_context: bool = typer.Option(False, "--no-context", help="Ignore the build context."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write the result here (atomically)."),
+    in_place: bool = typer.Option(False, "--in-place", "-i", help="Rewrite PATH itself (atomically)."),
+    diff: bool = typer.Option(False, "--diff", help="Print a unified diff instead of the file."),
+    as_json: bool = typer.Option(False, "--json", help="Print the full result as JSON on stdout."),
+    runtime: str = typer.Option("auto", "--runtime", help="auto|distroless|slim|alpine|scratch"),
+    language: Optional[str] = typer.Option(None, "--language", "-l", help="go|rust|node|python|java|frontend"),
+    user: Optional[str] = typer.Option(None, "--user", help="Runtime user: nonroot (default), root, or a name/uid."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No report on stderr."),
+) -> None:
+    """Convert one Dockerfile. The result goes to stdout, the report to stderr."""
+    from .convert import convert as run
+    from .files import read_dockerfile, write_atomic
+    from .plan import Refusal
+    from .report import as_json as to_json, human, unified_diff
+
+    if in_place and (output or path == "-"):
+        raise _fail("--in-place cannot be combined with -o or with stdin", 2)
+    try:
+        text = read_dockerfile(path)
+    except Refusal as exc:
+        raise _fail(exc.message, exc.code)
+    ctx = None
+    if not no_context:
+        ctx = context if context else (Path(path).resolve().parent if path != "-" else None)
+        if context and not context.is_dir():
+            raise _fail(f"--context {context}: not a directory", 2)
+    opts = _options(runtime, language, user, Path(path).resolve().parent if path != "-" else Path.cwd())
+    result = run(text, ctx, opts)
+    name = path if path != "-" else "<stdin>"
+    if as_json:
+        typer.echo(to_json(result, name))
+    elif not quiet:
+        typer.echo(human(result, name), err=True)
+    if result.status == "refused":
+        raise typer.Exit(result.exit_code)
+    if as_json:
+        return
+    if in_place or output:
+        target = Path(path) if in_place else output
+        if result.status == "converted" or not in_place:
+            try:
+                write_atomic(target, result.text)
+            except OSError as exc:
+                raise _fail(f"{target}: cannot write ({exc.strerror or exc})", 2)
+        return
+    if diff:
+        sys.stdout.write(unified_diff(text, result.text, name))
+    else:
+        sys.stdout.write(result.text)
+
+
+@app.command()
+def detect(
+    path: str = typer.Argument(..., help="Dockerfile ('-' reads stdin)."),
+    context: Optional[Path] = typer.Option(None, "--context", "-c", help="Build context (default: the file's directory)."),
+    as_json: bool = typer.Option(False, "--json", help="JSON output."),
+) -> None:
+    """Print the detected language, confidence and evidence."""
+    import json
+
+    from .convert import detect as run
+    from .files import read_dockerfile
+    from .plan import Refusal
+
+    try:
+        text = read_dockerfile(path)
+        ctx = context or (Path(path).resolve().parent if path != "-" else None)
+        found = run(text, ctx)
+    except Refusal as exc:
+        raise _fail(exc.message, exc.code)
+    if as_json:
+        typer.echo(json.dumps([{"language": d.language, "score": d.score, "confidence": d.confidence,
+                                 "framework": d.framework,
+                                 "evidence": [e.__dict__ for e in d.evidence]} for d in found], indent=2))
+    else:
+        if not found:
+            raise _fail(f"{path}: no known language", 3)
+        for d in found:
+            typer.echo(f"{d.language}\t{d.confidence}\tscore={d.score:g}" + (f"\tframework={d.framework}" if d.framework else ""))
+            for e in d.evidence:
+                typer.echo(f"  {e.where}: {e.signal}")
+    if not found:
+        raise typer.Exit(3)
+
+
+def _register_optional_commands() -> None:
+    """Commands that live in their own modules (check, migrate, verify) register themselves."""
+    import importlib
+    for name in ("check", "bulk", "verify"):
+        try:
+            module = importlib.import_module(f"msbrewrite.commands_{name}")
+        except ModuleNotFoundError:
+            continue
+        module.register(app)
+
+
+def main() -> None:
+    _register_optional_commands()
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("msb: interrupted", err=True)
+        sys.exit(130)

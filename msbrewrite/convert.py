@@ -1,0 +1,99 @@
+"""The pipeline: parse -> detect -> plan -> render -> validate, as one pure function."""
+from __future__ import annotations
+
+import re
+
+from .analysis import analyse
+from .context import Context
+from .detect import detect as run_detectors, language_module
+from .dockerfile import KNOWN_INSTRUCTIONS, Dockerfile, ParseError, parse
+from .options import Options
+from .plan import Detection, Refusal, Result
+from .render import builder_name, render
+from .validate import validate
+
+MIN_SCORE = 1.5
+_WINDOWS_RE = re.compile(r"(?i)(windows|servercore|nanoserver|mcr\.microsoft\.com/windows)")
+
+
+def load(text: str) -> Dockerfile:
+    """Parse and check that the text is a single Dockerfile we can read (Refusal code 2 if not)."""
+    if not text.strip():
+        raise Refusal("empty file: not a Dockerfile", code=2, reason="empty")
+    try:
+        df = parse(text)
+    except ParseError as exc:
+        raise Refusal(f"cannot parse: {exc}", code=2, reason="parse-error") from None
+    unknown = [i for i in df.instructions if i.keyword not in KNOWN_INSTRUCTIONS]
+    if unknown:
+        first = unknown[0]
+        raise Refusal(f"line {first.lineno}: unknown instruction {first.keyword[:40]!r}: not a Dockerfile",
+                      code=2, reason="not-a-dockerfile")
+    if not df.stages:
+        raise Refusal("no FROM instruction: not a Dockerfile", code=2, reason="no-from")
+    for ins in df.instructions:
+        if ins.keyword == "FROM":
+            break
+        if ins.keyword != "ARG":
+            raise Refusal(f"line {ins.lineno}: {ins.keyword} before the first FROM", code=2,
+                          reason="instruction-before-from")
+    return df
+
+
+def detect(text: str, context_dir=None) -> list[Detection]:
+    df = load(text)
+    stage = df.stages[-1]
+    return run_detectors(analyse(df, stage, Context(context_dir)))
+
+
+def convert(text: str, context_dir=None, options: Options | None = None) -> Result:
+    """Convert Dockerfile text. Never raises for bad input: refusals come back in the Result."""
+    options = options or Options()
+    try:
+        return _convert(text, Context(context_dir), options)
+    except Refusal as exc:
+        return Result("refused", text, exit_code=exc.code, reason=exc.message, reason_code=exc.reason)
+    except RecursionError:
+        return Result("refused", text, exit_code=2, reason="input too deeply nested", reason_code="too-complex")
+
+
+def _convert(text: str, context: Context, options: Options) -> Result:
+    df = load(text)
+    stages = df.stages
+    if len(stages) > 1:
+        return Result("unchanged", text, reason="already multi-stage: left unchanged",
+                      reason_code="multi-stage")
+    stage = stages[0]
+    if _WINDOWS_RE.search(stage.image):
+        raise Refusal(f"Windows base image {stage.image}: only Linux images are supported", reason="windows")
+    if stage.image.lower() == "scratch":
+        raise Refusal("FROM scratch: nothing is built, so there is nothing to split", reason="scratch")
+    facts = analyse(df, stage, context)
+    if options.language:
+        module = _module(options.language)
+        detection = module.detect(facts)
+        detection.score = max(detection.score, MIN_SCORE)
+    else:
+        found = run_detectors(facts)
+        if not found or found[0].score < MIN_SCORE:
+            hint = f" (weak signal: {found[0].language})" if found else ""
+            raise Refusal(f"unknown language: no Go, Rust, Node, Python, Java or frontend build found{hint}; "
+                          "use --language to choose one", reason="unknown-language")
+        detection = found[0]
+        module = language_module(detection.language)
+    plan = module.plan(facts, detection, options)
+    for ins in df.instructions:
+        if ins.index not in plan.fates:
+            plan.fate(ins, "kept")
+    out = render(df, stage, plan)
+    validate(text, out, plan, builder_name(stage))
+    return Result("converted", out, detection=detection, runtime_base=plan.runtime_base,
+                  artifacts=plan.artifacts, decisions=plan.decisions, warnings=plan.warnings,
+                  fates=[plan.fates[i] for i in sorted(plan.fates)])
+
+
+def _module(name: str):
+    try:
+        return language_module(name)
+    except ModuleNotFoundError:
+        raise Refusal(f"unknown language {name!r}", code=2, reason="bad-language") from None

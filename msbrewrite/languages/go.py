@@ -1,0 +1,286 @@
+"""Go: `go build` / `go install` binaries, static when nothing needs cgo."""
+from __future__ import annotations
+
+import posixpath
+import re
+
+from .. import runtime
+from ..analysis import StageFacts, command_argv
+from ..bases import DEBIAN_SLIM, DISTROLESS_BASE, DISTROLESS_STATIC, alpine_version
+from ..options import Options
+from ..plan import BuildPlan, Detection, Evidence, Refusal
+from ..shell import Command, option_value, positional_args, resolve
+from .common import copy_assets, copy_config_args, runtime_libraries
+
+NAME = "go"
+BUILD_ENV = {"GOPATH", "GOOS", "GOARCH", "GOARM", "CGO_ENABLED", "GO111MODULE", "GOPROXY", "GOPRIVATE",
+             "GOFLAGS", "GOCACHE", "GOMODCACHE", "GOBIN", "GOROOT", "GONOSUMDB", "GONOPROXY", "GOSUMDB",
+             "GOINSECURE", "GOAMD64", "GOEXPERIMENT", "CC", "CXX", "CGO_CFLAGS", "CGO_LDFLAGS"}
+# modules that only build with cgo
+CGO_MODULES = ("github.com/mattn/go-sqlite3", "github.com/confluentinc/confluent-kafka-go",
+               "github.com/google/gopacket/pcap", "github.com/tecbot/gorocksdb", "github.com/linxGnu/grocksdb",
+               "github.com/DataDog/zstd", "github.com/valyala/gozstd", "github.com/ceph/go-ceph",
+               "github.com/libgit2/git2go", "github.com/bytecodealliance/wasmtime-go", "github.com/go-gl/",
+               "gopkg.in/confluentinc/confluent-kafka-go", "github.com/miekg/pkcs11", "github.com/h2non/bimg",
+               "github.com/davidbyttow/govips")
+CGO_BUILD_PACKAGES = {"gcc", "g++", "musl-dev", "build-base", "build-essential", "libc6-dev"}
+_BUILD_VALUE_FLAGS = {"-o", "-ldflags", "-gcflags", "-asmflags", "-tags", "-mod", "-modfile", "-p", "-pkgdir",
+                      "-buildmode", "-compiler", "-gccgoflags", "-installsuffix", "-overlay", "-pgo", "-exec",
+                      "-toolexec", "-C", "-covermode", "-coverpkg", "-buildvcs"}
+_EMBED_RE = re.compile(r"//go:embed\s+(.+)")
+
+
+def detect(facts: StageFacts) -> Detection:
+    ev: list[Evidence] = []
+    if facts.image_name in ("golang", "go"):
+        ev.append(Evidence(f"base image {facts.image}", f"Dockerfile:{facts.stage.from_.lineno}", 3))
+    for step in facts.steps:
+        for c in step.commands:
+            if c.program == "go" and len(c.argv) > 1 and c.argv[1] in ("build", "install", "run"):
+                ev.append(Evidence(f"go {c.argv[1]}", f"Dockerfile:{step.ins.lineno}", 2))
+                break
+    argv = command_argv(facts.cmd) or []
+    if argv[:2] == ["go", "run"]:
+        ev.append(Evidence("CMD go run", f"Dockerfile:{facts.cmd.lineno}", 2))
+    if facts.context.exists("go.mod") or facts.context.glob("*/go.mod"):
+        ev.append(Evidence("go.mod", "context:go.mod", 1.5))
+    if facts.context.exists("go.work"):
+        ev.append(Evidence("go.work", "context:go.work", 1))
+    return Detection(NAME, sum(e.weight for e in ev), ev)
+
+
+class GoPlanner:
+    def __init__(self, facts: StageFacts, options: Options):
+        self.facts = facts
+        self.options = options
+        self.plan = BuildPlan(NAME, "go.Dockerfile.j2", DISTROLESS_STATIC)
+        self.binaries: dict[str, str] = {}     # builder path -> runtime path
+
+    # -------------------------------------------------------------- module facts
+    def module_name(self, cwd: str) -> str | None:
+        text = self.facts.context_file(posixpath.join(cwd, "go.mod"))
+        if text is None and self.facts.context.exists("go.mod"):
+            text = self.facts.context.read("go.mod")
+        if not text:
+            return None
+        m = re.search(r"(?m)^module\s+(\S+)", text)
+        if not m:
+            return None
+        parts = m.group(1).strip('"').split("/")
+        if len(parts) > 1 and re.fullmatch(r"v\d+", parts[-1]):
+            parts.pop()
+        return parts[-1]
+
+    def go_files(self) -> list[str]:
+        return [f for f in self.facts.context.files() if f.endswith(".go")][:2000]
+
+    def needs_cgo(self) -> tuple[bool, str]:
+        facts = self.facts
+        for c in facts.find("go"):
+            if c.env.get("CGO_ENABLED") == "1":
+                return True, "CGO_ENABLED=1 is set for the build"
+        if facts.env.get("CGO_ENABLED") == "1":
+            return True, "ENV CGO_ENABLED=1"
+        gomod = facts.context.read("go.mod") or ""
+        for mod in CGO_MODULES:
+            if mod in gomod:
+                return True, f"go.mod requires {mod}, which needs cgo"
+        for f in self.go_files():
+            text = facts.context.read(f) or ""
+            if re.search(r'(?m)^import\s+"C"|^\s+"C"\s*$', text):
+                return True, f"{f} imports \"C\""
+        if not facts.context and set(facts.packages) & CGO_BUILD_PACKAGES and not self.cgo_disabled():
+            return True, "the build installs a C toolchain (" + ", ".join(
+                sorted(set(facts.packages) & CGO_BUILD_PACKAGES)) + ") and the context is absent"
+        return False, ""
+
+    def cgo_disabled(self) -> bool:
+        builds = [c for c in self.facts.find("go") if len(c.argv) > 1 and c.argv[1] in ("build", "install")]
+        return bool(builds) and all(c.env.get("CGO_ENABLED") == "0" for c in builds)
+
+    def embedded(self) -> set[str]:
+        out: set[str] = set()
+        for f in self.go_files():
+            for m in _EMBED_RE.finditer(self.facts.context.read(f) or ""):
+                for pattern in m.group(1).split():
+                    out.add(pattern.strip('"`').split("/")[0].lstrip("all:"))
+        return out
+
+    # -------------------------------------------------------------- artifacts
+    def outputs(self, c: Command) -> list[str]:
+        """Paths a `go build` / `go install` command writes, [] when they cannot be known."""
+        argv = c.argv
+        pkgs = positional_args(argv[2:], _BUILD_VALUE_FLAGS)
+        if argv[1] == "install":
+            gobin = c.env.get("GOBIN") or posixpath.join(c.env.get("GOPATH") or "/go", "bin")
+            names = [self.package_name(p, c.cwd) for p in (pkgs or ["."])]
+            return [posixpath.join(gobin, n) for n in names if n]
+        out = option_value(argv, "-o")
+        if pkgs and pkgs[0].endswith(".go"):
+            name = posixpath.basename(pkgs[0])[:-3]
+        else:
+            name = self.package_name(pkgs[0] if pkgs else ".", c.cwd)
+        if out:
+            out_abs = resolve(out, c.cwd)
+            if out.endswith("/") or len(pkgs) > 1:
+                return [posixpath.join(out_abs, name)] if name else []
+            return [out_abs]
+        return [posixpath.join(c.cwd, name)] if name else []
+
+    def package_name(self, pkg: str, cwd: str) -> str | None:
+        pkg = pkg.split("@")[0]
+        if pkg.endswith("/..."):
+            return None
+        if pkg in (".", "./"):
+            return self.module_name(cwd)
+        parts = pkg.rstrip("/").split("/")
+        if len(parts) > 1 and re.fullmatch(r"v\d+", parts[-1]):
+            parts.pop()
+        return parts[-1] or None
+
+    def plan_build(self) -> None:
+        facts, plan = self.facts, self.plan
+        builds = [c for c in facts.find("go") if len(c.argv) > 1 and c.argv[1] in ("build", "install")]
+        entry_argv = command_argv(facts.entrypoint) or command_argv(facts.cmd) or []
+        for c in builds:
+            paths = self.outputs(c)
+            if c.argv[1] == "install":
+                pkgs = positional_args(c.argv[2:], _BUILD_VALUE_FLAGS)
+                if any("@" in p for p in pkgs) and not self._named_in_entry(paths, entry_argv):
+                    plan.decisions.append(f"go install {' '.join(pkgs)}: a build tool, not copied")
+                    continue
+                for p in paths:
+                    self.binaries[p] = posixpath.join("/usr/local/bin", posixpath.basename(p))
+                continue
+            if not paths:
+                paths = self._from_entry(entry_argv, c.cwd)
+            if not paths:
+                self._collect(c.cwd)
+                continue
+            for p in paths:
+                self.binaries[p] = p
+        if not builds:
+            self._go_run(entry_argv)
+        if not self.binaries and not plan.produced:
+            raise Refusal("Go build found, but not the binary it produces (no go build/install, no CMD to follow)",
+                          reason="artifact-not-found")
+        for src, dest in self.binaries.items():
+            plan.copy(src, dest, "the compiled binary")
+
+    def _named_in_entry(self, paths: list[str], argv: list[str]) -> bool:
+        names = {posixpath.basename(p) for p in paths}
+        return any(posixpath.basename(w) in names for w in argv[:3])
+
+    def _from_entry(self, argv: list[str], cwd: str) -> list[str]:
+        """The binary a CMD runs from the build directory, when go build names it implicitly."""
+        if not argv:
+            return []
+        first = argv[0]
+        if first in ("go",):
+            return []
+        if "/" in first or self.facts.workdir == cwd:
+            path = resolve(first, self.facts.workdir)
+            if posixpath.dirname(path) == cwd:
+                self.plan.decisions.append(f"binary name {posixpath.basename(path)} taken from CMD/ENTRYPOINT")
+                return [path]
+        return []
+
+    def _collect(self, cwd: str) -> None:
+        plan = self.plan
+        plan.builder_append.append(
+            "# collect the executables the build produced (their names are not in the Dockerfile)\n"
+            f"RUN mkdir -p /out && find {cwd} -maxdepth 1 -type f -perm -u+x ! -name '*.sh' -exec cp {{}} /out/ \\;")
+        plan.copy("/out/", self.facts.workdir.rstrip("/") + "/", "executables collected after the build")
+        plan.decisions.append("binary name unknown without the build context: a collect step copies the "
+                              f"executables of {cwd} to /out")
+
+    def _go_run(self, argv: list[str]) -> None:
+        """CMD go run: build that package in the builder instead."""
+        if argv[:2] != ["go", "run"]:
+            return
+        rest = argv[2:]
+        pkg_pos = next((i for i, w in enumerate(rest) if not w.startswith("-")
+                        and (i == 0 or rest[i - 1] not in _BUILD_VALUE_FLAGS)), None)
+        if pkg_pos is None:
+            pkg, flags = ".", rest
+        else:
+            pkg, flags = rest[pkg_pos], rest[:pkg_pos]
+        files = [pkg]
+        if pkg.endswith(".go"):
+            j = pkg_pos + 1
+            while j < len(rest) and rest[j].endswith(".go"):
+                files.append(rest[j])
+                j += 1
+        name = (self.package_name(pkg, self.facts.workdir) if not pkg.endswith(".go") else None) or "app"
+        out = f"/out/{name}"
+        self.plan.builder_append.append(
+            "# build what CMD used to `go run`\n" + f"RUN go build {' '.join(flags + ['-o', out] + files)}".replace("  ", " "))
+        self.binaries[out] = f"/usr/local/bin/{name}"
+
+    # -------------------------------------------------------------- entry
+    def rewrite(self, argv: list[str]) -> list[str] | None:
+        if argv[:2] == ["go", "run"]:
+            binary = next(dest for src, dest in self.binaries.items() if src.startswith("/out/"))
+            rest = argv[2:]
+            # drop flags and the package (and extra .go files); keep the program's arguments
+            i = 0
+            while i < len(rest) and rest[i].startswith("-"):
+                i += 2 if rest[i] in _BUILD_VALUE_FLAGS else 1
+            i += 1
+            while i < len(rest) and rest[i].endswith(".go"):
+                i += 1
+            if i < len(rest) and rest[i] == "--":
+                i += 1
+            return [binary, *rest[i:]]
+        first = argv[0]
+        for src, dest in self.binaries.items():
+            resolved = resolve(first, self.facts.workdir) if "/" in first else None
+            if resolved == src or (("/" not in first) and posixpath.basename(src) == first and src != dest):
+                return [dest, *argv[1:]] if dest != resolved else None
+        return None
+
+    def build(self) -> BuildPlan:
+        facts, plan, options = self.facts, self.plan, self.options
+        runtime.start(facts, plan, BUILD_ENV)
+        cgo, why = self.needs_cgo()
+        self.plan_build()
+        flavour = options.flavour(NAME)
+        family = "alpine" if facts.is_alpine else "debian"
+        libs = runtime_libraries(facts.packages, family)
+        if cgo:
+            plan.decisions.append(f"cgo kept: {why}")
+            if facts.is_alpine:
+                plan.runtime_base = alpine_version(facts.image_tag)
+                plan.decisions.append("alpine builder with cgo: musl binary, so an alpine runtime")
+            elif libs or flavour == "slim":
+                plan.runtime_base = DEBIAN_SLIM
+            else:
+                plan.runtime_base = DISTROLESS_BASE
+            plan.runtime_packages += [lib for lib in libs]
+        else:
+            if not self.cgo_disabled() and facts.env.get("CGO_ENABLED") != "0":
+                plan.builder_after_from.append("ENV CGO_ENABLED=0")
+                plan.decisions.append("CGO_ENABLED=0: nothing needs cgo, so the binary is static")
+            plan.runtime_base = {"scratch": "scratch", "alpine": "alpine:3.20", "slim": DEBIAN_SLIM}.get(
+                flavour, DISTROLESS_STATIC)
+        if flavour == "scratch" and not cgo:
+            plan.decisions.append("scratch runtime: CA certificates copied from the builder")
+            plan.copy("/etc/ssl/certs/ca-certificates.crt", "/etc/ssl/certs/ca-certificates.crt",
+                      "CA certificates for TLS")
+        copy_assets(facts, plan, self.embedded())
+        entry_argv = command_argv(facts.entrypoint) or []
+        copy_config_args(facts, plan, entry_argv + (command_argv(facts.cmd) or []))
+        runtime.entry_script(facts, plan, command_argv(facts.entrypoint) or command_argv(facts.cmd))
+        runtime.entry(facts, plan, self.rewrite)
+        if plan.cmd is None and plan.entrypoint is None and self.binaries:
+            plan.entrypoint = [next(iter(self.binaries.values()))]
+            plan.decisions.append("the original had no CMD; the runtime runs the built binary")
+        if plan.needs_shell and plan.runtime_base.startswith("gcr.io/distroless"):
+            plan.runtime_packages.append("ca-certificates")
+        runtime.finish(facts, plan, options, shell_base=DEBIAN_SLIM if not facts.is_alpine
+                       else alpine_version(facts.image_tag))
+        return plan
+
+
+def plan(facts: StageFacts, detection: Detection, options: Options) -> BuildPlan:
+    return GoPlanner(facts, options).build()

@@ -1,0 +1,22 @@
+"""User choices that shape a conversion."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+RUNTIMES = ("auto", "distroless", "slim", "alpine", "scratch")
+
+
+@dataclass
+class Options:
+    runtime: str = "auto"                 # runtime flavour
+    language: str | None = None           # force a language instead of detecting
+    mirror: str | None = None             # registry prefix for emitted runtime images
+    digests: dict[str, str] = field(default_factory=dict)   # image -> sha256:... pin
+    user: str | None = None               # "root", "nonroot" or an explicit user for the runtime
+    extra_paths: list[str] = field(default_factory=list)    # more builder paths to copy
+    runtime_overrides: dict[str, str] = field(default_factory=dict)  # language -> flavour
+
+    def flavour(self, language: str) -> str:
+        if self.runtime != "auto":
+            return self.runtime
+        return self.runtime_overrides.get(language, "auto")

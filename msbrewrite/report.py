@@ -1,0 +1,38 @@
+"""Human and machine renderings of a Result."""
+from __future__ import annotations
+
+import difflib
+import json
+
+from .plan import Result
+
+
+def human(result: Result, name: str) -> str:
+    lines = []
+    if result.status == "refused":
+        return f"msb: {name}: {result.reason}"
+    if result.status == "unchanged":
+        return f"msb: {name}: {result.reason}"
+    det = result.detection
+    lines.append(f"msb: {name}: {det.language} ({det.confidence}) -> runtime {result.runtime_base}")
+    for art in result.artifacts:
+        lines.append(f"  copy   {art.source} -> {art.dest}" + (f"  ({art.why})" if art.why else ""))
+    for d in result.decisions:
+        lines.append(f"  decide {d}")
+    for w in result.warnings:
+        lines.append(f"  warn   {w}")
+    changed = [f for f in result.fates if f.fate in ("rewritten", "removed")]
+    for f in changed:
+        lines.append(f"  {f.fate:<9} line {f.line}: {f.instruction}" + (f" ({f.reason})" if f.reason else ""))
+    return "\n".join(lines)
+
+
+def as_json(result: Result, name: str) -> str:
+    data = result.to_dict()
+    data["file"] = name
+    return json.dumps(data, indent=2)
+
+
+def unified_diff(before: str, after: str, name: str) -> str:
+    return "".join(difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
+                                        fromfile=f"a/{name}", tofile=f"b/{name}"))

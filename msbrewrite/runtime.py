@@ -1,0 +1,293 @@
+"""Rules every language shares for the runtime stage.
+
+`start` gives each original instruction its default fate and collects the runtime
+metadata (ENV, EXPOSE, LABEL, VOLUME, STOPSIGNAL); `entry` rewrites CMD/ENTRYPOINT
+through a language's argv mapper; `finish` settles base, user, workdir and
+healthcheck once the language has chosen its artifacts.
+"""
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+from typing import Callable
+
+from .analysis import StageFacts, command_argv
+from .bases import DEBIAN_SLIM, describe, with_digest, with_mirror
+from .dockerfile import parse_key_values, referenced_vars
+from .options import Options
+from .render import comments_of
+from .plan import KEPT, KEPT_AND_COPIED, MOVED, REMOVED, REWRITTEN, BuildPlan
+from .shell import shell_form_to_argv, split_words
+
+SECRET_RE = re.compile(r"(?i)(token|secret|passw(or)?d|api[_-]?key|private[_-]?key|credential|auth)")
+# build tooling variables that mean nothing to the finished app
+COMMON_BUILD_ENV = {"PATH", "DEBIAN_FRONTEND", "TZ_BUILD", "APT_KEY_DONT_WARN_ON_DANGEROUS_USAGE"}
+_RUNTIME_ONLY = {"EXPOSE", "LABEL", "VOLUME", "STOPSIGNAL", "MAINTAINER"}
+_BUILD_ACTIONS = {"RUN", "COPY", "ADD"}
+PRIVILEGED_PORT = 1024
+
+
+def start(facts: StageFacts, plan: BuildPlan, build_only_env: set[str]) -> None:
+    steps = facts.stage.instructions
+    last_build_action = max((i for i, ins in enumerate(steps) if ins.keyword in _BUILD_ACTIONS), default=-1)
+    plan.fate(facts.stage.from_, REWRITTEN, "named the builder stage (AS builder)")
+    for pos, ins in enumerate(steps):
+        kw = ins.keyword
+        if kw in _RUNTIME_ONLY:
+            plan.runtime_meta.append(comments_of(ins) + ins.raw.rstrip("\r\n"))
+            plan.builder_drop.add(ins.index)
+            plan.fate(ins, MOVED, "runtime metadata belongs to the runtime stage")
+            if kw == "LABEL":
+                _need_args(facts, plan, ins.args)
+        elif kw == "ENV":
+            pairs = parse_key_values(ins.args)
+            secret = [k for k, _ in pairs if SECRET_RE.search(k)]
+            runtime_keys = [k for k, _ in pairs if k not in build_only_env and k not in COMMON_BUILD_ENV
+                            and k not in secret]
+            if secret:
+                plan.warnings.append(
+                    f"line {ins.lineno}: ENV {', '.join(secret)} looks like a secret; the original image "
+                    "leaked it, the runtime stage does not carry it (pass it at run time instead)")
+            if runtime_keys and len(runtime_keys) == len(pairs):
+                plan.runtime_env.append(ins.raw.rstrip("\r\n"))
+                _need_args(facts, plan, ins.args)
+                plan.fate(ins, KEPT_AND_COPIED, "environment the app may read at run time")
+            elif runtime_keys:
+                line = "ENV " + " ".join(f"{k}={_quote(v)}" for k, v in pairs if k in runtime_keys)
+                plan.runtime_env.append(line)
+                _need_args(facts, plan, line)
+                plan.fate(ins, KEPT_AND_COPIED, "runtime part repeated in the runtime stage; "
+                          f"build-only {', '.join(k for k, _ in pairs if k not in runtime_keys)} left in the builder")
+            else:
+                plan.fate(ins, KEPT, "build-time only" + (" (secret not carried)" if secret else ""))
+        elif kw == "USER":
+            if pos > last_build_action:
+                plan.builder_drop.add(ins.index)
+                if comments_of(ins):
+                    plan.comments[kw] = comments_of(ins).rstrip("\n")
+                plan.fate(ins, MOVED, "user for the runtime stage")
+            else:
+                plan.fate(ins, KEPT, "user for the build steps that follow it")
+        elif kw in ("CMD", "ENTRYPOINT", "HEALTHCHECK"):
+            plan.builder_drop.add(ins.index)
+            if comments_of(ins):
+                plan.comments[kw] = comments_of(ins).rstrip("\n")
+            if ins is not facts.cmd and ins is not facts.entrypoint and kw != "HEALTHCHECK":
+                plan.fate(ins, REMOVED, f"overridden by a later {kw}")
+            # final fates are set in entry() / finish()
+        elif kw == "ARG":
+            secret = [k for k, _ in parse_key_values(ins.args) if SECRET_RE.search(k)]
+            plan.fate(ins, KEPT, "build argument" + (" (secret: stays in the builder)" if secret else ""))
+        elif kw == "ONBUILD":
+            plan.fate(ins, KEPT, "ONBUILD triggers stay with the builder stage")
+            plan.warnings.append(f"line {ins.lineno}: ONBUILD now belongs to the builder stage; images built "
+                                 "FROM the converted image will not run it")
+        else:
+            plan.fate(ins, KEPT)
+        if kw == "RUN" and "type=secret" in " ".join(v for k, v in ins.flag_list if k == "mount"):
+            plan.decisions.append(f"line {ins.lineno}: secret mount stays in the builder")
+    for ins in facts.dockerfile.global_args:
+        plan.fate(ins, KEPT, "global build argument")
+
+
+def _quote(value: str) -> str:
+    return json.dumps(value) if (not value or re.search(r"\s|[\"']", value)) else value
+
+
+def _need_args(facts: StageFacts, plan: BuildPlan, text: str) -> None:
+    """Redeclare the ARGs an ENV/LABEL value depends on, so it does not expand to nothing."""
+    for name in sorted(referenced_vars(text)):
+        ins = facts.arg_instructions.get(name)
+        if ins is None or name in facts.env:
+            continue
+        default = facts.args.get(name, "")
+        line = f"ARG {name}" + (f"={_quote(default)}" if default else "")
+        if line not in plan.runtime_args:
+            plan.runtime_args.append(line)
+
+
+def entry(facts: StageFacts, plan: BuildPlan, rewrite: Callable[[list[str]], list[str] | None]) -> None:
+    """Rewrite ENTRYPOINT and CMD through `rewrite` (argv -> argv, or None when unchanged)."""
+    for ins, attr in ((facts.entrypoint, "entrypoint"), (facts.cmd, "cmd")):
+        if ins is None:
+            continue
+        if ins.is_json:
+            argv = list(ins.json_args)
+            new = rewrite(argv) if argv else None
+            setattr(plan, attr, new if new is not None else argv)
+            if new is not None and new != argv:
+                plan.fate(ins, REWRITTEN, f"now runs {' '.join(new)}")
+            else:
+                plan.fate(ins, MOVED, "runs the copied artifact")
+            continue
+        argv = shell_form_to_argv(ins.args)
+        if argv is not None:
+            new = rewrite(argv)
+            final = new if new is not None else argv
+            setattr(plan, attr, final)
+            plan.fate(ins, REWRITTEN, f"exec form {json.dumps(final)} (no shell needed; signals reach the app)")
+            continue
+        # a real shell command: keep it, map artifact paths inside it, and keep a shell
+        words = split_words(ins.args)
+        new = rewrite(words) or words
+        text = ins.args
+        for old, repl in zip(words, new):
+            if old != repl:
+                text = text.replace(old, repl)
+        setattr(plan, attr, text)
+        plan.needs_shell = True
+        plan.fate(ins, REWRITTEN if text != ins.args else MOVED,
+                  "shell form uses shell features; the runtime keeps a shell")
+        plan.decisions.append(f"line {ins.lineno}: {ins.keyword} needs a shell ({ins.summary(40)})")
+
+
+def entry_script(facts: StageFacts, plan: BuildPlan, argv: list[str] | None) -> None:
+    """An entrypoint script runs on the runtime base: copy it and keep a shell."""
+    if not argv:
+        return
+    first = argv[0]
+    if first in ("sh", "bash", "/bin/sh", "/bin/bash") and len(argv) > 1 and not argv[1].startswith("-"):
+        first = argv[1]
+    if not (first.endswith(".sh") or first.endswith(".bash")):
+        return
+    path = posixpath.normpath(posixpath.join(facts.workdir, first))
+    if path in plan.produced:
+        return
+    plan.copy(path, path, "entrypoint script")
+    plan.needs_shell = True
+    plan.decisions.append(f"entrypoint script {first} is copied; the runtime keeps a shell to run it")
+
+
+def finish(facts: StageFacts, plan: BuildPlan, options: Options, shell_base: str = DEBIAN_SLIM) -> None:
+    """Base switch for shells, runtime user, workdir and healthcheck."""
+    base = describe(plan.runtime_base)
+    if plan.needs_shell and not base.shell:
+        plan.decisions.append(f"runtime base {shell_base} instead of {plan.runtime_base}: the app needs a shell")
+        plan.runtime_base = shell_base
+        base = describe(shell_base)
+    _workdir(facts, plan)
+    _user(facts, plan, options, base)
+    _healthcheck(facts, plan, base)
+    for extra in options.extra_paths:
+        path = posixpath.normpath(posixpath.join(facts.workdir, extra))
+        plan.copy(path, path, "extra path from configuration")
+    if plan.runtime_packages:
+        base = describe(plan.runtime_base)
+        pkgs = " ".join(sorted(set(plan.runtime_packages)))
+        if base.package_manager == "apt":
+            plan.runtime_setup.insert(0, "RUN apt-get update \\\n    && apt-get install -y --no-install-recommends "
+                                      f"{pkgs} \\\n    && rm -rf /var/lib/apt/lists/*")
+        elif base.package_manager == "apk":
+            plan.runtime_setup.insert(0, f"RUN apk add --no-cache {pkgs}")
+    if plan.entrypoint is None and plan.cmd is None and not plan.base_has_cmd:
+        from .plan import Refusal
+        raise Refusal("no ENTRYPOINT or CMD could be set for the runtime stage", reason="no-entrypoint")
+    plan.runtime_base = with_digest(with_mirror(plan.runtime_base, options.mirror), options.digests)
+
+
+def _workdir(facts: StageFacts, plan: BuildPlan) -> None:
+    if plan.workdir is None and facts.workdir not in ("/", ""):
+        plan.workdir = facts.workdir
+
+
+def _user(facts: StageFacts, plan: BuildPlan, options: Options, base) -> None:
+    ports = _exposed_ports(facts)
+    want = options.user
+    original = facts.user
+    if want == "root" or (want is None and original in ("root", "0", "0:0")):
+        plan.user = None if original is None else original
+        plan.decisions.append("runtime runs as root, as the original did")
+        return
+    if want is None and original is None and any(p < PRIVILEGED_PORT for p in ports):
+        plan.decisions.append(f"runtime runs as root: the original exposes port {min(ports)} and set no USER")
+        return
+    if want and want not in ("nonroot",):
+        plan.user = want
+        return
+    if original and re.fullmatch(r"\d+(:\d+)?", original):
+        plan.user = original
+        plan.decisions.append(f"runtime keeps numeric USER {original}")
+        return
+    if base.distroless:
+        if base.nonroot_user:
+            plan.user = "nonroot:nonroot"
+            if not plan.runtime_base.endswith(":nonroot") and ":" not in plan.runtime_base.rsplit("/", 1)[-1]:
+                plan.runtime_base += ":nonroot"
+            why = f"distroless nonroot user (uid 65532) instead of {original}" if original else \
+                "distroless nonroot user (uid 65532)"
+            plan.decisions.append(f"runtime runs as {why}")
+        return
+    if base.nonroot_user and (original in (None, base.nonroot_user)):
+        plan.user = base.nonroot_user
+        plan.decisions.append(f"runtime runs as the base image's user {base.nonroot_user}")
+        return
+    name = original or "app"
+    name = name.split(":")[0]
+    if base.package_manager == "apk":
+        plan.runtime_setup.append(f"RUN addgroup -S {name} && adduser -S -G {name} -H -D {name}")
+    else:
+        plan.runtime_setup.append(
+            f"RUN groupadd --system {name} && useradd --system --gid {name} --no-create-home {name}")
+    plan.user = name
+    plan.decisions.append(f"runtime runs as non-root user {name} (created in the runtime stage)")
+
+
+def _exposed_ports(facts: StageFacts) -> list[int]:
+    ports = []
+    for ins in facts.stage.instructions:
+        if ins.keyword == "EXPOSE":
+            for word in ins.args.split():
+                m = re.match(r"(\d+)", word)
+                if m:
+                    ports.append(int(m.group(1)))
+    return ports
+
+
+def _healthcheck(facts: StageFacts, plan: BuildPlan, base) -> None:
+    checks = [i for i in facts.stage.instructions if i.keyword == "HEALTHCHECK"]
+    for ins in checks[:-1]:
+        plan.fate(ins, REMOVED, "overridden by a later HEALTHCHECK")
+    if not checks:
+        return
+    ins = checks[-1]
+    raw = ins.raw.rstrip("\r\n")
+    if re.match(r"(?i)HEALTHCHECK\s+NONE", ins.raw.strip()):
+        plan.healthcheck = raw
+        plan.fate(ins, MOVED)
+        return
+    m = re.search(r"(?i)\bCMD\b\s*(.*)", ins.args, re.S)
+    command = m.group(1) if m else ""
+    if ins.json_args is not None:
+        argv = list(ins.json_args)
+        if argv and argv[0] in ("CMD-SHELL",):
+            argv, shell = split_words(" ".join(argv[1:])), True
+        else:
+            shell = False
+    else:
+        argv, shell = split_words(command), True
+    tool = posixpath.basename(argv[0]) if argv else ""
+    if shell and not base.shell:
+        plan.warnings.append(f"line {ins.lineno}: HEALTHCHECK dropped: it needs a shell and {plan.runtime_base} "
+                             "has none (probe from the orchestrator instead)")
+        plan.fate(ins, REMOVED, f"needs a shell, absent from {plan.runtime_base}")
+        return
+    artifact_names = {posixpath.basename(a.dest) for a in plan.artifacts}
+    if tool and tool not in base.tools and tool not in artifact_names and not argv[0].startswith("/"):
+        if base.package_manager and tool in ("curl", "wget"):
+            plan.runtime_packages.append(tool)
+            plan.decisions.append(f"{tool} installed in the runtime for the HEALTHCHECK")
+        else:
+            plan.warnings.append(f"line {ins.lineno}: HEALTHCHECK dropped: {tool} is not in {plan.runtime_base}")
+            plan.fate(ins, REMOVED, f"{tool} is absent from {plan.runtime_base}")
+            return
+    plan.healthcheck = raw
+    plan.fate(ins, MOVED)
+
+
+def exec_form(value: list[str] | str | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, list):
+        return json.dumps(value)
+    return value

@@ -1,0 +1,123 @@
+"""Reading RUN, CMD and ENTRYPOINT commands.
+
+A RUN line is split into simple commands (at &&, ||, ;, | and newlines), each with
+its leading VAR=value assignments and the directory it runs in (WORKDIR plus any
+`cd`). shlex with punctuation characters is enough for the commands build steps
+use and never raises on odd input: unbalanced quotes fall back to a plain split.
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+import shlex
+from dataclasses import dataclass, field
+
+_SEPARATORS = {"&&", "||", ";", "|", "&", "\n", ";;", "|&"}
+_ASSIGN_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_SHELL_META_RE = re.compile(r"[$`|&;<>(){}*?\[\]~\\]|\s#")
+
+
+@dataclass
+class Command:
+    argv: list[str]
+    env: dict[str, str] = field(default_factory=dict)
+    cwd: str = "/"
+
+    @property
+    def program(self) -> str:
+        return posixpath.basename(self.argv[0]) if self.argv else ""
+
+
+def split_words(text: str) -> list[str]:
+    lexer = shlex.shlex(text, posix=True, punctuation_chars="&|;")
+    lexer.whitespace = " \t\r"
+    lexer.whitespace_split = True
+    lexer.commenters = "#"
+    try:
+        return list(lexer)
+    except ValueError:
+        return text.split()
+
+
+def split_commands(text: str, cwd: str = "/") -> list[Command]:
+    """Simple commands of a shell script, with `cd` tracked into each command's cwd."""
+    text = text.replace("\\\n", " ")
+    commands: list[Command] = []
+    current: list[str] = []
+
+    def flush() -> None:
+        nonlocal cwd
+        env: dict[str, str] = {}
+        words = list(current)
+        current.clear()
+        while words and _ASSIGN_RE.match(words[0]):
+            key, _, value = words.pop(0).partition("=")
+            env[key] = value
+        while words and words[0] in ("env", "exec", "time", "sudo", "nohup") and len(words) > 1:
+            words.pop(0)
+            while words and _ASSIGN_RE.match(words[0]):
+                key, _, value = words.pop(0).partition("=")
+                env[key] = value
+        if words and words[0] in ("(", "{"):
+            words.pop(0)
+        if not words and not env:
+            return
+        if words and words[0] == "cd" and len(words) >= 2:
+            cwd = posixpath.normpath(posixpath.join(cwd, words[1]))
+        commands.append(Command(words, env, cwd))
+
+    for line in text.split("\n"):
+        for word in split_words(line):
+            if word in _SEPARATORS or set(word) <= set("&|;"):
+                flush()
+            else:
+                current.append(word)
+        flush()
+    return commands
+
+
+def needs_shell(command_text: str) -> bool:
+    """True when a shell-form command uses shell features (variables, pipes, globs...)."""
+    return bool(_SHELL_META_RE.search(command_text)) or "'" in command_text or '"' in command_text
+
+
+def shell_form_to_argv(command_text: str) -> list[str] | None:
+    """Exec-form argv for a plain shell-form command, None when it needs a shell."""
+    text = " ".join(command_text.split())
+    if not text or needs_shell(text):
+        return None
+    return text.split(" ")
+
+
+def resolve(path: str, cwd: str) -> str:
+    return posixpath.normpath(posixpath.join(cwd or "/", path))
+
+
+def option_value(argv: list[str], *names: str) -> str | None:
+    """Value of an option given as `-o x`, `-o=x` or `--out x`; the last one wins."""
+    value = None
+    for i, word in enumerate(argv):
+        for name in names:
+            if word == name and i + 1 < len(argv):
+                value = argv[i + 1]
+            elif word.startswith(name + "="):
+                value = word[len(name) + 1:]
+    return value
+
+
+def positional_args(argv: list[str], takes_value: set[str]) -> list[str]:
+    """Arguments that are not options or option values (after the program and subcommand)."""
+    out = []
+    skip = False
+    for word in argv:
+        if skip:
+            skip = False
+            continue
+        if word == "--":
+            break
+        if word.startswith("-"):
+            if "=" not in word and word in takes_value:
+                skip = True
+            continue
+        out.append(word)
+    return out
