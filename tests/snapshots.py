@@ -24,7 +24,8 @@ def cases(prefix: str = "") -> list[Path]:
 
 
 def run_case(case: Path):
-    text = (case / "Dockerfile").read_text(encoding="utf-8")
+    with open(case / "Dockerfile", encoding="utf-8", newline="") as fh:
+        text = fh.read()
     ctx = case / "context"
     opts = Options(**json.loads((case / "options.json").read_text())) if (case / "options.json").exists() else Options()
     return text, convert(text, ctx if ctx.is_dir() else None, opts)
@@ -47,7 +48,8 @@ def check_case(case: Path) -> None:
     if update:
         expected.write_text(result.text, encoding="utf-8", newline="")
     assert expected.exists(), f"{case.name}: no expected.Dockerfile (status {result.status})"
-    assert result.text == expected.read_text(encoding="utf-8", newline=None if "\r" not in text else ""), case.name
+    with open(expected, encoding="utf-8", newline="") as fh:
+        assert result.text == fh.read(), case.name
     # nothing lost: every original instruction has exactly one fate
     if result.status == "converted":
         from msbrewrite.dockerfile import parse
