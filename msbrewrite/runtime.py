@@ -121,7 +121,14 @@ def entry(facts: StageFacts, plan: BuildPlan, rewrite: Callable[[list[str]], lis
             else:
                 plan.fate(ins, MOVED, "runs the copied artifact")
             continue
-        argv = shell_form_to_argv(ins.args)
+        text = ins.args
+        m = re.match(r"cd\s+([^\s;&|]+)\s*&&\s*(.+)\Z", text, re.S)
+        if m:
+            # `cd DIR && app` at start-up: the runtime's WORKDIR does the cd
+            plan.workdir = posixpath.normpath(posixpath.join(facts.workdir, m.group(1)))
+            text = m.group(2)
+            plan.decisions.append(f"line {ins.lineno}: `cd {m.group(1)}` at start-up became WORKDIR {plan.workdir}")
+        argv = shell_form_to_argv(text)
         if argv is not None:
             new = rewrite(argv)
             final = new if new is not None else argv
@@ -129,9 +136,8 @@ def entry(facts: StageFacts, plan: BuildPlan, rewrite: Callable[[list[str]], lis
             plan.fate(ins, REWRITTEN, f"exec form {json.dumps(final)} (no shell needed; signals reach the app)")
             continue
         # a real shell command: keep it, map artifact paths inside it, and keep a shell
-        words = split_words(ins.args)
+        words = split_words(text)
         new = rewrite(words) or words
-        text = ins.args
         for old, repl in zip(words, new):
             if old != repl:
                 text = text.replace(old, repl)
