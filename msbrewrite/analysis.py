@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from .context import Context
-from .dockerfile import Dockerfile, Instruction, Stage, expand, parse_key_values
+from .dockerfile import Dockerfile, Instruction, Stage, expand, parse_key_values, unquote
 from .shell import Command, split_commands, split_words
 
 # default environment of common builder images, so $GOPATH or $CARGO_HOME resolve
@@ -19,6 +19,9 @@ IMAGE_ENV = {
     "node": {},
     "python": {},
 }
+
+# default WORKDIR of common builder images (relative paths in the build resolve against it)
+IMAGE_WORKDIR = {"golang": "/go", "gradle": "/home/gradle"}
 
 
 @dataclass
@@ -134,9 +137,12 @@ class StageFacts:
         return {posixpath.basename(s.rstrip("/")) for cp in self.copies if not cp.from_stage for s in cp.sources}
 
 
+def _image_name(image: str) -> str:
+    return image.split("@")[0].rsplit("/", 1)[-1].split(":")[0].lower()
+
+
 def _image_env(image: str) -> dict[str, str]:
-    name = image.split("@")[0].rsplit("/", 1)[-1].split(":")[0].lower()
-    return dict(IMAGE_ENV.get(name, {}))
+    return dict(IMAGE_ENV.get(_image_name(image), {}))
 
 
 _PKG_INSTALL = {("apt-get", "install"), ("apt", "install"), ("apk", "add"), ("yum", "install"),
@@ -152,9 +158,7 @@ def analyse(df: Dockerfile, stage: Stage, context: Context) -> StageFacts:
                 args[k] = v
                 arg_ins[k] = ins
     env = _image_env(expand(stage.image, args))
-    workdir = "/"
-    if stage.image.startswith("golang"):
-        workdir = "/go"
+    workdir = IMAGE_WORKDIR.get(_image_name(expand(stage.image, args)), "/")
     user = None
     user_ins = None
     cmd = entrypoint = None
@@ -166,7 +170,8 @@ def analyse(df: Dockerfile, stage: Stage, context: Context) -> StageFacts:
         kw = ins.keyword
         step = Step(ins, workdir, dict(scope))
         if kw == "WORKDIR":
-            workdir = posixpath.normpath(posixpath.join(workdir, expand(ins.args.strip(), scope)))
+            # BuildKit strips quotes: WORKDIR '/app' is /app
+            workdir = posixpath.normpath(posixpath.join(workdir, expand(unquote(ins.args.strip()), scope)))
             step.workdir = workdir
         elif kw == "ENV":
             for k, v in parse_key_values(ins.args):
@@ -190,13 +195,17 @@ def analyse(df: Dockerfile, stage: Stage, context: Context) -> StageFacts:
             step.commands = split_commands(expand_soft(text, scope), workdir)
             for c in step.commands:
                 c.env = {**scope, **c.env}
-                if len(c.argv) > 1 and (c.program, c.argv[1]) in _PKG_INSTALL:
-                    packages += [w for w in c.argv[2:] if not w.startswith("-")]
+                # options may come before the subcommand: `yum -y install gcc`
+                words = [w for w in c.argv[1:] if not w.startswith("-")]
+                if words and (c.program, words[0]) in _PKG_INSTALL:
+                    packages += words[1:]
         elif kw in ("COPY", "ADD"):
             words = list(ins.json_args) if ins.is_json else split_words(ins.args)
             if len(words) >= 2:
                 dest = expand(words[-1], scope)
                 dest_abs = posixpath.join(workdir, dest)
+                if dest in (".", "..") or dest.endswith(("/.", "/..")):
+                    dest_abs = posixpath.normpath(dest_abs).rstrip("/") + "/"     # `COPY app.py .` copies into a directory
                 if dest.endswith("/") and not dest_abs.endswith("/"):
                     dest_abs += "/"
                 copies.append(CopyStep(ins, [expand(w, scope) for w in words[:-1]],

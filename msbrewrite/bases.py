@@ -45,7 +45,10 @@ def describe(image: str) -> Base:
         tools = _SLIM_TOOLS | {"wget", "nc"}
         if repo_last.startswith("nginx"):
             tools |= {"curl", "nginx"}
-        return Base(image, "musl", True, "apk", frozenset(tools))
+        if repo_last == "node":
+            tools |= {"node", "npm", "npx", "yarn"}
+        # the official node:*-alpine images ship a `node` user, like the Debian ones
+        return Base(image, "musl", True, "apk", frozenset(tools), "node" if repo_last == "node" else None)
     tools = set(_SLIM_TOOLS)
     if repo_last in ("python",):
         tools |= {"python", "python3", "pip"}

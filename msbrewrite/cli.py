@@ -29,8 +29,11 @@ def _options(runtime: str, language: Optional[str], user: Optional[str] = None, 
         from . import config
     except ImportError:
         return opts
-    return config.apply(opts, config_from, explicit={"runtime": runtime != "auto", "language": bool(language),
-                                                    "user": bool(user)})
+    try:
+        return config.apply(opts, config_from, explicit={"runtime": runtime != "auto", "language": bool(language),
+                                                        "user": bool(user)})
+    except config.ConfigError as exc:
+        raise _fail(str(exc), 2)
 
 
 @app.command()

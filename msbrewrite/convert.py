@@ -13,6 +13,9 @@ from .render import builder_name, render
 from .validate import validate
 
 MIN_SCORE = 1.5
+MAX_LINES = 10_000
+# BuildKit rejects a flag on any other instruction ("unknown flag")
+_TAKES_FLAGS = {"FROM", "RUN", "COPY", "ADD", "HEALTHCHECK"}
 _WINDOWS_RE = re.compile(r"(?i)(windows|servercore|nanoserver|mcr\.microsoft\.com/windows)")
 
 
@@ -20,6 +23,11 @@ def load(text: str) -> Dockerfile:
     """Parse and check that the text is a single Dockerfile we can read (Refusal code 2 if not)."""
     if not text.strip():
         raise Refusal("empty file: not a Dockerfile", code=2, reason="empty")
+    lines = text.count("\n") + 1
+    if lines > MAX_LINES:
+        # bounded time and memory: no hand-written Dockerfile comes near this
+        raise Refusal(f"{lines} lines: larger than any real Dockerfile (limit {MAX_LINES})", code=2,
+                      reason="too-large")
     try:
         df = parse(text)
     except ParseError as exc:
@@ -31,6 +39,10 @@ def load(text: str) -> Dockerfile:
                       code=2, reason="not-a-dockerfile")
     if not df.stages:
         raise Refusal("no FROM instruction: not a Dockerfile", code=2, reason="no-from")
+    for ins in df.instructions:
+        if ins.flag_list and ins.keyword not in _TAKES_FLAGS:
+            raise Refusal(f"line {ins.lineno}: {ins.keyword} takes no flags (--{ins.flag_list[0][0][:40]}): "
+                          "the original does not build", code=2, reason="invalid-flag")
     for ins in df.instructions:
         if ins.keyword == "FROM":
             break

@@ -22,10 +22,16 @@ __all__ = [
 ]
 
 KNOWN_DIRECTIVES = ("syntax", "escape", "check")
-_DIRECTIVE_RE = re.compile(r"^#[ \t]*([a-zA-Z][a-zA-Z0-9]*)[ \t]*=[ \t]*(.*?)[ \t]*$")
-_HEREDOC_RE = re.compile(r"<<(-?)[ \t]*([\"']?)([A-Za-z_][A-Za-z0-9_]*)\2")
-_FLAG_KEYWORDS = {"FROM", "RUN", "COPY", "ADD", "HEALTHCHECK"}
+_DIRECTIVE_RE = re.compile(r"^#[ \t]*([a-zA-Z][a-zA-Z0-9]*)[ \t]*=[ \t]*(.+?)[ \t]*$")
+_HEREDOC_WORD_RE = re.compile(r"\A\d*<<(-?)([^<]*)\Z")
 _HEREDOC_KEYWORDS = {"RUN", "COPY", "ADD"}
+_JSON_KEYWORDS = {"RUN", "CMD", "ENTRYPOINT", "COPY", "ADD", "SHELL", "VOLUME"}
+# Go's unicode.IsSpace: BuildKit trims lines and splits flag words with it (not Python's str.isspace,
+# which also counts \x1c-\x1f); the keyword itself ends at [\t\v\f\r ] only
+GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" \
+           "\u2028\u2029\u202f\u205f\u3000"
+_KEYWORD_RE = re.compile(r"([^\t\v\f\r ]+)[\t\v\f\r ]*(.*)\Z", re.S)
+_SPECIAL_PARAMS = "@*#?-$!0"
 KNOWN_INSTRUCTIONS = {
     "ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK",
     "LABEL", "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME",
@@ -59,6 +65,7 @@ class Instruction:
     json_args: list[str] | None = None   # set when written in JSON (exec) form
     heredocs: list[str] = field(default_factory=list)
     index: int = 0          # position among all instructions of the file
+    sub: "Instruction | None" = None     # ONBUILD: the trigger instruction, parsed
 
     @property
     def is_json(self) -> bool:
@@ -147,13 +154,21 @@ def _strip_eol(line: str) -> str:
 
 
 def _continues(body: str, escape: str) -> bool:
-    """True when the line ends with the escape character (trailing whitespace allowed)."""
+    """True when the line ends with the escape character (trailing blanks allowed).
+
+    BuildKit's rule: a doubled escape at the end ("x\\\\") is a literal, not a continuation,
+    but a line holding only the escape character continues.
+    """
     stripped = body.rstrip(" \t")
     if not stripped.endswith(escape):
         return False
-    # an escaped escape character ("\\\\") at the end is not a continuation in BuildKit either;
-    # it still counts as one, so mirror the official behaviour: any trailing escape continues
-    return True
+    return len(stripped) == 1 or stripped[-2] != escape
+
+
+def _is_trivia(body: str) -> bool:
+    """Blank or comment line (BuildKit trims Unicode whitespace before deciding)."""
+    stripped = body.lstrip(GO_SPACE)
+    return stripped == "" or stripped.startswith("#")
 
 
 def parse(text: str) -> Dockerfile:
@@ -170,10 +185,12 @@ def parse(text: str) -> Dockerfile:
     # parser directives: leading "# key=value" lines, until the first other line
     seen: set[str] = set()
     while pos < len(lines):
-        m = _DIRECTIVE_RE.match(_strip_eol(lines[pos]))
-        if not m or m.group(1).lower() not in KNOWN_DIRECTIVES or m.group(1).lower() in seen:
+        m = _DIRECTIVE_RE.match(_strip_eol(lines[pos]).lstrip(GO_SPACE))
+        if not m or m.group(1).lower() not in KNOWN_DIRECTIVES:
             break
         name = m.group(1).lower()
+        if name in seen:
+            raise ParseError(f"line {pos + 1}: only one {name} parser directive can be used")
         seen.add(name)
         directives.append(Directive(name, m.group(2), lines[pos]))
         if name == "escape":
@@ -188,15 +205,14 @@ def parse(text: str) -> Dockerfile:
     while pos < len(lines):
         line = lines[pos]
         body = _strip_eol(line)
-        stripped = body.strip(" \t")
-        if stripped == "" or stripped.startswith("#"):
+        if _is_trivia(body):
             leading.append(line)
             pos += 1
             continue
         start = pos
         raw_lines = [line]
         logical: list[str] = []
-        cur: str | None = body
+        cur: str | None = body.lstrip(GO_SPACE)
         while cur is not None and _continues(cur, escape):
             logical.append(cur.rstrip(" \t")[: -len(escape)])
             cur = None
@@ -204,9 +220,8 @@ def parse(text: str) -> Dockerfile:
                 pos += 1
                 raw_lines.append(lines[pos])
                 nbody = _strip_eol(lines[pos])
-                nstripped = nbody.strip(" \t")
                 # comments and empty lines inside a continuation are skipped by BuildKit
-                if nstripped == "" or nstripped.startswith("#"):
+                if _is_trivia(nbody):
                     continue
                 cur = nbody
                 break
@@ -216,9 +231,9 @@ def parse(text: str) -> Dockerfile:
         pos += 1
         ins = _make_instruction(joined, start + 1, pos, "".join(raw_lines), "".join(leading))
         # heredoc bodies follow the instruction line
-        if ins.keyword in _HEREDOC_KEYWORDS:
-            for m in _HEREDOC_RE.finditer(_unquoted_part(joined)):
-                strip_tabs, word = m.group(1) == "-", m.group(3)
+        target = ins.sub if ins.keyword == "ONBUILD" else ins
+        if target is not None and target.keyword in _HEREDOC_KEYWORDS and not target.is_json and "<<" in joined:
+            for strip_tabs, word in _heredoc_names(joined):
                 body_lines = []
                 while pos < len(lines):
                     cur = lines[pos]
@@ -230,7 +245,7 @@ def parse(text: str) -> Dockerfile:
                     if check == word:
                         break
                 else:
-                    raise ParseError(f"line {ins.lineno}: heredoc <<{word} is never closed")
+                    raise ParseError(f"line {ins.lineno}: heredoc <<{word[:40]} is never closed")
                 ins.raw += "".join(body_lines)
                 ins.heredocs.append("".join(body_lines))
             ins.end_lineno = pos
@@ -242,54 +257,228 @@ def parse(text: str) -> Dockerfile:
                       trailing="".join(leading), bom=bom)
 
 
-def _unquoted_part(s: str) -> str:
-    """Blank out quoted sections so '<<' inside quotes does not open a heredoc."""
-    out, quote = [], None
-    for ch in s:
-        if quote:
-            out.append(" ")
-            if ch == quote:
+def _heredoc_names(line: str) -> list[tuple[bool, str]]:
+    """(strip_tabs, terminator) of each heredoc the line opens, as BuildKit finds them.
+
+    BuildKit splits the whole line into shell words (quotes and escapes kept) and takes
+    every word shaped like `[n]<<[-]NAME`; a line its lexer rejects opens no heredoc.
+    """
+    words = _lex_words(line)
+    out = []
+    for word in words or ():
+        m = _HEREDOC_WORD_RE.match(word)
+        if m and m.group(2):
+            out.append((m.group(1) == "-", _unquote_word(m.group(2))))
+    return out
+
+
+def _lex_words(line: str) -> list[str] | None:
+    """Raw shell words of a line (quotes and backslashes kept); None when a quote or ${ is open."""
+    words: list[str] = []
+    cur: list[str] = []
+    i, n = 0, len(line)
+    while i < n:
+        ch = line[i]
+        if ch in GO_SPACE:
+            if cur:
+                words.append("".join(cur))
+                cur = []
+            i += 1
+            continue
+        start = i
+        if ch == "\\":
+            i = min(i + 2, n)
+        elif ch == "'":
+            j = line.find("'", i + 1)
+            if j < 0:
+                return None
+            i = j + 1
+        elif ch == '"':
+            i = _skip_double(line, i + 1)
+        elif ch == "$":
+            i = _skip_dollar(line, i)
+        else:
+            i += 1
+        if i is None:
+            return None
+        cur.append(line[start:i])
+    if cur:
+        words.append("".join(cur))
+    return words
+
+
+def _skip_double(line: str, i: int) -> int | None:
+    """Index after the closing double quote that ends a string opened before i."""
+    n = len(line)
+    while i < n:
+        ch = line[i]
+        if ch == '"':
+            return i + 1
+        if ch == "\\":
+            i += 2
+        elif ch == "$":
+            i = _skip_dollar(line, i)
+            if i is None:
+                return None
+        else:
+            i += 1
+    return None
+
+
+def _skip_dollar(line: str, i: int) -> int | None:
+    """Index after a $ expansion starting at i; None for a substitution BuildKit rejects."""
+    n = len(line)
+    if i + 1 >= n or line[i + 1] != "{":
+        return i + 1
+    j = i + 2
+    if j >= n or line[j] in "{}:":
+        return None
+    if line[j].isdecimal():
+        while j < n and line[j].isdecimal():
+            j += 1
+    elif line[j] in _SPECIAL_PARAMS:
+        j += 1
+    else:
+        while j < n and (line[j].isalpha() or line[j].isdecimal() or line[j] == "_"):
+            j += 1
+    if j >= n:
+        return None
+    if line[j] == "}":
+        return j + 1
+    if line[j] == ":":
+        j += 1
+        if j >= n or line[j] not in "-+?=":
+            return None
+    elif line[j] not in "-+?=":
+        return None
+    j += 1
+    while j < n:      # the word up to the closing brace
+        ch = line[j]
+        if ch == "}":
+            return j + 1
+        if ch == "'":
+            k = line.find("'", j + 1)
+            if k < 0:
+                return None
+            j = k + 1
+        elif ch == '"':
+            j = _skip_double(line, j + 1)
+        elif ch == "$":
+            j = _skip_dollar(line, j)
+        elif ch == "\\":
+            j += 2
+        else:
+            j += 1
+        if j is None:
+            return None
+    return None
+
+
+def _unquote_word(word: str) -> str:
+    """A heredoc name with its quotes and backslashes removed ("EOF", 'EOF', \\EOF -> EOF)."""
+    out, i, n = [], 0, len(word)
+    quote = None
+    while i < n:
+        ch = word[i]
+        if quote == "'":
+            if ch == "'":
                 quote = None
-        elif ch in "'\"":
-            quote = ch
-            out.append(" ")
+            else:
+                out.append(ch)
+        elif ch == "\\" and i + 1 < n and (quote is None or word[i + 1] in '"$\\'):
+            i += 1
+            out.append(word[i])
+        elif ch in "'\"" and (quote is None or quote == ch):
+            quote = None if quote else ch
         else:
             out.append(ch)
+        i += 1
     return "".join(out)
 
 
-def _make_instruction(joined: str, lineno: int, end_lineno: int, raw: str, leading: str) -> Instruction:
-    text = joined.strip(" \t")
-    m = re.match(r"(\S+)[ \t]*(.*)\Z", text, re.S)
-    if not m:
-        raise ParseError(f"line {lineno}: empty instruction")
-    keyword = m.group(1).upper()
-    rest = m.group(2)
-    ins = Instruction(keyword=keyword, raw=raw, leading=leading, lineno=lineno, end_lineno=end_lineno)
-    if keyword in _FLAG_KEYWORDS:
-        while True:
-            fm = re.match(r"--([A-Za-z][A-Za-z0-9-]*)(?:=(\S*))?(?:[ \t]+|\Z)", rest)
-            if not fm:
+def extract_flags(rest: str) -> tuple[list[str], str]:
+    """Leading `--name[=value]` words (quotes resolved) and the text after them, as BuildKit does.
+
+    Every instruction gets its flags taken this way; a lone `--` ends them.
+    """
+    words: list[str] = []
+    i, n = 0, len(rest)
+    while True:
+        while i < n and rest[i] in GO_SPACE:
+            i += 1
+        if not rest.startswith("--", i):
+            return words, rest[i:]
+        word: list[str] = []
+        quoted, quote = False, None
+        while i < n:
+            ch = rest[i]
+            if quote is None and ch in GO_SPACE:
                 break
-            name, value = fm.group(1), fm.group(2) or ""
-            ins.flag_list.append((name, value))
-            ins.flags.setdefault(name, value)
-            rest = rest[fm.end():]
-    if keyword == "ONBUILD":
-        pass
-    ins.args = rest.strip(" \t")
-    if keyword in {"RUN", "CMD", "ENTRYPOINT", "COPY", "ADD", "SHELL", "VOLUME", "HEALTHCHECK"}:
-        candidate = ins.args
-        if keyword == "HEALTHCHECK":
-            hm = re.match(r"(?i)CMD[ \t]+(.*)\Z", candidate, re.S)
-            candidate = hm.group(1) if hm else ""
-        if candidate.startswith("["):
-            try:
-                value = json.loads(candidate)
-            except ValueError:
-                value = None
-            if isinstance(value, list) and all(isinstance(v, str) for v in value):
-                ins.json_args = value
+            if quote is None and ch in "'\"":
+                quote, quoted = ch, True
+            elif quote is not None and ch == quote:
+                quote = None
+            elif ch == "\\":
+                if i + 1 < n:
+                    i += 1
+                    word.append(rest[i])
+                else:
+                    quote = None
+            else:
+                word.append(ch)
+            i += 1
+        text = "".join(word)
+        if text == "--":
+            return words, rest[i:]
+        if quoted or text:
+            words.append(text)
+
+
+def _json_array(text: str) -> list[str] | None:
+    """The exec-form array, read like BuildKit: the first JSON value; text after it is ignored."""
+    if not text.startswith("["):
+        return None
+    try:
+        value, _ = _JSON_DECODER.raw_decode(text)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(value, list):
+        return None
+    if not all(isinstance(v, str) for v in value):
+        raise ParseError("when using JSON array syntax, arrays must be comprised of strings only")
+    return value
+
+
+def _no_constants(name: str):
+    raise ValueError(f"{name} is not JSON")     # Go's decoder rejects NaN and Infinity
+
+
+_JSON_DECODER = json.JSONDecoder(parse_constant=_no_constants)
+
+
+def _make_instruction(joined: str, lineno: int, end_lineno: int, raw: str, leading: str) -> Instruction:
+    text = joined.strip(GO_SPACE)
+    m = _KEYWORD_RE.match(text)
+    if not m:
+        raise ParseError(f"line {lineno}: a line continuation leads to no instruction")
+    keyword = m.group(1).upper()
+    ins = Instruction(keyword=keyword, raw=raw, leading=leading, lineno=lineno, end_lineno=end_lineno)
+    flags, rest = extract_flags(m.group(2))
+    for word in flags:
+        name, _, value = word[2:].partition("=")
+        ins.flag_list.append((name, value))
+        ins.flags.setdefault(name, value)
+    ins.args = rest.strip(GO_SPACE)
+    try:
+        if keyword in _JSON_KEYWORDS:
+            ins.json_args = _json_array(ins.args)
+        elif keyword == "HEALTHCHECK":
+            hm = re.match(r"(?i)CMD[\t\v\f\r ]+(.*)\Z", ins.args, re.S)
+            ins.json_args = _json_array(hm.group(1).strip(GO_SPACE)) if hm else None
+        elif keyword == "ONBUILD" and ins.args:
+            ins.sub = _make_instruction(ins.args, lineno, end_lineno, "", "")
+    except ParseError as exc:
+        raise ParseError(f"line {lineno}: {exc}") from None
     return ins
 
 
@@ -299,29 +488,68 @@ _VAR_RE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A
 
 
 def expand(value: str, env: dict[str, str]) -> str:
-    """Expand $VAR, ${VAR}, ${VAR:-x}, ${VAR:+x} as the Dockerfile builder does.
+    """Expand $VAR, ${VAR}, ${VAR:-x}, ${VAR:+x} (nested words too) as the Dockerfile builder does.
 
     Unknown variables expand to the empty string, like in a build.
     """
-    def sub(m: re.Match) -> str:
-        name = m.group(1) or m.group(4)
-        op, word = m.group(2), m.group(3)
+    out: list[str] = []
+    pos = 0
+    for start, end, name, op, word in _expansions(value):
+        out.append(value[pos:start])
+        pos = end
         val = env.get(name)
         if op in (":-", "-"):
-            if val is None or (op == ":-" and val == ""):
-                return expand(word or "", env)
-            return val
-        if op in (":+", "+"):
-            if val is None or (op == ":+" and val == ""):
-                return ""
-            return expand(word or "", env)
-        return val or ""
+            out.append(expand(word, env) if val is None or (op == ":-" and val == "") else val)
+        elif op in (":+", "+"):
+            out.append("" if val is None or (op == ":+" and val == "") else expand(word, env))
+        else:
+            out.append(val or "")
+    out.append(value[pos:])
+    return "".join(out)
 
-    return _VAR_RE.sub(sub, value)
+
+def _expansions(value: str):
+    """(start, end, name, operator, word) of each $NAME / ${NAME[op word]}; braces may nest."""
+    i, n = 0, len(value)
+    while i < n:
+        i = value.find("$", i)
+        if i < 0:
+            return
+        m = _VAR_HEAD_RE.match(value, i)
+        if not m:
+            i += 1
+            continue
+        if m.group(3):          # $NAME
+            yield i, m.end(), m.group(3), None, ""
+            i = m.end()
+            continue
+        j, depth = m.end(), 1   # ${NAME...: find the brace that closes it
+        while j < n:
+            if value.startswith("${", j):
+                depth += 1
+                j += 2
+                continue
+            if value[j] == "}":
+                depth -= 1
+                if depth == 0:
+                    break
+            j += 1
+        if depth:
+            i += 1
+            continue
+        yield i, j + 1, m.group(1), m.group(2), value[m.end():j]
+        i = j + 1
+
+
+_VAR_HEAD_RE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(:?[-+]|(?=\}))|([A-Za-z_][A-Za-z0-9_]*))")
 
 
 def referenced_vars(value: str) -> set[str]:
-    return {m.group(1) or m.group(4) for m in _VAR_RE.finditer(value)}
+    names = set()
+    for _, _, name, _, word in _expansions(value):
+        names.add(name)
+        names |= referenced_vars(word) if word else set()
+    return names
 
 
 def unquote(word: str) -> str:

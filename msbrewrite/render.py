@@ -81,12 +81,17 @@ def render(df: Dockerfile, stage: Stage, plan: BuildPlan) -> str:
         if not out[-1].endswith("\n"):
             out.append(newline)
     for block in plan.builder_append:
+        if df.escape != "\\":
+            block = re.sub(r"\\(?=\n)", lambda _: df.escape, block)
         out.append("\n" + block + "\n")
     trailing = df.trailing
     if trailing.strip():
         out.append(trailing if trailing.endswith("\n") else trailing + "\n")
     body = "".join(out).rstrip("\r\n") + "\n\n"
     runtime = environment().get_template(plan.template).render(plan=plan, builder=name).strip("\n") + "\n"
+    if df.escape != "\\":
+        # `# escape=` applies to the whole file: generated continuations must use it too
+        runtime = re.sub(r"\\(?=\n)", lambda _: df.escape, runtime)
     text = body + runtime
     if newline == "\r\n":
         text = re.sub(r"(?<!\r)\n", "\r\n", text)

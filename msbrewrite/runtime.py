@@ -26,6 +26,7 @@ COMMON_BUILD_ENV = {"PATH", "DEBIAN_FRONTEND", "TZ_BUILD", "APT_KEY_DONT_WARN_ON
 _RUNTIME_ONLY = {"EXPOSE", "LABEL", "VOLUME", "STOPSIGNAL", "MAINTAINER"}
 _BUILD_ACTIONS = {"RUN", "COPY", "ADD"}
 PRIVILEGED_PORT = 1024
+EXISTING_USERS = {"nobody", "www-data", "daemon"}
 
 
 def start(facts: StageFacts, plan: BuildPlan, build_only_env: set[str]) -> None:
@@ -99,7 +100,7 @@ def _need_args(facts: StageFacts, plan: BuildPlan, text: str) -> None:
     """Redeclare the ARGs an ENV/LABEL value depends on, so it does not expand to nothing."""
     for name in sorted(referenced_vars(text)):
         ins = facts.arg_instructions.get(name)
-        if ins is None or name in facts.env:
+        if ins is None or _runtime_env_defines(plan, name, text):
             continue
         default = facts.args.get(name, "")
         line = f"ARG {name}" + (f"={_quote(default)}" if default else "")
@@ -107,8 +108,27 @@ def _need_args(facts: StageFacts, plan: BuildPlan, text: str) -> None:
             plan.runtime_args.append(line)
 
 
-def entry(facts: StageFacts, plan: BuildPlan, rewrite: Callable[[list[str]], list[str] | None]) -> None:
-    """Rewrite ENTRYPOINT and CMD through `rewrite` (argv -> argv, or None when unchanged)."""
+def _runtime_env_defines(plan: BuildPlan, name: str, text: str) -> bool:
+    """Whether a runtime ENV line before `text` sets `name` (`ENV X $X` still needs ARG X)."""
+    def flat(s: str) -> str:   # continuation lines joined, blanks collapsed
+        return " ".join(re.sub(r"[\\`]\r?\n", " ", s).split())
+
+    target = flat(text)
+    for line in plan.runtime_env:
+        if target and target in flat(line):
+            return False
+        if any(k == name for k, _ in parse_key_values(re.sub(r"(?i)^\s*ENV\s+", "", line))):
+            return True
+    return False
+
+
+def entry(facts: StageFacts, plan: BuildPlan, rewrite: Callable[[list[str]], list[str] | None],
+          shell_rewrite: Callable[[str], list[str] | str | None] | None = None) -> None:
+    """Rewrite ENTRYPOINT and CMD through `rewrite` (argv -> argv, or None when unchanged).
+
+    `shell_rewrite` (optional) sees a shell-form command that uses shell features first:
+    it returns an exec-form argv, a new shell-form text, or None for the default handling.
+    """
     for ins, attr in ((facts.entrypoint, "entrypoint"), (facts.cmd, "cmd")):
         if ins is None:
             continue
@@ -135,6 +155,18 @@ def entry(facts: StageFacts, plan: BuildPlan, rewrite: Callable[[list[str]], lis
             setattr(plan, attr, final)
             plan.fate(ins, REWRITTEN, f"exec form {json.dumps(final)} (no shell needed; signals reach the app)")
             continue
+        custom = shell_rewrite(text) if shell_rewrite else None
+        if isinstance(custom, list):
+            setattr(plan, attr, custom)
+            plan.fate(ins, REWRITTEN, f"exec form {json.dumps(custom)} (no shell needed; signals reach the app)")
+            continue
+        if isinstance(custom, str):
+            setattr(plan, attr, custom)
+            plan.needs_shell = True
+            plan.fate(ins, REWRITTEN if custom != ins.args else MOVED,
+                      "shell form uses shell features; the runtime keeps a shell")
+            plan.decisions.append(f"line {ins.lineno}: {ins.keyword} needs a shell ({ins.summary(40)})")
+            continue
         # a real shell command: keep it, map artifact paths inside it, and keep a shell
         words = split_words(text)
         new = rewrite(words) or words
@@ -158,11 +190,32 @@ def entry_script(facts: StageFacts, plan: BuildPlan, argv: list[str] | None) -> 
     if not (first.endswith(".sh") or first.endswith(".bash")):
         return
     path = posixpath.normpath(posixpath.join(facts.workdir, first))
+    if "/" not in first:
+        # a bare name is looked up on PATH, not in the working directory
+        path = _copied_onto_path(facts, first) or path
     if path in plan.produced:
         return
     plan.copy(path, path, "entrypoint script")
     plan.needs_shell = True
     plan.decisions.append(f"entrypoint script {first} is copied; the runtime keeps a shell to run it")
+
+
+_PATH_DIRS = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
+
+
+def _copied_onto_path(facts: StageFacts, name: str) -> str | None:
+    """Where a COPY put the script `name` in a PATH directory, if one did."""
+    for cp in reversed(facts.copies):
+        if cp.from_stage:
+            continue
+        for src in cp.sources:
+            if posixpath.basename(src.rstrip("/")) != name:
+                continue
+            dest = posixpath.normpath(cp.dest)
+            target = posixpath.join(dest, name) if cp.dest.endswith("/") or dest in _PATH_DIRS else dest
+            if posixpath.dirname(target) in _PATH_DIRS:
+                return target
+    return None
 
 
 def finish(facts: StageFacts, plan: BuildPlan, options: Options, shell_base: str = DEBIAN_SLIM) -> None:
@@ -230,6 +283,11 @@ def _user(facts: StageFacts, plan: BuildPlan, options: Options, base) -> None:
         return
     name = original or "app"
     name = name.split(":")[0]
+    if name in EXISTING_USERS:
+        # Debian and Alpine images already have these accounts: creating them again fails
+        plan.user = original
+        plan.decisions.append(f"runtime runs as {original}, an account the base image already has")
+        return
     if base.package_manager == "apk":
         plan.runtime_setup.append(f"RUN addgroup -S {name} && adduser -S -G {name} -H -D {name}")
     else:

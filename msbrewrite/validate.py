@@ -45,10 +45,11 @@ def _problems(original: str, text: str, plan: BuildPlan, builder: str):
                     yield f"COPY --from={builder} {src} is not produced by the builder plan"
     if not plan.base_has_cmd and not any(i.keyword in ("CMD", "ENTRYPOINT") for i in final.instructions):
         yield "the runtime stage has no ENTRYPOINT or CMD"
-    if model.directive("syntax") and not parse(original).directive("syntax"):
+    before = parse(original)
+    if model.directive("syntax") and not before.directive("syntax"):
         yield "a # syntax= line was added"
     added_heredocs = sum(len(i.heredocs) for i in model.instructions) - sum(
-        len(i.heredocs) for i in parse(original).instructions)
+        len(i.heredocs) for i in before.instructions)
     if added_heredocs > 0:
         yield "heredocs were added (Docker Engine 20.10 cannot build them)"
     if "--link" in text and "--link" not in original:

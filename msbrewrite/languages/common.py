@@ -17,7 +17,7 @@ else:  # pragma: no cover
 
 # directories apps commonly read at run time
 ASSET_DIRS = ("templates", "static", "migrations", "public", "views", "assets", "web", "config", "configs",
-              "locales", "i18n", "resources")
+              "configuration", "locales", "i18n", "resources")
 CONFIG_FILE_RE = re.compile(r"^[\w./-]+\.(ya?ml|json|toml|ini|conf|cfg|properties|env)$")
 # distroless/base already carries these, no need to install them
 BASE_LIBS = {"libssl3", "libc6", "libgcc-s1", "libstdc++6", "ca-certificates", "tzdata", "zlib1g"}
@@ -57,6 +57,11 @@ def copy_assets(facts: StageFacts, plan: BuildPlan, embedded: set[str]) -> None:
     workdir = facts.workdir
     root = facts.context_path(workdir)
     candidates: set[str] = set()
+    if not facts.context and copies_whole_context(facts):
+        plan.warnings.append(
+            "the build copies the whole context, which was not read: files the app reads at run time "
+            "(templates, config, migrations) cannot be seen, so only the binary is copied; convert with "
+            "--context, or list them under extra-paths in [tool.msb]")
     if facts.context and root is not None:
         for name in ASSET_DIRS:
             if facts.context.is_dir(posixpath.join(root, name)):
@@ -96,3 +101,85 @@ def copy_config_args(facts: StageFacts, plan: BuildPlan, argv: list[str] | None)
 
 def strip_tag_version(name: str) -> str:
     return name.split("@")[0]
+
+
+def copies_whole_context(facts: StageFacts) -> bool:
+    """`COPY . .` and friends: the builder receives the whole build context."""
+    return any(src.strip("/") in (".", "", "*", "./*") for cp in facts.copies if not cp.from_stage
+               for src in cp.sources)
+
+
+# ---------------------------------------------------------------- glibc of the builder
+# A dynamically linked (glibc) binary needs a runtime whose glibc is at least as new as the
+# builder's, or it stops with "GLIBC_2.38 not found". Debian 12 ships glibc 2.36, Debian 13 2.41.
+_CODENAMES = {"stretch": 12, "buster": 12, "bullseye": 12, "bookworm": 12, "trixie": 13}
+_NEWER_THAN_13 = ("forky", "sid", "testing", "unstable", "rolling", "devel", "rawhide")
+# the first version of an official image whose floating tag moved to Debian 13 (August 2025)
+_TRIXIE_SINCE = {"golang": (1, 24), "rust": (1, 89)}
+_UBUNTU_OLD = ("trusty", "xenial", "bionic", "focal", "jammy")   # glibc <= 2.35
+
+
+def glibc_debian(facts: StageFacts) -> tuple[int, str | None]:
+    """(Debian release whose glibc runs what this builder links, warning or None)."""
+    name, tag = facts.image_name, facts.image_tag.lower()
+    unsure = (f"builder {facts.image}: its glibc version is not known, so the runtime assumes Debian 12 "
+              "(glibc 2.36); if the app stops with `GLIBC_2.xx not found`, build on a Debian 12 based image")
+    if any(word in tag for word in _NEWER_THAN_13):
+        return 13, (f"builder {facts.image} may have a newer glibc than Debian 13; if the app stops with "
+                    "`GLIBC_2.xx not found`, build on a Debian 13 based image")
+    for codename, release in _CODENAMES.items():
+        if codename in tag:
+            return release, None
+    if name in _TRIXIE_SINCE:
+        m = re.match(r"(\d+)\.(\d+)", tag)
+        if m:
+            return (13 if (int(m.group(1)), int(m.group(2))) >= _TRIXIE_SINCE[name] else 12), None
+        return 13, None     # latest, 1, slim: floating tags follow the current Debian release
+    if name in ("debian", "buildpack-deps"):
+        m = re.match(r"(\d+)", tag)
+        return (12 if m and int(m.group(1)) <= 12 else 13), None
+    if name == "ubuntu":
+        m = re.match(r"(\d+)\.(\d+)", tag)
+        if m:
+            return (12 if (int(m.group(1)), int(m.group(2))) <= (22, 4) else 13), None
+        return (12 if any(c in tag for c in _UBUNTU_OLD) else 13), None
+    if name in ("centos", "rockylinux", "almalinux", "amazonlinux"):
+        return 12, None     # glibc 2.34 or older
+    return 12, unsure
+
+
+def glibc_runtime(image: str, release: int) -> str:
+    """The Debian 12 image name moved to `release` (distroless -debian13, debian:trixie-slim)."""
+    if release == 13:
+        return image.replace("-debian12", "-debian13").replace("bookworm", "trixie")
+    return image
+
+
+def debian_packages(packages: list[str], release: int) -> list[str]:
+    """Package names on `release`: Debian 13 renamed some libraries in the 64-bit time_t move."""
+    renamed = {"libssl3": "libssl3t64"} if release == 13 else {}
+    return [renamed.get(p, p) for p in packages]
+
+
+# packages a build installs for itself (fetching, unpacking, compiling), never for the app
+BUILD_UTILITIES = {"curl", "wget", "git", "ca-certificates", "gnupg", "gnupg2", "apt-transport-https",
+                   "software-properties-common", "lsb-release", "unzip", "zip", "xz-utils", "tar", "bzip2",
+                   "gzip", "patch", "dos2unix", "file", "openssl", "musl", "protobuf-compiler", "protoc",
+                   "clang", "llvm", "lld", "binutils", "upx", "upx-ucl", "mercurial", "openssh-client",
+                   "bash", "coreutils", "findutils", "sed", "grep", "gawk", "automake", "autoconf", "libtool",
+                   "nasm", "yasm", "perl", "sudo", "vim", "nano", "less"}
+
+
+def warn_runtime_tools(facts: StageFacts, plan: BuildPlan) -> None:
+    """Programs the builder installs that the app may run: the runtime stage does not carry them."""
+    mapped = {**native_libs().get("debian", {}), **native_libs().get("alpine", {})}
+    tools = []
+    for pkg in dict.fromkeys(p.split("=")[0] for p in facts.packages):
+        if (pkg in mapped or pkg.endswith(("-dev", "-devel", "-doc")) or pkg in BUILD_UTILITIES
+                or pkg.startswith(("lib", "-")) or "$" in pkg):
+            continue
+        tools.append(pkg)
+    if tools:
+        shown = ", ".join(tools[:6]) + (f" and {len(tools) - 6} more" if len(tools) > 6 else "")
+        plan.warnings.append(f"the build installs {shown}; the runtime stage does not carry them: if the app runs "
+                             "them, use --runtime slim and install them there")

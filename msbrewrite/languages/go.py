@@ -6,11 +6,12 @@ import re
 
 from .. import runtime
 from ..analysis import StageFacts, command_argv
-from ..bases import DEBIAN_SLIM, DISTROLESS_BASE, DISTROLESS_STATIC, alpine_version
+from ..bases import DEBIAN_SLIM, DISTROLESS_BASE, DISTROLESS_STATIC, alpine_version, describe
 from ..options import Options
 from ..plan import BuildPlan, Detection, Evidence, Refusal
 from ..shell import Command, option_value, positional_args, resolve
-from .common import copy_assets, copy_config_args, runtime_libraries
+from .common import (BASE_LIBS, copy_assets, copy_config_args, debian_packages, glibc_debian, glibc_runtime,
+                     runtime_libraries, warn_runtime_tools)
 
 NAME = "go"
 BUILD_ENV = {"GOPATH", "GOOS", "GOARCH", "GOARM", "CGO_ENABLED", "GO111MODULE", "GOPROXY", "GOPRIVATE",
@@ -23,7 +24,12 @@ CGO_MODULES = ("github.com/mattn/go-sqlite3", "github.com/confluentinc/confluent
                "github.com/libgit2/git2go", "github.com/bytecodealliance/wasmtime-go", "github.com/go-gl/",
                "gopkg.in/confluentinc/confluent-kafka-go", "github.com/miekg/pkcs11", "github.com/h2non/bimg",
                "github.com/davidbyttow/govips")
-CGO_BUILD_PACKAGES = {"gcc", "g++", "musl-dev", "build-base", "build-essential", "libc6-dev"}
+CGO_BUILD_PACKAGES = {"gcc", "g++", "musl-dev", "build-base", "build-essential", "libc6-dev", "clang"}
+# packages that bring a C library a Go program can only use through cgo (sqlite3 for mattn/go-sqlite3)
+CGO_LIBRARY_PACKAGES = {"sqlite3", "sqlite", "sqlite-libs", "librdkafka", "libvips", "vips"}
+# programs a CMD may start that are not the built binary
+_NOT_BINARIES = {"sh", "bash", "ash", "dash", "env", "tini", "dumb-init", "exec", "go", "air", "reflex",
+                 "CompileDaemon", "gin", "nginx", "supervisord", "su-exec", "gosu", "/bin/sh", "/bin/bash"}
 _BUILD_VALUE_FLAGS = {"-o", "-ldflags", "-gcflags", "-asmflags", "-tags", "-mod", "-modfile", "-p", "-pkgdir",
                       "-buildmode", "-compiler", "-gccgoflags", "-installsuffix", "-overlay", "-pgo", "-exec",
                       "-toolexec", "-C", "-covermode", "-coverpkg", "-buildvcs"}
@@ -89,9 +95,13 @@ class GoPlanner:
             text = facts.context.read(f) or ""
             if re.search(r'(?m)^import\s+"C"|^\s+"C"\s*$', text):
                 return True, f"{f} imports \"C\""
-        if not facts.context and set(facts.packages) & CGO_BUILD_PACKAGES and not self.cgo_disabled():
-            return True, "the build installs a C toolchain (" + ", ".join(
-                sorted(set(facts.packages) & CGO_BUILD_PACKAGES)) + ") and the context is absent"
+        if not facts.context and not self.cgo_disabled():
+            # without the sources, a C toolchain or C library headers installed for the build are
+            # the only sign of cgo: keep it rather than produce a binary that fails at run time
+            hints = sorted(p for p in set(facts.packages) if p in CGO_BUILD_PACKAGES or p in CGO_LIBRARY_PACKAGES
+                           or p.endswith("-dev") and p not in CGO_BUILD_PACKAGES)
+            if hints:
+                return True, f"the build installs {', '.join(hints)} and the context is absent"
         return False, ""
 
     def cgo_disabled(self) -> bool:
@@ -149,6 +159,11 @@ class GoPlanner:
                 if any("@" in p for p in pkgs) and not self._named_in_entry(paths, entry_argv):
                     plan.decisions.append(f"go install {' '.join(pkgs)}: a build tool, not copied")
                     continue
+                if not paths and entry_argv and self._plain_program(entry_argv[0]):
+                    # `go install ./...`: the binary the CMD runs is one of those installed in GOBIN
+                    gobin = c.env.get("GOBIN") or posixpath.join(c.env.get("GOPATH") or "/go", "bin")
+                    paths = [posixpath.join(gobin, posixpath.basename(entry_argv[0]))]
+                    plan.decisions.append(f"binary name {posixpath.basename(paths[0])} taken from CMD/ENTRYPOINT")
                 for p in paths:
                     self.binaries[p] = posixpath.join("/usr/local/bin", posixpath.basename(p))
                 continue
@@ -162,10 +177,25 @@ class GoPlanner:
         if not builds:
             self._go_run(entry_argv)
         if not self.binaries and not plan.produced:
-            raise Refusal("Go build found, but not the binary it produces (no go build/install, no CMD to follow)",
-                          reason="artifact-not-found")
+            if builds:
+                raise Refusal(f"line {self._line_of(builds[-1])}: `{' '.join(builds[-1].argv[:4])}` builds binaries "
+                              "whose names are unknown without the build context, and no CMD or ENTRYPOINT "
+                              "names one", reason="artifact-not-found")
+            raise Refusal("Go image, but no go build, go install or go run found: the binary cannot be located "
+                          "(a Makefile or script builds it)", reason="artifact-not-found")
         for src, dest in self.binaries.items():
             plan.copy(src, dest, "the compiled binary")
+
+    @staticmethod
+    def _plain_program(word: str) -> bool:
+        """False for a shell, a process manager or a script: not a binary go build wrote."""
+        name = posixpath.basename(word)
+        if word in _NOT_BINARIES or name in _NOT_BINARIES or not name or "$" in word:
+            return False
+        return "." not in name or name.endswith((".bin", ".out", ".exe"))
+
+    def _line_of(self, c: Command) -> int:
+        return next((st.ins.lineno for st in self.facts.steps if c in st.commands), 0)
 
     def _named_in_entry(self, paths: list[str], argv: list[str]) -> bool:
         names = {posixpath.basename(p) for p in paths}
@@ -176,7 +206,7 @@ class GoPlanner:
         if not argv:
             return []
         first = argv[0]
-        if first in ("go",):
+        if not self._plain_program(first):
             return []
         if "/" in first or self.facts.workdir == cwd:
             path = resolve(first, self.facts.workdir)
@@ -189,10 +219,20 @@ class GoPlanner:
         plan = self.plan
         plan.builder_append.append(
             "# collect the executables the build produced (their names are not in the Dockerfile)\n"
-            f"RUN mkdir -p /out && find {cwd} -maxdepth 1 -type f -perm -u+x ! -name '*.sh' -exec cp {{}} /out/ \\;")
+            f"RUN mkdir -p /out && find {cwd} -maxdepth 1 -type f -perm -u+x ! -name '*.sh' -exec cp {{}} /out/ \\; \\\n"
+            f"    && test -n \"$(ls /out)\" || {{ echo 'no executable found in {cwd}' >&2; exit 1; }}")
         plan.copy("/out/", self.facts.workdir.rstrip("/") + "/", "executables collected after the build")
         plan.decisions.append("binary name unknown without the build context: a collect step copies the "
                               f"executables of {cwd} to /out")
+
+    def _keep_paths_for_script(self) -> None:
+        """msb does not edit an entrypoint script: a binary it calls by full path keeps that path."""
+        for script in [a for a in self.plan.artifacts if a.why == "entrypoint script"]:
+            text = self.facts.context_file(script.source) or ""
+            for art in self.plan.artifacts:
+                if art.source in self.binaries and art.dest != art.source and art.source in text:
+                    art.dest = self.binaries[art.source] = art.source
+                    self.plan.decisions.append(f"{art.source} keeps its path: the entrypoint script calls it there")
 
     def _go_run(self, argv: list[str]) -> None:
         """CMD go run: build that package in the builder instead."""
@@ -247,16 +287,26 @@ class GoPlanner:
         flavour = options.flavour(NAME)
         family = "alpine" if facts.is_alpine else "debian"
         libs = runtime_libraries(facts.packages, family)
+        release = 12
         if cgo:
             plan.decisions.append(f"cgo kept: {why}")
             if facts.is_alpine:
                 plan.runtime_base = alpine_version(facts.image_tag)
                 plan.decisions.append("alpine builder with cgo: musl binary, so an alpine runtime")
-            elif libs or flavour == "slim":
-                plan.runtime_base = DEBIAN_SLIM
+                plan.runtime_packages += libs
             else:
-                plan.runtime_base = DISTROLESS_BASE
-            plan.runtime_packages += [lib for lib in libs]
+                # a glibc binary runs only where glibc is at least as new as the builder's
+                release, warning = glibc_debian(facts)
+                if warning:
+                    plan.warnings.append(warning)
+                extra = sorted(set(libs) - BASE_LIBS)
+                if extra or flavour == "slim":
+                    plan.runtime_base = glibc_runtime(DEBIAN_SLIM, release)
+                    plan.runtime_packages += debian_packages(sorted(set(libs) | {"ca-certificates"}), release)
+                else:
+                    plan.runtime_base = glibc_runtime(DISTROLESS_BASE, release)
+                    plan.decisions.append(f"glibc binary: distroless base on Debian {release}, "
+                                          "whose glibc is at least the builder's")
         else:
             if not self.cgo_disabled() and facts.env.get("CGO_ENABLED") != "0":
                 plan.builder_after_from.append("ENV CGO_ENABLED=0")
@@ -268,17 +318,22 @@ class GoPlanner:
             plan.copy("/etc/ssl/certs/ca-certificates.crt", "/etc/ssl/certs/ca-certificates.crt",
                       "CA certificates for TLS")
         copy_assets(facts, plan, self.embedded())
+        warn_runtime_tools(facts, plan)
         entry_argv = command_argv(facts.entrypoint) or []
         copy_config_args(facts, plan, entry_argv + (command_argv(facts.cmd) or []))
         runtime.entry_script(facts, plan, command_argv(facts.entrypoint) or command_argv(facts.cmd))
+        self._keep_paths_for_script()
         runtime.entry(facts, plan, self.rewrite)
         if plan.cmd is None and plan.entrypoint is None and self.binaries:
             plan.entrypoint = [next(iter(self.binaries.values()))]
             plan.decisions.append("the original had no CMD; the runtime runs the built binary")
-        if plan.needs_shell and plan.runtime_base.startswith("gcr.io/distroless"):
-            plan.runtime_packages.append("ca-certificates")
-        runtime.finish(facts, plan, options, shell_base=DEBIAN_SLIM if not facts.is_alpine
-                       else alpine_version(facts.image_tag))
+        shell_base = alpine_version(facts.image_tag) if facts.is_alpine else glibc_runtime(DEBIAN_SLIM, release)
+        if plan.needs_shell and describe(plan.runtime_base).distroless:
+            # distroless carried the CA bundle (and for cgo, libssl); the shell base must install them
+            wanted = {"ca-certificates"} | (set(libs) if cgo and not facts.is_alpine else set())
+            plan.runtime_packages += debian_packages(sorted(wanted - set(plan.runtime_packages)), release) \
+                if not facts.is_alpine else ["ca-certificates"]
+        runtime.finish(facts, plan, options, shell_base=shell_base)
         return plan
 
 

@@ -7,11 +7,12 @@ import re
 
 from .. import runtime
 from ..analysis import StageFacts, command_argv
-from ..bases import DEBIAN_SLIM, DISTROLESS_CC, DISTROLESS_STATIC, alpine_version
+from ..bases import DEBIAN_SLIM, DISTROLESS_CC, DISTROLESS_STATIC, alpine_version, describe
 from ..options import Options
 from ..plan import BuildPlan, Detection, Evidence, Refusal
-from ..shell import Command, option_value, resolve
-from .common import BASE_LIBS, copy_assets, copy_config_args, load_toml, native_libs, runtime_libraries
+from ..shell import Command, option_value, positional_args, resolve
+from .common import (BASE_LIBS, copy_assets, copy_config_args, debian_packages, glibc_debian, glibc_runtime,
+                     load_toml, native_libs, runtime_libraries, warn_runtime_tools)
 
 NAME = "rust"
 BUILD_ENV = {"CARGO_HOME", "RUSTUP_HOME", "CARGO_TARGET_DIR", "RUSTFLAGS", "CARGO_BUILD_TARGET", "CARGO_INCREMENTAL",
@@ -20,6 +21,11 @@ BUILD_ENV = {"CARGO_HOME", "RUSTUP_HOME", "CARGO_TARGET_DIR", "RUSTFLAGS", "CARG
 BUILD_TOOLS = {"cargo", "rustc", "rustup"}
 MUSL_IMAGES = ("rust-musl-builder", "muslrust", "rust-musl-cross")
 RUNTIME_BIN_DIR = "/usr/local/bin"
+# cargo install options that take a value (so the value is not read as a crate name)
+_INSTALL_VALUE_FLAGS = {"--version", "--vers", "--git", "--branch", "--tag", "--rev", "--path", "--root", "--index",
+                        "--registry", "--features", "-F", "--target", "--target-dir", "--profile", "--bin",
+                        "--example", "-j", "--jobs", "--config", "-Z", "--color"}
+SLIM_LIBS = {"libc6", "libgcc-s1", "libstdc++6", "zlib1g"}     # already in debian slim images
 
 
 def detect(facts: StageFacts) -> Detection:
@@ -34,6 +40,9 @@ def detect(facts: StageFacts) -> Detection:
         if ins is not None and re.search(r"\bcargo\b.*\brun\b", ins.args):
             ev.append(Evidence("cargo run at start-up", f"Dockerfile:{ins.lineno}", 2))
             break
+        if ins is not None and re.search(r"\btarget/([\w.-]+/)?(release|debug)/[\w-]+", ins.args):
+            ev.append(Evidence("start command runs a binary from cargo's target/", f"Dockerfile:{ins.lineno}", 2))
+            break
     if facts.context.exists("Cargo.toml"):
         ev.append(Evidence("Cargo.toml", "context:Cargo.toml", 1.5))
     return Detection(NAME, sum(e.weight for e in ev), ev)
@@ -47,6 +56,7 @@ class RustPlanner:
         self.binaries: dict[str, str] = {}     # builder path -> runtime path
         self.musl = False
         self.collected = False
+        self.release = 12       # Debian release of the runtime (glibc at least the builder's)
 
     # ------------------------------------------------------------ manifests
     def manifest(self, builder_dir: str) -> dict:
@@ -60,23 +70,29 @@ class RustPlanner:
         return posixpath.dirname(resolve(path, c.cwd)) if path else c.cwd
 
     def package_bins(self, builder_dir: str, manifest: dict) -> tuple[list[str], str | None]:
-        """Binary names of one package and its default-run."""
+        """Binary names of one package and its default-run, following Cargo's target rules."""
         pkg = manifest.get("package", {}) if isinstance(manifest.get("package"), dict) else {}
         name = pkg.get("name")
-        names = [b.get("name") for b in manifest.get("bin", []) if isinstance(b, dict) and b.get("name")]
+        autobins = pkg.get("autobins", True) is not False
+        tables = [b for b in manifest.get("bin", []) if isinstance(b, dict) and b.get("name")]
+        names = [b["name"] for b in tables]
+        # a [[bin]] table takes over the file it points at: no second, inferred binary for it
+        claimed = {posixpath.normpath(b.get("path") or ("src/main.rs" if b["name"] == name
+                                                        else f"src/bin/{b['name']}.rs")) for b in tables}
         rel = self.facts.context_path(builder_dir)
         ctx = self.facts.context
         if rel is not None and ctx:
             src_bin = posixpath.join(rel, "src/bin")
-            for entry in ctx.listdir(src_bin):
-                if entry.endswith(".rs"):
+            for entry in ctx.listdir(src_bin) if autobins else []:
+                if entry.endswith(".rs") and f"src/bin/{entry}" not in claimed:
                     names.append(entry[:-3])
-                elif ctx.exists(posixpath.join(src_bin, entry, "main.rs")):
+                elif ctx.exists(posixpath.join(src_bin, entry, "main.rs")) and \
+                        f"src/bin/{entry}/main.rs" not in claimed:
                     names.append(entry)
             has_main = ctx.exists(posixpath.join(rel, "src/main.rs"))
         else:
-            has_main = not names
-        if name and (has_main or not names) and pkg.get("autobins", True) is not False:
+            has_main = not tables
+        if name and has_main and autobins and "src/main.rs" not in claimed:
             names.insert(0, name)
         return list(dict.fromkeys(n for n in names if n)), pkg.get("default-run")
 
@@ -159,7 +175,11 @@ class RustPlanner:
             plan.builder_append.append("# build what CMD used to `cargo run`\nRUN " + " ".join(cmd.argv))
             self._build_outputs(cmd, entry_words)
         if not self.binaries:
-            raise Refusal("Rust build found, but not the binary it produces", reason="artifact-not-found")
+            if any(ins is not None and re.search(r"\bcargo\s+run\b", ins.args) for ins in (facts.entrypoint, facts.cmd)):
+                raise Refusal("the start command runs `cargo run` inside a shell command; rewrite it to run the "
+                              "binary, then convert", reason="entrypoint-uses-build-tool")
+            raise Refusal("Rust image, but no cargo build, cargo install or cargo run found: the binary cannot be "
+                          "located (a script or Makefile builds it)", reason="artifact-not-found")
         for src, dest in self.binaries.items():
             plan.copy(src, dest, "the compiled binary")
 
@@ -169,7 +189,8 @@ class RustPlanner:
         if not names:
             names = self._names_from_entry(entry_words, out)
         if not names:
-            self._collect(out)
+            self._collect(out, inferred_triple=self.triple(c) is not None and not option_value(c.argv, "--target")
+                          and not c.env.get("CARGO_BUILD_TARGET"))
             return
         for n in names:
             self.binaries[posixpath.join(out, n)] = posixpath.join(RUNTIME_BIN_DIR, n)
@@ -186,14 +207,18 @@ class RustPlanner:
             if not names:
                 names = [w for w in entry_words[:1] if "/" not in w and w not in BUILD_TOOLS]
         else:
-            # a crate from the registry: copy it only when the app runs it
-            crates = [w for w in c.argv[2:] if not w.startswith("-") and w != option_value(c.argv, "--features")]
+            # a crate from the registry or git: copy it only when the app runs it
+            crates = positional_args(c.argv[2:], _INSTALL_VALUE_FLAGS)
+            if option_value(c.argv, "--git") and not crates:
+                crates = [posixpath.basename(option_value(c.argv, "--git").rstrip("/")).removesuffix(".git")]
             candidates = set()
             for crate in crates:
                 crate = crate.split("@")[0]
                 candidates |= {crate, re.sub(r"[-_]cli$", "", crate)}
-            names = [w for w in candidates if any(posixpath.basename(e) == w or re.search(rf"\b{re.escape(w)}\b", e)
-                                                  for e in entry_words)]
+            words = entry_words + self._script_words()
+            names = sorted(w for w in candidates if any(posixpath.basename(e) == w or
+                                                        re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", e)
+                                                        for e in words))
             if not names:
                 self.plan.decisions.append(f"cargo install {' '.join(crates)}: a build tool, not copied")
                 return
@@ -214,11 +239,44 @@ class RustPlanner:
             return [run[run.index("--bin") + 1]]
         return []
 
-    def _collect(self, out: str) -> None:
+    def _script_words(self) -> list[str]:
+        """Words of the entrypoint script, when the context holds it: tools it runs must be copied."""
+        argv = command_argv(self.facts.entrypoint) or command_argv(self.facts.cmd) or []
+        for w in argv[:2]:
+            if w.endswith(".sh"):
+                text = self.facts.context_file(posixpath.join(self.facts.workdir, w))
+                if text:
+                    return [word for line in text.splitlines() if not line.lstrip().startswith("#")
+                            for word in line.split()]
+        return []
+
+    def _keep_paths_for_script(self) -> None:
+        """msb does not edit an entrypoint script: binaries it may call by path stay at their builder path."""
+        scripts = [a for a in self.plan.artifacts if a.why == "entrypoint script"]
+        if not scripts:
+            return
+        text = " ".join(self._script_words())
+        for art in self.plan.artifacts:
+            if art.source not in self.binaries or art.source == "/out/app":
+                continue
+            rel = posixpath.relpath(art.source, self.facts.workdir)
+            in_target = "/target/" in art.source
+            # a target/ binary is only reachable by path; an installed one also by name on PATH
+            if (in_target and (not text or art.source in text or rel in text)) or (text and art.source in text):
+                art.dest = art.source
+                self.binaries[art.source] = art.source
+                self.plan.decisions.append(f"{art.source} keeps its path: the entrypoint script may call it there")
+
+    def _collect(self, out: str, inferred_triple: bool = False) -> None:
         """Name unknown: copy the one executable the build produced to a fixed path."""
+        where = out
+        if inferred_triple:
+            # the image's cargo config picks the target triple: look under any triple
+            target, profile = posixpath.dirname(posixpath.dirname(out)), posixpath.basename(out)
+            where = f"{target}/{profile} {target}/*/{profile}"
         self.plan.builder_append.append(
             "# collect the binary the build produced (its name is not in the Dockerfile)\n"
-            f"RUN set -e; mkdir -p /out; bins=$(find {out} -maxdepth 1 -type f -perm -u+x); \\\n"
+            f"RUN set -e; mkdir -p /out; bins=$(find {where} -maxdepth 1 -type f -perm -u+x ! -name '*.*' 2>/dev/null || true); \\\n"
             "    test \"$(echo \"$bins\" | wc -w)\" -eq 1 || { echo \"expected one binary in "
             f"{out}, found: $bins\" >&2; exit 1; }}; \\\n    cp $bins /out/app")
         self.binaries["/out/app"] = posixpath.join(RUNTIME_BIN_DIR, "app")
@@ -255,6 +313,7 @@ class RustPlanner:
 
     # ------------------------------------------------------------ plan
     def native_runtime_packages(self) -> list[str]:
+        """Debian libraries the binary loads: from sys crates in Cargo.lock and -dev packages installed."""
         crates_table = native_libs().get("crates", {})
         lock = self.facts.context_file(posixpath.join(self.facts.workdir, "Cargo.lock")) or \
             self.facts.context.read("Cargo.lock") or ""
@@ -263,43 +322,64 @@ class RustPlanner:
             if lib and re.search(rf'(?m)^name = "{re.escape(crate)}"$', lock):
                 if crate == "libsqlite3-sys" and "bundled" in (self.facts.context.read("Cargo.toml") or ""):
                     continue
+                if crate == "openssl-sys" and re.search(r'(?m)^name = "openssl-src"$', lock):
+                    continue    # the vendored feature links OpenSSL statically
                 pkgs.append(lib)
         pkgs += runtime_libraries(self.facts.packages, "debian")
-        return sorted(set(pkgs) - BASE_LIBS)
+        return sorted(set(pkgs))
+
+    def choose_base(self, libs: list[str], flavour: str) -> None:
+        facts, plan = self.facts, self.plan
+        if self.musl:
+            plan.runtime_base = {"scratch": "scratch", "alpine": alpine_version(facts.image_tag),
+                                 "slim": DEBIAN_SLIM}.get(flavour, DISTROLESS_STATIC)
+            plan.decisions.append("musl build: the binary is static, so a static runtime")
+            return
+        release, warning = glibc_debian(facts)
+        self.release = release
+        if warning:
+            plan.warnings.append(warning)
+        extra = sorted(set(libs) - BASE_LIBS)
+        if extra or flavour == "slim":
+            plan.runtime_base = glibc_runtime(DEBIAN_SLIM, release)
+            self.slim_packages(libs)
+            if extra:
+                plan.decisions.append(f"runtime libraries {', '.join(extra)} need a package manager: "
+                                      f"{plan.runtime_base}")
+        else:
+            plan.runtime_base = glibc_runtime(DISTROLESS_CC, release)
+            plan.decisions.append(f"glibc binary: distroless cc (libc, libgcc, libssl3) on Debian {release}, "
+                                  "whose glibc is at least the builder's")
+
+    def slim_packages(self, libs: list[str]) -> None:
+        """A Debian slim runtime lacks what distroless cc carries: install the libraries and CA certificates."""
+        want = sorted((set(libs) | {"ca-certificates"}) - SLIM_LIBS)
+        self.plan.runtime_packages += debian_packages(want, self.release)
 
     def build(self) -> BuildPlan:
         facts, plan, options = self.facts, self.plan, self.options
         runtime.start(facts, plan, BUILD_ENV)
         self.plan_build()
         flavour = options.flavour(NAME)
-        if self.musl:
-            plan.runtime_base = {"scratch": "scratch", "alpine": alpine_version(facts.image_tag),
-                                 "slim": DEBIAN_SLIM}.get(flavour, DISTROLESS_STATIC)
-            plan.decisions.append("musl build: the binary is static, so a static runtime")
-        else:
-            libs = self.native_runtime_packages()
-            if libs or flavour == "slim":
-                plan.runtime_base = DEBIAN_SLIM
-                plan.runtime_packages += libs
-                if libs:
-                    plan.decisions.append(f"runtime libraries {', '.join(libs)} need a package manager: {DEBIAN_SLIM}")
-            else:
-                plan.runtime_base = DISTROLESS_CC
-                plan.decisions.append("glibc binary: distroless cc (libc, libgcc, libssl3)")
-            if "trixie" in facts.image_tag:
-                plan.runtime_base = plan.runtime_base.replace("debian12", "debian13").replace("bookworm", "trixie")
+        libs = [] if self.musl else self.native_runtime_packages()
+        self.choose_base(libs, flavour)
         copy_assets(facts, plan, self.embedded())
+        warn_runtime_tools(facts, plan)
         copy_config_args(facts, plan, (command_argv(facts.entrypoint) or []) + (command_argv(facts.cmd) or []))
         runtime.entry_script(facts, plan, command_argv(facts.entrypoint) or command_argv(facts.cmd))
+        self._keep_paths_for_script()
         runtime.entry(facts, plan, self.rewrite)
         self._check_no_build_tools()
         if plan.cmd is None and plan.entrypoint is None:
             plan.entrypoint = [next(iter(self.binaries.values()))]
             plan.decisions.append("the original had no CMD; the runtime runs the built binary")
-        if plan.needs_shell and plan.runtime_base.startswith("gcr.io/distroless"):
-            plan.runtime_packages.append("ca-certificates")
-        runtime.finish(facts, plan, options, shell_base=alpine_version(facts.image_tag) if facts.is_alpine
-                       else DEBIAN_SLIM)
+        shell_base = alpine_version(facts.image_tag) if facts.is_alpine else glibc_runtime(DEBIAN_SLIM, self.release)
+        if plan.needs_shell and describe(plan.runtime_base).distroless:
+            if shell_base.startswith("alpine") or self.musl:
+                plan.runtime_packages.append("ca-certificates")
+            else:
+                self.slim_packages(libs)
+        runtime.finish(facts, plan, options, shell_base=shell_base)
         return plan
 
     def embedded(self) -> set[str]:

@@ -1,0 +1,273 @@
+"""Many Dockerfiles at once: convert in parallel, summarise, write in place or as one patch.
+
+Workers only compute (convert() is pure); the parent process does every write, one file at a
+time through write_atomic, so an interrupted run leaves each file either old or new.
+"""
+from __future__ import annotations
+
+import difflib
+import os
+import signal
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .discover import Found
+
+# files whose directory is the app's root: the build context of a Dockerfile further down
+MANIFESTS = ("go.mod", "Cargo.toml", "package.json", "pom.xml", "build.gradle", "build.gradle.kts",
+             "pyproject.toml", "requirements.txt", "setup.py", "Pipfile", "poetry.lock")
+
+CONVERTED, UNCHANGED, REFUSED, FAILED = "converted", "unchanged", "refused", "failed"
+
+
+@dataclass
+class Item:
+    path: str                 # absolute
+    context: str | None = None
+    status: str = FAILED
+    reason: str | None = None
+    reason_code: str | None = None
+    language: str | None = None
+    runtime_base: str | None = None
+    artifacts: list[str] = field(default_factory=list)
+    leaves_out: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    line: int = 1             # the FROM line a finding points at
+    old: str | None = None    # texts, kept for converted files only (patch / in-place)
+    new: str | None = None
+
+    def to_dict(self, base: Path | None = None) -> dict:
+        data = asdict(self)
+        del data["old"], data["new"]
+        data["path"] = display(self.path, base)
+        data["context"] = display(self.context, base) if self.context else None
+        return data
+
+
+def display(path: str, base: Path | None = None) -> str:
+    """A path relative to `base` (default: the working directory) when it lies inside it."""
+    base = base or Path.cwd()
+    try:
+        return Path(path).relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return path
+
+
+def context_for(path: Path, root: Path, text: str) -> Path:
+    """The build context: the nearest directory (file's dir up to root) holding what the
+    Dockerfile COPYs, else the nearest holding an app manifest, else the file's own directory."""
+    here = path.parent
+    dirs = [here]
+    if root in here.parents:
+        d = here
+        while d != root:
+            d = d.parent
+            dirs.append(d)
+    sources = _literal_sources(text)
+    if sources:
+        for d in dirs:
+            if all((d / s).exists() for s in sources):
+                return d
+    for d in dirs:
+        if any((d / m).is_file() for m in MANIFESTS):
+            return d
+    return here
+
+
+def _literal_sources(text: str) -> list[str]:
+    """Context paths the Dockerfile copies, when written literally (no variables, no globs)."""
+    from .dockerfile import parse
+    from .shell import split_words
+    try:
+        df = parse(text)
+    except Exception:
+        return []
+    out = []
+    for ins in df.instructions:
+        if ins.keyword not in ("COPY", "ADD") or "from" in ins.flags:
+            continue
+        words = list(ins.json_args) if ins.is_json else split_words(ins.args)
+        for src in words[:-1]:
+            if any(ch in src for ch in "$*?[") or "://" in src:
+                continue
+            src = src.strip("/")
+            if src and src != ".":
+                out.append(src)
+    return out
+
+
+def process(found: Found, flags: dict) -> Item:
+    """Convert one file (runs in a worker). Never raises."""
+    from .config import ConfigError, apply
+    from .convert import convert
+    from .estimate import leaves_out
+    from .files import read_dockerfile
+    from .options import Options
+    from .plan import Refusal
+
+    item = Item(str(found.path))
+    try:
+        text = read_dockerfile(str(found.path))
+    except Refusal as exc:
+        item.status, item.reason, item.reason_code = (FAILED if exc.reason in ("missing", "unreadable") else REFUSED,
+                                                      exc.message, exc.reason)
+        return item
+    try:
+        ctx = None if flags.get("no_context") else context_for(found.path, found.root, text)
+        item.context = str(ctx) if ctx else None
+        opts = Options(runtime=flags.get("runtime", "auto"), language=flags.get("language"), user=flags.get("user"))
+        opts = apply(opts, found.path.parent, explicit=flags.get("explicit", {}))
+        result = convert(text, ctx, opts)
+        item.status = {"converted": CONVERTED, "unchanged": UNCHANGED}.get(result.status, REFUSED)
+        item.reason, item.reason_code = result.reason, result.reason_code
+        item.language, item.runtime_base = result.language, result.runtime_base
+        item.artifacts = [a.source for a in result.artifacts]
+        item.warnings = list(result.warnings)
+        if result.status == "converted":
+            item.old, item.new = text, result.text
+            item.line = _from_line(text)
+            item.leaves_out = leaves_out(text, result, ctx)
+    except ConfigError as exc:
+        item.status, item.reason, item.reason_code = FAILED, str(exc), "config"
+    except Exception as exc:   # a bug in msb: report it for this file and go on with the others
+        item.status, item.reason, item.reason_code = FAILED, f"internal error: {type(exc).__name__}: {exc}", "internal"
+    return item
+
+
+def _from_line(text: str) -> int:
+    from .convert import load
+    return load(text).stages[0].from_.lineno
+
+
+def _quiet_worker() -> None:
+    # Ctrl-C is the parent's to handle: it stops the pool and never leaves a write half done
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _call(args):
+    return process(*args)
+
+
+def run(found: list[Found], flags: dict, jobs: int | None = None, on_item=None) -> list[Item]:
+    """Convert every file; `on_item(item)` is called in the parent as each one finishes.
+    Results come back in the order of `found`, whatever the number of processes."""
+    jobs = jobs or os.cpu_count() or 1
+    jobs = max(1, min(jobs, len(found)))
+    if found:
+        _warm()
+    tasks = [(f, flags) for f in found]
+    items: list[Item | None] = [None] * len(found)
+    if jobs == 1:
+        for i, task in enumerate(tasks):
+            items[i] = _call(task)
+            if on_item:
+                on_item(items[i])
+        return items  # type: ignore[return-value]
+    import multiprocessing
+    with multiprocessing.get_context("fork").Pool(jobs, initializer=_quiet_worker) as pool:
+        indexed = pool.imap_unordered(_indexed, list(enumerate(tasks)), chunksize=max(1, len(tasks) // (jobs * 8)))
+        for i, item in indexed:
+            items[i] = item
+            if on_item:
+                on_item(item)
+    return items  # type: ignore[return-value]
+
+
+def _warm() -> None:
+    """Import the pipeline and every language module once, before forking, so that each
+    worker inherits them instead of importing them again (libcst alone takes a second)."""
+    from . import config, convert, estimate  # noqa: F401
+    from .detect import available
+    available()
+
+
+def _indexed(pair):
+    i, task = pair
+    return i, _call(task)
+
+
+def write_in_place(items: list[Item], on_write=None) -> list[Item]:
+    """Rewrite converted files atomically; a file edited since it was read is left alone."""
+    from .files import write_atomic
+    for item in items:
+        if item.status != CONVERTED:
+            continue
+        try:
+            with open(item.path, encoding="utf-8", newline="") as fh:
+                current = fh.read()
+            if current != item.old:
+                item.status, item.reason, item.reason_code = FAILED, "file changed during the run: not written", "changed"
+                continue
+            write_atomic(item.path, item.new)
+        except OSError as exc:
+            item.status, item.reason, item.reason_code = FAILED, f"cannot write ({exc.strerror or exc})", "unwritable"
+            continue
+        if on_write:
+            on_write(item)
+    return items
+
+
+def patch(items: list[Item], base: Path | None = None) -> str:
+    """One unified diff of every converted file, paths relative to `base`, that `git apply` takes."""
+    chunks = []
+    for item in items:
+        if item.status != CONVERTED:
+            continue
+        name = display(item.path, base)
+        a, b = _git_name("a/" + name), _git_name("b/" + name)
+        chunks.append(f"diff --git {a} {b}\n")
+        chunks.append(_diff(item.old, item.new, a, b))
+    return "".join(chunks)
+
+
+def _git_name(name: str) -> str:
+    """A path as git writes it in a patch: C-quoted when it holds quotes, backslashes or controls."""
+    if not any(ch in '"\\' or ord(ch) < 32 for ch in name):
+        return name
+    escapes = {'"': '\\"', "\\": "\\\\", "\t": "\\t", "\n": "\\n"}
+    return '"' + "".join(escapes.get(ch, f"\\{ord(ch):03o}" if ord(ch) < 32 else ch) for ch in name) + '"'
+
+
+def _diff(before: str, after: str, a: str, b: str) -> str:
+    out = []
+    for line in difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
+                                     fromfile=a, tofile=b):
+        out.append(line)
+        if not line.endswith("\n"):
+            out.append("\n\\ No newline at end of file\n")
+    return "".join(out)
+
+
+def counts(items: list[Item]) -> dict:
+    status = Counter(i.status for i in items)
+    refused = Counter(i.reason_code or "refused" for i in items if i.status == REFUSED)
+    failed = Counter(i.reason_code or "failed" for i in items if i.status == FAILED)
+    return {"files": len(items), CONVERTED: status[CONVERTED], UNCHANGED: status[UNCHANGED],
+            REFUSED: status[REFUSED], FAILED: status[FAILED],
+            "refused_by_reason": dict(refused.most_common()), "failed_by_reason": dict(failed.most_common())}
+
+
+def summary(items: list[Item], seconds: float, action: str) -> str:
+    """The closing table: converted / already multi-stage / refused by reason / failed."""
+    c = counts(items)
+    rate = len(items) / seconds if seconds > 0 else 0.0
+    rows = [(f"converted{action}", c[CONVERTED]), ("already multi-stage (unchanged)", c[UNCHANGED]),
+            ("refused", c[REFUSED])]
+    rows += [(f"  {reason}", n) for reason, n in c["refused_by_reason"].items()]
+    rows.append(("failed", c[FAILED]))
+    rows += [(f"  {reason}", n) for reason, n in c["failed_by_reason"].items()]
+    width = max(len(r[0]) for r in rows)
+    lines = [f"Finished {len(items)} file(s) in {seconds:.2f}s ({rate:.1f} files/s)"]
+    lines += [f"  {label:<{width}}  {n:>5}" for label, n in rows]
+    return "\n".join(lines)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.start = time.monotonic()
+
+    @property
+    def seconds(self) -> float:
+        return time.monotonic() - self.start

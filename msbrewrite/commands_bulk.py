@@ -1,0 +1,145 @@
+"""`msb migrate`: convert every Dockerfile under some roots, in parallel.
+
+Heavy imports stay inside the functions so `msb --help` stays fast.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+RUNTIME_HELP = "auto|distroless|slim|alpine|scratch"
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    typer.echo(f"msb: {message}", err=True)
+    return typer.Exit(code)
+
+
+def collect(paths: List[str], include: List[str], exclude: List[str]):
+    """Discovered files, with excludes from each root's configuration; exit 2 on bad input."""
+    from .config import ConfigError, find
+    from .discover import discover
+    try:
+        extra: list[str] = []
+        for p in paths:
+            cfg = find(p if Path(p).is_dir() else Path(p).parent)
+            if cfg:
+                extra += cfg.exclude
+        found = discover(paths, include=tuple(include), exclude=tuple(exclude) + tuple(extra))
+        for d in sorted({f.path.parent for f in found}):
+            find(d)     # a broken configuration is a usage error, said once, before any work
+    except (FileNotFoundError, ConfigError) as exc:
+        raise fail(str(exc))
+    return found
+
+
+def flags(runtime: str, language: Optional[str], user: Optional[str], no_context: bool = False) -> dict:
+    from .options import RUNTIMES
+    if runtime not in RUNTIMES:
+        raise fail(f"--runtime must be one of {', '.join(RUNTIMES)}")
+    if language and language not in ("go", "rust", "node", "python", "java", "frontend"):
+        raise fail(f"--language must be one of go, rust, node, python, java, frontend (got {language!r})")
+    return {"runtime": runtime, "language": language, "user": user, "no_context": no_context,
+            "explicit": {"runtime": runtime != "auto", "language": bool(language), "user": bool(user)}}
+
+
+class Progress:
+    """A rich progress bar on a terminal, one plain line per file otherwise (CI logs)."""
+
+    def __init__(self, total: int, verb: str, quiet: bool = False):
+        self.total, self.done, self.verb, self.quiet = total, 0, verb, quiet
+        self.bar = None
+        if not quiet and sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeElapsedColumn
+            # no refresh thread: worker processes are forked while this runs
+            self.bar = Bar(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                           console=Console(stderr=True), auto_refresh=False, transient=True)
+            self.task = self.bar.add_task(verb, total=total)
+
+    def __enter__(self):
+        if self.bar:
+            self.bar.start()
+        return self
+
+    def __exit__(self, *exc):
+        if self.bar:
+            self.bar.stop()
+
+    def __call__(self, item) -> None:
+        from .bulk import display
+        self.done += 1
+        if self.bar:
+            self.bar.update(self.task, advance=1)
+            self.bar.refresh()
+        elif not self.quiet:
+            detail = item.runtime_base if item.status == "converted" else (item.reason_code or "")
+            typer.echo(f"msb: [{self.done}/{self.total}] {display(item.path)}: {item.status}"
+                       + (f" ({detail})" if detail else ""), err=True)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def migrate(
+        roots: List[str] = typer.Argument(..., help="Directories (or files) to search for Dockerfiles."),
+        in_place: bool = typer.Option(False, "--in-place", "-i", help="Rewrite converted files (atomically)."),
+        patch: Optional[str] = typer.Option(None, "--patch", help="Write one unified diff here ('-' = stdout)."),
+        jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Worker processes (default: CPU count)."),
+        as_json: bool = typer.Option(False, "--json", help="Print a JSON report on stdout."),
+        include: List[str] = typer.Option([], "--include", help="Glob of files to take instead of the Dockerfile "
+                                                                 "naming rules (repeatable)."),
+        exclude: List[str] = typer.Option([], "--exclude", help="Glob of files or directories to skip (repeatable)."),
+        runtime: str = typer.Option("auto", "--runtime", help=RUNTIME_HELP),
+        language: Optional[str] = typer.Option(None, "--language", "-l", help="Skip detection for every file."),
+        user: Optional[str] = typer.Option(None, "--user", help="Runtime user: nonroot (default), root, or a name/uid."),
+        no_context: bool = typer.Option(False, "--no-context", help="Ignore build contexts."),
+        quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines."),
+    ) -> None:
+        """Convert every Dockerfile under ROOTS in parallel; print a summary table.
+
+        Without --in-place or --patch nothing is written (a dry run).
+        """
+        import json
+
+        from . import bulk
+        from .files import write_atomic
+
+        if in_place and patch:
+            raise fail("--in-place and --patch cannot be combined")
+        if jobs is not None and jobs < 1:
+            raise fail("--jobs must be at least 1")
+        options = flags(runtime, language, user, no_context)
+        found = collect(roots, include, exclude)
+        clock = bulk.Clock()
+        written = []
+
+        def on_item(item) -> None:
+            if in_place and item.status == bulk.CONVERTED:
+                bulk.write_in_place([item])
+                if item.status == bulk.CONVERTED:
+                    written.append(item)
+            progress(item)
+
+        with Progress(len(found), "migrating", quiet or (as_json and patch == "-")) as progress:
+            items = bulk.run(found, options, jobs, on_item)
+        seconds = clock.seconds
+        if patch:
+            text = bulk.patch(items)
+            if patch == "-":
+                sys.stdout.write(text)
+            else:
+                try:
+                    write_atomic(patch, text)
+                except OSError as exc:
+                    raise fail(f"{patch}: cannot write ({exc.strerror or exc})")
+        action = " (written)" if in_place else " (in the patch)" if patch else " (dry run: nothing written)"
+        if as_json:
+            doc = {"version": 1, "seconds": round(seconds, 3), "written": in_place,
+                   "summary": bulk.counts(items), "files": [i.to_dict() for i in items]}
+            typer.echo(json.dumps(doc, indent=2), err=patch == "-")
+        typer.echo(bulk.summary(items, seconds, action), err=True)
+        if any(i.status == bulk.FAILED for i in items):
+            raise typer.Exit(1)

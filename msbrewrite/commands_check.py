@@ -1,0 +1,105 @@
+"""`msb check`: a CI / pull-request gate. Exit 1 when a single-stage Dockerfile can be converted."""
+from __future__ import annotations
+
+from typing import List, Optional
+
+import typer
+
+FORMATS = ("text", "json", "sarif", "github")
+
+
+def _github_escape(value: str, prop: bool = False) -> str:
+    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        value = value.replace(":", "%3A").replace(",", "%2C")
+    return value
+
+
+def github(items) -> str:
+    """Workflow commands: GitHub shows each as an annotation on the file."""
+    from .bulk import CONVERTED, display
+    from .sarif import RULE_ID, message
+    lines = []
+    for item in items:
+        if item.status == CONVERTED:
+            lines.append(f"::warning file={_github_escape(display(item.path), True)},line={item.line},"
+                         f"title={_github_escape('msb ' + RULE_ID, True)}::{_github_escape(message(item))}")
+    return "\n".join(lines)
+
+
+def text(items) -> str:
+    from .bulk import CONVERTED, FAILED, display
+    lines = []
+    for item in items:
+        if item.status == CONVERTED:
+            lines.append(f"{display(item.path)}:{item.line}: single-stage {item.language} Dockerfile can be "
+                         f"multi-stage -> runtime {item.runtime_base}")
+            for phrase in item.leaves_out:
+                lines.append(f"  leaves out: {phrase}")
+            for art in item.artifacts:
+                lines.append(f"  copies:     {art}")
+        elif item.status == FAILED:
+            lines.append(f"{display(item.path)}: failed: {item.reason}")
+    return "\n".join(lines)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def check(
+        paths: List[str] = typer.Argument(..., help="Dockerfiles or directories to search."),
+        fmt: str = typer.Option("text", "--format", "-f", help="text|json|sarif|github"),
+        output: Optional[str] = typer.Option(None, "--output", "-o", help="Write the report here instead of stdout."),
+        jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Worker processes (default: CPU count)."),
+        include: List[str] = typer.Option([], "--include", help="Glob of files to take instead of the naming rules."),
+        exclude: List[str] = typer.Option([], "--exclude", help="Glob of files or directories to skip."),
+        runtime: str = typer.Option("auto", "--runtime", help="auto|distroless|slim|alpine|scratch"),
+        language: Optional[str] = typer.Option(None, "--language", "-l", help="Skip detection for every file."),
+        user: Optional[str] = typer.Option(None, "--user", help="Runtime user: nonroot (default), root, or a name/uid."),
+        no_context: bool = typer.Option(False, "--no-context", help="Ignore build contexts."),
+    ) -> None:
+        """Report single-stage Dockerfiles that can become multi-stage (exit 1 if any, 0 if none)."""
+        import json
+
+        from . import bulk, sarif
+        from .commands_bulk import collect, fail, flags
+        from .files import write_atomic
+
+        if fmt not in FORMATS:
+            raise fail(f"--format must be one of {', '.join(FORMATS)}")
+        if jobs is not None and jobs < 1:
+            raise fail("--jobs must be at least 1")
+        options = flags(runtime, language, user, no_context)
+        found = collect(paths, include, exclude)
+        clock = bulk.Clock()
+        import sys
+
+        from .commands_bulk import Progress
+        # a bar on a terminal only: CI logs get the report, not one line per file
+        with Progress(len(found), "checking", quiet=not sys.stderr.isatty()) as progress:
+            items = bulk.run(found, options, jobs, progress)
+        work = [i for i in items if i.status == bulk.CONVERTED]
+        if fmt == "sarif":
+            report = sarif.dumps(items)
+        elif fmt == "json":
+            report = json.dumps({"version": 1, "summary": bulk.counts(items),
+                                 "findings": [i.to_dict() for i in work],
+                                 "files": [i.to_dict() for i in items]}, indent=2)
+        elif fmt == "github":
+            report = github(items)
+        else:
+            report = text(items)
+        if output:
+            try:
+                write_atomic(output, report + "\n")
+            except OSError as exc:
+                raise fail(f"{output}: cannot write ({exc.strerror or exc})")
+        elif report:
+            typer.echo(report)
+        c = bulk.counts(items)
+        if work:
+            typer.echo(f"msb check: {len(work)} of {len(items)} Dockerfile(s) can become multi-stage "
+                       f"({clock.seconds:.2f}s); review with `msb convert FILE --diff`, apply with "
+                       "`msb migrate PATH --in-place`", err=True)
+            raise typer.Exit(1)
+        typer.echo(f"msb check: nothing to convert in {len(items)} Dockerfile(s) ({c['unchanged']} already "
+                   f"multi-stage, {c['refused']} refused, {c['failed']} failed)", err=True)

@@ -1,0 +1,120 @@
+"""`msb verify`: the CLI shell around msbrewrite.verify (imports stay inside the command so that
+`msb --help` does not load them)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    app.command(name="verify")(verify)
+
+
+def verify(
+    path: Path = typer.Argument(..., help="The single-stage Dockerfile to verify."),
+    context: Optional[Path] = typer.Option(None, "--context", "-c", help="Build context (default: the file's directory)."),
+    converted: Optional[Path] = typer.Option(None, "--converted", help="Verify this Dockerfile instead of converting PATH."),
+    smoke_cmd: Optional[str] = typer.Option(None, "--smoke-cmd",
+                                            help="CLI: arguments for the image. Server: a shell command run next to "
+                                                 "the app (curl available, $PORT set); exit 0 = works."),
+    smoke_script: Optional[Path] = typer.Option(None, "--smoke-script", help="Run SCRIPT IMAGE as the smoke check (exit 0 = works)."),
+    port: Optional[int] = typer.Option(None, "--port", help="Port the server answers on (default: its EXPOSEd ports)."),
+    paths: Optional[List[str]] = typer.Option(None, "--path", help="HTTP path to check (repeatable; default /)."),
+    mode: str = typer.Option("auto", "--mode", help="auto|server|cli (auto: server when a port is exposed)."),
+    run_args: Optional[List[str]] = typer.Option(None, "--run-arg", help="Extra `docker run` argument (repeatable), e.g. -e=KEY=VALUE."),
+    timeout: float = typer.Option(60.0, "--timeout", help="Seconds to wait for the app to answer or exit."),
+    keep_images: bool = typer.Option(False, "--keep-images", help="Keep both images (tags are printed)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Build without the build cache (honest build times)."),
+    probe_image: Optional[str] = typer.Option(None, "--probe-image", help="Image with sh and curl for HTTP probes."),
+    runtime: str = typer.Option("auto", "--runtime", help="auto|distroless|slim|alpine|scratch (passed to convert)."),
+    language: Optional[str] = typer.Option(None, "--language", "-l", help="Skip detection (passed to convert)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON on stdout."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress on stderr."),
+) -> None:
+    """Build the original and the converted image, compare sizes, and smoke-test the converted one.
+
+    Exit 0: the converted image builds and passes; 1: it does not; 2: verify could not run."""
+    import os
+    import sys
+    import tempfile
+
+    from . import verify as v
+    from .cli import _fail, _options
+    from .convert import convert
+    from .files import read_dockerfile
+    from .plan import Refusal
+
+    if mode not in ("auto", "server", "cli"):
+        raise _fail("--mode must be auto, server or cli", 2)
+    if smoke_script and not smoke_script.is_file():
+        raise _fail(f"--smoke-script {smoke_script}: no such file", 2)
+    ctx = context or path.resolve().parent
+    if not ctx.is_dir():
+        raise _fail(f"--context {ctx}: not a directory", 2)
+    try:
+        text = read_dockerfile(str(path))
+        if converted:
+            new_text, source = read_dockerfile(str(converted)), str(converted)
+        else:
+            result = convert(text, ctx, _options(runtime, language, None, path.resolve().parent))
+            if result.status != "converted":
+                raise _fail(f"{path}: nothing to verify: {result.reason}", 2)
+            new_text, source = result.text, "msb convert"
+    except Refusal as exc:
+        raise _fail(exc.message, 2)
+
+    settings = v.Settings(context=str(ctx), mode=mode, port=port, paths=list(paths or ["/"]), smoke_cmd=smoke_cmd,
+                          smoke_script=str(smoke_script.resolve()) if smoke_script else None,
+                          run_args=list(run_args or []), timeout=timeout, keep_images=keep_images,
+                          no_cache=no_cache, probe_image=probe_image)
+    with tempfile.TemporaryDirectory(prefix="msb-verify-") as tmp:
+        converted_file = os.path.join(tmp, "Dockerfile.converted")
+        with open(converted_file, "w", encoding="utf-8") as fh:
+            fh.write(new_text)
+        with _progress(quiet) as (step, build_line):
+            report = v.Verifier(v.Docker(), settings, step, build_line).run(str(path), converted_file, source)
+    if as_json:
+        typer.echo(v.render_json(report))
+    else:
+        sys.stdout.write(v.render_text(report))
+    if report.error and not as_json:
+        typer.echo(f"msb: verify: {report.error}", err=True)
+    raise typer.Exit(report.exit_code)
+
+
+class _progress:
+    """Progress on stderr: a live status line on a terminal, plain step lines otherwise."""
+
+    def __init__(self, quiet: bool):
+        import sys
+        self.quiet = quiet
+        self.live = not quiet and sys.stderr.isatty()
+        self.status = None
+
+    def __enter__(self):
+        if self.live:
+            from rich.console import Console
+            self.console = Console(stderr=True)
+            self.status = self.console.status("msb verify")
+            self.status.start()
+        return self.step, self.build_line
+
+    def __exit__(self, *exc) -> None:
+        if self.status:
+            self.status.stop()
+
+    def step(self, message: str) -> None:
+        if self.quiet:
+            return
+        if self.live:
+            self.console.log(message)
+            self.status.update(message)
+        else:
+            typer.echo(f"msb verify: {message}", err=True)
+
+    def build_line(self, line: str) -> None:
+        # BuildKit's plain progress: "#7 [builder 3/5] RUN go build ..." names the running step
+        if self.live and line.startswith("#") and "] " in line:
+            self.status.update(line[:100])

@@ -1,0 +1,139 @@
+"""Finding Dockerfiles under a set of roots.
+
+Names: `Dockerfile`, `Dockerfile.*`, `*.Dockerfile`, `*.dockerfile`, `Containerfile`
+(case-insensitive, as the docker CLI also accepts `dockerfile`). Templates and companion files
+such as `Dockerfile.j2` or `Dockerfile.dockerignore` are not Dockerfiles. The walk skips VCS and
+dependency directories, asks git once per repository which candidates it ignores, and never
+follows a symlink out of its root.
+"""
+from __future__ import annotations
+
+import fnmatch
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", "vendor", ".venv", ".tox", "__pycache__"})
+# suffixes after "Dockerfile." that name a template, a backup or a companion file, not a Dockerfile
+NOT_DOCKERFILE = frozenset({
+    "dockerignore", "j2", "jinja", "jinja2", "tmpl", "tpl", "template", "in", "erb", "mustache", "hbs",
+    "gotmpl", "bak", "orig", "rej", "swp", "old", "md", "msb-tmp",
+})
+
+
+@dataclass(frozen=True)
+class Found:
+    path: Path      # absolute, symlinks resolved
+    root: Path      # the root it was found under (for an explicit file: the working directory)
+
+
+def is_dockerfile_name(name: str) -> bool:
+    lower = name.lower()
+    if lower.startswith("."):
+        return False          # editor swap files, our own temp files
+    if lower in ("dockerfile", "containerfile"):
+        return True
+    for stem in ("dockerfile.", "containerfile."):
+        if lower.startswith(stem):
+            return lower.rsplit(".", 1)[-1] not in NOT_DOCKERFILE
+    return lower.endswith(".dockerfile")
+
+
+def _matches(rel: str, patterns) -> bool:
+    name = rel.rsplit("/", 1)[-1]
+    return any(fnmatch.fnmatchcase(rel, p) or fnmatch.fnmatchcase(name, p) for p in patterns)
+
+
+def discover(roots, include=(), exclude=()) -> list[Found]:
+    """Dockerfiles under `roots` (dirs or files), sorted, each once.
+
+    An explicitly named file is always taken, whatever its name. `include` globs, when given,
+    replace the naming rules; `exclude` globs drop files and prune directories. Globs match the
+    path relative to its root or the bare name.
+    """
+    found: dict[Path, Found] = {}
+    for raw in roots:
+        root_arg = Path(raw)
+        if root_arg.is_file():
+            path = root_arg.resolve()
+            # an explicit file's context may sit above it (docker/Dockerfile built from the repo root):
+            # let it reach up to the working directory
+            cwd = Path.cwd().resolve()
+            found.setdefault(path, Found(path, cwd if cwd in path.parents else path.parent))
+            continue
+        if not root_arg.is_dir():
+            raise FileNotFoundError(f"{raw}: no such file or directory")
+        root = root_arg.resolve()
+        candidates = []
+        for dirpath, dirnames, filenames in os.walk(root):     # os.walk never enters symlinked dirs
+            rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
+            rel_dir = "" if rel_dir == "." else rel_dir + "/"
+            dirnames[:] = sorted(d for d in dirnames
+                                 if d not in SKIP_DIRS and not _matches(rel_dir + d, exclude))
+            for name in filenames:
+                rel = rel_dir + name
+                if include:
+                    if not _matches(rel, include):
+                        continue
+                elif not is_dockerfile_name(name):
+                    continue
+                if exclude and _matches(rel, exclude):
+                    continue
+                full = Path(dirpath, name)
+                real = full.resolve()
+                if real != full and root not in real.parents:
+                    continue    # a symlink pointing out of the root
+                if real.is_file():
+                    candidates.append(real)
+        for path in _drop_git_ignored(candidates):
+            found.setdefault(path, Found(path, root))
+    return sorted(found.values(), key=lambda f: str(f.path))
+
+
+def _repo_of(directory: Path, cache: dict[Path, Path | None]) -> Path | None:
+    """Top of the git work tree holding `directory` (a `.git` dir or file marks it), or None."""
+    seen = []
+    d = directory
+    while True:
+        if d in cache:
+            top = cache[d]
+            break
+        seen.append(d)
+        if (d / ".git").exists():
+            top = d
+            break
+        if d.parent == d:
+            top = None
+            break
+        d = d.parent
+    for s in seen:
+        cache[s] = top
+    return top
+
+
+def _drop_git_ignored(paths: list[Path]) -> list[Path]:
+    by_repo: dict[Path, list[Path]] = {}
+    loose = []
+    cache: dict[Path, Path | None] = {}
+    for p in paths:
+        top = _repo_of(p.parent, cache)
+        (by_repo.setdefault(top, []) if top else loose).append(p)
+    keep = list(loose)
+    for top, files in by_repo.items():
+        ignored = git_ignored(top, files)
+        keep += [f for f in files if f not in ignored]
+    return keep
+
+
+def git_ignored(top: Path, files: list[Path]) -> set[Path]:
+    """The subset of `files` that git ignores, from one `git check-ignore --stdin` call."""
+    data = "\0".join(os.path.relpath(f, top) for f in files) + "\0"
+    try:
+        proc = subprocess.run(["git", "-C", str(top), "check-ignore", "--stdin", "-z"], input=data.encode(),
+                              capture_output=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return set()      # no git: nothing is known to be ignored
+    if proc.returncode not in (0, 1):
+        return set()
+    return {(top / rel).resolve() for rel in proc.stdout.decode(errors="replace").split("\0") if rel}

@@ -1,0 +1,714 @@
+"""Node servers: the user's install and build, then production dependencies only, run by node.
+
+The runtime is `node:<major>-slim`, or distroless nodejs when the app starts with a plain
+`node script.js` and needs no shell or system package. `npm start` / `yarn start` are
+resolved to the script's own command: npm is absent from distroless and does not forward
+SIGTERM to the app.
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+
+from .. import runtime
+from ..analysis import StageFacts, command_argv
+from ..options import Options
+from ..plan import BuildPlan, Detection, Evidence, Refusal
+from ..shell import Command, shell_form_to_argv
+from .common import runtime_libraries
+from .node_pkg import (LOCKFILES, Package, dockerignored, lockfile_manager, next_output, parse_tag,
+                       read_package, resolve_script, run_target, tsconfig_out_dir)
+
+NAME = "node"
+MANAGERS = ("npm", "yarn", "pnpm", "bun")
+BUILD_ENV = {"CI", "HUSKY", "PUPPETEER_SKIP_DOWNLOAD", "PUPPETEER_SKIP_CHROMIUM_DOWNLOAD", "PNPM_HOME",
+             "YARN_VERSION", "NPM_VERSION"}
+BUILD_ENV_PREFIXES = ("NPM_CONFIG_", "YARN_", "COREPACK_")
+DISTROLESS_MAJORS = {18, 20, 22, 24}
+# server frameworks, by the package that gives them away
+FRAMEWORKS = {"@nestjs/core": "nest", "next": "next", "express": "express", "fastify": "fastify", "koa": "koa",
+              "@hapi/hapi": "hapi", "hapi": "hapi", "restify": "restify", "@apollo/server": "apollo",
+              "apollo-server": "apollo", "nuxt": "nuxt", "@remix-run/serve": "remix", "socket.io": "socket.io",
+              "@sveltejs/adapter-node": "sveltekit"}
+# tools that watch or compile sources: a command running them wants devDependencies
+DEV_TOOLS = {"ts-node", "ts-node-dev", "tsx", "nodemon", "babel-node", "webpack", "webpack-dev-server", "vite",
+             "concurrently", "tsc-watch", "ts-node/register", "tsx/cjs", "@babel/register"}
+# bin name -> package, where they differ
+BIN_PACKAGES = {"pm2-runtime": "pm2", "remix-serve": "@remix-run/serve", "nest": "@nestjs/cli",
+                "babel-node": "@babel/node", "tsc": "typescript"}
+# the JS file behind a package's bin, where node cannot run node_modules/.bin/<bin> (pnpm writes shell shims)
+BIN_FILES = {"next": "next/dist/bin/next", "pm2-runtime": "pm2/bin/pm2-runtime", "pm2": "pm2/bin/pm2",
+             "nuxt": "nuxt/bin/nuxt.mjs", "remix-serve": "@remix-run/serve/dist/cli.js",
+             "ts-node": "ts-node/dist/bin.js", "prisma": "prisma/build/index.js"}
+# process wrappers that run the real command after them
+WRAPPERS = {"tini", "dumb-init", "docker-entrypoint.sh"}
+# system packages an app uses at run time (when the builder installs them)
+RUNTIME_PACKAGES = {"tini", "dumb-init", "ffmpeg", "imagemagick", "graphicsmagick", "ghostscript", "chromium",
+                    "poppler-utils", "openssl", "tzdata", "fonts-liberation", "libvips", "vips"}
+# top-level context entries the running app never reads
+NOT_RUNTIME = re.compile(
+    r"^(node_modules|\.git|\.github|\.gitlab|\.gitlab-ci\.ya?ml|\.vscode|\.idea|\.husky|\.circleci|"
+    r"tests?|__tests__|spec|e2e|cypress|coverage|docs?|\.nyc_output|"
+    r"Dockerfile.*|.*\.Dockerfile|\.dockerignore|docker-compose.*\.ya?ml|compose.*\.ya?ml|"
+    r"\.gitignore|\.gitattributes|\.eslintrc.*|\.eslintignore|eslint\.config\..*|\.prettierrc.*|"
+    r"\.prettierignore|prettier\.config\..*|\.editorconfig|jest\.config\..*|vitest\.config\..*|"
+    r"\.mocharc.*|README.*|CHANGELOG.*|CONTRIBUTING.*|.*\.md|package-lock\.json|npm-shrinkwrap\.json|"
+    r"yarn\.lock|pnpm-lock\.yaml|bun\.lockb?|\.nvmrc|\.node-version|\.travis\.yml)$")
+TS_SOURCE = re.compile(r"\.(ts|tsx|mts|cts)$")
+
+
+# --------------------------------------------------------------------------- detect
+def _install(c: Command) -> tuple[str, bool] | None:
+    """(manager, global) when a command installs packages with npm, yarn or pnpm."""
+    prog, args = c.program, c.argv[1:]
+    if prog not in MANAGERS:
+        return None
+    sub = args[0] if args else ""
+    is_global = "-g" in args or "--global" in args or sub == "global"
+    if prog == "npm" and sub in ("install", "i", "ci", "add", "isntall", "clean-install"):
+        return prog, is_global
+    if prog == "yarn" and (not args or sub in ("install", "add", "global") or sub.startswith("-")):
+        return prog, is_global
+    if prog in ("pnpm", "bun") and sub in ("install", "i", "add"):
+        return prog, is_global
+    return None
+
+
+def _package(facts: StageFacts, cwd: str) -> Package:
+    text = facts.context_file(posixpath.join(cwd, "package.json"))
+    if text is None and facts.context_path(posixpath.join(cwd, "package.json")) is None:
+        text = facts.context.read("package.json")
+    return read_package(text)
+
+
+def _static_frontend(facts: StageFacts) -> tuple[bool, str]:
+    try:
+        from .frontend import is_static_frontend
+    except ImportError:
+        return False, ""
+    try:
+        return is_static_frontend(facts)
+    except Exception:   # a frontend bug must not break Node detection
+        return False, ""
+
+
+def detect(facts: StageFacts) -> Detection:
+    ev: list[Evidence] = []
+    if facts.image_name == "node":
+        ev.append(Evidence(f"base image {facts.image}", f"Dockerfile:{facts.stage.from_.lineno}", 3))
+    for step in facts.steps:
+        if any(_install(c) and not _install(c)[1] for c in step.commands):
+            ev.append(Evidence("package install (npm/yarn/pnpm)", f"Dockerfile:{step.ins.lineno}", 1.5))
+            break
+    argv = command_argv(facts.entrypoint) or command_argv(facts.cmd) or []
+    if argv and posixpath.basename(argv[0]) in ("node", "npm", "yarn", "pnpm", "npx", "nodemon", "pm2-runtime"):
+        ins = facts.entrypoint if command_argv(facts.entrypoint) else facts.cmd
+        ev.append(Evidence(f"{ins.keyword} runs {argv[0]}", f"Dockerfile:{ins.lineno}", 1.5))
+    pkg = _package(facts, facts.workdir)
+    if facts.context.exists("package.json") or pkg.data:
+        ev.append(Evidence("package.json", "context:package.json", 1))
+    framework = next((fw for dep, fw in FRAMEWORKS.items() if dep in pkg.deps()), None)
+    if framework:
+        ev.append(Evidence(f"{framework} server dependency", "context:package.json", 0.5))
+    det = Detection(NAME, sum(e.weight for e in ev), ev, framework)
+    static, why = _static_frontend(facts)
+    if static and det.score:
+        # a static build served by a web server belongs to the frontend module
+        det.score = min(det.score, 1.0)
+        det.evidence.append(Evidence(f"static frontend build ({why}): not a Node server", "frontend", 0))
+    return det
+
+
+# --------------------------------------------------------------------------- plan
+class NodePlanner:
+    def __init__(self, facts: StageFacts, options: Options):
+        self.facts = facts
+        self.options = options
+        self.tag = parse_tag(facts.image_tag) if facts.image_name == "node" else parse_tag("")
+        self.plan = BuildPlan(NAME, "node.Dockerfile.j2", "")
+        self.appdir = facts.workdir
+        local = [(c, kind) for c in facts.commands() if (kind := _install(c)) and not kind[1]]
+        self.installs = [c for c, _ in local]
+        self.global_installs = [c for c in facts.commands() if (k := _install(c)) and k[1]]
+        self.install_dir = self.installs[0].cwd if self.installs else None
+        self.modules_dir = posixpath.join(self.install_dir, "node_modules") if self.install_dir else None
+        self.pkg = _package(facts, self.install_dir or self.appdir)
+        self.pkg_root = facts.context_path(posixpath.join(self.install_dir or self.appdir, "package.json"))
+        self.pkg_root = posixpath.dirname(self.pkg_root) if self.pkg_root else ""
+        self.manager = self._manager()
+        self.builds = self._builds()
+        self.keep_dev: str | None = None         # why devDependencies stay
+        self.dev_entry = False                   # the CMD runs a development server
+        self.entry_node: list[str] | None = None  # the resolved `node ...` command
+        self.entry_core: list[str] | None = None  # the command it replaces
+        self.entry_env: dict[str, str] = {}
+        self.runtime_tools: list[str] = []       # global npm packages the CMD needs
+        self.standalone = False                  # next.config output: 'standalone' and next build runs
+        self.next_start = False                  # the start command is `next start`
+
+    # ---------------------------------------------------------------- project facts
+    def _manager(self) -> str:
+        if self.installs:
+            return self.installs[0].program
+        pm = self.pkg.package_manager
+        if pm:
+            return pm[0]
+        return lockfile_manager(self.facts.context, self.pkg_root) or "npm"
+
+    def _builds(self) -> list[list[str]]:
+        """The build commands, each resolved through package.json scripts where possible."""
+        out = []
+        for c in self.facts.commands():
+            target = run_target(c.argv)
+            if target and target[0] not in ("start", "test"):
+                script = resolve_script(self.pkg, target[0], target[1])
+                if not isinstance(script, str):
+                    out.append(script.argv)
+                elif target[0] not in self.pkg.scripts and c.program in ("yarn", "pnpm"):
+                    out.append([target[0], *target[1]])     # `yarn tsc` runs the tsc bin
+                else:
+                    out.append(["<script>", target[0]])     # a script we cannot read
+            elif c.program == "npx" and len(c.argv) > 1:
+                out.append([w for w in c.argv[1:] if not w.startswith("-")] or c.argv[1:])
+            elif c.program in ("tsc", "nest", "next", "nuxt", "remix", "vite", "webpack") and \
+                    len(c.argv) > 1 and c.argv[1] in ("build", "-p", "--project") or c.argv[:1] == ["tsc"]:
+                out.append(c.argv)
+        # prisma generate/migrate write into node_modules or a database, not into the app
+        return [b for b in out if b and posixpath.basename(b[0]) != "prisma"]
+
+    def build_ran(self) -> bool:
+        return bool(self.builds)
+
+    def build_outputs(self) -> tuple[set[str], bool]:
+        """Directories (relative to the app) the build writes, and whether all are known."""
+        outs: set[str] = set()
+        known = True
+        for argv in self.builds:
+            tool = posixpath.basename(argv[0])
+            sub = argv[1] if len(argv) > 1 else ""
+            if tool == "tsc":
+                out_dir, _ = tsconfig_out_dir(self.facts.context, self.pkg_root)
+                if out_dir:
+                    outs.add(out_dir)
+                else:
+                    known = False
+            elif tool == "nest" and sub == "build":
+                out_dir, _ = tsconfig_out_dir(self.facts.context, self.pkg_root)
+                outs.add(out_dir or "dist")
+            elif tool == "next" and sub == "build":
+                outs.add(".next")
+            elif tool == "nuxt" and sub == "build":
+                outs.add(".output")
+            elif tool in ("remix",) and sub == "build":
+                outs.add("build")
+            elif tool == "vite" and sub == "build" and self.pkg.has("@sveltejs/kit"):
+                outs.update({"build", ".svelte-kit"})
+            elif tool in ("prisma",):
+                continue    # writes into node_modules
+            else:
+                known = False
+        return outs, known
+
+    def prod_only_install(self) -> bool:
+        for c in self.installs:
+            words = c.argv[1:]
+            joined = " ".join(words)
+            if re.search(r"--only[= ]prod(uction)?|--production(?!=false)|--omit[= ]dev|--prod\b|(^|\s)-P(\s|$)",
+                         joined):
+                return True
+            env = {**c.env}
+            if env.get("NODE_ENV") == "production" or env.get("NPM_CONFIG_PRODUCTION") == "true":
+                return True
+        return False
+
+    # ---------------------------------------------------------------- entry
+    def _nm_bin(self, tool: str) -> str | None:
+        """Path node can run for a package bin: the known JS file, else the .bin symlink (npm, yarn)."""
+        modules = self.modules_dir or posixpath.join(self.appdir, "node_modules")
+        if tool in BIN_FILES:
+            bin_path = posixpath.join(modules, BIN_FILES[tool])
+        elif self.manager in ("npm", "yarn"):
+            bin_path = posixpath.join(modules, ".bin", tool)
+        else:
+            return None
+        rel = posixpath.relpath(bin_path, self.appdir)
+        return rel if not rel.startswith("..") else bin_path
+
+    def core(self, argv: list[str]) -> tuple[list[str], list[str]]:
+        """Split process wrappers (tini --, dumb-init) from the command they run."""
+        i = 0
+        while i < len(argv) and posixpath.basename(argv[i]) in WRAPPERS:
+            i += 1
+            while i < len(argv) and argv[i].startswith("-"):
+                i += 1
+        return argv[:i], argv[i:]
+
+    def to_node(self, argv: list[str], why: list[str]) -> list[str] | None:
+        """A start command as `node ...`, or None (with the reason appended to `why`)."""
+        prog = posixpath.basename(argv[0])
+        if prog == "node":
+            return argv
+        if prog == "npx":
+            rest = [w for w in argv[1:] if w not in ("--yes", "-y", "--no-install")]
+            return self.to_node(rest, why) if rest and not rest[0].startswith("-") else None
+        sub = argv[1] if len(argv) > 1 else ""
+        if prog == "nest" and sub == "start":
+            if any(w.startswith("-") for w in argv[2:]):
+                why.append(f"`{' '.join(argv)}` watches or debugs")
+                return None
+            out_dir, _ = tsconfig_out_dir(self.facts.context, self.pkg_root)
+            self.plan.decisions.append(f"`nest start` runs the compiled {out_dir or 'dist'}/main with node")
+            return ["node", f"{out_dir or 'dist'}/main"]
+        if prog == "next" and sub == "start" and self.standalone:
+            port = next((argv[i + 1] for i, w in enumerate(argv) if w in ("-p", "--port") and i + 1 < len(argv)),
+                        None)
+            if port:
+                self.entry_env.setdefault("PORT", port)
+            self.next_start = True
+            return ["node", "server.js"]
+        package = BIN_PACKAGES.get(prog, prog)
+        if self.pkg.has(package):
+            script = self._nm_bin(prog)
+            if script is None:
+                why.append(f"{self.manager} writes shell shims for bins, and the file behind {prog} is unknown")
+                return None
+            if self.pkg.is_dev_only(package):
+                self.keep_dev = f"the start command runs {prog}, a devDependency"
+            return ["node", script, *argv[1:]]
+        why.append(f"{prog} is not a dependency in package.json" if self.pkg.found else
+                   f"{prog} cannot be checked without package.json")
+        return None
+
+    def resolve_entry(self) -> None:
+        facts = self.facts
+        wrappers, ecore = self.core(command_argv(facts.entrypoint) or [])
+        cmd = command_argv(facts.cmd) or []
+        ins = facts.entrypoint if ecore else facts.cmd
+        if ins is not None and not ins.is_json and shell_form_to_argv(ins.args) is None:
+            self.keep_dev = "the start command is a shell line (it may run npm/npx tools)"
+            self._dev_check(command_argv(ins) or [])
+            return
+        if ecore and posixpath.basename(ecore[0]) == "node":
+            self.entry_node = ecore + cmd       # ENTRYPOINT ["node"] + CMD ["server.js"]
+            self._dev_check(self.entry_node)
+            return
+        if ecore and cmd:
+            self.keep_dev = f"ENTRYPOINT {ecore[0]} with CMD arguments is kept as written"
+            self._dev_check(ecore + cmd)
+            return
+        core = ecore or cmd
+        if not core:
+            return
+        why: list[str] = []
+        target = run_target(core)
+        if target:
+            if not self.pkg.found:
+                self.keep_dev = f"`{' '.join(core)}` cannot be resolved without package.json (pass the build context)"
+                self._dev_check([target[0]])
+                return
+            if target[0] == "start" and "start" not in self.pkg.scripts and \
+                    facts.context.exists(posixpath.join(self.pkg_root, "server.js")):
+                script_argv, env = ["node", "server.js", *target[1]], {}    # npm's default start
+            else:
+                script = resolve_script(self.pkg, target[0], target[1])
+                if isinstance(script, str):
+                    self.keep_dev = f"`{' '.join(core)}` kept: {script}"
+                    self._dev_check([target[0]])
+                    return
+                script_argv, env = script.argv, script.env
+            self._dev_check(script_argv)
+            if self.dev_entry:
+                self.plan.decisions.append(f"`{' '.join(core)}` runs a development server: kept as written")
+                return
+            node = self.to_node(script_argv, why)
+            if node is None:
+                self.keep_dev = self.keep_dev or f"`{' '.join(core)}` kept: " + "; ".join(why)
+                return
+            self.entry_env.update(env)
+            self.plan.decisions.append(f"`{' '.join(core)}` resolved to `{' '.join(node)}` "
+                                       f"({posixpath.basename(core[0])} would not forward SIGTERM to the app)")
+        else:
+            self._dev_check(core)
+            node = self.to_node(core, why) if not self.dev_entry else None
+            if node is None:
+                if not self._global_tool(core[0]):
+                    self.keep_dev = self.keep_dev or f"`{' '.join(core)}` kept: " + "; ".join(why)
+                self._dev_check(core)
+                return
+        self.entry_core, self.entry_node = core, node
+        self._dev_check(node)
+
+    def _dev_check(self, argv: list[str]) -> None:
+        words = {posixpath.basename(w) for w in argv} | set(argv)
+        if words & DEV_TOOLS or any(re.search(r"(^|:)(dev|watch|debug)\b", w) for w in argv[:1]) or \
+                any(w in ("--watch", "-w", "dev") for w in argv[1:3]):
+            self.dev_entry = True
+            self.keep_dev = self.keep_dev or "the start command runs a development tool"
+
+    def _global_tool(self, prog: str) -> bool:
+        """A CMD tool installed with `npm install -g` in the builder: install it in the runtime too."""
+        prog = posixpath.basename(prog)
+        package = BIN_PACKAGES.get(prog, prog)
+        for c in self.global_installs:
+            specs = [w for w in c.argv[2:] if not w.startswith("-") and w != "global"]
+            for spec in specs:
+                name = spec.rsplit("@", 1)[0] if spec.count("@") > (1 if spec.startswith("@") else 0) else spec
+                if name == package:
+                    self.runtime_tools.append(spec)
+                    self.plan.decisions.append(f"{prog} comes from the global package {spec}: installed in the "
+                                               "runtime too")
+                    return True
+        return False
+
+    def rewrite(self, argv: list[str]) -> list[str] | None:
+        """Replace the resolved start command (npm start, nest start...) by its node command."""
+        wrappers, core = self.core(argv)
+        if self.entry_core is None or core != self.entry_core or core == self.entry_node:
+            return None
+        return wrappers + self.entry_node
+
+    # ---------------------------------------------------------------- copies
+    def app_items(self) -> set[str]:
+        """Top-level names under the app directory that come from the context."""
+        facts, items = self.facts, set()
+        root = facts.context_path(self.appdir)
+        if root is not None:
+            for name in facts.context.listdir(root):
+                rel = posixpath.normpath(posixpath.join(root, name))
+                if not dockerignored(facts.context, rel):
+                    items.add(name)
+        prefix = self.appdir.rstrip("/") + "/"
+        for cp in facts.copies:
+            if cp.from_stage:
+                continue
+            for src in cp.sources:
+                dest = cp.dest if not cp.dest.endswith("/") and len(cp.sources) == 1 else \
+                    posixpath.join(cp.dest, posixpath.basename(src.rstrip("/")))
+                dest = posixpath.normpath(dest)
+                if dest.startswith(prefix) or self.appdir == "/":
+                    first = dest[len(prefix):].split("/")[0] if self.appdir != "/" else dest.strip("/").split("/")[0]
+                    rel = facts.context_path(posixpath.join(self.appdir, first))
+                    if first and rel is not None and facts.context.exists(rel) and \
+                            not dockerignored(facts.context, rel):
+                        items.add(first)
+        return items
+
+    def removed_paths(self) -> set[str]:
+        """Paths an `rm -rf` in the build deletes."""
+        out = set()
+        for c in self.facts.commands():
+            if c.program == "rm":
+                out |= {posixpath.normpath(posixpath.join(c.cwd, w)) for w in c.argv[1:] if not w.startswith("-")}
+        return out
+
+    def moved_modules(self) -> str | None:
+        for c in self.facts.commands():
+            if c.program == "mv" and len(c.argv) == 3 and self.modules_dir and \
+                    posixpath.normpath(posixpath.join(c.cwd, c.argv[1])) == self.modules_dir:
+                return posixpath.normpath(posixpath.join(c.cwd, c.argv[2]))
+        return None
+
+    def plan_copies(self) -> None:
+        facts, plan = self.facts, self.plan
+        moved = self.moved_modules()
+        if moved:
+            self.keep_dev = self.keep_dev or f"node_modules is moved to {moved}; pruning it in place is not safe"
+            plan.decisions.append(f"node_modules lives at {moved} (moved there by the build)")
+        if self.standalone:
+            self._copy_standalone()
+            return
+        outputs, known = self.build_outputs()
+        precise = bool(facts.context) and self.pkg.found
+        why_whole = "" if precise else "the build context is absent"
+        if precise and self.build_ran() and not known:
+            entry_dir = self._entry_top()
+            if entry_dir and entry_dir not in self.app_items():
+                outputs.add(entry_dir)
+            else:
+                precise, why_whole = False, "the build's output directory is unknown"
+        if self.pkg.data.get("workspaces") and precise:
+            precise, why_whole = False, "npm/yarn workspaces link packages across the repository"
+        yarnrc = facts.context.read(posixpath.join(self.pkg_root, ".yarnrc.yml"))
+        if yarnrc is not None and not re.search(r"nodeLinker:\s*['\"]?node-modules", yarnrc):
+            precise, why_whole = False, "Yarn Plug'n'Play keeps dependencies in .yarn/ and .pnp.cjs"
+            self.keep_dev = self.keep_dev or "Yarn Plug'n'Play has no node_modules to prune"
+        if not precise:
+            if self.appdir in ("/", ""):
+                raise Refusal("the app is copied into / and " + why_whole +
+                              ": cannot tell the app's files from the image's own (set a WORKDIR or pass the "
+                              "context)", reason="app-in-root")
+            plan.copy(self.appdir, self.appdir, "the app directory (" + why_whole + ")")
+            plan.decisions.append(f"{why_whole}: the whole app directory {self.appdir} is copied")
+            self._copy_modules_outside(moved)
+            return
+        items = self.app_items() - self._removed_items()
+        items = {n for n in items if not NOT_RUNTIME.match(n) or n == "package.json"}
+        src_dir = self._compiled_source(outputs)
+        if src_dir:
+            items.discard(src_dir)
+            if not self.pkg.is_prod("tsconfig-paths"):
+                items -= {n for n in items if re.fullmatch(r"tsconfig(\.[\w-]+)?\.json", n)}
+            plan.decisions.append(f"{src_dir}/ holds only TypeScript sources compiled into "
+                                  f"{', '.join(sorted(outputs))}/: not copied")
+        names = sorted((items | outputs) - {"node_modules", "package.json"})
+        pkg_json = posixpath.join(self.install_dir or self.appdir, "package.json")
+        plan.copy(pkg_json, pkg_json, "package.json (module type, main, metadata)")
+        if self.install_dir and not moved:
+            plan.copy(self.modules_dir, self.modules_dir, "production dependencies"
+                      if not self.keep_dev else "dependencies")
+        for name in names:
+            path = posixpath.join(self.appdir, name)
+            why = "build output" if name in outputs else "read at run time"
+            plan.copy(path, path, why)
+        self._copy_modules_outside(moved, skip_inside=True)
+        dropped = sorted(n for n in self.app_items() if NOT_RUNTIME.match(n) and n not in ("package.json",
+                                                                                              "node_modules"))
+        if dropped:
+            plan.decisions.append("not copied (not needed at run time): " + ", ".join(dropped))
+
+    def _copy_modules_outside(self, moved: str | None, skip_inside: bool = False) -> None:
+        plan = self.plan
+        prefix = self.appdir.rstrip("/") + "/"
+        if moved and not moved.startswith(prefix):
+            plan.copy(moved, moved, "dependencies (moved out of the app directory by the build)")
+        if self.install_dir and not (self.install_dir + "/").startswith(prefix) and self.install_dir != self.appdir:
+            pkg_json = posixpath.join(self.install_dir, "package.json")
+            if pkg_json not in plan.produced:
+                plan.copy(pkg_json, pkg_json, "package.json of the installed dependencies")
+            if not moved and self.modules_dir not in plan.produced:
+                plan.copy(self.modules_dir, self.modules_dir, "dependencies installed above the app directory")
+
+    def _removed_items(self) -> set[str]:
+        prefix = self.appdir.rstrip("/") + "/"
+        return {p[len(prefix):] for p in self.removed_paths() if p.startswith(prefix) and "/" not in p[len(prefix):]}
+
+    def _entry_top(self) -> str | None:
+        argv = self.entry_node or []
+        for w in argv[1:]:
+            if w.startswith("-"):
+                continue
+            path = posixpath.normpath(posixpath.join(self.appdir, w))
+            prefix = self.appdir.rstrip("/") + "/"
+            return path[len(prefix):].split("/")[0] if path.startswith(prefix) else None
+        return None
+
+    def _compiled_source(self, outputs: set[str]) -> str | None:
+        """The TypeScript source dir a tsc/nest build replaces, when it holds nothing else."""
+        if not outputs or not any(posixpath.basename(b[0]) in ("tsc", "nest") for b in self.builds):
+            return None
+        top = self._entry_top()
+        if top not in outputs:
+            return None
+        _, root_dir = tsconfig_out_dir(self.facts.context, self.pkg_root)
+        src = (root_dir or "src").split("/")[0]
+        files = [f for f in self.facts.context.files() if f.startswith(posixpath.join(self.pkg_root, src) + "/")
+                 or (not self.pkg_root and f.startswith(src + "/"))]
+        if src in (".", "") or not files or not all(TS_SOURCE.search(f) for f in files):
+            return None
+        return src
+
+    def _copy_standalone(self) -> None:
+        plan, app = self.plan, self.appdir
+        plan.copy(posixpath.join(app, ".next/standalone"), app.rstrip("/") + "/", "Next.js standalone server "
+                  "(traced dependencies included)")
+        plan.copy(posixpath.join(app, ".next/static"), posixpath.join(app, ".next/static"), "Next.js static assets")
+        if "public" in self.app_items():
+            plan.copy(posixpath.join(app, "public"), posixpath.join(app, "public"), "public files")
+        plan.decisions.append("next.config sets output: 'standalone': only .next/standalone, .next/static and "
+                              "public are copied (no node_modules)")
+        if "HOSTNAME" not in self.facts.env:
+            # Docker sets HOSTNAME to the container id; the standalone server would listen on that name only
+            plan.runtime_env.append("ENV HOSTNAME=0.0.0.0")
+            plan.decisions.append("ENV HOSTNAME=0.0.0.0: the standalone server listens on $HOSTNAME")
+
+    # ---------------------------------------------------------------- prune
+    def prune(self) -> None:
+        plan = self.plan
+        if self.standalone or not self.installs:
+            return
+        if self.prod_only_install():
+            plan.decisions.append("the install already leaves devDependencies out: no prune step")
+            return
+        if self.keep_dev:
+            plan.warnings.append(f"devDependencies kept in the runtime: {self.keep_dev}")
+            return
+        command = self.prune_command()
+        if command is None:
+            return
+        where = f"cd {self.install_dir} && " if self.install_dir != self.facts.workdir else ""
+        plan.builder_append.append("# production dependencies only, after the build\n" f"RUN {where}{command}")
+        plan.decisions.append(f"`{command}` after the build: the runtime gets production dependencies only")
+
+    def prune_command(self) -> str | None:
+        manager = self.manager
+        if manager == "npm":
+            major = self.tag.major
+            # npm 7 (Node 15+) knows --omit=dev; npm 6 only --production
+            return "npm prune --production" if major is not None and major < 15 else "npm prune --omit=dev"
+        if manager == "pnpm":
+            return "pnpm prune --prod"
+        if manager == "yarn":
+            pm = self.pkg.package_manager
+            berry = (pm and pm[0] == "yarn" and (pm[1] or 1) >= 2) or \
+                self.facts.context.exists(posixpath.join(self.pkg_root, ".yarnrc.yml"))
+            if berry:
+                if pm and (pm[1] or 0) >= 4:
+                    return "yarn workspaces focus --all --production"
+                self.plan.warnings.append("devDependencies kept: Yarn 2/3 needs the workspace-tools plugin "
+                                          "to install production dependencies only")
+                return None
+            flags = ""
+            lock = any("--frozen-lockfile" in c.argv or "--immutable" in c.argv for c in self.installs) or \
+                self.facts.context.exists(posixpath.join(self.pkg_root, "yarn.lock")) or \
+                "yarn.lock" in self.facts.copied_names()
+            if lock:
+                flags += " --frozen-lockfile"
+            if any("--ignore-scripts" in c.argv for c in self.installs):
+                flags += " --ignore-scripts"
+            return f"yarn install --production{flags}"
+        self.plan.warnings.append(f"devDependencies kept: no prune step known for {manager}")
+        return None
+
+    # ---------------------------------------------------------------- base
+    def needs_shell(self) -> bool:
+        facts = self.facts
+        for ins in (facts.entrypoint, facts.cmd):
+            if ins is not None and not ins.is_json and shell_form_to_argv(ins.args) is None:
+                return True
+        argv = (command_argv(facts.entrypoint) or []) + (command_argv(facts.cmd) or [])
+        return any(w.endswith((".sh", ".bash")) for w in argv[:2]) or (argv[:1] in (["sh"], ["bash"]))
+
+    def slim_base(self) -> str:
+        """node:<major>[-<debian>]-slim; node:slim follows node:latest when the tag names no major."""
+        parts = [str(p) for p in (self.tag.major, self.tag.debian) if p]
+        return "node:" + "-".join(parts + ["slim"])
+
+    def choose_base(self) -> None:
+        facts, plan, tag = self.facts, self.plan, self.tag
+        flavour = self.options.flavour(NAME)
+        family = "alpine" if facts.is_alpine else "debian"
+        libs = runtime_libraries(facts.packages, family)
+        wanted = {p.split("=")[0] for p in facts.packages} & RUNTIME_PACKAGES
+        entry_words = {posixpath.basename(w) for w in (command_argv(facts.entrypoint) or []) +
+                       (command_argv(facts.cmd) or [])}
+        wanted |= {p.split("=")[0] for p in facts.packages} & entry_words
+        if self.pkg.has("@prisma/client") and not facts.is_alpine:
+            wanted.add("openssl")
+            plan.decisions.append("Prisma's query engine looks for OpenSSL: openssl installed in the runtime")
+        plan.runtime_packages += sorted(set(libs) | wanted)
+        major = tag.major
+        if facts.is_alpine:
+            if flavour not in ("auto", "alpine"):
+                plan.warnings.append(f"--runtime {flavour} ignored: native modules built on Alpine (musl) do not "
+                                     "load on glibc images")
+            plan.runtime_base = f"node:{major}-{tag.alpine}" if major else f"node:{tag.alpine}"
+            plan.decisions.append("Alpine builder: native modules are built for musl, so an Alpine runtime")
+            return
+        slim = self.slim_base()
+        blockers = []
+        if flavour in ("slim", "alpine", "scratch"):
+            if flavour != "slim":
+                plan.warnings.append(f"--runtime {flavour} is not offered for Node on a glibc builder: "
+                                     f"{slim} instead")
+            blockers.append(f"--runtime {flavour}")
+        if major not in DISTROLESS_MAJORS:
+            blockers.append(f"no distroless image for Node {major or facts.image_tag}")
+        if tag.debian == "trixie":
+            blockers.append("the builder is Debian 13; distroless nodejs is Debian 12")
+        if self.needs_shell():
+            blockers.append("the start command needs a shell")
+        if self.entry_node is None:
+            blockers.append("the start command is not a plain `node` command")
+        if self.runtime_tools:
+            blockers.append("the CMD uses a globally installed npm package")
+        if plan.runtime_packages:
+            blockers.append("system packages are needed at run time (" + ", ".join(plan.runtime_packages) + ")")
+        if any(i.keyword == "HEALTHCHECK" and not re.match(r"(?i)\s*NONE", i.args) for i in facts.stage.instructions):
+            blockers.append("the HEALTHCHECK needs a shell or tools")
+        if self.core(command_argv(facts.entrypoint) or [])[0]:
+            blockers.append("the ENTRYPOINT wraps the app in a process manager")
+        if blockers:
+            plan.runtime_base = slim
+            plan.decisions.append(f"runtime {slim}: " + "; ".join(blockers))
+        else:
+            plan.runtime_base = f"gcr.io/distroless/nodejs{major}-debian12"
+            plan.decisions.append(f"runtime distroless Node {major}: the app starts with plain node and needs no "
+                                  "shell")
+
+    # ---------------------------------------------------------------- all together
+    def build(self) -> BuildPlan:
+        facts, plan = self.facts, self.plan
+        build_env = BUILD_ENV | {k for k in facts.env if k.upper().startswith(BUILD_ENV_PREFIXES)}
+        runtime.start(facts, plan, build_env)
+        if not (command_argv(facts.cmd) or command_argv(facts.entrypoint)):
+            raise Refusal("no CMD or ENTRYPOINT: the image only runs the base image's `node` prompt, so there is "
+                          "no app to start", reason="no-entrypoint")
+        if facts.image_name != "node":
+            raise Refusal(f"Node comes from {facts.image}, not a node image: its version is unknown, so no "
+                          "matching runtime can be chosen (build FROM node:<major>)", reason="node-version-unknown")
+        self.standalone = next_output(facts.context, self.pkg_root) == "standalone" and \
+            any(posixpath.basename(b[0]) == "next" and b[1:2] == ["build"] for b in self.builds)
+        self.resolve_entry()
+        if self.standalone and not self.next_start:
+            self.standalone = False     # the CMD runs something else: keep the usual layout
+        self.choose_base()
+        self.plan_copies()
+        self.prune()
+        lead = command_argv(facts.entrypoint) or command_argv(facts.cmd) or []
+        while lead and posixpath.basename(lead[0]) in ("tini", "dumb-init"):
+            lead = lead[1:]
+            while lead and lead[0].startswith("-"):
+                lead = lead[1:]
+        runtime.entry_script(facts, plan, lead)
+        runtime.entry(facts, plan, self.rewrite)
+        if plan.runtime_base.startswith("gcr.io/distroless/"):
+            self._distroless_entry()
+        self._env()
+        for spec in self.runtime_tools:
+            plan.runtime_setup.append(f"RUN npm install -g {spec} && npm cache clean --force")
+        runtime.finish(facts, plan, self.options, shell_base=self.slim_base())
+        self._chown()
+        return plan
+
+    def _chown(self) -> None:
+        """Files belong to the runtime user: the original ran as root and could write beside its code."""
+        user = self.plan.user
+        if not user or user.split(":")[0] in ("root", "0"):
+            return
+        owner = user if ":" in user or user.isdigit() else f"{user}:{user}"
+        roots = {self.appdir, self.install_dir or self.appdir, self.moved_modules() or self.appdir}
+        for art in self.plan.artifacts:
+            if any(art.dest == r or art.dest.startswith(r.rstrip("/") + "/") for r in roots if r != "/") or \
+                    "/" in roots and art.why != "entrypoint script":
+                art.chown = art.chown or owner
+
+    def _distroless_entry(self) -> None:
+        """The distroless ENTRYPOINT is node itself: CMD holds the script, ENTRYPOINT spells the path."""
+        plan = self.plan
+        if isinstance(plan.entrypoint, list) and plan.entrypoint[:1] == ["node"]:
+            plan.entrypoint = ["/nodejs/bin/node", *plan.entrypoint[1:]]
+        elif plan.entrypoint is None and isinstance(plan.cmd, list) and plan.cmd[:1] == ["node"]:
+            plan.cmd = plan.cmd[1:]
+            plan.decisions.append("CMD drops `node`: the distroless ENTRYPOINT is /nodejs/bin/node")
+
+    def _env(self) -> None:
+        facts, plan = self.facts, self.plan
+        for ins in facts.stage.instructions:
+            # PATH entries for node_modules/.bin matter to commands run in the container
+            if ins.keyword == "ENV" and re.search(r"\bPATH\b.*node_modules/\.bin", ins.args) and \
+                    ins.raw.rstrip("\r\n") not in plan.runtime_env:
+                plan.runtime_env.append(ins.raw.rstrip("\r\n"))
+        for key, value in self.entry_env.items():
+            if key not in facts.env:
+                plan.runtime_env.append(f"ENV {key}={value}")
+                plan.decisions.append(f"ENV {key}={value} from the start script")
+        if "NODE_ENV" not in facts.env and "NODE_ENV" not in self.entry_env and not self.dev_entry:
+            plan.runtime_env.append("ENV NODE_ENV=production")
+            plan.decisions.append("NODE_ENV=production: libraries such as express run in production mode")
+
+
+def plan(facts: StageFacts, detection: Detection, options: Options) -> BuildPlan:
+    return NodePlanner(facts, options).build()
+
+
+__all__ = ["detect", "plan", "LOCKFILES"]

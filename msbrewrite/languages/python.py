@@ -1,0 +1,773 @@
+"""Python: dependencies in a virtualenv at /opt/venv, the app source, a slim interpreter base.
+
+The builder keeps the user's steps; a virtualenv created right after FROM (and put on
+PATH) makes their own `pip install` land in /opt/venv, and poetry, pipenv and uv are
+pointed at it (VIRTUAL_ENV, UV_PROJECT_ENVIRONMENT). The runtime is the same Python
+(`python:<version>-slim`, or the distribution image the builder used), with the venv
+copied whole and the app source copied either precisely (modules and files reached
+from the entry point, see python_imports) or whole minus tests, docs, VCS data and caches.
+"""
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+import re
+
+from .. import runtime
+from ..analysis import StageFacts, command_argv
+from ..options import Options
+from ..plan import KEPT, REWRITTEN, BuildPlan, Detection, Evidence, Refusal
+from ..shell import Command, resolve
+from .common import ASSET_DIRS, load_toml, native_libs, runtime_libraries
+from .python_entry import Entry, parse_entry, strip_runner
+from .python_imports import walk
+
+NAME = "python"
+VENV = "/opt/venv"
+BUILD_ENV_PREFIXES = ("PIP_", "POETRY_", "PIPENV_", "UV_", "PDM_", "HATCH_")
+BUILD_ENV = {"VIRTUAL_ENV", "PYTHONUSERBASE"}
+# installers that are build tools, not app dependencies: they stay out of the runtime venv
+TOOLS = {"poetry", "pipenv", "uv", "pip-tools", "poetry-plugin-export", "pdm", "hatch", "virtualenv", "pipx"}
+BOOTSTRAP = {"pip", "setuptools", "wheel"}
+MANIFESTS = ("requirements.txt", "pyproject.toml", "Pipfile", "Pipfile.lock", "poetry.lock", "uv.lock",
+             "setup.py", "setup.cfg")
+DISTROS = ("bookworm", "bullseye", "buster", "trixie", "stretch")
+# apt/apk packages used only to fetch or build things
+BUILD_PACKAGES = {"curl", "wget", "git", "gnupg", "gnupg2", "dirmngr", "apt-transport-https", "apt-utils",
+                  "software-properties-common", "lsb-release", "unzip", "xz-utils", "bzip2", "openssh-client",
+                  "ssh", "vim", "nano", "less", "autoconf", "automake", "libtool", "swig", "gfortran",
+                  "clang", "llvm", "rustc", "cargo", "cython3", "gettext", "build-base", "alpine-sdk", "bash",
+                  "python3-pip", "python3-venv", "python3-setuptools", "python3-wheel", "python3-distutils",
+                  "python3-virtualenv", "py3-pip", "py3-setuptools", "py3-wheel", "python3-dev", "python-dev",
+                  "postgresql-client-common", "cron", "pipenv", "python3-poetry"}
+# libraries a python:*-slim image already carries (its interpreter links them)
+SLIM_HAS = {"libssl3", "libffi8", "zlib1g", "libsqlite3-0", "libbz2-1.0", "liblzma5", "libc6", "libgcc-s1",
+            "ca-certificates", "tzdata", "netbase", "libexpat1", "libuuid1", "libncursesw6", "libreadline8"}
+PRUNE = (".git", "tests", "test", "docs", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".tox", ".nox", "htmlcov",
+         ".coverage", ".github")
+SYSTEM_DIRS = {"bin", "boot", "dev", "etc", "home", "lib", "lib64", "media", "mnt", "opt", "proc", "root", "run",
+               "sbin", "srv", "sys", "tmp", "usr", "var"}
+ROOT_CONFIG_RE = re.compile(r"^(\.env|gunicorn\.conf\.py|.*\.(ini|ya?ml|json|toml|cfg|conf))$")
+NOT_RUNTIME_CONFIG = {"pyproject.toml", "poetry.lock", "Pipfile", "Pipfile.lock", "uv.lock", "setup.cfg", "tox.ini",
+                      "pytest.ini", "mypy.ini", ".pre-commit-config.yaml", "mkdocs.yml", ".readthedocs.yaml",
+                      "codecov.yml", "package.json", "package-lock.json", "tsconfig.json", "renovate.json",
+                      ".coveragerc", ".flake8", "ruff.toml", ".gitlab-ci.yml", "pdm.lock"}
+_PKG_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9+._-]*$")
+_REQ_RE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?")
+_INSTALL_VALUE_OPTS = {"-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-t", "--target",
+                       "--prefix", "--root", "-i", "--index-url", "--extra-index-url", "-f", "--find-links",
+                       "--trusted-host", "--cache-dir", "--src", "--python", "--platform", "--python-version",
+                       "--implementation", "--abi", "--progress-bar", "--timeout", "--retries", "--proxy",
+                       "--upgrade-strategy", "--global-option", "--config-settings", "-C", "--only-binary",
+                       "--no-binary", "--log", "--report"}
+IMAGE_PY_RE = re.compile(r"(?:^|[-_.])py(?:thon)?-?(\d)\.?(\d{1,2})(?=$|[^\d])")
+
+
+def norm(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+# ------------------------------------------------------------------ commands
+
+
+def is_pip_install(c: Command) -> bool:
+    argv = c.argv
+    if re.fullmatch(r"pip3?(\.\d+)?", c.program) and argv[1:2] == ["install"]:
+        return True
+    return bool(re.fullmatch(r"python3?(\.\d+)?", c.program) and argv[1:4] == ["-m", "pip", "install"])
+
+
+def install_args(c: Command) -> list[str]:
+    argv = c.argv
+    start = 2 if argv[1:2] == ["install"] else 4
+    return argv[start:]
+
+
+def install_packages(args: list[str]) -> list[str]:
+    """Requirement names a pip command line installs directly (no -r files)."""
+    out, skip = [], False
+    for word in args:
+        if skip:
+            skip = False
+            continue
+        if word.startswith("-"):
+            skip = "=" not in word and word in _INSTALL_VALUE_OPTS
+            continue
+        m = _REQ_RE.match(word.strip("'\""))
+        if m and not word.startswith((".", "/")) and "://" not in word:
+            out.append(norm(m.group(1)))
+    return out
+
+
+def is_installer(c: Command) -> bool:
+    argv = c.argv
+    sub = argv[1] if len(argv) > 1 else ""
+    return (is_pip_install(c)
+            or (c.program == "poetry" and sub in ("install", "sync"))
+            or (c.program == "pipenv" and sub in ("install", "sync"))
+            or (c.program == "uv" and (sub == "sync" or argv[1:3] in (["pip", "install"], ["pip", "sync"])))
+            or (c.program == "pdm" and sub in ("install", "sync"))
+            or (re.fullmatch(r"python3?(\.\d+)?", c.program) is not None and "setup.py" in argv[1:2]
+                and any(w in ("install", "develop") for w in argv[2:])))
+
+
+def requirement_names(text: str | None) -> set[str]:
+    out = set()
+    for line in (text or "").splitlines():
+        line = line.split("#")[0].strip()
+        if not line or line.startswith("-"):
+            continue
+        m = _REQ_RE.match(line)
+        if m and not (m.group(2) and "binary" in m.group(2)):
+            out.add(norm(m.group(1)))
+    return out
+
+
+def pyproject_names(text: str | None) -> set[str]:
+    data = load_toml(text)
+    out: set[str] = set()
+    for dep in data.get("project", {}).get("dependencies", []) or []:
+        if isinstance(dep, str):
+            out |= requirement_names(dep)
+    poetry = data.get("tool", {}).get("poetry", {})
+    for key in (poetry.get("dependencies") or {}):
+        out.add(norm(key))
+    return out - {"python"}
+
+
+def pipfile_names(text: str | None) -> set[str]:
+    return {norm(k) for k in (load_toml(text).get("packages") or {})}
+
+
+# ------------------------------------------------------------------ detection
+
+
+def detect(facts: StageFacts) -> Detection:
+    ev: list[Evidence] = []
+    at = f"Dockerfile:{facts.stage.from_.lineno}"
+    if facts.image_name == "python" or facts.image_name.startswith("python"):
+        ev.append(Evidence(f"base image {facts.image}", at, 3))
+    elif IMAGE_PY_RE.search(facts.image_tag):
+        ev.append(Evidence(f"base image {facts.image} carries Python", at, 2))
+    for step in facts.steps:
+        found = next((c for c in step.commands if is_installer(c)), None)
+        if found:
+            ev.append(Evidence(" ".join(found.argv[:3]), f"Dockerfile:{step.ins.lineno}", 2))
+            break
+    for ins in (facts.entrypoint, facts.cmd):
+        argv = strip_runner(command_argv(ins) or [])
+        if argv:
+            entry = parse_entry(argv, facts.env)
+            if entry.framework or entry.script or entry.module:
+                ev.append(Evidence(f"{ins.keyword} {' '.join(argv[:2])}", f"Dockerfile:{ins.lineno}", 1.5))
+                break
+    for name in MANIFESTS:
+        if facts.context.exists(name) or (not facts.context and name in facts.copied_names()):
+            ev.append(Evidence(name, f"context:{name}", 1.5))
+            break
+    if any(re.fullmatch(r"python3(\.\d+)?", p.split("=")[0]) for p in facts.packages):
+        ev.append(Evidence("python3 installed from packages", "Dockerfile", 1))
+    det = Detection(NAME, sum(e.weight for e in ev), ev)
+    det.framework = _framework(facts) if det.score else None
+    return det
+
+
+SERVER_NAMES = {"gunicorn", "uvicorn", "hypercorn", "daphne", "waitress", "granian"}
+WEB_FRAMEWORKS = ("django", "fastapi", "flask", "starlette", "quart", "streamlit", "aiohttp")
+
+
+def _framework(facts: StageFacts) -> str | None:
+    """`flask (gunicorn)`: the framework from the dependencies, the server from the command."""
+    server = None
+    for ins in (facts.entrypoint, facts.cmd):
+        entry = parse_entry(command_argv(ins) or [], facts.env)
+        if entry.framework:
+            server = entry.framework
+            break
+    names = dependency_names(facts)
+    framework = next((fw for fw in WEB_FRAMEWORKS if fw in names), None)
+    if server and server not in SERVER_NAMES:
+        return server
+    if framework and server and framework != server:
+        return f"{framework} ({server})"
+    return framework or server
+
+
+def dependency_names(facts: StageFacts) -> set[str]:
+    """Distribution names the build installs (requirements files, pyproject, Pipfile, pip args)."""
+    ctx = facts.context
+    names: set[str] = set()
+    for c in facts.commands():
+        if is_pip_install(c):
+            args = install_args(c)
+            names |= set(install_packages(args))
+            for i, word in enumerate(args):
+                if word in ("-r", "--requirement") and i + 1 < len(args):
+                    rel = facts.context_path(resolve(args[i + 1], c.cwd))
+                    names |= requirement_names(ctx.read(rel) if rel else ctx.read(args[i + 1]))
+    for f in ctx.glob("requirements*.txt") + ctx.glob("requirements/*.txt"):
+        names |= requirement_names(ctx.read(f))
+    names |= pyproject_names(ctx.read("pyproject.toml"))
+    names |= pipfile_names(ctx.read("Pipfile"))
+    return names
+
+
+# ------------------------------------------------------------------ the context as the builder sees it
+
+
+class BuilderTree:
+    """Builder paths, answered from the build context through the stage's COPY lines."""
+
+    def __init__(self, facts: StageFacts):
+        self.facts = facts
+        text = facts.context.read(".dockerignore") or ""
+        self.ignore = [p.strip().lstrip("/").rstrip("/") for p in text.splitlines()
+                       if p.strip() and not p.startswith(("#", "!"))]
+
+    def rel(self, path: str) -> str | None:
+        rel = self.facts.context_path(path)
+        if rel is None or self.ignored(rel):
+            return None
+        return rel
+
+    def ignored(self, rel: str) -> bool:
+        parts = rel.split("/")
+        for pat in self.ignore:
+            for i in range(1, len(parts) + 1):
+                prefix = "/".join(parts[:i])
+                if fnmatch.fnmatch(prefix, pat) or fnmatch.fnmatch(prefix, pat.replace("**/", "")):
+                    return True
+        return False
+
+    def read(self, path: str) -> str | None:
+        rel = self.rel(path)
+        return self.facts.context.read(rel) if rel is not None else None
+
+    def is_dir(self, path: str) -> bool:
+        rel = self.rel(path)
+        return rel is not None and self.facts.context.is_dir(rel)
+
+    def is_file(self, path: str) -> bool:
+        rel = self.rel(path)
+        return rel is not None and self.facts.context.exists(rel) and not self.facts.context.is_dir(rel)
+
+    def listdir(self, path: str) -> list[str]:
+        rel = self.rel(path)
+        if rel is None:
+            return []
+        return [n for n in self.facts.context.listdir(rel) if not self.ignored(posixpath.join(rel, n))]
+
+
+# ------------------------------------------------------------------ planner
+
+
+class PythonPlanner:
+    def __init__(self, facts: StageFacts, detection: Detection, options: Options):
+        self.facts = facts
+        self.detection = detection
+        self.options = options
+        self.plan = BuildPlan(NAME, "python.Dockerfile.j2", "python:3-slim")
+        self.venv: str | None = None        # virtualenv the runtime copies
+        self.distro = False                  # Python from the distribution's packages
+        self.installs = [c for c in facts.commands() if is_installer(c)]
+        self.app_root: str | None = None
+
+    # -------------------------------------------------------------- base image
+    def runtime_base(self) -> str:
+        facts = self.facts
+        name, tag = facts.image_name, facts.image_tag
+        if re.search(r"(?i)conda|mamba", facts.image) or facts.find("conda") or facts.find("mamba"):
+            raise Refusal("conda environments are not supported (their interpreter and libraries live in the "
+                          "conda prefix, not in a python image)", reason="python-conda")
+        if name == "python":
+            m = re.match(r"^(\d+(?:\.\d+)*)?-?(.*)$", tag if tag != "latest" else "")
+            version, variant = m.group(1), m.group(2)
+            if "alpine" in variant:
+                return f"python:{tag}"
+            distro = next((d for d in DISTROS if d in variant), None)
+            parts = [p for p in (version, "slim", distro) if p]
+            return "python:" + "-".join(parts)
+        m = IMAGE_PY_RE.search(tag)
+        if m:
+            version = f"{m.group(1)}.{m.group(2)}"
+            if "alpine" in tag:
+                return f"python:{version}-alpine"
+            distro = next((d for d in DISTROS if d in tag), None)
+            self.plan.decisions.append(f"{facts.image} is built on the official python image: "
+                                       f"runtime python:{version}-slim")
+            return f"python:{version}-slim" + (f"-{distro}" if distro else "")
+        if name in ("debian", "ubuntu") and (self.interpreter_packages() or "python3-pip" in self.package_names()):
+            self.distro = True
+            return self.distro_base()
+        raise Refusal(f"Python found, but not where its interpreter comes from ({facts.image} is not a python "
+                      "image and installs no python3 package); use a python:<version> base",
+                      reason="python-interpreter-unknown")
+
+    def package_names(self) -> list[str]:
+        return [p.split("=")[0] for p in self.facts.packages]
+
+    def interpreter_packages(self) -> list[str]:
+        return [p.split("=")[0] for p in self.facts.packages
+                if re.fullmatch(r"python3(\.\d+)?", p.split("=")[0])]
+
+    def distro_base(self) -> str:
+        facts = self.facts
+        if facts.image_name == "debian" and not facts.image_tag.endswith("slim") and facts.image_tag != "latest":
+            return f"debian:{facts.image_tag}-slim"
+        return facts.image.split("@")[0] if "$" not in facts.image else f"{facts.image_name}:{facts.image_tag}"
+
+    # -------------------------------------------------------------- virtualenv
+    def user_venv(self) -> str | None:
+        """A virtualenv the user already creates (python -m venv DIR, virtualenv DIR, uv venv)."""
+        facts = self.facts
+        for c in facts.commands():
+            argv = c.argv
+            if re.fullmatch(r"python3?(\.\d+)?", c.program) and argv[1:3] == ["-m", "venv"]:
+                dirs = [w for w in argv[3:] if not w.startswith("-")]
+                if dirs:
+                    return resolve(dirs[-1], c.cwd)
+            if c.program == "virtualenv":
+                dirs = [w for w in argv[1:] if not w.startswith("-")]
+                if dirs:
+                    return resolve(dirs[-1], c.cwd)
+            if c.program == "uv" and argv[1:2] == ["venv"]:
+                dirs = [w for w in argv[2:] if not w.startswith("-")]
+                return resolve(dirs[-1] if dirs else ".venv", c.cwd)
+        if facts.env.get("UV_PROJECT_ENVIRONMENT"):
+            return resolve(facts.env["UV_PROJECT_ENVIRONMENT"], facts.workdir)
+        return None
+
+    def setup_venv(self) -> None:
+        facts, plan = self.facts, self.plan
+        own = self.user_venv()
+        if own:
+            self.venv = own
+            plan.decisions.append(f"the build already uses the virtualenv {own}: copied whole")
+            return
+        if not self.installs:
+            plan.decisions.append("no dependencies are installed: no virtualenv")
+            return
+        python = "python3" if self.distro else "python"
+        if self.distro and not any(re.search(r"venv|virtualenv", p) for p in facts.packages):
+            plan.decisions.append("the distribution's python3 has no venv module installed: pip installs into "
+                                  "/usr/local, which the runtime copies")
+            return
+        self.venv = VENV
+        env = [f"VIRTUAL_ENV={VENV}", f'PATH="{VENV}/bin:$PATH"']
+        if facts.find("uv", "sync"):
+            env.insert(1, f"UV_PROJECT_ENVIRONMENT={VENV}")
+        lines = [f"RUN {python} -m venv {VENV}", "ENV " + " ".join(env)]
+        lines = ["# dependencies go to a virtualenv, copied whole to the runtime stage"] + lines
+        first = self._first_install_step()
+        if self.distro:
+            ins = first
+            plan.builder_replace[ins.index] = "\n".join(lines) + "\n" + plan.builder_replace.get(ins.index, ins.raw)
+        else:
+            plan.builder_after_from.extend(lines)
+        tools = [c.program for c in self.installs if c.program in ("poetry", "pipenv", "uv", "pdm")]
+        how = f"; {', '.join(sorted(set(tools)))} install{'s' if len(set(tools)) == 1 else ''} into it " \
+              "(VIRTUAL_ENV" + (", UV_PROJECT_ENVIRONMENT" if "uv" in tools else "") + ")" if tools else ""
+        plan.decisions.append(f"dependencies installed into the virtualenv {VENV}{how}")
+        self._venv_owner(first)
+
+    def _first_install_step(self):
+        for step in self.facts.steps:
+            if any(is_installer(c) for c in step.commands):
+                return step.ins
+        return self.facts.stage.from_
+
+    def _venv_owner(self, first) -> None:
+        """A non-root USER before the installs must own the venv, or pip cannot write to it."""
+        facts, plan = self.facts, self.plan
+        user_ins = None
+        for ins in facts.stage.instructions:
+            if ins.index >= first.index:
+                break
+            if ins.keyword == "USER":
+                user_ins = ins
+        if user_ins is None:
+            return
+        user = user_ins.args.strip().split(":")[0]
+        if user in ("root", "0"):
+            return
+        raw = plan.builder_replace.get(user_ins.index, user_ins.raw)
+        plan.builder_replace[user_ins.index] = f"RUN chown -R {user_ins.args.strip()} {VENV}\n" + raw
+        plan.decisions.append(f"the virtualenv is handed to {user} before USER {user}, so its installs can write it")
+
+    # -------------------------------------------------------------- builder rewrites
+    def rewrite_installs(self) -> None:
+        """Edits that make the user's install commands fill the virtualenv and nothing else."""
+        if self.venv != VENV:
+            return
+        facts, plan = self.facts, self.plan
+        for step in facts.steps:
+            if step.ins.keyword != "RUN":
+                continue
+            raw = plan.builder_replace.get(step.ins.index, step.ins.raw)
+            new = raw
+            notes = []
+            for c in step.commands:
+                if is_pip_install(c):
+                    args = install_args(c)
+                    pkgs = install_packages(args)
+                    if "--user" in args:
+                        new = re.sub(r"(pip3?(?:\.\d+)?\s+install\b(?:[^\n&;|]|\\\n)*?\s)--user\b[ \t]*", r"\1", new)
+                        notes.append("--user dropped (a --user install is refused inside a virtualenv)")
+                    if pkgs and set(pkgs) <= TOOLS | BOOTSTRAP and set(pkgs) & TOOLS and not self.distro:
+                        new, n = self._system_pip(new, c)
+                        if n:
+                            notes.append(f"{', '.join(sorted(set(pkgs) & TOOLS))} installed with the image's pip "
+                                         "(a build tool, kept out of the runtime virtualenv)")
+                    elif pkgs and not set(pkgs) <= BOOTSTRAP and c.argv[0].startswith("/usr/local/bin/"):
+                        new = new.replace(c.argv[0], f"{VENV}/bin/{posixpath.basename(c.argv[0])}", 1)
+                        notes.append(f"{c.argv[0]} now points into the virtualenv")
+                if c.program == "uv" and c.argv[1:3] == ["pip", "install"] and "--system" in c.argv:
+                    new = re.sub(r"(uv\s+pip\s+install\b(?:[^\n&;|]|\\\n)*?\s)--system\b[ \t]*", r"\1", new)
+                    notes.append("uv pip --system dropped (uv installs into VIRTUAL_ENV)")
+            if new != raw:
+                plan.builder_replace[step.ins.index] = new
+                plan.fate(step.ins, REWRITTEN, "; ".join(dict.fromkeys(notes)))
+                for note in dict.fromkeys(notes):
+                    plan.decisions.append(f"line {step.ins.lineno}: {note}")
+
+    def _system_pip(self, text: str, c: Command) -> tuple[str, int]:
+        prog = c.argv[0]
+        if re.fullmatch(r"python3?(\.\d+)?", prog):
+            pattern = rf"(?<![\w/.-]){re.escape(prog)}(\s+-m\s+pip\s+install\b)"
+            return re.subn(pattern, rf"/usr/local/bin/{prog}\1", text, count=1)
+        if "/" in prog:
+            return text, 0
+        pattern = rf"(?<![\w/.-]){re.escape(prog)}(\s+install\b)"
+        return re.subn(pattern, rf"/usr/local/bin/{prog}\1", text, count=1)
+
+    def install_targets(self) -> None:
+        """pip --target/--prefix trees live outside the venv: copy them too."""
+        for c in self.installs:
+            if not is_pip_install(c):
+                continue
+            args = install_args(c)
+            for i, word in enumerate(args):
+                key, eq, value = word.partition("=")
+                if key in ("-t", "--target", "--prefix", "--root"):
+                    value = value if eq else (args[i + 1] if i + 1 < len(args) else "")
+                    if value and "$" not in value:
+                        path = resolve(value, c.cwd)
+                        if path not in self.plan.produced:
+                            self.plan.copy(path, path, f"packages pip installs with {key}")
+
+    # -------------------------------------------------------------- app source
+    def source_root(self) -> str:
+        """Builder directory holding the app: where the context (or the main source) was copied."""
+        facts = self.facts
+        best = None
+        for cp in facts.copies:
+            if cp.from_stage:
+                continue
+            for src in cp.sources:
+                whole = src.strip("./") == "" or src in (".", "./")
+                dest = posixpath.normpath(cp.dest)
+                if whole:
+                    return dest
+                if best is None and (src.endswith("/") or facts.context.is_dir(src.strip("/"))):
+                    best = dest if src.endswith("/") or cp.dest.endswith("/") is False else dest
+        return best or facts.workdir
+
+    def entry(self) -> tuple[Entry | None, list[str]]:
+        facts = self.facts
+        argv = (command_argv(facts.entrypoint) or []) + (command_argv(facts.cmd) or [])
+        if facts.entrypoint is not None and facts.cmd is not None and facts.cmd.index < facts.entrypoint.index:
+            argv = command_argv(facts.entrypoint) or []     # a CMD before ENTRYPOINT is reset by it
+        if not argv:
+            return None, []
+        if not (facts.entrypoint and facts.entrypoint.is_json or facts.cmd and facts.cmd.is_json):
+            from ..shell import shell_form_to_argv
+            text = (facts.entrypoint or facts.cmd).args
+            if shell_form_to_argv(text) is None and not (facts.entrypoint and facts.cmd):
+                e = Entry(why_imprecise="a shell command")
+                return e, argv
+        return parse_entry(argv, facts.env), argv
+
+    def copy_source(self) -> None:
+        facts, plan = self.facts, self.plan
+        root = self.source_root()
+        self.app_root = root
+        entry, argv = self.entry()
+        if entry and entry.framework and not self.detection.framework:
+            self.detection.framework = entry.framework
+        reason = self._precise(entry, root) if entry else "no CMD or ENTRYPOINT to start from"
+        if reason is None:
+            return
+        if root == "/":
+            clash = sorted(set(BuilderTree(facts).listdir("/")) & SYSTEM_DIRS) if facts.context else []
+            if clash:
+                raise Refusal(f"the app source is copied to / and its {clash[0]}/ merges with the system's "
+                              f"/{clash[0]}: it cannot be copied apart; set a WORKDIR", reason="python-source-at-root")
+            if facts.context:
+                self._copy_top_level(root)
+                plan.decisions.append(f"app source: every top-level entry of the context copied to / ({reason})")
+                return
+            raise Refusal("the app source is copied to / (no WORKDIR) and the build context is absent: its files "
+                          "cannot be told apart from the system's; pass --context or set a WORKDIR",
+                          reason="python-source-at-root")
+        prune = " ".join(PRUNE)
+        block = (f"# the runtime copies {root} without tests, docs, VCS data and caches\n"
+                 f"RUN cd {root} && rm -rf {prune} \\\n"
+                 "    && find . -name __pycache__ -type d -prune -exec rm -rf {} +")
+        if facts.user and facts.user not in ("root", "0") and self._user_at_end():
+            block = "USER root\n" + block
+        plan.builder_append.append(block)
+        plan.copy(root, root, "the app source (tests, docs, VCS data and caches removed in the builder)")
+        plan.decisions.append(f"app source: the whole of {root} minus tests, docs, .git and caches ({reason})")
+
+    def _user_at_end(self) -> bool:
+        """The builder still runs as the original USER at its end (not moved to the runtime)."""
+        ins = self.facts.user_ins
+        return ins is not None and ins.index not in self.plan.builder_drop
+
+    def _copy_top_level(self, root: str) -> None:
+        tree = BuilderTree(self.facts)
+        for name in tree.listdir(root):
+            if name in PRUNE or name in ("Dockerfile", ".dockerignore", ".gitignore") or name.startswith("Dockerfile"):
+                continue
+            path = posixpath.join(root, name)
+            self.plan.copy(path, path, "app source")
+
+    def _precise(self, entry: Entry, root: str) -> str | None:
+        """Copy what the entry reaches; return why not when it cannot be followed."""
+        facts, plan = self.facts, self.plan
+        if entry.django or (entry.framework in ("gunicorn", "uvicorn", "daphne") and entry.module and
+                            (entry.module.endswith((".wsgi", ".asgi")) and "django" in dependency_names(facts))):
+            self.detection.framework = "django"
+            return "Django finds apps, settings, templates and migrations by name at run time"
+        if entry.why_imprecise:
+            return entry.why_imprecise
+        if not facts.context:
+            return "the build context is absent"
+        tree = BuilderTree(facts)
+        cwd = resolve(entry.cwd, facts.workdir) if entry.cwd else facts.workdir
+        roots = [cwd] + [resolve(p, cwd) for p in entry.paths]
+        for p in facts.env.get("PYTHONPATH", "").split(":"):
+            if p.startswith("/"):
+                roots.append(p)
+        start: list[str] = []
+        if entry.script:
+            path = resolve(entry.script, cwd)
+            if not (tree.is_file(path) or tree.is_dir(path)):
+                return f"entry file {entry.script} is not in the build context"
+            roots[0] = path if tree.is_dir(path) else posixpath.dirname(path)
+            if tree.is_dir(path):
+                roots[0] = posixpath.dirname(path)
+            start.append(path)
+        else:
+            src = posixpath.join(cwd, "src")
+            if tree.is_dir(src):
+                roots.append(src)
+            walker_roots = list(dict.fromkeys(roots))
+            from .python_imports import Walker
+            target = Walker(tree, walker_roots).resolve(entry.module or "", 0, cwd)
+            if target is None:
+                return f"entry module {entry.module} is not in the build context"
+            start.append(target)
+        roots = list(dict.fromkeys(roots))
+        result = walk(tree, roots, start)
+        if result.dynamic:
+            return "dynamic imports (" + result.dynamic[0] + ")"
+        if result.unparsable:
+            return "a file libcst cannot parse (" + result.unparsable[0] + ")"
+        entries = set(result.entries)
+        for r in roots:
+            for name in tree.listdir(r):
+                path = posixpath.join(r, name)
+                if name in ASSET_DIRS and tree.is_dir(path):
+                    entries.add(path)
+                elif (ROOT_CONFIG_RE.match(name) and name not in NOT_RUNTIME_CONFIG
+                      and not name.startswith("docker-compose") and tree.is_file(path)):
+                    entries.add(path)
+        for cfg in entry.configs:
+            path = resolve(cfg, cwd)
+            if tree.is_file(path):
+                entries.add(path)
+        for path in sorted(entries):
+            plan.copy(path, path, "app source reached from the entry point")
+        plan.decisions.append(f"app source: {len(entries)} path(s) found by following imports from "
+                              f"{entry.script or entry.module} (libcst)")
+        return None
+
+    # -------------------------------------------------------------- runtime packages
+    def table_fits(self) -> bool:
+        """The -dev -> library table names Debian 12 packages; other releases name their libraries differently."""
+        facts = self.facts
+        if facts.is_alpine:
+            return True
+        if self.distro:
+            return facts.image_name == "debian" and re.match(r"^(bookworm|12)", facts.image_tag) is not None
+        return not any(d in facts.image_tag for d in ("bullseye", "buster", "stretch"))
+
+    def runtime_packages(self) -> None:
+        facts, plan = self.facts, self.plan
+        family = "alpine" if facts.is_alpine else "debian"
+        pkgs = [p for p in self.package_names() if _PKG_NAME_RE.match(p)]
+        table = native_libs().get(family, {})
+        python_build = re.compile(r"(lib)?python3(\.\d+)?-(dev|venv|distutils|pip|setuptools|wheel)|py3-.*")
+        dev = [p for p in pkgs if not python_build.fullmatch(p)]
+        if self.table_fits():
+            libs = set(runtime_libraries(dev, family))
+            unknown = [p for p in dev if p.endswith("-dev") and p not in table]
+            if unknown:
+                plan.warnings.append(f"no runtime counterpart known for {', '.join(sorted(set(unknown)))}: if a "
+                                     "compiled package links it, add its runtime library")
+        else:
+            # library names differ by release: the -dev package pulls in the right one
+            libs = {p for p in dev if p.endswith("-dev") and table.get(p) != ""}
+            if libs:
+                plan.decisions.append(f"{facts.image} names its libraries differently from Debian 12: the -dev "
+                                      "packages are installed in the runtime (they pull in the libraries)")
+        extra = [p for p in pkgs if p not in table and not p.endswith(("-dev", "-devel")) and p not in BUILD_PACKAGES
+                 and not python_build.fullmatch(p)]
+        if not self.distro:
+            extra = [p for p in extra if not re.fullmatch(r"python3?(\.\d+)?", p)]
+        elif not self.interpreter_packages() or "python3-pip" in pkgs:
+            extra.append("python3")
+        source_built = native_libs().get(f"pypi-{family}", {})
+        for name in sorted(dependency_names(facts)):
+            if name in source_built:
+                found = set(source_built[name].split()) - libs
+                if found:
+                    libs |= found
+                    plan.decisions.append(f"{name} builds against a system library: {' '.join(sorted(found))} "
+                                          "in the runtime")
+        if not self.distro:
+            libs -= SLIM_HAS
+        dev_libs = set(runtime_libraries(dev, family)) & libs
+        if dev_libs and self.table_fits():
+            plan.decisions.append("runtime libraries for the -dev packages of the build: " + " ".join(sorted(dev_libs)))
+        if extra:
+            plan.decisions.append(f"packages the app may use at run time installed too: {' '.join(sorted(set(extra)))}")
+        plan.runtime_packages += sorted(libs | set(extra))
+
+    # -------------------------------------------------------------- entry rewrite
+    def rewrite(self, argv: list[str]) -> list[str] | None:
+        new = strip_runner(argv)
+        if new != argv:
+            self.plan.decisions.append(f"{' '.join(argv[:len(argv) - len(new)])} dropped from the command: "
+                                       "the runtime has the environment on PATH, not the tool")
+        if new and self.venv:
+            first = new[0]
+            if re.match(r"^(/home/[^/]+|/root)/\.local/bin/", first) or (
+                    first.startswith("/usr/local/bin/") and not self.distro):
+                new = [f"{self.venv}/bin/{posixpath.basename(first)}", *new[1:]]
+        return new if new != argv else None
+
+    # -------------------------------------------------------------- assemble
+    def build(self) -> BuildPlan:
+        facts, plan, options = self.facts, self.plan, self.options
+        build_env = set(BUILD_ENV) | {k for k in facts.env if k.startswith(BUILD_ENV_PREFIXES)}
+        for ins in facts.stage.instructions:
+            if ins.keyword == "ENV":
+                from ..dockerfile import parse_key_values
+                build_env |= {k for k, _ in parse_key_values(ins.args) if k.startswith(BUILD_ENV_PREFIXES)}
+        runtime.start(facts, plan, build_env)
+        plan.extra["venv"] = None
+        plan.runtime_base = self.runtime_base()
+        self.setup_venv()
+        self.rewrite_installs()
+        plan.extra["venv"] = self.venv
+        if self.venv:
+            plan.copy(self.venv, self.venv, "the virtualenv with the app's dependencies")
+        elif self.distro and self.installs:
+            for path in ("/usr/local/lib", "/usr/local/bin"):
+                plan.copy(path, path, "packages pip installed into the system Python")
+        self.install_targets()
+        self.copy_source()
+        self.runtime_packages()
+        self.runtime_env()
+        argv = command_argv(facts.entrypoint) or command_argv(facts.cmd)
+        self._entry_script(argv)
+        runtime.entry(facts, plan, self.rewrite)
+        if plan.cmd is None and plan.entrypoint is None:
+            plan.base_has_cmd = True
+            plan.decisions.append("no CMD: the base image's default (python3) stays, as in the original")
+        self.choose_flavour()
+        runtime.finish(facts, plan, options, shell_base=plan.runtime_base)
+        self.owner_of_data()
+        self.warn_preinstalled()
+        return plan
+
+    def _entry_script(self, argv: list[str] | None) -> None:
+        """An entrypoint script inside the copied app dir needs no copy of its own."""
+        if not argv:
+            return
+        first = argv[1] if argv[0] in ("sh", "bash", "/bin/sh", "/bin/bash") and len(argv) > 1 else argv[0]
+        path = posixpath.normpath(posixpath.join(self.facts.workdir, first))
+        if self.app_root and self.app_root != "/" and path.startswith(self.app_root.rstrip("/") + "/") \
+                and self.app_root in self.plan.produced:
+            if first.endswith((".sh", ".bash")):
+                self.plan.needs_shell = True
+                self.plan.decisions.append(f"entrypoint script {first} comes with the app source; the runtime "
+                                           "keeps a shell to run it")
+            return
+        runtime.entry_script(self.facts, self.plan, argv)
+
+    def runtime_env(self) -> None:
+        facts, plan = self.facts, self.plan
+        lines = []
+        if self.venv:
+            lines += [f"VIRTUAL_ENV={self.venv}", f'PATH="{self.venv}/bin:$PATH"']
+        for key in ("PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED"):
+            if key not in facts.env:
+                lines.append(f"{key}=1")
+        if lines:
+            plan.runtime_env.insert(0, "ENV " + " \\\n    ".join(lines))
+
+    def choose_flavour(self) -> None:
+        plan = self.plan
+        flavour = self.options.flavour(NAME)
+        if flavour in ("distroless",) or (flavour == "auto" and self.distro):
+            interpreter = {"python3", "python3.11"}
+            ok = (self.distro and self.venv and self.facts.image_name == "debian"
+                  and re.match(r"^(bookworm|12)", self.facts.image_tag)
+                  and not plan.needs_shell and set(plan.runtime_packages) <= interpreter)
+            if ok:
+                plan.runtime_packages = [p for p in plan.runtime_packages if p not in interpreter]
+                plan.decisions = [d for d in plan.decisions if not d.startswith("packages the app may use")]
+                plan.runtime_base = "gcr.io/distroless/python3-debian12"
+                if plan.entrypoint is None and plan.cmd is not None:
+                    plan.entrypoint = []    # the base's ENTRYPOINT is python3.11: CMD must not be its argument
+                plan.decisions.append("distroless python3-debian12: the builder's Debian 12 python3 is the same "
+                                      "interpreter at the same path, and nothing needs a shell")
+            elif flavour == "distroless":
+                plan.decisions.append(f"distroless python refused: its interpreter is Debian's python3.11 at "
+                                      f"/usr/bin, the virtualenv was made for {self.facts.image}; {plan.runtime_base} kept")
+        elif flavour in ("alpine", "scratch") and not self.facts.is_alpine:
+            plan.decisions.append(f"{flavour} runtime refused: the virtualenv holds glibc builds for "
+                                  f"{self.facts.image}; {plan.runtime_base} kept")
+
+    def owner_of_data(self) -> None:
+        """The original ran as root and wrote next to its code (SQLite files): keep that possible."""
+        plan, facts = self.plan, self.facts
+        if not plan.user or facts.user:
+            return
+        sources = [a for a in plan.artifacts if "app source" in a.why]
+        data_re = re.compile(r"\.(db|sqlite3?)$")
+        hint = next((f for f in (facts.context.files()[:5000] if facts.context else []) if data_re.search(f)), None)
+        hint = hint or next((n for n in sorted(facts.copied_names()) if data_re.search(n)), None)
+        if not hint and any(c.argv[1:3] == ["manage.py", "migrate"] for c in facts.commands()):
+            hint = "manage.py migrate runs in the build"
+        if sources and hint:
+            for a in sources:
+                a.chown = plan.user
+            plan.decisions.append(f"app files owned by {plan.user}: the app writes a SQLite database next to its "
+                                  f"code ({hint}), as the root original could")
+
+    def warn_preinstalled(self) -> None:
+        """Full python images carry -dev libraries a source build may link without any apt line."""
+        facts = self.facts
+        if facts.context or not self.installs or self.distro or facts.is_alpine or "slim" in facts.image_tag:
+            return
+        self.plan.warnings.append(f"{facts.image} ships -dev libraries; without the build context the requirements "
+                                  "were not read, so a package compiled against one (psycopg2 needs libpq5, "
+                                  "mysqlclient libmariadb3) may need its library added to the runtime")
+
+
+def plan(facts: StageFacts, detection: Detection, options: Options) -> BuildPlan:
+    return PythonPlanner(facts, detection, options).build()

@@ -1,0 +1,76 @@
+"""SARIF 2.1.0 for `msb check`: one result per convertible single-stage Dockerfile.
+
+GitHub code scanning reads this and shows each finding on the pull request, at the FROM line.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import quote
+
+from . import __version__
+from .bulk import CONVERTED, Item, display
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+RULE_ID = "MSB001"
+RULE = {
+    "id": RULE_ID,
+    "name": "SingleStageDockerfile",
+    "shortDescription": {"text": "Single-stage Dockerfile can become a multi-stage build"},
+    "fullDescription": {"text": "The image ships its build toolchain, sources and build-only dependencies. "
+                                "A multi-stage build keeps the build as it is in a builder stage and copies "
+                                "only the artifacts into a minimal runtime image."},
+    "help": {"text": "Run `msb convert Dockerfile --diff` to review the change, or "
+                     "`msb migrate . --in-place` to apply it to every Dockerfile."},
+    "defaultConfiguration": {"level": "warning"},
+    "properties": {"tags": ["docker", "image-size", "security"]},
+}
+
+
+def message(item: Item) -> str:
+    text = f"Single-stage {item.language or ''} Dockerfile can be multi-stage on {item.runtime_base}".replace("  ", " ")
+    if item.leaves_out:
+        text += "; the final image would leave out: " + "; ".join(item.leaves_out)
+    return text + "."
+
+
+def _location(path: str, base: Path | None) -> dict:
+    """A relative URI against the source root when the file lies under it, else a file: URI."""
+    shown = display(path, base)
+    if Path(shown).is_absolute():
+        return {"uri": Path(shown).as_uri()}
+    return {"uri": quote(shown, safe="/"), "uriBaseId": "%SRCROOT%"}
+
+
+def document(items: list[Item], base: Path | None = None) -> dict:
+    results = []
+    for item in items:
+        if item.status != CONVERTED:
+            continue
+        results.append({
+            "ruleId": RULE_ID,
+            "ruleIndex": 0,
+            "level": "warning",
+            "message": {"text": message(item)},
+            "locations": [{"physicalLocation": {
+                "artifactLocation": _location(item.path, base),
+                "region": {"startLine": item.line},
+            }}],
+            "partialFingerprints": {"msbFinding/v1": f"{display(item.path, base)}:{RULE_ID}"},
+            "properties": {"language": item.language, "runtimeBase": item.runtime_base,
+                           "artifacts": item.artifacts, "leavesOut": item.leaves_out},
+        })
+    return {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "msb", "version": __version__, "semanticVersion": __version__,
+                                "rules": [RULE]}},
+            "results": results,
+            "columnKind": "unicodeCodePoints",
+        }],
+    }
+
+
+def dumps(items: list[Item], base: Path | None = None) -> str:
+    return json.dumps(document(items, base), indent=2)

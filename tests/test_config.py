@@ -1,0 +1,121 @@
+import pytest
+
+from bulkapps import go_app, msb
+from msbrewrite import config
+from msbrewrite.config import ConfigError, apply, find
+from msbrewrite.convert import convert
+from msbrewrite.options import Options
+
+DIGEST = "sha256:" + "ab" * 32
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    config._find.cache_clear()
+    yield
+    config._find.cache_clear()
+
+
+def test_nearest_configuration_wins_and_msb_toml_beats_pyproject(tmp_path):
+    (tmp_path / ".git").mkdir()    # the repository root bounds the search
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n\n[tool.msb]\nruntime = "slim"\n')
+    sub = tmp_path / "svc"
+    sub.mkdir()
+    (sub / ".msb.toml").write_text('runtime = "distroless"\n')
+    (sub / "pyproject.toml").write_text('[tool.msb]\nruntime = "alpine"\n')
+    deeper = sub / "cmd" / "api"
+    deeper.mkdir(parents=True)
+    assert find(deeper).path == sub / ".msb.toml"
+    assert find(deeper).runtime == "distroless"
+    other = tmp_path / "web"
+    other.mkdir()
+    assert find(other).path == tmp_path / "pyproject.toml"
+
+
+def test_pyproject_without_tool_msb_is_passed_over(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".msb.toml").write_text('user = "root"\n')
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "pyproject.toml").write_text('[tool.black]\nline-length = 100\n')
+    assert find(tmp_path / "app").user == "root"
+
+
+def test_search_stops_at_the_repository_root(tmp_path):
+    (tmp_path / ".msb.toml").write_text('user = "root"\n')
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    assert find(repo) is None
+
+
+def test_cli_flags_win_over_the_file(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".msb.toml").write_text('runtime = "slim"\nuser = "app"\nlanguage = "go"\n')
+    from_file = apply(Options(), tmp_path, explicit={})
+    assert (from_file.runtime, from_file.user, from_file.language) == ("slim", "app", "go")
+    flags = apply(Options(runtime="scratch", user="root", language="rust"), tmp_path,
+                  explicit={"runtime": True, "user": True, "language": True})
+    assert (flags.runtime, flags.user, flags.language) == ("scratch", "root", "rust")
+
+
+def test_runtime_table_sets_a_flavour_per_language(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".msb.toml").write_text('[runtime]\ngo = "slim"\npython = "distroless"\n')
+    opts = apply(Options(), tmp_path, explicit={})
+    assert opts.flavour("go") == "slim" and opts.flavour("python") == "distroless" and opts.flavour("rust") == "auto"
+    assert apply(Options(runtime="scratch"), tmp_path, {"runtime": True}).flavour("go") == "scratch"
+
+
+@pytest.mark.parametrize("body, key", [
+    ('runtim = "slim"\n', "runtim"),
+    ('runtime = "tiny"\n', "runtime"),
+    ('[runtime]\ncobol = "slim"\n', "runtime.cobol"),
+    ('[digests]\n"alpine:3.20" = "md5:1"\n', "digests.alpine:3.20"),
+    ('extra-paths = "conf"\n', "extra-paths"),
+])
+def test_bad_keys_name_the_key_and_the_file(tmp_path, body, key):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".msb.toml").write_text(body)
+    with pytest.raises(ConfigError) as err:
+        find(tmp_path)
+    message = str(err.value)
+    assert f"'{key}'" in message and str(tmp_path / ".msb.toml") in message and "\n" not in message
+
+
+def test_unknown_key_is_a_one_line_usage_error_on_the_command_line(tmp_path):
+    path = go_app(tmp_path / "app")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "pyproject.toml").write_text('[tool.msb]\nmirorr = "registry.example.com"\n')
+    for args in (["convert", path], ["check", tmp_path], ["migrate", tmp_path]):
+        run = msb(*args)
+        assert run.returncode == 2, (args, run.stderr)
+        assert run.stderr.strip().count("\n") == 0
+        assert "'mirorr'" in run.stderr and "pyproject.toml" in run.stderr
+        assert "Traceback" not in run.stderr
+
+
+def test_mirror_digest_and_extra_paths_reach_the_output(tmp_path):
+    path = go_app(tmp_path / "app")
+    (tmp_path / ".git").mkdir()
+    plain = convert(path.read_text(), path.parent, Options())
+    base = plain.runtime_base
+    (tmp_path / ".msb.toml").write_text(
+        'mirror = "registry.example.com/hub"\nextra-paths = ["main.go"]\n'
+        f'[digests]\n"{base}" = "{DIGEST}"\n')
+    opts = apply(Options(), path.parent, explicit={})
+    result = convert(path.read_text(), path.parent, opts)
+    assert result.status == "converted"
+    assert f"FROM registry.example.com/hub/{base}@{DIGEST}" in result.text
+    assert "COPY --from=builder /src/main.go /src/main.go" in result.text
+    # the command line reads the same file
+    run = msb("convert", path, "-q")
+    assert run.returncode == 0 and run.stdout == result.text
+
+
+def test_excludes_from_the_configuration_skip_files(tmp_path):
+    (tmp_path / ".git").mkdir()
+    go_app(tmp_path / "api", name="api")
+    go_app(tmp_path / "legacy" / "old", name="old")
+    (tmp_path / ".msb.toml").write_text('exclude = ["legacy"]\n')
+    import json
+    doc = json.loads(msb("check", ".", "--format", "json", cwd=tmp_path).stdout)
+    assert [f["path"] for f in doc["files"]] == ["api/Dockerfile"]

@@ -1,0 +1,161 @@
+"""Go planner: output paths, binary names, cgo detection, glibc of the runtime."""
+import pytest
+
+from msbrewrite import Options, convert
+from msbrewrite.analysis import analyse
+from msbrewrite.context import Context
+from msbrewrite.convert import load
+from msbrewrite.languages.go import GoPlanner
+from msbrewrite.shell import Command
+
+
+def planner(tmp_path, dockerfile: str, files: dict[str, str] | None = None) -> GoPlanner:
+    ctx = None
+    if files is not None:
+        for rel, text in files.items():
+            p = tmp_path / rel
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_text(text)
+        ctx = tmp_path
+    df = load(dockerfile)
+    return GoPlanner(analyse(df, df.stages[-1], Context(ctx)), Options())
+
+
+def build_cmd(line: str, cwd: str = "/app") -> Command:
+    return Command(line.split(), {"GOPATH": "/go"}, cwd)
+
+
+GOMOD = {"go.mod": "module github.com/acme/billing/v2\n\ngo 1.22\n"}
+
+
+@pytest.mark.parametrize("line, want", [
+    ("go build -o server .", ["/app/server"]),                           # relative to the build dir
+    ("go build -o /usr/local/bin/server .", ["/usr/local/bin/server"]),  # absolute
+    ("go build -o ../out/server .", ["/out/server"]),
+    ("go build -o bin/ ./cmd/api", ["/app/bin/api"]),                    # a directory keeps the package name
+    ("go build -o=/bin/x ./cmd/api", ["/bin/x"]),
+    ("go build ./cmd/worker", ["/app/worker"]),
+    ("go build main.go", ["/app/main"]),                                 # named after the first file
+    ("go build .", ["/app/billing"]),                                    # module name without /v2
+    ("go build", ["/app/billing"]),
+    ("go build -ldflags -s -o svc .", ["/app/svc"]),                     # flag values are not packages
+    ("go install ./cmd/api", ["/go/bin/api"]),
+    ("go install .", ["/go/bin/billing"]),
+    ("go install ./...", []),                                            # names unknown
+])
+def test_outputs(tmp_path, line, want):
+    p = planner(tmp_path, "FROM golang:1.22\nWORKDIR /app\nCOPY . .\n", GOMOD)
+    assert p.outputs(build_cmd(line)) == want
+
+
+def test_gobin_overrides_gopath(tmp_path):
+    p = planner(tmp_path, "FROM golang:1.22\n", {})
+    cmd = Command(["go", "install", "./cmd/tool"], {"GOPATH": "/go", "GOBIN": "/opt/bin"}, "/src")
+    assert p.outputs(cmd) == ["/opt/bin/tool"]
+
+
+@pytest.mark.parametrize("module, want", [
+    ("example.com/shop", "shop"),
+    ("github.com/acme/shop/v3", "shop"),
+    ("shop", "shop"),
+    ('"example.com/quoted"', "quoted"),
+])
+def test_module_name(tmp_path, module, want):
+    p = planner(tmp_path, "FROM golang:1.22\nWORKDIR /src\nCOPY . .\n", {"go.mod": f"module {module}\n"})
+    assert p.module_name("/src") == want
+
+
+def test_module_name_of_a_subdirectory_module(tmp_path):
+    files = {"go.work": "go 1.22\nuse ./svc/a\n", "svc/a/go.mod": "module example.com/svc/alpha\n"}
+    p = planner(tmp_path, "FROM golang:1.22\nWORKDIR /w\nCOPY . .\n", files)
+    assert p.module_name("/w/svc/a") == "alpha"
+
+
+@pytest.mark.parametrize("dockerfile, files, cgo", [
+    ("FROM golang:1.22\nCOPY . .\nRUN go build -o /a .\n",
+     {"go.mod": "module x\n", "main.go": "package main\nfunc main() {}\n"}, False),
+    ("FROM golang:1.22\nCOPY . .\nRUN go build -o /a .\n",
+     {"go.mod": "module x\n", "main.go": 'package main\n\n// #include <stdio.h>\nimport "C"\nfunc main() {}\n'}, True),
+    ("FROM golang:1.22\nCOPY . .\nRUN go build -o /a .\n",
+     {"go.mod": "module x\n", "db.go": 'package main\n\nimport (\n\t"fmt"\n\t"C"\n)\n'}, True),
+    ("FROM golang:1.22\nCOPY . .\nRUN go build -o /a .\n",
+     {"go.mod": "module x\n\nrequire github.com/mattn/go-sqlite3 v1.14.22\n"}, True),
+    ("FROM golang:1.22\nCOPY . .\nRUN CGO_ENABLED=1 go build -o /a .\n", {"go.mod": "module x\n"}, True),
+    ("FROM golang:1.22\nENV CGO_ENABLED=1\nCOPY . .\nRUN go build -o /a .\n", None, True),
+    # no context: a C toolchain or C library headers are the only sign
+    ("FROM golang:1.22\nRUN apt-get update && apt-get install -y libsqlite3-dev\nRUN go build -o /a .\n", None, True),
+    ("FROM golang:1.22-alpine\nRUN apk add --no-cache gcc musl-dev\nRUN go build -o /a .\n", None, True),
+    ("FROM centos:7\nRUN yum -y install gcc\nRUN go build -o /a .\n", None, True),
+    ("FROM golang:1.22-alpine\nRUN apk add --no-cache git\nRUN go build -o /a .\n", None, False),
+    # ... unless every build turns cgo off
+    ("FROM golang:1.22-alpine\nRUN apk add gcc musl-dev\nRUN CGO_ENABLED=0 go build -o /a .\n", None, False),
+])
+def test_needs_cgo(tmp_path, dockerfile, files, cgo):
+    assert planner(tmp_path, dockerfile, files).needs_cgo()[0] is cgo
+
+
+@pytest.mark.parametrize("word, plain", [
+    ("./server", True), ("/app/main.out", True), ("api", True),
+    ("sh", False), ("/bin/bash", False), ("./start.sh", False), ("dumb-init", False), ("$APP", False),
+])
+def test_plain_program(word, plain):
+    assert GoPlanner._plain_program(word) is plain
+
+
+def runtime_stage(text: str) -> str:
+    return text.split("\nFROM ")[-1]
+
+
+@pytest.mark.parametrize("image, base", [
+    ("golang:1.22", "gcr.io/distroless/base-debian12"),
+    ("golang:1.22-bookworm", "gcr.io/distroless/base-debian12"),
+    ("golang:1.23-bullseye", "gcr.io/distroless/base-debian12"),   # older glibc runs on Debian 12
+    ("golang:1.25", "gcr.io/distroless/base-debian13"),            # floating tag: Debian 13 since 2025-08
+    ("golang:latest", "gcr.io/distroless/base-debian13"),
+    ("golang:1.24-trixie", "gcr.io/distroless/base-debian13"),
+])
+def test_cgo_runtime_glibc_is_at_least_the_builders(image, base):
+    text = f"FROM {image}\nENV CGO_ENABLED=1\nWORKDIR /src\nCOPY . .\nRUN go build -o /bin/app .\nCMD [\"/bin/app\"]\n"
+    result = convert(text)
+    assert result.status == "converted"
+    assert runtime_stage(result.text).startswith(base + ":nonroot")
+
+
+def test_static_binary_ignores_the_builder_glibc():
+    result = convert("FROM golang:1.25\nWORKDIR /src\nCOPY . .\nRUN go build -o /bin/app .\nCMD [\"/bin/app\"]\n")
+    assert "ENV CGO_ENABLED=0" in result.text
+    assert runtime_stage(result.text).startswith("gcr.io/distroless/static-debian12:nonroot")
+
+
+def test_go_install_named_by_cmd_is_found_in_gobin():
+    text = "FROM golang:1.22\nWORKDIR /go/src/app\nCOPY . .\nRUN go install -v ./...\nCMD [\"app\"]\n"
+    result = convert(text)
+    assert "COPY --from=builder /go/bin/app /usr/local/bin/app" in result.text
+    assert 'CMD ["/usr/local/bin/app"]' in result.text
+
+
+def test_go_install_without_names_is_refused_with_the_line():
+    result = convert("FROM golang:1.22\nWORKDIR /go/src/app\nCOPY . .\nRUN go install -v ./...\n")
+    assert result.exit_code == 3 and result.reason_code == "artifact-not-found"
+    assert result.reason.startswith("line 4: `go install -v ./...`")
+
+
+def test_cmd_running_a_shell_is_not_taken_for_the_binary():
+    text = "FROM golang:1.22\nWORKDIR /app\nCOPY . .\nRUN go build\nCMD [\"sh\", \"-c\", \"./app\"]\n"
+    result = convert(text)
+    assert "/app/sh" not in result.text
+    assert "collect the executables" in result.text
+
+
+def test_whole_context_without_context_warns():
+    result = convert("FROM golang:1.22\nWORKDIR /app\nCOPY . .\nRUN go build -o server .\nCMD [\"./server\"]\n")
+    assert any("cannot be seen" in w for w in result.warnings)
+
+
+def test_script_calling_an_installed_binary_by_path_keeps_it(tmp_path):
+    (tmp_path / "go.mod").write_text("module example.com/tool\n")
+    (tmp_path / "run.sh").write_text("#!/bin/sh\nexec /go/bin/tool serve\n")
+    text = "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go install .\nENTRYPOINT [\"./run.sh\"]\n"
+    result = convert(text, tmp_path)
+    assert "COPY --from=builder /go/bin/tool /go/bin/tool" in result.text
+    assert "COPY --from=builder /src/run.sh /src/run.sh" in result.text

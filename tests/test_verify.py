@@ -1,0 +1,178 @@
+"""Unit tests of verify's pure parts: reading build logs, judging smoke runs, the report."""
+from __future__ import annotations
+
+import json
+
+from msbrewrite.verify import (Build, CliRun, Report, ServerRun, Smoke, candidate_ports, exposed_ports,
+                               failing_step, human_size, judge_cli, judge_server, log_tail,
+                               parse_probe_output, render_json, render_text, size_ratio, slug)
+
+BUILD_LOG = """\
+#1 [internal] load build definition from Dockerfile
+#1 DONE 0.0s
+#5 [builder 1/4] FROM docker.io/library/golang:1.22
+#5 DONE 0.1s
+#7 [builder 3/4] COPY . .
+#7 DONE 0.1s
+#8 [builder 4/4] RUN go build -o /out/app .
+#8 0.512 main.go:3:8: package github.com/x/y is not in std
+#8 ERROR: process "/bin/sh -c go build -o /out/app ." did not complete successfully: exit code: 1
+------
+ > [builder 4/4] RUN go build -o /out/app .:
+------
+error: failed to solve: process "/bin/sh -c go build -o /out/app ." did not complete successfully: exit code: 1
+"""
+
+
+def test_failing_step_names_the_step_buildkit_reported():
+    assert failing_step(BUILD_LOG) == "[builder 4/4] RUN go build -o /out/app ."
+
+
+def test_failing_step_can_be_a_base_image_lookup():
+    log = "#4 [internal] load metadata for gcr.io/distroless/cc-debian13:nonroot\n" \
+          "#4 ERROR: failed to do request: Head ...: no such host\n"
+    assert failing_step(log) == "[internal] load metadata for gcr.io/distroless/cc-debian13:nonroot"
+
+
+def test_failing_step_falls_back_to_the_engine_message():
+    log = "#1 [internal] load build definition from Dockerfile\n" \
+          "error: failed to solve: dockerfile parse error line 3: unknown instruction: RUNN\n"
+    assert failing_step(log).startswith("error: failed to solve: dockerfile parse error line 3")
+    assert failing_step("all good\n") is None
+
+
+def test_log_tail_keeps_the_last_lines():
+    assert log_tail("a\nb\nc\n", 2) == ["b", "c"]
+
+
+def test_sizes_and_ratio():
+    assert human_size(None) == "-"
+    assert human_size(512) == "512 B"
+    assert human_size(12_100_000) == "12.1 MB"
+    assert human_size(1_170_000_000) == "1.2 GB"
+    assert size_ratio(800_000_000, 12_000_000) == 0.015
+    assert size_ratio(None, 5) is None and size_ratio(0, 5) is None
+
+
+def test_ports_from_image_config():
+    config = {"ExposedPorts": {"8080/tcp": {}, "53/udp": {}, "443/tcp": {}}}
+    assert exposed_ports(config) == [443, 8080]
+    assert exposed_ports({}) == [] and exposed_ports({"ExposedPorts": None}) == []
+    assert candidate_ports(3000, [3000, 80]) == [3000, 80]
+    assert candidate_ports(None, []) == []
+
+
+def test_slug_is_a_valid_repository_component():
+    assert slug("My App_v2") == "my-app-v2"
+    assert slug("___") == "app"
+
+
+def test_probe_output_is_parsed():
+    run = parse_probe_output("PORT 8080\nHTTP 200 /\nHTTP 000 /raw\nCMDOUT ok\nCMD 3\n", ServerRun())
+    assert run.port == 8080
+    assert run.statuses == {"/": 200, "/raw": 0}
+    assert run.command_output == ["ok"] and run.command_rc == 3
+    assert parse_probe_output("NOPORT\n", ServerRun()).port is None
+
+
+def _server(port=8080, statuses=None, up=True, **kw) -> ServerRun:
+    return ServerRun(port=port, statuses=statuses if statuses is not None else {"/": 200}, stayed_up=up, **kw)
+
+
+def test_server_passes_when_up_and_answering_like_the_original():
+    smoke = judge_server(_server(), _server(port=80))
+    assert smoke.passed and smoke.detail == "up on :80 (/ 200)"
+
+
+def test_server_that_speaks_no_http_passes_on_a_tcp_connect():
+    assert judge_server(None, _server(statuses={"/": 0})).passed
+
+
+def test_server_failures():
+    died = judge_server(_server(), ServerRun(port=None, stayed_up=False, exit_code=2))
+    assert not died.passed and "exited (code 2) before answering" in died.detail
+    silent = judge_server(_server(), ServerRun(port=None))
+    assert not silent.passed and "no port" in silent.detail
+    error = judge_server(_server(), _server(statuses={"/": 502}))
+    assert not error.passed and "502" in error.detail
+    lost_page = judge_server(_server(), _server(statuses={"/": 404}))
+    assert not lost_page.passed and "the original answered 200" in lost_page.detail
+    crashed_after = judge_server(_server(), _server(up=False, exit_code=1))
+    assert not crashed_after.passed and "after answering" in crashed_after.detail
+    probe_cmd = judge_server(_server(), _server(command_rc=1))
+    assert not probe_cmd.passed and "--smoke-cmd" in probe_cmd.detail
+    assert not judge_server(None, ServerRun(started=False)).passed
+
+
+def test_server_status_is_not_compared_when_the_original_failed_too():
+    assert judge_server(_server(statuses={"/": 500}), _server(statuses={"/": 404})).passed
+
+
+def test_cli_must_match_the_original():
+    same = judge_cli(CliRun(0, "v1.2\n"), CliRun(0, "v1.2\n", "a log line\n"), 30)
+    assert same.passed
+    other_code = judge_cli(CliRun(0, "v1.2\n"), CliRun(127, "", "exec: wordcount: not found\n"), 30)
+    assert not other_code.passed
+    assert other_code.detail == "exit 127, the original gave exit 0: exec: wordcount: not found"
+    other_output = judge_cli(CliRun(0, "a\nb\n"), CliRun(0, "a\nc\n"), 30)
+    assert not other_output.passed and "line 2: 'b' became 'c'" in other_output.detail
+    assert judge_cli(CliRun(None), CliRun(None), 30).passed
+    assert not judge_cli(CliRun(None), CliRun(1), 30).passed
+    assert judge_cli(None, CliRun(0), 30).passed and not judge_cli(None, CliRun(3), 30).passed
+
+
+def _report(converted_ok=True, smoke_ok=True, error=None) -> Report:
+    original = Build("original", "Dockerfile", ok=True, image="a", size=800_000_000, seconds=20.0)
+    converted = Build("converted", "msb convert", ok=converted_ok, image="b" if converted_ok else None,
+                      size=10_000_000 if converted_ok else None, seconds=3.0,
+                      failing_step=None if converted_ok else "[stage-1 2/3] COPY --from=builder /app/x /x",
+                      log_tail=[] if converted_ok else ["ERROR: not found"])
+    smoke = Smoke("server", smoke_ok, "up on :8080 (/ 200)") if converted_ok else None
+    return Report("Dockerfile", ".", "msb convert", original, converted, smoke, error)
+
+
+def test_exit_codes():
+    assert _report().exit_code == 0
+    assert _report(smoke_ok=False).exit_code == 1
+    assert _report(converted_ok=False).exit_code == 1
+    assert _report(error="no Docker engine answers").exit_code == 2
+
+
+def test_text_report_shows_sizes_failures_and_verdict():
+    text = render_text(_report())
+    assert "800.0 MB" in text and "10.0 MB" in text
+    assert "size ratio 0.013" in text and "verdict: PASS" in text
+    failed = render_text(_report(converted_ok=False))
+    assert "converted build failed at: [stage-1 2/3] COPY --from=builder /app/x /x" in failed
+    assert "  | ERROR: not found" in failed and "verdict: FAIL" in failed
+
+
+def test_json_report():
+    data = json.loads(render_json(_report()))
+    assert data["size_ratio"] == 0.0125 and data["passed"] is True and data["exit_code"] == 0
+    assert data["original"]["size"] == 800_000_000 and data["smoke"]["mode"] == "server"
+
+
+def _msb(*args, env=None):
+    import os
+    import subprocess
+    import sys
+    return subprocess.run([sys.executable, "-c", "from msbrewrite.cli import main; main()", *args],
+                          capture_output=True, text=True, env=dict(os.environ, **(env or {})), timeout=120)
+
+
+def test_verify_without_a_docker_client_is_exit_2_in_one_line(tmp_path):
+    from pathlib import Path
+    go_basic = Path(__file__).resolve().parent.parent / "fixtures" / "convert" / "go-basic"
+    proc = _msb("verify", str(go_basic / "Dockerfile"), "--context", str(go_basic / "context"),
+                "--converted", str(go_basic / "expected.Dockerfile"), env={"MSB_DOCKER": str(tmp_path / "no-docker")})
+    assert proc.returncode == 2
+    assert "not found" in proc.stderr and "Traceback" not in proc.stderr
+    assert "verdict: NOT VERIFIED" in proc.stdout
+
+
+def test_verify_bad_input_is_exit_2(tmp_path):
+    proc = _msb("verify", str(tmp_path / "missing" / "Dockerfile"))
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+    proc = _msb("verify", str(tmp_path), "--mode", "sideways")
+    assert proc.returncode == 2 and "--mode" in proc.stderr
