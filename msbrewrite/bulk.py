@@ -128,7 +128,10 @@ def process(found: Found, flags: dict) -> Item:
         if result.status == "converted":
             item.old, item.new = text, result.text
             item.line = _from_line(text)
-            item.leaves_out = leaves_out(text, result, ctx)
+            try:
+                item.leaves_out = leaves_out(text, result, ctx)
+            except Exception as exc:    # only an estimate: never let it cost the conversion
+                item.warnings.append(f"no estimate of what leaves the image ({type(exc).__name__}: {exc})")
     except ConfigError as exc:
         item.status, item.reason, item.reason_code = FAILED, str(exc), "config"
     except Exception as exc:   # a bug in msb: report it for this file and go on with the others
@@ -166,7 +169,9 @@ def run(found: list[Found], flags: dict, jobs: int | None = None, on_item=None) 
                 on_item(items[i])
         return items  # type: ignore[return-value]
     import multiprocessing
-    with multiprocessing.get_context("fork").Pool(jobs, initializer=_quiet_worker) as pool:
+    # fork lets the workers inherit the warmed imports; other start methods still work, slower
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    with multiprocessing.get_context(method).Pool(jobs, initializer=_quiet_worker) as pool:
         indexed = pool.imap_unordered(_indexed, list(enumerate(tasks)), chunksize=max(1, len(tasks) // (jobs * 8)))
         for i, item in indexed:
             items[i] = item

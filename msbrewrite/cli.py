@@ -144,3 +144,11 @@ def main() -> None:
     except KeyboardInterrupt:
         typer.echo("msb: interrupted", err=True)
         sys.exit(130)
+    except Exception as exc:   # noqa: BLE001 - a bug must still end in one line, not a traceback
+        import os
+        if os.environ.get("MSB_DEBUG"):
+            raise
+        detail = " ".join(str(exc).split())[:200]
+        typer.echo(f"msb: internal error ({type(exc).__name__}: {detail}); nothing was written. "
+                   "Set MSB_DEBUG=1 for a traceback and please report it", err=True)
+        sys.exit(3)

@@ -141,5 +141,8 @@ def register(app: typer.Typer) -> None:
                    "summary": bulk.counts(items), "files": [i.to_dict() for i in items]}
             typer.echo(json.dumps(doc, indent=2), err=patch == "-")
         typer.echo(bulk.summary(items, seconds, action), err=True)
-        if any(i.status == bulk.FAILED for i in items):
+        failed = [i for i in items if i.status == bulk.FAILED]
+        for item in failed:     # the bar hid them: name each failure once, at the end
+            typer.echo(f"msb: {bulk.display(item.path)}: failed: {item.reason}", err=True)
+        if failed:
             raise typer.Exit(1)

@@ -59,9 +59,10 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Report single-stage Dockerfiles that can become multi-stage (exit 1 if any, 0 if none)."""
         import json
+        import sys
 
         from . import bulk, sarif
-        from .commands_bulk import collect, fail, flags
+        from .commands_bulk import Progress, collect, fail, flags
         from .files import write_atomic
 
         if fmt not in FORMATS:
@@ -71,9 +72,6 @@ def register(app: typer.Typer) -> None:
         options = flags(runtime, language, user, no_context)
         found = collect(paths, include, exclude)
         clock = bulk.Clock()
-        import sys
-
-        from .commands_bulk import Progress
         # a bar on a terminal only: CI logs get the report, not one line per file
         with Progress(len(found), "checking", quiet=not sys.stderr.isatty()) as progress:
             items = bulk.run(found, options, jobs, progress)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 from .plan import Refusal
@@ -47,6 +46,7 @@ def write_atomic(path: str | os.PathLike, text: str) -> None:
         mode = path.stat().st_mode & 0o777
     except OSError:
         pass
+    import tempfile     # only writers pay for it
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".msb-tmp", dir=path.parent or ".")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:

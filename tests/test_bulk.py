@@ -1,11 +1,10 @@
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
 import time
-
-import pytest
 
 from bulkapps import MULTI_STAGE, UNKNOWN, git, go_app, msb
 from msbrewrite import bulk
@@ -150,3 +149,43 @@ def test_interrupted_in_place_run_leaves_every_file_old_or_new(tmp_path):
     assert "torn" not in states
     assert 0 < states.count("new") < count    # really interrupted mid-run
     assert not [p for p in root.rglob("*") if p.name.endswith(".msb-tmp")]
+
+
+def test_progress_bar_on_a_terminal(tmp_path):
+    import pty
+    root = _tree(tmp_path, apps=2)
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-c", "from msbrewrite.cli import main; main()", "migrate", str(root)],
+                            stdout=subprocess.PIPE, stderr=slave, text=True)
+    os.close(slave)
+    chunks = []
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:      # drain the terminal while msb runs, so it never blocks
+        ready, _, _ = select.select([master], [], [], 0.2)
+        if ready:
+            try:
+                data = os.read(master, 65536)
+            except OSError:     # the child closed its end
+                break
+            if not data:
+                break
+            chunks.append(data)
+        elif proc.poll() is not None:
+            break
+    proc.wait(timeout=10)
+    os.close(master)
+    shown = b"".join(chunks).decode(errors="replace")
+    assert proc.returncode == 0
+    assert "5/5" in shown and "msb: [" not in shown          # the bar, not the plain lines
+    assert "already multi-stage (unchanged)" in shown
+
+
+def test_in_place_leaves_alone_a_file_edited_during_the_run(tmp_path):
+    path = go_app(tmp_path)
+    [item] = bulk.run(discover([tmp_path]), FLAGS, jobs=1)
+    assert item.status == "converted"
+    edited = path.read_text() + "# edited meanwhile\n"
+    path.write_text(edited)
+    bulk.write_in_place([item])
+    assert (item.status, item.reason_code) == ("failed", "changed")
+    assert path.read_text() == edited

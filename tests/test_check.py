@@ -35,7 +35,7 @@ def test_text_names_base_and_what_leaves_the_image(tree):
     expected_base = convert((tree / "api" / "Dockerfile").read_text(), tree / "api", Options()).runtime_base
     assert run.stdout.splitlines()[0] == f"api/Dockerfile:2: single-stage go Dockerfile can be multi-stage " \
                                          f"-> runtime {expected_base}"
-    assert "leaves out: Go toolchain from golang:1.22" in run.stdout
+    assert "leaves out: Go toolchain of golang:1.22" in run.stdout
     assert "leaves out: build packages: gcc" in run.stdout
     assert "copies:     /usr/local/bin/api" in run.stdout
     assert "1 of 1 Dockerfile(s) can become multi-stage" in run.stderr

@@ -126,3 +126,30 @@ def test_bad_usage(write, args, words):
 def test_unknown_language_option(write):
     path = write("Dockerfile", GO_APP.encode())
     assert_one_line_error(msb("convert", path, "--language", "cobol"), 2, "cobol")
+
+
+def test_internal_error_is_one_line_and_writes_nothing(write, tmp_path):
+    """Fault injection: a bug inside the pipeline still ends in one line and exit code 3."""
+    path = write("Dockerfile", GO_APP.encode())
+    out = tmp_path / "out"
+    code = ("import sys, msbrewrite\nc = sys.modules['msbrewrite.convert']\n"
+            "def boom(*a, **k): raise KeyError('planner bug')\n"
+            "c.convert = boom\n"
+            "from msbrewrite.cli import main; main()")
+    proc = subprocess.run([sys.executable, "-c", code, "convert", str(path), "-o", str(out)],
+                          capture_output=True, timeout=TIMEOUT)
+    assert_one_line_error(proc, 3, "internal error", "KeyError", "planner bug")
+    assert not out.exists()
+
+
+@pytest.mark.skipif(not os.path.exists("/usr/bin/time"), reason="GNU time not installed")
+@pytest.mark.parametrize("lines", [100_000, 9_000])
+def test_long_files_stay_within_memory(write, tmp_path, lines):
+    """Peak RSS of the whole process stays under 200 MB, refused (100k lines) or converted (9k)."""
+    path = write("long", GO_APP.encode() + b"ENV A=1\n" * lines)
+    rss = tmp_path / "rss"
+    cmd = ["/usr/bin/time", "-f", "%M", "-o", str(rss), sys.executable, "-c",
+           "from msbrewrite.cli import main; main()", "convert", str(path), "--no-context", "-q"]
+    proc = subprocess.run(cmd, capture_output=True, timeout=TIMEOUT * 2)
+    assert proc.returncode == (2 if lines > 10_000 else 0), proc.stderr
+    assert int(rss.read_text().split()[-1]) < 200 * 1024

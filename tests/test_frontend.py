@@ -72,10 +72,12 @@ def test_nginx_config_step_writes_the_rendered_config(tmp_path):
     sh = shutil.which("sh")
     if sh is None:
         pytest.skip("no sh on this machine")
+    checked = 0
     for case in cases("frontend-"):
         _, result = run_case(case)
         if result.status != "converted" or "printf" not in result.text:
             continue
+        checked += 1
         text = result.text
         escape = "`" if text.startswith("# escape=`") else "\\"
         step = re.search(r"(?ms)^RUN (printf '%s\\n' .*?> /tmp/nginx-default\.conf)$", text).group(1)
@@ -89,6 +91,7 @@ def test_nginx_config_step_writes_the_rendered_config(tmp_path):
         assert "gzip on;" in conf and 'Cache-Control "no-cache"' in conf and "immutable" in conf
         blocks = re.sub(r'"[^"]*"', "", conf)     # regex quantifiers live in quoted strings
         assert blocks.count("{") == blocks.count("}") > 0, case.name
+    assert checked >= 10
 
 
 def test_output_never_uses_heredocs_or_link():
@@ -189,3 +192,13 @@ def test_static_file_server_wins_over_a_server_dependency(tmp_path):
     assert frontend.is_static_frontend(_facts(text, tmp_path))[0]
     server = text.replace('["npx", "vite", "preview"]', '["node", "server.js"]')
     assert not frontend.is_static_frontend(_facts(server, tmp_path))[0]
+
+
+def test_astro_server_output_is_not_static(tmp_path):
+    (tmp_path / "package.json").write_text(json.dumps({"scripts": {"build": "astro build"},
+                                                       "dependencies": {"astro": "^4.0.0"}}))
+    text = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\nCMD [\"npx\", \"serve\", \"dist\"]\n"
+    assert frontend.is_static_frontend(_facts(text, tmp_path))[0]
+    (tmp_path / "astro.config.mjs").write_text("export default defineConfig({ output: 'server' })\n")
+    static, why = frontend.is_static_frontend(_facts(text, tmp_path))
+    assert not static and "Astro" in why

@@ -159,3 +159,29 @@ def test_script_calling_an_installed_binary_by_path_keeps_it(tmp_path):
     result = convert(text, tmp_path)
     assert "COPY --from=builder /go/bin/tool /go/bin/tool" in result.text
     assert "COPY --from=builder /src/run.sh /src/run.sh" in result.text
+
+
+def test_race_detector_keeps_cgo(tmp_path):
+    dockerfile = "FROM golang:1.22\nCOPY . .\nRUN go test -race ./...\nRUN go build -o /a .\n"
+    cgo, why = planner(tmp_path, dockerfile, {"go.mod": "module x\n"}).needs_cgo()
+    assert cgo and "-race" in why
+
+
+@pytest.mark.parametrize("run, moved", [
+    ("go build -o app . && mv app /usr/local/bin/", "/usr/local/bin/app"),
+    ("go build -o app . && cp app /usr/bin/server", "/usr/bin/server"),
+    ("go build -o app . && install -m 0755 app /opt/", "/opt/app"),
+    ("go build -o app . && mkdir -p /srv && mv app /srv", "/srv/app"),     # an existing directory
+    ("go build -o app . && mv other /usr/local/bin/", "/src/app"),          # not our binary
+])
+def test_binary_moved_after_the_build(run, moved):
+    result = convert(f"FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN {run}\nCMD [\"{moved}\"]\n")
+    assert result.status == "converted", result.reason
+    assert [a.source for a in result.artifacts][0] == moved
+
+
+def test_go_run_next_to_a_build_runs_what_go_run_builds():
+    result = convert("FROM golang:1.22\nWORKDIR /app\nCOPY . .\nRUN go build -o /app/x .\nCMD [\"go\", \"run\", \".\"]\n")
+    assert result.status == "converted", result.reason
+    assert "RUN go build -o /out/app ." in result.text
+    assert result.text.rstrip().endswith('CMD ["/usr/local/bin/app"]')

@@ -154,3 +154,16 @@ def test_runtime_slim_option_gives_temurin():
     result = convert("FROM eclipse-temurin:21-jdk\nCOPY a.jar /a.jar\nENTRYPOINT [\"java\", \"-jar\", \"/a.jar\"]\n",
                      options=Options(runtime="slim"))
     assert result.runtime_base == "eclipse-temurin:21-jre"
+
+
+def test_quarkus_and_manifest_class_path(tmp_path):
+    ctx = write(tmp_path, {
+        "q/pom.xml": pom("<artifactId>q</artifactId><version>1</version><build><plugins><plugin>"
+                         "<artifactId>quarkus-maven-plugin</artifactId></plugin></plugins></build>"),
+        "t/pom.xml": pom("<artifactId>t</artifactId><version>1</version><build><plugins><plugin>"
+                         "<artifactId>maven-jar-plugin</artifactId><configuration><archive><manifest>"
+                         "<addClasspath>true</addClasspath><classpathPrefix>deps/</classpathPrefix>"
+                         "</manifest></archive></configuration></plugin></plugins></build>")})
+    assert maven_archives(ctx, "q/pom.xml")[0].path == "q/target/quarkus-app/quarkus-run.jar"
+    thin = maven_archives(ctx, "t/pom.xml")[0]
+    assert (thin.path, thin.class_path_dir) == ("t/target/t-1.jar", "deps")

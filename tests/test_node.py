@@ -153,3 +153,24 @@ def test_corpus_node_converts_without_traceback():
     for r in results:
         if r.status == "refused":
             assert r.reason_code not in (None, "refused", "validation-failed") and r.reason
+
+
+def test_absolute_node_path_on_distroless_and_existing_prune(tmp_path):
+    r = _convert("FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build && npm prune --production\n"
+                 "CMD [\"/usr/local/bin/node\", \"dist/main.js\"]\n", None, tmp_path)
+    assert 'CMD ["dist/main.js"]' in r.text and "FROM gcr.io/distroless/nodejs20-debian12:nonroot" in r.text
+    assert r.text.count("npm prune") == 1
+
+
+def test_entrypoint_node_keeps_cmd_arguments_on_distroless(tmp_path):
+    r = _convert("FROM node:22\nWORKDIR /srv\nCOPY . .\nRUN npm ci\nENTRYPOINT [\"node\", \"cli.js\"]\n"
+                 "CMD [\"--port\", \"8080\"]\n", EXPRESS, tmp_path)
+    assert 'ENTRYPOINT ["/nodejs/bin/node", "cli.js"]' in r.text and 'CMD ["--port", "8080"]' in r.text
+
+
+def test_glob_copies_are_expanded_from_the_context(tmp_path):
+    files = dict(EXPRESS, **{"worker.js": "x\n", "notes.md": "x\n"})
+    r = _convert("FROM node:20\nWORKDIR /app\nCOPY package.json ./\nRUN npm install\nCOPY *.js ./\n"
+                 "CMD [\"node\", \"index.js\"]\n", files, tmp_path)
+    assert "/app/worker.js /app/worker.js" in r.text and "/app/index.js /app/index.js" in r.text
+    assert "notes.md" not in r.text.split("# runtime")[1]

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-import posixpath
+from pathlib import Path
 
 import pytest
 
@@ -187,8 +187,9 @@ def test_source_at_root_clashing_with_system_dirs_is_refused(tmp_path):
 
 
 def test_corpus_python_converts_without_traceback():
-    from conftest import CORPUS
-    folder = CORPUS / "single" / "python"
+    root = Path(__file__).resolve().parent.parent
+    corpus = Path(os.environ.get("MSB_CORPUS", Path(os.environ.get("MSB_SHARED", root.parent / "shared")) / "corpus"))
+    folder = corpus / "single" / "python"
     if not folder.is_dir():
         pytest.skip(f"no corpus at {folder}")
     files = sorted(p for p in folder.iterdir() if p.is_file())
@@ -216,3 +217,39 @@ def test_existing_system_user_is_not_created_again():
              'CMD ["python", "a.py"]\n')
     runtime = r.text.split("# runtime")[1]
     assert "USER nobody" in runtime and "useradd" not in runtime
+
+
+def test_precise_copy_skips_dockerignored_and_unreached_files(tmp_path):
+    (tmp_path / "app.py").write_text("import helpers\n")
+    (tmp_path / "helpers.py").write_text("")
+    (tmp_path / "settings.yaml").write_text("a: 1\n")
+    (tmp_path / "local.yaml").write_text("b: 2\n")
+    (tmp_path / "notes.py").write_text("")
+    (tmp_path / ".dockerignore").write_text("local.yaml\n")
+    r = conv('FROM python:3.12-slim\nWORKDIR /srv\nCOPY . .\nRUN pip install flask\nCMD ["python", "app.py"]\n',
+             tmp_path)
+    copied = {a.source for a in r.artifacts}
+    assert copied == {"/opt/venv", "/srv/app.py", "/srv/helpers.py", "/srv/settings.yaml"}
+    assert any("following imports from app.py" in d for d in r.decisions)
+
+
+def test_runner_prefix_leaves_a_shell_command_intact():
+    r = conv("FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nRUN pip install uv && uv sync\n"
+             "CMD uv run --frozen uvicorn main:app --port ${PORT:-8000}\n")
+    assert r.text.rstrip().endswith("CMD uvicorn main:app --port ${PORT:-8000}")
+    assert "UV_PROJECT_ENVIRONMENT=/opt/venv" in r.text
+
+
+def test_runtime_follows_a_python_version_build_argument():
+    r = conv('ARG PY=3.11\nFROM python:${PY}-bookworm\nWORKDIR /app\nCOPY . .\nRUN pip install flask\n'
+             'CMD ["python", "a.py"]\n')
+    assert r.runtime_base == "python:${PY}-slim-bookworm"
+    assert r.text.count("FROM python:${PY}") == 2
+
+
+def test_venv_inside_the_app_directory_is_copied_once():
+    r = conv("FROM python:3.11\nWORKDIR /app\nCOPY . .\nRUN python -m venv .venv && .venv/bin/pip install -r r.txt\n"
+             'CMD [".venv/bin/python", "app.py"]\n')
+    sources = [a.source for a in r.artifacts]
+    assert sources == ["/app"], sources
+    assert "VIRTUAL_ENV=/app/.venv" in r.text

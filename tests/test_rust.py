@@ -174,3 +174,38 @@ def test_collect_searches_triples_when_the_image_picks_the_target():
 def test_cargo_run_inside_a_shell_command_is_refused():
     result = convert("FROM rust:1.80\nWORKDIR /app\nCOPY . .\nCMD ./wait && cargo run --release\n")
     assert result.exit_code == 3 and result.reason_code == "entrypoint-uses-build-tool"
+
+
+def test_virtual_workspace_builds_every_member_binary(tmp_path):
+    files = {"Cargo.toml": '[workspace]\nmembers = ["api", "worker", "shared"]\n',
+             "api/Cargo.toml": PKG.format(name="api"), "api/src/main.rs": "",
+             "worker/Cargo.toml": PKG.format(name="worker"), "worker/src/main.rs": "",
+             "shared/Cargo.toml": PKG.format(name="shared"), "shared/src/lib.rs": ""}
+    p = planner(tmp_path, APP, files)
+    assert p.bins_for(Command(["cargo", "build", "--release"], {}, "/app"))[0] == ["api", "worker"]
+
+
+def test_virtual_workspace_default_members(tmp_path):
+    files = {"Cargo.toml": '[workspace]\nmembers = ["api", "worker"]\ndefault-members = ["api"]\n',
+             "api/Cargo.toml": PKG.format(name="api"), "api/src/main.rs": "",
+             "worker/Cargo.toml": PKG.format(name="worker"), "worker/src/main.rs": ""}
+    p = planner(tmp_path, APP, files)
+    assert p.bins_for(Command(["cargo", "build", "--release"], {}, "/app"))[0] == ["api"]
+    assert p.bins_for(Command(["cargo", "build", "--workspace"], {}, "/app"))[0] == ["api", "worker"]
+
+
+def test_cargo_run_of_a_binary_not_built_adds_its_build():
+    text = ("FROM rust:1.80\nWORKDIR /app\nCOPY . .\nRUN cargo build --release --bin a\n"
+            "CMD [\"cargo\", \"run\", \"--release\", \"--bin\", \"b\", \"--\", \"-v\"]\n")
+    result = convert(text)
+    assert "RUN cargo build --release --bin b" in result.text
+    assert result.text.rstrip().endswith('CMD ["/usr/local/bin/b", "-v"]')
+
+
+def test_cargo_run_release_after_a_debug_build_copies_the_release_binary(tmp_path):
+    (tmp_path / "Cargo.toml").write_text(PKG.format(name="site"))
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src/main.rs").write_text("fn main() {}\n")
+    result = convert(APP + "RUN cargo build\nCMD [\"cargo\", \"run\", \"--release\"]\n", tmp_path)
+    sources = [a.source for a in result.artifacts]
+    assert sources == ["/app/target/release/site"]

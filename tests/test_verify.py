@@ -176,3 +176,12 @@ def test_verify_bad_input_is_exit_2(tmp_path):
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
     proc = _msb("verify", str(tmp_path), "--mode", "sideways")
     assert proc.returncode == 2 and "--mode" in proc.stderr
+
+
+def test_kept_images_are_named_in_the_table():
+    report = _report()
+    assert "image" not in render_text(report).splitlines()[2]
+    report.kept_images = True
+    table = render_text(report).splitlines()
+    assert table[2].split() == ["build", "size", "time", "image"]
+    assert table[3].split()[-1] == "a" and table[4].split()[-1] == "b"

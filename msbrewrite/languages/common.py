@@ -67,23 +67,35 @@ def copy_assets(facts: StageFacts, plan: BuildPlan, embedded: set[str]) -> None:
             if facts.context.is_dir(posixpath.join(root, name)):
                 candidates.add(name)
     else:
-        # no context: trust what the Dockerfile copies by name
-        for cp in facts.copies:
-            if cp.from_stage:
-                continue
-            for src in cp.sources:
-                name = posixpath.basename(src.rstrip("/"))
-                if name in ASSET_DIRS:
-                    dest = cp.dest if not cp.dest.endswith("/") else posixpath.join(cp.dest, name)
-                    if posixpath.dirname(posixpath.normpath(dest)) == workdir or len(cp.sources) == 1:
-                        candidates.add(posixpath.relpath(posixpath.normpath(dest), workdir)
-                                       if posixpath.normpath(dest).startswith(workdir) else name)
+        # the workdir is not a copy of the context: trust what the Dockerfile copies by name
+        for path in _copied_asset_dirs(facts):
+            candidates.add(posixpath.relpath(path, workdir) if path.startswith(workdir.rstrip("/") + "/") else path)
     for name in sorted(candidates):
-        if name in embedded or name.split("/")[0] in embedded:
+        if name in embedded or name.split("/")[0] in embedded or posixpath.basename(name) in embedded:
             plan.decisions.append(f"{name}/ is embedded in the binary; not copied")
             continue
         path = posixpath.normpath(posixpath.join(workdir, name))
-        plan.copy(path, path, "read at run time")
+        if path not in plan.produced:
+            plan.copy(path, path, "read at run time")
+
+
+def _copied_asset_dirs(facts: StageFacts) -> list[str]:
+    """Builder paths of asset directories the stage copies in (`COPY templates/ ./templates/`)."""
+    out = []
+    for cp in facts.copies:
+        if cp.from_stage:
+            continue
+        dest = posixpath.normpath(cp.dest)
+        for src in cp.sources:
+            name = posixpath.basename(src.rstrip("/").rstrip("."))
+            is_dir = facts.context.is_dir(src.lstrip("/")) if facts.context else \
+                "." not in name and "*" not in src and "?" not in src
+            # a directory's contents land in dest itself: it must be a path of its own, not the workdir
+            if not is_dir or not name or dest in (facts.workdir, "/") or "$" in dest:
+                continue
+            if name in ASSET_DIRS or posixpath.basename(dest) in ASSET_DIRS:
+                out.append(dest)
+    return out
 
 
 def copy_config_args(facts: StageFacts, plan: BuildPlan, argv: list[str] | None) -> None:
@@ -183,3 +195,62 @@ def warn_runtime_tools(facts: StageFacts, plan: BuildPlan) -> None:
         shown = ", ".join(tools[:6]) + (f" and {len(tools) - 6} more" if len(tools) > 6 else "")
         plan.warnings.append(f"the build installs {shown}; the runtime stage does not carry them: if the app runs "
                              "them, use --runtime slim and install them there")
+
+
+_BIN_DIRS = {"/usr/local/bin", "/usr/bin", "/bin", "/usr/local/sbin", "/usr/sbin", "/sbin", "/go/bin",
+             "/usr/local/cargo/bin"}
+
+
+def follow_moves(facts: StageFacts, path: str, after) -> str:
+    """Where a built file ends up when later commands `cp`, `mv` or `install` it elsewhere."""
+    commands = facts.commands()
+    start = next((i for i, c in enumerate(commands) if c is after), None)
+    if start is None:
+        return path
+    dirs = {facts.workdir} | {s.workdir for s in facts.steps} | {
+        posixpath.normpath(posixpath.join(c.cwd, w)) for c in commands if c.program == "mkdir"
+        for w in c.argv[1:] if not w.startswith("-")}
+    for c in commands[start + 1:]:
+        if c.program not in ("cp", "mv", "install") or len(c.argv) < 3:
+            continue
+        words = [w for w in c.argv[1:] if not w.startswith("-")]
+        if c.program == "install" and "-m" in c.argv:
+            words = [w for w in words if w != c.argv[c.argv.index("-m") + 1]]
+        if len(words) < 2:
+            continue
+        sources, dest = words[:-1], words[-1]
+        if not any(posixpath.normpath(posixpath.join(c.cwd, s)) == path for s in sources):
+            continue
+        target = posixpath.normpath(posixpath.join(c.cwd, dest))
+        into_dir = dest.endswith("/") or len(sources) > 1 or target in _BIN_DIRS or target in dirs
+        path = posixpath.join(target, posixpath.basename(path)) if into_dir else target
+    return path
+
+
+def moved_out_of(facts: StageFacts, directory: str, after) -> list[str]:
+    """Names of files later `cp`/`mv`/`install` commands take out of `directory` (a build's output dir)."""
+    commands = facts.commands()
+    start = next((i for i, c in enumerate(commands) if c is after), None)
+    names = []
+    for c in commands[start + 1:] if start is not None else []:
+        if c.program in ("cp", "mv", "install"):
+            words = [w for w in c.argv[1:] if not w.startswith("-")][:-1]
+            names += [posixpath.basename(w) for w in words
+                      if posixpath.dirname(posixpath.normpath(posixpath.join(c.cwd, w))) == directory
+                      and "*" not in w and "$" not in w]
+    return list(dict.fromkeys(names))
+
+
+def cache_mounts(facts: StageFacts, command) -> list[str]:
+    """Targets of the `RUN --mount=type=cache` that runs `command`: their content never reaches the image."""
+    for step in facts.steps:
+        if any(c is command for c in step.commands):
+            out = []
+            for name, value in step.ins.flag_list:
+                fields = dict(f.split("=", 1) for f in value.split(",") if "=" in f)
+                if name == "mount" and fields.get("type") == "cache":
+                    target = fields.get("target") or fields.get("dst") or fields.get("destination")
+                    if target:
+                        out.append(posixpath.normpath(posixpath.join(step.workdir, target)))
+            return out
+    return []

@@ -17,7 +17,7 @@ from ..options import Options
 from ..plan import MOVED, REMOVED, REWRITTEN, BuildPlan, Detection, Refusal
 from ..render import environment
 from . import frontend_config as cfg
-from .frontend_site import WEB_SERVER_IMAGES, Site, SiteReader
+from .frontend_site import SOURCE_ONLY, WEB_SERVER_IMAGES, Site, SiteReader
 
 NAME = "frontend"
 UNPRIVILEGED = "nginxinc/nginx-unprivileged:stable-alpine"
@@ -84,7 +84,7 @@ class FrontendPlanner:
         facts, site = self.facts, self.site
         if not site.static and self.options.language != NAME:
             raise Refusal(f"not a static site: {site.reason}", reason="not-static")
-        if site.reason and not site.static and "Node server" in site.reason:
+        if site.node_server:
             raise Refusal(f"not a static site: {site.reason}; convert it as Node", reason="node-server")
         uses_node = any(c.program in ("npm", "yarn", "pnpm", "npx", "node", "ng") for c in facts.commands())
         has_node = facts.image_name in ("node", "nodejs") or {"nodejs", "npm"} & set(facts.packages) or \
@@ -103,8 +103,7 @@ class FrontendPlanner:
         for cp in self.facts.copies:
             if cp.from_stage:
                 continue
-            if any(not re.search(r"(^|/)(package(-lock)?\.json|package\*\.json|yarn\.lock|pnpm-lock\.yaml|"
-                                 r"\.npmrc)$", s) for s in cp.sources):
+            if any(not SOURCE_ONLY.search(s) for s in cp.sources):
                 return True
         return False
 
@@ -178,11 +177,11 @@ class FrontendPlanner:
     def collect(self) -> str:
         """Copy the first folder holding an index.html to a known place (the name is not in the Dockerfile)."""
         cwd = self.site.project_dir or self.facts.workdir
-        candidates = " ".join(COLLECT_CANDIDATES)
+        candidates = " ".join(posixpath.join(cwd, c) for c in COLLECT_CANDIDATES)
         esc = self.facts.dockerfile.escape
         self.plan.builder_append.append(
             "# collect the static site the build produced (its folder is not named in the Dockerfile)\n"
-            f"RUN cd {cwd} && for f in {candidates}; do {esc}\n"
+            f"RUN for f in {candidates}; do {esc}\n"
             f"      if [ -f \"$f\" ]; then mkdir -p {COLLECT_DIR} && cp -a \"$(dirname \"$f\")/.\" {COLLECT_DIR}/ && exit 0; fi; {esc}\n"
             "    done; echo \"no index.html found in the build output\" >&2; exit 1")
         self.plan.decisions.append("output folder unknown without the build context: a collect step copies the "
@@ -222,6 +221,9 @@ class FrontendPlanner:
         privileged = original is not None and original < runtime.PRIVILEGED_PORT
         full_config = bool(own and own[1].endswith("nginx.conf"))
         slim = options.flavour(NAME) == "slim"
+        if options.flavour(NAME) in ("distroless", "scratch"):
+            plan.warnings.append(f"--runtime {options.flavour(NAME)} does not apply: static files need a web "
+                                 "server, so the runtime is nginx")
         if want == "root" or (want is None and (root_user or (privileged and facts.user is None) or full_config)):
             port = original or 80
             why = ("you asked for root" if want == "root" else
@@ -251,6 +253,7 @@ class FrontendPlanner:
         lines = ["    " + _sh_quote(line) + f" {esc}" for line in text.splitlines()]
         self.plan.builder_append.append(
             "# nginx config for the runtime stage: SPA fallback, gzip, cache headers\n"
+            "# hadolint ignore=SC2016\n"      # $uri is nginx's variable, not the shell's
             f"RUN printf '%s\\n' {esc}\n" + "\n".join(lines) + f"\n    > {CONF_TMP}")
 
     # ------------------------------------------------------------ plan

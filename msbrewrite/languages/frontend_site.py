@@ -62,6 +62,8 @@ class Site:
     served_why: str = ""
     dev_server: str | None = None          # CMD runs a dev server (needs a production build)
     static_server: bool = False            # CMD runs a static file server (serve, http-server, vite preview)
+    serves_files: bool = False             # CMD or installs point at a static file server
+    node_server: bool = False              # CMD or package.json show an application server
     port: int | None = None                # where the original listened: its CMD flag, else the tool default
     listen: int | None = None              # the port named on the CMD itself (beats EXPOSE)
     web_server: str | None = None          # nginx/caddy/httpd already in the original image
@@ -269,12 +271,6 @@ class SiteReader:
 
     def _installs(self) -> None:
         site = self.site
-        # framework-specific prefixes of build-time variables name the framework
-        for name in sorted(set(self.facts.env) | set(self.facts.arg_instructions)):
-            for prefix, framework in ENV_PREFIXES:
-                if name.startswith(prefix) and not site.framework:
-                    site.framework = framework
-                    site.add(f"{prefix}* build variable", "Dockerfile", 0.5)
         for step in self.facts.steps:
             for c in step.commands:
                 for pkg in global_installs(c) + local_installs(c):
@@ -282,9 +278,16 @@ class SiteReader:
                         site.framework = site.framework or GLOBAL_TOOLS[pkg]
                         site.add(f"installs {pkg}", f"Dockerfile:{step.ins.lineno}", 1)
                     elif pkg in STATIC_SERVERS:
+                        site.serves_files = True
                         site.add(f"installs the static file server {pkg}", f"Dockerfile:{step.ins.lineno}", 1.5)
                 if c.program in ("yarn", "pnpm"):
                     site.runner = c.program
+        # framework-specific prefixes of build-time variables name the framework (weaker than tools)
+        for name in sorted(set(self.facts.env) | set(self.facts.arg_instructions)):
+            for prefix, framework in ENV_PREFIXES:
+                if name.startswith(prefix) and not site.framework:
+                    site.framework = framework
+                    site.add(f"{prefix}* build variable", "Dockerfile", 0.5)
 
     def _build(self) -> None:
         site = self.site
@@ -294,8 +297,9 @@ class SiteReader:
                 key = (argv[0], argv[1] if len(argv) > 1 else "") if argv else ("", "")
                 call = script_call(c.argv)
                 if key in BUILD_TOOLS:
-                    site.framework = BUILD_TOOLS[key] if key != ("vite", "build") or not site.framework \
-                        else site.framework
+                    # `vite build` also builds SvelteKit/Astro apps: a framework known already wins
+                    if key != ("vite", "build") or not site.framework:
+                        site.framework = BUILD_TOOLS[key]
                     site.build, site.build_line = Command(argv, c.env, c.cwd), step.ins.lineno
                     site.add(f"{' '.join(argv[:2])}", f"Dockerfile:{step.ins.lineno}", 2)
                 elif call and re.match(r"^(build|generate|export)([:-]\w+)*$", call[1]):
@@ -314,9 +318,8 @@ class SiteReader:
             argv = self.script_argv(site.build_script)
             if argv:
                 key = (argv[0], argv[1] if len(argv) > 1 else "")
-                if key in BUILD_TOOLS:
-                    site.framework = BUILD_TOOLS[key] if not framework or framework == "vite" and \
-                        key[0] != "vite" else framework
+                if key in BUILD_TOOLS and not framework:
+                    site.framework = BUILD_TOOLS[key]     # the dependencies name the more specific framework
                 site.build = Command(argv, site.build.env, site.build.cwd)
 
     def _cmd(self) -> None:
@@ -342,7 +345,7 @@ class SiteReader:
         served = served_dir(resolved)
         if served:
             d, port, server = served
-            site.static_server = True
+            site.static_server = site.serves_files = True
             site.listen = port
             site.port = port or TOOL_PORTS.get(server)
             if d:
@@ -367,6 +370,7 @@ class SiteReader:
         if prog in SERVER_PROGRAMS or (prog, sub) in SERVER_SUBCOMMANDS or \
                 (prog == "next" and sub in ("start", "dev")):
             site.reason = f"CMD runs {' '.join(resolved[:2])}: a Node server"
+            site.node_server = True
             return
         if call and not site.project:
             # no package.json to read: judge the script by its conventional name
@@ -377,6 +381,7 @@ class SiteReader:
                 site.port = site.listen or TOOL_PORTS.get(fw)
                 site.add(f"CMD `{' '.join(argv[:3])}` runs the {fw} dev server", where, 2)
             elif script in ("serve", "preview"):
+                site.serves_files = True
                 site.port = site.listen = _port_arg(argv, "--port", "-p")
                 site.add(f"CMD `{' '.join(argv[:3])}` serves the build (script not readable without the context)",
                          where, 1)
@@ -395,6 +400,7 @@ class SiteReader:
             if server_deps and not site.static_server and not site.web_server and \
                     (re.search(r"\bnode\b|nodemon|ts-node", start) or not site.dev_server):
                 site.reason = f"package.json depends on {server_deps[0]}: a Node server that also builds assets"
+                site.node_server = True
             if site.framework == "next":
                 static, _, _ = cfg.next_export(facts.context, project.root)
                 if not static and not (site.build and site.build.argv[:2] == ["next", "export"]) \
@@ -408,21 +414,22 @@ class SiteReader:
                     site.reason = f"SvelteKit with {adapter or 'no static adapter'}: it needs a server"
             if site.framework == "nuxt" and not (site.build and "generate" in site.build.argv):
                 site.reason = "Nuxt built with `nuxt build`: it needs the Nitro server"
+            if site.reason:
+                site.node_server = True
         if site.reason:
             site.static = False
             return
         has_build = site.build is not None
-        serves = site.served is not None or any("serves" in e.signal or "static file server" in e.signal
-                                                for e in site.evidence)
         if site.web_server and site.web_roots:
             site.static, site.reason = True, f"the site is served by {site.web_server} from {site.web_roots[0]}"
-        elif serves and (has_build or site.served):
+        elif site.serves_files and (has_build or site.served):
             site.static, site.reason = True, "a build served as static files"
         elif site.dev_server and site.framework:
             site.static = True
             site.reason = f"CMD runs the {site.framework} dev server; production serves the built files"
         elif has_build and site.framework in cfg.DEFAULT_OUT and site.framework not in ("next", "nuxt") \
-                and (facts.cmd is None or site.project is not None):
+                and facts.cmd is None and facts.entrypoint is None:
+            # nothing runs in the image: its product is the build output
             site.static, site.reason = True, f"{site.framework} build"
         else:
             site.static = False

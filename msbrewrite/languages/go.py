@@ -10,8 +10,8 @@ from ..bases import DEBIAN_SLIM, DISTROLESS_BASE, DISTROLESS_STATIC, alpine_vers
 from ..options import Options
 from ..plan import BuildPlan, Detection, Evidence, Refusal
 from ..shell import Command, option_value, positional_args, resolve
-from .common import (BASE_LIBS, copy_assets, copy_config_args, debian_packages, glibc_debian, glibc_runtime,
-                     runtime_libraries, warn_runtime_tools)
+from .common import (BASE_LIBS, copy_assets, copy_config_args, debian_packages, follow_moves, glibc_debian,
+                     glibc_runtime, runtime_libraries, warn_runtime_tools)
 
 NAME = "go"
 BUILD_ENV = {"GOPATH", "GOOS", "GOARCH", "GOARM", "CGO_ENABLED", "GO111MODULE", "GOPROXY", "GOPRIVATE",
@@ -33,6 +33,9 @@ _NOT_BINARIES = {"sh", "bash", "ash", "dash", "env", "tini", "dumb-init", "exec"
 _BUILD_VALUE_FLAGS = {"-o", "-ldflags", "-gcflags", "-asmflags", "-tags", "-mod", "-modfile", "-p", "-pkgdir",
                       "-buildmode", "-compiler", "-gccgoflags", "-installsuffix", "-overlay", "-pgo", "-exec",
                       "-toolexec", "-C", "-covermode", "-coverpkg", "-buildvcs"}
+_PATH_DIRS = {"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin", "/go/bin"}
+_STANDARD_PATH = {"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"}
+_SYSTEM_DIRS = {"/bin", "/usr/bin", "/sbin", "/usr/sbin", "/"}
 _EMBED_RE = re.compile(r"//go:embed\s+(.+)")
 
 
@@ -87,6 +90,11 @@ class GoPlanner:
                 return True, "CGO_ENABLED=1 is set for the build"
         if facts.env.get("CGO_ENABLED") == "1":
             return True, "ENV CGO_ENABLED=1"
+        for c in facts.find("go"):
+            sanitizer = next((w for w in c.argv if w in ("-race", "-msan", "-asan")), None)
+            if sanitizer and c.env.get("CGO_ENABLED") != "0":
+                # turning cgo off for the whole stage would break this step
+                return True, f"`go {c.argv[1]} {sanitizer}` needs cgo"
         gomod = facts.context.read("go.mod") or ""
         for mod in CGO_MODULES:
             if mod in gomod:
@@ -167,15 +175,18 @@ class GoPlanner:
                 for p in paths:
                     self.binaries[p] = posixpath.join("/usr/local/bin", posixpath.basename(p))
                 continue
+            out_dir = self._output_dir(c)
             if not paths:
-                paths = self._from_entry(entry_argv, c.cwd)
+                paths = self._from_entry(entry_argv, out_dir)
             if not paths:
-                self._collect(c.cwd)
+                self._collect(out_dir)
                 continue
             for p in paths:
-                self.binaries[p] = p
-        if not builds:
-            self._go_run(entry_argv)
+                moved = follow_moves(facts, p, c)
+                if moved != p:
+                    plan.decisions.append(f"{p} is moved to {moved} after the build")
+                self.binaries[moved] = self._runtime_path(moved)
+        self._go_run(entry_argv)
         if not self.binaries and not plan.produced:
             if builds:
                 raise Refusal(f"line {self._line_of(builds[-1])}: `{' '.join(builds[-1].argv[:4])}` builds binaries "
@@ -185,6 +196,22 @@ class GoPlanner:
                           "(a Makefile or script builds it)", reason="artifact-not-found")
         for src, dest in self.binaries.items():
             plan.copy(src, dest, "the compiled binary")
+
+    def _runtime_path(self, path: str) -> str:
+        """A binary in a builder-only PATH dir ($GOPATH/bin) moves to /usr/local/bin, so CMD finds it by name."""
+        builder_path = (self.facts.env.get("PATH") or "").split(":")
+        if posixpath.dirname(path) in builder_path and posixpath.dirname(path) not in _STANDARD_PATH:
+            return posixpath.join("/usr/local/bin", posixpath.basename(path))
+        return path
+
+    @staticmethod
+    def _output_dir(c: Command) -> str:
+        """Directory a `go build` writes into: `-o dir/` (or -o with several packages), else its cwd."""
+        out = option_value(c.argv, "-o")
+        if out and (out.endswith("/") or len(positional_args(c.argv[2:], _BUILD_VALUE_FLAGS)) > 1
+                    or any(p.endswith("/...") for p in positional_args(c.argv[2:], _BUILD_VALUE_FLAGS))):
+            return resolve(out, c.cwd)
+        return c.cwd
 
     @staticmethod
     def _plain_program(word: str) -> bool:
@@ -208,6 +235,10 @@ class GoPlanner:
         first = argv[0]
         if not self._plain_program(first):
             return []
+        if "/" not in first and cwd in _PATH_DIRS:
+            # a bare name is looked up on PATH, where `-o dir/` put the binaries
+            self.plan.decisions.append(f"binary name {first} taken from CMD/ENTRYPOINT")
+            return [posixpath.join(cwd, first)]
         if "/" in first or self.facts.workdir == cwd:
             path = resolve(first, self.facts.workdir)
             if posixpath.dirname(path) == cwd:
@@ -217,6 +248,9 @@ class GoPlanner:
 
     def _collect(self, cwd: str) -> None:
         plan = self.plan
+        if cwd in _SYSTEM_DIRS:
+            raise Refusal(f"the build writes binaries into {cwd} with names unknown without the build context; "
+                          "they cannot be told apart from the image's own programs", reason="artifact-not-found")
         plan.builder_append.append(
             "# collect the executables the build produced (their names are not in the Dockerfile)\n"
             f"RUN mkdir -p /out && find {cwd} -maxdepth 1 -type f -perm -u+x ! -name '*.sh' -exec cp {{}} /out/ \\; \\\n"

@@ -8,9 +8,8 @@ import re
 
 from .. import runtime
 from ..analysis import StageFacts, command_argv, expand_soft
-from ..bases import describe
 from ..options import Options
-from ..plan import REWRITTEN, BuildPlan, Detection, Evidence, Refusal
+from ..plan import BuildPlan, Detection, Evidence, Refusal
 from ..shell import Command, needs_shell, option_value, positional_args, resolve, shell_form_to_argv, split_words
 from .common import runtime_libraries
 from .java_build import Archive, gradle_projects, java_major_of, load_pom, maven_archives
@@ -45,6 +44,7 @@ DEFAULT_JDK = {("ubuntu", "18.04"): 11, ("ubuntu", "bionic"): 11, ("ubuntu", "20
                ("debian", "10"): 11, ("debian", "buster"): 11, ("debian", "11"): 11, ("debian", "bullseye"): 11,
                ("debian", "12"): 17, ("debian", "bookworm"): 17}
 _JAR_SKIP = r"-(plain|sources|javadoc|tests|test-fixtures)\.jar$"
+_SKIP_CASE = "|".join(f"*-{k}.jar" for k in ("plain", "sources", "javadoc", "tests", "test-fixtures"))
 _JAVA_VALUE_OPTS = {"-cp", "-classpath", "--class-path", "-p", "--module-path", "--add-modules", "--add-opens",
                     "--add-exports", "--add-reads", "-splash"}
 
@@ -146,7 +146,7 @@ class JavaPlanner:
         self.runs = [r for r in (tool_run(c) for c in facts.commands()) if r]
         self.word_map: dict[str, str] = {}      # entry words to replace (jar globs -> exact or collected)
         self.command_map: list[str] | None = None   # whole new command for build-tool runs
-        self.archives_cache: dict[str, list[Archive]] = {}
+        self.archives_cache: dict[tuple, list[tuple[str, Archive]]] = {}
         self.major, self.major_why = self.java_major()
         self.collect_dir = "/out"
         self.cwd = facts.workdir        # where the command being read runs (a leading `cd` moves it)
@@ -190,9 +190,8 @@ class JavaPlanner:
 
     # ------------------------------------------------------------------ archives from build files
     def context_dir(self, run: ToolRun) -> str | None:
-        marker = "pom.xml" if run.kind == "maven" else "settings.gradle"
-        markers = [marker] if run.kind == "maven" else ["settings.gradle", "settings.gradle.kts", "build.gradle",
-                                                          "build.gradle.kts"]
+        markers = ["pom.xml"] if run.kind == "maven" else ["settings.gradle", "settings.gradle.kts", "build.gradle",
+                                                             "build.gradle.kts"]
         for mk in markers:
             rel = self.facts.context_path(posixpath.join(run.project_dir, mk))
             if rel is not None and self.facts.context.exists(rel):
@@ -201,6 +200,12 @@ class JavaPlanner:
 
     def archives(self, run: ToolRun) -> list[tuple[str, Archive]]:
         """(builder path, archive) for every archive the run's project builds, [] when unknown."""
+        key = (run.kind, tuple(run.argv), run.cwd, run.project_dir)
+        if key not in self.archives_cache:
+            self.archives_cache[key] = self._archives(run)
+        return self.archives_cache[key]
+
+    def _archives(self, run: ToolRun) -> list[tuple[str, Archive]]:
         ctx_dir = self.context_dir(run)
         if ctx_dir is None:
             return []
@@ -248,8 +253,19 @@ class JavaPlanner:
 
     # ------------------------------------------------------------------ copies
     def copy_jar(self, path: str, why: str) -> None:
+        if posixpath.basename(path) == "quarkus-run.jar":
+            # Quarkus fast-jar: the launcher jar loads lib/, app/ and quarkus/ from its own directory
+            app_dir = posixpath.dirname(path)
+            if app_dir not in self.plan.produced:
+                self.plan.copy(app_dir, app_dir, "the Quarkus application (quarkus-run.jar and its directories)")
+            return
         if path not in self.plan.produced:
             self.plan.copy(path, path, why)
+        for built, archive in self.known_archives():
+            if built == path and archive.class_path_dir:
+                libs = posixpath.join(posixpath.dirname(path), archive.class_path_dir)
+                if libs not in self.plan.produced:
+                    self.plan.copy(libs, libs, "dependencies the jar's manifest Class-Path names")
 
     def collect(self, pattern: str, why: str) -> str:
         """Builder step that copies the runnable jar matching `pattern` to a fixed path; its runtime path."""
@@ -257,10 +273,15 @@ class JavaPlanner:
         dest = posixpath.join(self.facts.workdir, "app.jar")
         if out in self.plan.produced:
             return dest
+        # a plain loop (no ls | grep): POSIX sh, busybox and hadolint all accept it; no match fails the build
         self.plan.builder_append.append(
-            f"# collect the runnable jar: {why}; the largest jar that is not a plain, sources, javadoc or tests jar\n"
+            f"# collect the runnable jar ({why}): the largest jar that is not a plain, sources, javadoc or tests jar\n"
             f"RUN mkdir -p {self.collect_dir} \\\n"
-            f"    && cp \"$(ls -S {pattern} | grep -Ev -- '{_JAR_SKIP}' | head -n 1)\" {out}")
+            f"    && for jar in {pattern}; do \\\n"
+            f"         case \"$jar\" in {_SKIP_CASE}) continue ;; esac; \\\n"
+            f"         if [ ! -f {out} ] || [ \"$(wc -c < \"$jar\")\" -gt \"$(wc -c < {out})\" ]; then cp \"$jar\" {out}; fi; \\\n"
+            f"       done \\\n"
+            f"    && test -f {out}")
         self.plan.copy(out, dest, "the runnable jar, collected in the builder")
         self.plan.decisions.append(f"jar collected from {pattern} to {out} in the builder ({why})")
         return dest
@@ -315,11 +336,11 @@ class JavaPlanner:
                 if builder_path != path or not archive.spring_boot:
                     continue
                 pom = load_pom(self.facts.context, posixpath.join(archive.project_dir, "pom.xml"))
-                if pom and pom.parent_artifact != "spring-boot-starter-parent" and \
-                        "repackage" not in _xml_text(pom.plugins.get("spring-boot-maven-plugin")):
-                    self.plan.warnings.append(
-                        f"{archive.project_dir or '.'}/pom.xml: spring-boot-maven-plugin has no repackage goal and the "
+                note = (f"{archive.project_dir or '.'}/pom.xml: spring-boot-maven-plugin has no repackage goal and the "
                         "parent is not spring-boot-starter-parent; unless a parent POM binds it, the jar is not runnable")
+                if pom and pom.parent_artifact != "spring-boot-starter-parent" and note not in self.plan.warnings and \
+                        "repackage" not in _xml_text(pom.plugins.get("spring-boot-maven-plugin")):
+                    self.plan.warnings.append(note)
 
     def classpath(self, value: str) -> str:
         """Copy each classpath entry; build output classes become the built jar when it is known."""
@@ -407,8 +428,8 @@ class JavaPlanner:
             for w in argv:
                 if w.startswith("--args="):
                     app += split_words(w[len("--args="):])
-            if not any("bootJar" in r.goals or "build" in r.goals or "assemble" in r.goals for r in self.runs
-                       if r.kind == "gradle"):
+            if not any({g.rsplit(":", 1)[-1] for g in r.goals} & {"bootJar", "build", "assemble"}
+                       for r in self.runs if r.kind == "gradle"):
                 self.plan.builder_append.append(
                     "# build the Spring Boot jar that CMD used to run with bootRun\n"
                     f"RUN {cd}{run.launcher} bootJar --no-daemon")
@@ -420,7 +441,7 @@ class JavaPlanner:
             return self.plan_gradle_run(run, cd, argv)
         else:
             raise Refusal(f"CMD runs the app through `{' '.join(argv[:3])}`: msb turns only spring-boot:run, "
-                          "bootRun and exec:java into a java command", reason="unsupported-run-goal")
+                          "exec:java, bootRun and gradle run into the command they start", reason="unsupported-run-goal")
         return ["java", *jvm, "-jar", jar, *app]
 
     def plan_exec_java(self, run: ToolRun, cd: str) -> list[str]:
@@ -512,31 +533,39 @@ class JavaPlanner:
             self.script_jars(resolve(argv[0], self.cwd))
 
     def script_jars(self, path: str) -> None:
-        """Jars an entrypoint script starts: read from the context, else the build's jar directories."""
-        text = self.facts.context_file(path)
-        found = False
-        for line in (text or "").splitlines():
+        """Jars an entrypoint script starts, read from the context; else see script_fallback()."""
+        for line in (self.facts.context_file(path) or "").splitlines():
             words = split_words(line)
-            if "-jar" in words and words.index("-jar") + 1 < len(words):
-                ref = words[words.index("-jar") + 1]
-                if "$" not in ref:
-                    self.locate(ref)
-                    found = True
-        if not found:
-            for run in self.package_runs() or []:
-                pattern = self.output_glob(run)
-                if pattern not in self.plan.produced:
-                    self.plan.copy(pattern, posixpath.dirname(pattern) + "/", "jars the entrypoint script may start")
-                    found = True
-            if found:
-                self.plan.decisions.append("entrypoint script: the build's jar directories are copied with their paths")
+            java = next((i for i, w in enumerate(words) if posixpath.basename(w) == "java"), None)
+            if java is not None and "-jar" in words[java:]:
+                before = set(self.plan.produced)
+                try:
+                    self.plan_java(words[java:])
+                except Refusal:
+                    continue        # a jar named through a variable: leave it to the fallback
+                if self.plan.produced != before:
+                    return
+        self.script_unknown = True
+
+    def script_fallback(self) -> None:
+        """The script's jar is unknown: copy the build's jar directories, paths unchanged."""
+        if not getattr(self, "script_unknown", False) or any(a.source.endswith((".jar", ".war"))
+                                                             for a in self.plan.artifacts):
+            return
+        for run in self.package_runs():
+            pattern = self.output_glob(run)
+            if pattern not in self.plan.produced:
+                self.plan.copy(pattern, posixpath.dirname(pattern) + "/", "jars the entrypoint script may start")
+                self.plan.decisions.append(f"entrypoint script: {pattern} copied with its path (the script's jar "
+                                           "is not known)")
 
     # ------------------------------------------------------------------ rewrite for runtime.entry
     def rewrite(self, argv: list[str]) -> list[str] | None:
         inner = _unwrap_shell(argv)
         if inner is not None:
             new_inner = self.rewrite(inner) if len(_split_and(inner)) == 1 else None
-            if new_inner is not None and argv[-1] == " ".join(argv[2:]) and shell_form_to_argv(" ".join(new_inner)):
+            if new_inner is not None and len(argv) == 3 and (
+                    new_inner == self.command_map or shell_form_to_argv(" ".join(new_inner))):
                 return new_inner    # `sh -c "java -jar x"` needs no shell once the glob is resolved
             text = argv[-1]
             for old, new in self.word_map.items():
@@ -591,7 +620,7 @@ class JavaPlanner:
                 continue
             dest = posixpath.normpath(cp.dest)
             if dest.startswith(catalina + "/") and not dest.startswith(webapps):
-                plan.copy(cp.dest.rstrip("/") if not cp.dest.endswith("/") else dest, dest, "container configuration")
+                plan.copy(dest, dest, "container configuration")
             deployed |= dest.startswith(webapps)
         for c in facts.commands():
             if c.program in ("cp", "mv", "ln") and any(resolve(w, c.cwd).startswith(webapps) for w in c.argv[1:]):
@@ -622,6 +651,7 @@ class JavaPlanner:
         servlet = self.plan_servlet()
         if not servlet:
             self.plan_entry()
+            self.script_fallback()
             if facts.cmd is None and facts.entrypoint is None:
                 runs = self.package_runs()
                 if not runs:
@@ -649,6 +679,9 @@ class JavaPlanner:
         if servlet and options.user is None and facts.user is None:
             opts = dataclasses.replace(options, user="root")   # the container writes to its root-owned home
         runtime.finish(facts, plan, opts, shell_base=shell_base)
+        last = plan.runtime_base.rsplit("/", 1)[-1]
+        if "distroless/java" in plan.runtime_base and ":" not in last and "@" not in last:
+            plan.runtime_base += ":nonroot"     # an explicit tag; the USER line that follows still decides
         if "distroless/java" in plan.runtime_base and plan.entrypoint is None:
             plan.entrypoint = []
             plan.decisions.append("ENTRYPOINT [] clears distroless java's own [\"/usr/bin/java\", \"-jar\"], "

@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from ..context import Context
 
 _PROP_RE = re.compile(r"\$\{([^}]+)\}")
-# plugins that make a jar runnable on its own (dependencies inside, Main-Class set)
-FAT_JAR_PLUGINS = ("spring-boot-maven-plugin", "maven-shade-plugin", "maven-assembly-plugin", "quarkus-maven-plugin")
 
 
 @dataclass
@@ -27,6 +25,7 @@ class Archive:
     runnable: bool = False  # self-contained with a Main-Class (Spring Boot, shade, assembly, bootJar)
     main_class: str | None = None
     spring_boot: bool = False
+    class_path_dir: str | None = None   # dependency directory the manifest Class-Path points into
 
 
 # ------------------------------------------------------------------ Maven
@@ -108,6 +107,9 @@ class Pom:
         target = posixpath.join(self.dir, "target")
         main = (self.plugin_config("maven-jar-plugin", "mainClass") or self.plugin_config("maven-shade-plugin", "mainClass")
                 or self.plugin_config("maven-assembly-plugin", "mainClass"))
+        if "quarkus-maven-plugin" in self.plugins:
+            # fast-jar layout: quarkus-run.jar only runs beside its lib/, app/ and quarkus/ directories
+            return Archive(posixpath.join(target, "quarkus-app/quarkus-run.jar"), self.dir, "jar", True)
         if self.spring_boot:
             classifier = self.plugin_config("spring-boot-maven-plugin", "classifier")
             name = f"{base}-{classifier}.{ext}" if classifier else f"{base}.{ext}"
@@ -124,7 +126,11 @@ class Pom:
             suffix = (self.plugin_config("maven-shade-plugin", "shadedClassifierName") or "shaded") if attached else ""
             name = f"{base}-{suffix}.jar" if suffix else f"{base}.jar"
             return Archive(posixpath.join(target, name), self.dir, "jar", True, main)
-        return Archive(posixpath.join(target, f"{base}.{ext}"), self.dir, ext, bool(main) and ext == "jar", main)
+        libs = None
+        if self.plugin_config("maven-jar-plugin", "addClasspath") == "true":
+            libs = (self.plugin_config("maven-jar-plugin", "classpathPrefix") or "").strip("/") or None
+        return Archive(posixpath.join(target, f"{base}.{ext}"), self.dir, ext, bool(main) and ext == "jar", main,
+                       class_path_dir=libs)
 
 
 def _local(tag: str) -> str:

@@ -12,12 +12,14 @@ import re
 
 from .. import runtime
 from ..analysis import StageFacts, command_argv
+from ..dockerfile import parse_key_values
 from ..options import Options
 from ..plan import BuildPlan, Detection, Evidence, Refusal
 from ..shell import Command, shell_form_to_argv
 from .common import runtime_libraries
-from .node_pkg import (LOCKFILES, Package, dockerignored, lockfile_manager, next_output, parse_tag,
-                       read_package, resolve_script, run_target, tsconfig_out_dir)
+from .node_files import NodeFiles
+from .node_pkg import (Package, lockfile_manager, next_output, parse_tag, read_package, resolve_script,
+                       run_target, tsconfig_out_dir)
 
 NAME = "node"
 MANAGERS = ("npm", "yarn", "pnpm", "bun")
@@ -45,16 +47,6 @@ WRAPPERS = {"tini", "dumb-init", "docker-entrypoint.sh"}
 # system packages an app uses at run time (when the builder installs them)
 RUNTIME_PACKAGES = {"tini", "dumb-init", "ffmpeg", "imagemagick", "graphicsmagick", "ghostscript", "chromium",
                     "poppler-utils", "openssl", "tzdata", "fonts-liberation", "libvips", "vips"}
-# top-level context entries the running app never reads
-NOT_RUNTIME = re.compile(
-    r"^(node_modules|\.git|\.github|\.gitlab|\.gitlab-ci\.ya?ml|\.vscode|\.idea|\.husky|\.circleci|"
-    r"tests?|__tests__|spec|e2e|cypress|coverage|docs?|\.nyc_output|"
-    r"Dockerfile.*|.*\.Dockerfile|\.dockerignore|docker-compose.*\.ya?ml|compose.*\.ya?ml|"
-    r"\.gitignore|\.gitattributes|\.eslintrc.*|\.eslintignore|eslint\.config\..*|\.prettierrc.*|"
-    r"\.prettierignore|prettier\.config\..*|\.editorconfig|jest\.config\..*|vitest\.config\..*|"
-    r"\.mocharc.*|README.*|CHANGELOG.*|CONTRIBUTING.*|.*\.md|package-lock\.json|npm-shrinkwrap\.json|"
-    r"yarn\.lock|pnpm-lock\.yaml|bun\.lockb?|\.nvmrc|\.node-version|\.travis\.yml)$")
-TS_SOURCE = re.compile(r"\.(ts|tsx|mts|cts)$")
 
 
 # --------------------------------------------------------------------------- detect
@@ -120,7 +112,7 @@ def detect(facts: StageFacts) -> Detection:
 
 
 # --------------------------------------------------------------------------- plan
-class NodePlanner:
+class NodePlanner(NodeFiles):
     def __init__(self, facts: StageFacts, options: Options):
         self.facts = facts
         self.options = options
@@ -175,6 +167,16 @@ class NodePlanner:
                 out.append(c.argv)
         # prisma generate/migrate write into node_modules or a database, not into the app
         return [b for b in out if b and posixpath.basename(b[0]) != "prisma"]
+
+    def pnp(self) -> bool:
+        """Yarn 2+ Plug'n'Play: no node_modules, node needs .pnp.cjs to resolve packages."""
+        if self.manager != "yarn":
+            return False
+        yarnrc = self.facts.context.read(posixpath.join(self.pkg_root, ".yarnrc.yml"))
+        if yarnrc is not None:
+            return not re.search(r"nodeLinker:\s*['\"]?(node-modules|pnpm)", yarnrc)
+        pm = self.pkg.package_manager
+        return bool(pm and pm[0] == "yarn" and (pm[1] or 1) >= 2)
 
     def build_ran(self) -> bool:
         return bool(self.builds)
@@ -324,6 +326,12 @@ class NodePlanner:
             if node is None:
                 self.keep_dev = self.keep_dev or f"`{' '.join(core)}` kept: " + "; ".join(why)
                 return
+            if self.pnp() and node[:1] == ["node"]:
+                if self.pkg.data.get("type") == "module":
+                    self.keep_dev = f"`{' '.join(core)}` kept: an ES module app under Yarn Plug'n'Play needs yarn's loader"
+                    return
+                # what `yarn start` does under Plug'n'Play: preload the resolver
+                node = ["node", "--require", posixpath.join(self.install_dir or self.appdir, ".pnp.cjs"), *node[1:]]
             self.entry_env.update(env)
             self.plan.decisions.append(f"`{' '.join(core)}` resolved to `{' '.join(node)}` "
                                        f"({posixpath.basename(core[0])} would not forward SIGTERM to the app)")
@@ -367,160 +375,6 @@ class NodePlanner:
             return None
         return wrappers + self.entry_node
 
-    # ---------------------------------------------------------------- copies
-    def app_items(self) -> set[str]:
-        """Top-level names under the app directory that come from the context."""
-        facts, items = self.facts, set()
-        root = facts.context_path(self.appdir)
-        if root is not None:
-            for name in facts.context.listdir(root):
-                rel = posixpath.normpath(posixpath.join(root, name))
-                if not dockerignored(facts.context, rel):
-                    items.add(name)
-        prefix = self.appdir.rstrip("/") + "/"
-        for cp in facts.copies:
-            if cp.from_stage:
-                continue
-            for src in cp.sources:
-                dest = cp.dest if not cp.dest.endswith("/") and len(cp.sources) == 1 else \
-                    posixpath.join(cp.dest, posixpath.basename(src.rstrip("/")))
-                dest = posixpath.normpath(dest)
-                if dest.startswith(prefix) or self.appdir == "/":
-                    first = dest[len(prefix):].split("/")[0] if self.appdir != "/" else dest.strip("/").split("/")[0]
-                    rel = facts.context_path(posixpath.join(self.appdir, first))
-                    if first and rel is not None and facts.context.exists(rel) and \
-                            not dockerignored(facts.context, rel):
-                        items.add(first)
-        return items
-
-    def removed_paths(self) -> set[str]:
-        """Paths an `rm -rf` in the build deletes."""
-        out = set()
-        for c in self.facts.commands():
-            if c.program == "rm":
-                out |= {posixpath.normpath(posixpath.join(c.cwd, w)) for w in c.argv[1:] if not w.startswith("-")}
-        return out
-
-    def moved_modules(self) -> str | None:
-        for c in self.facts.commands():
-            if c.program == "mv" and len(c.argv) == 3 and self.modules_dir and \
-                    posixpath.normpath(posixpath.join(c.cwd, c.argv[1])) == self.modules_dir:
-                return posixpath.normpath(posixpath.join(c.cwd, c.argv[2]))
-        return None
-
-    def plan_copies(self) -> None:
-        facts, plan = self.facts, self.plan
-        moved = self.moved_modules()
-        if moved:
-            self.keep_dev = self.keep_dev or f"node_modules is moved to {moved}; pruning it in place is not safe"
-            plan.decisions.append(f"node_modules lives at {moved} (moved there by the build)")
-        if self.standalone:
-            self._copy_standalone()
-            return
-        outputs, known = self.build_outputs()
-        precise = bool(facts.context) and self.pkg.found
-        why_whole = "" if precise else "the build context is absent"
-        if precise and self.build_ran() and not known:
-            entry_dir = self._entry_top()
-            if entry_dir and entry_dir not in self.app_items():
-                outputs.add(entry_dir)
-            else:
-                precise, why_whole = False, "the build's output directory is unknown"
-        if self.pkg.data.get("workspaces") and precise:
-            precise, why_whole = False, "npm/yarn workspaces link packages across the repository"
-        yarnrc = facts.context.read(posixpath.join(self.pkg_root, ".yarnrc.yml"))
-        if yarnrc is not None and not re.search(r"nodeLinker:\s*['\"]?node-modules", yarnrc):
-            precise, why_whole = False, "Yarn Plug'n'Play keeps dependencies in .yarn/ and .pnp.cjs"
-            self.keep_dev = self.keep_dev or "Yarn Plug'n'Play has no node_modules to prune"
-        if not precise:
-            if self.appdir in ("/", ""):
-                raise Refusal("the app is copied into / and " + why_whole +
-                              ": cannot tell the app's files from the image's own (set a WORKDIR or pass the "
-                              "context)", reason="app-in-root")
-            plan.copy(self.appdir, self.appdir, "the app directory (" + why_whole + ")")
-            plan.decisions.append(f"{why_whole}: the whole app directory {self.appdir} is copied")
-            self._copy_modules_outside(moved)
-            return
-        items = self.app_items() - self._removed_items()
-        items = {n for n in items if not NOT_RUNTIME.match(n) or n == "package.json"}
-        src_dir = self._compiled_source(outputs)
-        if src_dir:
-            items.discard(src_dir)
-            if not self.pkg.is_prod("tsconfig-paths"):
-                items -= {n for n in items if re.fullmatch(r"tsconfig(\.[\w-]+)?\.json", n)}
-            plan.decisions.append(f"{src_dir}/ holds only TypeScript sources compiled into "
-                                  f"{', '.join(sorted(outputs))}/: not copied")
-        names = sorted((items | outputs) - {"node_modules", "package.json"})
-        pkg_json = posixpath.join(self.install_dir or self.appdir, "package.json")
-        plan.copy(pkg_json, pkg_json, "package.json (module type, main, metadata)")
-        if self.install_dir and not moved:
-            plan.copy(self.modules_dir, self.modules_dir, "production dependencies"
-                      if not self.keep_dev else "dependencies")
-        for name in names:
-            path = posixpath.join(self.appdir, name)
-            why = "build output" if name in outputs else "read at run time"
-            plan.copy(path, path, why)
-        self._copy_modules_outside(moved, skip_inside=True)
-        dropped = sorted(n for n in self.app_items() if NOT_RUNTIME.match(n) and n not in ("package.json",
-                                                                                              "node_modules"))
-        if dropped:
-            plan.decisions.append("not copied (not needed at run time): " + ", ".join(dropped))
-
-    def _copy_modules_outside(self, moved: str | None, skip_inside: bool = False) -> None:
-        plan = self.plan
-        prefix = self.appdir.rstrip("/") + "/"
-        if moved and not moved.startswith(prefix):
-            plan.copy(moved, moved, "dependencies (moved out of the app directory by the build)")
-        if self.install_dir and not (self.install_dir + "/").startswith(prefix) and self.install_dir != self.appdir:
-            pkg_json = posixpath.join(self.install_dir, "package.json")
-            if pkg_json not in plan.produced:
-                plan.copy(pkg_json, pkg_json, "package.json of the installed dependencies")
-            if not moved and self.modules_dir not in plan.produced:
-                plan.copy(self.modules_dir, self.modules_dir, "dependencies installed above the app directory")
-
-    def _removed_items(self) -> set[str]:
-        prefix = self.appdir.rstrip("/") + "/"
-        return {p[len(prefix):] for p in self.removed_paths() if p.startswith(prefix) and "/" not in p[len(prefix):]}
-
-    def _entry_top(self) -> str | None:
-        argv = self.entry_node or []
-        for w in argv[1:]:
-            if w.startswith("-"):
-                continue
-            path = posixpath.normpath(posixpath.join(self.appdir, w))
-            prefix = self.appdir.rstrip("/") + "/"
-            return path[len(prefix):].split("/")[0] if path.startswith(prefix) else None
-        return None
-
-    def _compiled_source(self, outputs: set[str]) -> str | None:
-        """The TypeScript source dir a tsc/nest build replaces, when it holds nothing else."""
-        if not outputs or not any(posixpath.basename(b[0]) in ("tsc", "nest") for b in self.builds):
-            return None
-        top = self._entry_top()
-        if top not in outputs:
-            return None
-        _, root_dir = tsconfig_out_dir(self.facts.context, self.pkg_root)
-        src = (root_dir or "src").split("/")[0]
-        files = [f for f in self.facts.context.files() if f.startswith(posixpath.join(self.pkg_root, src) + "/")
-                 or (not self.pkg_root and f.startswith(src + "/"))]
-        if src in (".", "") or not files or not all(TS_SOURCE.search(f) for f in files):
-            return None
-        return src
-
-    def _copy_standalone(self) -> None:
-        plan, app = self.plan, self.appdir
-        plan.copy(posixpath.join(app, ".next/standalone"), app.rstrip("/") + "/", "Next.js standalone server "
-                  "(traced dependencies included)")
-        plan.copy(posixpath.join(app, ".next/static"), posixpath.join(app, ".next/static"), "Next.js static assets")
-        if "public" in self.app_items():
-            plan.copy(posixpath.join(app, "public"), posixpath.join(app, "public"), "public files")
-        plan.decisions.append("next.config sets output: 'standalone': only .next/standalone, .next/static and "
-                              "public are copied (no node_modules)")
-        if "HOSTNAME" not in self.facts.env:
-            # Docker sets HOSTNAME to the container id; the standalone server would listen on that name only
-            plan.runtime_env.append("ENV HOSTNAME=0.0.0.0")
-            plan.decisions.append("ENV HOSTNAME=0.0.0.0: the standalone server listens on $HOSTNAME")
-
     # ---------------------------------------------------------------- prune
     def prune(self) -> None:
         plan = self.plan
@@ -528,6 +382,10 @@ class NodePlanner:
             return
         if self.prod_only_install():
             plan.decisions.append("the install already leaves devDependencies out: no prune step")
+            return
+        if any(c.program in MANAGERS and c.argv[1:2] == ["prune"] or
+               c.program == "yarn" and "--production" in c.argv for c in self.facts.commands()):
+            plan.decisions.append("the build already prunes devDependencies: no prune step")
             return
         if self.keep_dev:
             plan.warnings.append(f"devDependencies kept in the runtime: {self.keep_dev}")
@@ -578,9 +436,28 @@ class NodePlanner:
         argv = (command_argv(facts.entrypoint) or []) + (command_argv(facts.cmd) or [])
         return any(w.endswith((".sh", ".bash")) for w in argv[:2]) or (argv[:1] in (["sh"], ["bash"]))
 
+    def _uses_prisma(self) -> bool:
+        """Prisma's engines need OpenSSL, which slim images lack (the full builder image has it)."""
+        if self.pkg.has("@prisma/client") or self.pkg.has("prisma"):
+            return True
+        words = [w for c in self.facts.commands() for w in c.argv]
+        words += (command_argv(self.facts.cmd) or []) + (command_argv(self.facts.entrypoint) or [])
+        return "prisma" in words or any(w.startswith("prisma:") for w in words)
+
+    def version_arg(self) -> str | None:
+        """`${NODE_VERSION}` when the builder's tag comes from a global ARG: the runtime follows it."""
+        ref = self.facts.stage.image.split("@")[0]
+        m = re.fullmatch(r"(?:[\w.-]+(?::\d+)?/)*node:(\$\{?(\w+)\}?)([\w.-]*)", ref)
+        if not m or not any(k == m.group(2) for i in self.facts.dockerfile.global_args
+                            for k, _ in parse_key_values(i.args)):
+            return None
+        return m.group(1)
+
     def slim_base(self) -> str:
         """node:<major>[-<debian>]-slim; node:slim follows node:latest when the tag names no major."""
-        parts = [str(p) for p in (self.tag.major, self.tag.debian) if p]
+        arg = self.version_arg()
+        parts = [arg] if arg else [str(p) for p in (self.tag.major,) if p]
+        parts += [self.tag.debian] if self.tag.debian else []
         return "node:" + "-".join(parts + ["slim"])
 
     def choose_base(self) -> None:
@@ -592,7 +469,7 @@ class NodePlanner:
         entry_words = {posixpath.basename(w) for w in (command_argv(facts.entrypoint) or []) +
                        (command_argv(facts.cmd) or [])}
         wanted |= {p.split("=")[0] for p in facts.packages} & entry_words
-        if self.pkg.has("@prisma/client") and not facts.is_alpine:
+        if self._uses_prisma():
             wanted.add("openssl")
             plan.decisions.append("Prisma's query engine looks for OpenSSL: openssl installed in the runtime")
         plan.runtime_packages += sorted(set(libs) | wanted)
@@ -601,7 +478,8 @@ class NodePlanner:
             if flavour not in ("auto", "alpine"):
                 plan.warnings.append(f"--runtime {flavour} ignored: native modules built on Alpine (musl) do not "
                                      "load on glibc images")
-            plan.runtime_base = f"node:{major}-{tag.alpine}" if major else f"node:{tag.alpine}"
+            version = self.version_arg() or major
+            plan.runtime_base = f"node:{version}-{tag.alpine}" if version else f"node:{tag.alpine}"
             plan.decisions.append("Alpine builder: native modules are built for musl, so an Alpine runtime")
             return
         slim = self.slim_base()
@@ -611,7 +489,10 @@ class NodePlanner:
                 plan.warnings.append(f"--runtime {flavour} is not offered for Node on a glibc builder: "
                                      f"{slim} instead")
             blockers.append(f"--runtime {flavour}")
-        if major not in DISTROLESS_MAJORS:
+        if self.version_arg():
+            blockers.append(f"the Node version comes from ARG {self.version_arg()}, which a distroless name "
+                            "cannot follow")
+        elif major not in DISTROLESS_MAJORS:
             blockers.append(f"no distroless image for Node {major or facts.image_tag}")
         if tag.debian == "trixie":
             blockers.append("the builder is Debian 13; distroless nodejs is Debian 12")
@@ -659,7 +540,10 @@ class NodePlanner:
             lead = lead[1:]
             while lead and lead[0].startswith("-"):
                 lead = lead[1:]
-        runtime.entry_script(facts, plan, lead)
+        if lead[:1] == ["docker-entrypoint.sh"] and "docker-entrypoint.sh" not in facts.copied_names():
+            plan.decisions.append("docker-entrypoint.sh is the node image's own script: the slim runtime has it")
+        else:
+            runtime.entry_script(facts, plan, lead)
         runtime.entry(facts, plan, self.rewrite)
         if plan.runtime_base.startswith("gcr.io/distroless/"):
             self._distroless_entry()
@@ -670,24 +554,13 @@ class NodePlanner:
         self._chown()
         return plan
 
-    def _chown(self) -> None:
-        """Files belong to the runtime user: the original ran as root and could write beside its code."""
-        user = self.plan.user
-        if not user or user.split(":")[0] in ("root", "0"):
-            return
-        owner = user if ":" in user or user.isdigit() else f"{user}:{user}"
-        roots = {self.appdir, self.install_dir or self.appdir, self.moved_modules() or self.appdir}
-        for art in self.plan.artifacts:
-            if any(art.dest == r or art.dest.startswith(r.rstrip("/") + "/") for r in roots if r != "/") or \
-                    "/" in roots and art.why != "entrypoint script":
-                art.chown = art.chown or owner
-
     def _distroless_entry(self) -> None:
         """The distroless ENTRYPOINT is node itself: CMD holds the script, ENTRYPOINT spells the path."""
         plan = self.plan
-        if isinstance(plan.entrypoint, list) and plan.entrypoint[:1] == ["node"]:
+        is_node = lambda argv: isinstance(argv, list) and argv and posixpath.basename(argv[0]) == "node"  # noqa: E731
+        if is_node(plan.entrypoint):
             plan.entrypoint = ["/nodejs/bin/node", *plan.entrypoint[1:]]
-        elif plan.entrypoint is None and isinstance(plan.cmd, list) and plan.cmd[:1] == ["node"]:
+        elif plan.entrypoint is None and is_node(plan.cmd):
             plan.cmd = plan.cmd[1:]
             plan.decisions.append("CMD drops `node`: the distroless ENTRYPOINT is /nodejs/bin/node")
 
@@ -710,5 +583,3 @@ class NodePlanner:
 def plan(facts: StageFacts, detection: Detection, options: Options) -> BuildPlan:
     return NodePlanner(facts, options).build()
 
-
-__all__ = ["detect", "plan", "LOCKFILES"]

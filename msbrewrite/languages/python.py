@@ -15,9 +15,10 @@ import re
 
 from .. import runtime
 from ..analysis import StageFacts, command_argv
+from ..bases import describe
 from ..options import Options
 from ..plan import KEPT, REWRITTEN, BuildPlan, Detection, Evidence, Refusal
-from ..shell import Command, resolve
+from ..shell import Command, resolve, shell_form_to_argv
 from .common import ASSET_DIRS, load_toml, native_libs, runtime_libraries
 from .python_entry import Entry, parse_entry, strip_runner
 from .python_imports import walk
@@ -39,7 +40,7 @@ BUILD_PACKAGES = {"curl", "wget", "git", "gnupg", "gnupg2", "dirmngr", "apt-tran
                   "clang", "llvm", "rustc", "cargo", "cython3", "gettext", "build-base", "alpine-sdk", "bash",
                   "python3-pip", "python3-venv", "python3-setuptools", "python3-wheel", "python3-distutils",
                   "python3-virtualenv", "py3-pip", "py3-setuptools", "py3-wheel", "python3-dev", "python-dev",
-                  "postgresql-client-common", "cron", "pipenv", "python3-poetry"}
+                  "postgresql-client-common", "pipenv", "python3-poetry"}
 # libraries a python:*-slim image already carries (its interpreter links them)
 SLIM_HAS = {"libssl3", "libffi8", "zlib1g", "libsqlite3-0", "libbz2-1.0", "liblzma5", "libc6", "libgcc-s1",
             "ca-certificates", "tzdata", "netbase", "libexpat1", "libuuid1", "libncursesw6", "libreadline8"}
@@ -60,6 +61,8 @@ _INSTALL_VALUE_OPTS = {"-r", "--requirement", "-c", "--constraint", "-e", "--edi
                        "--implementation", "--abi", "--progress-bar", "--timeout", "--retries", "--proxy",
                        "--upgrade-strategy", "--global-option", "--config-settings", "-C", "--only-binary",
                        "--no-binary", "--log", "--report"}
+# `uv run --frozen ` in front of a shell command (flags without values only)
+RUNNER_TEXT_RE = re.compile(r"^(\s*(?:exec\s+)?)((?:uv|poetry|pipenv|pdm|hatch|rye)\s+run\s+(?:--?[\w-]+(?:=\S+)?\s+)*)")
 IMAGE_PY_RE = re.compile(r"(?:^|[-_.])py(?:thon)?-?(\d)\.?(\d{1,2})(?=$|[^\d])")
 
 
@@ -279,6 +282,8 @@ class PythonPlanner:
         if re.search(r"(?i)conda|mamba", facts.image) or facts.find("conda") or facts.find("mamba"):
             raise Refusal("conda environments are not supported (their interpreter and libraries live in the "
                           "conda prefix, not in a python image)", reason="python-conda")
+        if name == "python" and "$" in facts.image:
+            return self.templated_base()
         if name == "python":
             m = re.match(r"^(\d+(?:\.\d+)*)?-?(.*)$", tag if tag != "latest" else "")
             version, variant = m.group(1), m.group(2)
@@ -293,6 +298,9 @@ class PythonPlanner:
             if "alpine" in tag:
                 return f"python:{version}-alpine"
             distro = next((d for d in DISTROS if d in tag), None)
+            if facts.cmd is None and facts.entrypoint is None:
+                raise Refusal(f"{facts.image} starts the app with its own command, which python:{version}-slim "
+                              "does not have; add a CMD naming the server", reason="python-base-command")
             self.plan.decisions.append(f"{facts.image} is built on the official python image: "
                                        f"runtime python:{version}-slim")
             return f"python:{version}-slim" + (f"-{distro}" if distro else "")
@@ -302,6 +310,18 @@ class PythonPlanner:
         raise Refusal(f"Python found, but not where its interpreter comes from ({facts.image} is not a python "
                       "image and installs no python3 package); use a python:<version> base",
                       reason="python-interpreter-unknown")
+
+    def templated_base(self) -> str:
+        """FROM python:${PY_VERSION}: the runtime follows the same build argument."""
+        raw = self.facts.image.split("@")[0]
+        repo, _, tag = raw.rpartition(":") if ":" in raw.rsplit("/", 1)[-1] else (raw, "", "latest")
+        if "slim" in tag or "alpine" in tag:
+            runtime_tag = tag
+        else:
+            distro = next((d for d in DISTROS if tag.endswith("-" + d)), None)
+            runtime_tag = f"{tag[:-len(distro) - 1]}-slim-{distro}" if distro else f"{tag}-slim"
+        self.plan.decisions.append(f"runtime python:{runtime_tag} follows the builder's build argument")
+        return f"{repo}:{runtime_tag}"
 
     def package_names(self) -> list[str]:
         return [p.split("=")[0] for p in self.facts.packages]
@@ -469,8 +489,9 @@ class PythonPlanner:
                 if whole:
                     return dest
                 if best is None and (src.endswith("/") or facts.context.is_dir(src.strip("/"))):
-                    best = dest if src.endswith("/") or cp.dest.endswith("/") is False else dest
-        return best or facts.workdir
+                    best = dest
+        # parts copied one by one (`COPY api /code/api`) make up the working directory
+        return facts.workdir if facts.workdir != "/" or best is None else best
 
     def entry(self) -> tuple[Entry | None, list[str]]:
         facts = self.facts
@@ -509,12 +530,12 @@ class PythonPlanner:
             raise Refusal("the app source is copied to / (no WORKDIR) and the build context is absent: its files "
                           "cannot be told apart from the system's; pass --context or set a WORKDIR",
                           reason="python-source-at-root")
-        prune = " ".join(PRUNE)
+        paths = [posixpath.join(root, name) for name in PRUNE]
+        per_line = 6 if len(root) < 8 else 3
+        lines = [" ".join(paths[i:i + per_line]) for i in range(0, len(paths), per_line)]
         block = (f"# the runtime copies {root} without tests, docs, VCS data and caches\n"
-                 f"RUN cd {root} && rm -rf {prune} \\\n"
-                 "    && find . -name __pycache__ -type d -prune -exec rm -rf {} +")
-        if facts.user and facts.user not in ("root", "0") and self._user_at_end():
-            block = "USER root\n" + block
+                 "RUN rm -rf " + " \\\n        ".join(lines) + " \\\n"
+                 f"    && find {root} -name __pycache__ -type d -prune -exec rm -rf {{}} +")
         plan.builder_append.append(block)
         plan.copy(root, root, "the app source (tests, docs, VCS data and caches removed in the builder)")
         plan.decisions.append(f"app source: the whole of {root} minus tests, docs, .git and caches ({reason})")
@@ -644,6 +665,9 @@ class PythonPlanner:
         if extra:
             plan.decisions.append(f"packages the app may use at run time installed too: {' '.join(sorted(set(extra)))}")
         plan.runtime_packages += sorted(libs | set(extra))
+        if facts.find("crontab"):
+            plan.warnings.append("crontab entries installed in the builder are not in the runtime stage: "
+                                 "install them there (or run the job from the orchestrator)")
 
     # -------------------------------------------------------------- entry rewrite
     def rewrite(self, argv: list[str]) -> list[str] | None:
@@ -657,6 +681,27 @@ class PythonPlanner:
                     first.startswith("/usr/local/bin/") and not self.distro):
                 new = [f"{self.venv}/bin/{posixpath.basename(first)}", *new[1:]]
         return new if new != argv else None
+
+    def entry_commands(self) -> None:
+        """runtime.entry for exec-form commands; a shell command loses its runner prefix as text."""
+        facts, plan = self.facts, self.plan
+        shell = {ins.index for ins in (facts.entrypoint, facts.cmd)
+                 if ins is not None and not ins.is_json and shell_form_to_argv(ins.args) is None}
+        calls = iter([ins for ins in (facts.entrypoint, facts.cmd)
+                      if ins is not None and not (ins.is_json and not ins.json_args)])
+
+        def rewrite(argv: list[str]) -> list[str] | None:
+            ins = next(calls, None)
+            return None if ins is not None and ins.index in shell else self.rewrite(argv)
+
+        runtime.entry(facts, plan, rewrite)
+        for ins, attr in ((facts.entrypoint, "entrypoint"), (facts.cmd, "cmd")):
+            if ins is not None and ins.index in shell:
+                m = RUNNER_TEXT_RE.match(ins.args)
+                if m:
+                    setattr(plan, attr, ins.args[:m.start(2)] + ins.args[m.end():])
+                    plan.fate(ins, REWRITTEN, f"{m.group(2).strip()} dropped: the runtime has the environment "
+                              "on PATH, not the tool")
 
     # -------------------------------------------------------------- assemble
     def build(self) -> BuildPlan:
@@ -678,12 +723,22 @@ class PythonPlanner:
             for path in ("/usr/local/lib", "/usr/local/bin"):
                 plan.copy(path, path, "packages pip installed into the system Python")
         self.install_targets()
+        if self.venv == VENV:
+            site = f"{VENV}/lib/python3*/site-packages"
+            plan.builder_append.append("# pip only installs: the runtime's virtualenv goes without it\n"
+                                       f"RUN rm -rf {VENV}/bin/pip {VENV}/bin/pip3* {site}/pip {site}/pip-*.dist-info")
+            plan.decisions.append("pip removed from the virtualenv at the end of the build (not needed at run time)")
         self.copy_source()
+        self._venv_inside_source()
+        if plan.builder_append and facts.user and facts.user not in ("root", "0") and self._user_at_end():
+            # the steps msb appends clean up files the build's own user may not own
+            plan.builder_append[0] = ("# the clean-up below runs as root: the files belong to root or the build's user\n"
+                                      "USER root\n" + plan.builder_append[0])
         self.runtime_packages()
         self.runtime_env()
         argv = command_argv(facts.entrypoint) or command_argv(facts.cmd)
         self._entry_script(argv)
-        runtime.entry(facts, plan, self.rewrite)
+        self.entry_commands()
         if plan.cmd is None and plan.entrypoint is None:
             plan.base_has_cmd = True
             plan.decisions.append("no CMD: the base image's default (python3) stays, as in the original")
@@ -692,6 +747,15 @@ class PythonPlanner:
         self.owner_of_data()
         self.warn_preinstalled()
         return plan
+
+    def _venv_inside_source(self) -> None:
+        """A venv under the app directory comes with the whole-directory copy: do not copy it twice."""
+        plan, root = self.plan, self.app_root
+        if not self.venv or not root or root == "/" or not self.venv.startswith(root.rstrip("/") + "/"):
+            return
+        if any(a.source == root for a in plan.artifacts):
+            plan.artifacts = [a for a in plan.artifacts if a.source != self.venv]
+            plan.decisions.append(f"the virtualenv {self.venv} comes with the copy of {root}")
 
     def _entry_script(self, argv: list[str] | None) -> None:
         """An entrypoint script inside the copied app dir needs no copy of its own."""
@@ -756,6 +820,10 @@ class PythonPlanner:
         if sources and hint:
             for a in sources:
                 a.chown = plan.user
+            if plan.workdir and describe(plan.runtime_base).shell:
+                # SQLite writes its journal next to the database: the directory must be the user's too
+                owner = plan.user.split(":")[0]
+                plan.runtime_setup.append(f"RUN install -d -o {owner} -g {owner} {plan.workdir}")
             plan.decisions.append(f"app files owned by {plan.user}: the app writes a SQLite database next to its "
                                   f"code ({hint}), as the root original could")
 

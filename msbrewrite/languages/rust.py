@@ -11,8 +11,9 @@ from ..bases import DEBIAN_SLIM, DISTROLESS_CC, DISTROLESS_STATIC, alpine_versio
 from ..options import Options
 from ..plan import BuildPlan, Detection, Evidence, Refusal
 from ..shell import Command, option_value, positional_args, resolve
-from .common import (BASE_LIBS, copy_assets, copy_config_args, debian_packages, glibc_debian, glibc_runtime,
-                     load_toml, native_libs, runtime_libraries, warn_runtime_tools)
+from .common import (BASE_LIBS, cache_mounts, copy_assets, copy_config_args, debian_packages, follow_moves,
+                     glibc_debian, glibc_runtime, load_toml, moved_out_of, native_libs, runtime_libraries,
+                     warn_runtime_tools)
 
 NAME = "rust"
 BUILD_ENV = {"CARGO_HOME", "RUSTUP_HOME", "CARGO_TARGET_DIR", "RUSTFLAGS", "CARGO_BUILD_TARGET", "CARGO_INCREMENTAL",
@@ -96,18 +97,25 @@ class RustPlanner:
             names.insert(0, name)
         return list(dict.fromkeys(n for n in names if n)), pkg.get("default-run")
 
-    def workspace_member(self, builder_dir: str, manifest: dict, package: str) -> tuple[str, dict] | None:
-        members = manifest.get("workspace", {}).get("members", []) if isinstance(manifest.get("workspace"), dict) else []
+    def workspace_members(self, builder_dir: str, manifest: dict, default_only: bool = False) -> list[tuple[str, dict]]:
+        """(builder dir, manifest) of the workspace members; `default-members` when asked and present."""
+        ws = manifest.get("workspace") if isinstance(manifest.get("workspace"), dict) else {}
+        patterns = (default_only and ws.get("default-members")) or ws.get("members", [])
         rel_root = self.facts.context_path(builder_dir)
         if rel_root is None or not self.facts.context:
-            return None
-        for pattern in members:
+            return []
+        out = []
+        for pattern in patterns:
             for rel in sorted(globlib.glob(pattern, root_dir=str(self.facts.context.root / rel_root))):
                 member_dir = posixpath.join(builder_dir, rel)
                 m = self.manifest(member_dir)
-                if m.get("package", {}).get("name") == package:
-                    return member_dir, m
-        return None
+                if isinstance(m.get("package"), dict):
+                    out.append((member_dir, m))
+        return out
+
+    def workspace_member(self, builder_dir: str, manifest: dict, package: str) -> tuple[str, dict] | None:
+        return next(((d, m) for d, m in self.workspace_members(builder_dir, manifest)
+                     if m["package"].get("name") == package), None)
 
     # ------------------------------------------------------------ artifacts
     def bins_for(self, c: Command) -> tuple[list[str], str | None]:
@@ -126,7 +134,13 @@ class RustPlanner:
             return [], None
         if manifest.get("package"):
             return self.package_bins(mdir, manifest)
-        return [], None
+        if manifest.get("workspace") and "--workspace" not in c.argv and "--all" not in c.argv:
+            # a virtual manifest builds its default members (all members when none are listed)
+            members = self.workspace_members(mdir, manifest, default_only=True)
+        else:
+            members = self.workspace_members(mdir, manifest)
+        names = [n for d, m in members for n in self.package_bins(d, m)[0]]
+        return list(dict.fromkeys(names)), None
 
     def target_dir(self, c: Command) -> str:
         d = option_value(c.argv, "--target-dir") or c.env.get("CARGO_TARGET_DIR")
@@ -168,12 +182,20 @@ class RustPlanner:
         if last_build is not None:
             self._build_outputs(last_build, entry_words)
         run = self._cargo_run_argv()
-        if run is not None and last_build is None and not self.binaries:
-            # CMD cargo run with no build step: build the same profile in the builder
+        if run is not None and not self.collected:
+            # CMD cargo run: the binary of that profile (and --bin) must exist, else build it in the builder
             flags = [w for w in run[2:run.index("--")] if w != "run"] if "--" in run else run[2:]
             cmd = Command(["cargo", "build", *flags], dict(facts.env), facts.workdir)
-            plan.builder_append.append("# build what CMD used to `cargo run`\nRUN " + " ".join(cmd.argv))
-            self._build_outputs(cmd, entry_words)
+            want, need = option_value(run, "--bin"), self.out_dir(cmd)
+            if not any(posixpath.dirname(p) == need and (not want or posixpath.basename(p) == want)
+                       for p in self.binaries):
+                plan.builder_append.append("# build what CMD used to `cargo run`\nRUN " + " ".join(cmd.argv))
+                before = dict(self.binaries)
+                self.binaries.clear()
+                self._build_outputs(cmd, entry_words)
+                # a binary of another profile with the same name is not needed any more
+                taken = set(self.binaries.values())
+                self.binaries = {**{k: v for k, v in before.items() if v not in taken}, **self.binaries}
         if not self.binaries:
             if any(ins is not None and re.search(r"\bcargo\s+run\b", ins.args) for ins in (facts.entrypoint, facts.cmd)):
                 raise Refusal("the start command runs `cargo run` inside a shell command; rewrite it to run the "
@@ -187,13 +209,23 @@ class RustPlanner:
         names, default = self.bins_for(c)
         out = self.out_dir(c)
         if not names:
-            names = self._names_from_entry(entry_words, out)
+            names = moved_out_of(self.facts, out, c) or self._names_from_entry(entry_words, out)
+        caches = [m for m in cache_mounts(self.facts, c) if (out + "/").startswith(m.rstrip("/") + "/")]
         if not names:
+            if caches:
+                raise Refusal(f"the build output {out} is in a cache mount ({caches[0]}), so it is not in the image, "
+                              "and the binary name is unknown without the build context", reason="artifact-not-found")
             self._collect(out, inferred_triple=self.triple(c) is not None and not option_value(c.argv, "--target")
                           and not c.env.get("CARGO_BUILD_TARGET"))
             return
         for n in names:
-            self.binaries[posixpath.join(out, n)] = posixpath.join(RUNTIME_BIN_DIR, n)
+            path = follow_moves(self.facts, posixpath.join(out, n), c)
+            if path != posixpath.join(out, n):
+                self.plan.decisions.append(f"{posixpath.join(out, n)} is moved to {path} after the build")
+            elif any((path + "/").startswith(m.rstrip("/") + "/") for m in caches):
+                raise Refusal(f"{path} is built into a cache mount ({caches[0]}) and never copied out of it, so "
+                              "the image does not hold it; copy it out in the same RUN", reason="artifact-not-found")
+            self.binaries[path] = posixpath.join(RUNTIME_BIN_DIR, posixpath.basename(path))
         if default:
             self.plan.extra["default_bin"] = default
 

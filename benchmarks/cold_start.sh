@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Cold start: one whole `msb convert` process against one `hadolint` process on the same file.
+#
+#   benchmarks/cold_start.sh [DOCKERFILE]     (default: fixtures/convert/go-basic/Dockerfile)
+#
+# Uses hyperfine when installed (apt-get install hyperfine), else a Python timing loop.
+# Also prints CPU time (user+sys), which a busy shared machine disturbs far less than wall time.
+# Goal: msb's wall time <= 1.0x hadolint's. Not a test: it prints numbers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+FILE="${1:-fixtures/convert/go-basic/Dockerfile}"
+PY="${PYTHON:-$(command -v python3)}"
+MSB="${MSB:-$(dirname "$PY")/msb}"
+[ -x "$MSB" ] || MSB="$(command -v msb)"
+HADOLINT="${HADOLINT:-$(command -v hadolint || echo "$(dirname "$PY")/hadolint")}"
+RUNS="${RUNS:-20}"
+
+echo "file: $FILE"
+echo "msb: $MSB   hadolint: $HADOLINT   runs: $RUNS"
+if command -v hyperfine >/dev/null; then
+    hyperfine --warmup 3 --runs "$RUNS" -N --ignore-failure \
+        "$HADOLINT --no-fail $FILE" \
+        "$MSB convert $FILE -q" \
+        "$PY -c pass"
+fi
+
+"$PY" - "$RUNS" "$HADOLINT --no-fail $FILE" "$MSB convert $FILE -q" "$PY -c pass" <<'PYEOF'
+import resource, shlex, statistics, subprocess, sys, time
+runs, commands = int(sys.argv[1]), sys.argv[2:]
+rows = {}
+for cmd in commands:
+    wall, cpu = [], []
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        subprocess.run(shlex.split(cmd), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wall.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    rows[cmd] = (min(wall), statistics.median(wall), min(cpu), statistics.median(cpu))
+    print(f"{cmd.split()[0].rsplit('/', 1)[-1]:>10} {cmd.split()[1]:<8} wall min {min(wall)*1e3:7.1f} ms  "
+          f"median {statistics.median(wall)*1e3:7.1f} ms | cpu min {min(cpu)*1e3:7.1f} ms  "
+          f"median {statistics.median(cpu)*1e3:7.1f} ms")
+h, m = rows[commands[0]], rows[commands[1]]
+print(f"msb / hadolint: wall (median) {m[1] / h[1]:.1f}x, cpu (median) {m[3] / max(h[3], 1e-6):.1f}x  (goal <= 1.0x)")
+PYEOF
