@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """Warm rebuild after a one-line source change, original vs converted, and the size table.
 
-    benchmarks/rebuild.py [APP ...]          (default: every app in fixtures/apps)
+    python benchmarks/rebuild.py [APP ...]   (default: every app in fixtures/apps)
         --keep-images     keep the msb-bench/<app>:{original,converted,expert} images
 
-For each sample app, in a scratch copy of its directory: build the original, the converted and the
-expert Dockerfile once (warming the build cache), change one line of the app's main source file,
-and time the rebuild of the original and of the converted file. Needs a Docker engine (DOCKER_HOST;
-MSB_DOCKER picks the client). Not a test: it prints numbers.
+Run it with the project installed (pip install -e .). For each sample app, in a scratch copy of
+its directory: build the original, the converted and the expert Dockerfile once (warming the
+build cache), then, for the original and for the converted file, change one line of the app's
+main source file and time the rebuild. Needs a Docker engine (DOCKER_HOST; MSB_DOCKER picks the
+client). Not a test: it prints numbers.
 """
 from __future__ import annotations
 
@@ -66,9 +67,11 @@ def bench(docker: Docker, app: str, keep: bool) -> dict:
                 row[kind] = docker.image_config(tags[kind])[0]
             source = work / SOURCES[app]
             prefix = COMMENT.get(source.suffix, "// ")
-            with source.open("a") as fh:   # the one-line change
-                fh.write(f"{prefix}touched by the rebuild benchmark at {time.time():.0f}\n")
+            pristine = source.read_text()
             for kind in ("original", "converted"):
+                # a different one-line change for each: the converted builder stage is the original
+                # stage, so with the same change it would reuse the original's fresh layers
+                source.write_text(pristine + f"{prefix}changed before the {kind} rebuild at {time.time():.0f}\n")
                 ok, seconds, _ = build(docker, files[kind], tags[kind], work)
                 row[f"rebuild_{kind}"] = seconds if ok else None
         finally:

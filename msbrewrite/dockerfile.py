@@ -233,7 +233,11 @@ def parse(text: str) -> Dockerfile:
         # heredoc bodies follow the instruction line
         target = ins.sub if ins.keyword == "ONBUILD" else ins
         if target is not None and target.keyword in _HEREDOC_KEYWORDS and not target.is_json and "<<" in joined:
-            for strip_tabs, word in _heredoc_names(joined):
+            try:
+                names = _heredoc_names(joined)
+            except RecursionError:
+                raise ParseError(f"line {ins.lineno}: variable expansions nested too deeply") from None
+            for strip_tabs, word in names:
                 body_lines = []
                 while pos < len(lines):
                     cur = lines[pos]

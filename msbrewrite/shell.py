@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 _SEPARATORS = {"&&", "||", ";", "|", "&", "\n", ";;", "|&"}
 _ASSIGN_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_NEEDS_LEXER_RE = re.compile(r"['\"\\#]")
+_PLAIN_WORD_RE = re.compile(r"[&|;]+|[^ \t\r&|;]+")
 _SHELL_META_RE = re.compile(r"[$`|&;<>(){}*?\[\]~\\]|\s#")
 
 
@@ -29,6 +31,9 @@ class Command:
 
 
 def split_words(text: str) -> list[str]:
+    if not _NEEDS_LEXER_RE.search(text):
+        # no quotes, escapes or comments: a regex gives shlex's exact tokens, several times faster
+        return _PLAIN_WORD_RE.findall(text)
     lexer = shlex.shlex(text, posix=True, punctuation_chars="&|;")
     lexer.whitespace = " \t\r"
     lexer.whitespace_split = True

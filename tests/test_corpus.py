@@ -166,3 +166,14 @@ def test_conversion_rate_floor(language):
     rate = converted / len(rows)
     reasons = collections.Counter(r.reason_code for r in rows if r.status != "converted")
     assert rate >= FLOORS[language], f"{language}: {converted}/{len(rows)} converted; others: {dict(reasons)}"
+
+
+def test_bulk_runner_fails_on_no_corpus_file():
+    """`msb migrate` goes through bulk.process: its own extras (estimates, config) must not fail either."""
+    bulk = pytest.importorskip("msbrewrite.bulk")
+    discover = pytest.importorskip("msbrewrite.discover")
+    found = discover.discover([str(CORPUS)], include=["*Dockerfile*"])
+    assert found
+    items = bulk.run(found, {"no_context": True}, jobs=1)
+    failed = [f"{i.path}: {i.reason}" for i in items if i.status == bulk.FAILED]
+    assert not failed

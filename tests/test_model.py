@@ -262,3 +262,12 @@ def test_referenced_vars():
 def test_key_values_both_forms():
     assert parse_key_values('A=1 B="x y"') == [("A", "1"), ("B", "x y")]
     assert parse_key_values("KEY some value") == [("KEY", "some value")]
+
+
+def test_absurdly_nested_expansions_are_refused_not_crashed():
+    from msbrewrite import convert
+    deep = "${A:-" * 3000 + "x" + "}" * 3000
+    with pytest.raises(ParseError, match="nested too deeply"):
+        parse(f"FROM a\nRUN echo {deep} <<EOF\nx\nEOF\n")
+    result = convert(f"FROM golang:1.22\nENV X={deep}\nRUN go build -o /a .\nCMD [\"/a\"]\n")
+    assert result.status == "refused" and result.reason_code == "too-complex"

@@ -205,3 +205,23 @@ def test_seeds_with_crlf_and_bom_keep_their_line_endings(seed):
     if result.status == "converted":
         assert result.text.startswith("\ufeff")
         assert "\n" not in result.text.replace("\r\n", "")
+
+
+# ------------------------------------------------------------- shell words
+
+def _shlex_words(text):
+    """The reference tokenizer split_words mirrors (shlex with &|; as punctuation)."""
+    import shlex
+    lexer = shlex.shlex(text, posix=True, punctuation_chars="&|;")
+    lexer.whitespace = " \t\r"
+    lexer.whitespace_split = True
+    lexer.commenters = "#"
+    return list(lexer)
+
+
+@FAST
+@given(st.lists(st.sampled_from(list("ab0 &|;\t\r\n$(){}=/.-<>*!~`@\x0b\xa0\u00e9\u3000%,:+[]?")), max_size=40)
+       .map("".join))
+def test_split_words_fast_path_matches_shlex(text):
+    from msbrewrite.shell import split_words
+    assert split_words(text) == _shlex_words(text)

@@ -17,7 +17,7 @@ else:  # pragma: no cover
 
 # directories apps commonly read at run time
 ASSET_DIRS = ("templates", "static", "migrations", "public", "views", "assets", "web", "config", "configs",
-              "configuration", "locales", "i18n", "resources")
+              "configuration", "locales", "i18n", "resources", "ui", "www")
 CONFIG_FILE_RE = re.compile(r"^[\w./-]+\.(ya?ml|json|toml|ini|conf|cfg|properties|env)$")
 # distroless/base already carries these, no need to install them
 BASE_LIBS = {"libssl3", "libc6", "libgcc-s1", "libstdc++6", "ca-certificates", "tzdata", "zlib1g"}

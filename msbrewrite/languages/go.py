@@ -187,6 +187,13 @@ class GoPlanner:
                     plan.decisions.append(f"{p} is moved to {moved} after the build")
                 self.binaries[moved] = self._runtime_path(moved)
         self._go_run(entry_argv)
+        if not builds and not self.binaries and entry_argv and "/" in entry_argv[0] \
+                and self._plain_program(entry_argv[0]) and any(s.commands for s in facts.steps):
+            # make or a script builds it: the original image ran this path, so the build left it there
+            path = resolve(entry_argv[0], facts.workdir)
+            self.binaries[path] = path
+            plan.decisions.append(f"no go build in the Dockerfile (a Makefile or script builds it): {path} "
+                                  "is the binary CMD/ENTRYPOINT runs")
         if not self.binaries and not plan.produced:
             if builds:
                 raise Refusal(f"line {self._line_of(builds[-1])}: `{' '.join(builds[-1].argv[:4])}` builds binaries "

@@ -16,12 +16,14 @@ import re
 from .. import runtime
 from ..analysis import StageFacts, command_argv
 from ..bases import describe
+from ..dockerfile import parse_key_values
 from ..options import Options
-from ..plan import KEPT, REWRITTEN, BuildPlan, Detection, Evidence, Refusal
+from ..plan import REWRITTEN, BuildPlan, Detection, Evidence, Refusal
 from ..shell import Command, resolve, shell_form_to_argv
-from .common import ASSET_DIRS, load_toml, native_libs, runtime_libraries
+from .common import ASSET_DIRS, native_libs, runtime_libraries
+from .python_deps import dependency_names, install_args, install_packages, is_installer, is_pip_install
 from .python_entry import Entry, parse_entry, strip_runner
-from .python_imports import walk
+from .python_imports import Walker, walk
 
 NAME = "python"
 VENV = "/opt/venv"
@@ -54,92 +56,9 @@ NOT_RUNTIME_CONFIG = {"pyproject.toml", "poetry.lock", "Pipfile", "Pipfile.lock"
                       "codecov.yml", "package.json", "package-lock.json", "tsconfig.json", "renovate.json",
                       ".coveragerc", ".flake8", "ruff.toml", ".gitlab-ci.yml", "pdm.lock"}
 _PKG_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9+._-]*$")
-_REQ_RE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?")
-_INSTALL_VALUE_OPTS = {"-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-t", "--target",
-                       "--prefix", "--root", "-i", "--index-url", "--extra-index-url", "-f", "--find-links",
-                       "--trusted-host", "--cache-dir", "--src", "--python", "--platform", "--python-version",
-                       "--implementation", "--abi", "--progress-bar", "--timeout", "--retries", "--proxy",
-                       "--upgrade-strategy", "--global-option", "--config-settings", "-C", "--only-binary",
-                       "--no-binary", "--log", "--report"}
 # `uv run --frozen ` in front of a shell command (flags without values only)
 RUNNER_TEXT_RE = re.compile(r"^(\s*(?:exec\s+)?)((?:uv|poetry|pipenv|pdm|hatch|rye)\s+run\s+(?:--?[\w-]+(?:=\S+)?\s+)*)")
 IMAGE_PY_RE = re.compile(r"(?:^|[-_.])py(?:thon)?-?(\d)\.?(\d{1,2})(?=$|[^\d])")
-
-
-def norm(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
-# ------------------------------------------------------------------ commands
-
-
-def is_pip_install(c: Command) -> bool:
-    argv = c.argv
-    if re.fullmatch(r"pip3?(\.\d+)?", c.program) and argv[1:2] == ["install"]:
-        return True
-    return bool(re.fullmatch(r"python3?(\.\d+)?", c.program) and argv[1:4] == ["-m", "pip", "install"])
-
-
-def install_args(c: Command) -> list[str]:
-    argv = c.argv
-    start = 2 if argv[1:2] == ["install"] else 4
-    return argv[start:]
-
-
-def install_packages(args: list[str]) -> list[str]:
-    """Requirement names a pip command line installs directly (no -r files)."""
-    out, skip = [], False
-    for word in args:
-        if skip:
-            skip = False
-            continue
-        if word.startswith("-"):
-            skip = "=" not in word and word in _INSTALL_VALUE_OPTS
-            continue
-        m = _REQ_RE.match(word.strip("'\""))
-        if m and not word.startswith((".", "/")) and "://" not in word:
-            out.append(norm(m.group(1)))
-    return out
-
-
-def is_installer(c: Command) -> bool:
-    argv = c.argv
-    sub = argv[1] if len(argv) > 1 else ""
-    return (is_pip_install(c)
-            or (c.program == "poetry" and sub in ("install", "sync"))
-            or (c.program == "pipenv" and sub in ("install", "sync"))
-            or (c.program == "uv" and (sub == "sync" or argv[1:3] in (["pip", "install"], ["pip", "sync"])))
-            or (c.program == "pdm" and sub in ("install", "sync"))
-            or (re.fullmatch(r"python3?(\.\d+)?", c.program) is not None and "setup.py" in argv[1:2]
-                and any(w in ("install", "develop") for w in argv[2:])))
-
-
-def requirement_names(text: str | None) -> set[str]:
-    out = set()
-    for line in (text or "").splitlines():
-        line = line.split("#")[0].strip()
-        if not line or line.startswith("-"):
-            continue
-        m = _REQ_RE.match(line)
-        if m and not (m.group(2) and "binary" in m.group(2)):
-            out.add(norm(m.group(1)))
-    return out
-
-
-def pyproject_names(text: str | None) -> set[str]:
-    data = load_toml(text)
-    out: set[str] = set()
-    for dep in data.get("project", {}).get("dependencies", []) or []:
-        if isinstance(dep, str):
-            out |= requirement_names(dep)
-    poetry = data.get("tool", {}).get("poetry", {})
-    for key in (poetry.get("dependencies") or {}):
-        out.add(norm(key))
-    return out - {"python"}
-
-
-def pipfile_names(text: str | None) -> set[str]:
-    return {norm(k) for k in (load_toml(text).get("packages") or {})}
 
 
 # ------------------------------------------------------------------ detection
@@ -194,25 +113,6 @@ def _framework(facts: StageFacts) -> str | None:
     if framework and server and framework != server:
         return f"{framework} ({server})"
     return framework or server
-
-
-def dependency_names(facts: StageFacts) -> set[str]:
-    """Distribution names the build installs (requirements files, pyproject, Pipfile, pip args)."""
-    ctx = facts.context
-    names: set[str] = set()
-    for c in facts.commands():
-        if is_pip_install(c):
-            args = install_args(c)
-            names |= set(install_packages(args))
-            for i, word in enumerate(args):
-                if word in ("-r", "--requirement") and i + 1 < len(args):
-                    rel = facts.context_path(resolve(args[i + 1], c.cwd))
-                    names |= requirement_names(ctx.read(rel) if rel else ctx.read(args[i + 1]))
-    for f in ctx.glob("requirements*.txt") + ctx.glob("requirements/*.txt"):
-        names |= requirement_names(ctx.read(f))
-    names |= pyproject_names(ctx.read("pyproject.toml"))
-    names |= pipfile_names(ctx.read("Pipfile"))
-    return names
 
 
 # ------------------------------------------------------------------ the context as the builder sees it
@@ -274,6 +174,7 @@ class PythonPlanner:
         self.distro = False                  # Python from the distribution's packages
         self.installs = [c for c in facts.commands() if is_installer(c)]
         self.app_root: str | None = None
+        self.venv_owner: str | None = None   # a non-root build user the venv was handed to
 
     # -------------------------------------------------------------- base image
     def runtime_base(self) -> str:
@@ -412,6 +313,7 @@ class PythonPlanner:
             return
         raw = plan.builder_replace.get(user_ins.index, user_ins.raw)
         plan.builder_replace[user_ins.index] = f"RUN chown -R {user_ins.args.strip()} {VENV}\n" + raw
+        self.venv_owner = user_ins.args.strip()
         plan.decisions.append(f"the virtualenv is handed to {user} before USER {user}, so its installs can write it")
 
     # -------------------------------------------------------------- builder rewrites
@@ -501,7 +403,6 @@ class PythonPlanner:
         if not argv:
             return None, []
         if not (facts.entrypoint and facts.entrypoint.is_json or facts.cmd and facts.cmd.is_json):
-            from ..shell import shell_form_to_argv
             text = (facts.entrypoint or facts.cmd).args
             if shell_form_to_argv(text) is None and not (facts.entrypoint and facts.cmd):
                 e = Entry(why_imprecise="a shell command")
@@ -584,7 +485,6 @@ class PythonPlanner:
             if tree.is_dir(src):
                 roots.append(src)
             walker_roots = list(dict.fromkeys(roots))
-            from .python_imports import Walker
             target = Walker(tree, walker_roots).resolve(entry.module or "", 0, cwd)
             if target is None:
                 return f"entry module {entry.module} is not in the build context"
@@ -709,7 +609,6 @@ class PythonPlanner:
         build_env = set(BUILD_ENV) | {k for k in facts.env if k.startswith(BUILD_ENV_PREFIXES)}
         for ins in facts.stage.instructions:
             if ins.keyword == "ENV":
-                from ..dockerfile import parse_key_values
                 build_env |= {k for k, _ in parse_key_values(ins.args) if k.startswith(BUILD_ENV_PREFIXES)}
         runtime.start(facts, plan, build_env)
         plan.extra["venv"] = None
@@ -730,10 +629,13 @@ class PythonPlanner:
             plan.decisions.append("pip removed from the virtualenv at the end of the build (not needed at run time)")
         self.copy_source()
         self._venv_inside_source()
-        if plan.builder_append and facts.user and facts.user not in ("root", "0") and self._user_at_end():
-            # the steps msb appends clean up files the build's own user may not own
-            plan.builder_append[0] = ("# the clean-up below runs as root: the files belong to root or the build's user\n"
+        user = facts.user
+        if (plan.builder_append and user and user not in ("root", "0") and self._user_at_end()
+                and (self.venv_owner != user or any(a.source == self.app_root for a in plan.artifacts))):
+            # the clean-up msb appends touches files the build's own user does not own
+            plan.builder_append[0] = ("# the clean-up below runs as root: the files belong to root\n"
                                       "USER root\n" + plan.builder_append[0])
+            plan.builder_append[-1] += f"\nUSER {user}"
         self.runtime_packages()
         self.runtime_env()
         argv = command_argv(facts.entrypoint) or command_argv(facts.cmd)
