@@ -477,7 +477,8 @@ def _make_instruction(joined: str, lineno: int, end_lineno: int, raw: str, leadi
         if keyword in _JSON_KEYWORDS:
             ins.json_args = _json_array(ins.args)
         elif keyword == "HEALTHCHECK":
-            hm = re.match(r"(?i)CMD[\t\v\f\r ]+(.*)\Z", ins.args, re.S)
+            # BuildKit reads JSON after any sub-command word, not only CMD
+            hm = re.match(r"\S+[\t\v\f\r ]+(.*)\Z", ins.args, re.S)
             ins.json_args = _json_array(hm.group(1).strip(GO_SPACE)) if hm else None
         elif keyword == "ONBUILD" and ins.args:
             ins.sub = _make_instruction(ins.args, lineno, end_lineno, "", "")
@@ -487,8 +488,6 @@ def _make_instruction(joined: str, lineno: int, end_lineno: int, raw: str, leadi
 
 
 # ----------------------------------------------------------------- variables
-
-_VAR_RE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
 
 
 def expand(value: str, env: dict[str, str]) -> str:

@@ -229,6 +229,7 @@ def finish(facts: StageFacts, plan: BuildPlan, options: Options, shell_base: str
     _workdir(facts, plan)
     _user(facts, plan, options, base)
     _healthcheck(facts, plan, base)
+    _volumes(facts, plan)
     for extra in options.extra_paths:
         path = posixpath.normpath(posixpath.join(facts.workdir, extra))
         plan.copy(path, path, "extra path from configuration")
@@ -264,18 +265,14 @@ def _user(facts: StageFacts, plan: BuildPlan, options: Options, base) -> None:
     if want is None and original is None and any(p < PRIVILEGED_PORT for p in ports):
         plan.decisions.append(f"runtime runs as root: the original exposes port {min(ports)} and set no USER")
         return
-    volumes = [i for i in facts.stage.instructions if i.keyword == "VOLUME"]
-    if want is None and original is None and volumes:
-        # Docker creates a volume's mount point root-owned: a non-root app could not write to it
-        plan.decisions.append(f"runtime runs as root: the original wrote to VOLUME {volumes[0].args.strip()} "
-                              "as root and set no USER (pass --user nonroot to change that)")
-        return
     if want and want not in ("nonroot",):
         plan.user = want
         return
     if original and re.fullmatch(r"\d+(:\d+)?", original):
         plan.user = original
         plan.decisions.append(f"runtime keeps numeric USER {original}")
+        if base.distroless and base.nonroot_user and ":" not in plan.runtime_base.rsplit("/", 1)[-1]:
+            plan.runtime_base += ":nonroot"     # a pinned tag; USER below still decides who runs
         return
     if base.distroless:
         if base.nonroot_user:
@@ -304,6 +301,30 @@ def _user(facts: StageFacts, plan: BuildPlan, options: Options, base) -> None:
             f"RUN groupadd --system {name} && useradd --system --gid {name} --no-create-home {name}")
     plan.user = name
     plan.decisions.append(f"runtime runs as non-root user {name} (created in the runtime stage)")
+
+
+def _volumes(facts: StageFacts, plan: BuildPlan) -> None:
+    """A VOLUME's mount point gets the runtime user as owner: Docker would create it root-owned."""
+    if not plan.user or plan.user in ("root", "0", "0:0"):
+        return
+    if facts.user not in (None, "root", "0", "0:0") and facts.user_ins is not None \
+            and facts.user_ins.index not in plan.builder_drop:
+        return      # the builder ends as a non-root user: it may not create the directories
+    owner = "65532:65532" if plan.user == "nonroot:nonroot" else plan.user
+    paths = []
+    for ins in facts.stage.instructions:
+        if ins.keyword == "VOLUME":
+            words = list(ins.json_args) if ins.json_args is not None else split_words(ins.args)
+            paths += [posixpath.normpath(posixpath.join(facts.workdir, w)) for w in words
+                      if w.startswith("/") and "$" not in w]
+    new = [p for p in dict.fromkeys(paths) if p not in plan.produced]
+    if not new:
+        return
+    plan.builder_append.append("# mount points of the runtime VOLUMEs, copied with their owner\n"
+                               f"RUN mkdir -p {' '.join(new)}")
+    for path in new:
+        plan.copy(path, path, "VOLUME mount point owned by the runtime user", chown=owner)
+    plan.decisions.append(f"VOLUME {' '.join(new)} is created owned by {owner}, so the non-root app can write to it")
 
 
 def _exposed_ports(facts: StageFacts) -> list[int]:

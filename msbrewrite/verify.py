@@ -420,6 +420,8 @@ class Verifier:
                 report.smoke = self._smoke(report.original.image, report.converted.image)
         except EngineError as exc:
             report.error = str(exc)
+        except subprocess.TimeoutExpired as exc:
+            report.error = f"docker did not answer within {exc.timeout:g}s ({' '.join(map(str, exc.cmd[1:3]))})"
         finally:
             self.cleanup(report)
         return report

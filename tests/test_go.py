@@ -185,3 +185,20 @@ def test_go_run_next_to_a_build_runs_what_go_run_builds():
     assert result.status == "converted", result.reason
     assert "RUN go build -o /out/app ." in result.text
     assert result.text.rstrip().endswith('CMD ["/usr/local/bin/app"]')
+
+
+def test_asset_dirs_copied_without_context_follow_copy_semantics():
+    text = ("FROM golang:1.22\nWORKDIR /app\nCOPY *.go go.mod ./\nCOPY templates/ /app/templates/\n"
+            "COPY ./web/dist /app/public\nCOPY db/migrations /migrations\nCOPY static /app/\n"
+            "RUN go build -o server .\nCMD [\"./server\"]\n")
+    copies = [a.source for a in convert(text).artifacts]
+    # a directory's contents land in the destination; `COPY static /app/` spreads them into the workdir
+    assert copies == ["/app/server", "/migrations", "/app/public", "/app/templates"]
+
+
+def test_volume_mount_point_is_owned_by_the_runtime_user():
+    text = "FROM golang:1.22\nWORKDIR /app\nCOPY . .\nRUN go build -o svc .\nVOLUME /var/lib/svc\nCMD [\"./svc\"]\n"
+    result = convert(text)
+    assert "RUN mkdir -p /var/lib/svc" in result.text
+    assert "COPY --from=builder --chown=65532:65532 /var/lib/svc /var/lib/svc" in result.text
+    assert "USER nonroot:nonroot" in result.text

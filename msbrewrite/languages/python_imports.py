@@ -12,11 +12,11 @@ context or any other directory, and never executes the code it reads.
 """
 from __future__ import annotations
 
+import functools
 import posixpath
 from dataclasses import dataclass, field
 from typing import Protocol
 
-import libcst as cst
 
 MAX_FILES = 400          # a bound, so a huge package cannot stall a conversion
 _DYNAMIC_CALLS = {"import_module", "__import__"}
@@ -44,64 +44,72 @@ class FileFacts:
     dynamic: list[str] = field(default_factory=list)
 
 
-def _dotted(node: cst.BaseExpression | None) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        left = _dotted(node.value)
-        return f"{left}.{node.attr.value}" if left else ""
-    return ""
+@functools.lru_cache(maxsize=1)
+def _collector_class():
+    """The libcst visitor, built on first use: importing libcst costs most of a second,
+    and only Python conversions with a context ever need it."""
+    import libcst as cst
 
+    def dotted(node) -> str:
+        if isinstance(node, cst.Name):
+            return node.value
+        if isinstance(node, cst.Attribute):
+            left = dotted(node.value)
+            return f"{left}.{node.attr.value}" if left else ""
+        return ""
 
-class _Collector(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.facts = FileFacts()
+    class Collector(cst.CSTVisitor):
+        def __init__(self) -> None:
+            self.facts = FileFacts()
 
-    def visit_Import(self, node: cst.Import) -> None:
-        for alias in node.names:
-            name = _dotted(alias.name)
-            if name:
-                self.facts.imports.append((name, 0))
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        level = len(node.relative)
-        module = _dotted(node.module) if node.module else ""
-        self.facts.imports.append((module, level))
-        if not isinstance(node.names, cst.ImportStar):
-            # `from pkg import sub` may name a submodule
+        def visit_Import(self, node: cst.Import) -> None:
             for alias in node.names:
-                sub = _dotted(alias.name)
-                if sub:
-                    self.facts.imports.append((f"{module}.{sub}" if module else sub, level))
+                name = dotted(alias.name)
+                if name:
+                    self.facts.imports.append((name, 0))
 
-    def visit_Call(self, node: cst.Call) -> None:
-        name = _dotted(node.func).rsplit(".", 1)[-1]
-        if name not in _DYNAMIC_CALLS or not node.args:
-            return
-        first = node.args[0].value
-        if isinstance(first, cst.SimpleString):
-            value = first.evaluated_value
-            if isinstance(value, str):
-                self.facts.imports.append((value, 0))
+        def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+            level = len(node.relative)
+            module = dotted(node.module) if node.module else ""
+            self.facts.imports.append((module, level))
+            if not isinstance(node.names, cst.ImportStar):
+                # `from pkg import sub` may name a submodule
+                for alias in node.names:
+                    sub = dotted(alias.name)
+                    if sub:
+                        self.facts.imports.append((f"{module}.{sub}" if module else sub, level))
+
+        def visit_Call(self, node: cst.Call) -> None:
+            name = dotted(node.func).rsplit(".", 1)[-1]
+            if name not in _DYNAMIC_CALLS or not node.args:
                 return
-        self.facts.dynamic.append(f"{name}() with a computed module name")
+            first = node.args[0].value
+            if isinstance(first, cst.SimpleString):
+                value = first.evaluated_value
+                if isinstance(value, str):
+                    self.facts.imports.append((value, 0))
+                    return
+            self.facts.dynamic.append(f"{name}() with a computed module name")
 
-    def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        try:
-            value = node.evaluated_value
-        except Exception:   # odd escapes: not a path anyway
-            return
-        if isinstance(value, str) and 0 < len(value) < 200 and "\n" not in value and " " not in value:
-            self.facts.strings.add(value)
+        def visit_SimpleString(self, node: cst.SimpleString) -> None:
+            try:
+                value = node.evaluated_value
+            except Exception:   # odd escapes: not a path anyway
+                return
+            if isinstance(value, str) and 0 < len(value) < 200 and "\n" not in value and " " not in value:
+                self.facts.strings.add(value)
+
+    return cst, Collector
 
 
 def file_facts(source: str) -> FileFacts:
     """Imports, string literals and dynamic imports of one Python file (SyntaxError-safe: raises ValueError)."""
+    cst, collector_class = _collector_class()
     try:
         module = cst.parse_module(source)
     except Exception as exc:   # libcst raises ParserSyntaxError and friends
         raise ValueError(str(exc).splitlines()[0] if str(exc) else "syntax error") from None
-    collector = _Collector()
+    collector = collector_class()
     module.visit(collector)
     return collector.facts
 

@@ -308,9 +308,11 @@ class RustPlanner:
             where = f"{target}/{profile} {target}/*/{profile}"
         self.plan.builder_append.append(
             "# collect the binary the build produced (its name is not in the Dockerfile)\n"
-            f"RUN set -e; mkdir -p /out; bins=$(find {where} -maxdepth 1 -type f -perm -u+x ! -name '*.*' 2>/dev/null || true); \\\n"
-            "    test \"$(echo \"$bins\" | wc -w)\" -eq 1 || { echo \"expected one binary in "
-            f"{out}, found: $bins\" >&2; exit 1; }}; \\\n    cp $bins /out/app")
+            f"RUN set -e; mkdir -p /out/bin; find {where} -maxdepth 1 -type f -perm -u+x ! -name '*.*' "
+            "-exec cp {} /out/bin/ \\; 2>/dev/null || true; \\\n"
+            "    set -- /out/bin/*; test -f \"$1\" && test $# -eq 1 || "
+            f"{{ echo \"expected one binary in {out}, found: $*\" >&2; exit 1; }}; \\\n"
+            "    mv \"$1\" /out/app")
         self.binaries["/out/app"] = posixpath.join(RUNTIME_BIN_DIR, "app")
         self.collected = True
         self.plan.decisions.append(f"binary name unknown without the build context: a collect step copies the "
