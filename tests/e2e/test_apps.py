@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from e2e_support import APPS, SIZES, verify_json
+from e2e_support import APPS, SIZES, engine_env, verify_json  # noqa: F401 (engine_env is a fixture)
 
 pytestmark = pytest.mark.e2e
 
