@@ -182,7 +182,7 @@ def run(found: list[Found], flags: dict, jobs: int | None = None, on_item=None) 
 
 def _warm() -> None:
     """Import the pipeline and every language module once, before forking, so that each
-    worker inherits them instead of importing them again (libcst alone takes a second)."""
+    worker inherits them instead of importing them again."""
     from . import config, convert, estimate  # noqa: F401
     from .detect import available
     available()

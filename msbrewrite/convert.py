@@ -10,7 +10,7 @@ from .dockerfile import KNOWN_INSTRUCTIONS, Dockerfile, ParseError, parse
 from .options import Options
 from .plan import Detection, Refusal, Result
 from .render import builder_name, render
-from .runtime import guard_secrets
+from .secrets import guard_secrets
 from .validate import validate
 
 MIN_SCORE = 1.5

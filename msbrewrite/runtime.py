@@ -12,16 +12,15 @@ import posixpath
 import re
 from typing import Callable
 
-from .analysis import StageFacts, command_argv
+from .analysis import StageFacts
 from .bases import DEBIAN_SLIM, describe, with_digest, with_mirror
 from .dockerfile import parse_key_values, referenced_vars
 from .options import Options
 from .render import comments_of
 from .plan import KEPT, KEPT_AND_COPIED, MOVED, REMOVED, REWRITTEN, BuildPlan
+from .secrets import SECRET_RE
 from .shell import shell_form_to_argv, split_words
 
-# "auth" only as a whole name part: NPM_AUTH, AUTH_TOKEN, but not AUTHOR or OAUTH_CALLBACK_URL
-SECRET_RE = re.compile(r"(?i)(token|secret|passw(or)?d|api[_-]?key|private[_-]?key|credential|(?<![a-z0-9])auth(?![a-z0-9]))")
 # build tooling variables that mean nothing to the finished app
 COMMON_BUILD_ENV = {"PATH", "DEBIAN_FRONTEND", "TZ_BUILD", "APT_KEY_DONT_WARN_ON_DANGEROUS_USAGE"}
 _RUNTIME_ONLY = {"EXPOSE", "LABEL", "VOLUME", "STOPSIGNAL", "MAINTAINER"}
@@ -378,103 +377,3 @@ def _healthcheck(facts: StageFacts, plan: BuildPlan, base) -> None:
     plan.healthcheck = raw
     plan.fate(ins, MOVED)
 
-
-def exec_form(value: list[str] | str | None) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, list):
-        return json.dumps(value)
-    return value
-
-
-# ----------------------------------------------------------------- secrets
-
-# credential files by name; templates such as .env.example hold no secret and may be needed
-SECRET_FILE_RE = re.compile(
-    r"(?:^|/)(?:\.npmrc|\.netrc|\.pypirc|\.git-credentials|\.env(?:\.(?!example\b|sample\b|template\b|dist\b)[^/]+)?"
-    r"|id_(?:rsa|dsa|ecdsa|ed25519)|\.ssh(?=/|$))(?:/|$)")
-
-
-def is_secret_path(path: str) -> bool:
-    return bool(SECRET_FILE_RE.search(path.rstrip("/")))
-
-
-def guard_secrets(facts: StageFacts, plan: BuildPlan) -> None:
-    """Keep build-time secrets out of the runtime stage, and say where the original leaked them.
-
-    Runs on every finished plan: language planners choose artifacts and environment, this pass
-    drops credential files, secret-looking variables and secret build arguments they may have
-    carried along.
-    """
-    for art in list(plan.artifacts):
-        if is_secret_path(art.source) or is_secret_path(art.dest):
-            plan.artifacts.remove(art)
-            if not any(a.source == art.source for a in plan.artifacts):
-                plan.produced.discard(art.source)
-            plan.warnings.append(f"{art.source} is a credential file: not copied to the runtime stage "
-                                 "(provide it at run time if the app needs it)")
-    for line in list(plan.runtime_env):
-        keys = [k for k, _ in parse_key_values(re.sub(r"(?is)^\s*ENV\s+", "", line))]
-        refs = referenced_vars(line)
-        leaked = [k for k in keys if SECRET_RE.search(k)]
-        used = sorted(r for r in refs if SECRET_RE.search(r) and r not in leaked)
-        if used and not leaked:
-            leaked = [f"{', '.join(keys) or 'value'} (uses {', '.join(used)})"]
-        if leaked:
-            plan.runtime_env.remove(line)
-            for ins in facts.stage.instructions:
-                if ins.keyword == "ENV" and ins.raw.rstrip("\r\n") == line:
-                    plan.fate(ins, KEPT, "build-time only (secret not carried)")
-            plan.warnings.append(f"ENV {', '.join(dict.fromkeys(leaked))} looks like a secret: "
-                                 "not carried to the runtime stage (pass it at run time)")
-    for line in list(plan.runtime_args):
-        name = line[4:].split("=", 1)[0].strip()
-        if SECRET_RE.search(name):
-            plan.runtime_args.remove(line)
-    for line in plan.runtime_meta:
-        used = sorted(r for r in referenced_vars(line) if SECRET_RE.search(r))
-        if used:
-            plan.warnings.append(f"{line.split(None, 1)[0]} uses {', '.join(used)}, which looks like a secret: "
-                                 "it is not passed to the runtime stage and expands to nothing there")
-    for cp in facts.copies:
-        if cp.from_stage:
-            continue
-        named = [s for s in cp.sources if is_secret_path(s)]
-        if named:
-            plan.warnings.append(f"line {cp.ins.lineno}: the original image contains {', '.join(named)} "
-                                 "(a credential file); the runtime stage does not copy it")
-    _warn_context_secrets(facts, plan)
-
-
-def _warn_context_secrets(facts: StageFacts, plan: BuildPlan) -> None:
-    """A `COPY . ...` sends every context file not in .dockerignore: name the credential files."""
-    if not facts.context:
-        return
-    whole = [cp for cp in facts.copies if not cp.from_stage and any(s.strip("./") == "" for s in cp.sources)]
-    if not whole:
-        return
-    ignored = [p.strip().lstrip("/") for p in (facts.context.read(".dockerignore") or "").splitlines()
-               if p.strip() and not p.startswith("#") and not p.startswith("!")]
-    found = [f for f in facts.context.files()
-             if is_secret_path(f) and not any(_ignores(p, f) for p in ignored)]
-    if not found:
-        return
-    names = ", ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
-    line = whole[0].ins.lineno
-    plan.warnings.append(f"line {line}: COPY of the whole context put {names} into the original image; "
-                         "add them to .dockerignore")
-    inside = [posixpath.join(cp.dest, f) for cp in whole for f in found]
-    carried = [a.source for a in plan.artifacts
-               if any(path == a.source or path.startswith(a.source.rstrip("/") + "/") for path in inside)]
-    if carried:
-        plan.warnings.append(f"the runtime stage copies {carried[0]}, which still holds {names}: "
-                             "add them to .dockerignore")
-
-
-def _ignores(pattern: str, path: str) -> bool:
-    import fnmatch
-    pattern = pattern.rstrip("/")
-    if pattern.startswith("**/"):
-        pattern = pattern[3:]
-    return (fnmatch.fnmatch(path, pattern) or fnmatch.fnmatch(posixpath.basename(path), pattern)
-            or path.startswith(pattern + "/"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from msbrewrite import convert
-from msbrewrite.runtime import SECRET_RE, is_secret_path
+from msbrewrite.secrets import SECRET_RE, is_secret_path
 
 
 def runtime_stage(text: str) -> str:

@@ -283,7 +283,7 @@ class FrontendPlanner:
                 self.plan.fate(ins, REMOVED, why)
 
     def _nginx(self) -> None:
-        facts, site, plan = self.facts, self.site, self.plan
+        site, plan = self.site, self.plan
         if site.dev_server and site.build is None:
             run = {"yarn": "yarn build", "pnpm": "pnpm run build"}.get(site.runner, "npm run build")
             plan.builder_append.append(f"# production build (the original CMD ran the {site.framework} dev server)\n"
