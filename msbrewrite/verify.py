@@ -415,7 +415,9 @@ class Verifier:
             self._build(report.original, dockerfile)
             self._build(report.converted, converted_file)
             if not report.original.ok:
-                report.error = "the original Dockerfile does not build, so there is nothing to compare with"
+                step = report.original.failing_step
+                report.error = ("the original Dockerfile does not build, so there is nothing to compare with"
+                                + (f" ({step})" if step else ""))
             elif report.converted.ok:
                 report.smoke = self._smoke(report.original.image, report.converted.image)
         except EngineError as exc:
