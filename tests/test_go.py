@@ -2,23 +2,13 @@
 import pytest
 
 from msbrewrite import Options, convert
-from msbrewrite.analysis import analyse
-from msbrewrite.context import Context
-from msbrewrite.convert import load
 from msbrewrite.languages.go import GoPlanner
 from msbrewrite.shell import Command
+from stagefacts import stage_facts
 
 
 def planner(tmp_path, dockerfile: str, files: dict[str, str] | None = None) -> GoPlanner:
-    ctx = None
-    if files is not None:
-        for rel, text in files.items():
-            p = tmp_path / rel
-            p.parent.mkdir(parents=True, exist_ok=True)
-            p.write_text(text)
-        ctx = tmp_path
-    df = load(dockerfile)
-    return GoPlanner(analyse(df, df.stages[-1], Context(ctx)), Options())
+    return GoPlanner(stage_facts(tmp_path, dockerfile, files), Options())
 
 
 def build_cmd(line: str, cwd: str = "/app") -> Command:

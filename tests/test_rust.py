@@ -2,26 +2,16 @@
 import pytest
 
 from msbrewrite import Options, convert
-from msbrewrite.analysis import analyse
-from msbrewrite.context import Context
-from msbrewrite.convert import load
 from msbrewrite.languages.common import debian_packages, glibc_debian
 from msbrewrite.languages.rust import RustPlanner
 from msbrewrite.shell import Command
+from stagefacts import stage_facts
 
 PKG = '[package]\nname = "{name}"\nversion = "0.1.0"\nedition = "2021"\n'
 
 
 def planner(tmp_path, dockerfile: str, files: dict[str, str] | None = None) -> RustPlanner:
-    ctx = None
-    if files is not None:
-        for rel, text in files.items():
-            p = tmp_path / rel
-            p.parent.mkdir(parents=True, exist_ok=True)
-            p.write_text(text)
-        ctx = tmp_path
-    df = load(dockerfile)
-    return RustPlanner(analyse(df, df.stages[-1], Context(ctx)), Options())
+    return RustPlanner(stage_facts(tmp_path, dockerfile, files), Options())
 
 
 APP = "FROM rust:1.80\nWORKDIR /app\nCOPY . .\n"
