@@ -80,13 +80,13 @@ def render(df: Dockerfile, stage: Stage, plan: BuildPlan) -> str:
         out.append(plan.builder_replace.get(ins.index, ins.raw))
         if not out[-1].endswith("\n"):
             out.append(newline)
+    trailing = df.trailing      # the user's closing comments stay with the user's steps
+    if trailing.strip():
+        out.append(trailing if trailing.endswith("\n") else trailing + "\n")
     for block in plan.builder_append:
         if df.escape != "\\":
             block = re.sub(r"\\(?=\n)", lambda _: df.escape, block)
         out.append("\n" + block + "\n")
-    trailing = df.trailing
-    if trailing.strip():
-        out.append(trailing if trailing.endswith("\n") else trailing + "\n")
     body = "".join(out).rstrip("\r\n") + "\n\n"
     runtime = environment().get_template(plan.template).render(plan=plan, builder=name).strip("\n") + "\n"
     if df.escape != "\\":
