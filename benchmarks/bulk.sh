@@ -10,11 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CORPUS="${1:-${MSB_CORPUS:-../shared/corpus}}"
-PY="${PYTHON:-$(command -v python3)}"
-MSB="${MSB:-$(dirname "$PY")/msb}"
-[ -x "$MSB" ] || MSB="$(command -v msb || true)"
-[ -n "$MSB" ] || { echo "bulk.sh: msb not found: activate the venv or set PYTHON=/path/to/venv/bin/python" >&2; exit 2; }
-HADOLINT="${HADOLINT:-$(command -v hadolint || echo "$(dirname "$PY")/hadolint")}"
+. benchmarks/tools.sh
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 

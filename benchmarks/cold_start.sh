@@ -9,11 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FILE="${1:-fixtures/convert/go-basic/Dockerfile}"
-PY="${PYTHON:-$(command -v python3)}"
-MSB="${MSB:-$(dirname "$PY")/msb}"
-[ -x "$MSB" ] || MSB="$(command -v msb || true)"
-[ -n "$MSB" ] || { echo "cold_start.sh: msb not found: activate the venv or set PYTHON=/path/to/venv/bin/python" >&2; exit 2; }
-HADOLINT="${HADOLINT:-$(command -v hadolint || echo "$(dirname "$PY")/hadolint")}"
+. benchmarks/tools.sh
 RUNS="${RUNS:-20}"
 
 echo "file: $FILE"
