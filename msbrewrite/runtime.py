@@ -161,18 +161,14 @@ def entry(facts: StageFacts, plan: BuildPlan, rewrite: Callable[[list[str]], lis
             plan.fate(ins, REWRITTEN, f"exec form {json.dumps(custom)} (no shell needed; signals reach the app)")
             continue
         if isinstance(custom, str):
-            setattr(plan, attr, custom)
-            plan.needs_shell = True
-            plan.fate(ins, REWRITTEN if custom != ins.args else MOVED,
-                      "shell form uses shell features; the runtime keeps a shell")
-            plan.decisions.append(f"line {ins.lineno}: {ins.keyword} needs a shell ({ins.summary(40)})")
-            continue
-        # a real shell command: keep it, map artifact paths inside it, and keep a shell
-        words = split_words(text)
-        new = rewrite(words) or words
-        for old, repl in zip(words, new):
-            if old != repl:
-                text = text.replace(old, repl)
+            text = custom
+        else:
+            # a real shell command: keep it, map artifact paths inside it, and keep a shell
+            words = split_words(text)
+            new = rewrite(words) or words
+            for old, repl in zip(words, new):
+                if old != repl:
+                    text = text.replace(old, repl)
         setattr(plan, attr, text)
         plan.needs_shell = True
         plan.fate(ins, REWRITTEN if text != ins.args else MOVED,
