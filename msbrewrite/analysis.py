@@ -8,6 +8,7 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 
+from .bases import image_parts
 from .context import Context
 from .dockerfile import Dockerfile, Instruction, Stage, expand, parse_key_values, unquote
 from .shell import Command, split_commands, split_words
@@ -64,15 +65,11 @@ class StageFacts:
     @property
     def image_name(self) -> str:
         """Image repository without registry, tag or digest: 'golang', 'rust', 'node'."""
-        ref = expand(self.stage.image, self.args).split("@")[0]
-        last = ref.rsplit("/", 1)[-1]
-        return last.split(":")[0].lower()
+        return image_parts(expand(self.stage.image, self.args))[0].lower()
 
     @property
     def image_tag(self) -> str:
-        ref = expand(self.stage.image, self.args).split("@")[0]
-        last = ref.rsplit("/", 1)[-1]
-        return last.split(":", 1)[1] if ":" in last else "latest"
+        return image_parts(expand(self.stage.image, self.args))[1] or "latest"
 
     @property
     def is_alpine(self) -> bool:
@@ -137,12 +134,8 @@ class StageFacts:
         return {posixpath.basename(s.rstrip("/")) for cp in self.copies if not cp.from_stage for s in cp.sources}
 
 
-def _image_name(image: str) -> str:
-    return image.split("@")[0].rsplit("/", 1)[-1].split(":")[0].lower()
-
-
 def _image_env(image: str) -> dict[str, str]:
-    return dict(IMAGE_ENV.get(_image_name(image), {}))
+    return dict(IMAGE_ENV.get(image_parts(image)[0].lower(), {}))
 
 
 _PKG_INSTALL = {("apt-get", "install"), ("apt", "install"), ("apk", "add"), ("yum", "install"),
@@ -158,7 +151,7 @@ def analyse(df: Dockerfile, stage: Stage, context: Context) -> StageFacts:
                 args[k] = v
                 arg_ins[k] = ins
     env = _image_env(expand(stage.image, args))
-    workdir = IMAGE_WORKDIR.get(_image_name(expand(stage.image, args)), "/")
+    workdir = IMAGE_WORKDIR.get(image_parts(expand(stage.image, args))[0].lower(), "/")
     user = None
     user_ins = None
     cmd = entrypoint = None

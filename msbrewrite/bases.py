@@ -25,6 +25,15 @@ class Base:
 _SLIM_TOOLS = frozenset({"sh", "bash", "cat", "ls", "test", "true", "env", "sleep", "kill", "pgrep"})
 
 
+def image_parts(ref: str) -> tuple[str, str]:
+    """(name, tag) of an image reference without registry or digest: 'gcr.io/x/node:20' -> ('node', '20').
+
+    The tag is '' when the reference names none.
+    """
+    name, _, tag = ref.split("@")[0].rsplit("/", 1)[-1].partition(":")
+    return name, tag
+
+
 def describe(image: str) -> Base:
     """What we know of a runtime base image from its name."""
     name = image.split("@")[0]

@@ -13,6 +13,7 @@ import posixpath
 import re
 
 from .analysis import analyse
+from .bases import image_parts
 from .context import Context
 from .convert import load
 from .discover import is_dockerfile_name
@@ -66,8 +67,7 @@ def _sheds_toolchain(lang: str, builder: str, runtime: str) -> bool:
     if lang in ("node", "python"):
         # the interpreter stays; only a full image (compilers, headers) turned slim sheds anything
         def tag(image: str) -> str:
-            last = image.rsplit("/", 1)[-1]
-            return last.split(":", 1)[1] if ":" in last else "latest"
+            return image_parts(image)[1] or "latest"
         small = ("slim", "alpine")
         return not any(s in tag(builder) for s in small) and (
             any(s in tag(runtime) for s in small) or "distroless" in runtime)

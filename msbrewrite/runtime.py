@@ -13,7 +13,7 @@ import re
 from typing import Callable
 
 from .analysis import StageFacts
-from .bases import DEBIAN_SLIM, describe, with_digest, with_mirror
+from .bases import DEBIAN_SLIM, describe, image_parts, with_digest, with_mirror
 from .dockerfile import parse_key_values, referenced_vars
 from .options import Options
 from .render import comments_of
@@ -266,13 +266,13 @@ def _user(facts: StageFacts, plan: BuildPlan, options: Options, base) -> None:
     if original and re.fullmatch(r"\d+(:\d+)?", original):
         plan.user = original
         plan.decisions.append(f"runtime keeps numeric USER {original}")
-        if base.distroless and base.nonroot_user and ":" not in plan.runtime_base.rsplit("/", 1)[-1]:
+        if base.distroless and base.nonroot_user and not image_parts(plan.runtime_base)[1]:
             plan.runtime_base += ":nonroot"     # a pinned tag; USER below still decides who runs
         return
     if base.distroless:
         if base.nonroot_user:
             plan.user = "nonroot:nonroot"
-            if not plan.runtime_base.endswith(":nonroot") and ":" not in plan.runtime_base.rsplit("/", 1)[-1]:
+            if not image_parts(plan.runtime_base)[1]:
                 plan.runtime_base += ":nonroot"
             why = f"distroless nonroot user (uid 65532) instead of {original}" if original else \
                 "distroless nonroot user (uid 65532)"
