@@ -134,6 +134,11 @@ class StageFacts:
         return {posixpath.basename(s.rstrip("/")) for cp in self.copies if not cp.from_stage for s in cp.sources}
 
 
+def is_root_user(user: str | None) -> bool:
+    """USER root, 0, root:root, 0:0 ... (None, no USER, is not counted: callers decide what it means)."""
+    return user is not None and user.split(":")[0] in ("root", "0")
+
+
 def _image_env(image: str) -> dict[str, str]:
     return dict(IMAGE_ENV.get(image_parts(image)[0].lower(), {}))
 

@@ -12,7 +12,7 @@ import posixpath
 import re
 from typing import Callable
 
-from .analysis import StageFacts
+from .analysis import StageFacts, is_root_user
 from .bases import DEBIAN_SLIM, describe, image_parts, with_digest, with_mirror
 from .dockerfile import parse_key_values, referenced_vars
 from .options import Options
@@ -253,7 +253,7 @@ def _user(facts: StageFacts, plan: BuildPlan, options: Options, base) -> None:
     ports = _exposed_ports(facts)
     want = options.user
     original = facts.user
-    if want == "root" or (want is None and original in ("root", "0", "0:0")):
+    if want == "root" or (want is None and is_root_user(original)):
         plan.user = None if original is None else original
         plan.decisions.append("runtime runs as root, as the original did")
         return
@@ -300,9 +300,9 @@ def _user(facts: StageFacts, plan: BuildPlan, options: Options, base) -> None:
 
 def _volumes(facts: StageFacts, plan: BuildPlan) -> None:
     """A VOLUME's mount point gets the runtime user as owner: Docker would create it root-owned."""
-    if not plan.user or plan.user in ("root", "0", "0:0"):
+    if not plan.user or is_root_user(plan.user):
         return
-    if facts.user not in (None, "root", "0", "0:0") and facts.user_ins is not None \
+    if facts.user is not None and not is_root_user(facts.user) and facts.user_ins is not None \
             and facts.user_ins.index not in plan.builder_drop:
         return      # the builder ends as a non-root user: it may not create the directories
     owner = "65532:65532" if plan.user == "nonroot:nonroot" else plan.user

@@ -11,7 +11,7 @@ import posixpath
 import re
 
 from .. import runtime
-from ..analysis import StageFacts, command_argv
+from ..analysis import StageFacts, command_argv, is_root_user
 from ..bases import describe, with_digest, with_mirror
 from ..options import Options
 from ..plan import MOVED, REMOVED, REWRITTEN, BuildPlan, Detection, Refusal
@@ -217,7 +217,7 @@ class FrontendPlanner:
             m = re.search(r"(?m)^\s*listen\s+(?:[\w.\[\]:]*:)?(\d+)", own[2])
             original = int(m.group(1)) if m else 80
         want = options.user
-        root_user = facts.user in ("root", "0", "0:0")
+        root_user = is_root_user(facts.user)
         privileged = original is not None and original < runtime.PRIVILEGED_PORT
         full_config = bool(own and own[1].endswith("nginx.conf"))
         slim = options.flavour(NAME) == "slim"

@@ -7,7 +7,7 @@ import posixpath
 import re
 
 from .. import runtime
-from ..analysis import StageFacts, command_argv, expand_soft
+from ..analysis import StageFacts, command_argv, expand_soft, is_root_user
 from ..options import Options
 from ..plan import BuildPlan, Detection, Evidence, Refusal
 from ..shell import Command, needs_shell, option_value, positional_args, resolve, shell_form_to_argv, split_words
@@ -644,7 +644,7 @@ class JavaPlanner:
     def build(self) -> BuildPlan:
         facts, plan, options = self.facts, self.plan, self.options
         runtime.start(facts, plan, BUILD_ENV)
-        if facts.user and facts.user not in ("root", "0", "0:0"):
+        if facts.user and not is_root_user(facts.user):
             kept_user = [i for i in facts.stage.instructions if i.keyword == "USER" and i.index not in plan.builder_drop]
             if kept_user:
                 self.collect_dir = "/tmp/out"   # a non-root builder cannot create /out

@@ -10,6 +10,7 @@ import fnmatch
 import posixpath
 import re
 
+from ..analysis import is_root_user
 from ..plan import Refusal
 from .node_pkg import dockerignored, tsconfig_out_dir
 
@@ -199,7 +200,7 @@ class NodeFiles:
     def _chown(self) -> None:
         """Files belong to the runtime user: the original ran as root and could write beside its code."""
         user = self.plan.user
-        if not user or user.split(":")[0] in ("root", "0"):
+        if not user or is_root_user(user):
             return
         owner = user if ":" in user or user.isdigit() else f"{user}:{user}"
         roots = {self.appdir, self.install_dir or self.appdir, self.moved_modules() or self.appdir}

@@ -14,7 +14,7 @@ import posixpath
 import re
 
 from .. import runtime
-from ..analysis import StageFacts, command_argv
+from ..analysis import StageFacts, command_argv, is_root_user
 from ..bases import describe
 from ..dockerfile import parse_key_values
 from ..options import Options
@@ -309,7 +309,7 @@ class PythonPlanner:
         if user_ins is None:
             return
         user = user_ins.args.strip().split(":")[0]
-        if user in ("root", "0"):
+        if is_root_user(user):
             return
         raw = plan.builder_replace.get(user_ins.index, user_ins.raw)
         plan.builder_replace[user_ins.index] = f"RUN chown -R {user_ins.args.strip()} {VENV}\n" + raw
@@ -630,7 +630,7 @@ class PythonPlanner:
         self.copy_source()
         self._venv_inside_source()
         user = facts.user
-        if (plan.builder_append and user and user not in ("root", "0") and self._user_at_end()
+        if (plan.builder_append and user and not is_root_user(user) and self._user_at_end()
                 and (self.venv_owner != user or any(a.source == self.app_root for a in plan.artifacts))):
             # the clean-up msb appends touches files the build's own user does not own
             plan.builder_append[0] = ("# the clean-up below runs as root: the files belong to root\n"
