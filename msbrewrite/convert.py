@@ -100,7 +100,7 @@ def _convert(text: str, context: Context, options: Options) -> Result:
         if ins.index not in plan.fates:
             plan.fate(ins, "kept")
     out = render(df, stage, plan)
-    validate(text, out, plan, builder_name(stage))
+    validate(df, out, plan, builder_name(stage))
     return Result("converted", out, detection=detection, runtime_base=plan.runtime_base,
                   artifacts=plan.artifacts, decisions=plan.decisions, warnings=plan.warnings,
                   fates=[plan.fates[i] for i in sorted(plan.fates)])

@@ -4,17 +4,18 @@ from __future__ import annotations
 import io
 import posixpath
 
-from .dockerfile import parse
+from .dockerfile import Dockerfile, parse
 from .plan import BuildPlan, Refusal
 
 
-def validate(original: str, text: str, plan: BuildPlan, builder: str) -> None:
-    problems = list(_problems(original, text, plan, builder))
+def validate(before: Dockerfile, text: str, plan: BuildPlan, builder: str) -> None:
+    """`before` is the parsed input (already parsed by the pipeline), `text` the output."""
+    problems = list(_problems(before, text, plan, builder))
     if problems:
         raise Refusal("converted file failed validation: " + "; ".join(problems), reason="validation-failed")
 
 
-def _problems(original: str, text: str, plan: BuildPlan, builder: str):
+def _problems(before: Dockerfile, text: str, plan: BuildPlan, builder: str):
     try:
         import dockerfile as official
         official.parse_string(text)
@@ -45,12 +46,11 @@ def _problems(original: str, text: str, plan: BuildPlan, builder: str):
                     yield f"COPY --from={builder} {src} is not produced by the builder plan"
     if not plan.base_has_cmd and not any(i.keyword in ("CMD", "ENTRYPOINT") for i in final.instructions):
         yield "the runtime stage has no ENTRYPOINT or CMD"
-    before = parse(original)
     if model.directive("syntax") and not before.directive("syntax"):
         yield "a # syntax= line was added"
     added_heredocs = sum(len(i.heredocs) for i in model.instructions) - sum(
         len(i.heredocs) for i in before.instructions)
     if added_heredocs > 0:
         yield "heredocs were added (Docker Engine 20.10 cannot build them)"
-    if "--link" in text and "--link" not in original:
+    if "--link" in text and "--link" not in before.text:
         yield "COPY --link was added (Docker Engine 20.10 cannot build it)"
