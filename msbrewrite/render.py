@@ -84,18 +84,18 @@ def render(df: Dockerfile, stage: Stage, plan: BuildPlan) -> str:
     if trailing.strip():
         out.append(trailing if trailing.endswith("\n") else trailing + "\n")
     for block in plan.builder_append:
-        if df.escape != "\\":
-            block = re.sub(r"\\(?=\n)", lambda _: df.escape, block)
-        out.append("\n" + block + "\n")
+        out.append("\n" + _with_escape(block, df.escape) + "\n")
     body = "".join(out).rstrip("\r\n") + "\n\n"
     runtime = environment().get_template(plan.template).render(plan=plan, builder=name).strip("\n") + "\n"
-    if df.escape != "\\":
-        # `# escape=` applies to the whole file: generated continuations must use it too
-        runtime = re.sub(r"\\(?=\n)", lambda _: df.escape, runtime)
-    text = body + runtime
+    text = body + _with_escape(runtime, df.escape)
     if newline == "\r\n":
         text = re.sub(r"(?<!\r)\n", "\r\n", text)
     return text
+
+
+def _with_escape(generated: str, escape: str) -> str:
+    """`# escape=` applies to the whole file: generated continuation lines must use it too."""
+    return generated if escape == "\\" else re.sub(r"\\(?=\n)", lambda _: escape, generated)
 
 
 def comments_of(ins: Instruction) -> str:
