@@ -126,9 +126,18 @@ def detect(
         raise typer.Exit(3)
 
 
-def _register_optional_commands() -> None:
-    """Commands that live in their own modules (check, migrate, verify) register themselves."""
+_BUILT_IN = ("convert", "detect")
+
+
+def _register_optional_commands(argv: list[str]) -> None:
+    """Commands that live in their own modules (check, migrate, verify) register themselves.
+
+    `msb convert` and `msb detect` skip this: building the other commands costs start-up time
+    that a single conversion should not pay.
+    """
     import importlib
+    if argv and argv[0] in _BUILT_IN:
+        return
     for name in ("check", "bulk", "verify"):
         try:
             module = importlib.import_module(f"msbrewrite.commands_{name}")
@@ -138,7 +147,7 @@ def _register_optional_commands() -> None:
 
 
 def main() -> None:
-    _register_optional_commands()
+    _register_optional_commands(sys.argv[1:])
     try:
         app()
     except KeyboardInterrupt:

@@ -1,7 +1,6 @@
 """Human and machine renderings of a Result."""
 from __future__ import annotations
 
-import difflib
 import json
 
 from .plan import Result
@@ -34,5 +33,6 @@ def as_json(result: Result, name: str) -> str:
 
 
 def unified_diff(before: str, after: str, name: str) -> str:
+    import difflib
     return "".join(difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
                                         fromfile=f"a/{name}", tofile=f"b/{name}"))

@@ -153,3 +153,19 @@ def test_long_files_stay_within_memory(write, tmp_path, lines):
     proc = subprocess.run(cmd, capture_output=True, timeout=TIMEOUT * 2)
     assert proc.returncode == (2 if lines > 10_000 else 0), proc.stderr
     assert int(rss.read_text().split()[-1]) < 200 * 1024
+
+
+def test_convert_loads_only_what_it_needs(write):
+    """`msb convert` must not import the other commands' modules; `msb --help` still lists them."""
+    path = write("Dockerfile", GO_APP.encode())
+    probe = ("import sys; from msbrewrite.cli import main\n"
+             "try:\n    main()\nexcept SystemExit:\n    pass\n"
+             "print(sorted(m for m in sys.modules if m.startswith('msbrewrite.commands_') "
+             "or m in ('msbrewrite.verify', 'msbrewrite.bulk', 'xml.etree.ElementTree')), file=sys.stderr)")
+    proc = subprocess.run([sys.executable, "-c", probe, "convert", str(path), "-q"], capture_output=True,
+                          timeout=TIMEOUT)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.decode().strip().splitlines()[-1] == "[]"
+    listing = msb("--help").stdout.decode()
+    for command in ("convert", "detect", "check", "migrate", "verify"):
+        assert command in listing

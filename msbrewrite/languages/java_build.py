@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import posixpath
 import re
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..context import Context
+
+if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
 
 _PROP_RE = re.compile(r"\$\{([^}]+)\}")
 
@@ -156,6 +159,7 @@ def load_pom(context: Context, path: str, cli_props: dict[str, str] | None = Non
     text = context.read(path)
     if not text:
         return None
+    import xml.etree.ElementTree as ET   # only Maven projects pay for the XML parser
     try:
         root = ET.fromstring(re.sub(r"^\s*<\?xml[^>]*\?>", "", text))
     except ET.ParseError:
