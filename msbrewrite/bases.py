@@ -9,6 +9,7 @@ DISTROLESS_BASE = "gcr.io/distroless/base-debian12"
 DISTROLESS_CC = "gcr.io/distroless/cc-debian12"
 DEBIAN_SLIM = "debian:bookworm-slim"
 ALPINE = "alpine:3.20"
+DISTROLESS_NONROOT_ID = "65532:65532"
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,7 @@ class Base:
     package_manager: str | None    # apt | apk | None
     tools: frozenset = field(default_factory=frozenset)   # executables available on PATH
     nonroot_user: str | None = None    # a non-root user the image already has
+    nonroot_id: str | None = None      # its uid:gid, fixed by the image's build
     distroless: bool = False
 
 
@@ -47,7 +49,7 @@ def describe(image: str) -> Base:
         for lang in ("python3", "nodejs", "java"):
             if lang in repo_last:
                 tools.add({"python3": "python3", "nodejs": "node", "java": "java"}[lang])
-        return Base(image, libc, debug, None, frozenset(tools), nonroot, distroless=True)
+        return Base(image, libc, debug, None, frozenset(tools), nonroot, DISTROLESS_NONROOT_ID, distroless=True)
     if repo_last == "scratch" or name == "scratch":
         return Base(image, "none", False, None, frozenset(), None, distroless=True)
     if repo_last == "alpine" or "alpine" in tag:
@@ -57,7 +59,7 @@ def describe(image: str) -> Base:
         if repo_last == "node":
             tools |= {"node", "npm", "npx", "yarn"}
         # the official node:*-alpine images ship a `node` user, like the Debian ones
-        return Base(image, "musl", True, "apk", frozenset(tools), "node" if repo_last == "node" else None)
+        return Base(image, "musl", True, "apk", frozenset(tools), *_node_user(repo_last))
     tools = set(_SLIM_TOOLS)
     if repo_last in ("python",):
         tools |= {"python", "python3", "pip"}
@@ -69,8 +71,12 @@ def describe(image: str) -> Base:
         tools |= {"java"}
     if "slim" not in tag and repo_last in ("python", "node", "golang", "rust", "buildpack-deps"):
         tools |= {"curl", "wget", "git"}
-    return Base(image, "glibc", True, "apt", frozenset(tools),
-                "node" if repo_last == "node" else None)
+    return Base(image, "glibc", True, "apt", frozenset(tools), *_node_user(repo_last))
+
+
+def _node_user(repo: str) -> tuple[str | None, str | None]:
+    # the official node images create `node` with uid and gid 1000, on Debian and on Alpine
+    return ("node", "1000:1000") if repo == "node" else (None, None)
 
 
 def alpine_version(builder_tag: str) -> str:

@@ -13,10 +13,11 @@ import re
 from typing import Callable
 
 from .analysis import StageFacts, is_root_user
-from .bases import DEBIAN_SLIM, describe, image_parts, with_digest, with_mirror
+from .bases import DEBIAN_SLIM, describe, with_digest, with_mirror
 from .dockerfile import parse_key_values, referenced_vars
 from .options import Options
 from .render import comments_of
+from .runtime_user import choose_user
 from .plan import KEPT, KEPT_AND_COPIED, MOVED, REMOVED, REWRITTEN, BuildPlan
 from .secrets import SECRET_RE
 from .shell import shell_form_to_argv, split_words
@@ -25,8 +26,6 @@ from .shell import shell_form_to_argv, split_words
 COMMON_BUILD_ENV = {"PATH", "DEBIAN_FRONTEND", "TZ_BUILD", "APT_KEY_DONT_WARN_ON_DANGEROUS_USAGE"}
 _RUNTIME_ONLY = {"EXPOSE", "LABEL", "VOLUME", "STOPSIGNAL", "MAINTAINER"}
 _BUILD_ACTIONS = {"RUN", "COPY", "ADD"}
-PRIVILEGED_PORT = 1024
-EXISTING_USERS = {"nobody", "www-data", "daemon"}
 
 
 def start(facts: StageFacts, plan: BuildPlan, build_only_env: set[str]) -> None:
@@ -222,7 +221,7 @@ def finish(facts: StageFacts, plan: BuildPlan, options: Options, shell_base: str
         plan.runtime_base = shell_base
         base = describe(shell_base)
     _workdir(facts, plan)
-    _user(facts, plan, options, base)
+    choose_user(facts, plan, options, base, _exposed_ports(facts))
     _healthcheck(facts, plan, base)
     _volumes(facts, plan)
     for extra in options.extra_paths:
@@ -249,55 +248,6 @@ def _workdir(facts: StageFacts, plan: BuildPlan) -> None:
         plan.workdir = facts.workdir
 
 
-def _user(facts: StageFacts, plan: BuildPlan, options: Options, base) -> None:
-    ports = _exposed_ports(facts)
-    want = options.user
-    original = facts.user
-    if want == "root" or (want is None and is_root_user(original)):
-        plan.user = None if original is None else original
-        plan.decisions.append("runtime runs as root, as the original did")
-        return
-    if want is None and original is None and any(p < PRIVILEGED_PORT for p in ports):
-        plan.decisions.append(f"runtime runs as root: the original exposes port {min(ports)} and set no USER")
-        return
-    if want and want not in ("nonroot",):
-        plan.user = want
-        return
-    if original and re.fullmatch(r"\d+(:\d+)?", original):
-        plan.user = original
-        plan.decisions.append(f"runtime keeps numeric USER {original}")
-        if base.distroless and base.nonroot_user and not image_parts(plan.runtime_base)[1]:
-            plan.runtime_base += ":nonroot"     # a pinned tag; USER below still decides who runs
-        return
-    if base.distroless:
-        if base.nonroot_user:
-            plan.user = "nonroot:nonroot"
-            if not image_parts(plan.runtime_base)[1]:
-                plan.runtime_base += ":nonroot"
-            why = f"distroless nonroot user (uid 65532) instead of {original}" if original else \
-                "distroless nonroot user (uid 65532)"
-            plan.decisions.append(f"runtime runs as {why}")
-        return
-    if base.nonroot_user and (original in (None, base.nonroot_user)):
-        plan.user = base.nonroot_user
-        plan.decisions.append(f"runtime runs as the base image's user {base.nonroot_user}")
-        return
-    name = original or "app"
-    name = name.split(":")[0]
-    if name in EXISTING_USERS:
-        # Debian and Alpine images already have these accounts: creating them again fails
-        plan.user = original
-        plan.decisions.append(f"runtime runs as {original}, an account the base image already has")
-        return
-    if base.package_manager == "apk":
-        plan.runtime_setup.append(f"RUN addgroup -S {name} && adduser -S -G {name} -H -D {name}")
-    else:
-        plan.runtime_setup.append(
-            f"RUN groupadd --system {name} && useradd --system --gid {name} --no-create-home {name}")
-    plan.user = name
-    plan.decisions.append(f"runtime runs as non-root user {name} (created in the runtime stage)")
-
-
 def _volumes(facts: StageFacts, plan: BuildPlan) -> None:
     """A VOLUME's mount point gets the runtime user as owner: Docker would create it root-owned."""
     if not plan.user or is_root_user(plan.user):
@@ -305,7 +255,7 @@ def _volumes(facts: StageFacts, plan: BuildPlan) -> None:
     if facts.user is not None and not is_root_user(facts.user) and facts.user_ins is not None \
             and facts.user_ins.index not in plan.builder_drop:
         return      # the builder ends as a non-root user: it may not create the directories
-    owner = "65532:65532" if plan.user == "nonroot:nonroot" else plan.user
+    owner = plan.user
     paths = []
     for ins in facts.stage.instructions:
         if ins.keyword == "VOLUME":

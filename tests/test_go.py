@@ -191,4 +191,4 @@ def test_volume_mount_point_is_owned_by_the_runtime_user():
     result = convert(text)
     assert "RUN mkdir -p /var/lib/svc" in result.text
     assert "COPY --from=builder --chown=65532:65532 /var/lib/svc /var/lib/svc" in result.text
-    assert "USER nonroot:nonroot" in result.text
+    assert "USER 65532:65532" in result.text

@@ -16,6 +16,7 @@ from ..bases import describe, with_digest, with_mirror
 from ..options import Options
 from ..plan import MOVED, REMOVED, REWRITTEN, BuildPlan, Detection, Refusal
 from ..render import environment
+from ..runtime_user import PRIVILEGED_PORT
 from . import frontend_config as cfg
 from .frontend_site import SOURCE_ONLY, WEB_SERVER_IMAGES, Site, SiteReader
 
@@ -218,7 +219,7 @@ class FrontendPlanner:
             original = int(m.group(1)) if m else 80
         want = options.user
         root_user = is_root_user(facts.user)
-        privileged = original is not None and original < runtime.PRIVILEGED_PORT
+        privileged = original is not None and original < PRIVILEGED_PORT
         full_config = bool(own and own[1].endswith("nginx.conf"))
         slim = options.flavour(NAME) == "slim"
         if options.flavour(NAME) in ("distroless", "scratch"):

@@ -679,9 +679,6 @@ class JavaPlanner:
         if servlet and options.user is None and facts.user is None:
             opts = dataclasses.replace(options, user="root")   # the container writes to its root-owned home
         runtime.finish(facts, plan, opts, shell_base=shell_base)
-        last = plan.runtime_base.rsplit("/", 1)[-1]
-        if "distroless/java" in plan.runtime_base and ":" not in last and "@" not in last:
-            plan.runtime_base += ":nonroot"     # an explicit tag; the USER line that follows still decides
         if "distroless/java" in plan.runtime_base and plan.entrypoint is None:
             plan.entrypoint = []
             plan.decisions.append("ENTRYPOINT [] clears distroless java's own [\"/usr/bin/java\", \"-jar\"], "

@@ -1,0 +1,99 @@
+"""Who the runtime stage runs as.
+
+Users msb introduces are numeric (USER 65532:65532, 10001:10001): Kubernetes' runAsNonRoot can
+only verify a numeric user. A user the original named keeps its name, and when the original
+created that account itself, the runtime replays the same commands so that its uid and gid match
+the owner of any file made in the builder (COPY --from keeps numeric ownership).
+"""
+from __future__ import annotations
+
+import re
+import shlex
+
+from .analysis import StageFacts, is_root_user
+from .bases import Base, image_parts
+from .options import Options
+from .plan import BuildPlan
+from .shell import split_commands
+
+PRIVILEGED_PORT = 1024
+EXISTING_USERS = {"nobody", "www-data", "daemon"}
+APP_USER, APP_ID = "app", "10001"
+# account tools by package family: BusyBox has adduser/addgroup, Debian's slim images useradd/groupadd
+_ACCOUNT_TOOLS = {"apt": {"useradd", "groupadd"}, "apk": {"adduser", "addgroup"}}
+
+
+def choose_user(facts: StageFacts, plan: BuildPlan, options: Options, base: Base, ports: list[int]) -> None:
+    want = options.user
+    original = facts.user
+    if want == "root" or (want is None and is_root_user(original)):
+        plan.user = None if original is None else original
+        plan.decisions.append("runtime runs as root, as the original did")
+        return
+    if want is None and original is None and any(p < PRIVILEGED_PORT for p in ports):
+        plan.decisions.append(f"runtime runs as root: the original exposes port {min(ports)} and set no USER")
+        return
+    if want and want not in ("nonroot",):
+        plan.user = want
+        return
+    if original and re.fullmatch(r"\d+(:\d+)?", original):
+        plan.user = original
+        plan.decisions.append(f"runtime keeps numeric USER {original}")
+        if base.distroless and base.nonroot_user and not image_parts(plan.runtime_base)[1]:
+            plan.runtime_base += ":nonroot"     # a pinned tag; USER below still decides who runs
+        return
+    if base.distroless:
+        if base.nonroot_user:
+            plan.user = base.nonroot_id
+            if not image_parts(plan.runtime_base)[1]:
+                plan.runtime_base += ":nonroot"
+            why = f" instead of {original}" if original else ""
+            plan.decisions.append(f"runtime runs as the distroless nonroot user (uid 65532){why}")
+        return
+    if base.nonroot_user and original == base.nonroot_user:
+        plan.user = original
+        plan.decisions.append(f"runtime runs as the base image's user {original}")
+        return
+    if base.nonroot_user and original is None:
+        plan.user = base.nonroot_id
+        plan.decisions.append(f"runtime runs as the base image's user {base.nonroot_user} (uid {base.nonroot_id})")
+        return
+    name = (original or APP_USER).split(":")[0]
+    if name in EXISTING_USERS:
+        # Debian and Alpine images already have these accounts: creating them again fails
+        plan.user = original
+        plan.decisions.append(f"runtime runs as {original}, an account the base image already has")
+        return
+    replay = _original_account_commands(facts, base, name)
+    if replay:
+        plan.runtime_setup.append("RUN " + " \\\n    && ".join(replay))
+        plan.user = name
+        plan.decisions.append(f"runtime runs as {name}, created by the original's own commands, so its uid "
+                              "matches files made in the builder")
+        return
+    if base.package_manager == "apk":
+        plan.runtime_setup.append(f"RUN addgroup -S -g {APP_ID} {name} && adduser -S -u {APP_ID} -G {name} -H -D {name}")
+    else:
+        plan.runtime_setup.append(f"RUN groupadd --gid {APP_ID} {name} "
+                                  f"&& useradd --uid {APP_ID} --gid {name} --no-create-home {name}")
+    plan.user = name if original else f"{APP_ID}:{APP_ID}"
+    plan.decisions.append(f"runtime runs as non-root user {name}, uid {APP_ID} (created in the runtime stage)")
+
+
+def _original_account_commands(facts: StageFacts, base: Base, name: str) -> list[str]:
+    """The original's useradd/groupadd (or BusyBox adduser/addgroup) commands, when they run as
+    written on the runtime base: same package family, no variables, and one of them creates `name`."""
+    tools = _ACCOUNT_TOOLS.get(base.package_manager or "", set())
+    if not tools or (base.package_manager == "apk") != facts.is_alpine:
+        return []
+    account_tools = _ACCOUNT_TOOLS["apt"] | _ACCOUNT_TOOLS["apk"]
+    found = [c for step in facts.steps for c in step.commands if c.program in account_tools]
+    if not found or any(c.program not in tools for c in found):
+        return []
+    written = [c for step in facts.steps for c in split_commands(step.ins.args) if c.program in account_tools]
+    if any("$" in word or "`" in word for c in written for word in c.argv):
+        return []   # an ARG can change at build time, and the runtime stage has neither ARG nor ENV
+    found = [[c.program, *c.argv[1:]] for c in found]
+    if not any(argv[0] in ("useradd", "adduser") and argv[-1] == name for argv in found):
+        return []
+    return [shlex.join(argv) for argv in found]
