@@ -41,3 +41,19 @@ for cmd in commands:
 h, m = rows[commands[0]], rows[commands[1]]
 print(f"msb / hadolint: wall (median) {m[1] / h[1]:.1f}x, cpu (median) {m[3] / max(h[3], 1e-6):.1f}x  (goal <= 1.0x)")
 PYEOF
+
+# Where the time goes: the floor each layer of required imports sets before msb does any work.
+# msb cannot start faster than the interpreter plus the packages its convert path must load.
+if [ "${FLOOR:-1}" = 1 ] && command -v hyperfine >/dev/null; then
+    echo
+    echo "floor: interpreter, then each layer of imports the convert path needs"
+    STD="import re, json, shlex, fnmatch, posixpath, pathlib, dataclasses, typing, enum, tomllib"
+    hyperfine --warmup 3 --runs "$RUNS" -N --style basic \
+        "$PY -c pass" \
+        "$PY -c '$STD'" \
+        "$PY -c '$STD, typer'" \
+        "$PY -c '$STD, typer, jinja2'" \
+        "$PY -c '$STD, typer, jinja2, dockerfile_parse, dockerfile'" \
+        "$PY -c '$STD, typer, jinja2, dockerfile_parse, dockerfile, msbrewrite.convert'" \
+        2>/dev/null | grep -E '^Benchmark|Time \(mean' | sed 's/^Benchmark [0-9]*: //'
+fi

@@ -5,7 +5,6 @@
 """
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Optional
 
@@ -21,19 +20,11 @@ def _fail(message: str, code: int) -> "typer.Exit":
 
 
 def _options(runtime: str, language: Optional[str], user: Optional[str] = None, config_from: Optional[Path] = None):
-    from .options import RUNTIMES, Options
-    if runtime not in RUNTIMES:
-        raise _fail(f"--runtime must be one of {', '.join(RUNTIMES)}", 2)
-    opts = Options(runtime=runtime, language=language, user=user)
+    from .convert_command import CommandError, options
     try:
-        from . import config
-    except ImportError:
-        return opts
-    try:
-        return config.apply(opts, config_from, explicit={"runtime": runtime != "auto", "language": bool(language),
-                                                        "user": bool(user)})
-    except config.ConfigError as exc:
-        raise _fail(str(exc), 2)
+        return options(runtime, language, user, config_from)
+    except CommandError as exc:
+        raise _fail(exc.message, exc.code)
 
 
 @app.command()
@@ -51,45 +42,13 @@ def convert(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No report on stderr."),
 ) -> None:
     """Convert one Dockerfile. The result goes to stdout, the report to stderr."""
-    from .convert import convert as run
-    from .files import read_dockerfile, write_atomic
-    from .plan import Refusal
-    from .report import as_json as to_json, human, unified_diff
-
-    if in_place and (output or path == "-"):
-        raise _fail("--in-place cannot be combined with -o or with stdin", 2)
+    from .convert_command import CommandError, run
     try:
-        text = read_dockerfile(path)
-    except Refusal as exc:
+        code = run(path, context, no_context, output, in_place, diff, as_json, runtime, language, user, quiet)
+    except CommandError as exc:
         raise _fail(exc.message, exc.code)
-    ctx = None
-    if not no_context:
-        ctx = context if context else (Path(path).resolve().parent if path != "-" else None)
-        if context and not context.is_dir():
-            raise _fail(f"--context {context}: not a directory", 2)
-    opts = _options(runtime, language, user, Path(path).resolve().parent if path != "-" else Path.cwd())
-    result = run(text, ctx, opts)
-    name = path if path != "-" else "<stdin>"
-    if as_json:
-        typer.echo(to_json(result, name))
-    elif not quiet:
-        typer.echo(human(result, name), err=True)
-    if result.status == "refused":
-        raise typer.Exit(result.exit_code)
-    if as_json:
-        return
-    if in_place or output:
-        target = Path(path) if in_place else output
-        if result.status == "converted" or not in_place:
-            try:
-                write_atomic(target, result.text)
-            except OSError as exc:
-                raise _fail(f"{target}: cannot write ({exc.strerror or exc})", 2)
-        return
-    if diff:
-        sys.stdout.write(unified_diff(text, result.text, name))
-    else:
-        sys.stdout.write(result.text)
+    if code:
+        raise typer.Exit(code)
 
 
 @app.command()
@@ -129,7 +88,7 @@ def detect(
 _BUILT_IN = ("convert", "detect")
 
 
-def _register_optional_commands(argv: list[str]) -> None:
+def register_optional_commands(argv: list[str]) -> None:
     """Commands that live in their own modules (check, migrate, verify) register themselves.
 
     `msb convert` and `msb detect` skip this: building the other commands costs start-up time
@@ -147,17 +106,6 @@ def _register_optional_commands(argv: list[str]) -> None:
 
 
 def main() -> None:
-    _register_optional_commands(sys.argv[1:])
-    try:
-        app()
-    except KeyboardInterrupt:
-        typer.echo("msb: interrupted", err=True)
-        sys.exit(130)
-    except Exception as exc:   # noqa: BLE001 - a bug must still end in one line, not a traceback
-        import os
-        if os.environ.get("MSB_DEBUG"):
-            raise
-        detail = " ".join(str(exc).split())[:200]
-        typer.echo(f"msb: internal error ({type(exc).__name__}: {detail}); nothing was written. "
-                   "Set MSB_DEBUG=1 for a traceback and please report it", err=True)
-        sys.exit(3)
+    """The console script; kept for `from msbrewrite.cli import main` callers."""
+    from .entry import main as entry_main
+    entry_main()

@@ -1,6 +1,7 @@
 """Reading Dockerfiles safely and writing results atomically."""
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -39,7 +40,11 @@ def read_dockerfile(path: str) -> str:
 
 
 def write_atomic(path: str | os.PathLike, text: str) -> None:
-    """Write via a temp file in the same directory and rename: readers see old or new, never half."""
+    """Write via a temp file in the same directory and rename: readers see old or new, never half.
+
+    Ctrl-C during the write is held until the rename is done (a few milliseconds), so an
+    interrupted run leaves neither a torn file nor a stray temp file.
+    """
     path = Path(path)
     mode = None
     try:
@@ -47,18 +52,41 @@ def write_atomic(path: str | os.PathLike, text: str) -> None:
     except OSError:
         pass
     import tempfile     # only writers pay for it
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".msb-tmp", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
+    with _interrupt_held():
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".msb-tmp", dir=path.parent or ".")
         try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+                fh.write(text)
+                fh.flush()
+                os.fsync(fh.fileno())
+            if mode is not None:
+                os.chmod(tmp, mode)
+            os.replace(tmp, path)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+
+
+@contextlib.contextmanager
+def _interrupt_held():
+    """SIGINT raised after the block instead of inside it (main thread only: others cannot set handlers)."""
+    import signal
+    import threading
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if received and previous is signal.default_int_handler:
+            raise KeyboardInterrupt
+        if received and callable(previous):
+            previous(signal.SIGINT, None)
+        elif received and previous == signal.SIG_DFL:
+            os.kill(os.getpid(), signal.SIGINT)

@@ -13,7 +13,7 @@ import re
 from typing import Callable
 
 from .analysis import StageFacts, is_root_user
-from .bases import DEBIAN_SLIM, describe, with_digest, with_mirror
+from .bases import DEBIAN_SLIM, describe, image_parts, with_digest, with_mirror
 from .dockerfile import parse_key_values, referenced_vars
 from .options import Options
 from .render import comments_of
@@ -241,6 +241,17 @@ def finish(facts: StageFacts, plan: BuildPlan, options: Options, shell_base: str
         from .plan import Refusal
         raise Refusal("no ENTRYPOINT or CMD could be set for the runtime stage", reason="no-entrypoint")
     plan.runtime_base = with_digest(with_mirror(plan.runtime_base, options.mirror), options.digests)
+    _untagged_distroless(plan)
+
+
+def _untagged_distroless(plan: BuildPlan) -> None:
+    """A root runtime on distroless is the untagged image: distroless publishes no version tags
+    (`:nonroot` is the other variant, not a version), so only a digest pins it."""
+    base = describe(plan.runtime_base)
+    if base.distroless and "@" not in plan.runtime_base and not image_parts(plan.runtime_base)[1] \
+            and image_parts(plan.runtime_base)[0] != "scratch":
+        plan.runtime_from_notes += ["# distroless has no version tags; pin a digest under [tool.msb.digests]",
+                                    "# hadolint ignore=DL3006"]
 
 
 def _workdir(facts: StageFacts, plan: BuildPlan) -> None:

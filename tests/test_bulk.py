@@ -125,7 +125,7 @@ def test_interrupted_in_place_run_leaves_every_file_old_or_new(tmp_path):
         old[path] = path.read_text()
     sample = next(iter(old))
     assert convert(old[sample], sample.parent, Options()).text.count("FROM ") == 2
-    proc = subprocess.Popen([sys.executable, "-c", "from msbrewrite.cli import main; main()", "migrate", str(root),
+    proc = subprocess.Popen([sys.executable, "-c", "from msbrewrite.entry import main; main()", "migrate", str(root),
                              "--in-place", "-q", "-j", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
     deadline = time.monotonic() + 120
@@ -156,7 +156,7 @@ def test_progress_bar_on_a_terminal(tmp_path):
     import pty
     root = _tree(tmp_path, apps=2)
     master, slave = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-c", "from msbrewrite.cli import main; main()", "migrate", str(root)],
+    proc = subprocess.Popen([sys.executable, "-c", "from msbrewrite.entry import main; main()", "migrate", str(root)],
                             stdout=subprocess.PIPE, stderr=slave, text=True)
     os.close(slave)
     chunks = []

@@ -14,7 +14,7 @@ UNKNOWN = "FROM debian:12\nRUN echo hello\nCMD [\"cat\", \"/etc/os-release\"]\n"
 
 
 def msb(*args, stdin: bytes | None = None, cwd=None):
-    cmd = [sys.executable, "-c", "from msbrewrite.cli import main; main()", *map(str, args)]
+    cmd = [sys.executable, "-c", "from msbrewrite.entry import main; main()", *map(str, args)]
     return subprocess.run(cmd, input=stdin, capture_output=True, timeout=TIMEOUT, cwd=cwd,
                           env={**os.environ, "COLUMNS": "200"})
 
@@ -135,7 +135,7 @@ def test_internal_error_is_one_line_and_writes_nothing(write, tmp_path):
     code = ("import sys, msbrewrite\nc = sys.modules['msbrewrite.convert']\n"
             "def boom(*a, **k): raise KeyError('planner bug')\n"
             "c.convert = boom\n"
-            "from msbrewrite.cli import main; main()")
+            "from msbrewrite.entry import main; main()")
     proc = subprocess.run([sys.executable, "-c", code, "convert", str(path), "-o", str(out)],
                           capture_output=True, timeout=TIMEOUT)
     assert_one_line_error(proc, 3, "internal error", "KeyError", "planner bug")
@@ -149,7 +149,7 @@ def test_long_files_stay_within_memory(write, tmp_path, lines):
     path = write("long", GO_APP.encode() + b"ENV A=1\n" * lines)
     rss = tmp_path / "rss"
     cmd = ["/usr/bin/time", "-f", "%M", "-o", str(rss), sys.executable, "-c",
-           "from msbrewrite.cli import main; main()", "convert", str(path), "--no-context", "-q"]
+           "from msbrewrite.entry import main; main()", "convert", str(path), "--no-context", "-q"]
     proc = subprocess.run(cmd, capture_output=True, timeout=TIMEOUT * 2)
     assert proc.returncode == (2 if lines > 10_000 else 0), proc.stderr
     assert int(rss.read_text().split()[-1]) < 200 * 1024
@@ -158,7 +158,7 @@ def test_long_files_stay_within_memory(write, tmp_path, lines):
 def test_convert_loads_only_what_it_needs(write):
     """`msb convert` must not import the other commands' modules; `msb --help` still lists them."""
     path = write("Dockerfile", GO_APP.encode())
-    probe = ("import sys; from msbrewrite.cli import main\n"
+    probe = ("import sys; from msbrewrite.entry import main\n"
              "try:\n    main()\nexcept SystemExit:\n    pass\n"
              "print(sorted(m for m in sys.modules if m.startswith('msbrewrite.commands_') "
              "or m in ('msbrewrite.verify', 'msbrewrite.bulk', 'xml.etree.ElementTree')), file=sys.stderr)")

@@ -95,7 +95,7 @@ def test_prune_comes_after_the_build(tmp_path):
     assert r.status == "converted", r.reason
     text = r.text
     assert text.index("RUN npm run build") < text.index("RUN npm prune --omit=dev") < text.index("FROM gcr.io")
-    assert 'CMD ["dist/index.js"]' in text and "COPY --from=builder --chown=nonroot:nonroot /app/dist /app/dist" in text
+    assert 'CMD ["dist/index.js"]' in text and "COPY --from=builder --chown=65532:65532 /app/dist /app/dist" in text
     assert "/app/src" not in text
 
 

@@ -157,7 +157,7 @@ def _msb(*args, env=None):
     import os
     import subprocess
     import sys
-    return subprocess.run([sys.executable, "-c", "from msbrewrite.cli import main; main()", *args],
+    return subprocess.run([sys.executable, "-c", "from msbrewrite.entry import main; main()", *args],
                           capture_output=True, text=True, env=dict(os.environ, **(env or {})), timeout=120)
 
 

@@ -1,0 +1,81 @@
+"""The body of `msb convert`, without the CLI framework.
+
+The typer command in cli.py and the fast start path in entry.py both call run(), so the two can
+only differ in how they read argv. Messages go straight to stdout/stderr; errors are
+CommandError(message, exit code).
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+class CommandError(Exception):
+    def __init__(self, message: str, code: int):
+        super().__init__(message)
+        self.message, self.code = message, code
+
+
+def options(runtime: str, language: str | None, user: str | None = None, config_from: Path | None = None):
+    """Options from the command line, completed by [tool.msb] / .msb.toml found from config_from."""
+    from .options import RUNTIMES, Options
+    if runtime not in RUNTIMES:
+        raise CommandError(f"--runtime must be one of {', '.join(RUNTIMES)}", 2)
+    opts = Options(runtime=runtime, language=language, user=user)
+    try:
+        from . import config
+    except ImportError:
+        return opts
+    try:
+        return config.apply(opts, config_from, explicit={"runtime": runtime != "auto", "language": bool(language),
+                                                        "user": bool(user)})
+    except config.ConfigError as exc:
+        raise CommandError(str(exc), 2) from None
+
+
+def run(path: str, context: Path | None = None, no_context: bool = False, output: Path | None = None,
+        in_place: bool = False, diff: bool = False, as_json: bool = False, runtime: str = "auto",
+        language: str | None = None, user: str | None = None, quiet: bool = False) -> int:
+    """Convert one Dockerfile; returns the exit code. Raises CommandError for bad usage or input."""
+    from .convert import convert
+    from .files import read_dockerfile, write_atomic
+    from .plan import Refusal
+    from .report import as_json as to_json, human, unified_diff
+
+    if in_place and (output or path == "-"):
+        raise CommandError("--in-place cannot be combined with -o or with stdin", 2)
+    try:
+        text = read_dockerfile(path)
+    except Refusal as exc:
+        raise CommandError(exc.message, exc.code) from None
+    ctx = None
+    if not no_context:
+        ctx = context if context else (Path(path).resolve().parent if path != "-" else None)
+        if context and not context.is_dir():
+            raise CommandError(f"--context {context}: not a directory", 2)
+    opts = options(runtime, language, user, Path(path).resolve().parent if path != "-" else Path.cwd())
+    result = convert(text, ctx, opts)
+    name = path if path != "-" else "<stdin>"
+    if as_json:
+        _echo(to_json(result, name), sys.stdout)
+    elif not quiet:
+        _echo(human(result, name), sys.stderr)
+    if result.status == "refused":
+        return result.exit_code
+    if as_json:
+        return 0
+    if in_place or output:
+        target = Path(path) if in_place else output
+        if result.status == "converted" or not in_place:
+            try:
+                write_atomic(target, result.text)
+            except OSError as exc:
+                raise CommandError(f"{target}: cannot write ({exc.strerror or exc})", 2) from None
+        return 0
+    sys.stdout.write(unified_diff(text, result.text, name) if diff else result.text)
+    return 0
+
+
+def _echo(message: str, stream) -> None:
+    stream.write(message + "\n")
+    stream.flush()

@@ -1,0 +1,80 @@
+"""The `msb` console script.
+
+`msb convert` with plain arguments runs without loading the CLI framework: typer and its imports
+cost about a quarter of a one-file conversion's start-up. Anything else (help, another command,
+an option this parser does not know, a usage error) goes to the typer app in cli.py, so there
+is one place that defines the commands and reports usage errors.
+"""
+from __future__ import annotations
+
+import sys
+
+# `msb convert` options, as cli.convert declares them (a test keeps the two in step)
+CONVERT_FLAGS = {"--no-context": "no_context", "-i": "in_place", "--in-place": "in_place", "--diff": "diff",
+                 "--json": "as_json", "-q": "quiet", "--quiet": "quiet"}
+CONVERT_VALUES = {"-c": "context", "--context": "context", "-o": "output", "--output": "output",
+                  "--runtime": "runtime", "-l": "language", "--language": "language", "--user": "user"}
+_PATHS = ("context", "output")
+
+
+def parse_convert(args: list[str]) -> tuple[str, dict] | None:
+    """(PATH, keyword arguments) for convert_command.run, or None to let typer handle argv."""
+    path, kwargs, i = None, {}, 0
+    while i < len(args):
+        arg = args[i]
+        if arg in CONVERT_FLAGS:
+            kwargs[CONVERT_FLAGS[arg]] = True
+        elif arg.split("=", 1)[0] in CONVERT_VALUES:
+            name, eq, value = arg.partition("=")
+            if eq and not name.startswith("--"):
+                return None     # `-c=x`: click reads "=x" as the value; leave such spellings to it
+            if not eq:
+                if i + 1 == len(args):
+                    return None
+                i += 1
+                value = args[i]
+            if not value or (value.startswith("-") and value != "-"):
+                return None
+            kwargs[CONVERT_VALUES[name]] = value
+        elif arg == "-" or not arg.startswith("-"):
+            if path is not None:
+                return None
+            path = arg
+        else:
+            return None
+        i += 1
+    if path is None:
+        return None
+    if any(k in kwargs for k in _PATHS):
+        from pathlib import Path
+        kwargs.update({k: Path(kwargs[k]) for k in _PATHS if k in kwargs})
+    return path, kwargs
+
+
+def main() -> None:
+    args = sys.argv[1:]
+    try:
+        parsed = parse_convert(args[1:]) if args[:1] == ["convert"] else None
+        if parsed is None:
+            from .cli import app, register_optional_commands
+            register_optional_commands(args)
+            app()
+            return
+        from .convert_command import CommandError, run
+        try:
+            code = run(parsed[0], **parsed[1])
+        except CommandError as exc:
+            sys.stderr.write(f"msb: {exc.message}\n")
+            code = exc.code
+        sys.exit(code)
+    except KeyboardInterrupt:
+        sys.stderr.write("msb: interrupted\n")
+        sys.exit(130)
+    except Exception as exc:   # noqa: BLE001 - a bug must still end in one line, not a traceback
+        import os
+        if os.environ.get("MSB_DEBUG"):
+            raise
+        detail = " ".join(str(exc).split())[:200]
+        sys.stderr.write(f"msb: internal error ({type(exc).__name__}: {detail}); nothing was written. "
+                         "Set MSB_DEBUG=1 for a traceback and please report it\n")
+        sys.exit(3)
