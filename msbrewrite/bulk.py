@@ -8,6 +8,7 @@ from __future__ import annotations
 import difflib
 import os
 import signal
+import sys
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -20,6 +21,7 @@ MANIFESTS = ("go.mod", "Cargo.toml", "package.json", "pom.xml", "build.gradle", 
              "pyproject.toml", "requirements.txt", "setup.py", "Pipfile", "poetry.lock")
 
 CONVERTED, UNCHANGED, REFUSED, FAILED = "converted", "unchanged", "refused", "failed"
+GO_PARSER = "dockerfile"     # the official parser's module (validate.py imports it on first use)
 
 
 @dataclass
@@ -158,6 +160,11 @@ def run(found: list[Found], flags: dict, jobs: int | None = None, on_item=None) 
     Results come back in the order of `found`, whatever the number of processes."""
     jobs = jobs or os.cpu_count() or 1
     jobs = max(1, min(jobs, len(found)))
+    if GO_PARSER in sys.modules:
+        # the official parser is a Go library: once this process has loaded it, Go's runtime
+        # threads do not survive a fork and a forked worker can hang inside it. The CLI never
+        # loads it before forking; a library caller that converted already runs serially.
+        jobs = 1
     if found:
         _warm()
     tasks = [(f, flags) for f in found]

@@ -19,17 +19,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from .options import RUNTIMES, Options
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+from .tomlreader import toml
 
 LANGUAGES = ("go", "rust", "node", "python", "java", "frontend")
 KEYS = ("runtime", "language", "mirror", "digests", "user", "extra-paths", "exclude")
@@ -78,6 +73,7 @@ def _find(directory: Path) -> Config | None:
 
 
 def _read(path: Path) -> dict:
+    tomllib = toml()
     try:
         with open(path, "rb") as fh:
             return tomllib.load(fh)

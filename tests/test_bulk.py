@@ -25,14 +25,39 @@ def _tree(root, apps=6):
     return root
 
 
+PARALLEL_RUN = """
+import json, sys
+from msbrewrite import bulk
+from msbrewrite.discover import discover
+items = bulk.run(discover([sys.argv[1]]), json.loads(sys.argv[2]), jobs=3)
+assert "dockerfile" not in sys.modules     # the parent never loaded the Go parser: the workers forked
+print(json.dumps([vars(i) for i in items]))
+"""
+
+
 def test_parallel_run_equals_serial_run(tmp_path):
     found = discover([_tree(tmp_path)])
     serial = bulk.run(found, FLAGS, jobs=1)
-    parallel = bulk.run(found, FLAGS, jobs=3)
-    assert [vars(i) for i in serial] == [vars(i) for i in parallel]
+    # a fresh process: this one has loaded the Go parser, so its own runs are serial
+    proc = subprocess.run([sys.executable, "-c", PARALLEL_RUN, str(tmp_path), json.dumps(FLAGS)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert [vars(i) for i in serial] == json.loads(proc.stdout)
     c = bulk.counts(serial)
     assert (c["converted"], c["unchanged"], c["refused"], c["failed"]) == (6, 1, 2, 0)
     assert c["refused_by_reason"] == {"unknown-language": 1, "binary": 1}
+
+
+def test_a_process_that_loaded_the_go_parser_runs_serially(tmp_path):
+    """Forked workers hang in a Go runtime inherited from the parent: such a run must not fork."""
+    convert("FROM golang:1.22\nRUN go build -o /app .\nCMD [\"/app\"]\n")
+    assert bulk.GO_PARSER in sys.modules
+    import multiprocessing
+    found = discover([_tree(tmp_path)])
+    children = []
+    items = bulk.run(found, FLAGS, jobs=3, on_item=lambda item: children.extend(multiprocessing.active_children()))
+    assert children == []
+    assert bulk.counts(items)["converted"] == 6
 
 
 def test_summary_table_groups_refusals_by_reason(tmp_path):

@@ -4,16 +4,12 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
-import sys
 from importlib import resources
 
 from ..analysis import StageFacts
 from ..plan import BuildPlan
+from ..tomlreader import toml
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 # directories apps commonly read at run time
 ASSET_DIRS = ("templates", "static", "migrations", "public", "views", "assets", "web", "config", "configs",
@@ -26,11 +22,13 @@ BASE_LIBS = {"libssl3", "libc6", "libgcc-s1", "libstdc++6", "ca-certificates", "
 @functools.lru_cache(maxsize=1)
 def native_libs() -> dict:
     with resources.files("msbrewrite").joinpath("data/native_libs.toml").open("rb") as fh:
-        return tomllib.load(fh)
+        return toml().load(fh)
 
 
 def runtime_libraries(packages: list[str], family: str) -> list[str]:
     """Runtime counterparts of the -dev packages a builder installs ('debian' or 'alpine')."""
+    if not packages:
+        return []
     table = native_libs().get(family, {})
     out = []
     for pkg in packages:
@@ -46,6 +44,7 @@ def runtime_libraries(packages: list[str], family: str) -> list[str]:
 def load_toml(text: str | None) -> dict:
     if not text:
         return {}
+    tomllib = toml()
     try:
         return tomllib.loads(text)
     except (tomllib.TOMLDecodeError, ValueError):
