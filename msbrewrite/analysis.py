@@ -57,6 +57,8 @@ class StageFacts:
     cmd: Instruction | None
     entrypoint: Instruction | None
     packages: list[str]             # apt/apk packages the build installs
+    # derived facts several detectors ask for (the frontend site), computed once per conversion
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def image(self) -> str:

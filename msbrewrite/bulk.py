@@ -129,7 +129,7 @@ def process(found: Found, flags: dict) -> Item:
         item.warnings = list(result.warnings)
         if result.status == "converted":
             item.old, item.new = text, result.text
-            item.line = _from_line(text)
+            item.line = result.facts.stage.from_.lineno
             try:
                 item.leaves_out = leaves_out(text, result, ctx)
             except Exception as exc:    # only an estimate: never let it cost the conversion
@@ -139,11 +139,6 @@ def process(found: Found, flags: dict) -> Item:
     except Exception as exc:   # a bug in msb: report it for this file and go on with the others
         item.status, item.reason, item.reason_code = FAILED, f"internal error: {type(exc).__name__}: {exc}", "internal"
     return item
-
-
-def _from_line(text: str) -> int:
-    from .convert import load
-    return load(text).stages[0].from_.lineno
 
 
 def _quiet_worker() -> None:
@@ -188,11 +183,20 @@ def run(found: list[Found], flags: dict, jobs: int | None = None, on_item=None) 
 
 
 def _warm() -> None:
-    """Import the pipeline and every language module once, before forking, so that each
-    worker inherits them instead of importing them again."""
+    """Import the pipeline and every language module, and compile the templates, once before
+    forking, so that each worker inherits them instead of paying for them again. (Not the
+    official parser: a Go library cannot be forked; each worker loads its own.)"""
     from . import config, convert, estimate  # noqa: F401
     from .detect import available
+    from .render import environment
     available()
+    env = environment()
+    for name in env.list_templates(extensions=["j2"]):
+        env.get_template(name)
+    try:
+        import dockerfile_parse  # noqa: F401 - pure Python, safe to inherit
+    except ImportError:
+        pass
 
 
 def _indexed(pair):

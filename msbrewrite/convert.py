@@ -103,7 +103,7 @@ def _convert(text: str, context: Context, options: Options) -> Result:
     validate(df, out, plan, builder_name(stage))
     return Result("converted", out, detection=detection, runtime_base=plan.runtime_base,
                   artifacts=plan.artifacts, decisions=plan.decisions, warnings=plan.warnings,
-                  fates=[plan.fates[i] for i in sorted(plan.fates)])
+                  fates=[plan.fates[i] for i in sorted(plan.fates)], facts=facts)
 
 
 def _module(name: str):

@@ -37,9 +37,11 @@ def leaves_out(text: str, result: Result, context_dir=None) -> list[str]:
     """Short phrases naming what the converted image no longer carries."""
     if result.status != "converted":
         return []
-    df = load(text)
-    stage = df.stages[0]
-    facts = analyse(df, stage, Context(context_dir))
+    facts = result.facts
+    if facts is None:
+        df = load(text)
+        facts = analyse(df, df.stages[0], Context(context_dir))
+    stage = facts.stage
     lang = result.language or ""
     artifacts = [a.source.rstrip("/") or "/" for a in result.artifacts]
     out = []

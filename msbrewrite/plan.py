@@ -1,7 +1,7 @@
 """BuildPlan and the bookkeeping of what happened to every original instruction."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 # fates of original instructions
 KEPT = "kept"              # stays in the builder, unchanged
@@ -112,12 +112,15 @@ class Result:
     decisions: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     fates: list[Fate] = field(default_factory=list)
+    # what the pipeline learnt about the input stage, for callers that look further (estimate, bulk)
+    facts: object = field(default=None, repr=False, compare=False)
 
     @property
     def language(self) -> str | None:
         return self.detection.language if self.detection else None
 
     def to_dict(self) -> dict:
-        data = asdict(self)
+        data = asdict(replace(self, facts=None))
+        del data["facts"]
         data["language"] = self.language
         return data

@@ -7,6 +7,7 @@ use and never raises on odd input: unbalanced quotes fall back to a plain split.
 """
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 import shlex
@@ -25,8 +26,9 @@ class Command:
     env: dict[str, str] = field(default_factory=dict)
     cwd: str = "/"
 
-    @property
+    @functools.cached_property
     def program(self) -> str:
+        # detectors ask every command for its program many times: computed once
         return posixpath.basename(self.argv[0]) if self.argv else ""
 
 

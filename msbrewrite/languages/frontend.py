@@ -49,7 +49,10 @@ NGINX_CONF_NAMES = ("nginx.conf", "default.conf", "nginx/nginx.conf", "nginx/def
 
 
 def read_site(facts: StageFacts) -> Site:
-    return SiteReader(facts).read()
+    """What the stage builds and serves; the Node and frontend detectors both ask, so it is read once."""
+    if "site" not in facts.memo:
+        facts.memo["site"] = SiteReader(facts).read()
+    return facts.memo["site"]
 
 
 def is_static_frontend(facts: StageFacts) -> tuple[bool, str]:
