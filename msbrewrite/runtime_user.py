@@ -56,7 +56,8 @@ def choose_user(facts: StageFacts, plan: BuildPlan, options: Options, base: Base
         return
     if base.nonroot_user and original is None:
         plan.user = base.nonroot_id
-        plan.decisions.append(f"runtime runs as the base image's user {base.nonroot_user} (uid {base.nonroot_id})")
+        uid = base.nonroot_id.split(":")[0]
+        plan.decisions.append(f"runtime runs as the base image's user {base.nonroot_user} (uid {uid})")
         return
     name = (original or APP_USER).split(":")[0]
     if name in EXISTING_USERS:
@@ -67,7 +68,7 @@ def choose_user(facts: StageFacts, plan: BuildPlan, options: Options, base: Base
     replay = _original_account_commands(facts, base, name)
     if replay:
         plan.runtime_setup.append("RUN " + " \\\n    && ".join(replay))
-        plan.user = name
+        plan.user = original or name
         plan.decisions.append(f"runtime runs as {name}, created by the original's own commands, so its uid "
                               "matches files made in the builder")
         return

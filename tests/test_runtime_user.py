@@ -79,13 +79,14 @@ def _runtime(text: str) -> str:
     return result.text.split("\nFROM ")[-1]
 
 
-def test_the_originals_account_commands_are_replayed_so_uids_match():
+@pytest.mark.parametrize("user", ["svc", "svc:svc"])
+def test_the_originals_account_commands_are_replayed_so_uids_match(user):
     text = PY_APP.format(create="RUN groupadd -g 1001 svc && useradd -u 1001 -g svc -m svc && chown -R svc /app\n",
-                         user="USER svc\n")
+                         user=f"USER {user}\n")
     runtime = _runtime(text)
     assert "RUN groupadd -g 1001 svc \\\n    && useradd -u 1001 -g svc -m svc\n" in runtime
     assert "chown" not in runtime       # only account commands: /app does not exist yet at that point
-    assert runtime.rstrip().splitlines()[-2] == "USER svc"
+    assert runtime.rstrip().splitlines()[-2] == f"USER {user}"
 
 
 @pytest.mark.parametrize("create", [
