@@ -250,6 +250,7 @@ class Report:
     smoke: Smoke | None = None
     error: str | None = None     # verify could not run
     kept_images: bool = False
+    notes: list[str] = field(default_factory=list)   # how the engine was used (e.g. the classic builder)
 
     @property
     def ratio(self) -> float | None:
@@ -297,6 +298,7 @@ def render_text(report: Report) -> str:
             lines += [f"  | {line}" for line in tail[-15:]]
     if report.error:
         lines += ["", f"could not verify: {report.error}"]
+    lines += [f"note: {note}" for note in report.notes]
     verdict = {0: "PASS", 1: "FAIL", 2: "NOT VERIFIED"}[report.exit_code]
     lines += ["", f"verdict: {verdict}"]
     return "\n".join(lines) + "\n"
@@ -333,6 +335,7 @@ class Docker:
     def __init__(self, binary: str | None = None):
         self.binary = binary or os.environ.get("MSB_DOCKER") or "docker"
         self.env = dict(os.environ, DOCKER_BUILDKIT="1", BUILDKIT_PROGRESS="plain")
+        self.builder_note: str | None = None
 
     def run(self, *args: str, timeout: float | None = 120, check: bool = False) -> subprocess.CompletedProcess:
         try:
@@ -353,7 +356,21 @@ class Docker:
         if proc.returncode != 0 or not proc.stdout.strip():
             raise EngineError(f"no Docker engine answers on {where}: start one or set DOCKER_HOST "
                               f"({first_line(proc.stderr) or 'no answer'})")
+        self._choose_builder()
         return proc.stdout.strip()
+
+    def _choose_builder(self) -> None:
+        """Docker 23 and later clients build through the buildx plugin when BuildKit is on, and
+        stop with "buildx component is missing" without it: such a client gets the classic builder
+        (msb's output needs no BuildKit feature). Older clients carry BuildKit themselves."""
+        if self.run("buildx", "version", timeout=20).returncode == 0:
+            return
+        version = self.run("version", "--format", "{{.Client.Version}}", timeout=20).stdout.strip()
+        major = version.split(".")[0]
+        if major.isdigit() and int(major) >= 23:
+            self.env["DOCKER_BUILDKIT"] = "0"
+            self.builder_note = (f"docker client {version} has no buildx plugin: the classic builder builds both "
+                                 "files (a Dockerfile that needs BuildKit, such as RUN --mount, fails to build)")
 
     def build(self, dockerfile: str, tag: str, settings: Settings, on_line: Progress) -> tuple[bool, str, float]:
         args = [self.binary, "build", f"--network={settings.network}", "-f", dockerfile, "-t", tag]
@@ -412,6 +429,8 @@ class Verifier:
         report.kept_images = self.s.keep_images
         try:
             self.docker.require_engine()
+            if self.docker.builder_note:
+                report.notes.append(self.docker.builder_note)
             self._build(report.original, dockerfile)
             self._build(report.converted, converted_file)
             if not report.original.ok:

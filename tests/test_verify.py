@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from msbrewrite.verify import (Build, CliRun, Report, ServerRun, Smoke, candidate_ports, exposed_ports,
                                failing_step, human_size, judge_cli, judge_server, log_tail,
                                parse_probe_output, render_json, render_text, size_ratio, slug)
@@ -185,3 +187,26 @@ def test_kept_images_are_named_in_the_table():
     table = render_text(report).splitlines()
     assert table[2].split() == ["build", "size", "time", "image"]
     assert table[3].split()[-1] == "a" and table[4].split()[-1] == "b"
+
+
+def _fake_docker(tmp_path, client: str, buildx: bool):
+    script = tmp_path / "docker"
+    script.write_text("#!/bin/sh\n"
+                      f'[ "$1" = buildx ] && exit {0 if buildx else 1}\n'
+                      f'[ "$1" = version ] && {{ case "$*" in *Client*) echo {client};; *) echo 20.10.24;; esac; exit 0; }}\n'
+                      "exit 1\n")
+    script.chmod(0o755)
+    return str(script)
+
+
+@pytest.mark.parametrize("client, buildx, buildkit", [
+    ("28.2.2", False, "0"),     # a new client without the buildx plugin: the classic builder
+    ("28.2.2", True, "1"),
+    ("20.10.24", False, "1"),   # an old client carries BuildKit itself
+])
+def test_builder_follows_what_the_client_can_do(tmp_path, client, buildx, buildkit):
+    from msbrewrite.verify import Docker
+    docker = Docker(_fake_docker(tmp_path, client, buildx))
+    assert docker.require_engine() == "20.10.24"
+    assert docker.env["DOCKER_BUILDKIT"] == buildkit
+    assert (docker.builder_note is not None) == (buildkit == "0")
