@@ -170,16 +170,42 @@ def run(found: list[Found], flags: dict, jobs: int | None = None, on_item=None) 
             if on_item:
                 on_item(items[i])
         return items  # type: ignore[return-value]
+    _run_parallel(found, tasks, items, jobs, on_item)
+    return items  # type: ignore[return-value]
+
+
+def _run_parallel(found: list[Found], tasks: list, items: list, jobs: int, on_item) -> None:
+    """Chunks of files in worker processes. A worker that dies (killed for memory, or a crash in
+    native code) fails the files still pending, each with a reason, instead of hanging the run."""
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
     # fork lets the workers inherit the warmed imports; other start methods still work, slower
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-    with multiprocessing.get_context(method).Pool(jobs, initializer=_quiet_worker) as pool:
-        indexed = pool.imap_unordered(_indexed, list(enumerate(tasks)), chunksize=max(1, len(tasks) // (jobs * 8)))
-        for i, item in indexed:
-            items[i] = item
-            if on_item:
-                on_item(item)
-    return items  # type: ignore[return-value]
+    size = max(1, len(tasks) // (jobs * 8))
+    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method), initializer=_quiet_worker)
+    try:
+        futures = [pool.submit(_chunk, [(i, tasks[i]) for i in range(start, min(start + size, len(tasks)))])
+                   for start in range(0, len(tasks), size)]
+        for future in as_completed(futures):
+            for i, item in future.result():
+                items[i] = item
+                if on_item:
+                    on_item(item)
+    except BrokenProcessPool:
+        for i, item in enumerate(items):
+            if item is None:
+                items[i] = Item(str(found[i].path), reason="a worker process died while this file was pending "
+                                "(out of memory, or a crash in native code); run with --jobs 1 to find the file",
+                                reason_code="worker-died")
+                if on_item:
+                    on_item(items[i])
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _chunk(pairs):
+    return [(i, _call(task)) for i, task in pairs]
 
 
 def _warm() -> None:
@@ -197,11 +223,6 @@ def _warm() -> None:
         import dockerfile_parse  # noqa: F401 - pure Python, safe to inherit
     except ImportError:
         pass
-
-
-def _indexed(pair):
-    i, task = pair
-    return i, _call(task)
 
 
 def write_in_place(items: list[Item], on_write=None) -> list[Item]:

@@ -60,6 +60,33 @@ def test_a_process_that_loaded_the_go_parser_runs_serially(tmp_path):
     assert bulk.counts(items)["converted"] == 6
 
 
+DYING_WORKER = """
+import json, os, sys
+from msbrewrite import bulk
+from msbrewrite.discover import discover
+real = bulk.process
+def process(found, flags):
+    if found.path.parent.name == "svc3":
+        os._exit(1)                 # a worker killed mid-file, as the OOM killer would
+    return real(found, flags)
+bulk.process = process
+items = bulk.run(discover([sys.argv[1]]), {}, jobs=2)
+print(json.dumps([[i.path, i.status, i.reason_code] for i in items]))
+"""
+
+
+def test_a_dead_worker_fails_the_pending_files_instead_of_hanging(tmp_path):
+    _tree(tmp_path)
+    proc = subprocess.run([sys.executable, "-c", DYING_WORKER, str(tmp_path)], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    items = json.loads(proc.stdout)
+    assert len(items) == 9
+    dead = [i for i in items if i[2] == "worker-died"]
+    assert any(path.endswith("svc3/Dockerfile") for path, _, _ in dead)
+    assert all(status == "failed" for _, status, _ in dead)
+
+
 def test_summary_table_groups_refusals_by_reason(tmp_path):
     items = bulk.run(discover([_tree(tmp_path, apps=2)]), FLAGS, jobs=2)
     table = bulk.summary(items, 1.0, "")
