@@ -200,8 +200,13 @@ def _run_parallel(found: list[Found], tasks: list, items: list, jobs: int, on_it
                                 reason_code="worker-died")
                 if on_item:
                     on_item(items[i])
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    except BaseException:
+        # Ctrl-C: stop the workers now (they ignore SIGINT) rather than wait for the chunks in flight
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
 
 def _chunk(pairs):

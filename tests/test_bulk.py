@@ -87,6 +87,33 @@ def test_a_dead_worker_fails_the_pending_files_instead_of_hanging(tmp_path):
     assert all(status == "failed" for _, status, _ in dead)
 
 
+STUCK_WORKER = """
+import sys, time
+from msbrewrite import bulk
+from msbrewrite.discover import discover
+real = bulk.process
+def process(found, flags):
+    if found.path.parent.name == "svc3":
+        print("stuck", flush=True)
+        time.sleep(3600)            # a worker that never finishes its file
+    return real(found, flags)
+bulk.process = process
+try:
+    bulk.run(discover([sys.argv[1]]), {}, jobs=2)
+except KeyboardInterrupt:
+    sys.exit(130)
+"""
+
+
+def test_ctrl_c_does_not_wait_for_a_stuck_worker(tmp_path):
+    _tree(tmp_path)
+    proc = subprocess.Popen([sys.executable, "-c", STUCK_WORKER, str(tmp_path)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "stuck"
+    time.sleep(0.5)
+    os.kill(proc.pid, signal.SIGINT)
+    assert proc.wait(timeout=30) == 130
+
+
 def test_summary_table_groups_refusals_by_reason(tmp_path):
     items = bulk.run(discover([_tree(tmp_path, apps=2)]), FLAGS, jobs=2)
     table = bulk.summary(items, 1.0, "")
