@@ -290,19 +290,7 @@ def _lex_words(line: str) -> list[str] | None:
             i += 1
             continue
         start = i
-        if ch == "\\":
-            i = min(i + 2, n)
-        elif ch == "'":
-            j = line.find("'", i + 1)
-            if j < 0:
-                return None
-            i = j + 1
-        elif ch == '"':
-            i = _skip_double(line, i + 1)
-        elif ch == "$":
-            i = _skip_dollar(line, i)
-        else:
-            i += 1
+        i = _skip_token(line, i)
         if i is None:
             return None
         cur.append(line[start:i])
@@ -357,25 +345,28 @@ def _skip_dollar(line: str, i: int) -> int | None:
         return None
     j += 1
     while j < n:      # the word up to the closing brace
-        ch = line[j]
-        if ch == "}":
+        if line[j] == "}":
             return j + 1
-        if ch == "'":
-            k = line.find("'", j + 1)
-            if k < 0:
-                return None
-            j = k + 1
-        elif ch == '"':
-            j = _skip_double(line, j + 1)
-        elif ch == "$":
-            j = _skip_dollar(line, j)
-        elif ch == "\\":
-            j += 2
-        else:
-            j += 1
+        j = _skip_token(line, j)
         if j is None:
             return None
     return None
+
+
+def _skip_token(line: str, i: int) -> int | None:
+    """Index after the token at i: an escaped character, a quoted string, a $ expansion or one
+    character; None when a quote or ${ is left open."""
+    ch = line[i]
+    if ch == "\\":
+        return i + 2
+    if ch == "'":
+        j = line.find("'", i + 1)
+        return None if j < 0 else j + 1
+    if ch == '"':
+        return _skip_double(line, i + 1)
+    if ch == "$":
+        return _skip_dollar(line, i)
+    return i + 1
 
 
 def _unquote_word(word: str) -> str:
