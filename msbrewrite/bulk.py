@@ -131,7 +131,7 @@ def process(found: Found, flags: dict) -> Item:
             item.old, item.new = text, result.text
             item.line = result.facts.stage.from_.lineno
             try:
-                item.leaves_out = leaves_out(text, result, ctx)
+                item.leaves_out = leaves_out(text, result)
             except Exception as exc:    # only an estimate: never let it cost the conversion
                 item.warnings.append(f"no estimate of what leaves the image ({type(exc).__name__}: {exc})")
     except ConfigError as exc:

@@ -12,10 +12,7 @@ import os
 import posixpath
 import re
 
-from .analysis import analyse
 from .bases import image_parts
-from .context import Context
-from .convert import load
 from .discover import is_dockerfile_name
 from .plan import Result
 
@@ -33,14 +30,12 @@ DEPENDENCY_CACHES = {
 _PRUNE_RE = re.compile(r"--omit[= ]dev|--only[= ]prod|--production|\bprune\b|--prod\b")
 
 
-def leaves_out(text: str, result: Result, context_dir=None) -> list[str]:
-    """Short phrases naming what the converted image no longer carries."""
+def leaves_out(text: str, result: Result) -> list[str]:
+    """Short phrases naming what the converted image no longer carries (from the stage facts
+    convert() hands back with every converted result)."""
     if result.status != "converted":
         return []
     facts = result.facts
-    if facts is None:
-        df = load(text)
-        facts = analyse(df, df.stages[0], Context(context_dir))
     stage = facts.stage
     lang = result.language or ""
     artifacts = [a.source.rstrip("/") or "/" for a in result.artifacts]
