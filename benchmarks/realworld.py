@@ -105,6 +105,62 @@ def strip_digests(text: str) -> str:
     return FROM_RE.sub(lambda m: m.group(1) + m.group(2), text)
 
 
+_BUSYBOX_USER = re.compile(r"\b(addgroup|adduser)((?:[ \t]+(?!&&|\|\||;|\\)[^ \t\n;&|]+)+)")
+_BUSYBOX_VALUE_FLAGS = {"addgroup": set("g"), "adduser": set("hgsGuk")}
+
+
+def debian_user_commands(text: str) -> str:
+    """Alpine's BusyBox `addgroup -S` / `adduser -S -D ...` as Debian's groupadd/useradd.
+
+    The lab's `*-alpine` tags are Debian images, where those flags do not exist; the user and group
+    they make are the same either way, and they are what this sweep wants to test (who owns and
+    can write the app's files), not BusyBox."""
+    def one(m: re.Match) -> str:
+        command, words = m.group(1), m.group(2).split()
+        if any(w.startswith("--") for w in words):
+            return m.group(0)   # Debian's own adduser
+        flags, positional, i = {}, [], 0
+        while i < len(words):
+            w = words[i]
+            if w.startswith("-") and len(w) > 1:
+                for j, ch in enumerate(w[1:]):
+                    if ch in _BUSYBOX_VALUE_FLAGS[command]:
+                        rest = w[j + 2:]
+                        flags[ch] = rest if rest else (words[i + 1] if i + 1 < len(words) else "")
+                        i += 0 if rest else 1
+                        break
+                    flags[ch] = True
+            else:
+                positional.append(w)
+            i += 1
+        if not positional:
+            return m.group(0)
+        system = " -r" if flags.get("S") else ""
+        if command == "addgroup":
+            if len(positional) == 2:
+                return f"usermod -a -G {positional[1]} {positional[0]}"
+            gid = f" -g {flags['g']}" if isinstance(flags.get("g"), str) else ""
+            return f"groupadd{system}{gid} {positional[0]}"
+        name = positional[0]
+        group = flags.get("G") if isinstance(flags.get("G"), str) else (positional[1] if len(positional) > 1 else None)
+        parts = ["useradd" + system]
+        if isinstance(flags.get("u"), str):
+            parts.append(f"-u {flags['u']}")
+        parts.append(f"-g {group}" if group else f"$(getent group {name} >/dev/null && echo '-g {name}' || echo -U)")
+        home = flags.get("h") if isinstance(flags.get("h"), str) else f"/home/{name}"
+        parts.append(f"-d {home} -M" if flags.get("H") else f"-d {home} -m")
+        if isinstance(flags.get("s"), str):
+            parts.append(f"-s {flags['s']}")
+        return " ".join(parts + [name])
+
+    return _BUSYBOX_USER.sub(one, text)
+
+
+def for_the_lab(text: str) -> str:
+    """The build copy of a Dockerfile: no digests, BusyBox user commands in Debian's words."""
+    return debian_user_commands(strip_digests(text))
+
+
 def from_images(text: str) -> list[str]:
     """Images (not earlier stages, not scratch, no unexpanded ARG) the file's FROM lines name."""
     stages, images = set(), []
@@ -165,10 +221,36 @@ def find_routes(context: Path, limit: int = 5) -> list[str]:
     return ["/"] + sorted(routes, key=lambda r: (r.count("/"), len(r)))[:limit]
 
 
+_EXPOSE = re.compile(r"^\s*EXPOSE\b", re.I | re.M)
+_PORT_FLAGS = {"--port", "-p", "--bind", "-b", "--server.port", "--listen"}
+_ENV_PORT = re.compile(r"^\s*ENV\s+PORT[= ](\d{2,5})\s*$", re.I | re.M)
+
+
+def server_port(original: str, converted: str) -> int | None:
+    """None: a program to run and compare (no port anywhere). 0: a server on the ports its image
+    EXPOSEs. N: a server whose start command (or ENV PORT) names port N but that exposes none."""
+    if _EXPOSE.search(original) or _EXPOSE.search(converted):
+        return 0
+    start = [ln for ln in original.splitlines() if ln.strip().upper().startswith(("CMD", "ENTRYPOINT"))]
+    for ln in reversed(start):
+        words = re.findall(r"[^\s\"',\[\]]+", ln)
+        for i, word in enumerate(words):
+            flag, _, value = word.partition("=")
+            if flag in _PORT_FLAGS:
+                value = value or (words[i + 1] if i + 1 < len(words) else "")
+            elif not re.fullmatch(r"(?:\d+\.\d+\.\d+\.\d+|0|localhost)?:\d{2,5}", word):
+                continue
+            digits = value.rpartition(":")[2] if flag in _PORT_FLAGS else word.rpartition(":")[2]
+            if digits.isdigit():
+                return int(digits)
+    m = _ENV_PORT.search(original)
+    return int(m.group(1)) if m else None
+
+
 # A check run next to each server (in the probe, $PORT set): every same-site script and stylesheet
 # the page at / references must answer 200, so a frontend whose assets were not copied fails.
 ASSET_CHECK = (
-    'page=$(curl -s --max-time 10 "http://127.0.0.1:$PORT/"); bad=0; '
+    'page=$(curl -sL --max-time 10 "http://127.0.0.1:$PORT/"); bad=0; '
     'for ref in $(printf "%s" "$page" | grep -oE "(src|href)=\\"/[^\\"#?]+\\.(js|css)" | cut -d\\" -f2 | sort -u); do '
     'code=$(curl -s -o /dev/null --max-time 10 -w "%{http_code}" "http://127.0.0.1:$PORT$ref"); '
     '[ "$code" = 200 ] || { echo "asset $ref: $code"; bad=1; }; done; exit $bad'
@@ -245,6 +327,7 @@ class Outcome:
     converted_log: list[str] = field(default_factory=list)
     sizes: dict = field(default_factory=dict)
     seconds: float = 0.0
+    workdir_writable: list[str] = field(default_factory=list)   # [original, converted]: yes | no | ?
 
 
 def convert_row(msb: Msb, row: Row, out_dir: Path) -> tuple[Outcome, str | None]:
@@ -308,17 +391,23 @@ def build_and_compare(msb: Msb, env: dict, row: Row, converted_text: str, outcom
                       timeout: float) -> None:
     original = work / f"{row.name}.original.Dockerfile"
     converted = work / f"{row.name}.converted.build.Dockerfile"
-    original.write_text(strip_digests(row.dockerfile_path.read_text(encoding="utf-8")), encoding="utf-8")
-    converted.write_text(strip_digests(converted_text), encoding="utf-8")
+    original.write_text(for_the_lab(row.dockerfile_path.read_text(encoding="utf-8")), encoding="utf-8")
+    converted.write_text(for_the_lab(converted_text), encoding="utf-8")
     missing = provide_bases(env, [original, converted])
     if missing:
         outcome.buildable, outcome.blocker = False, f"no lab stand-in for {missing}"
         return
-    outcome.paths = find_routes(row.context_path)
     args = ["verify", str(original), "--converted", str(converted), "--context", str(row.context_path),
-            "--json", "--quiet", "--timeout", str(timeout), "--smoke-cmd", ASSET_CHECK]
-    for p in outcome.paths:
-        args += ["--path", p]
+            "--json", "--quiet", "--timeout", str(timeout), "--keep-images"]
+    port = server_port(original.read_text(encoding="utf-8"), converted_text)
+    if port is not None:
+        # a server: compare / and the app's own routes, and check the page's assets
+        outcome.paths = find_routes(row.context_path)
+        args += ["--mode", "server", "--smoke-cmd", ASSET_CHECK] + (["--port", str(port)] if port else [])
+        for p in outcome.paths:
+            args += ["--path", p]
+    else:
+        args += ["--mode", "cli"]
     start = time.monotonic()
     proc = msb.run(args, env=env, timeout=3600)
     outcome.seconds = round(time.monotonic() - start, 1)
@@ -328,8 +417,32 @@ def build_and_compare(msb: Msb, env: dict, row: Row, converted_text: str, outcom
         outcome.original_build = outcome.converted_build = "-"
         outcome.behaves, outcome.detail = "n/a", "verify printed no JSON: " + " ".join(proc.stderr.split())[-300:]
         return
-    judge(report, outcome)
-    (work / f"{row.name}.verify.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
+    try:
+        judge(report, outcome)
+        images = [(report.get(role) or {}).get("image") for role in ("original", "converted")]
+        if all(images):
+            outcome.workdir_writable = [workdir_writable(env, image) for image in images]
+    finally:
+        (work / f"{row.name}.verify.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
+        images = [(report.get(role) or {}).get("image") for role in ("original", "converted")]
+        if any(images):
+            subprocess.run([env["MSB_DOCKER"], "rmi", "-f", *filter(None, images)], env=env, capture_output=True)
+
+
+WRITE_CHECK = 'touch .msb-write-check 2>/dev/null && echo yes || echo no'
+
+
+def workdir_writable(env: dict, image: str) -> str:
+    """Can the image's user write its WORKDIR? (yes, no, or ? without a shell.) Apps write logs,
+    SQLite files and uploads there; the original ran as root and could."""
+    try:
+        proc = subprocess.run([env["MSB_DOCKER"], "run", "--rm", "--network=none", "--label", "msb-realworld=1",
+                               "--entrypoint", "sh", image, "-c", WRITE_CHECK],
+                              env=env, capture_output=True, text=True, timeout=60)
+    except subprocess.TimeoutExpired:
+        return "?"
+    answer = proc.stdout.strip()
+    return answer if answer in ("yes", "no") else "?"
 
 
 def judge(report: dict, outcome: Outcome) -> None:
@@ -432,8 +545,11 @@ def sweep(rows: list[Row], msb: Msb, out_dir: Path, jobs: int, build: bool, time
 def line(o: Outcome) -> str:
     conv = o.status if o.status != "refused" else f"refused:{o.reason_code}"
     built = f"{o.original_build or '-'}/{o.converted_build or '-'}" if o.original_build else "-"
+    detail = o.detail or (f"not built: {o.blocker}" if o.blocker and o.status == "converted" else "")
+    if o.workdir_writable == ["yes", "no"]:
+        detail += " [WORKDIR no longer writable]"
     return (f"{o.kind:8} {o.name[:58]:58} {conv:32} {built:10} {o.behaves or '-':9} "
-            f"{(o.cause or '') + (': ' if o.cause else '')}{o.detail or ''}")[:260]
+            f"{(o.cause or '') + (': ' if o.cause else '')}{detail}")[:260]
 
 
 def summary(outcomes: list[Outcome]) -> list[str]:
@@ -454,6 +570,10 @@ def summary(outcomes: list[Outcome]) -> list[str]:
         causes = collections.Counter(o.cause for o in built if o.behaves == "different")
         if causes:
             lines.append("differences by cause: " + ", ".join(f"{k} {v}" for k, v in causes.most_common()))
+        lost = [o.name for o in built if o.workdir_writable == ["yes", "no"]]
+        if lost:
+            lines.append(f"WORKDIR writable in the original but not in the converted image: {len(lost)} "
+                         f"({', '.join(n.split('__')[0] for n in lost)})")
     return lines
 
 
