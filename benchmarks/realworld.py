@@ -250,10 +250,10 @@ def server_port(original: str, converted: str) -> int | None:
 # A check run next to each server (in the probe, $PORT set): every same-site script and stylesheet
 # the page at / references must answer 200, so a frontend whose assets were not copied fails.
 ASSET_CHECK = (
-    'page=$(curl -sL --max-time 10 "http://127.0.0.1:$PORT/"); bad=0; '
+    'page=$(curl -sL --max-time 10 "http://127.0.0.1:$PORT/"); bad=0; n=0; '
     'for ref in $(printf "%s" "$page" | grep -oE "(src|href)=\\"/[^\\"#?]+\\.(js|css)" | cut -d\\" -f2 | sort -u); do '
     'code=$(curl -s -o /dev/null --max-time 10 -w "%{http_code}" "http://127.0.0.1:$PORT$ref"); '
-    '[ "$code" = 200 ] || { echo "asset $ref: $code"; bad=1; }; done; exit $bad'
+    '[ "$code" = 200 ] || { echo "asset $ref: $code"; bad=1; }; n=$((n+1)); done; echo "assets checked: $n"; exit $bad'
 )
 
 
