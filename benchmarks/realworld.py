@@ -577,6 +577,25 @@ def summary(outcomes: list[Outcome]) -> list[str]:
     return lines
 
 
+def markdown(outcomes: list[Outcome]) -> str:
+    """The table for notes and reports: one row per tree."""
+    def mb(n):
+        return f"{n / 1e6:.0f}" if n else "-"
+    rows = ["| kind | tree | convert | build orig/conv | behaves | size MB orig→conv | cause / detail |",
+            "|---|---|---|---|---|---|---|"]
+    for o in outcomes:
+        conv = o.status if o.status != "refused" else f"refused: {o.reason_code}"
+        built = f"{o.original_build}/{o.converted_build}" if o.original_build else "not built"
+        detail = o.detail or (o.blocker or "")
+        if o.workdir_writable == ["yes", "no"]:
+            detail += " [WORKDIR no longer writable]"
+        cause = f"**{o.cause}**: " if o.cause else ""
+        size = f"{mb(o.sizes.get('original'))}→{mb(o.sizes.get('converted'))}" if o.sizes.get("original") else "-"
+        rows.append(f"| {o.kind} | {o.name.replace('__Dockerfile', '').replace('|', '/')} | {conv} | {built} | "
+                    f"{o.behaves or '-'} | {size} | {cause}{detail.replace('|', '/')[:220]} |")
+    return "\n".join(rows + ["", *summary(outcomes)]) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", action="append", default=[], help="rows whose name contains this (repeatable)")
@@ -587,10 +606,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--msb-python", default=sys.executable, help="interpreter that runs msb")
     parser.add_argument("--msb-path", default=None, help="checkout put first on PYTHONPATH (e.g. /work/main)")
     parser.add_argument("--no-build", action="store_true", help="convert only")
+    parser.add_argument("--markdown", default=None, help="also write the table as Markdown here")
+    parser.add_argument("--from-json", default=None, help="print the table of an earlier run's JSON, run nothing")
     parser.add_argument("--timeout", type=float, default=40, help="seconds verify waits for each app")
     parser.add_argument("--realworld", default=None, help="the tree collection (default MSB_REALWORLD or ../shared/realworld)")
     args = parser.parse_args(argv)
 
+    if args.from_json:
+        data = json.loads(Path(args.from_json).read_text(encoding="utf-8"))
+        fields = set(Outcome.__dataclass_fields__)
+        outcomes = [Outcome(**{k: v for k, v in row.items() if k in fields}) for row in data["rows"]]
+        print("\n".join(line(o) for o in outcomes) + "\n\n" + "\n".join(summary(outcomes)))
+        if args.markdown:
+            Path(args.markdown).write_text(markdown(outcomes), encoding="utf-8")
+        return 0
     global REALWORLD
     if args.realworld:
         REALWORLD = Path(args.realworld)
@@ -618,6 +647,8 @@ def main(argv: list[str] | None = None) -> int:
     json_out.write_text(json.dumps({"msb": msb.location(), "summary": summary(outcomes),
                                     "rows": [asdict(o) for o in outcomes]}, indent=2), encoding="utf-8")
     print(f"written to {json_out}")
+    if args.markdown:
+        Path(args.markdown).write_text(markdown(outcomes), encoding="utf-8")
     return 0
 
 
