@@ -156,9 +156,32 @@ def debian_user_commands(text: str) -> str:
     return _BUSYBOX_USER.sub(one, text)
 
 
+# Alpine package -> Debian package, for the few run-time libraries msb installs on Alpine bases
+ALPINE_TO_DEBIAN = {"openssl": "openssl", "libpq": "libpq5", "ca-certificates": "ca-certificates", "git": "git",
+                    "tzdata": "tzdata", "curl": "curl", "bash": "bash", "tini": "tini", "libstdc++": "libstdc++6",
+                    "libgcc": "libgcc-s1", "sqlite-libs": "libsqlite3-0", "libffi": "libffi8", "dumb-init": "dumb-init"}
+_APK_ADD = re.compile(r"\bapk add((?:[ \t]+--?[a-z-]+)*)((?:[ \t]+[a-z0-9][a-z0-9+._-]*)+)[ \t]*$", re.M)
+
+
+def debian_packages(text: str) -> str:
+    """`apk add` of known run-time libraries as `apt-get install`: the `*-alpine` aliases are
+    Debian, and no Alpine repository answers here. Other apk lines stay (and fail)."""
+    def one(m: re.Match) -> str:
+        if "--virtual" in m.group(1):
+            return m.group(0)
+        names = m.group(2).split()
+        if not all(n in ALPINE_TO_DEBIAN for n in names):
+            return m.group(0)
+        debs = " ".join(ALPINE_TO_DEBIAN[n] for n in names)
+        return ("apt-get update && apt-get install -y --no-install-recommends " + debs +
+                " && rm -rf /var/lib/apt/lists/*")
+    return _APK_ADD.sub(one, text)
+
+
 def for_the_lab(text: str) -> str:
-    """The build copy of a Dockerfile: no digests, BusyBox user commands in Debian's words."""
-    return debian_user_commands(strip_digests(text))
+    """The build copy of a Dockerfile: no digests, BusyBox user commands and Alpine run-time
+    packages in Debian's words (the lab's `*-alpine` tags are Debian images)."""
+    return debian_packages(debian_user_commands(strip_digests(text)))
 
 
 def from_images(text: str) -> list[str]:
