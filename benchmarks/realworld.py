@@ -522,10 +522,19 @@ def compare(mode: str | None, before: dict, after: dict) -> tuple[bool, str]:
     if mode == "cli":
         if before.get("exit_code") != after.get("exit_code"):
             return False, f"exit {after.get('exit_code')}, the original exited {before.get('exit_code')}"
-        if before.get("stdout") != after.get("stdout"):
+        if program_output(before.get("stdout")) != program_output(after.get("stdout")):
             return False, "standard output differs"
         return True, f"exit {after.get('exit_code')}, same output"
     return bool(after.get("exit_code") == 0), f"script exit {after.get('exit_code')}"
+
+
+_RUNNER_LINES = re.compile(r"^(?:> .*|\$ .*|yarn run v[\d.]+|Done in [\d.]+s\.|npm (?:notice|WARN) .*|\s*)$")
+
+
+def program_output(text: str | None) -> list[str]:
+    """Standard output without the lines npm or yarn print around a script (`> app@1.0 start`,
+    `$ node x.js`, `Done in 0.1s.`): running the script's command directly drops them."""
+    return [ln for ln in (text or "").splitlines() if not _RUNNER_LINES.match(ln)]
 
 
 def original_worked(mode: str | None, before: dict) -> bool:
