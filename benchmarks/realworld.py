@@ -420,25 +420,23 @@ def build_and_compare(msb: Msb, env: dict, row: Row, converted_text: str, outcom
     if missing:
         outcome.buildable, outcome.blocker = False, f"no lab stand-in for {missing}"
         return
-    args = ["verify", str(original), "--converted", str(converted), "--context", str(row.context_path),
-            "--json", "--quiet", "--timeout", str(timeout), "--keep-images"]
     port = server_port(original.read_text(encoding="utf-8"), converted_text)
     if port is not None:
-        # a server: compare / and the app's own routes, and check the page's assets
         outcome.paths = find_routes(row.context_path)
-        args += ["--mode", "server", "--smoke-cmd", ASSET_CHECK] + (["--port", str(port)] if port else [])
-        for p in outcome.paths:
-            args += ["--path", p]
-    else:
-        args += ["--mode", "cli"]
     start = time.monotonic()
-    proc = msb.run(args, env=env, timeout=3600)
+    report = verify(msb, env, row, original, converted, port, outcome.paths, timeout)
+    smoke = (report or {}).get("smoke") or {}
+    if smoke.get("mode") == "server" and (smoke.get("original") or {}).get("port") is None \
+            and (smoke.get("original") or {}).get("stayed_up"):
+        # the original runs but answers on none of its EXPOSEd ports: ask it on the one it logged
+        logged = logged_port(smoke["original"].get("logs") or [])
+        if logged:
+            remove_images(env, report)
+            report = verify(msb, env, row, original, converted, logged, outcome.paths, timeout)
     outcome.seconds = round(time.monotonic() - start, 1)
-    try:
-        report = json.loads(proc.stdout)
-    except json.JSONDecodeError:
+    if report is None:
         outcome.original_build = outcome.converted_build = "-"
-        outcome.behaves, outcome.detail = "n/a", "verify printed no JSON: " + " ".join(proc.stderr.split())[-300:]
+        outcome.behaves, outcome.detail = "n/a", "verify printed no JSON"
         return
     try:
         judge(report, outcome)
@@ -447,9 +445,44 @@ def build_and_compare(msb: Msb, env: dict, row: Row, converted_text: str, outcom
             outcome.workdir_writable = [workdir_writable(env, image) for image in images]
     finally:
         (work / f"{row.name}.verify.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
-        images = [(report.get(role) or {}).get("image") for role in ("original", "converted")]
-        if any(images):
-            subprocess.run([env["MSB_DOCKER"], "rmi", "-f", *filter(None, images)], env=env, capture_output=True)
+        remove_images(env, report)
+
+
+def verify(msb: Msb, env: dict, row: Row, original: Path, converted: Path, port: int | None, paths: list[str],
+           timeout: float) -> dict | None:
+    """`msb verify --json` on the two build copies; its report, images kept (None: no report)."""
+    args = ["verify", str(original), "--converted", str(converted), "--context", str(row.context_path),
+            "--json", "--quiet", "--timeout", str(timeout), "--keep-images"]
+    if port is not None:
+        # a server: compare / and the app's own routes, and check the page's assets
+        args += ["--mode", "server", "--smoke-cmd", ASSET_CHECK] + (["--port", str(port)] if port else [])
+        for p in paths:
+            args += ["--path", p]
+    else:
+        args += ["--mode", "cli"]
+    proc = msb.run(args, env=env, timeout=3600)
+    try:
+        return json.loads(proc.stdout)
+    except json.JSONDecodeError:
+        return None
+
+
+def remove_images(env: dict, report: dict | None) -> None:
+    images = [((report or {}).get(role) or {}).get("image") for role in ("original", "converted")]
+    if any(images):
+        subprocess.run([env["MSB_DOCKER"], "rmi", "-f", *filter(None, images)], env=env, capture_output=True)
+
+
+_LOGGED_PORT = re.compile(r"(?:listen|running|started|serving|server|port|http://)[^\n]{0,60}?[: ](\d{2,5})\b", re.I)
+
+
+def logged_port(lines: list[str]) -> int | None:
+    """The port a server says it listens on ("App listening on 8080", "Running on http://0.0.0.0:5000")."""
+    for line in lines:
+        m = _LOGGED_PORT.search(line)
+        if m and 1 <= int(m.group(1)) <= 65535:
+            return int(m.group(1))
+    return None
 
 
 WRITE_CHECK = 'touch .msb-write-check 2>/dev/null && echo yes || echo no'
