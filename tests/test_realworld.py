@@ -7,26 +7,28 @@ internal error, every converted file must pass msb's own validation and build on
 names a stage), and no refusal may give an internal reason (a crash, failed validation).
 
 With the lab engine (marker `e2e`): a representative subset of the trees that can be built here
-is built twice, original and converted, and the converted image must do what the original does
-(the same HTTP statuses on `/` and on the routes the app's sources declare, the page's scripts and
-stylesheets served, or the same exit code and output for a program). The subset, chosen to cover
-each kind of app and each class of failure the sweep has shown while staying within about ten
-minutes on two cores (each has a small dependency tree; the whole sweep, benchmarks/realworld.py,
-takes about an hour):
+is built twice, original and converted (benchmarks/realworld.py does the work: build copies with
+the lab's aliases, `msb verify --converted`, routes found in the sources), and the converted image
+must do what the original does: the same HTTP statuses on `/` and on the routes the app's sources
+declare, the page's scripts and stylesheets served, or the same exit code and output for a
+program. The subset covers each kind of app the lab can build and each class of failure the full
+sweep found, with small dependency trees so that it stays within about ten minutes on two cores
+(the whole sweep takes about an hour):
 
-- node: an Express server that runs as the image's own user with an entrypoint script
-  (BretFisher), an Express app whose views and public files are read at run time (Oluwaseyifunmitan),
-  a server started through an npm script (mahambabp);
-- python: a Flask REST API (aditya-suripeddi flask-rest), a FastAPI app from pyproject.toml
-  (akramali530), a Django project that writes its SQLite database at run time (katevoskresenska);
-- frontend: a static site built with npm and served by a dev server or nginx (Deep-Ads docs,
-  Franco4447);
-- go and rust: the only trees whose builds need nothing from the network (fvosburgh,
-  kevinmmartins).
+- node: an Express server whose EXPOSE names the wrong port (mahambabp: asked on the port it
+  logs), an Express app run under tini with its views read at run time and an apt package in the
+  runtime (dockersamples result), an app whose package.json has no dependencies, so the install
+  makes no node_modules (ashwaniwegile);
+- python: a Flask app with several routes and templates (jminchew97), a Django project served by
+  gunicorn with its SQLite database and collected static files (rshafikov);
+- frontend: a Vite site served by `vite preview` (kol4id), a Vite site built under a public base
+  path (Franco4447: its pages live under /pages/franco/);
+- rust: the one tree whose build needs no crate from the network (kevinmmartins). No Go tree can
+  be built here: the only one without modules from the network (fvosburgh) needs Go 1.11's GOPATH
+  mode, and the lab's oldest Go is 1.19.
 
-A tree whose original does not build or run on the lab's stand-in images (an Alpine-only
-command on a Debian alias, a database the app needs at start) is skipped with that reason: there
-is nothing to compare with.
+A tree whose original does not build or run on the lab's stand-in images is skipped with that
+reason: there is nothing to compare with.
 """
 from __future__ import annotations
 
@@ -52,15 +54,13 @@ pytestmark = pytest.mark.skipif(not HAVE_TREES, reason=f"no real source trees at
 INTERNAL_REASONS = {"internal", "validation-failed", "too-complex", "worker-died", None, ""}
 
 SUBSET = (
-    "BretFisher__node-docker-good-defaults__Dockerfile",
-    "Oluwaseyifunmitan__Movie-App-with-RestApi-and-plain-Express__dockerfile",
     "mahambabp__ecom-app__dockerfile",
-    "aditya-suripeddi__dockerfile-best-practices__flask-rest__Dockerfile",
-    "akramali530__fastapi__Dockerfile",
-    "katevoskresenska__django_project__Dockerfile",
-    "Deep-Ads__docs__Dockerfile",
+    "dockersamples__example-voting-app__result__Dockerfile",
+    "ashwaniwegile__my-node-project__Dockerfile",
+    "jminchew97__BillTrackerAPI__Dockerfile",
+    "rshafikov__my_storage__frontend__Dockerfile",
+    "kol4id__sovatest__dockerfile",
     "Franco4447__presentacion-metodologia-investigacion__Dockerfile",
-    "fvosburgh__simple-go-app__Dockerfile",
     "kevinmmartins__rust-hello-world__Dockerfile",
 )
 
