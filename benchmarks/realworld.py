@@ -441,7 +441,8 @@ def build_and_compare(msb: Msb, env: dict, row: Row, converted_text: str, outcom
     try:
         judge(report, outcome)
         images = [(report.get(role) or {}).get("image") for role in ("original", "converted")]
-        if all(images):
+        # only where the app still lives in the same WORKDIR (a site moved to nginx writes nothing there)
+        if all(images) and len({workdir(env, image) for image in images}) == 1:
             outcome.workdir_writable = [workdir_writable(env, image) for image in images]
     finally:
         (work / f"{row.name}.verify.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
@@ -483,6 +484,12 @@ def logged_port(lines: list[str]) -> int | None:
         if m and 1 <= int(m.group(1)) <= 65535:
             return int(m.group(1))
     return None
+
+
+def workdir(env: dict, image: str) -> str:
+    proc = subprocess.run([env["MSB_DOCKER"], "image", "inspect", "-f", "{{.Config.WorkingDir}}", image], env=env,
+                          capture_output=True, text=True)
+    return proc.stdout.strip() or "/"
 
 
 WRITE_CHECK = 'touch .msb-write-check 2>/dev/null && echo yes || echo no'
