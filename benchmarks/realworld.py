@@ -535,9 +535,21 @@ def judge(report: dict, outcome: Outcome) -> None:
     outcome.behaves = "same" if same else "different"
     outcome.detail = why
     if not same:
-        outcome.cause = guess_cause(outcome.converted_log) or "unknown (read the logs)"
+        outcome.cause = guess_cause(outcome.converted_log) or smoke_cause(why) or "unknown (read the logs)"
     elif not original_worked(smoke.get("mode"), before):
         outcome.detail = "both fail the same way (the original does not run here either): " + why
+
+
+def smoke_cause(why: str) -> str | None:
+    """A first guess from what the probe saw, when the logs say nothing."""
+    if why.startswith("page assets"):
+        return "page assets not served"
+    m = re.match(r"GET (\S+): original (\d+), converted (\S+)", why)
+    if m and m.group(2).startswith("3"):
+        return "a redirect of the original is gone (base path or routing changed)"
+    if m and m.group(3) == "404":
+        return "a route answers 404 (file not copied or served from another root)"
+    return None
 
 
 def compare(mode: str | None, before: dict, after: dict) -> tuple[bool, str]:
