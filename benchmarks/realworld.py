@@ -532,12 +532,16 @@ def judge(report: dict, outcome: Outcome) -> None:
     outcome.original_log = list(before.get("logs") or before.get("output") or [])[-30:]
     outcome.converted_log = list(after.get("logs") or after.get("output") or [])[-30:]
     same, why = compare(smoke.get("mode"), before, after)
+    if not original_worked(smoke.get("mode"), before):
+        # nothing to compare with: the original itself needs what the lab lacks (a database, a token)
+        outcome.behaves = "inconclusive"
+        outcome.detail = (f"the original does not work here either; {'same' if same else 'different'} "
+                          f"failure: {why}")
+        return
     outcome.behaves = "same" if same else "different"
     outcome.detail = why
     if not same:
         outcome.cause = guess_cause(outcome.converted_log) or smoke_cause(why) or "unknown (read the logs)"
-    elif not original_worked(smoke.get("mode"), before):
-        outcome.detail = "both fail the same way (the original does not run here either): " + why
 
 
 def smoke_cause(why: str) -> str | None:
@@ -598,7 +602,7 @@ def program_output(text: str | None) -> list[str]:
 
 def original_worked(mode: str | None, before: dict) -> bool:
     if mode == "server":
-        return before.get("port") is not None and all(c < 500 for c in (before.get("statuses") or {}).values())
+        return before.get("port") is not None and any(c < 500 for c in (before.get("statuses") or {}).values())
     return before.get("exit_code") in (0, None)
 
 
@@ -656,8 +660,10 @@ def summary(outcomes: list[Outcome]) -> list[str]:
         conv_ok = sum(o.converted_build == "ok" for o in built if o.original_build == "ok")
         same = sum(o.behaves == "same" for o in built)
         diff = sum(o.behaves == "different" for o in built)
+        unsure = sum(o.behaves == "inconclusive" for o in built)
         lines.append(f"built: {len(built)}; original builds {orig_ok}; converted builds {conv_ok} of {orig_ok}; "
-                     f"behaves like the original {same} of {same + diff} comparable")
+                     f"behaves like the original {same} of {same + diff} comparable "
+                     f"({unsure} more where the original itself does not work here)")
         causes = collections.Counter(o.cause for o in built if o.behaves == "different")
         if causes:
             lines.append("differences by cause: " + ", ".join(f"{k} {v}" for k, v in causes.most_common()))
