@@ -12,6 +12,7 @@ import posixpath
 import re
 from typing import Callable
 
+from . import app_files
 from .analysis import StageFacts, is_root_user
 from .bases import DEBIAN_SLIM, describe, image_parts, with_digest, with_mirror
 from .dockerfile import parse_key_values, referenced_vars
@@ -222,6 +223,8 @@ def finish(facts: StageFacts, plan: BuildPlan, options: Options, shell_base: str
         base = describe(shell_base)
     _workdir(facts, plan)
     choose_user(facts, plan, options, base, _exposed_ports(facts))
+    app_files.drop_redundant(plan)
+    app_files.owned_by_runtime_user(facts, plan)
     _healthcheck(facts, plan, base)
     _volumes(facts, plan)
     for extra in options.extra_paths:

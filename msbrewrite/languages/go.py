@@ -4,13 +4,13 @@ from __future__ import annotations
 import posixpath
 import re
 
-from .. import runtime
+from .. import app_files, runtime
 from ..analysis import StageFacts, command_argv
 from ..bases import DEBIAN_SLIM, DISTROLESS_BASE, DISTROLESS_STATIC, alpine_version, describe
 from ..options import Options
 from ..plan import BuildPlan, Detection, Evidence, Refusal
 from ..shell import Command, option_value, positional_args, resolve
-from .common import (BASE_LIBS, copy_assets, copy_config_args, debian_packages, follow_moves, glibc_debian,
+from .common import (BASE_LIBS, copy_config_args, debian_packages, follow_moves, glibc_debian,
                      glibc_runtime, runtime_libraries, warn_runtime_tools)
 
 NAME = "go"
@@ -358,7 +358,7 @@ class GoPlanner:
             plan.decisions.append("scratch runtime: CA certificates copied from the builder")
             plan.copy("/etc/ssl/certs/ca-certificates.crt", "/etc/ssl/certs/ca-certificates.crt",
                       "CA certificates for TLS")
-        copy_assets(facts, plan, self.embedded())
+        app_files.stage(facts, plan, "go")
         warn_runtime_tools(facts, plan)
         entry_argv = command_argv(facts.entrypoint) or []
         copy_config_args(facts, plan, entry_argv + (command_argv(facts.cmd) or []))

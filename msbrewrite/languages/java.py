@@ -6,7 +6,7 @@ import fnmatch
 import posixpath
 import re
 
-from .. import runtime
+from .. import app_files, runtime
 from ..analysis import StageFacts, command_argv, expand_soft, is_root_user
 from ..options import Options
 from ..plan import BuildPlan, Detection, Evidence, Refusal
@@ -664,6 +664,7 @@ class JavaPlanner:
                 raise Refusal("Java build found, but not what the image runs (CMD/ENTRYPOINT names no jar, "
                               "class path, installDist script or build-tool run)", reason="artifact-not-found")
             self.choose_base()
+            app_files.stage(facts, plan, "java")
         runtime.entry_script(facts, plan, command_argv(facts.entrypoint) or command_argv(facts.cmd))
         runtime.entry(facts, plan, self.rewrite, self.shell_rewrite)
         for attr in ("entrypoint", "cmd"):

@@ -10,6 +10,7 @@ import fnmatch
 import posixpath
 import re
 
+from .. import app_files
 from ..analysis import is_root_user
 from ..plan import Refusal
 from .node_pkg import dockerignored, tsconfig_out_dir
@@ -94,6 +95,8 @@ class NodeFiles:
         if self.standalone:
             self._copy_standalone()
             return
+        if self._stage_app_dirs(moved):
+            return
         outputs, known = self.build_outputs()
         precise = bool(facts.context) and self.pkg.found
         why_whole = "" if precise else "the build context is absent"
@@ -141,6 +144,34 @@ class NodeFiles:
                                                                                               "node_modules"))
         if dropped:
             plan.decisions.append("not copied (not needed at run time): " + ", ".join(dropped))
+
+    def _stage_app_dirs(self, moved: str | None) -> bool:
+        """The app directories minus build-only files (app_files), node_modules copied on its own."""
+        facts, plan = self.facts, self.plan
+        dirs = [d for d in app_files.app_dirs(facts) if not app_files.is_system_dir(d)]
+        if not dirs:
+            return False
+        if self.install_dir and not moved:
+            plan.copy(self.modules_dir, self.modules_dir, "production dependencies"
+                      if not self.keep_dev else "dependencies")
+        if moved:
+            plan.copy(moved, moved, "dependencies (moved out of the app directory by the build)")
+        extra = list(app_files.NODE_TOOLING)
+        if facts.context and self.pkg.found:
+            outputs, _ = self.build_outputs()
+            src_dir = self._compiled_source(outputs)
+            if src_dir:
+                extra.append(app_files.Rule(f"./{src_dir}", "TypeScript sources compiled into the build output"))
+                plan.decisions.append(f"{src_dir}/ holds only TypeScript sources compiled into "
+                                      f"{', '.join(sorted(outputs))}/: not copied")
+        staged = app_files.stage(facts, plan, "node", dirs, extra)
+        if not staged:
+            return False
+        if self.install_dir and not any(self.install_dir == d or self.install_dir.startswith(d.rstrip("/") + "/")
+                                        for d in staged):
+            pkg_json = posixpath.join(self.install_dir, "package.json")
+            plan.copy(pkg_json, pkg_json, "package.json of the installed dependencies")
+        return True
 
     def _copy_modules_outside(self, moved: str | None, skip_inside: bool = False) -> None:
         plan = self.plan

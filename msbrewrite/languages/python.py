@@ -13,7 +13,7 @@ import fnmatch
 import posixpath
 import re
 
-from .. import runtime
+from .. import app_files, runtime
 from ..analysis import StageFacts, command_argv, is_root_user
 from ..bases import describe
 from ..dockerfile import parse_key_values
@@ -174,6 +174,7 @@ class PythonPlanner:
         self.distro = False                  # Python from the distribution's packages
         self.installs = [c for c in facts.commands() if is_installer(c)]
         self.app_root: str | None = None
+        self.staged: list[str] = []
         self.venv_owner: str | None = None   # a non-root build user the venv was handed to
 
     # -------------------------------------------------------------- base image
@@ -416,9 +417,7 @@ class PythonPlanner:
         entry, argv = self.entry()
         if entry and entry.framework and not self.detection.framework:
             self.detection.framework = entry.framework
-        reason = self._precise(entry, root) if entry else "no CMD or ENTRYPOINT to start from"
-        if reason is None:
-            return
+        reason = self._why_whole(entry)
         if root == "/":
             clash = sorted(set(BuilderTree(facts).listdir("/")) & SYSTEM_DIRS) if facts.context else []
             if clash:
@@ -431,15 +430,12 @@ class PythonPlanner:
             raise Refusal("the app source is copied to / (no WORKDIR) and the build context is absent: its files "
                           "cannot be told apart from the system's; pass --context or set a WORKDIR",
                           reason="python-source-at-root")
-        paths = [posixpath.join(root, name) for name in PRUNE]
-        per_line = 6 if len(root) < 8 else 3
-        lines = [" ".join(paths[i:i + per_line]) for i in range(0, len(paths), per_line)]
-        block = (f"# the runtime copies {root} without tests, docs, VCS data and caches\n"
-                 "RUN rm -rf " + " \\\n        ".join(lines) + " \\\n"
-                 f"    && find {root} -name __pycache__ -type d -prune -exec rm -rf {{}} +")
-        plan.builder_append.append(block)
-        plan.copy(root, root, "the app source (tests, docs, VCS data and caches removed in the builder)")
-        plan.decisions.append(f"app source: the whole of {root} minus tests, docs, .git and caches ({reason})")
+        dirs = [root] + [d for d in app_files.app_dirs(facts) if not d.startswith(root.rstrip("/") + "/")
+                         and d != root]
+        self.staged = app_files.stage(facts, plan, NAME, dirs)
+        if entry is not None and not entry.why_imprecise and facts.context:
+            plan.decisions.append(f"app source: the whole of {root} (files it reads at run time cannot all be "
+                                  "found by following imports)")
 
     def _user_at_end(self) -> bool:
         """The builder still runs as the original USER at its end (not moved to the runtime)."""
@@ -454,17 +450,20 @@ class PythonPlanner:
             path = posixpath.join(root, name)
             self.plan.copy(path, path, "app source")
 
-    def _precise(self, entry: Entry, root: str) -> str | None:
-        """Copy what the entry reaches; return why not when it cannot be followed."""
-        facts, plan = self.facts, self.plan
+    def _why_whole(self, entry: Entry | None) -> str:
+        """Why the app directory is copied whole (framework detection rides along)."""
+        if entry is None:
+            return "no CMD or ENTRYPOINT to start from"
+        facts = self.facts
         if entry.django or (entry.framework in ("gunicorn", "uvicorn", "daphne") and entry.module and
                             (entry.module.endswith((".wsgi", ".asgi")) and "django" in dependency_names(facts))):
             self.detection.framework = "django"
             return "Django finds apps, settings, templates and migrations by name at run time"
-        if entry.why_imprecise:
-            return entry.why_imprecise
-        if not facts.context:
-            return "the build context is absent"
+        return entry.why_imprecise or "files read at run time cannot all be found from the imports"
+
+    def _followed_imports(self, entry: Entry, root: str) -> str | None:
+        """Paths the entry's imports reach (kept for reference; the policy copies the whole directory)."""
+        facts, plan = self.facts, self.plan
         tree = BuilderTree(facts)
         cwd = resolve(entry.cwd, facts.workdir) if entry.cwd else facts.workdir
         roots = [cwd] + [resolve(p, cwd) for p in entry.paths]
@@ -655,6 +654,9 @@ class PythonPlanner:
         plan, root = self.plan, self.app_root
         if not self.venv or not root or root == "/" or not self.venv.startswith(root.rstrip("/") + "/"):
             return
+        if root in self.staged:
+            plan.decisions.append(f"the virtualenv {self.venv} is copied on its own, apart from {root}")
+            return
         if any(a.source == root for a in plan.artifacts):
             plan.artifacts = [a for a in plan.artifacts if a.source != self.venv]
             plan.decisions.append(f"the virtualenv {self.venv} comes with the copy of {root}")
@@ -666,7 +668,7 @@ class PythonPlanner:
         first = argv[1] if argv[0] in ("sh", "bash", "/bin/sh", "/bin/bash") and len(argv) > 1 else argv[0]
         path = posixpath.normpath(posixpath.join(self.facts.workdir, first))
         if self.app_root and self.app_root != "/" and path.startswith(self.app_root.rstrip("/") + "/") \
-                and self.app_root in self.plan.produced:
+                and (self.app_root in self.plan.produced or self.app_root in self.staged):
             if first.endswith((".sh", ".bash")):
                 self.plan.needs_shell = True
                 self.plan.decisions.append(f"entrypoint script {first} comes with the app source; the runtime "
@@ -711,8 +713,8 @@ class PythonPlanner:
     def owner_of_data(self) -> None:
         """The original ran as root and wrote next to its code (SQLite files): keep that possible."""
         plan, facts = self.plan, self.facts
-        if not plan.user or facts.user:
-            return
+        if not plan.user or facts.user or self.staged:
+            return      # a staged app directory is the runtime user's already (app_files)
         sources = [a for a in plan.artifacts if "app source" in a.why]
         data_re = re.compile(r"\.(db|sqlite3?)$")
         hint = next((f for f in (facts.context.files()[:5000] if facts.context else []) if data_re.search(f)), None)

@@ -5,13 +5,13 @@ import glob as globlib
 import posixpath
 import re
 
-from .. import runtime
+from .. import app_files, runtime
 from ..analysis import StageFacts, command_argv
 from ..bases import DEBIAN_SLIM, DISTROLESS_CC, DISTROLESS_STATIC, alpine_version, describe
 from ..options import Options
 from ..plan import BuildPlan, Detection, Evidence, Refusal
 from ..shell import Command, option_value, positional_args, resolve
-from .common import (BASE_LIBS, cache_mounts, copy_assets, copy_config_args, debian_packages, follow_moves,
+from .common import (BASE_LIBS, cache_mounts, copy_config_args, debian_packages, follow_moves,
                      glibc_debian, glibc_runtime, load_toml, moved_out_of, native_libs, runtime_libraries,
                      warn_runtime_tools)
 
@@ -397,7 +397,7 @@ class RustPlanner:
         flavour = options.flavour(NAME)
         libs = [] if self.musl else self.native_runtime_packages()
         self.choose_base(libs, flavour)
-        copy_assets(facts, plan, self.embedded())
+        app_files.stage(facts, plan, "rust")
         warn_runtime_tools(facts, plan)
         copy_config_args(facts, plan, (command_argv(facts.entrypoint) or []) + (command_argv(facts.cmd) or []))
         runtime.entry_script(facts, plan, command_argv(facts.entrypoint) or command_argv(facts.cmd))
