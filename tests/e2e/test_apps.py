@@ -14,6 +14,9 @@ pytestmark = pytest.mark.e2e
 LIMITS = {
     "go-web": 0.05,
     "go-cli": 0.05,
+    "go-quotes": 0.05,          # data/, a config with an unknown name, a log dir created at start
+    "python-notes": 0.6,        # log at import and SQLite next to the code: the new user owns /app
+    "node-sibling": 0.6,        # the final WORKDIR is a subfolder; ../utils must come along
     "rust-cli": 0.05,
     "node-express": 0.6,
     "node-ts": 0.6,
