@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from .bases import image_parts
 from .context import Context
 from .dockerfile import Dockerfile, Instruction, Stage, expand, parse_key_values, unquote
-from .shell import Command, split_commands, split_words
+from .shell import Command, canonical_argv, split_commands, split_words
 
 # default environment of common builder images, so $GOPATH or $CARGO_HOME resolve
 IMAGE_ENV = {
@@ -57,6 +57,8 @@ class StageFacts:
     cmd: Instruction | None
     entrypoint: Instruction | None
     packages: list[str]             # apt/apk packages the build installs
+    # a start command that builds first (`go build -o app . && ./app`): (instruction, build, run)
+    start_build: tuple[Instruction, str, str] | None = None
     # derived facts several detectors ask for (the frontend site), computed once per conversion
     memo: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -186,8 +188,10 @@ def analyse(df: Dockerfile, stage: Stage, context: Context) -> StageFacts:
             user_ins = ins
         elif kw == "CMD":
             cmd = ins
+            ins.workdir = workdir
         elif kw == "ENTRYPOINT":
             entrypoint = ins
+            ins.workdir = workdir
         elif kw == "RUN":
             text = " ".join(ins.json_args) if ins.is_json else ins.args
             if ins.heredocs:
@@ -212,8 +216,25 @@ def analyse(df: Dockerfile, stage: Stage, context: Context) -> StageFacts:
                                        dest_abs if dest_abs.endswith("/") else posixpath.normpath(dest_abs),
                                        ins.flags.get("from")))
         steps.append(step)
+    start_build = _start_build(entrypoint or cmd)
+    if start_build:
+        ins, build, _ = start_build
+        cwd = ins.workdir or workdir
+        steps.append(Step(ins, cwd, dict(env), [Command(c.argv, {**env, **c.env}, c.cwd)
+                                                for c in split_commands(build, cwd)]))
     return StageFacts(df, stage, context, steps, copies, workdir, env, args, arg_ins,
-                      user, user_ins, cmd, entrypoint, packages)
+                      user, user_ins, cmd, entrypoint, packages, start_build=start_build)
+
+
+_START_BUILD_RE = re.compile(r"\s*((?:go|cargo)\s+(?:build|install)\b[^;&|`$]*?)\s*&&\s*(\S.*)\Z", re.S)
+
+
+def _start_build(ins: Instruction | None) -> tuple[Instruction, str, str] | None:
+    """`go build -o app . && ./app` as a start command: the build belongs in the builder."""
+    if ins is None or ins.is_json:
+        return None
+    m = _START_BUILD_RE.match(ins.args)
+    return (ins, m.group(1).strip(), m.group(2).strip()) if m else None
 
 
 def expand_soft(text: str, scope: dict[str, str]) -> str:
@@ -228,6 +249,5 @@ def command_argv(ins: Instruction | None, scope: dict[str, str] | None = None) -
     """argv of a CMD/ENTRYPOINT: JSON form as is, shell form split into words."""
     if ins is None:
         return None
-    if ins.is_json:
-        return list(ins.json_args)
-    return split_words(ins.args)
+    argv = list(ins.json_args) if ins.is_json else split_words(ins.args)
+    return canonical_argv(argv, ins.workdir or "/")

@@ -174,8 +174,7 @@ def _stage_step(appdir: str, staging: str, rules: list[Rule], skip: list[str], d
     if skip:
         groups["artifacts (copied on their own)"] = [path_test("./" + s) for s in skip]
     if drop_env:
-        groups[".env files"] = [t.replace("-path ./", '-path "$s"/').replace("-path './", '-path "$s"/\'')
-                                for t in drop_env]
+        groups[".env files"] = drop_env
     lines = [" -o ".join(tests) for tests in groups.values()]
     tar_ex = "".join(f" --exclude={shlex.quote(p)}" for p in dict.fromkeys(heavy))
     q_app, q_stage = shlex.quote(appdir), shlex.quote(staging)
@@ -213,27 +212,26 @@ def _env_files(facts: StageFacts, appdir: str) -> tuple[list[str], list[str]]:
     """(`find` tests that delete .env files, .env files kept as plain configuration).
 
     A .env file is configuration the app may read (viper, dotenv); it is kept only when the
-    context shows it holds nothing that looks like a secret. Without the context it cannot be
-    read, so every .env file is left out (templates such as .env.example stay).
+    context shows it holds nothing that looks like a secret. Any other .env file (one the
+    context holds secrets in, one a RUN step writes, every one when there is no context) is
+    left out; templates such as .env.example stay.
     """
-    rel_root = facts.context_path(appdir) if facts.context else None
-    if rel_root is None:
-        return ["\\( -name '.env' -o -name '.env.*' ! -name '.env.example' ! -name '.env.sample' "
-                "! -name '.env.template' ! -name '.env.dist' \\)"], []
-    drop, keep = [], []
-    base = "" if rel_root in (".", "") else rel_root.rstrip("/") + "/"
-    for f in facts.context.files():
-        if not f.startswith(base):
-            continue
-        name = posixpath.basename(f)
-        if not ENV_FILE_RE.match(name) or ENV_TEMPLATE_RE.match(name):
-            continue
-        rel = f[len(base):]
-        if _holds_secrets(facts.context.read(f) or ""):
-            drop.append(f"-path {shlex.quote('./' + rel)}")
-        else:
+    keep = []
+    files = _context_files(facts, appdir) if facts.context else None
+    for rel in files or []:
+        name = posixpath.basename(rel)
+        if ENV_FILE_RE.match(name) and not ENV_TEMPLATE_RE.match(name) and \
+                not _holds_secrets(facts.context.read(_context_rel(facts, appdir, rel)) or ""):
             keep.append(rel)
-    return drop, keep
+    test = ("\\( \\( -name .env -o -name '.env.*' \\) ! -name .env.example ! -name .env.sample "
+            "! -name .env.template ! -name .env.dist"
+            + "".join(f' ! -path "$s"/{shlex.quote(k)}' for k in keep) + " \\)")
+    return [test], keep
+
+
+def _context_rel(facts: StageFacts, appdir: str, rel: str) -> str:
+    root = facts.context_path(appdir) or ""
+    return rel if root in ("", ".") else posixpath.join(root, rel)
 
 
 def _holds_secrets(text: str) -> bool:

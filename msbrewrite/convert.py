@@ -10,6 +10,7 @@ from .dockerfile import KNOWN_INSTRUCTIONS, Dockerfile, ParseError, parse
 from .options import Options
 from .plan import Detection, Refusal, Result
 from .render import builder_name, render
+from .original_checks import warn_original_build
 from .secrets import guard_secrets
 from .validate import validate
 
@@ -96,6 +97,7 @@ def _convert(text: str, context: Context, options: Options) -> Result:
         module = language_module(detection.language)
     plan = module.plan(facts, detection, options)
     guard_secrets(facts, plan)
+    warn_original_build(facts, plan)
     for ins in df.instructions:
         if ins.index not in plan.fates:
             plan.fate(ins, "kept")

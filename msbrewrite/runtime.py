@@ -21,7 +21,7 @@ from .render import comments_of
 from .runtime_user import choose_user
 from .plan import KEPT, KEPT_AND_COPIED, MOVED, REMOVED, REWRITTEN, BuildPlan
 from .secrets import SECRET_RE
-from .shell import shell_form_to_argv, split_words
+from .shell import canonical_argv, shell_form_to_argv, split_words
 
 # build tooling variables that mean nothing to the finished app
 COMMON_BUILD_ENV = {"PATH", "DEBIAN_FRONTEND", "TZ_BUILD", "APT_KEY_DONT_WARN_ON_DANGEROUS_USAGE"}
@@ -133,8 +133,11 @@ def entry(facts: StageFacts, plan: BuildPlan, rewrite: Callable[[list[str]], lis
         if ins is None:
             continue
         if ins.is_json:
-            argv = list(ins.json_args)
+            written = list(ins.json_args)
+            argv = canonical_argv(written, ins.workdir or facts.workdir)
             new = rewrite(argv) if argv else None
+            if new is None and argv != written:
+                new = argv      # `cargo r -r` is kept as the long form the planners read
             setattr(plan, attr, new if new is not None else argv)
             if new is not None and new != argv:
                 plan.fate(ins, REWRITTEN, f"now runs {' '.join(new)}")
@@ -142,6 +145,11 @@ def entry(facts: StageFacts, plan: BuildPlan, rewrite: Callable[[list[str]], lis
                 plan.fate(ins, MOVED, "runs the copied artifact")
             continue
         text = ins.args
+        if facts.start_build and facts.start_build[0] is ins:
+            _, build, text = facts.start_build
+            plan.builder_append.insert(0, "# the build the start command ran at every start, done once here\n"
+                                          f"RUN {build}")
+            plan.decisions.append(f"line {ins.lineno}: `{build}` ran at start-up; it runs in the builder now")
         m = re.match(r"cd\s+([^\s;&|]+)\s*&&\s*(.+)\Z", text, re.S)
         if m:
             # `cd DIR && app` at start-up: the runtime's WORKDIR does the cd

@@ -8,6 +8,7 @@ import re
 
 from .. import app_files, runtime
 from ..analysis import StageFacts, command_argv, expand_soft, is_root_user
+from ..dockerfile import expand
 from ..options import Options
 from ..plan import BuildPlan, Detection, Evidence, Refusal
 from ..shell import Command, needs_shell, option_value, positional_args, resolve, shell_form_to_argv, split_words
@@ -147,6 +148,7 @@ class JavaPlanner:
         self.word_map: dict[str, str] = {}      # entry words to replace (jar globs -> exact or collected)
         self.command_map: list[str] | None = None   # whole new command for build-tool runs
         self.archives_cache: dict[tuple, list[tuple[str, Archive]]] = {}
+        self.major_unknown = False
         self.major, self.major_why = self.java_major()
         self.collect_dir = "/out"
         self.cwd = facts.workdir        # where the command being read runs (a leading `cd` moves it)
@@ -174,7 +176,8 @@ class JavaPlanner:
             level = self.build_level(run)
             if level:
                 return level, "the Java level set in the build file"
-        return DEFAULT_MAJOR, "default (the builder does not say)"
+        self.major_unknown = True
+        return DEFAULT_MAJOR, "not known: the builder's tag, packages and build files do not say"
 
     def build_level(self, run: ToolRun) -> int | None:
         ctx_dir = self.context_dir(run)
@@ -675,7 +678,7 @@ class JavaPlanner:
         if libs and not servlet:
             plan.runtime_packages += libs
             plan.needs_shell = True     # needs a package manager: the temurin (Ubuntu) JRE
-        shell_base = self.jre("slim")
+        shell_base = self.builder_jdk() if self.major_unknown else self.jre("slim")
         opts = options
         if servlet and options.user is None and facts.user is None:
             opts = dataclasses.replace(options, user="root")   # the container writes to its root-owned home
@@ -684,7 +687,8 @@ class JavaPlanner:
             plan.entrypoint = []
             plan.decisions.append("ENTRYPOINT [] clears distroless java's own [\"/usr/bin/java\", \"-jar\"], "
                                   "so CMD runs as written")
-        plan.decisions.insert(0, f"Java {self.major} ({self.major_why})")
+        plan.decisions.insert(0, f"Java version {self.major_why}" if self.major_unknown
+                              else f"Java {self.major} ({self.major_why})")
         return plan
 
     def jre(self, flavour: str) -> str:
@@ -699,9 +703,24 @@ class JavaPlanner:
             return f"eclipse-temurin:{major}-jre-alpine"
         return f"eclipse-temurin:{major}-jre"
 
+    def builder_jdk(self) -> str:
+        """The runtime when the Java version is unknown: a lower JRE fails with UnsupportedClassVersionError,
+        so the builder's own JDK image runs the jar, or the conversion is refused."""
+        facts = self.facts
+        if facts.image_name in JDK_IMAGES | TOOL_IMAGES or re.fullmatch(r"openjdk\d+", facts.image_name):
+            return expand(facts.image, facts.args)
+        raise Refusal(f"the Java version of {facts.image} is not known (no version in its tag, JDK package or "
+                      "build file): a runtime with a lower Java would not run the classes; build FROM a JDK image "
+                      "with a version tag", reason="java-version-unknown")
+
     def choose_base(self) -> None:
         flavour = self.options.flavour(NAME)
         plan = self.plan
+        if self.major_unknown:
+            plan.runtime_base = self.builder_jdk()
+            plan.decisions.append(f"runtime {plan.runtime_base}, the builder's own JDK: its Java version is not "
+                                  "known and a lower JRE would not run the classes")
+            return
         if flavour in ("slim", "alpine") or self.major not in DISTROLESS_JAVA:
             plan.runtime_base = self.jre(flavour)
         else:
