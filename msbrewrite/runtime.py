@@ -251,8 +251,21 @@ def finish(facts: StageFacts, plan: BuildPlan, options: Options, shell_base: str
     if plan.entrypoint is None and plan.cmd is None and not plan.base_has_cmd:
         from .plan import Refusal
         raise Refusal("no ENTRYPOINT or CMD could be set for the runtime stage", reason="no-entrypoint")
+    _same_pinned_image(facts, plan)
     plan.runtime_base = with_digest(with_mirror(plan.runtime_base, options.mirror), options.digests)
     _untagged_distroless(plan)
+
+
+def _same_pinned_image(facts: StageFacts, plan: BuildPlan) -> None:
+    """A digest-pinned builder whose runtime is the very same image keeps the same reference: the tag
+    alone may move to another build."""
+    image = facts.image
+    if "@" not in image or "$" in image:
+        return
+    name = image.split("@")[0]
+    if plan.runtime_base in (name, name.split("/", 1)[-1] if name.startswith("docker.io/") else name):
+        plan.runtime_base = image
+        plan.decisions.append("the runtime is the builder's own image: the same digest pins it")
 
 
 def _untagged_distroless(plan: BuildPlan) -> None:

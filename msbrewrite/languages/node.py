@@ -11,11 +11,11 @@ import posixpath
 import re
 
 from .. import runtime
-from ..analysis import StageFacts, command_argv
+from ..analysis import StageFacts, command_argv, is_root_user
 from ..dockerfile import parse_key_values
 from ..options import Options
 from ..plan import BuildPlan, Detection, Evidence, Refusal
-from ..shell import Command, shell_form_to_argv
+from ..shell import Command, shell_form_to_argv, split_words
 from .common import runtime_libraries
 from .node_files import NodeFiles
 from .node_pkg import (Package, lockfile_manager, next_output, parse_tag, read_package, resolve_script,
@@ -23,6 +23,7 @@ from .node_pkg import (Package, lockfile_manager, next_output, parse_tag, read_p
 
 NAME = "node"
 MANAGERS = ("npm", "yarn", "pnpm", "bun")
+COREPACK_HOME = "/opt/corepack"
 BUILD_ENV = {"CI", "HUSKY", "PUPPETEER_SKIP_DOWNLOAD", "PUPPETEER_SKIP_CHROMIUM_DOWNLOAD", "PNPM_HOME",
              "YARN_VERSION", "NPM_VERSION"}
 BUILD_ENV_PREFIXES = ("NPM_CONFIG_", "YARN_", "COREPACK_")
@@ -455,7 +456,7 @@ class NodePlanner(NodeFiles):
 
     def slim_base(self) -> str:
         """node:<major>[-<debian>]-slim; node:slim follows node:latest when the tag names no major."""
-        arg = self.version_arg()
+        arg = self.version_arg() or self.tag.exact
         parts = [arg] if arg else [str(p) for p in (self.tag.major,) if p]
         parts += [self.tag.debian] if self.tag.debian else []
         return "node:" + "-".join(parts + ["slim"])
@@ -478,7 +479,7 @@ class NodePlanner(NodeFiles):
             if flavour not in ("auto", "alpine"):
                 plan.warnings.append(f"--runtime {flavour} ignored: native modules built on Alpine (musl) do not "
                                      "load on glibc images")
-            version = self.version_arg() or major
+            version = self.version_arg() or tag.exact or major
             plan.runtime_base = f"node:{version}-{tag.alpine}" if version else f"node:{tag.alpine}"
             plan.decisions.append("Alpine builder: native modules are built for musl, so an Alpine runtime")
             return
@@ -492,6 +493,8 @@ class NodePlanner(NodeFiles):
         if self.version_arg():
             blockers.append(f"the Node version comes from ARG {self.version_arg()}, which a distroless name "
                             "cannot follow")
+        elif tag.exact:
+            blockers.append(f"the builder pins Node {tag.exact}, which a distroless name cannot pin")
         elif major not in DISTROLESS_MAJORS:
             blockers.append(f"no distroless image for Node {major or facts.image_tag}")
         if tag.debian == "trixie":
@@ -545,6 +548,7 @@ class NodePlanner(NodeFiles):
         else:
             runtime.entry_script(facts, plan, lead)
         runtime.entry(facts, plan, self.rewrite)
+        self._carry_package_manager()
         if plan.runtime_base.startswith("gcr.io/distroless/"):
             self._distroless_entry()
         self._env()
@@ -553,6 +557,36 @@ class NodePlanner(NodeFiles):
         runtime.finish(facts, plan, self.options, shell_base=self.slim_base())
         self._chown()
         return plan
+
+    def _carry_package_manager(self) -> None:
+        """A start command that still runs pnpm, bun or a corepack-managed yarn needs it in the runtime:
+        node images ship npm and yarn classic only. Carry what the build used (the same global
+        package, or corepack with the builder's cache, so nothing is downloaded at start), or refuse."""
+        plan = self.plan
+        for value in (plan.entrypoint, plan.cmd):
+            argv = value if isinstance(value, list) else split_words(value or "")
+            _, core = self.core(argv)
+            prog = posixpath.basename(core[0]) if core else ""
+            corepack = self._corepack_enabled()
+            if prog not in ("pnpm", "bun") and not (prog == "yarn" and corepack):
+                continue
+            if self._global_tool(prog):
+                return
+            if corepack and prog != "bun":
+                home = self.facts.env.get("COREPACK_HOME") or posixpath.join(
+                    "/root" if not self.facts.user or is_root_user(self.facts.user)
+                    else f"/home/{self.facts.user.split(':')[0]}", ".cache/node/corepack")
+                plan.copy(home, COREPACK_HOME, "corepack's package managers, as the build fetched them")
+                plan.runtime_env.append(f"ENV COREPACK_HOME={COREPACK_HOME}")
+                plan.runtime_setup.append("RUN corepack enable")
+                plan.decisions.append(f"{prog} comes from corepack: enabled in the runtime, with the builder's "
+                                      f"cache ({home}) so it starts without a download")
+                return
+            raise Refusal(f"the start command runs {prog}, which the build neither installs globally nor enables "
+                          "with corepack: the runtime would not have it", reason="start-program-missing")
+
+    def _corepack_enabled(self) -> bool:
+        return any(c.program == "corepack" and c.argv[1:2] in (["enable"], ["prepare"]) for c in self.facts.commands())
 
     def _distroless_entry(self) -> None:
         """The distroless ENTRYPOINT is node itself: CMD holds the script, ENTRYPOINT spells the path."""

@@ -236,6 +236,9 @@ class NodeFiles:
         owner = user if ":" in user or user.isdigit() else f"{user}:{user}"
         roots = {self.appdir, self.install_dir or self.appdir, self.moved_modules() or self.appdir}
         for art in self.plan.artifacts:
+            if art.why.startswith("corepack"):
+                art.chown = art.chown or owner      # corepack writes its last-known versions there
+                continue
             if any(art.dest == r or art.dest.startswith(r.rstrip("/") + "/") for r in roots if r != "/") or \
                     "/" in roots and art.why != "entrypoint script":
                 art.chown = art.chown or owner

@@ -362,8 +362,27 @@ class RustPlanner:
         pkgs += runtime_libraries(self.facts.packages, "debian")
         return sorted(set(pkgs))
 
+    def apk_linked(self) -> bool:
+        """Alpine's packaged Rust (`apk add rust cargo`) links dynamically against musl and the -dev
+        libraries it finds (the official rust:alpine images default to static musl binaries)."""
+        pkgs = {p.split("=")[0] for p in self.facts.packages}
+        return self.facts.is_alpine and self.facts.image_name != "rust" and ("rust" in pkgs or "cargo" in pkgs)
+
+    def same_alpine(self) -> str:
+        facts = self.facts
+        m = re.match(r"(\d+\.\d+)", facts.image_tag)
+        if facts.image_name == "alpine" and m:
+            return f"alpine:{m.group(1)}"
+        return alpine_version(facts.image_tag)
+
     def choose_base(self, libs: list[str], flavour: str) -> None:
         facts, plan = self.facts, self.plan
+        if self.musl and self.apk_linked():
+            plan.runtime_base = self.same_alpine()
+            plan.runtime_packages += ["libgcc"] + runtime_libraries(facts.packages, "alpine")
+            plan.decisions.append(f"Alpine-packaged Rust or -dev libraries link the binary dynamically against musl: "
+                                  f"the runtime is the same Alpine release ({plan.runtime_base}) with libgcc")
+            return
         if self.musl:
             plan.runtime_base = {"scratch": "scratch", "alpine": alpine_version(facts.image_tag),
                                  "slim": DEBIAN_SLIM}.get(flavour, DISTROLESS_STATIC)
