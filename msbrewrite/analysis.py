@@ -200,7 +200,7 @@ def analyse(df: Dockerfile, stage: Stage, context: Context) -> StageFacts:
             for c in step.commands:
                 c.env = {**scope, **c.env}
                 # options may come before the subcommand: `yum -y install gcc`
-                words = [w for w in c.argv[1:] if not w.startswith("-")]
+                words = _package_words(c)
                 if words and (c.program, words[0]) in _PKG_INSTALL:
                     packages += words[1:]
         elif kw in ("COPY", "ADD"):
@@ -235,6 +235,29 @@ def _start_build(ins: Instruction | None) -> tuple[Instruction, str, str] | None
         return None
     m = _START_BUILD_RE.match(ins.args)
     return (ins, m.group(1).strip(), m.group(2).strip()) if m else None
+
+
+# options whose next word is their value, not a package: `apk add --virtual .build-deps gcc`
+_VALUE_OPTIONS = {"apk": {"--virtual", "-t", "--repository", "-X", "--root", "-p", "--arch", "--cache-dir",
+                          "--keys-dir"},
+                  "apt-get": {"-o", "-t", "--target-release", "-c", "--config-file"},
+                  "apt": {"-o", "-t", "--target-release", "-c", "--config-file"},
+                  "yum": {"-c", "--config", "--releasever"}, "dnf": {"-c", "--config", "--releasever"},
+                  "microdnf": {"--config"}}
+
+
+def _package_words(c: Command) -> list[str]:
+    """The subcommand and package names of a package-manager command (options and their values left out)."""
+    takes_value = _VALUE_OPTIONS.get(c.program, set())
+    out, skip = [], False
+    for w in c.argv[1:]:
+        if skip:
+            skip = False
+        elif w in takes_value:
+            skip = True
+        elif not w.startswith("-"):
+            out.append(w)
+    return out
 
 
 def expand_soft(text: str, scope: dict[str, str]) -> str:

@@ -225,6 +225,8 @@ def _copied_onto_path(facts: StageFacts, name: str) -> str | None:
 def finish(facts: StageFacts, plan: BuildPlan, options: Options, shell_base: str = DEBIAN_SLIM) -> None:
     """Base switch for shells, runtime user, workdir and healthcheck."""
     base = describe(plan.runtime_base)
+    if _starts_a_shell(plan):
+        plan.needs_shell = True
     if plan.needs_shell and not base.shell:
         plan.decisions.append(f"runtime base {shell_base} instead of {plan.runtime_base}: the app needs a shell")
         plan.runtime_base = shell_base
@@ -254,6 +256,17 @@ def finish(facts: StageFacts, plan: BuildPlan, options: Options, shell_base: str
     _same_pinned_image(facts, plan)
     plan.runtime_base = with_digest(with_mirror(plan.runtime_base, options.mirror), options.digests)
     _untagged_distroless(plan)
+
+
+_SHELLS = {"sh", "bash", "ash", "dash", "zsh"}
+
+
+def _starts_a_shell(plan: BuildPlan) -> bool:
+    """An exec-form command that starts a shell (`["sh", "-c", "..."]`) needs one in the runtime."""
+    for value in (plan.entrypoint, plan.cmd):
+        if isinstance(value, list) and value and posixpath.basename(value[0]) in _SHELLS:
+            return True
+    return False
 
 
 def _same_pinned_image(facts: StageFacts, plan: BuildPlan) -> None:

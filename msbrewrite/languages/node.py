@@ -123,7 +123,9 @@ class NodePlanner(NodeFiles):
         local = [(c, kind) for c in facts.commands() if (kind := _install(c)) and not kind[1]]
         self.installs = [c for c, _ in local]
         self.global_installs = [c for c in facts.commands() if (k := _install(c)) and k[1]]
-        self.install_dir = self.installs[0].cwd if self.installs else None
+        # the install in the app's own directory is the app's; others (`cd web && npm ci`) serve sub-builds
+        self.install_dir = next((c.cwd for c in self.installs if c.cwd == facts.workdir),
+                                self.installs[0].cwd if self.installs else None)
         self.modules_dir = posixpath.join(self.install_dir, "node_modules") if self.install_dir else None
         self.pkg = _package(facts, self.install_dir or self.appdir)
         self.pkg_root = facts.context_path(posixpath.join(self.install_dir or self.appdir, "package.json"))

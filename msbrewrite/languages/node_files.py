@@ -154,6 +154,11 @@ class NodeFiles:
         if self.install_dir and not moved:
             plan.copy(self.modules_dir, self.modules_dir, "production dependencies"
                       if not self.keep_dev else "dependencies")
+        for cwd in dict.fromkeys(c.cwd for c in self.installs):
+            # every other install (`cd web && npm ci`) has its own node_modules, left out of the staged copy
+            other = posixpath.join(cwd, "node_modules")
+            if other != self.modules_dir and other != moved and other not in plan.produced:
+                plan.copy(other, other, "dependencies of another install in the build")
         if moved:
             plan.copy(moved, moved, "dependencies (moved out of the app directory by the build)")
         extra = list(app_files.NODE_TOOLING)
