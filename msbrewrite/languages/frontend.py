@@ -286,10 +286,33 @@ class FrontendPlanner:
             if ins is not None:
                 self.plan.fate(ins, REMOVED, why)
 
+    # checks a project's build script may run before the framework's build; the dev server ran none
+    _CHECKS = re.compile(r"^(tsc|vue-tsc|svelte-check|eslint|next lint|ng lint|npm run (lint|typecheck|type-check)"
+                         r"|yarn (lint|typecheck)|pnpm (run )?(lint|typecheck))\b")
+    _FRAMEWORK_BUILDS = re.compile(r"^(vite build|ng build|react-scripts build|vue-cli-service build|"
+                                   r"next build|gatsby build|astro build|nuxt (build|generate)|svelte-kit build)\b")
+
+    def _framework_build(self, run: str) -> str | None:
+        """`tsc && vite build` as the build script: the dev server never type-checked, so a build that
+        does may fail where the original ran; the framework's own build is what the site needs."""
+        project = self.site.project
+        script = (project.scripts.get("build") if project else None) or ""
+        parts = [p.strip() for p in script.split("&&")]
+        if len(parts) < 2 or not self._FRAMEWORK_BUILDS.match(parts[-1]) or \
+                not all(self._CHECKS.match(p) for p in parts[:-1]):
+            return None
+        self.plan.decisions.append(f"the build script `{script}` checks before `{parts[-1]}`; the dev server the "
+                                   f"original ran never did, so the builder runs `{parts[-1]}` alone")
+        runner = {"yarn": "yarn", "pnpm": "pnpm exec"}.get(self.site.runner, "npx --no-install")
+        return f"{runner} {parts[-1]}"
+
     def _nginx(self) -> None:
         site, plan = self.site, self.plan
         if site.dev_server and site.build is None:
             run = {"yarn": "yarn build", "pnpm": "pnpm run build"}.get(site.runner, "npm run build")
+            own = self._framework_build(run)
+            if own:
+                run = own
             plan.builder_append.append(f"# production build (the original CMD ran the {site.framework} dev server)\n"
                                        f"RUN {run}")
             plan.decisions.append(f"CMD `{site.dev_server}` ran a dev server: `{run}` added to the builder and "

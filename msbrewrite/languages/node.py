@@ -279,6 +279,10 @@ class NodePlanner(NodeFiles):
                 return None
             if self.pkg.is_dev_only(package):
                 self.keep_dev = f"the start command runs {prog}, a devDependency"
+            if any(package in (w.rsplit("@", 1)[0] if w.count("@") > w.startswith("@") else w)
+                   for c in self.global_installs for w in c.argv[2:]):
+                self.plan.warnings.append(f"the original ran the globally installed {prog}; the runtime runs the "
+                                          f"project's own {package} from node_modules (its version may differ)")
             return ["node", script, *argv[1:]]
         why.append(f"{prog} is not a dependency in package.json" if self.pkg.found else
                    f"{prog} cannot be checked without package.json")
