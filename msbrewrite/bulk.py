@@ -35,6 +35,7 @@ class Item:
     runtime_base: str | None = None
     artifacts: list[str] = field(default_factory=list)
     leaves_out: list[str] = field(default_factory=list)
+    no_gain: bool = False     # converted, but the image would be no smaller: not work for `check`
     warnings: list[str] = field(default_factory=list)
     line: int = 1             # the FROM line a finding points at
     old: str | None = None    # texts, kept for converted files only (patch / in-place)
@@ -132,6 +133,7 @@ def process(found: Found, flags: dict) -> Item:
             item.line = result.facts.stage.from_.lineno
             try:
                 item.leaves_out = leaves_out(text, result)
+                item.no_gain = result.no_gain
             except Exception as exc:    # only an estimate: never let it cost the conversion
                 item.warnings.append(f"no estimate of what leaves the image ({type(exc).__name__}: {exc})")
     except ConfigError as exc:

@@ -21,7 +21,7 @@ def github(items) -> str:
     from .sarif import RULE_ID, message
     lines = []
     for item in items:
-        if item.status == CONVERTED:
+        if item.status == CONVERTED and not item.no_gain:
             lines.append(f"::warning file={_github_escape(display(item.path), True)},line={item.line},"
                          f"title={_github_escape('msb ' + RULE_ID, True)}::{_github_escape(message(item))}")
     return "\n".join(lines)
@@ -31,7 +31,10 @@ def text(items) -> str:
     from .bulk import CONVERTED, FAILED, display
     lines = []
     for item in items:
-        if item.status == CONVERTED:
+        if item.status == CONVERTED and item.no_gain:
+            lines.append(f"{display(item.path)}:{item.line}: converts, but no size gain expected (the original "
+                         "already runs on the runtime's base): not flagged")
+        elif item.status == CONVERTED:
             lines.append(f"{display(item.path)}:{item.line}: single-stage {item.language} Dockerfile can be "
                          f"multi-stage -> runtime {item.runtime_base}")
             for phrase in item.leaves_out:
@@ -75,7 +78,7 @@ def register(app: typer.Typer) -> None:
         # a bar on a terminal only: CI logs get the report, not one line per file
         with Progress(len(found), "checking", quiet=not sys.stderr.isatty()) as progress:
             items = bulk.run(found, options, jobs, progress)
-        work = [i for i in items if i.status == bulk.CONVERTED]
+        work = [i for i in items if i.status == bulk.CONVERTED and not i.no_gain]
         if fmt == "sarif":
             report = sarif.dumps(items)
         elif fmt == "json":

@@ -103,9 +103,23 @@ def _convert(text: str, context: Context, options: Options) -> Result:
             plan.fate(ins, "kept")
     out = render(df, stage, plan)
     validate(df, out, plan, builder_name(stage))
-    return Result("converted", out, detection=detection, runtime_base=plan.runtime_base,
-                  artifacts=plan.artifacts, decisions=plan.decisions, warnings=plan.warnings,
-                  fates=[plan.fates[i] for i in sorted(plan.fates)], facts=facts)
+    result = Result("converted", out, detection=detection, runtime_base=plan.runtime_base,
+                    artifacts=plan.artifacts, decisions=plan.decisions, warnings=plan.warnings,
+                    fates=[plan.fates[i] for i in sorted(plan.fates)], facts=facts)
+    _say_when_nothing_is_gained(text, result)
+    return result
+
+
+def _say_when_nothing_is_gained(text: str, result: Result) -> None:
+    """An original already on the runtime's base, installing nothing for the build, comes out no
+    smaller (the builder's extra layers are the only difference): say so instead of promising."""
+    from .estimate import leaves_out
+    shed = [p for p in leaves_out(text, result) if not p.startswith("build sources")]
+    if not shed:
+        result.no_gain = True
+        result.warnings.append("no size gain expected: the runtime base is the image the original already ran on "
+                               "and the build installs nothing the runtime leaves out; keep the original if size "
+                               "was the goal")
 
 
 def _module(name: str):

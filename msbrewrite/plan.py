@@ -112,6 +112,8 @@ class Result:
     decisions: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     fates: list[Fate] = field(default_factory=list)
+    # the runtime sheds nothing the original carried (same base, no build packages, no caches)
+    no_gain: bool = False
     # what the pipeline learnt about the input stage, for callers that look further (estimate, bulk)
     facts: object = field(default=None, repr=False, compare=False)
 

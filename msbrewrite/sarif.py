@@ -45,7 +45,7 @@ def _location(path: str, base: Path | None) -> dict:
 def document(items: list[Item], base: Path | None = None) -> dict:
     results = []
     for item in items:
-        if item.status != CONVERTED:
+        if item.status != CONVERTED or item.no_gain:
             continue
         results.append({
             "ruleId": RULE_ID,
