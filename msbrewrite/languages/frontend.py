@@ -246,11 +246,27 @@ class FrontendPlanner:
         base = UNPRIVILEGED if not slim else "nginxinc/nginx-unprivileged:stable"
         return port, base
 
+    def public_base(self) -> str | None:
+        """The URL path the build expects to be served under (vite `base`...), once per conversion."""
+        if "public_base" not in self.plan.extra:
+            site = self.site
+            root = site.project.root if site.project else None
+            found = cfg.public_base(self.facts.context, root, site.framework, site.build.argv if site.build else [],
+                                    site.project.package if site.project else {}) if root is not None else None
+            self.plan.extra["public_base"] = found[0] if found else None
+            if found:
+                self.plan.decisions.append(f"the site is built for the base path {found[0]} ({found[1]}): nginx "
+                                           f"serves it there and redirects / to it")
+        return self.plan.extra["public_base"]
+
     def nginx_config(self, port: int) -> str:
         fw = self.site.framework
-        immutable = IMMUTABLE.get(fw or "", [HEX_HASHED])
+        base = self.public_base() or "/"
+        # hashed asset folders live under the base path too
+        immutable = [loc.replace("^~ /", "^~ " + base, 1) for loc in IMMUTABLE.get(fw or "", [HEX_HASHED])]
         return environment().get_template("nginx-spa.conf.j2").render(
-            port=port, root=HTML, immutable=immutable, pages=fw in PAGE_FRAMEWORKS).strip("\n") + "\n"
+            port=port, root=HTML, immutable=immutable, pages=fw in PAGE_FRAMEWORKS,
+            base=base).strip("\n") + "\n"
 
     def write_config_step(self, text: str) -> None:
         esc = self.facts.dockerfile.escape
@@ -333,7 +349,9 @@ class FrontendPlanner:
         else:
             self.write_config_step(self.nginx_config(port))
             plan.copy(CONF_TMP, CONF_DEST, "nginx config: SPA fallback, gzip, cache headers")
-        plan.copy(out, html, "the static build output")
+        prefix = self.public_base() if not own else None
+        plan.copy(out, html + (prefix or "/"), "the static build output" +
+                  (f", under the base path {prefix} its pages link to" if prefix else ""))
         plan.base_has_cmd = True
         self._entry_removed("the nginx base image runs nginx; the Node server is not needed")
         if site.dev_server:
