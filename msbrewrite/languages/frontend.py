@@ -350,7 +350,7 @@ class FrontendPlanner:
             self.write_config_step(self.nginx_config(port))
             plan.copy(CONF_TMP, CONF_DEST, "nginx config: SPA fallback, gzip, cache headers")
         prefix = self.public_base() if not own else None
-        plan.copy(out, html + (prefix or "/"), "the static build output" +
+        plan.copy(out, html + prefix if prefix else html, "the static build output" +
                   (f", under the base path {prefix} its pages link to" if prefix else ""))
         plan.base_has_cmd = True
         self._entry_removed("the nginx base image runs nginx; the Node server is not needed")
