@@ -235,6 +235,7 @@ def finish(facts: StageFacts, plan: BuildPlan, options: Options, shell_base: str
     choose_user(facts, plan, options, base, _exposed_ports(facts))
     app_files.drop_redundant(plan)
     app_files.owned_by_runtime_user(facts, plan)
+    app_files.carry_state_dirs(facts, plan)
     _healthcheck(facts, plan, base)
     _volumes(facts, plan)
     for extra in options.extra_paths:

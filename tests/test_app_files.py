@@ -126,3 +126,13 @@ def test_check_does_not_flag_a_conversion_with_no_gain(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "msbrewrite", "check", str(tmp_path)], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert "no size gain expected" in proc.stdout
+
+
+def test_state_folders_made_by_the_build_exist_in_the_runtime_owned_by_the_new_user():
+    r = convert("FROM python:3.11\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt "
+                "&& mkdir -p /data /opt/build && chmod 777 /var/log/shop && chmod +x /usr/local/bin/run\n"
+                "CMD [\"python\", \"app.py\"]\n")
+    assert "COPY --from=builder --chown=10001:10001 /data /data" in r.text
+    assert "COPY --from=builder --chown=10001:10001 /var/log/shop /var/log/shop" in r.text
+    assert "/opt/build" not in r.text.split("# runtime")[1]       # not a state folder by name
+    assert "/usr/local/bin/run /usr" not in r.text                 # chmod +x opens nothing for writing
