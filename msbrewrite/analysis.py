@@ -22,7 +22,23 @@ IMAGE_ENV = {
 }
 
 # default WORKDIR of common builder images (relative paths in the build resolve against it)
-IMAGE_WORKDIR = {"golang": "/go", "gradle": "/home/gradle"}
+IMAGE_WORKDIR = {"golang": "/go", "gradle": "/home/gradle", "pytorch/pytorch": "/workspace",
+                 "oven/bun": "/home/bun/app", "nodered/node-red": "/usr/src/node-red", "denoland/deno": "/"}
+# image families whose images all set a WORKDIR of their own
+IMAGE_WORKDIR_PREFIXES = {"tiangolo/": "/app", "bitnami/": "/app", "jupyter/": "/home/jovyan",
+                          "quay.io/jupyter/": "/home/jovyan", "nvcr.io/nvidia/": "/workspace"}
+
+
+def image_workdir(image: str) -> str:
+    """The WORKDIR an image sets itself (relative COPY and RUN paths resolve against it)."""
+    repo = image.split("@")[0].lower()
+    if ":" in repo.rsplit("/", 1)[-1]:
+        repo = repo.rsplit(":", 1)[0]
+    repo = repo.removeprefix("docker.io/").removeprefix("library/")
+    for name in (repo, repo.rsplit("/", 1)[-1]):
+        if name in IMAGE_WORKDIR:
+            return IMAGE_WORKDIR[name]
+    return next((wd for prefix, wd in IMAGE_WORKDIR_PREFIXES.items() if repo.startswith(prefix)), "/")
 
 
 @dataclass
@@ -160,7 +176,7 @@ def analyse(df: Dockerfile, stage: Stage, context: Context) -> StageFacts:
                 args[k] = v
                 arg_ins[k] = ins
     env = _image_env(expand(stage.image, args))
-    workdir = IMAGE_WORKDIR.get(image_parts(expand(stage.image, args))[0].lower(), "/")
+    workdir = image_workdir(expand(stage.image, args))
     user = None
     user_ins = None
     cmd = entrypoint = None

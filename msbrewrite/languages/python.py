@@ -46,6 +46,8 @@ BUILD_PACKAGES = {"curl", "wget", "git", "gnupg", "gnupg2", "dirmngr", "apt-tran
 # libraries a python:*-slim image already carries (its interpreter links them)
 SLIM_HAS = {"libssl3", "libffi8", "zlib1g", "libsqlite3-0", "libbz2-1.0", "liblzma5", "libc6", "libgcc-s1",
             "ca-certificates", "tzdata", "netbase", "libexpat1", "libuuid1", "libncursesw6", "libreadline8"}
+# images that are the official python image plus a packaging tool, nothing the app runs
+TOOLCHAIN_IMAGES = ("astral-sh/uv",)
 PRUNE = (".git", "tests", "test", "docs", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".tox", ".nox", "htmlcov",
          ".coverage", ".github")
 SYSTEM_DIRS = {"bin", "boot", "dev", "etc", "home", "lib", "lib64", "media", "mnt", "opt", "proc", "root", "run",
@@ -199,13 +201,19 @@ class PythonPlanner:
             version = f"{m.group(1)}.{m.group(2)}"
             if "alpine" in tag:
                 return f"python:{version}-alpine"
-            distro = next((d for d in DISTROS if d in tag), None)
             if facts.cmd is None and facts.entrypoint is None:
                 raise Refusal(f"{facts.image} starts the app with its own command, which python:{version}-slim "
                               "does not have; add a CMD naming the server", reason="python-base-command")
-            self.plan.decisions.append(f"{facts.image} is built on the official python image: "
-                                       f"runtime python:{version}-slim")
-            return f"python:{version}-slim" + (f"-{distro}" if distro else "")
+            if facts.image.split("@")[0].split(":")[0].endswith(TOOLCHAIN_IMAGES):
+                distro = next((d for d in DISTROS if d in tag), None)
+                self.plan.decisions.append(f"{facts.image} is the official python image plus a packaging tool: "
+                                           f"runtime python:{version}-slim")
+                return f"python:{version}-slim" + (f"-{distro}" if distro else "")
+            # not a plain toolchain: its own packages (a server, a framework) sit outside the build's
+            # virtualenv, and a python:slim runtime would not have them
+            raise Refusal(f"{facts.image} brings Python packages of its own, installed outside this build; a "
+                          f"python:{version}-slim runtime would lack them: build FROM python:{version} and install "
+                          "them in the Dockerfile, then convert", reason="python-base-packages")
         if name in ("debian", "ubuntu") and (self.interpreter_packages() or "python3-pip" in self.package_names()):
             self.distro = True
             return self.distro_base()
