@@ -70,16 +70,17 @@ def test_expert_dockerfile_runs(engine_env, name):
 
 
 def test_broken_conversion_is_a_smoke_failure(engine_env, tmp_path):
-    """A converted file that lost a needed COPY (the templates the server parses at start-up) must
-    fail verify's own generic smoke check with exit 1, not pass because the image still builds."""
+    """A converted file that lost a needed COPY (the app directory, with the templates the server
+    parses at start-up) must fail verify's own generic smoke check with exit 1, not pass because
+    the image still builds."""
     from msbrewrite import convert
 
     d = _app("go-web")
     result = convert((d / "Dockerfile").read_text(), d)
     assert result.status == "converted"
     lines = result.text.splitlines(keepends=True)
-    needed = [line for line in lines if re.match(r"COPY --from=builder \S*/templates ", line)]
-    assert len(needed) == 1, "the conversion should copy templates/ exactly once"
+    needed = [line for line in lines if re.match(r"COPY --from=builder (--chown=\S+ )?/tmp/msb-runtime/", line)]
+    assert len(needed) == 1, "the conversion should copy the app directory (templates/, static/) once"
     broken = tmp_path / "Dockerfile.broken"
     broken.write_text("".join(line for line in lines if line not in needed))
 
