@@ -261,9 +261,9 @@ class NodePlanner(NodeFiles):
             if any(w.startswith("-") for w in argv[2:]):
                 why.append(f"`{' '.join(argv)}` watches or debugs")
                 return None
-            out_dir, _ = tsconfig_out_dir(self.facts.context, self.pkg_root)
-            self.plan.decisions.append(f"`nest start` runs the compiled {out_dir or 'dist'}/main with node")
-            return ["node", f"{out_dir or 'dist'}/main"]
+            main = self._nest_main()
+            self.plan.decisions.append(f"`nest start` runs the compiled {main} with node")
+            return ["node", main]
         if prog == "next" and sub == "start" and self.standalone:
             port = next((argv[i + 1] for i, w in enumerate(argv) if w in ("-p", "--port") and i + 1 < len(argv)),
                         None)
@@ -287,6 +287,30 @@ class NodePlanner(NodeFiles):
         why.append(f"{prog} is not a dependency in package.json" if self.pkg.found else
                    f"{prog} cannot be checked without package.json")
         return None
+
+    def _nest_main(self) -> str:
+        """Where `nest build` writes main.js: the project's own `start:prod` says so when it runs node
+        on a file; else tsc's layout: without a rootDir, TypeScript files beside src/ (an ormconfig.ts)
+        make the common root the project, so the output is dist/src/main.js."""
+        prod = self.pkg.scripts.get("start:prod", "")
+        m = re.fullmatch(r"\s*node\s+([\w./-]+?)(\.js)?\s*", prod)
+        if m:
+            return m.group(1)
+        context, root = self.facts.context, self.pkg_root
+        out_dir, root_dir = tsconfig_out_dir(context, root)
+        out_dir = out_dir or "dist"
+        if root_dir and root_dir not in (".", "src"):
+            return posixpath.join(out_dir, posixpath.relpath("src/main", root_dir))
+        if root_dir is None and context:
+            prefix = root.rstrip("/") + "/" if root else ""
+            outside = [f for f in context.files() if f.startswith(prefix) and f.endswith(".ts")
+                       and not f.endswith((".d.ts", ".spec.ts", ".test.ts"))
+                       and not f[len(prefix):].startswith(("src/", "test/", "tests/", "e2e/"))]
+            if outside:
+                self.plan.decisions.append(f"{outside[0]} sits beside src/ and tsconfig sets no rootDir: tsc "
+                                           f"writes src/ to {out_dir}/src")
+                return f"{out_dir}/src/main"
+        return f"{out_dir}/main"
 
     def resolve_entry(self) -> None:
         facts = self.facts

@@ -7,6 +7,7 @@ it: the whole app directory, taken from the builder after the prune step.
 from __future__ import annotations
 
 import fnmatch
+import shlex
 import posixpath
 import re
 
@@ -151,7 +152,16 @@ class NodeFiles:
         dirs = [d for d in app_files.app_dirs(facts) if not app_files.is_system_dir(d)]
         if not dirs:
             return False
-        if self.install_dir and not moved:
+        if self.install_dir and not moved and self.pkg.found and not any(
+                self.pkg.data.get(k) for k in ("dependencies", "devDependencies", "optionalDependencies",
+                                               "workspaces")):
+            plan.decisions.append("package.json lists no dependencies: the install makes no node_modules to copy")
+        elif self.install_dir and not moved:
+            if not self.pkg.found:
+                # the install makes node_modules only when package.json lists dependencies
+                plan.builder_append.append("# npm makes node_modules only when package.json lists dependencies; "
+                                           "the runtime's COPY needs it\n"
+                                           f"RUN mkdir -p {shlex.quote(self.modules_dir)}")
             plan.copy(self.modules_dir, self.modules_dir, "production dependencies"
                       if not self.keep_dev else "dependencies")
         for cwd in dict.fromkeys(c.cwd for c in self.installs):
