@@ -7,7 +7,8 @@ import pytest
 
 from msbrewrite.verify import (Build, CliRun, Report, ServerRun, Smoke, candidate_ports, exposed_ports,
                                failing_step, human_size, judge_cli, judge_server, log_tail,
-                               parse_probe_output, render_json, render_text, size_ratio, slug)
+                               render_json, render_summary, render_text, size_ratio, slug, summary_exit_code)
+from msbrewrite.verify_oracle import Difference
 
 BUILD_LOG = """\
 #1 [internal] load build definition from Dockerfile
@@ -69,14 +70,6 @@ def test_slug_is_a_valid_repository_component():
     assert slug("___") == "app"
 
 
-def test_probe_output_is_parsed():
-    run = parse_probe_output("PORT 8080\nHTTP 200 /\nHTTP 000 /raw\nCMDOUT ok\nCMD 3\n", ServerRun())
-    assert run.port == 8080
-    assert run.statuses == {"/": 200, "/raw": 0}
-    assert run.command_output == ["ok"] and run.command_rc == 3
-    assert parse_probe_output("NOPORT\n", ServerRun()).port is None
-
-
 def _server(port=8080, statuses=None, up=True, **kw) -> ServerRun:
     return ServerRun(port=port, statuses=statuses if statuses is not None else {"/": 200}, stayed_up=up, **kw)
 
@@ -106,8 +99,27 @@ def test_server_failures():
     assert not judge_server(None, ServerRun(started=False)).passed
 
 
-def test_server_status_is_not_compared_when_the_original_failed_too():
-    assert judge_server(_server(statuses={"/": 500}), _server(statuses={"/": 404})).passed
+def test_a_path_failing_in_the_original_too_is_inconclusive():
+    smoke = judge_server(_server(statuses={"/": 500}), _server(statuses={"/": 404}))
+    assert not smoke.passed and smoke.inconclusive == "GET / fails in the original too (500)"
+    # the converted image doing better than the original is no failure
+    assert judge_server(_server(statuses={"/": 500}), _server(statuses={"/": 200})).passed
+
+
+def test_an_original_that_does_not_start_is_inconclusive():
+    dead = ServerRun(port=None, stayed_up=False, exit_code=1)
+    smoke = judge_server(dead, ServerRun(port=None, stayed_up=False, exit_code=1))
+    assert smoke.inconclusive == "the original container exited (code 1) before answering"
+    assert judge_server(ServerRun(started=False), _server()).inconclusive == "the original image did not start"
+    both_cmd = judge_server(_server(command_rc=1), _server(command_rc=1))
+    assert both_cmd.inconclusive and "--smoke-cmd fails on the original too" in both_cmd.detail
+    both_die = judge_server(_server(up=False, exit_code=3), _server(up=False, exit_code=3))
+    assert both_die.inconclusive and not judge_server(_server(), _server(up=False, exit_code=3)).inconclusive
+
+
+def test_cli_original_that_cannot_run_is_inconclusive():
+    smoke = judge_cli(CliRun(127, "", "exec: /app/tool: not found\n"), CliRun(127, "", "same\n"), 30)
+    assert not smoke.passed and smoke.inconclusive.startswith("the original cannot run its command (exit 127")
 
 
 def test_cli_must_match_the_original():
@@ -138,6 +150,36 @@ def test_exit_codes():
     assert _report(smoke_ok=False).exit_code == 1
     assert _report(converted_ok=False).exit_code == 1
     assert _report(error="no Docker engine answers").exit_code == 2
+
+
+def test_verdicts():
+    assert _report().verdict == "PASS"
+    differs = _report()
+    differs.differences.append(Difference("http", "GET /static/app.js: status 404, the original answered 200"))
+    assert differs.verdict == "FAIL" and differs.exit_code == 1
+    inconclusive = _report(smoke_ok=False)
+    inconclusive.smoke.inconclusive = "the original image did not start"
+    assert inconclusive.verdict == "INCONCLUSIVE" and inconclusive.exit_code == 1
+    assert "verdict: INCONCLUSIVE (the original image did not start)" in render_text(inconclusive)
+    # suspicious missing files are listed, and fail only with --strict
+    listed = _report()
+    listed.suspicious.append(Difference("files", "/app/data: missing (1 file, 30 bytes)"))
+    assert listed.verdict == "PASS" and "(suspicious)" in render_text(listed)
+    listed.strict = True
+    assert listed.verdict == "FAIL"
+
+
+def test_summary_of_several_files():
+    fail = _report()
+    fail.differences.append(Difference("log", "permission denied: the runtime user cannot write or read a path"))
+    results = [("a/Dockerfile", _report()), ("b/Dockerfile", fail), ("c/Dockerfile", "nothing to verify: multi-stage")]
+    text = render_summary(results)
+    assert "a/Dockerfile  PASS" in text and "b/Dockerfile  FAIL" in text and "permission denied" in text
+    assert "c/Dockerfile  SKIPPED" in text and "1 FAIL, 1 PASS, 1 SKIPPED" in text
+    assert summary_exit_code([r for _, r in results]) == 1
+    assert summary_exit_code([_report(), "skipped"]) == 0
+    assert summary_exit_code([_report(), _report(error="no engine")]) == 2
+    assert summary_exit_code(["skipped"]) == 2
 
 
 def test_text_report_shows_sizes_failures_and_verdict():
