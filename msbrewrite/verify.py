@@ -317,7 +317,11 @@ def render_text(report: Report, max_probes: int = 12) -> str:
     if report.smoke:
         state = "passed" if report.smoke.passed else ("INCONCLUSIVE" if report.smoke.inconclusive else "FAILED")
         lines += ["", f"smoke ({report.smoke.mode}): {state}: {report.smoke.detail}"]
-        tail = report.smoke.converted.get("logs") or report.smoke.converted.get("output") or []
+        # the original's own log says why it is inconclusive; the converted one's why it failed
+        run = report.smoke.original if report.smoke.inconclusive else report.smoke.converted
+        tail = run.get("logs") or run.get("output") or []
+        if report.smoke.inconclusive and tail:
+            lines.append("  the original's log:")
         if not report.smoke.passed and tail:
             lines += [f"  | {line}" for line in tail[-15:]]
     if report.differences or report.suspicious:

@@ -20,6 +20,8 @@ SIGNATURES: tuple[tuple[str, re.Pattern, str], ...] = tuple((name, re.compile(rx
     ("permission denied", r"EACCES|EPERM|PermissionError|Permission denied|AccessDeniedException|"
                           r"Operation not permitted|read-only file system|EROFS",
      "the runtime user cannot write or read a path"),
+    ("database not writable", r"unable to open database file|attempt to write a readonly database|"
+                              r"SQLITE_(?:CANTOPEN|READONLY)", "the runtime user cannot write the database or its folder"),
     ("file missing", r"ENOENT|No such file or directory|FileNotFoundError|NoSuchFileException|"
                      r"\bnot found\b|does not exist", "a file or directory was not copied"),
     ("user missing", r"unable to find user|no matching entries in passwd|getpwuid|unknown user",

@@ -252,3 +252,24 @@ def test_builder_follows_what_the_client_can_do(tmp_path, client, buildx, buildk
     assert docker.require_engine() == "20.10.24"
     assert docker.env["DOCKER_BUILDKIT"] == buildkit
     assert (docker.builder_note is not None) == (buildkit == "0")
+
+
+def test_verify_of_a_directory_ends_with_a_summary(tmp_path):
+    from pathlib import Path
+    root = Path(__file__).resolve().parent.parent / "fixtures" / "convert"
+    proc = _msb("verify", "--quiet", str(root / "go-basic"), str(root / "go-basic" / "expected.Dockerfile"),
+                env={"MSB_DOCKER": str(tmp_path / "no-docker")})
+    summary = proc.stdout[proc.stdout.index("summary:"):]
+    assert "go-basic/Dockerfile" in summary and "NOT VERIFIED" in summary
+    assert "expected.Dockerfile  SKIPPED" in summary      # already multi-stage: nothing to verify
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+
+
+def test_converted_takes_a_single_dockerfile(tmp_path):
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "Dockerfile").write_text("FROM scratch\n")
+    proc = _msb("verify", str(tmp_path), "--converted", str(tmp_path / "x"))
+    assert proc.returncode == 2 and proc.stderr == "msb: --converted and --context take a single Dockerfile\n"
+    proc = _msb("verify", str(tmp_path / "empty-dir-missing"))
+    assert proc.returncode == 2 and "no such file" in proc.stderr

@@ -100,6 +100,7 @@ def test_compare_status_type_and_static_hash():
     ("Rocket has launched from http://127.0.0.1:8000", "listening on localhost only"),
     ("server started, bound to localhost:3000", "listening on localhost only"),
     ("x509: certificate signed by unknown authority", "certificates missing"),
+    ("database: unable to open database file", "database not writable"),
 ])
 def test_signature_table(line, name):
     assert match(line).name == name
