@@ -121,7 +121,11 @@ class ServerProbe:
         try:
             up = self.docker.run("run", "-d", "--name", helper, "--label", self.label, "--network", f"container:{cid}",
                                  "--entrypoint", "sh", self.probe_image, "-c", "sleep 100000")
-            if up.returncode == 0:
+            if up.returncode != 0 and self._running(cid):
+                from .verify import EngineError
+                raise EngineError(f"cannot start the probe helper ({self.probe_image}): "
+                                  f"{up.stderr.strip().splitlines()[-1] if up.stderr.strip() else up.returncode}")
+            if up.returncode == 0:      # else the app exited before the helper could join it
                 run.port = self._wait(cid, helper, ports, ready_path)
             if run.port is not None:
                 def fetch(paths: list[str]) -> dict[str, Fetch]:
