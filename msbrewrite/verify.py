@@ -689,8 +689,8 @@ class Verifier:
         _, before_cfg = self.docker.image_config(report.original.image)
         _, after_cfg = self.docker.image_config(report.converted.image)
         before, after = self._tree(report.original.image), self._tree(report.converted.image)
-        dirs = app_dirs(before_cfg)
-        for d in app_dirs(after_cfg):
+        dirs = app_dirs(before_cfg, before)
+        for d in app_dirs(after_cfg, after):
             if d not in dirs:
                 dirs.append(d)
         volumes = sorted(set(before_cfg.get("Volumes") or {}) | set(after_cfg.get("Volumes") or {}))

@@ -53,17 +53,25 @@ def under(path: str, dirs: list[str]) -> bool:
     return any(path == d or path.startswith(d.rstrip("/") + "/") for d in dirs)
 
 
-def app_dirs(config: dict) -> list[str]:
+def app_dirs(config: dict, tree: Tree | None = None) -> list[str]:
     """The app's directories: WORKDIR and the directories of the absolute paths the entrypoint and
-    command name, system directories excepted."""
+    command name (a directory itself, or a file's directory, as the image has them), system and
+    `bin` directories excepted."""
     dirs = []
     workdir = (config.get("WorkingDir") or "").rstrip("/")
     if workdir and not _system(workdir):
         dirs.append(workdir)
     for arg in (config.get("Entrypoint") or []) + (config.get("Cmd") or []):
         for token in re.findall(r"(?<![\w.])/[\w.@+-]+(?:/[\w.@+-]+)+", arg or ""):
-            d = posixpath.dirname(token) if "." in posixpath.basename(token) else token
-            if d and d != "/" and not _system(d) and not under(d, dirs):
+            entry = tree.entries.get(token) if tree is not None else None
+            if tree is None:
+                d = posixpath.dirname(token) if "." in posixpath.basename(token) else token
+            elif entry is None:
+                continue
+            else:
+                d = token if entry.kind == "dir" else posixpath.dirname(token)
+            if d and d != "/" and not _system(d) and posixpath.basename(d) not in ("bin", "sbin") \
+                    and not under(d, dirs):
                 dirs.append(d)
     return dirs
 
@@ -88,7 +96,11 @@ _EXPECTED = (
     ("cache", re.compile(r"(^|/)(__pycache__|\.cache|\.npm|\.yarn|\.pnpm-store|\.pytest_cache|\.mypy_cache|"
                          r"\.ruff_cache|\.gradle|\.m2|\.tox|\.nox)(/|$)|\.py[co]$")),
     ("test", re.compile(r"(^|/)(tests?|__tests__|spec|testdata|e2e|cypress)(/|$)|_test\.go$|"
+                        r"(^|/)[^/]*(smoke|test)[^/]*\.sh$|"
                         r"\.(test|spec)\.[jt]sx?$|(^|/)test_[^/]*\.py$|(^|/)[^/]*_test\.py$|(^|/)conftest\.py$")),
+    ("dependency manifest", re.compile(r"(^|/)(requirements[^/]*\.txt|constraints\.txt|Pipfile(\.lock)?|poetry\.lock|"
+                                       r"uv\.lock|package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|"
+                                       r"bun\.lockb|\.npmrc|\.yarnrc[^/]*|\.nvmrc|\.python-version)$")),
     ("documentation", re.compile(r"(^|/)(README|LICEN[CS]E|CHANGELOG|CONTRIBUTING|AUTHORS|NOTICE)[^/]*$|"
                                  r"(^|/)docs?/")),
     ("compiled-language source", re.compile(
@@ -147,7 +159,7 @@ def summarise_missing(missing: list[Missing], kind: str, depth: int = 2) -> list
         parts = m.path.split("/")         # ["", "app", "data", "a.json"]
         key = "/".join(parts[:depth + 2]) if len(parts) > depth + 2 else m.path
         groups.setdefault((key, m.reason), []).append(m)
-    return [{"path": k, "reason": r, "files": len(v), "size": sum(m.size for m in v)}
+    return [{"path": k if len(v) > 1 else v[0].path, "reason": r, "files": len(v), "size": sum(m.size for m in v)}
             for (k, r), v in sorted(groups.items())]
 
 

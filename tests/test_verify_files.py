@@ -54,6 +54,11 @@ def test_app_dirs_from_workdir_and_entrypoint():
     assert app_dirs({"Entrypoint": ["java", "-jar", "/opt/app/app.jar"]}) == ["/opt/app"]
     assert app_dirs({"Entrypoint": ["/usr/local/bin/server"]}) == []
     assert app_dirs({"WorkingDir": "/usr/src/app", "Cmd": ["node", "/usr/src/app/server.js"]}) == ["/usr/src/app"]
+    # with the image's files: what is a directory and what a file is known, absent paths are not the app
+    tree = _tree({"/nodejs/bin/node": ("file", 9, 0o755, 0, 0), "/srv/site": ("dir", 0, 0o755, 0, 0),
+                  "/srv/app/run": ("file", 9, 0o755, 0, 0)})
+    config = {"Entrypoint": ["/nodejs/bin/node"], "Cmd": ["/srv/app/run", "--root", "/srv/site", "/data/none"]}
+    assert app_dirs(config, tree) == ["/srv/app", "/srv/site"]
 
 
 @pytest.mark.parametrize("rel, kind, reason", [
@@ -67,6 +72,10 @@ def test_app_dirs_from_workdir_and_entrypoint():
     ("src/main/java/App.java", "expected", "compiled-language source"),
     ("src/index.ts", "expected", "compiled-language source"),
     ("Cargo.lock", "expected", "compiled-language source"),
+    ("requirements.txt", "expected", "dependency manifest"),
+    ("package-lock.json", "expected", "dependency manifest"),
+    ("smoke.sh", "expected", "test"),
+    ("package.json", "suspicious", None),
     ("node_modules/typescript/lib/tsc.js", "expected", "build output or dependency tree"),
     ("data/quotes.json", "suspicious", None),
     ("static/app.js", "suspicious", None),
@@ -100,6 +109,8 @@ def test_missing_files_moved_and_grouped():
         ("/app/server", "expected", "moved to /usr/local/bin/server")]
     assert summarise_missing(missing, "suspicious", depth=1) == [
         {"path": "/app/data", "reason": "not a build input, test, cache or VCS file", "files": 2, "size": 50}]
+    # a group of one is shown as the file itself
+    assert summarise_missing(missing, "expected", depth=0)[0]["path"] == "/app/main.go"
 
 
 def test_resolve_user():
