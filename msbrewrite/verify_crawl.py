@@ -147,5 +147,19 @@ def compare(path: str, before: Fetch | None, after: Fetch) -> str | None:
     return None
 
 
+# media types that name the same thing (servers differ in which one they send)
+_SAME_MEDIA = {
+    "application/javascript": "javascript", "text/javascript": "javascript", "application/x-javascript": "javascript",
+    "application/ecmascript": "javascript", "text/ecmascript": "javascript",
+    "application/xml": "xml", "text/xml": "xml",
+    "image/x-icon": "icon", "image/vnd.microsoft.icon": "icon",
+    "application/manifest+json": "json", "application/json": "json",
+    "font/woff": "woff", "application/font-woff": "woff", "application/x-font-woff": "woff",
+    "font/woff2": "woff2", "application/font-woff2": "woff2",
+    "font/ttf": "ttf", "application/x-font-ttf": "ttf", "font/otf": "otf", "application/x-font-otf": "otf",
+}
+
+
 def _media(content_type: str) -> str:
-    return content_type.split(";")[0].strip().lower()
+    media = content_type.split(";")[0].strip().lower()
+    return _SAME_MEDIA.get(media, media)

@@ -144,6 +144,11 @@ def missing_files(original: Tree, converted: Tree, dirs: list[str]) -> list[Miss
             continue
         app_dir = next(d for d in dirs if under(path, [d]))
         moved = by_name.get((posixpath.basename(path), e.size)) if e.kind == "file" else None
+        if app_dir not in converted.entries:
+            # the whole directory is gone: the app runs from elsewhere (a static build behind a web
+            # server, a binary in /usr/local/bin); what it still needs shows in the probes and logs
+            out.append(Missing(path, e.size, "expected", f"{app_dir} is not in the converted image"))
+            continue
         kind, reason = classify(path, app_dir, moved)
         out.append(Missing(path, e.size, kind, reason))
     return out

@@ -84,6 +84,9 @@ def test_compare_status_type_and_static_hash():
     # a dynamic page may change from one request to the next: its body is not compared
     assert compare("/", _fetch(sha="1"), _fetch(sha="2")) is None
     assert compare("/", _fetch(ctype="text/html; charset=utf-8"), _fetch(ctype="text/html")) is None
+    # two names of one media type are the same type
+    assert compare("/a.js", _fetch(ctype="text/javascript"), _fetch(ctype="application/javascript")) is None
+    assert compare("/a.js", _fetch(ctype="text/javascript"), _fetch(ctype="text/plain")) is not None
 
 
 @pytest.mark.parametrize("line, name", [
