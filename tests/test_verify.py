@@ -273,3 +273,31 @@ def test_converted_takes_a_single_dockerfile(tmp_path):
     assert proc.returncode == 2 and proc.stderr == "msb: --converted and --context take a single Dockerfile\n"
     proc = _msb("verify", str(tmp_path / "empty-dir-missing"))
     assert proc.returncode == 2 and "no such file" in proc.stderr
+
+
+def test_cli_runs_the_image_command_and_the_smoke_arguments(tmp_path):
+    """The image's own command runs in both images besides --smoke-cmd's arguments: a converted
+    image whose default command breaks fails even though `--version` still works."""
+    from msbrewrite.verify import Docker, Settings, Verifier
+    script = tmp_path / "docker"
+    # `docker run ... IMAGE [ARGS]`: the converted image's default command cannot open its data file
+    script.write_text("#!/bin/sh\n"
+                      '[ "$1" = run ] || exit 0\n'
+                      'for last; do :; done\n'
+                      'case "$*" in\n'
+                      '  *" img-new --version") echo "tool 1.0";;\n'
+                      '  *" img-old --version") echo "tool 1.0";;\n'
+                      '  *" img-old") echo "3 words";;\n'
+                      '  *" img-new") echo "open /app/words.txt: no such file or directory" >&2; exit 1;;\n'
+                      "esac\n")
+    script.chmod(0o755)
+    report = _report()
+    verifier = Verifier(Docker(str(script)), Settings(context=str(tmp_path), smoke_cmd="--version"),
+                        lambda m: None, lambda m: None)
+    smoke = verifier._cli_runs(report, "img-old", "img-new")
+    assert smoke.passed and smoke.detail == "exit 0, same output as the original"     # the --version run
+    kinds = [(d.kind, d.what) for d in report.differences]
+    assert ("cli", "the image's command: exit 1, the original gave exit 0: "
+                   "open /app/words.txt: no such file or directory") in kinds
+    assert any(k == "log" and "file missing" in what for k, what in kinds)
+    assert report.verdict == "FAIL"
