@@ -23,6 +23,8 @@ BROKEN = {
                ("http", "GET /static/style.css: status 404")],
     "logs": [("log", "permission denied"), ("write", "/app/logs (dir): the original wrote here during the run")],
     "sqlite": [("log", "database not writable"), ("write", "/app/db (dir): the original wrote here during the run")],
+    # nothing writes there during the probes: the folder is a difference by its name
+    "uploads": [("write", "/app/uploads (dir): a state file or folder by nature")],
     "config": [("listener", "port 8000 listens on 127.0.0.1 only"), ("log", "listening on localhost only"),
                ("files", "/app/config.ini: missing")],
 }

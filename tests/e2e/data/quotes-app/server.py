@@ -1,6 +1,7 @@
 """Quotes: a small server on Python's standard library, invented for msb verify's e2e tests. It
 reads its bind address from config.ini (none: 127.0.0.1), logs to logs/app.log, keeps a SQLite
-database in db/, serves quotes from data/quotes.json and its assets from static/."""
+database in db/, serves quotes from data/quotes.json and its assets from static/, and keeps what
+is POSTed to /upload in uploads/."""
 import configparser
 import json
 import os
@@ -41,6 +42,16 @@ class Handler(BaseHTTPRequestHandler):
                 with open(name, "rb") as fh:
                     return self.send(200, kind, fh.read())
         return self.send(404, "text/plain", b"not here\n")
+
+    def do_POST(self):
+        # a note posted by a user is kept as a file: never exercised by verify's GET probes
+        if self.path != "/upload":
+            return self.send(404, "text/plain", b"not here\n")
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        name = os.path.join("uploads", f"{len(os.listdir('uploads'))}.txt")
+        with open(name, "wb") as fh:
+            fh.write(body)
+        return self.send(201, "text/plain", name.encode())
 
     def send(self, status, kind, body):
         self.send_response(status)
