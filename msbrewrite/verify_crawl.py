@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urldefrag, urljoin, urlsplit
 
+from .verify_routes import unsafe
+
 MAX_PAGES = 30          # crawled paths beyond the seeds
 MAX_DEPTH = 2           # link hops from a seed
 MAX_BODY = 300_000      # bodies larger than this are hashed but not read for links
@@ -120,7 +122,7 @@ class Crawl:
             return
         hop = self.depth + 1
         for link in extract_links(path, fetch.content_type, fetch.body):
-            if link in self.origin:
+            if link in self.origin or unsafe(link):
                 continue
             if hop > self.max_depth or self.crawled >= self.max_pages:
                 self.dropped += 1

@@ -52,11 +52,22 @@ _PARAM_RES = (
 _WILDCARD = re.compile(r"\*|\.\.\.|\.\.>")
 
 
+# a GET that may change or stop the app: never probed, whether read from the sources or linked
+_UNSAFE = re.compile(r"(^|[/_.-])(log-?out|sign-?out|shutdown|exit|quit|kill|restart|reboot|reset|delete|remove|"
+                     r"drop|destroy|purge|clear|flush|stop|unsubscribe)([/_.?-]|$)", re.I)
+
+
+def unsafe(path: str) -> bool:
+    return bool(_UNSAFE.search(path))
+
+
 def probe_path(pattern: str) -> tuple[str | None, bool, str]:
     """(path, sample filled, reason it is skipped)."""
     p = pattern.strip()
     if not p.startswith("/"):
         p = "/" + p
+    if unsafe(p):
+        return None, False, "may change the app's state"
     if _WILDCARD.search(p):
         return None, False, "wildcard route"
     if "(?P<" in p or "(?<" in p:

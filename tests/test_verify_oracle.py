@@ -51,7 +51,7 @@ def _fetch(status=200, ctype="text/html", body=None, sha="a", size=10):
 def test_crawl_is_breadth_first_and_bounded_in_depth():
     crawl = Crawl(["/"], max_pages=30, max_depth=2)
     assert crawl.next_batch() == ["/"]
-    crawl.feed("/", _fetch(body='<a href="/a">a</a><a href="/b">b</a>'))
+    crawl.feed("/", _fetch(body='<a href="/a">a</a><a href="/b">b</a><a href="/logout">bye</a>'))
     crawl.advance()
     assert crawl.next_batch() == ["/a", "/b"]
     crawl.feed("/a", _fetch(body='<a href="/c">c</a><a href="/">home</a>'))

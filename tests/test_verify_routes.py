@@ -36,6 +36,9 @@ def test_probe_path_fills_parameters_with_a_sample(pattern, path, sample):
     ("/files/{rest...}", "wildcard route"),
     ("/files/<path..>", "wildcard route"),
     ("^articles/(?P<year>[0-9]{4})/$", "regular-expression route"),
+    ("/logout", "may change the app's state"),
+    ("/admin/shutdown", "may change the app's state"),
+    ("/api/items/:id/delete", "may change the app's state"),
 ])
 def test_probe_path_skips_wildcards_and_regexes(pattern, reason):
     assert probe_path(pattern) == (None, False, reason)
