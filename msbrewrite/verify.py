@@ -688,7 +688,10 @@ class Verifier:
         self.progress("listing both images' files")
         _, before_cfg = self.docker.image_config(report.original.image)
         _, after_cfg = self.docker.image_config(report.converted.image)
-        before, after = self._tree(report.original.image), self._tree(report.converted.image)
+        from concurrent.futures import ThreadPoolExecutor
+        with ThreadPoolExecutor(2) as pool:      # the engine writes the two tars at once
+            trees = pool.map(self._tree, (report.original.image, report.converted.image))
+            before, after = list(trees)
         dirs = app_dirs(before_cfg, before)
         for d in app_dirs(after_cfg, after):
             if d not in dirs:
