@@ -13,7 +13,7 @@ def register(app: typer.Typer) -> None:
 
 
 def verify(
-    paths_in: List[Path] = typer.Argument(..., metavar="PATH...",
+    dockerfiles: List[Path] = typer.Argument(...,
                                           help="Single-stage Dockerfile(s) to verify, or directories to search."),
     context: Optional[Path] = typer.Option(None, "--context", "-c", help="Build context (default: the file's directory)."),
     converted: Optional[Path] = typer.Option(None, "--converted", help="Verify this Dockerfile instead of converting PATH."),
@@ -51,7 +51,7 @@ def verify(
         raise _fail("--mode must be auto, server or cli", 2)
     if smoke_script and not smoke_script.is_file():
         raise _fail(f"--smoke-script {smoke_script}: no such file", 2)
-    files = _dockerfiles(paths_in)
+    files = _dockerfiles(dockerfiles)
     if len(files) != 1 and (converted or context):
         raise _fail("--converted and --context take a single Dockerfile", 2)
 
@@ -85,20 +85,20 @@ def verify(
     raise typer.Exit(v.summary_exit_code([r for _, r in results]))
 
 
-def _dockerfiles(paths_in: List[Path]) -> List[Path]:
+def _dockerfiles(dockerfiles: List[Path]) -> List[Path]:
     from .cli import _fail
     from .discover import discover
 
-    if len(paths_in) == 1 and not paths_in[0].is_dir():
-        if not paths_in[0].is_file():
-            raise _fail(f"{paths_in[0]}: no such file", 2)
-        return [paths_in[0]]
+    if len(dockerfiles) == 1 and not dockerfiles[0].is_dir():
+        if not dockerfiles[0].is_file():
+            raise _fail(f"{dockerfiles[0]}: no such file", 2)
+        return [dockerfiles[0]]
     try:
-        found = [f.path for f in discover([str(p) for p in paths_in])]
+        found = [f.path for f in discover([str(p) for p in dockerfiles])]
     except FileNotFoundError as exc:
         raise _fail(str(exc), 2)
     if not found:
-        raise _fail("no Dockerfile found under " + ", ".join(map(str, paths_in)), 2)
+        raise _fail("no Dockerfile found under " + ", ".join(map(str, dockerfiles)), 2)
     return found
 
 
