@@ -110,6 +110,9 @@ def process(found: Found, flags: dict) -> Item:
     from .plan import Refusal
 
     item = Item(str(found.path))
+    if found.error:
+        item.reason, item.reason_code = found.error, "unreadable"
+        return item
     try:
         text = read_dockerfile(str(found.path))
     except Refusal as exc:

@@ -14,22 +14,18 @@ RUNTIME_HELP = "auto|distroless|slim|alpine|scratch"
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
-    typer.echo(f"msb: {message}", err=True)
+    from .printable import printable
+    typer.echo(f"msb: {printable(message)}", err=True)
     return typer.Exit(code)
 
 
 def collect(paths: List[str], include: List[str], exclude: List[str]):
-    """Discovered files, with excludes from each root's configuration; exit 2 on bad input."""
-    from .config import ConfigError, find
+    """Discovered files, minus those a configuration excludes; exit 2 on bad input."""
+    from .config import ConfigError, excluded, find
     from .discover import discover
     try:
-        extra: list[str] = []
-        for p in paths:
-            cfg = find(p if Path(p).is_dir() else Path(p).parent)
-            if cfg:
-                extra += cfg.exclude
-        found = discover(paths, include=tuple(include), exclude=tuple(exclude) + tuple(extra))
-        for d in sorted({f.path.parent for f in found}):
+        found = discover(paths, include=tuple(include), exclude=tuple(exclude), excluded=excluded)
+        for d in sorted({f.path.parent for f in found if not f.error}):
             find(d)     # a broken configuration is a usage error, said once, before any work
     except (FileNotFoundError, ConfigError) as exc:
         raise fail(str(exc))
@@ -71,14 +67,15 @@ class Progress:
 
     def __call__(self, item) -> None:
         from .bulk import display
+        from .printable import printable
         self.done += 1
         if self.bar:
             self.bar.update(self.task, advance=1)
             self.bar.refresh()
         elif not self.quiet:
             detail = item.runtime_base if item.status == "converted" else (item.reason_code or "")
-            typer.echo(f"msb: [{self.done}/{self.total}] {display(item.path)}: {item.status}"
-                       + (f" ({detail})" if detail else ""), err=True)
+            typer.echo(printable(f"msb: [{self.done}/{self.total}] {display(item.path)}: {item.status}"
+                       + (f" ({detail})" if detail else "")), err=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -106,6 +103,7 @@ def register(app: typer.Typer) -> None:
 
         from . import bulk
         from .files import write_atomic
+        from .printable import printable
 
         if in_place and patch:
             raise fail("--in-place and --patch cannot be combined")
@@ -143,6 +141,6 @@ def register(app: typer.Typer) -> None:
         typer.echo(bulk.summary(items, seconds, action), err=True)
         failed = [i for i in items if i.status == bulk.FAILED]
         for item in failed:     # the bar hid them: name each failure once, at the end
-            typer.echo(f"msb: {bulk.display(item.path)}: failed: {item.reason}", err=True)
+            typer.echo(printable(f"msb: {bulk.display(item.path)}: failed: {item.reason}"), err=True)
         if failed:
             raise typer.Exit(1)

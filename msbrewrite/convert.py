@@ -15,6 +15,7 @@ from .validate import validate
 
 MIN_SCORE = 1.5
 MAX_LINES = 10_000
+MAX_LINE_BYTES = 65_535     # BuildKit's scanner stops at longer lines: the original would not build
 # BuildKit rejects a flag on any other instruction ("unknown flag")
 _TAKES_FLAGS = {"FROM", "RUN", "COPY", "ADD", "HEALTHCHECK"}
 _WINDOWS_RE = re.compile(r"(?i)(windows|servercore|nanoserver|mcr\.microsoft\.com/windows)")
@@ -29,6 +30,7 @@ def load(text: str) -> Dockerfile:
         # bounded time and memory: no hand-written Dockerfile comes near this
         raise Refusal(f"{lines} lines: larger than any real Dockerfile (limit {MAX_LINES})", code=2,
                       reason="too-large")
+    _check_line_lengths(text)
     try:
         df = parse(text)
     except ParseError as exc:
@@ -45,12 +47,26 @@ def load(text: str) -> Dockerfile:
             raise Refusal(f"line {ins.lineno}: {ins.keyword} takes no flags (--{ins.flag_list[0][0][:40]}): "
                           "the original does not build", code=2, reason="invalid-flag")
     for ins in df.instructions:
+        if ins.keyword in ("CMD", "ENTRYPOINT") and not ins.args.strip():
+            raise Refusal(f"line {ins.lineno}: {ins.keyword} without a command (write {ins.keyword} [] to clear it)",
+                          code=2, reason="empty-command")
+    for ins in df.instructions:
         if ins.keyword == "FROM":
             break
         if ins.keyword != "ARG":
             raise Refusal(f"line {ins.lineno}: {ins.keyword} before the first FROM", code=2,
                           reason="instruction-before-from")
     return df
+
+
+def _check_line_lengths(text: str) -> None:
+    if len(text) <= MAX_LINE_BYTES:
+        return
+    for lineno, line in enumerate(text.split("\n"), 1):
+        # a character is at most 4 bytes: only lines that might be too long are encoded
+        if len(line) * 4 > MAX_LINE_BYTES and len(line.encode("utf-8")) > MAX_LINE_BYTES:
+            raise Refusal(f"line {lineno}: longer than {MAX_LINE_BYTES} bytes, which BuildKit rejects",
+                          code=2, reason="line-too-long")
 
 
 def detect(text: str, context_dir=None) -> list[Detection]:
@@ -107,7 +123,10 @@ def _convert(text: str, context: Context, options: Options) -> Result:
 
 
 def _module(name: str):
+    from .detect import LANGUAGES
     try:
+        if name not in LANGUAGES:
+            raise ModuleNotFoundError(name)
         return language_module(name)
     except ModuleNotFoundError:
         raise Refusal(f"unknown language {name!r}", code=2, reason="bad-language") from None

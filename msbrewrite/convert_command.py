@@ -44,6 +44,8 @@ def run(path: str, context: Path | None = None, no_context: bool = False, output
 
     if in_place and (output or path == "-"):
         raise CommandError("--in-place cannot be combined with -o or with stdin", 2)
+    if as_json and diff:
+        raise CommandError("--json and --diff cannot be combined: choose one for stdout", 2)
     try:
         text = read_dockerfile(path)
     except Refusal as exc:
@@ -58,19 +60,24 @@ def run(path: str, context: Path | None = None, no_context: bool = False, output
     name = path if path != "-" else "<stdin>"
     if as_json:
         _echo(to_json(result, name), sys.stdout)
-    elif not quiet:
-        _echo(human(result, name), sys.stderr)
     if result.status == "refused":
+        # quiet means no report, not no error: the refusal is said on stderr in every mode
+        _echo(human(result, name), sys.stderr)
         return result.exit_code
-    if as_json:
-        return 0
+    if not quiet:
+        _echo(human(result, name), sys.stderr)
     if in_place or output:
+        # the file gets the Dockerfile; stdout still gets the JSON or the diff that was asked for
         target = Path(path) if in_place else output
         if result.status == "converted" or not in_place:
             try:
                 write_atomic(target, result.text)
             except OSError as exc:
                 raise CommandError(f"{target}: cannot write ({exc.strerror or exc})", 2) from None
+        if diff:
+            sys.stdout.write(unified_diff(text, result.text, name))
+        return 0
+    if as_json:
         return 0
     sys.stdout.write(unified_diff(text, result.text, name) if diff else result.text)
     return 0

@@ -47,7 +47,7 @@ def load_toml(text: str | None) -> dict:
     tomllib = toml()
     try:
         return tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, ValueError):
+    except (tomllib.TOMLDecodeError, ValueError, RecursionError):
         return {}
 
 
