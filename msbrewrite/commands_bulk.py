@@ -36,6 +36,10 @@ def flags(runtime: str, language: Optional[str], user: Optional[str], no_context
     from .options import RUNTIMES
     if runtime not in RUNTIMES:
         raise fail(f"--runtime must be one of {', '.join(RUNTIMES)}")
+    if user is not None:
+        from .option_values import user_problem
+        if user_problem(user):
+            raise fail(f"--user {user!r}: {user_problem(user)}")
     if language and language not in ("go", "rust", "node", "python", "java", "frontend"):
         raise fail(f"--language must be one of go, rust, node, python, java, frontend (got {language!r})")
     return {"runtime": runtime, "language": language, "user": user, "no_context": no_context,

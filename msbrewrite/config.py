@@ -24,7 +24,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from .option_values import extra_path_problem, image_problem, mirror_problem, user_problem
 from .options import RUNTIMES, Options
+from .quoting import has_control
 from .tomlreader import toml
 
 LANGUAGES = ("go", "rust", "node", "python", "java", "frontend")
@@ -161,17 +163,27 @@ def _parse(path: Path, table, where: str) -> Config:
         elif key in ("mirror", "user"):
             if not isinstance(value, str) or not value.strip():
                 raise bad(raw_key, "must be a non-empty string")
+            why = (user_problem if key == "user" else mirror_problem)(value.strip())
+            if why:
+                raise bad(raw_key, why)
             values[key] = value.strip()
         elif key == "digests":
             if not isinstance(value, dict):
                 raise bad(raw_key, "must be a table of image = \"sha256:...\"")
             for image, digest in value.items():
+                if image_problem(image):
+                    raise bad(f"{raw_key}.{image!r}", image_problem(image))
                 if not isinstance(digest, str) or not _DIGEST_RE.fullmatch(digest):
                     raise bad(f"{raw_key}.{image}", "digest must look like sha256:<64 hex digits>")
             values["digests"] = dict(value)
         else:   # extra-paths, exclude
             if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
                 raise bad(raw_key, "must be a list of strings")
+            for v in value:
+                why = extra_path_problem(v) if key == "extra-paths" else (
+                    "patterns must not hold control characters" if has_control(v) else None)
+                if why:
+                    raise bad(raw_key, why)
             values["extra_paths" if key == "extra-paths" else "exclude"] = tuple(value)
     return Config(path, **values)
 

@@ -87,6 +87,10 @@ def convert(text: str, context_dir=None, options: Options | None = None) -> Resu
 
 
 def _convert(text: str, context: Context, options: Options) -> Result:
+    from .option_values import problems
+    bad = problems(options)
+    if bad:
+        raise Refusal(f"bad option: {bad[0]}", code=2, reason="bad-option")
     df = load(text)
     stages = df.stages
     if len(stages) > 1:
@@ -115,6 +119,11 @@ def _convert(text: str, context: Context, options: Options) -> Result:
     for ins in df.instructions:
         if ins.index not in plan.fates:
             plan.fate(ins, "kept")
+    from .quoting import generated_problem
+    why = generated_problem(plan)
+    if why:
+        raise Refusal(f"a generated line would carry a control character from the input: {why}",
+                      code=2, reason="control-character")
     out = render(df, stage, plan)
     validate(df, out, plan, builder_name(stage))
     return Result("converted", out, detection=detection, runtime_base=plan.runtime_base,

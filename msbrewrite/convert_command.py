@@ -21,6 +21,10 @@ def options(runtime: str, language: str | None, user: str | None = None, config_
     from .options import RUNTIMES, Options
     if runtime not in RUNTIMES:
         raise CommandError(f"--runtime must be one of {', '.join(RUNTIMES)}", 2)
+    if user is not None:
+        from .option_values import user_problem
+        if user_problem(user):
+            raise CommandError(f"--user {user!r}: {user_problem(user)}", 2)
     opts = Options(runtime=runtime, language=language, user=user)
     try:
         from . import config

@@ -20,6 +20,7 @@ from .render import comments_of
 from .runtime_user import choose_user
 from .plan import KEPT, KEPT_AND_COPIED, MOVED, REMOVED, REWRITTEN, BuildPlan
 from .secrets import SECRET_RE
+from .quoting import sh_words
 from .shell import shell_form_to_argv, split_words
 
 # build tooling variables that mean nothing to the finished app
@@ -277,7 +278,7 @@ def _volumes(facts: StageFacts, plan: BuildPlan) -> None:
     if not new:
         return
     plan.builder_append.append("# mount points of the runtime VOLUMEs, copied with their owner\n"
-                               f"RUN mkdir -p {' '.join(new)}")
+                               f"RUN mkdir -p {sh_words(new)}")
     for path in new:
         plan.copy(path, path, "VOLUME mount point owned by the runtime user", chown=owner)
     plan.decisions.append(f"VOLUME {' '.join(new)} is created owned by {owner}, so the non-root app can write to it")

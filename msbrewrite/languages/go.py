@@ -9,6 +9,7 @@ from ..analysis import StageFacts, command_argv
 from ..bases import DEBIAN_SLIM, DISTROLESS_BASE, DISTROLESS_STATIC, alpine_version, describe
 from ..options import Options
 from ..plan import BuildPlan, Detection, Evidence, Refusal
+from ..quoting import sh, sh_words
 from ..shell import Command, option_value, positional_args, resolve
 from .common import (BASE_LIBS, copy_assets, copy_config_args, debian_packages, follow_moves, glibc_debian,
                      glibc_runtime, runtime_libraries, warn_runtime_tools)
@@ -260,8 +261,8 @@ class GoPlanner:
                           "they cannot be told apart from the image's own programs", reason="artifact-not-found")
         plan.builder_append.append(
             "# collect the executables the build produced (their names are not in the Dockerfile)\n"
-            f"RUN mkdir -p /out && find {cwd} -maxdepth 1 -type f -perm -u+x ! -name '*.sh' -exec cp {{}} /out/ \\; \\\n"
-            f"    && test -n \"$(ls /out)\" || {{ echo 'no executable found in {cwd}' >&2; exit 1; }}")
+            f"RUN mkdir -p /out && find {sh(cwd)} -maxdepth 1 -type f -perm -u+x ! -name '*.sh' -exec cp {{}} /out/ \\; \\\n"
+            f"    && test -n \"$(ls /out)\" || {{ echo {sh('no executable found in ' + cwd)} >&2; exit 1; }}")
         plan.copy("/out/", self.facts.workdir.rstrip("/") + "/", "executables collected after the build")
         plan.decisions.append("binary name unknown without the build context: a collect step copies the "
                               f"executables of {cwd} to /out")
@@ -295,7 +296,7 @@ class GoPlanner:
         name = (self.package_name(pkg, self.facts.workdir) if not pkg.endswith(".go") else None) or "app"
         out = f"/out/{name}"
         self.plan.builder_append.append(
-            "# build what CMD used to `go run`\n" + f"RUN go build {' '.join(flags + ['-o', out] + files)}".replace("  ", " "))
+            "# build what CMD used to `go run`\n" + f"RUN go build {sh_words(flags + ['-o', out] + files)}")
         self.binaries[out] = f"/usr/local/bin/{name}"
 
     # -------------------------------------------------------------- entry

@@ -19,6 +19,7 @@ from ..bases import describe
 from ..dockerfile import parse_key_values
 from ..options import Options
 from ..plan import REWRITTEN, BuildPlan, Detection, Evidence, Refusal
+from ..quoting import sh, sh_glob
 from ..shell import Command, resolve, shell_form_to_argv
 from .common import ASSET_DIRS, native_libs, runtime_libraries
 from .python_deps import dependency_names, install_args, install_packages, is_installer, is_pip_install
@@ -312,7 +313,7 @@ class PythonPlanner:
         if is_root_user(user):
             return
         raw = plan.builder_replace.get(user_ins.index, user_ins.raw)
-        plan.builder_replace[user_ins.index] = f"RUN chown -R {user_ins.args.strip()} {VENV}\n" + raw
+        plan.builder_replace[user_ins.index] = f"RUN chown -R {sh(user_ins.args.strip())} {VENV}\n" + raw
         self.venv_owner = user_ins.args.strip()
         plan.decisions.append(f"the virtualenv is handed to {user} before USER {user}, so its installs can write it")
 
@@ -431,12 +432,12 @@ class PythonPlanner:
             raise Refusal("the app source is copied to / (no WORKDIR) and the build context is absent: its files "
                           "cannot be told apart from the system's; pass --context or set a WORKDIR",
                           reason="python-source-at-root")
-        paths = [posixpath.join(root, name) for name in PRUNE]
+        paths = [sh_glob(posixpath.join(root, name)) for name in PRUNE]
         per_line = 6 if len(root) < 8 else 3
         lines = [" ".join(paths[i:i + per_line]) for i in range(0, len(paths), per_line)]
         block = (f"# the runtime copies {root} without tests, docs, VCS data and caches\n"
                  "RUN rm -rf " + " \\\n        ".join(lines) + " \\\n"
-                 f"    && find {root} -name __pycache__ -type d -prune -exec rm -rf {{}} +")
+                 f"    && find {sh(root)} -name __pycache__ -type d -prune -exec rm -rf {{}} +")
         plan.builder_append.append(block)
         plan.copy(root, root, "the app source (tests, docs, VCS data and caches removed in the builder)")
         plan.decisions.append(f"app source: the whole of {root} minus tests, docs, .git and caches ({reason})")
@@ -725,7 +726,7 @@ class PythonPlanner:
             if plan.workdir and describe(plan.runtime_base).shell:
                 # SQLite writes its journal next to the database: the directory must be the user's too
                 owner = plan.user.split(":")[0]
-                plan.runtime_setup.append(f"RUN install -d -o {owner} -g {owner} {plan.workdir}")
+                plan.runtime_setup.append(f"RUN install -d -o {sh(owner)} -g {sh(owner)} {sh(plan.workdir)}")
             plan.decisions.append(f"app files owned by {plan.user}: the app writes a SQLite database next to its "
                                   f"code ({hint}), as the root original could")
 
