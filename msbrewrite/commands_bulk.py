@@ -82,6 +82,14 @@ class Progress:
                        + (f" ({detail})" if detail else "")), err=True)
 
 
+def _holds(path: str, text: str | None) -> bool:
+    try:
+        with open(path, encoding="utf-8", newline="") as fh:
+            return fh.read() == text
+    except OSError:
+        return False
+
+
 def register(app: typer.Typer) -> None:
     @app.command()
     def migrate(
@@ -120,16 +128,29 @@ def register(app: typer.Typer) -> None:
 
         def on_item(item) -> None:
             if in_place and item.status == bulk.CONVERTED:
-                bulk.write_in_place([item])
+                try:
+                    bulk.write_in_place([item])
+                except KeyboardInterrupt:
+                    # Ctrl-C is held until the rename: this file may be new already
+                    if _holds(item.path, item.new):
+                        written.append(item)
+                    raise
                 if item.status == bulk.CONVERTED:
                     written.append(item)
             progress(item)
 
-        with Progress(len(found), "migrating", quiet or (as_json and patch == "-")) as progress:
-            items = bulk.run(found, options, jobs, on_item)
+        try:
+            with Progress(len(found), "migrating", quiet or (as_json and patch == "-")) as progress:
+                items = bulk.run(found, options, jobs, on_item)
+        except KeyboardInterrupt:
+            # every file is old or new: say how many are new, so the user knows what to review
+            done = f"{len(written)} file(s) already rewritten" if in_place else "nothing written"
+            typer.echo(f"msb: interrupted: {done}" + (f"; the last: {printable(bulk.display(written[-1].path))}"
+                                                     if written else ""), err=True)
+            raise typer.Exit(130) from None
         seconds = clock.seconds
         if patch:
-            text = bulk.patch(items)
+            text = bulk.patch(items, roots={str(f.path): f.root for f in found})
             if patch == "-":
                 sys.stdout.write(text)
             else:

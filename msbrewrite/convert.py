@@ -9,6 +9,7 @@ from .detect import detect as run_detectors, language_module
 from .dockerfile import KNOWN_INSTRUCTIONS, Dockerfile, ParseError, parse
 from .options import Options
 from .plan import Detection, Refusal, Result
+from .platform import runtime_platform
 from .render import builder_name, render
 from .secrets import guard_secrets
 from .validate import validate
@@ -116,6 +117,9 @@ def _convert(text: str, context: Context, options: Options) -> Result:
         module = language_module(detection.language)
     plan = module.plan(facts, detection, options)
     guard_secrets(facts, plan)
+    plan.runtime_platform, why = runtime_platform(facts)
+    if why:
+        plan.decisions.append(why)
     for ins in df.instructions:
         if ins.index not in plan.fates:
             plan.fate(ins, "kept")

@@ -132,6 +132,12 @@ def entry(facts: StageFacts, plan: BuildPlan, rewrite: Callable[[list[str]], lis
     for ins, attr in ((facts.entrypoint, "entrypoint"), (facts.cmd, "cmd")):
         if ins is None:
             continue
+        if attr == "cmd" and facts.entrypoint is not None and not facts.entrypoint.is_json:
+            # Docker runs a shell-form ENTRYPOINT as `sh -c` and never passes it the CMD; once the
+            # ENTRYPOINT is exec form the CMD would become its arguments, so it goes
+            plan.fate(ins, REMOVED, "a shell-form ENTRYPOINT ignores CMD; the original never passed it")
+            plan.decisions.append(f"line {ins.lineno}: CMD dropped: the shell-form ENTRYPOINT never received it")
+            continue
         if ins.is_json:
             argv = list(ins.json_args)
             new = rewrite(argv) if argv else None

@@ -97,6 +97,11 @@ def _copied_asset_dirs(facts: StageFacts) -> list[str]:
     return out
 
 
+def written_by_build(facts: StageFacts, path: str) -> bool:
+    from ..created_files import written_by_build as written
+    return written(facts, path)
+
+
 def copy_config_args(facts: StageFacts, plan: BuildPlan, argv: list[str] | None) -> None:
     """Config files named on the command line (`-config config.yaml`) go to the runtime too."""
     for word in argv or []:
@@ -105,7 +110,8 @@ def copy_config_args(facts: StageFacts, plan: BuildPlan, argv: list[str] | None)
             continue
         path = posixpath.normpath(posixpath.join(facts.workdir, value))
         rel = facts.context_path(path)
-        if (rel is not None and facts.context.exists(rel)) or (not facts.context and rel is not None):
+        if (rel is not None and facts.context.exists(rel)) or (not facts.context and rel is not None) \
+                or written_by_build(facts, path):
             if path not in plan.produced:
                 plan.copy(path, path, "config file named on the command line")
 

@@ -11,7 +11,7 @@ from ..options import Options
 from ..plan import BuildPlan, Detection, Evidence, Refusal
 from ..quoting import sh, sh_words
 from ..shell import Command, option_value, positional_args, resolve
-from .common import (BASE_LIBS, copy_assets, copy_config_args, debian_packages, follow_moves, glibc_debian,
+from .common import (BASE_LIBS, cache_mounts, copies_whole_context, copy_assets, copy_config_args, debian_packages, follow_moves, glibc_debian,
                      glibc_runtime, runtime_libraries, warn_runtime_tools)
 
 NAME = "go"
@@ -53,7 +53,10 @@ def detect(facts: StageFacts) -> Detection:
     if argv[:2] == ["go", "run"]:
         ev.append(Evidence("CMD go run", f"Dockerfile:{facts.cmd.lineno}", 2))
     if facts.context.exists("go.mod") or facts.context.glob("*/go.mod"):
-        ev.append(Evidence("go.mod", "context:go.mod", 1.5))
+        # a go.mod the image never receives (FROM alpine next to a Go repository) says little
+        copied = "go.mod" in facts.copied_names() or copies_whole_context(facts)
+        ev.append(Evidence("go.mod" if copied else "go.mod (not copied into the image)", "context:go.mod",
+                           1.5 if copied else 0.5))
     if facts.context.exists("go.work"):
         ev.append(Evidence("go.work", "context:go.work", 1))
     return Detection(NAME, sum(e.weight for e in ev), ev)
@@ -182,10 +185,15 @@ class GoPlanner:
             if not paths:
                 self._collect(out_dir)
                 continue
+            caches = cache_mounts(facts, c)
             for p in paths:
                 moved = follow_moves(facts, p, c)
                 if moved != p:
                     plan.decisions.append(f"{p} is moved to {moved} after the build")
+                in_cache = [m for m in caches if (moved + "/").startswith(m.rstrip("/") + "/")]
+                if moved == p and in_cache:
+                    raise Refusal(f"{p} is built into a cache mount ({in_cache[0]}) and never copied out of it, so "
+                                  "the image does not hold it; copy it out in the same RUN", reason="artifact-not-found")
                 self.binaries[moved] = self._runtime_path(moved)
         self._go_run(entry_argv)
         if not builds and not self.binaries and entry_argv and "/" in entry_argv[0] \
