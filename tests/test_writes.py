@@ -60,7 +60,7 @@ def test_a_fifo_is_written_directly(tmp_path):
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
     got = []
-    reader = threading.Thread(target=lambda: got.append(open(fifo).read()))
+    reader = threading.Thread(target=lambda: got.append(open(fifo).read()), daemon=True)
     reader.start()
     write_atomic(fifo, "hello\n")
     reader.join(10)
@@ -113,3 +113,23 @@ def test_a_fifo_is_refused_not_read(tmp_path, command):
     assert "not a regular file" in proc.stderr
     with pytest.raises(Refusal):
         read_dockerfile(str(fifo))
+
+
+def test_check_report_and_migrate_patch_follow_the_same_rules(tmp_path):
+    go_app(tmp_path / "app", name="app")
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports" / "real.sarif").write_text("old\n")
+    (tmp_path / "report.sarif").symlink_to(tmp_path / "reports" / "real.sarif")
+    proc = msb("check", tmp_path / "app", "--format", "sarif", "-o", tmp_path / "report.sarif", "--jobs", "1")
+    assert proc.returncode == 1, proc.stderr
+    assert (tmp_path / "report.sarif").is_symlink()
+    assert '"MSB001"' in (tmp_path / "reports" / "real.sarif").read_text()
+    fifo = tmp_path / "patch.fifo"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(open(fifo).read()), daemon=True)
+    reader.start()
+    proc = msb("migrate", tmp_path / "app", "--patch", fifo, "-q", "--jobs", "1")
+    reader.join(30)
+    assert proc.returncode == 0, proc.stderr
+    assert got and got[0].startswith("diff --git ") and stat.S_ISFIFO(os.stat(fifo).st_mode)
