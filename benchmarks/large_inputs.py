@@ -22,6 +22,10 @@ CASES = {
                             + 'CMD ["/out/b1"]\n',
     "env-and-run": lambda n: "FROM golang:1.22\n" + "".join(f"ENV V{i}=v{i}\nRUN go build -o /out/b{i} ./cmd/b{i}\n"
                                                              for i in range(n // 2)) + 'CMD ["/out/b1"]\n',
+    # each ENV/LABEL line uses a build argument: the runtime must know whether an ENV set it first
+    "env-label-arg": lambda n: "FROM golang:1.22\nARG V=1\n" + "".join(f"LABEL l{i}=$V\nENV E{i}=$V\n"
+                                                                     for i in range(n // 2))
+                               + 'RUN go build -o /s .\nCMD ["/s"]\n',
     "cargo-build": lambda n: "FROM rust:1.80\nWORKDIR /src\n" + "".join(
         f"RUN cargo build --release --bin b{i}\n" for i in range(n)) + 'CMD ["/src/target/release/b1"]\n',
 }

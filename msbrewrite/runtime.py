@@ -110,16 +110,8 @@ def _need_args(facts: StageFacts, plan: BuildPlan, text: str) -> None:
 
 def _runtime_env_defines(plan: BuildPlan, name: str, text: str) -> bool:
     """Whether a runtime ENV line before `text` sets `name` (`ENV X $X` still needs ARG X)."""
-    def flat(s: str) -> str:   # continuation lines joined, blanks collapsed
-        return " ".join(re.sub(r"[\\`]\r?\n", " ", s).split())
-
-    target = flat(text)
-    for line in plan.runtime_env:
-        if target and target in flat(line):
-            return False
-        if any(k == name for k, _ in parse_key_values(re.sub(r"(?i)^\s*ENV\s+", "", line))):
-            return True
-    return False
+    from .runtime_env_index import defined_before
+    return defined_before(plan, name, text)
 
 
 def entry(facts: StageFacts, plan: BuildPlan, rewrite: Callable[[list[str]], list[str] | None],
