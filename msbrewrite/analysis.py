@@ -4,8 +4,11 @@ Language modules read these facts instead of re-walking the Dockerfile.
 """
 from __future__ import annotations
 
+import bisect
 import posixpath
 import re
+from collections import ChainMap
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .bases import image_parts
@@ -96,7 +99,10 @@ class StageFacts:
         return "alpine" in self.image_tag or self.image_name == "alpine"
 
     def commands(self) -> list[Command]:
-        return [c for s in self.steps for c in s.commands]
+        """Every command of every RUN, in order (computed once: planners ask for it per build)."""
+        if "commands" not in self.memo:
+            self.memo["commands"] = [c for s in self.steps for c in s.commands]
+        return list(self.memo["commands"])
 
     def find(self, program: str, sub: str | None = None) -> list[Command]:
         out = []
@@ -183,10 +189,13 @@ def analyse(df: Dockerfile, stage: Stage, context: Context) -> StageFacts:
     steps: list[Step] = []
     copies: list[CopyStep] = []
     packages: list[str] = []
-    for ins in stage.instructions:
-        scope = {**args, **env}
+    history = ScopeHistory({**args, **env})
+    for pos, ins in enumerate(stage.instructions):
+        # the variables as this instruction sees them: a view, not a copy (10,000 ENV lines
+        # would otherwise hold 10,000 copies of a growing dictionary)
+        scope = history.view(pos)
         kw = ins.keyword
-        step = Step(ins, workdir, dict(scope))
+        step = Step(ins, workdir, scope)
         if kw == "WORKDIR":
             # BuildKit strips quotes: WORKDIR '/app' is /app
             workdir = posixpath.normpath(posixpath.join(workdir, expand(unquote(ins.args.strip()), scope)))
@@ -194,10 +203,13 @@ def analyse(df: Dockerfile, stage: Stage, context: Context) -> StageFacts:
         elif kw == "ENV":
             for k, v in parse_key_values(ins.args):
                 env[k] = expand(v, scope)
+                history.set(k, env[k], pos)
         elif kw == "ARG":
             for k, v in parse_key_values(ins.args):
                 if k not in args or v:
                     args[k] = expand(v, scope) if v else args.get(k, "")
+                    if k not in env:      # ENV wins over ARG, whatever their order
+                        history.set(k, args[k], pos)
                 arg_ins[k] = ins
         elif kw == "USER":
             user = expand(ins.args.strip(), scope)
@@ -214,7 +226,7 @@ def analyse(df: Dockerfile, stage: Stage, context: Context) -> StageFacts:
                 text = "\n".join(h.rsplit("\n", 2)[0] for h in ins.heredocs)
             step.commands = split_commands(expand_soft(text, scope), workdir)
             for c in step.commands:
-                c.env = {**scope, **c.env}
+                c.env = ChainMap(c.env, scope) if c.env else scope
                 # options may come before the subcommand: `yum -y install gcc`
                 words = _package_words(c)
                 if words and (c.program, words[0]) in _PKG_INSTALL:
@@ -274,6 +286,51 @@ def _package_words(c: Command) -> list[str]:
         elif not w.startswith("-"):
             out.append(w)
     return out
+
+
+class ScopeHistory:
+    """Every value each variable took, with the position of the instruction that set it."""
+
+    def __init__(self, initial: dict[str, str]):
+        self.positions: dict[str, list[int]] = {k: [-1] for k in initial}
+        self.values: dict[str, list[str]] = {k: [v] for k, v in initial.items()}
+
+    def set(self, name: str, value: str, pos: int) -> None:
+        positions = self.positions.setdefault(name, [])
+        values = self.values.setdefault(name, [])
+        if positions and positions[-1] == pos:
+            values[-1] = value
+        else:
+            positions.append(pos)
+            values.append(value)
+
+    def view(self, pos: int) -> "ScopeView":
+        return ScopeView(self, pos)
+
+
+class ScopeView(Mapping):
+    """The variables as instruction `pos` sees them (set by the instructions before it), read-only."""
+    __slots__ = ("_history", "_pos")
+
+    def __init__(self, history: ScopeHistory, pos: int):
+        self._history, self._pos = history, pos
+
+    def __getitem__(self, name: str) -> str:
+        positions = self._history.positions.get(name)
+        if positions:
+            i = bisect.bisect_left(positions, self._pos)
+            if i:
+                return self._history.values[name][i - 1]
+        raise KeyError(name)
+
+    def __iter__(self):
+        return (k for k, positions in self._history.positions.items() if positions[0] < self._pos)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
 
 
 def expand_soft(text: str, scope: dict[str, str]) -> str:

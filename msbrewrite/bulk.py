@@ -111,6 +111,9 @@ def process(found: Found, flags: dict) -> Item:
     from .plan import Refusal
 
     item = Item(str(found.path))
+    if found.error:
+        item.reason, item.reason_code = found.error, "unreadable"
+        return item
     try:
         text = read_dockerfile(str(found.path))
     except Refusal as exc:
@@ -253,17 +256,39 @@ def write_in_place(items: list[Item], on_write=None) -> list[Item]:
     return items
 
 
-def patch(items: list[Item], base: Path | None = None) -> str:
-    """One unified diff of every converted file, paths relative to `base`, that `git apply` takes."""
+def patch(items: list[Item], base: Path | None = None, roots: dict | None = None) -> str:
+    """One unified diff of every converted file that `git apply` takes.
+
+    Each path is relative to the git repository holding the file (git apply reads paths from the
+    top of the work tree, wherever it runs), else to the root the file was found under (`roots`:
+    path -> root), else to `base` (default: the working directory). Never absolute.
+    """
     chunks = []
     for item in items:
         if item.status != CONVERTED:
             continue
-        name = display(item.path, base)
+        name = patch_path(item.path, (roots or {}).get(item.path) or base)
         a, b = _git_name("a/" + name), _git_name("b/" + name)
         chunks.append(f"diff --git {a} {b}\n")
         chunks.append(_diff(item.old, item.new, a, b))
     return "".join(chunks)
+
+
+def patch_path(path: str, root: Path | None = None) -> str:
+    """The name of a file in a patch: relative to its repository's top, else to `root`."""
+    p = Path(path)
+    d = p.parent
+    while True:
+        if os.path.exists(d / ".git"):
+            return p.relative_to(d).as_posix()
+        if d.parent == d:
+            break
+        d = d.parent
+    anchor = Path(root or Path.cwd()).resolve()
+    try:
+        return p.relative_to(anchor).as_posix()
+    except ValueError:
+        return p.name       # an explicit file outside every root: named from its own directory
 
 
 def _git_name(name: str) -> str:

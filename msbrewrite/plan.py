@@ -70,6 +70,7 @@ class BuildPlan:
     builder_replace: dict[int, str] = field(default_factory=dict)   # instruction index -> new raw
     builder_drop: set[int] = field(default_factory=set)             # instruction index
     runtime_from_notes: list[str] = field(default_factory=list)     # comment lines right above the runtime FROM
+    runtime_platform: str | None = None                             # --platform of the runtime FROM
     runtime_args: list[str] = field(default_factory=list)           # ARG lines to redeclare
     runtime_env: list[str] = field(default_factory=list)            # ENV lines (raw)
     runtime_setup: list[str] = field(default_factory=list)          # RUN lines on the runtime base

@@ -21,6 +21,7 @@ from .render import comments_of
 from .runtime_user import choose_user
 from .plan import KEPT, KEPT_AND_COPIED, MOVED, REMOVED, REWRITTEN, BuildPlan
 from .secrets import SECRET_RE
+from .quoting import sh_words
 from .shell import canonical_argv, shell_form_to_argv, split_words
 
 # build tooling variables that mean nothing to the finished app
@@ -110,16 +111,8 @@ def _need_args(facts: StageFacts, plan: BuildPlan, text: str) -> None:
 
 def _runtime_env_defines(plan: BuildPlan, name: str, text: str) -> bool:
     """Whether a runtime ENV line before `text` sets `name` (`ENV X $X` still needs ARG X)."""
-    def flat(s: str) -> str:   # continuation lines joined, blanks collapsed
-        return " ".join(re.sub(r"[\\`]\r?\n", " ", s).split())
-
-    target = flat(text)
-    for line in plan.runtime_env:
-        if target and target in flat(line):
-            return False
-        if any(k == name for k, _ in parse_key_values(re.sub(r"(?i)^\s*ENV\s+", "", line))):
-            return True
-    return False
+    from .runtime_env_index import defined_before
+    return defined_before(plan, name, text)
 
 
 def entry(facts: StageFacts, plan: BuildPlan, rewrite: Callable[[list[str]], list[str] | None],
@@ -131,6 +124,12 @@ def entry(facts: StageFacts, plan: BuildPlan, rewrite: Callable[[list[str]], lis
     """
     for ins, attr in ((facts.entrypoint, "entrypoint"), (facts.cmd, "cmd")):
         if ins is None:
+            continue
+        if attr == "cmd" and facts.entrypoint is not None and not facts.entrypoint.is_json:
+            # Docker runs a shell-form ENTRYPOINT as `sh -c` and never passes it the CMD; once the
+            # ENTRYPOINT is exec form the CMD would become its arguments, so it goes
+            plan.fate(ins, REMOVED, "a shell-form ENTRYPOINT ignores CMD; the original never passed it")
+            plan.decisions.append(f"line {ins.lineno}: CMD dropped: the shell-form ENTRYPOINT never received it")
             continue
         if ins.is_json:
             written = list(ins.json_args)
@@ -315,7 +314,7 @@ def _volumes(facts: StageFacts, plan: BuildPlan) -> None:
     if not new:
         return
     plan.builder_append.append("# mount points of the runtime VOLUMEs, copied with their owner\n"
-                               f"RUN mkdir -p {' '.join(new)}")
+                               f"RUN mkdir -p {sh_words(new)}")
     for path in new:
         plan.copy(path, path, "VOLUME mount point owned by the runtime user", chown=owner)
     plan.decisions.append(f"VOLUME {' '.join(new)} is created owned by {owner}, so the non-root app can write to it")

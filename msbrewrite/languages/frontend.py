@@ -15,6 +15,7 @@ from ..analysis import StageFacts, command_argv, is_root_user
 from ..bases import describe, with_digest, with_mirror
 from ..options import Options
 from ..plan import MOVED, REMOVED, REWRITTEN, BuildPlan, Detection, Refusal
+from ..quoting import sh_glob
 from ..render import environment
 from ..runtime_user import PRIVILEGED_PORT
 from . import frontend_config as cfg
@@ -181,7 +182,7 @@ class FrontendPlanner:
     def collect(self) -> str:
         """Copy the first folder holding an index.html to a known place (the name is not in the Dockerfile)."""
         cwd = self.site.project_dir or self.facts.workdir
-        candidates = " ".join(posixpath.join(cwd, c) for c in COLLECT_CANDIDATES)
+        candidates = " ".join(sh_glob(posixpath.join(cwd, c)) for c in COLLECT_CANDIDATES)
         esc = self.facts.dockerfile.escape
         self.plan.builder_append.append(
             "# collect the static site the build produced (its folder is not named in the Dockerfile)\n"

@@ -11,6 +11,7 @@ from ..analysis import StageFacts, command_argv, expand_soft, is_root_user
 from ..dockerfile import expand
 from ..options import Options
 from ..plan import BuildPlan, Detection, Evidence, Refusal
+from ..quoting import sh, sh_glob
 from ..shell import Command, needs_shell, option_value, positional_args, resolve, shell_form_to_argv, split_words
 from .common import runtime_libraries
 from .java_build import Archive, gradle_projects, java_major_of, load_pom, maven_archives
@@ -280,7 +281,7 @@ class JavaPlanner:
         self.plan.builder_append.append(
             f"# collect the runnable jar ({why}): the largest jar that is not a plain, sources, javadoc or tests jar\n"
             f"RUN mkdir -p {self.collect_dir} \\\n"
-            f"    && for jar in {pattern}; do \\\n"
+            f"    && for jar in {sh_glob(pattern)}; do \\\n"
             f"         case \"$jar\" in {_SKIP_CASE}) continue ;; esac; \\\n"
             f"         if [ ! -f {out} ] || [ \"$(wc -c < \"$jar\")\" -gt \"$(wc -c < {out})\" ]; then cp \"$jar\" {out}; fi; \\\n"
             f"       done \\\n"
@@ -405,7 +406,7 @@ class JavaPlanner:
         run = tool_run(Command(argv, {}, self.cwd))
         goals = [g.rsplit(":", 1)[-1] if run.kind == "gradle" else g for g in run.goals]
         packaged = any(r.packages for r in self.runs)
-        cd = f"cd {run.cwd} && " if run.cwd != self.facts.workdir else ""
+        cd = f"cd {sh(run.cwd)} && " if run.cwd != self.facts.workdir else ""
         jvm: list[str] = []
         app: list[str] = []
         if run.kind == "maven" and "spring-boot:run" in goals:
@@ -424,7 +425,7 @@ class JavaPlanner:
             if not (packaged and repackaged):
                 self.plan.builder_append.append(
                     "# build the Spring Boot jar that CMD used to run with spring-boot:run\n"
-                    f"RUN {cd}{run.launcher} -B -DskipTests package spring-boot:repackage")
+                    f"RUN {cd}{sh(run.launcher)} -B -DskipTests package spring-boot:repackage")
                 self.plan.decisions.append("mvn spring-boot:run became a packaging step in the builder and java -jar")
             jar = self.jar_for_run(run, "built by spring-boot:repackage")
         elif run.kind == "gradle" and "bootRun" in goals:
@@ -435,7 +436,7 @@ class JavaPlanner:
                        for r in self.runs if r.kind == "gradle"):
                 self.plan.builder_append.append(
                     "# build the Spring Boot jar that CMD used to run with bootRun\n"
-                    f"RUN {cd}{run.launcher} bootJar --no-daemon")
+                    f"RUN {cd}{sh(run.launcher)} bootJar --no-daemon")
                 self.plan.decisions.append("gradle bootRun became a bootJar step in the builder and java -jar")
             jar = self.jar_for_run(run, "built by bootJar")
         elif run.kind == "maven" and "exec:java" in goals:
@@ -458,8 +459,8 @@ class JavaPlanner:
                           reason="artifact-not-found")
         self.plan.builder_append.append(
             "# the classes and runtime dependencies that mvn exec:java used to run\n"
-            f"RUN {cd}{run.launcher} -B -DskipTests compile dependency:copy-dependencies -DincludeScope=runtime \\\n"
-            f"    && mkdir -p {run.project_dir}/target/dependency")
+            f"RUN {cd}{sh(run.launcher)} -B -DskipTests compile dependency:copy-dependencies -DincludeScope=runtime \\\n"
+            f"    && mkdir -p {sh(run.project_dir + '/target/dependency')}")
         classes = posixpath.join(run.project_dir, "target/classes")
         deps = posixpath.join(run.project_dir, "target/dependency")
         self.plan.copy(classes, classes, "compiled classes")
@@ -484,7 +485,7 @@ class JavaPlanner:
         task = "installDist" if app.dir == ctx_dir else f":{posixpath.relpath(app.dir, ctx_dir or '.').replace('/', ':')}:installDist"
         self.plan.builder_append.append(
             "# install the application that CMD used to start with gradle run\n"
-            f"RUN {cd}{run.launcher} {task} --no-daemon")
+            f"RUN {cd}{sh(run.launcher)} {sh(task)} --no-daemon")
         self.plan.copy(home, home, "the application installed by gradle installDist (start script and jars)")
         self.plan.needs_shell = True
         self.plan.decisions.append(f"gradle run became installDist and its start script bin/{script} "

@@ -15,6 +15,7 @@ from ..analysis import StageFacts, command_argv, is_root_user
 from ..dockerfile import parse_key_values
 from ..options import Options
 from ..plan import BuildPlan, Detection, Evidence, Refusal
+from ..quoting import sh
 from ..shell import Command, shell_form_to_argv, split_words
 from .common import runtime_libraries
 from .node_files import NodeFiles
@@ -424,7 +425,7 @@ class NodePlanner(NodeFiles):
         command = self.prune_command()
         if command is None:
             return
-        where = f"cd {self.install_dir} && " if self.install_dir != self.facts.workdir else ""
+        where = f"cd {sh(self.install_dir)} && " if self.install_dir != self.facts.workdir else ""
         plan.builder_append.append("# production dependencies only, after the build\n" f"RUN {where}{command}")
         plan.decisions.append(f"`{command}` after the build: the runtime gets production dependencies only")
 
@@ -583,7 +584,7 @@ class NodePlanner(NodeFiles):
             self._distroless_entry()
         self._env()
         for spec in self.runtime_tools:
-            plan.runtime_setup.append(f"RUN npm install -g {spec} && npm cache clean --force")
+            plan.runtime_setup.append(f"RUN npm install -g {sh(spec)} && npm cache clean --force")
         runtime.finish(facts, plan, self.options, shell_base=self.slim_base())
         self._chown()
         return plan

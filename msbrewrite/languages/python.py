@@ -19,6 +19,7 @@ from ..bases import describe
 from ..dockerfile import parse_key_values
 from ..options import Options
 from ..plan import REWRITTEN, BuildPlan, Detection, Evidence, Refusal
+from ..quoting import sh, sh_glob
 from ..shell import Command, resolve, shell_form_to_argv
 from .common import ASSET_DIRS, native_libs, runtime_libraries
 from .python_deps import dependency_names, install_args, install_packages, is_installer, is_pip_install
@@ -321,7 +322,7 @@ class PythonPlanner:
         if is_root_user(user):
             return
         raw = plan.builder_replace.get(user_ins.index, user_ins.raw)
-        plan.builder_replace[user_ins.index] = f"RUN chown -R {user_ins.args.strip()} {VENV}\n" + raw
+        plan.builder_replace[user_ins.index] = f"RUN chown -R {sh(user_ins.args.strip())} {VENV}\n" + raw
         self.venv_owner = user_ins.args.strip()
         plan.decisions.append(f"the virtualenv is handed to {user} before USER {user}, so its installs can write it")
 
@@ -735,7 +736,7 @@ class PythonPlanner:
             if plan.workdir and describe(plan.runtime_base).shell:
                 # SQLite writes its journal next to the database: the directory must be the user's too
                 owner = plan.user.split(":")[0]
-                plan.runtime_setup.append(f"RUN install -d -o {owner} -g {owner} {plan.workdir}")
+                plan.runtime_setup.append(f"RUN install -d -o {sh(owner)} -g {sh(owner)} {sh(plan.workdir)}")
             plan.decisions.append(f"app files owned by {plan.user}: the app writes a SQLite database next to its "
                                   f"code ({hint}), as the root original could")
 
