@@ -69,6 +69,8 @@ def discover(roots, include=(), exclude=(), excluded=None) -> list[Found]:
             found.setdefault(path, Found(path, cwd if cwd in path.parents else path.parent))
             continue
         if not os.path.isdir(root_arg):
+            if os.path.exists(root_arg):
+                raise FileNotFoundError(f"{raw}: not a regular file or directory")
             raise FileNotFoundError(f"{raw}: no such file or directory")
         root = root_arg.resolve()
         candidates = []
