@@ -71,10 +71,10 @@ def context_for(path: Path, root: Path, text: str) -> Path:
     sources = _literal_sources(text)
     if sources:
         for d in dirs:
-            if all((d / s).exists() for s in sources):
+            if all(os.path.exists(d / s) for s in sources):
                 return d
     for d in dirs:
-        if any((d / m).is_file() for m in MANIFESTS):
+        if any(os.path.isfile(d / m) for m in MANIFESTS):
             return d
     return here
 

@@ -5,6 +5,7 @@
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Optional
 
@@ -65,7 +66,7 @@ def detect(
     from .files import read_dockerfile
     from .plan import Refusal
 
-    if context is not None and not context.is_dir():
+    if context is not None and not os.path.isdir(context):
         raise _fail(f"--context {context}: not a directory", 2)
     try:
         text = read_dockerfile(path)

@@ -6,6 +6,7 @@ CommandError(message, exit code).
 """
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -57,7 +58,7 @@ def run(path: str, context: Path | None = None, no_context: bool = False, output
     ctx = None
     if not no_context:
         ctx = context if context else (Path(path).resolve().parent if path != "-" else None)
-        if context and not context.is_dir():
+        if context and not os.path.isdir(context):
             raise CommandError(f"--context {context}: not a directory", 2)
     opts = options(runtime, language, user, Path(path).resolve().parent if path != "-" else Path.cwd())
     result = convert(text, ctx, opts)

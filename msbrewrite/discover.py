@@ -59,7 +59,7 @@ def discover(roots, include=(), exclude=(), excluded=None) -> list[Found]:
     excluded = excluded or (lambda path: False)
     for raw in roots:
         root_arg = Path(raw)
-        if root_arg.is_file():
+        if os.path.isfile(root_arg):
             path = root_arg.resolve()
             if excluded(path):
                 continue
@@ -68,7 +68,9 @@ def discover(roots, include=(), exclude=(), excluded=None) -> list[Found]:
             cwd = Path.cwd().resolve()
             found.setdefault(path, Found(path, cwd if cwd in path.parents else path.parent))
             continue
-        if not root_arg.is_dir():
+        if not os.path.isdir(root_arg):
+            if os.path.exists(root_arg):
+                raise FileNotFoundError(f"{raw}: not a regular file or directory")
             raise FileNotFoundError(f"{raw}: no such file or directory")
         root = root_arg.resolve()
         candidates = []

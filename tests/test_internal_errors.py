@@ -72,3 +72,33 @@ def test_detect_with_a_missing_context(tmp_path):
     path = tmp_path / "Dockerfile"
     path.write_bytes(GO)
     assert_one_line_error(msb("detect", path, "-c", tmp_path / "nonexistent"), 2, "not a directory")
+
+
+def test_a_context_directory_that_cannot_be_searched(tmp_path):
+    """Seen as absent, never an internal error (a non-root user; root can search everything)."""
+    import os
+    import shutil
+    import tempfile
+    from test_reports_and_exits import _as_nobody
+    root = tempfile.mkdtemp(prefix="msb-ctx-", dir="/tmp")
+    try:
+        app = os.path.join(root, "app")
+        os.makedirs(os.path.join(app, "locked"))
+        with open(os.path.join(app, "go.mod"), "w") as fh:
+            fh.write("module example.com/app\n")
+        with open(os.path.join(app, "Dockerfile"), "w") as fh:
+            fh.write("FROM golang:1.22\nWORKDIR /src\nCOPY . .\nCOPY locked/x.yaml /etc/x.yaml\n"
+                     "RUN go build -o /s .\nCMD [\"/s\", \"-config\", \"locked/app.yaml\"]\n")
+        for dirpath, dirnames, filenames in os.walk(root):
+            os.chmod(dirpath, 0o755)
+            for f in filenames:
+                os.chmod(os.path.join(dirpath, f), 0o644)
+        os.chmod(os.path.join(app, "locked"), 0o744)
+        proc = _as_nobody(root, "convert", "app/Dockerfile", "-q")
+        assert proc.returncode == 0, proc.stderr
+        proc = _as_nobody(root, "check", "app", "--jobs", "1")
+        assert proc.returncode == 1, proc.stderr
+        assert "internal" not in proc.stderr + proc.stdout
+    finally:
+        os.chmod(os.path.join(root, "app", "locked"), 0o755)
+        shutil.rmtree(root)
