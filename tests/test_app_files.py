@@ -136,3 +136,18 @@ def test_state_folders_made_by_the_build_exist_in_the_runtime_owned_by_the_new_u
     assert "COPY --from=builder --chown=10001:10001 /var/log/shop /var/log/shop" in r.text
     assert "/opt/build" not in r.text.split("# runtime")[1]       # not a state folder by name
     assert "/usr/local/bin/run /usr" not in r.text                 # chmod +x opens nothing for writing
+
+
+def test_credentials_written_or_copied_into_the_app_directory_never_reach_the_runtime():
+    """Issue 13, item 2: without a context, the staged copy deletes credential files by name,
+    including those a RUN step writes, and the report says the runtime does not copy them."""
+    r = convert("FROM node:20\nWORKDIR /app\nCOPY . .\n"
+                "RUN echo \"//registry.npmjs.org/:_authToken=$NPM_TOKEN\" > .npmrc && npm ci\n"
+                "CMD [\"node\", \"server.js\"]\n")
+    step = _stage_step(r.text)
+    for name in (".npmrc", ".netrc", ".pypirc", ".git-credentials", "id_rsa", ".ssh"):
+        assert f"-name {name}" in step, name
+    assert "-name .env -o -name '.env.*'" in step
+    # the only way from the builder's /app to the runtime is the staged copy
+    runtime = r.text.split("# runtime")[1]
+    assert [line for line in runtime.splitlines() if line.startswith("COPY") and " /app " in line + " "] == []
