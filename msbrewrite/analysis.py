@@ -4,14 +4,17 @@ Language modules read these facts instead of re-walking the Dockerfile.
 """
 from __future__ import annotations
 
+import bisect
 import posixpath
 import re
+from collections import ChainMap
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .bases import image_parts
 from .context import Context
 from .dockerfile import Dockerfile, Instruction, Stage, expand, parse_key_values, unquote
-from .shell import Command, split_commands, split_words
+from .shell import Command, canonical_argv, split_commands, split_words
 
 # default environment of common builder images, so $GOPATH or $CARGO_HOME resolve
 IMAGE_ENV = {
@@ -22,7 +25,23 @@ IMAGE_ENV = {
 }
 
 # default WORKDIR of common builder images (relative paths in the build resolve against it)
-IMAGE_WORKDIR = {"golang": "/go", "gradle": "/home/gradle"}
+IMAGE_WORKDIR = {"golang": "/go", "gradle": "/home/gradle", "pytorch/pytorch": "/workspace",
+                 "oven/bun": "/home/bun/app", "nodered/node-red": "/usr/src/node-red", "denoland/deno": "/"}
+# image families whose images all set a WORKDIR of their own
+IMAGE_WORKDIR_PREFIXES = {"tiangolo/": "/app", "bitnami/": "/app", "jupyter/": "/home/jovyan",
+                          "quay.io/jupyter/": "/home/jovyan", "nvcr.io/nvidia/": "/workspace"}
+
+
+def image_workdir(image: str) -> str:
+    """The WORKDIR an image sets itself (relative COPY and RUN paths resolve against it)."""
+    repo = image.split("@")[0].lower()
+    if ":" in repo.rsplit("/", 1)[-1]:
+        repo = repo.rsplit(":", 1)[0]
+    repo = repo.removeprefix("docker.io/").removeprefix("library/")
+    for name in (repo, repo.rsplit("/", 1)[-1]):
+        if name in IMAGE_WORKDIR:
+            return IMAGE_WORKDIR[name]
+    return next((wd for prefix, wd in IMAGE_WORKDIR_PREFIXES.items() if repo.startswith(prefix)), "/")
 
 
 @dataclass
@@ -57,6 +76,8 @@ class StageFacts:
     cmd: Instruction | None
     entrypoint: Instruction | None
     packages: list[str]             # apt/apk packages the build installs
+    # a start command that builds first (`go build -o app . && ./app`): (instruction, build, run)
+    start_build: tuple[Instruction, str, str] | None = None
     # derived facts several detectors ask for (the frontend site), computed once per conversion
     memo: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -78,7 +99,10 @@ class StageFacts:
         return "alpine" in self.image_tag or self.image_name == "alpine"
 
     def commands(self) -> list[Command]:
-        return [c for s in self.steps for c in s.commands]
+        """Every command of every RUN, in order (computed once: planners ask for it per build)."""
+        if "commands" not in self.memo:
+            self.memo["commands"] = [c for s in self.steps for c in s.commands]
+        return list(self.memo["commands"])
 
     def find(self, program: str, sub: str | None = None) -> list[Command]:
         out = []
@@ -158,17 +182,20 @@ def analyse(df: Dockerfile, stage: Stage, context: Context) -> StageFacts:
                 args[k] = v
                 arg_ins[k] = ins
     env = _image_env(expand(stage.image, args))
-    workdir = IMAGE_WORKDIR.get(image_parts(expand(stage.image, args))[0].lower(), "/")
+    workdir = image_workdir(expand(stage.image, args))
     user = None
     user_ins = None
     cmd = entrypoint = None
     steps: list[Step] = []
     copies: list[CopyStep] = []
     packages: list[str] = []
-    for ins in stage.instructions:
-        scope = {**args, **env}
+    history = ScopeHistory({**args, **env})
+    for pos, ins in enumerate(stage.instructions):
+        # the variables as this instruction sees them: a view, not a copy (10,000 ENV lines
+        # would otherwise hold 10,000 copies of a growing dictionary)
+        scope = history.view(pos)
         kw = ins.keyword
-        step = Step(ins, workdir, dict(scope))
+        step = Step(ins, workdir, scope)
         if kw == "WORKDIR":
             # BuildKit strips quotes: WORKDIR '/app' is /app
             workdir = posixpath.normpath(posixpath.join(workdir, expand(unquote(ins.args.strip()), scope)))
@@ -176,27 +203,32 @@ def analyse(df: Dockerfile, stage: Stage, context: Context) -> StageFacts:
         elif kw == "ENV":
             for k, v in parse_key_values(ins.args):
                 env[k] = expand(v, scope)
+                history.set(k, env[k], pos)
         elif kw == "ARG":
             for k, v in parse_key_values(ins.args):
                 if k not in args or v:
                     args[k] = expand(v, scope) if v else args.get(k, "")
+                    if k not in env:      # ENV wins over ARG, whatever their order
+                        history.set(k, args[k], pos)
                 arg_ins[k] = ins
         elif kw == "USER":
             user = expand(ins.args.strip(), scope)
             user_ins = ins
         elif kw == "CMD":
             cmd = ins
+            ins.workdir = workdir
         elif kw == "ENTRYPOINT":
             entrypoint = ins
+            ins.workdir = workdir
         elif kw == "RUN":
             text = " ".join(ins.json_args) if ins.is_json else ins.args
             if ins.heredocs:
                 text = "\n".join(h.rsplit("\n", 2)[0] for h in ins.heredocs)
             step.commands = split_commands(expand_soft(text, scope), workdir)
             for c in step.commands:
-                c.env = {**scope, **c.env}
+                c.env = ChainMap(c.env, scope) if c.env else scope
                 # options may come before the subcommand: `yum -y install gcc`
-                words = [w for w in c.argv[1:] if not w.startswith("-")]
+                words = _package_words(c)
                 if words and (c.program, words[0]) in _PKG_INSTALL:
                     packages += words[1:]
         elif kw in ("COPY", "ADD"):
@@ -212,8 +244,93 @@ def analyse(df: Dockerfile, stage: Stage, context: Context) -> StageFacts:
                                        dest_abs if dest_abs.endswith("/") else posixpath.normpath(dest_abs),
                                        ins.flags.get("from")))
         steps.append(step)
+    start_build = _start_build(entrypoint or cmd)
+    if start_build:
+        ins, build, _ = start_build
+        cwd = ins.workdir or workdir
+        steps.append(Step(ins, cwd, dict(env), [Command(c.argv, {**env, **c.env}, c.cwd)
+                                                for c in split_commands(build, cwd)]))
     return StageFacts(df, stage, context, steps, copies, workdir, env, args, arg_ins,
-                      user, user_ins, cmd, entrypoint, packages)
+                      user, user_ins, cmd, entrypoint, packages, start_build=start_build)
+
+
+_START_BUILD_RE = re.compile(r"\s*((?:go|cargo)\s+(?:build|install)\b[^;&|`$]*?)\s*&&\s*(\S.*)\Z", re.S)
+
+
+def _start_build(ins: Instruction | None) -> tuple[Instruction, str, str] | None:
+    """`go build -o app . && ./app` as a start command: the build belongs in the builder."""
+    if ins is None or ins.is_json:
+        return None
+    m = _START_BUILD_RE.match(ins.args)
+    return (ins, m.group(1).strip(), m.group(2).strip()) if m else None
+
+
+# options whose next word is their value, not a package: `apk add --virtual .build-deps gcc`
+_VALUE_OPTIONS = {"apk": {"--virtual", "-t", "--repository", "-X", "--root", "-p", "--arch", "--cache-dir",
+                          "--keys-dir"},
+                  "apt-get": {"-o", "-t", "--target-release", "-c", "--config-file"},
+                  "apt": {"-o", "-t", "--target-release", "-c", "--config-file"},
+                  "yum": {"-c", "--config", "--releasever"}, "dnf": {"-c", "--config", "--releasever"},
+                  "microdnf": {"--config"}}
+
+
+def _package_words(c: Command) -> list[str]:
+    """The subcommand and package names of a package-manager command (options and their values left out)."""
+    takes_value = _VALUE_OPTIONS.get(c.program, set())
+    out, skip = [], False
+    for w in c.argv[1:]:
+        if skip:
+            skip = False
+        elif w in takes_value:
+            skip = True
+        elif not w.startswith("-"):
+            out.append(w)
+    return out
+
+
+class ScopeHistory:
+    """Every value each variable took, with the position of the instruction that set it."""
+
+    def __init__(self, initial: dict[str, str]):
+        self.positions: dict[str, list[int]] = {k: [-1] for k in initial}
+        self.values: dict[str, list[str]] = {k: [v] for k, v in initial.items()}
+
+    def set(self, name: str, value: str, pos: int) -> None:
+        positions = self.positions.setdefault(name, [])
+        values = self.values.setdefault(name, [])
+        if positions and positions[-1] == pos:
+            values[-1] = value
+        else:
+            positions.append(pos)
+            values.append(value)
+
+    def view(self, pos: int) -> "ScopeView":
+        return ScopeView(self, pos)
+
+
+class ScopeView(Mapping):
+    """The variables as instruction `pos` sees them (set by the instructions before it), read-only."""
+    __slots__ = ("_history", "_pos")
+
+    def __init__(self, history: ScopeHistory, pos: int):
+        self._history, self._pos = history, pos
+
+    def __getitem__(self, name: str) -> str:
+        positions = self._history.positions.get(name)
+        if positions:
+            i = bisect.bisect_left(positions, self._pos)
+            if i:
+                return self._history.values[name][i - 1]
+        raise KeyError(name)
+
+    def __iter__(self):
+        return (k for k, positions in self._history.positions.items() if positions[0] < self._pos)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
 
 
 def expand_soft(text: str, scope: dict[str, str]) -> str:
@@ -228,6 +345,5 @@ def command_argv(ins: Instruction | None, scope: dict[str, str] | None = None) -
     """argv of a CMD/ENTRYPOINT: JSON form as is, shell form split into words."""
     if ins is None:
         return None
-    if ins.is_json:
-        return list(ins.json_args)
-    return split_words(ins.args)
+    argv = list(ins.json_args) if ins.is_json else split_words(ins.args)
+    return canonical_argv(argv, ins.workdir or "/")

@@ -35,6 +35,7 @@ class Item:
     runtime_base: str | None = None
     artifacts: list[str] = field(default_factory=list)
     leaves_out: list[str] = field(default_factory=list)
+    no_gain: bool = False     # converted, but the image would be no smaller: not work for `check`
     warnings: list[str] = field(default_factory=list)
     line: int = 1             # the FROM line a finding points at
     old: str | None = None    # texts, kept for converted files only (patch / in-place)
@@ -70,10 +71,10 @@ def context_for(path: Path, root: Path, text: str) -> Path:
     sources = _literal_sources(text)
     if sources:
         for d in dirs:
-            if all((d / s).exists() for s in sources):
+            if all(os.path.exists(d / s) for s in sources):
                 return d
     for d in dirs:
-        if any((d / m).is_file() for m in MANIFESTS):
+        if any(os.path.isfile(d / m) for m in MANIFESTS):
             return d
     return here
 
@@ -110,6 +111,9 @@ def process(found: Found, flags: dict) -> Item:
     from .plan import Refusal
 
     item = Item(str(found.path))
+    if found.error:
+        item.reason, item.reason_code = found.error, "unreadable"
+        return item
     try:
         text = read_dockerfile(str(found.path))
     except Refusal as exc:
@@ -132,6 +136,7 @@ def process(found: Found, flags: dict) -> Item:
             item.line = result.facts.stage.from_.lineno
             try:
                 item.leaves_out = leaves_out(text, result)
+                item.no_gain = result.no_gain
             except Exception as exc:    # only an estimate: never let it cost the conversion
                 item.warnings.append(f"no estimate of what leaves the image ({type(exc).__name__}: {exc})")
     except ConfigError as exc:
@@ -251,17 +256,39 @@ def write_in_place(items: list[Item], on_write=None) -> list[Item]:
     return items
 
 
-def patch(items: list[Item], base: Path | None = None) -> str:
-    """One unified diff of every converted file, paths relative to `base`, that `git apply` takes."""
+def patch(items: list[Item], base: Path | None = None, roots: dict | None = None) -> str:
+    """One unified diff of every converted file that `git apply` takes.
+
+    Each path is relative to the git repository holding the file (git apply reads paths from the
+    top of the work tree, wherever it runs), else to the root the file was found under (`roots`:
+    path -> root), else to `base` (default: the working directory). Never absolute.
+    """
     chunks = []
     for item in items:
         if item.status != CONVERTED:
             continue
-        name = display(item.path, base)
+        name = patch_path(item.path, (roots or {}).get(item.path) or base)
         a, b = _git_name("a/" + name), _git_name("b/" + name)
         chunks.append(f"diff --git {a} {b}\n")
         chunks.append(_diff(item.old, item.new, a, b))
     return "".join(chunks)
+
+
+def patch_path(path: str, root: Path | None = None) -> str:
+    """The name of a file in a patch: relative to its repository's top, else to `root`."""
+    p = Path(path)
+    d = p.parent
+    while True:
+        if os.path.exists(d / ".git"):
+            return p.relative_to(d).as_posix()
+        if d.parent == d:
+            break
+        d = d.parent
+    anchor = Path(root or Path.cwd()).resolve()
+    try:
+        return p.relative_to(anchor).as_posix()
+    except ValueError:
+        return p.name       # an explicit file outside every root: named from its own directory
 
 
 def _git_name(name: str) -> str:

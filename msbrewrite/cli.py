@@ -5,6 +5,7 @@
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Optional
 
@@ -15,7 +16,8 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 
 
 def _fail(message: str, code: int) -> "typer.Exit":
-    typer.echo(f"msb: {message}", err=True)
+    from .printable import printable
+    typer.echo(f"msb: {printable(message)}", err=True)
     return typer.Exit(code)
 
 
@@ -64,6 +66,8 @@ def detect(
     from .files import read_dockerfile
     from .plan import Refusal
 
+    if context is not None and not os.path.isdir(context):
+        raise _fail(f"--context {context}: not a directory", 2)
     try:
         text = read_dockerfile(path)
         ctx = context or (Path(path).resolve().parent if path != "-" else None)
@@ -77,10 +81,11 @@ def detect(
     else:
         if not found:
             raise _fail(f"{path}: no known language", 3)
+        from .printable import printable
         for d in found:
             typer.echo(f"{d.language}\t{d.confidence}\tscore={d.score:g}" + (f"\tframework={d.framework}" if d.framework else ""))
             for e in d.evidence:
-                typer.echo(f"  {e.where}: {e.signal}")
+                typer.echo(printable(f"  {e.where}: {e.signal}"))
     if not found:
         raise typer.Exit(3)
 

@@ -14,22 +14,18 @@ RUNTIME_HELP = "auto|distroless|slim|alpine|scratch"
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
-    typer.echo(f"msb: {message}", err=True)
+    from .printable import printable
+    typer.echo(f"msb: {printable(message)}", err=True)
     return typer.Exit(code)
 
 
 def collect(paths: List[str], include: List[str], exclude: List[str]):
-    """Discovered files, with excludes from each root's configuration; exit 2 on bad input."""
-    from .config import ConfigError, find
+    """Discovered files, minus those a configuration excludes; exit 2 on bad input."""
+    from .config import ConfigError, excluded, find
     from .discover import discover
     try:
-        extra: list[str] = []
-        for p in paths:
-            cfg = find(p if Path(p).is_dir() else Path(p).parent)
-            if cfg:
-                extra += cfg.exclude
-        found = discover(paths, include=tuple(include), exclude=tuple(exclude) + tuple(extra))
-        for d in sorted({f.path.parent for f in found}):
+        found = discover(paths, include=tuple(include), exclude=tuple(exclude), excluded=excluded)
+        for d in sorted({f.path.parent for f in found if not f.error}):
             find(d)     # a broken configuration is a usage error, said once, before any work
     except (FileNotFoundError, ConfigError) as exc:
         raise fail(str(exc))
@@ -40,6 +36,10 @@ def flags(runtime: str, language: Optional[str], user: Optional[str], no_context
     from .options import RUNTIMES
     if runtime not in RUNTIMES:
         raise fail(f"--runtime must be one of {', '.join(RUNTIMES)}")
+    if user is not None:
+        from .option_values import user_problem
+        if user_problem(user):
+            raise fail(f"--user {user!r}: {user_problem(user)}")
     if language and language not in ("go", "rust", "node", "python", "java", "frontend"):
         raise fail(f"--language must be one of go, rust, node, python, java, frontend (got {language!r})")
     return {"runtime": runtime, "language": language, "user": user, "no_context": no_context,
@@ -71,14 +71,23 @@ class Progress:
 
     def __call__(self, item) -> None:
         from .bulk import display
+        from .printable import printable
         self.done += 1
         if self.bar:
             self.bar.update(self.task, advance=1)
             self.bar.refresh()
         elif not self.quiet:
             detail = item.runtime_base if item.status == "converted" else (item.reason_code or "")
-            typer.echo(f"msb: [{self.done}/{self.total}] {display(item.path)}: {item.status}"
-                       + (f" ({detail})" if detail else ""), err=True)
+            typer.echo(printable(f"msb: [{self.done}/{self.total}] {display(item.path)}: {item.status}"
+                       + (f" ({detail})" if detail else "")), err=True)
+
+
+def _holds(path: str, text: str | None) -> bool:
+    try:
+        with open(path, encoding="utf-8", newline="") as fh:
+            return fh.read() == text
+    except OSError:
+        return False
 
 
 def register(app: typer.Typer) -> None:
@@ -106,6 +115,7 @@ def register(app: typer.Typer) -> None:
 
         from . import bulk
         from .files import write_atomic
+        from .printable import printable
 
         if in_place and patch:
             raise fail("--in-place and --patch cannot be combined")
@@ -118,16 +128,29 @@ def register(app: typer.Typer) -> None:
 
         def on_item(item) -> None:
             if in_place and item.status == bulk.CONVERTED:
-                bulk.write_in_place([item])
+                try:
+                    bulk.write_in_place([item])
+                except KeyboardInterrupt:
+                    # Ctrl-C is held until the rename: this file may be new already
+                    if _holds(item.path, item.new):
+                        written.append(item)
+                    raise
                 if item.status == bulk.CONVERTED:
                     written.append(item)
             progress(item)
 
-        with Progress(len(found), "migrating", quiet or (as_json and patch == "-")) as progress:
-            items = bulk.run(found, options, jobs, on_item)
+        try:
+            with Progress(len(found), "migrating", quiet or (as_json and patch == "-")) as progress:
+                items = bulk.run(found, options, jobs, on_item)
+        except KeyboardInterrupt:
+            # every file is old or new: say how many are new, so the user knows what to review
+            done = f"{len(written)} file(s) already rewritten" if in_place else "nothing written"
+            typer.echo(f"msb: interrupted: {done}" + (f"; the last: {printable(bulk.display(written[-1].path))}"
+                                                     if written else ""), err=True)
+            raise typer.Exit(130) from None
         seconds = clock.seconds
         if patch:
-            text = bulk.patch(items)
+            text = bulk.patch(items, roots={str(f.path): f.root for f in found})
             if patch == "-":
                 sys.stdout.write(text)
             else:
@@ -143,6 +166,6 @@ def register(app: typer.Typer) -> None:
         typer.echo(bulk.summary(items, seconds, action), err=True)
         failed = [i for i in items if i.status == bulk.FAILED]
         for item in failed:     # the bar hid them: name each failure once, at the end
-            typer.echo(f"msb: {bulk.display(item.path)}: failed: {item.reason}", err=True)
+            typer.echo(printable(f"msb: {bulk.display(item.path)}: failed: {item.reason}"), err=True)
         if failed:
             raise typer.Exit(1)

@@ -9,7 +9,8 @@ FORMATS = ("text", "json", "sarif", "github")
 
 
 def _github_escape(value: str, prop: bool = False) -> str:
-    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    from .printable import printable
+    value = printable(value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
     if prop:
         value = value.replace(":", "%3A").replace(",", "%2C")
     return value
@@ -17,11 +18,15 @@ def _github_escape(value: str, prop: bool = False) -> str:
 
 def github(items) -> str:
     """Workflow commands: GitHub shows each as an annotation on the file."""
-    from .bulk import CONVERTED, display
-    from .sarif import RULE_ID, message
+    from .bulk import CONVERTED, FAILED, display
+    from .sarif import FAILED_ID, RULE_ID, message
     lines = []
     for item in items:
-        if item.status == CONVERTED:
+        if item.status == FAILED:
+            lines.append(f"::error file={_github_escape(display(item.path), True)},"
+                         f"title={_github_escape('msb ' + FAILED_ID, True)}::"
+                         f"{_github_escape('msb could not check this file: ' + (item.reason or 'failed'))}")
+        elif item.status == CONVERTED and not item.no_gain:
             lines.append(f"::warning file={_github_escape(display(item.path), True)},line={item.line},"
                          f"title={_github_escape('msb ' + RULE_ID, True)}::{_github_escape(message(item))}")
     return "\n".join(lines)
@@ -31,7 +36,10 @@ def text(items) -> str:
     from .bulk import CONVERTED, FAILED, display
     lines = []
     for item in items:
-        if item.status == CONVERTED:
+        if item.status == CONVERTED and item.no_gain:
+            lines.append(f"{display(item.path)}:{item.line}: converts, but no size gain expected (the original "
+                         "already runs on the runtime's base): not flagged")
+        elif item.status == CONVERTED:
             lines.append(f"{display(item.path)}:{item.line}: single-stage {item.language} Dockerfile can be "
                          f"multi-stage -> runtime {item.runtime_base}")
             for phrase in item.leaves_out:
@@ -40,7 +48,8 @@ def text(items) -> str:
                 lines.append(f"  copies:     {art}")
         elif item.status == FAILED:
             lines.append(f"{display(item.path)}: failed: {item.reason}")
-    return "\n".join(lines)
+    from .printable import printable
+    return "\n".join(printable(line) for line in lines)
 
 
 def register(app: typer.Typer) -> None:
@@ -75,7 +84,7 @@ def register(app: typer.Typer) -> None:
         # a bar on a terminal only: CI logs get the report, not one line per file
         with Progress(len(found), "checking", quiet=not sys.stderr.isatty()) as progress:
             items = bulk.run(found, options, jobs, progress)
-        work = [i for i in items if i.status == bulk.CONVERTED]
+        work = [i for i in items if i.status == bulk.CONVERTED and not i.no_gain]
         if fmt == "sarif":
             report = sarif.dumps(items)
         elif fmt == "json":
@@ -94,6 +103,12 @@ def register(app: typer.Typer) -> None:
         elif report:
             typer.echo(report)
         c = bulk.counts(items)
+        if c["failed"]:
+            # the gate could not see everything: that is not a pass, whatever else was found
+            typer.echo(f"msb check: {c['failed']} of {len(items)} path(s) could not be checked "
+                       f"({', '.join(c['failed_by_reason'])}); {len(work)} Dockerfile(s) can become multi-stage",
+                       err=True)
+            raise typer.Exit(2)
         if work:
             typer.echo(f"msb check: {len(work)} of {len(items)} Dockerfile(s) can become multi-stage "
                        f"({clock.seconds:.2f}s); review with `msb convert FILE --diff`, apply with "

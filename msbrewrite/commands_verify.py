@@ -13,7 +13,8 @@ def register(app: typer.Typer) -> None:
 
 
 def verify(
-    path: Path = typer.Argument(..., help="The single-stage Dockerfile to verify."),
+    dockerfiles: List[Path] = typer.Argument(...,
+                                          help="Single-stage Dockerfile(s) to verify, or directories to search."),
     context: Optional[Path] = typer.Option(None, "--context", "-c", help="Build context (default: the file's directory)."),
     converted: Optional[Path] = typer.Option(None, "--converted", help="Verify this Dockerfile instead of converting PATH."),
     smoke_cmd: Optional[str] = typer.Option(None, "--smoke-cmd",
@@ -21,10 +22,12 @@ def verify(
                                                  "the app (curl available, $PORT set); exit 0 = works."),
     smoke_script: Optional[Path] = typer.Option(None, "--smoke-script", help="Run SCRIPT IMAGE as the smoke check (exit 0 = works)."),
     port: Optional[int] = typer.Option(None, "--port", help="Port the server answers on (default: its EXPOSEd ports)."),
-    paths: Optional[List[str]] = typer.Option(None, "--path", help="HTTP path to check (repeatable; default /)."),
+    paths: Optional[List[str]] = typer.Option(None, "--path", help="HTTP path to check, also the readiness check (repeatable; default /)."),
     mode: str = typer.Option("auto", "--mode", help="auto|server|cli (auto: server when a port is exposed)."),
     run_args: Optional[List[str]] = typer.Option(None, "--run-arg", help="Extra `docker run` argument (repeatable), e.g. -e=KEY=VALUE."),
     timeout: float = typer.Option(60.0, "--timeout", help="Seconds to wait for the app to answer or exit."),
+    strict: bool = typer.Option(False, "--strict", help="Suspicious missing files fail the verdict too."),
+    no_discover: bool = typer.Option(False, "--no-discover", help="Probe only --path: no routes from the sources, no crawl."),
     keep_images: bool = typer.Option(False, "--keep-images", help="Keep both images (tags are printed)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Build without the build cache (honest build times)."),
     probe_image: Optional[str] = typer.Option(None, "--probe-image", help="Image with sh and curl for HTTP probes."),
@@ -33,11 +36,77 @@ def verify(
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON on stdout."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress on stderr."),
 ) -> None:
-    """Build the original and the converted image, compare sizes, and smoke-test the converted one.
+    """Build the original and the converted image and compare what they do: HTTP answers (requested
+    paths, routes read from the sources, a bounded crawl), logs, files, write permissions, CLI runs.
 
-    Exit 0: the converted image builds and passes; 1: it does not; 2: verify could not run."""
-    import os
+    Exit 0: PASS; 1: FAIL or INCONCLUSIVE (the original fails the same check); 2: verify could not run.
+    Several files or a directory: each one in turn, then a summary table."""
+    import json
     import sys
+
+    from . import verify as v
+    from .cli import _fail
+
+    if mode not in ("auto", "server", "cli"):
+        raise _fail("--mode must be auto, server or cli", 2)
+    if smoke_script and not smoke_script.is_file():
+        raise _fail(f"--smoke-script {smoke_script}: no such file", 2)
+    files = _dockerfiles(dockerfiles)
+    if len(files) != 1 and (converted or context):
+        raise _fail("--converted and --context take a single Dockerfile", 2)
+
+    settings = v.Settings(context="", mode=mode, port=port, paths=list(paths or []), smoke_cmd=smoke_cmd,
+                          smoke_script=str(smoke_script.resolve()) if smoke_script else None,
+                          run_args=list(run_args or []), timeout=timeout, keep_images=keep_images,
+                          no_cache=no_cache, probe_image=probe_image, strict=strict, discover=not no_discover)
+    if len(files) == 1:
+        report = _verify_one(files[0], context, converted, settings, runtime, language, quiet, single=True)
+        if as_json:
+            typer.echo(v.render_json(report))
+        else:
+            sys.stdout.write(v.render_text(report))
+        if report.error and not as_json:
+            typer.echo(f"msb: verify: {report.error}", err=True)
+        raise typer.Exit(report.exit_code)
+
+    results = []
+    for path in files:
+        if not quiet:
+            typer.echo(f"msb verify: {path}", err=True)
+        results.append((path, _verify_one(path, None, None, settings, runtime, language, quiet, single=False)))
+    if as_json:
+        typer.echo(json.dumps([r.to_dict() if isinstance(r, v.Report) else {"dockerfile": str(p), "skipped": r}
+                               for p, r in results], indent=2))
+    else:
+        for _, r in results:
+            if isinstance(r, v.Report) and not quiet:
+                sys.stdout.write(v.render_text(r) + "\n")
+        sys.stdout.write(v.render_summary(results))
+    raise typer.Exit(v.summary_exit_code([r for _, r in results]))
+
+
+def _dockerfiles(dockerfiles: List[Path]) -> List[Path]:
+    from .cli import _fail
+    from .discover import discover
+
+    if len(dockerfiles) == 1 and not dockerfiles[0].is_dir():
+        if not dockerfiles[0].is_file():
+            raise _fail(f"{dockerfiles[0]}: no such file", 2)
+        return [dockerfiles[0]]
+    try:
+        found = [f.path for f in discover([str(p) for p in dockerfiles])]
+    except FileNotFoundError as exc:
+        raise _fail(str(exc), 2)
+    if not found:
+        raise _fail("no Dockerfile found under " + ", ".join(map(str, dockerfiles)), 2)
+    return found
+
+
+def _verify_one(path: Path, context: Optional[Path], converted: Optional[Path], settings, runtime: str,
+                language: Optional[str], quiet: bool, single: bool):
+    """One Dockerfile: a Report, or (several files) the reason it was not verified."""
+    import dataclasses
+    import os
     import tempfile
 
     from . import verify as v
@@ -46,10 +115,6 @@ def verify(
     from .files import read_dockerfile
     from .plan import Refusal
 
-    if mode not in ("auto", "server", "cli"):
-        raise _fail("--mode must be auto, server or cli", 2)
-    if smoke_script and not smoke_script.is_file():
-        raise _fail(f"--smoke-script {smoke_script}: no such file", 2)
     ctx = context or path.resolve().parent
     if not ctx.is_dir():
         raise _fail(f"--context {ctx}: not a directory", 2)
@@ -60,28 +125,26 @@ def verify(
         else:
             result = convert(text, ctx, _options(runtime, language, None, path.resolve().parent))
             if result.status != "converted":
-                raise _fail(f"{path}: nothing to verify: {result.reason}", 2)
+                if single:
+                    raise _fail(f"{path}: nothing to verify: {result.reason}", 2)
+                return f"nothing to verify: {result.reason}"
             new_text, source = result.text, "msb convert"
     except Refusal as exc:
-        raise _fail(exc.message, 2)
+        if single:
+            raise _fail(exc.message, 2)
+        return exc.message
+    except OSError as exc:
+        if single:
+            raise _fail(f"{path}: {exc.strerror or exc}", 2)
+        return str(exc.strerror or exc)
 
-    settings = v.Settings(context=str(ctx), mode=mode, port=port, paths=list(paths or ["/"]), smoke_cmd=smoke_cmd,
-                          smoke_script=str(smoke_script.resolve()) if smoke_script else None,
-                          run_args=list(run_args or []), timeout=timeout, keep_images=keep_images,
-                          no_cache=no_cache, probe_image=probe_image)
+    settings = dataclasses.replace(settings, context=str(ctx))
     with tempfile.TemporaryDirectory(prefix="msb-verify-") as tmp:
         converted_file = os.path.join(tmp, "Dockerfile.converted")
         with open(converted_file, "w", encoding="utf-8") as fh:
             fh.write(new_text)
         with _progress(quiet) as (step, build_line):
-            report = v.Verifier(v.Docker(), settings, step, build_line).run(str(path), converted_file, source)
-    if as_json:
-        typer.echo(v.render_json(report))
-    else:
-        sys.stdout.write(v.render_text(report))
-    if report.error and not as_json:
-        typer.echo(f"msb: verify: {report.error}", err=True)
-    raise typer.Exit(report.exit_code)
+            return v.Verifier(v.Docker(), settings, step, build_line).run(str(path), converted_file, source)
 
 
 class _progress:

@@ -18,17 +18,21 @@ merged. Flags given on the command line win over the file.
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from .option_values import extra_path_problem, image_problem, mirror_problem, user_problem
 from .options import RUNTIMES, Options
+from .quoting import has_control
 from .tomlreader import toml
 
 LANGUAGES = ("go", "rust", "node", "python", "java", "frontend")
 KEYS = ("runtime", "language", "mirror", "digests", "user", "extra-paths", "exclude")
 _DIGEST_RE = re.compile(r"sha256:[0-9a-f]{64}")
+_MAX_CONFIG_BYTES = 1024 * 1024
 
 
 class ConfigError(ValueError):
@@ -57,30 +61,76 @@ def find(start: str | Path | None) -> Config | None:
 
 @lru_cache(maxsize=1024)
 def _find(directory: Path) -> Config | None:
-    for d in (directory, *directory.parents):
-        dedicated = d / ".msb.toml"
-        if dedicated.is_file():
-            return _parse(dedicated, _read(dedicated), "")
-        project = d / "pyproject.toml"
-        if project.is_file():
-            data = _read(project)
-            table = data.get("tool", {}).get("msb") if isinstance(data.get("tool"), dict) else None
-            if table is not None:
-                return _parse(project, table, "[tool.msb] ")
-        if (d / ".git").exists():
-            return None     # configuration above a repository does not apply to it
+    chain = _chain(directory)
+    return chain[0] if chain else None
+
+
+@lru_cache(maxsize=4096)
+def _chain(directory: Path) -> tuple[Config, ...]:
+    """Every configuration from `directory` up to the repository root, nearest first."""
+    here = _at(directory)
+    if os.path.exists(directory / ".git") or directory.parent == directory:
+        return (here,) if here else ()
+    above = _chain(directory.parent)
+    return (here, *above) if here else above
+
+
+@lru_cache(maxsize=4096)
+def _at(d: Path) -> Config | None:
+    """The configuration file of one directory: `.msb.toml`, else `[tool.msb]` in pyproject.toml."""
+    dedicated = d / ".msb.toml"
+    if _is_file(dedicated):
+        return _parse(dedicated, _read(dedicated), "")
+    project = d / "pyproject.toml"
+    if _is_file(project):
+        data = _read(project)
+        table = data.get("tool", {}).get("msb") if isinstance(data.get("tool"), dict) else None
+        if table is not None:
+            return _parse(project, table, "[tool.msb] ")
     return None
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:     # a directory that cannot be searched: nothing in it can be read either
+        return False
+
+
+def excluded(path: str | Path) -> bool:
+    """Whether an `exclude` pattern of a configuration above `path` matches it. Each pattern is
+    matched against the path relative to the directory of the file that declares it (or the bare
+    name); every configuration up to the repository root counts, not only the nearest."""
+    import fnmatch
+    path = Path(path)
+    for cfg in _chain(path.parent):
+        if not cfg.exclude:
+            continue
+        rel = path.relative_to(cfg.path.parent).as_posix()
+        if any(fnmatch.fnmatchcase(rel, p) or fnmatch.fnmatchcase(path.name, p) for p in cfg.exclude):
+            return True
+    return False
 
 
 def _read(path: Path) -> dict:
     tomllib = toml()
     try:
         with open(path, "rb") as fh:
-            return tomllib.load(fh)
+            data = fh.read(_MAX_CONFIG_BYTES + 1)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if len(data) > _MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: larger than {_MAX_CONFIG_BYTES // 1024} KB: not a configuration file")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]     # editors on Windows write a byte-order mark; TOML itself does not allow one
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 (byte {exc.start}): not a TOML file") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
 
 
 def _parse(path: Path, table, where: str) -> Config:
@@ -113,17 +163,27 @@ def _parse(path: Path, table, where: str) -> Config:
         elif key in ("mirror", "user"):
             if not isinstance(value, str) or not value.strip():
                 raise bad(raw_key, "must be a non-empty string")
+            why = (user_problem if key == "user" else mirror_problem)(value.strip())
+            if why:
+                raise bad(raw_key, why)
             values[key] = value.strip()
         elif key == "digests":
             if not isinstance(value, dict):
                 raise bad(raw_key, "must be a table of image = \"sha256:...\"")
             for image, digest in value.items():
+                if image_problem(image):
+                    raise bad(f"{raw_key}.{image!r}", image_problem(image))
                 if not isinstance(digest, str) or not _DIGEST_RE.fullmatch(digest):
                     raise bad(f"{raw_key}.{image}", "digest must look like sha256:<64 hex digits>")
             values["digests"] = dict(value)
         else:   # extra-paths, exclude
             if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
                 raise bad(raw_key, "must be a list of strings")
+            for v in value:
+                why = extra_path_problem(v) if key == "extra-paths" else (
+                    "patterns must not hold control characters" if has_control(v) else None)
+                if why:
+                    raise bad(raw_key, why)
             values["extra_paths" if key == "extra-paths" else "exclude"] = tuple(value)
     return Config(path, **values)
 

@@ -20,7 +20,7 @@ class Context:
         self._files: list[str] | None = None
 
     def __bool__(self) -> bool:
-        return self.root is not None and self.root.is_dir()
+        return self.root is not None and _answer(self.root.is_dir)
 
     def _path(self, rel: str) -> Path | None:
         if not self:
@@ -33,15 +33,15 @@ class Context:
 
     def exists(self, rel: str) -> bool:
         p = self._path(rel)
-        return bool(p and p.exists())
+        return bool(p and _answer(p.exists))
 
     def is_dir(self, rel: str) -> bool:
         p = self._path(rel)
-        return bool(p and p.is_dir())
+        return bool(p and _answer(p.is_dir))
 
     def read(self, rel: str) -> str | None:
         p = self._path(rel)
-        if not p or not p.is_file():
+        if not p or not _answer(p.is_file):    # a FIFO or device is never opened: it could block
             return None
         try:
             with open(p, "rb") as fh:
@@ -70,9 +70,17 @@ class Context:
 
     def listdir(self, rel: str = "") -> list[str]:
         p = self._path(rel or ".")
-        if not p or not p.is_dir():
+        if not p or not _answer(p.is_dir):
             return []
         try:
             return sorted(os.listdir(p))
         except OSError:
             return []
+
+
+def _answer(check) -> bool:
+    """A file test that says False instead of raising when a directory cannot be searched."""
+    try:
+        return check()
+    except OSError:
+        return False

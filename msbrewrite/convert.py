@@ -9,12 +9,15 @@ from .detect import detect as run_detectors, language_module
 from .dockerfile import KNOWN_INSTRUCTIONS, Dockerfile, ParseError, parse
 from .options import Options
 from .plan import Detection, Refusal, Result
+from .platform import runtime_platform
 from .render import builder_name, render
+from .original_checks import warn_original_build
 from .secrets import guard_secrets
 from .validate import validate
 
 MIN_SCORE = 1.5
 MAX_LINES = 10_000
+MAX_LINE_BYTES = 65_535     # BuildKit's scanner stops at longer lines: the original would not build
 # BuildKit rejects a flag on any other instruction ("unknown flag")
 _TAKES_FLAGS = {"FROM", "RUN", "COPY", "ADD", "HEALTHCHECK"}
 _WINDOWS_RE = re.compile(r"(?i)(windows|servercore|nanoserver|mcr\.microsoft\.com/windows)")
@@ -29,6 +32,7 @@ def load(text: str) -> Dockerfile:
         # bounded time and memory: no hand-written Dockerfile comes near this
         raise Refusal(f"{lines} lines: larger than any real Dockerfile (limit {MAX_LINES})", code=2,
                       reason="too-large")
+    _check_line_lengths(text)
     try:
         df = parse(text)
     except ParseError as exc:
@@ -45,12 +49,26 @@ def load(text: str) -> Dockerfile:
             raise Refusal(f"line {ins.lineno}: {ins.keyword} takes no flags (--{ins.flag_list[0][0][:40]}): "
                           "the original does not build", code=2, reason="invalid-flag")
     for ins in df.instructions:
+        if ins.keyword in ("CMD", "ENTRYPOINT") and not ins.args.strip():
+            raise Refusal(f"line {ins.lineno}: {ins.keyword} without a command (write {ins.keyword} [] to clear it)",
+                          code=2, reason="empty-command")
+    for ins in df.instructions:
         if ins.keyword == "FROM":
             break
         if ins.keyword != "ARG":
             raise Refusal(f"line {ins.lineno}: {ins.keyword} before the first FROM", code=2,
                           reason="instruction-before-from")
     return df
+
+
+def _check_line_lengths(text: str) -> None:
+    if len(text) <= MAX_LINE_BYTES:
+        return
+    for lineno, line in enumerate(text.split("\n"), 1):
+        # a character is at most 4 bytes: only lines that might be too long are encoded
+        if len(line) * 4 > MAX_LINE_BYTES and len(line.encode("utf-8")) > MAX_LINE_BYTES:
+            raise Refusal(f"line {lineno}: longer than {MAX_LINE_BYTES} bytes, which BuildKit rejects",
+                          code=2, reason="line-too-long")
 
 
 def detect(text: str, context_dir=None) -> list[Detection]:
@@ -71,6 +89,10 @@ def convert(text: str, context_dir=None, options: Options | None = None) -> Resu
 
 
 def _convert(text: str, context: Context, options: Options) -> Result:
+    from .option_values import problems
+    bad = problems(options)
+    if bad:
+        raise Refusal(f"bad option: {bad[0]}", code=2, reason="bad-option")
     df = load(text)
     stages = df.stages
     if len(stages) > 1:
@@ -96,18 +118,44 @@ def _convert(text: str, context: Context, options: Options) -> Result:
         module = language_module(detection.language)
     plan = module.plan(facts, detection, options)
     guard_secrets(facts, plan)
+    warn_original_build(facts, plan)
+    plan.runtime_platform, why = runtime_platform(facts)
+    if why:
+        plan.decisions.append(why)
     for ins in df.instructions:
         if ins.index not in plan.fates:
             plan.fate(ins, "kept")
+    from .quoting import generated_problem
+    why = generated_problem(plan)
+    if why:
+        raise Refusal(f"a generated line would carry a control character from the input: {why}",
+                      code=2, reason="control-character")
     out = render(df, stage, plan)
     validate(df, out, plan, builder_name(stage))
-    return Result("converted", out, detection=detection, runtime_base=plan.runtime_base,
-                  artifacts=plan.artifacts, decisions=plan.decisions, warnings=plan.warnings,
-                  fates=[plan.fates[i] for i in sorted(plan.fates)], facts=facts)
+    result = Result("converted", out, detection=detection, runtime_base=plan.runtime_base,
+                    artifacts=plan.artifacts, decisions=plan.decisions, warnings=plan.warnings,
+                    fates=[plan.fates[i] for i in sorted(plan.fates)], facts=facts)
+    _say_when_nothing_is_gained(text, result)
+    return result
+
+
+def _say_when_nothing_is_gained(text: str, result: Result) -> None:
+    """An original already on the runtime's base, installing nothing for the build, comes out no
+    smaller (the builder's extra layers are the only difference): say so instead of promising."""
+    from .estimate import leaves_out
+    shed = [p for p in leaves_out(text, result) if not p.startswith("build sources")]
+    if not shed:
+        result.no_gain = True
+        result.warnings.append("no size gain expected: the runtime base is the image the original already ran on "
+                               "and the build installs nothing the runtime leaves out; keep the original if size "
+                               "was the goal")
 
 
 def _module(name: str):
+    from .detect import LANGUAGES
     try:
+        if name not in LANGUAGES:
+            raise ModuleNotFoundError(name)
         return language_module(name)
     except ModuleNotFoundError:
         raise Refusal(f"unknown language {name!r}", code=2, reason="bad-language") from None

@@ -6,6 +6,7 @@ CommandError(message, exit code).
 """
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -21,6 +22,10 @@ def options(runtime: str, language: str | None, user: str | None = None, config_
     from .options import RUNTIMES, Options
     if runtime not in RUNTIMES:
         raise CommandError(f"--runtime must be one of {', '.join(RUNTIMES)}", 2)
+    if user is not None:
+        from .option_values import user_problem
+        if user_problem(user):
+            raise CommandError(f"--user {user!r}: {user_problem(user)}", 2)
     opts = Options(runtime=runtime, language=language, user=user)
     try:
         from . import config
@@ -44,6 +49,8 @@ def run(path: str, context: Path | None = None, no_context: bool = False, output
 
     if in_place and (output or path == "-"):
         raise CommandError("--in-place cannot be combined with -o or with stdin", 2)
+    if as_json and diff:
+        raise CommandError("--json and --diff cannot be combined: choose one for stdout", 2)
     try:
         text = read_dockerfile(path)
     except Refusal as exc:
@@ -51,26 +58,31 @@ def run(path: str, context: Path | None = None, no_context: bool = False, output
     ctx = None
     if not no_context:
         ctx = context if context else (Path(path).resolve().parent if path != "-" else None)
-        if context and not context.is_dir():
+        if context and not os.path.isdir(context):
             raise CommandError(f"--context {context}: not a directory", 2)
     opts = options(runtime, language, user, Path(path).resolve().parent if path != "-" else Path.cwd())
     result = convert(text, ctx, opts)
     name = path if path != "-" else "<stdin>"
     if as_json:
         _echo(to_json(result, name), sys.stdout)
-    elif not quiet:
-        _echo(human(result, name), sys.stderr)
     if result.status == "refused":
+        # quiet means no report, not no error: the refusal is said on stderr in every mode
+        _echo(human(result, name), sys.stderr)
         return result.exit_code
-    if as_json:
-        return 0
+    if not quiet:
+        _echo(human(result, name), sys.stderr)
     if in_place or output:
+        # the file gets the Dockerfile; stdout still gets the JSON or the diff that was asked for
         target = Path(path) if in_place else output
         if result.status == "converted" or not in_place:
             try:
                 write_atomic(target, result.text)
             except OSError as exc:
                 raise CommandError(f"{target}: cannot write ({exc.strerror or exc})", 2) from None
+        if diff:
+            sys.stdout.write(unified_diff(text, result.text, name))
+        return 0
+    if as_json:
         return 0
     sys.stdout.write(unified_diff(text, result.text, name) if diff else result.text)
     return 0

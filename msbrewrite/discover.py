@@ -26,6 +26,7 @@ NOT_DOCKERFILE = frozenset({
 class Found:
     path: Path      # absolute, symlinks resolved
     root: Path      # the root it was found under (for an explicit file: the working directory)
+    error: str | None = None    # set when the walk could not read this directory or file
 
 
 def is_dockerfile_name(name: str) -> bool:
@@ -45,32 +46,49 @@ def _matches(rel: str, patterns) -> bool:
     return any(fnmatch.fnmatchcase(rel, p) or fnmatch.fnmatchcase(name, p) for p in patterns)
 
 
-def discover(roots, include=(), exclude=()) -> list[Found]:
+def discover(roots, include=(), exclude=(), excluded=None) -> list[Found]:
     """Dockerfiles under `roots` (dirs or files), sorted, each once.
 
     An explicitly named file is always taken, whatever its name. `include` globs, when given,
     replace the naming rules; `exclude` globs drop files and prune directories. Globs match the
-    path relative to its root or the bare name.
+    path relative to its root or the bare name. `excluded(path)`, when given, drops files and
+    prunes directories too, explicit files included (the configuration's `exclude`).
+    A directory or file the walk cannot read comes back as a Found with `error` set.
     """
     found: dict[Path, Found] = {}
+    excluded = excluded or (lambda path: False)
     for raw in roots:
         root_arg = Path(raw)
-        if root_arg.is_file():
+        if os.path.isfile(root_arg):
             path = root_arg.resolve()
+            if excluded(path):
+                continue
             # an explicit file's context may sit above it (docker/Dockerfile built from the repo root):
             # let it reach up to the working directory
             cwd = Path.cwd().resolve()
             found.setdefault(path, Found(path, cwd if cwd in path.parents else path.parent))
             continue
-        if not root_arg.is_dir():
+        if not os.path.isdir(root_arg):
+            if os.path.exists(root_arg):
+                raise FileNotFoundError(f"{raw}: not a regular file or directory")
             raise FileNotFoundError(f"{raw}: no such file or directory")
         root = root_arg.resolve()
         candidates = []
-        for dirpath, dirnames, filenames in os.walk(root):     # os.walk never enters symlinked dirs
+        unreadable: list[tuple[Path, str]] = []
+
+        def walk_error(exc: OSError) -> None:
+            unreadable.append((Path(exc.filename or root), exc.strerror or str(exc)))
+
+        for dirpath, dirnames, filenames in os.walk(root, onerror=walk_error):   # never enters symlinked dirs
             rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
             rel_dir = "" if rel_dir == "." else rel_dir + "/"
             dirnames[:] = sorted(d for d in dirnames
-                                 if d not in SKIP_DIRS and not _matches(rel_dir + d, exclude))
+                                 if d not in SKIP_DIRS and not _matches(rel_dir + d, exclude)
+                                 and not excluded(Path(dirpath, d)))
+            if filenames and not os.access(dirpath, os.X_OK):
+                # readable but not searchable: the names are listed, the files cannot be opened
+                unreadable.append((Path(dirpath), "permission denied (directory not searchable)"))
+                continue
             for name in filenames:
                 rel = rel_dir + name
                 if include:
@@ -81,13 +99,18 @@ def discover(roots, include=(), exclude=()) -> list[Found]:
                 if exclude and _matches(rel, exclude):
                     continue
                 full = Path(dirpath, name)
-                real = full.resolve()
-                if real != full and root not in real.parents:
-                    continue    # a symlink pointing out of the root
-                if real.is_file():
-                    candidates.append(real)
+                try:
+                    real = full.resolve()
+                    if real != full and root not in real.parents:
+                        continue    # a symlink pointing out of the root
+                    if real.is_file() and not excluded(real):
+                        candidates.append(real)
+                except OSError as exc:
+                    unreadable.append((full, exc.strerror or str(exc)))
         for path in _drop_git_ignored(candidates):
             found.setdefault(path, Found(path, root))
+        for path, why in unreadable:
+            found.setdefault(path, Found(path, root, f"unreadable: {why}"))
     return sorted(found.values(), key=lambda f: str(f.path))
 
 
@@ -100,7 +123,7 @@ def _repo_of(directory: Path, cache: dict[Path, Path | None]) -> Path | None:
             top = cache[d]
             break
         seen.append(d)
-        if (d / ".git").exists():
+        if os.path.exists(d / ".git"):
             top = d
             break
         if d.parent == d:

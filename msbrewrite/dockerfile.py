@@ -66,6 +66,8 @@ class Instruction:
     heredocs: list[str] = field(default_factory=list)
     index: int = 0          # position among all instructions of the file
     sub: "Instruction | None" = None     # ONBUILD: the trigger instruction, parsed
+    # WORKDIR in effect at this instruction; set by analysis, not part of the source
+    workdir: str | None = field(default=None, compare=False, repr=False)
 
     @property
     def is_json(self) -> bool:

@@ -64,7 +64,8 @@ def main() -> None:
         try:
             code = run(parsed[0], **parsed[1])
         except CommandError as exc:
-            sys.stderr.write(f"msb: {exc.message}\n")
+            from .printable import printable
+            sys.stderr.write(f"msb: {printable(exc.message)}\n")
             code = exc.code
         sys.exit(code)
     except KeyboardInterrupt:

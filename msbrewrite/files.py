@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 import sys
 from pathlib import Path
 
@@ -14,13 +16,28 @@ MAX_BYTES = 4 * 1024 * 1024   # no real Dockerfile comes near this
 def read_dockerfile(path: str) -> str:
     """Text of a Dockerfile ('-' reads stdin); Refusal(code=2) with a one-line reason otherwise."""
     if path == "-":
-        data = sys.stdin.buffer.read(MAX_BYTES + 1)
+        if sys.stdin is None:
+            raise Refusal("<stdin>: standard input is closed", code=2, reason="unreadable")
+        try:
+            data = sys.stdin.buffer.read(MAX_BYTES + 1)
+        except (OSError, ValueError) as exc:    # ValueError: a closed stream
+            raise Refusal(f"<stdin>: cannot read ({getattr(exc, 'strerror', None) or exc})", code=2,
+                          reason="unreadable") from None
         name = "<stdin>"
     else:
         p = Path(path)
         name = path
-        if p.is_dir():
+        try:
+            info = p.stat()
+        except FileNotFoundError:
+            raise Refusal(f"{path}: no such file", code=2, reason="missing") from None
+        except OSError as exc:
+            raise Refusal(f"{path}: cannot read ({exc.strerror or exc})", code=2, reason="unreadable") from None
+        if stat.S_ISDIR(info.st_mode):
             raise Refusal(f"{path}: is a directory, not a Dockerfile", code=2, reason="is-directory")
+        if not stat.S_ISREG(info.st_mode):
+            # a FIFO or a device would block or never end: only regular files are Dockerfiles
+            raise Refusal(f"{path}: not a regular file ({_kind(info.st_mode)})", code=2, reason="not-regular")
         try:
             with open(p, "rb") as fh:
                 data = fh.read(MAX_BYTES + 1)
@@ -39,35 +56,85 @@ def read_dockerfile(path: str) -> str:
         raise Refusal(f"{name}: not UTF-8 (byte {exc.start})", code=2, reason="not-utf8") from None
 
 
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a file"
+
+
+class WriteRefused(OSError):
+    """A destination msb will not replace; strerror says why."""
+
+
 def write_atomic(path: str | os.PathLike, text: str) -> None:
-    """Write via a temp file in the same directory and rename: readers see old or new, never half.
+    """Write `text` to `path` so that readers see the old or the new content, never half.
+
+    The rules, the same for `-o`, `--in-place`, `check -o` and `migrate --patch`/`-i`:
+    - a symlink is written through: its target gets the new content, the link stays;
+    - a device, FIFO or `/dev/stdout` is written directly (it cannot be renamed over);
+    - a regular file is replaced by a temp file in its directory and a rename; the new file
+      keeps the old one's mode, owner and group (when they cannot be kept, nothing is written);
+    - a file with several hard links is refused: a rename would split it from its other names;
+    - a new file gets the mode the umask gives (0644 under umask 022), as `>` would.
 
     Ctrl-C during the write is held until the rename is done (a few milliseconds), so an
     interrupted run leaves neither a torn file nor a stray temp file.
     """
     path = Path(path)
-    mode = None
     try:
-        mode = path.stat().st_mode & 0o777
-    except OSError:
-        pass
+        info = os.stat(path)      # follows symlinks: the file that is really written
+    except FileNotFoundError:
+        info = None
+    if info is not None and stat.S_ISDIR(info.st_mode):
+        raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        return
+    if info is not None and info.st_nlink > 1:
+        raise WriteRefused(errno.EMLINK, f"has {info.st_nlink} hard links, which a rename would split; "
+                                         "nothing written: write elsewhere with -o and copy it over")
+    target = Path(os.path.realpath(path))
     import tempfile     # only writers pay for it
     with _interrupt_held():
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".msb-tmp", dir=path.parent or ".")
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".msb-tmp", dir=target.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
                 fh.write(text)
                 fh.flush()
+                if info is not None:
+                    _keep_owner(fh.fileno(), info)
+                    os.fchmod(fh.fileno(), stat.S_IMODE(info.st_mode))
+                else:
+                    os.fchmod(fh.fileno(), 0o666 & ~_umask())
                 os.fsync(fh.fileno())
-            if mode is not None:
-                os.chmod(tmp, mode)
-            os.replace(tmp, path)
+            os.replace(tmp, target)
         except BaseException:
             try:
                 os.unlink(tmp)
             except OSError:
                 pass
             raise
+
+
+def _keep_owner(fd: int, info: os.stat_result) -> None:
+    if (info.st_uid, info.st_gid) == (os.geteuid(), os.fstat(fd).st_gid):
+        return
+    try:
+        os.fchown(fd, info.st_uid, info.st_gid)
+    except PermissionError:
+        raise WriteRefused(errno.EPERM, f"owned by uid {info.st_uid} gid {info.st_gid}, which this user cannot "
+                                        "give to a new file; nothing written") from None
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 @contextlib.contextmanager

@@ -70,6 +70,7 @@ class BuildPlan:
     builder_replace: dict[int, str] = field(default_factory=dict)   # instruction index -> new raw
     builder_drop: set[int] = field(default_factory=set)             # instruction index
     runtime_from_notes: list[str] = field(default_factory=list)     # comment lines right above the runtime FROM
+    runtime_platform: str | None = None                             # --platform of the runtime FROM
     runtime_args: list[str] = field(default_factory=list)           # ARG lines to redeclare
     runtime_env: list[str] = field(default_factory=list)            # ENV lines (raw)
     runtime_setup: list[str] = field(default_factory=list)          # RUN lines on the runtime base
@@ -112,6 +113,8 @@ class Result:
     decisions: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     fates: list[Fate] = field(default_factory=list)
+    # the runtime sheds nothing the original carried (same base, no build packages, no caches)
+    no_gain: bool = False
     # what the pipeline learnt about the input stage, for callers that look further (estimate, bulk)
     facts: object = field(default=None, repr=False, compare=False)
 

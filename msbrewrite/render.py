@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .dockerfile import Dockerfile, Instruction, Stage
 from .plan import BuildPlan
+from .quoting import dockerfile_words
 
 BUILDER = "builder"
 
@@ -30,6 +31,7 @@ def environment():
     env = jinja2.Environment(loader=loader, autoescape=False, keep_trailing_newline=True,
                              undefined=jinja2.StrictUndefined)
     env.filters["exec_form"] = _exec_form
+    env.filters["copy_args"] = dockerfile_words
     return env
 
 

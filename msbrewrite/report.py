@@ -4,14 +4,18 @@ from __future__ import annotations
 import json
 
 from .plan import Result
+from .printable import printable
 
 
 def human(result: Result, name: str) -> str:
+    """The report on stderr; every line is one line, whatever the input's file name or text holds."""
+    return "\n".join(printable(line) for line in _lines(result, name))
+
+
+def _lines(result: Result, name: str) -> list[str]:
     lines = []
-    if result.status == "refused":
-        return f"msb: {name}: {result.reason}"
-    if result.status == "unchanged":
-        return f"msb: {name}: {result.reason}"
+    if result.status in ("refused", "unchanged"):
+        return [f"msb: {name}: {result.reason}"]
     det = result.detection
     lines.append(f"msb: {name}: {det.language} ({det.confidence}) -> runtime {result.runtime_base}")
     for art in result.artifacts:
@@ -23,7 +27,7 @@ def human(result: Result, name: str) -> str:
     changed = [f for f in result.fates if f.fate in ("rewritten", "removed")]
     for f in changed:
         lines.append(f"  {f.fate:<9} line {f.line}: {f.instruction}" + (f" ({f.reason})" if f.reason else ""))
-    return "\n".join(lines)
+    return lines
 
 
 def as_json(result: Result, name: str) -> str:

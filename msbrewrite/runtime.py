@@ -12,6 +12,7 @@ import posixpath
 import re
 from typing import Callable
 
+from . import app_files
 from .analysis import StageFacts, is_root_user
 from .bases import DEBIAN_SLIM, describe, image_parts, with_digest, with_mirror
 from .dockerfile import parse_key_values, referenced_vars
@@ -20,7 +21,8 @@ from .render import comments_of
 from .runtime_user import choose_user
 from .plan import KEPT, KEPT_AND_COPIED, MOVED, REMOVED, REWRITTEN, BuildPlan
 from .secrets import SECRET_RE
-from .shell import shell_form_to_argv, split_words
+from .quoting import sh_words
+from .shell import canonical_argv, shell_form_to_argv, split_words
 
 # build tooling variables that mean nothing to the finished app
 COMMON_BUILD_ENV = {"PATH", "DEBIAN_FRONTEND", "TZ_BUILD", "APT_KEY_DONT_WARN_ON_DANGEROUS_USAGE"}
@@ -109,16 +111,8 @@ def _need_args(facts: StageFacts, plan: BuildPlan, text: str) -> None:
 
 def _runtime_env_defines(plan: BuildPlan, name: str, text: str) -> bool:
     """Whether a runtime ENV line before `text` sets `name` (`ENV X $X` still needs ARG X)."""
-    def flat(s: str) -> str:   # continuation lines joined, blanks collapsed
-        return " ".join(re.sub(r"[\\`]\r?\n", " ", s).split())
-
-    target = flat(text)
-    for line in plan.runtime_env:
-        if target and target in flat(line):
-            return False
-        if any(k == name for k, _ in parse_key_values(re.sub(r"(?i)^\s*ENV\s+", "", line))):
-            return True
-    return False
+    from .runtime_env_index import defined_before
+    return defined_before(plan, name, text)
 
 
 def entry(facts: StageFacts, plan: BuildPlan, rewrite: Callable[[list[str]], list[str] | None],
@@ -131,9 +125,18 @@ def entry(facts: StageFacts, plan: BuildPlan, rewrite: Callable[[list[str]], lis
     for ins, attr in ((facts.entrypoint, "entrypoint"), (facts.cmd, "cmd")):
         if ins is None:
             continue
+        if attr == "cmd" and facts.entrypoint is not None and not facts.entrypoint.is_json:
+            # Docker runs a shell-form ENTRYPOINT as `sh -c` and never passes it the CMD; once the
+            # ENTRYPOINT is exec form the CMD would become its arguments, so it goes
+            plan.fate(ins, REMOVED, "a shell-form ENTRYPOINT ignores CMD; the original never passed it")
+            plan.decisions.append(f"line {ins.lineno}: CMD dropped: the shell-form ENTRYPOINT never received it")
+            continue
         if ins.is_json:
-            argv = list(ins.json_args)
+            written = list(ins.json_args)
+            argv = canonical_argv(written, ins.workdir or facts.workdir)
             new = rewrite(argv) if argv else None
+            if new is None and argv != written:
+                new = argv      # `cargo r -r` is kept as the long form the planners read
             setattr(plan, attr, new if new is not None else argv)
             if new is not None and new != argv:
                 plan.fate(ins, REWRITTEN, f"now runs {' '.join(new)}")
@@ -141,6 +144,11 @@ def entry(facts: StageFacts, plan: BuildPlan, rewrite: Callable[[list[str]], lis
                 plan.fate(ins, MOVED, "runs the copied artifact")
             continue
         text = ins.args
+        if facts.start_build and facts.start_build[0] is ins:
+            _, build, text = facts.start_build
+            plan.builder_append.insert(0, "# the build the start command ran at every start, done once here\n"
+                                          f"RUN {build}")
+            plan.decisions.append(f"line {ins.lineno}: `{build}` ran at start-up; it runs in the builder now")
         m = re.match(r"cd\s+([^\s;&|]+)\s*&&\s*(.+)\Z", text, re.S)
         if m:
             # `cd DIR && app` at start-up: the runtime's WORKDIR does the cd
@@ -216,12 +224,17 @@ def _copied_onto_path(facts: StageFacts, name: str) -> str | None:
 def finish(facts: StageFacts, plan: BuildPlan, options: Options, shell_base: str = DEBIAN_SLIM) -> None:
     """Base switch for shells, runtime user, workdir and healthcheck."""
     base = describe(plan.runtime_base)
+    if _starts_a_shell(plan):
+        plan.needs_shell = True
     if plan.needs_shell and not base.shell:
         plan.decisions.append(f"runtime base {shell_base} instead of {plan.runtime_base}: the app needs a shell")
         plan.runtime_base = shell_base
         base = describe(shell_base)
     _workdir(facts, plan)
     choose_user(facts, plan, options, base, _exposed_ports(facts))
+    app_files.drop_redundant(plan)
+    app_files.owned_by_runtime_user(facts, plan)
+    app_files.carry_state_dirs(facts, plan)
     _healthcheck(facts, plan, base)
     _volumes(facts, plan)
     for extra in options.extra_paths:
@@ -240,8 +253,32 @@ def finish(facts: StageFacts, plan: BuildPlan, options: Options, shell_base: str
     if plan.entrypoint is None and plan.cmd is None and not plan.base_has_cmd:
         from .plan import Refusal
         raise Refusal("no ENTRYPOINT or CMD could be set for the runtime stage", reason="no-entrypoint")
+    _same_pinned_image(facts, plan)
     plan.runtime_base = with_digest(with_mirror(plan.runtime_base, options.mirror), options.digests)
     _untagged_distroless(plan)
+
+
+_SHELLS = {"sh", "bash", "ash", "dash", "zsh"}
+
+
+def _starts_a_shell(plan: BuildPlan) -> bool:
+    """An exec-form command that starts a shell (`["sh", "-c", "..."]`) needs one in the runtime."""
+    for value in (plan.entrypoint, plan.cmd):
+        if isinstance(value, list) and value and posixpath.basename(value[0]) in _SHELLS:
+            return True
+    return False
+
+
+def _same_pinned_image(facts: StageFacts, plan: BuildPlan) -> None:
+    """A digest-pinned builder whose runtime is the very same image keeps the same reference: the tag
+    alone may move to another build."""
+    image = facts.image
+    if "@" not in image or "$" in image:
+        return
+    name = image.split("@")[0]
+    if plan.runtime_base in (name, name.split("/", 1)[-1] if name.startswith("docker.io/") else name):
+        plan.runtime_base = image
+        plan.decisions.append("the runtime is the builder's own image: the same digest pins it")
 
 
 def _untagged_distroless(plan: BuildPlan) -> None:
@@ -277,7 +314,7 @@ def _volumes(facts: StageFacts, plan: BuildPlan) -> None:
     if not new:
         return
     plan.builder_append.append("# mount points of the runtime VOLUMEs, copied with their owner\n"
-                               f"RUN mkdir -p {' '.join(new)}")
+                               f"RUN mkdir -p {sh_words(new)}")
     for path in new:
         plan.copy(path, path, "VOLUME mount point owned by the runtime user", chown=owner)
     plan.decisions.append(f"VOLUME {' '.join(new)} is created owned by {owner}, so the non-root app can write to it")

@@ -14,6 +14,7 @@ from .analysis import StageFacts, is_root_user
 from .bases import Base, image_parts
 from .options import Options
 from .plan import BuildPlan
+from .quoting import sh
 from .shell import split_commands
 
 PRIVILEGED_PORT = 1024
@@ -73,10 +74,12 @@ def choose_user(facts: StageFacts, plan: BuildPlan, options: Options, base: Base
                               "matches files made in the builder")
         return
     if base.package_manager == "apk":
-        plan.runtime_setup.append(f"RUN addgroup -S -g {APP_ID} {name} && adduser -S -u {APP_ID} -G {name} -H -D {name}")
+        q = sh(name)
+        plan.runtime_setup.append(f"RUN addgroup -S -g {APP_ID} {q} && adduser -S -u {APP_ID} -G {q} -H -D {q}")
     else:
-        plan.runtime_setup.append(f"RUN groupadd --gid {APP_ID} {name} "
-                                  f"&& useradd --uid {APP_ID} --gid {name} --no-create-home {name}")
+        q = sh(name)
+        plan.runtime_setup.append(f"RUN groupadd --gid {APP_ID} {q} "
+                                  f"&& useradd --uid {APP_ID} --gid {q} --no-create-home {q}")
     plan.user = name if original else f"{APP_ID}:{APP_ID}"
     plan.decisions.append(f"runtime runs as non-root user {name}, uid {APP_ID} (created in the runtime stage)")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from . import __version__
-from .bulk import CONVERTED, Item, display
+from .bulk import CONVERTED, FAILED, Item, display
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 RULE_ID = "MSB001"
@@ -24,6 +24,18 @@ RULE = {
                      "`msb migrate . --in-place` to apply it to every Dockerfile."},
     "defaultConfiguration": {"level": "warning"},
     "properties": {"tags": ["docker", "image-size", "security"]},
+}
+
+FAILED_ID = "MSB002"
+FAILED_RULE = {
+    "id": FAILED_ID,
+    "name": "UncheckedDockerfile",
+    "shortDescription": {"text": "A Dockerfile or directory could not be checked"},
+    "fullDescription": {"text": "msb could not read this file or directory (permissions, a file changed during "
+                                "the run, or an internal error), so the check is incomplete."},
+    "help": {"text": "Make the file readable, or exclude it, and run the check again."},
+    "defaultConfiguration": {"level": "error"},
+    "properties": {"tags": ["docker"]},
 }
 
 
@@ -45,7 +57,17 @@ def _location(path: str, base: Path | None) -> dict:
 def document(items: list[Item], base: Path | None = None) -> dict:
     results = []
     for item in items:
-        if item.status != CONVERTED:
+        if item.status == FAILED:
+            results.append({
+                "ruleId": FAILED_ID,
+                "ruleIndex": 1,
+                "level": "error",
+                "message": {"text": f"msb could not check this file: {item.reason}"},
+                "locations": [{"physicalLocation": {"artifactLocation": _location(item.path, base)}}],
+                "partialFingerprints": {"msbFinding/v1": f"{display(item.path, base)}:{FAILED_ID}"},
+            })
+            continue
+        if item.status != CONVERTED or item.no_gain:
             continue
         results.append({
             "ruleId": RULE_ID,
@@ -65,7 +87,8 @@ def document(items: list[Item], base: Path | None = None) -> dict:
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {"name": "msb", "version": __version__, "semanticVersion": __version__,
-                                "rules": [RULE]}},
+                                "rules": [RULE, FAILED_RULE]}},
+            "invocations": [{"executionSuccessful": not any(i.status == FAILED for i in items)}],
             "results": results,
             "columnKind": "unicodeCodePoints",
         }],

@@ -8,13 +8,27 @@ from .analysis import StageFacts
 from .dockerfile import parse_key_values, referenced_vars
 from .plan import KEPT, BuildPlan
 
-# "auth" only as a whole name part: NPM_AUTH, AUTH_TOKEN, but not AUTHOR or OAUTH_CALLBACK_URL
-SECRET_RE = re.compile(r"(?i)(token|secret|passw(or)?d|api[_-]?key|private[_-]?key|credential|(?<![a-z0-9])auth(?![a-z0-9]))")
+# "auth" and "pass" only as whole name parts: NPM_AUTH, AUTH_TOKEN, DB_PASS, but not AUTHOR,
+# OAUTH_CALLBACK_URL or BYPASS_CACHE; "pwd" only as a suffix part (MYSQL_PWD), since PWD alone is the
+# shell's working directory
+SECRET_RE = re.compile(r"(?i)(token|secret|passw(or)?d|passphrase|api[_-]?key|private[_-]?key|credential"
+                       r"|(?<![a-z0-9])auth(?![a-z0-9])|(?<![a-z0-9])pass(?![a-z0-9])|(?<=[_-])pwd(?![a-z0-9]))")
+# a URL that carries a password: postgres://user:secret@db/app (DATABASE_URL, REDIS_URL, ...)
+URL_PASSWORD_RE = re.compile(r"(?i)\b[a-z][a-z0-9+.-]*://[^/\s:@]*:[^/\s@]+@")
 
 # credential files by name; templates such as .env.example hold no secret and may be needed
 SECRET_FILE_RE = re.compile(
     r"(?:^|/)(?:\.npmrc|\.netrc|\.pypirc|\.git-credentials|\.env(?:\.(?!example\b|sample\b|template\b|dist\b)[^/]+)?"
     r"|id_(?:rsa|dsa|ecdsa|ed25519)|\.ssh(?=/|$))(?:/|$)")
+
+
+def _env_quote(value: str) -> str:
+    import json
+    return json.dumps(value) if (not value or re.search(r"[\s\"'\\]", value)) else value
+
+
+def has_url_password(value: str) -> bool:
+    return bool(URL_PASSWORD_RE.search(value))
 
 
 def is_secret_path(path: str) -> bool:
@@ -36,13 +50,22 @@ def guard_secrets(facts: StageFacts, plan: BuildPlan) -> None:
             plan.warnings.append(f"{art.source} is a credential file: not copied to the runtime stage "
                                  "(provide it at run time if the app needs it)")
     for line in list(plan.runtime_env):
-        keys = [k for k, _ in parse_key_values(re.sub(r"(?is)^\s*ENV\s+", "", line))]
+        pairs = parse_key_values(re.sub(r"(?is)^\s*ENV\s+", "", line))
+        keys = [k for k, _ in pairs]
         refs = referenced_vars(line)
-        leaked = [k for k in keys if SECRET_RE.search(k)]
+        leaked = [k for k, v in pairs if SECRET_RE.search(k) or has_url_password(v)]
         used = sorted(r for r in refs if SECRET_RE.search(r) and r not in leaked)
         if used and not leaked:
             leaked = [f"{', '.join(keys) or 'value'} (uses {', '.join(used)})"]
-        if leaked:
+        clean = [(k, v) for k, v in pairs if k not in leaked and not any(
+            SECRET_RE.search(r) for r in referenced_vars(v))]
+        if leaked and clean and len(clean) < len(pairs):
+            # the other variables of the line still reach the runtime
+            at = plan.runtime_env.index(line)
+            plan.runtime_env[at] = "ENV " + " ".join(f"{k}={_env_quote(v)}" for k, v in clean)
+            plan.warnings.append(f"ENV {', '.join(dict.fromkeys(leaked))} looks like a secret: "
+                                 "not carried to the runtime stage (pass it at run time)")
+        elif leaked:
             plan.runtime_env.remove(line)
             for ins in facts.stage.instructions:
                 if ins.keyword == "ENV" and ins.raw.rstrip("\r\n") == line:

@@ -71,7 +71,7 @@ def split_commands(text: str, cwd: str = "/") -> list[Command]:
             return
         if words and words[0] == "cd" and len(words) >= 2:
             cwd = posixpath.normpath(posixpath.join(cwd, words[1]))
-        commands.append(Command(words, env, cwd))
+        commands.append(Command(canonical_argv(words, cwd), env, cwd))
 
     for line in text.split("\n"):
         for word in split_words(line):
@@ -81,6 +81,34 @@ def split_commands(text: str, cwd: str = "/") -> list[Command]:
                 current.append(word)
         flush()
     return commands
+
+
+_CARGO_ALIASES = {"b": "build", "r": "run", "c": "check", "t": "test"}
+
+
+def canonical_argv(argv: list[str], cwd: str = "/") -> list[str]:
+    """The long spelling of a command whose short or wrapped form means the same thing, so the
+    language planners see one form: `cargo b -r` is `cargo build --release`; the old official Go
+    images' `go-wrapper install` is `go install`, and `go-wrapper run` runs what it installed."""
+    if len(argv) < 2:
+        return argv
+    prog = posixpath.basename(argv[0])
+    if prog == "cargo":
+        sub = _CARGO_ALIASES.get(argv[1], argv[1])
+        rest = argv[2:]
+        if sub in ("build", "run", "install", "test", "check"):
+            cut = rest.index("--") if "--" in rest else len(rest)
+            rest = [("--release" if w == "-r" else w) for w in rest[:cut]] + rest[cut:]
+        return [argv[0], sub, *rest]
+    if prog == "go-wrapper":
+        if argv[1] == "install":
+            return ["go", "install", *argv[2:]]
+        if argv[1] == "download":
+            return ["go", "get", "-d", *argv[2:]]
+        if argv[1] == "run":
+            # go-wrapper runs $GOPATH/bin/<name of the working directory>
+            return [posixpath.join("/go/bin", posixpath.basename(cwd.rstrip("/")) or "app"), *argv[2:]]
+    return argv
 
 
 def needs_shell(command_text: str) -> bool:

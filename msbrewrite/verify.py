@@ -16,6 +16,11 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Callable
 
+from .verify_crawl import MAX_DEPTH, MAX_PAGES
+from .verify_files import MAX_LISTED
+from .verify_oracle import Difference, Probe
+from .verify_probe import ServerRun
+
 # --------------------------------------------------------------------------- pure helpers
 
 # Probe images looked for locally when the smoke check needs curl next to a distroless app.
@@ -86,63 +91,6 @@ def slug(text: str) -> str:
     return s[:40] or "app"
 
 
-# Runs inside the probe container, in the app's network namespace: waits for the first port that
-# accepts a connection, then reports each path's HTTP status ("000" with a connect time above
-# zero means the port answers but does not speak HTTP).
-PROBE_SCRIPT = r'''
-timeout=$1; ports=$2; shift 2
-deadline=$(( $(date +%s) + timeout )); port=""
-while [ -z "$port" ]; do
-    for p in $ports; do
-        out=$(curl -s -o /dev/null --connect-timeout 2 --max-time 5 -w '%{http_code} %{time_connect}' "http://127.0.0.1:$p/")
-        code=${out%% *}; tc=${out#* }
-        if [ "$code" != 000 ] || awk -v t="$tc" 'BEGIN { exit !(t + 0 > 0) }'; then port=$p; break; fi
-    done
-    [ -n "$port" ] && break
-    [ "$(date +%s)" -lt "$deadline" ] || { echo "NOPORT"; exit 1; }
-    sleep 0.5
-done
-echo "PORT $port"
-for path in "$@"; do
-    code=$(curl -s -o /dev/null --max-time 10 -w '%{http_code}' "http://127.0.0.1:$port$path")
-    echo "HTTP $code $path"
-done
-if [ -n "${SMOKE_CMD:-}" ]; then
-    PORT=$port sh -c "$SMOKE_CMD" > /tmp/cmd.out 2>&1; rc=$?
-    tail -n 20 /tmp/cmd.out | sed 's/^/CMDOUT /'
-    echo "CMD $rc"
-fi
-'''
-
-
-@dataclass
-class ServerRun:
-    """What one image did as a server."""
-    started: bool = True
-    port: int | None = None
-    statuses: dict[str, int] = field(default_factory=dict)   # path -> HTTP status (0: not HTTP)
-    command_rc: int | None = None                             # --smoke-cmd exit status
-    command_output: list[str] = field(default_factory=list)
-    stayed_up: bool = True
-    exit_code: int | None = None
-    logs: list[str] = field(default_factory=list)
-
-
-def parse_probe_output(text: str, run: ServerRun) -> ServerRun:
-    for line in text.splitlines():
-        head, _, rest = line.partition(" ")
-        if head == "PORT" and rest.isdigit():
-            run.port = int(rest)
-        elif head == "HTTP":
-            code, _, path = rest.partition(" ")
-            run.statuses[path] = int(code) if code.isdigit() else 0
-        elif head == "CMDOUT":
-            run.command_output.append(rest)
-        elif head == "CMD" and rest.lstrip("-").isdigit():
-            run.command_rc = int(rest)
-    return run
-
-
 @dataclass
 class CliRun:
     exit_code: int | None        # None: still running at the timeout
@@ -157,14 +105,21 @@ class Smoke:
     detail: str
     original: dict = field(default_factory=dict)
     converted: dict = field(default_factory=dict)
+    inconclusive: str | None = None    # the original fails the same check: nothing to blame
 
 
 def judge_server(original: ServerRun | None, converted: ServerRun) -> Smoke:
     """The converted app must stay up, answer on a port (HTTP status below 500, or a TCP connect
-    when it does not speak HTTP), answer each path like the original did, and pass --smoke-cmd."""
-    def fail(why: str) -> Smoke:
-        return Smoke("server", False, why, _as_dict(original), _as_dict(converted))
+    when it does not speak HTTP), answer each requested path like the original did, and pass
+    --smoke-cmd. When the original fails the same check the result is inconclusive, not a failure."""
+    def fail(why: str, inconclusive: str | None = None) -> Smoke:
+        return Smoke("server", False, why, _as_dict(original), _as_dict(converted), inconclusive)
 
+    if original is not None and (not original.started or original.port is None):
+        why = ("the original image did not start" if not original.started else
+               f"the original container exited (code {original.exit_code}) before answering" if not original.stayed_up
+               else "the original container answered on no port within the timeout")
+        return fail(why, why)
     if not converted.started:
         return fail("the converted image did not start")
     if converted.port is None:
@@ -172,17 +127,30 @@ def judge_server(original: ServerRun | None, converted: ServerRun) -> Smoke:
             return fail(f"the converted container exited (code {converted.exit_code}) before answering")
         return fail("the converted container answered on no port within the timeout")
     for path, code in converted.statuses.items():
+        before = original.statuses.get(path) if original else None
+        original_failed = original is not None and (before is None or before >= 500)
+        if original_failed and (code >= 400 or not code):
+            why = f"GET {path} fails in the original too ({before or 'no answer'})"
+            return fail(why, why)
         if code >= 500:
             return fail(f"GET {path} on :{converted.port} answered {code}")
-        before = original.statuses.get(path) if original else None
         if code and before and before < 500 and before != code:
             return fail(f"GET {path} answered {code}, the original answered {before}")
     if converted.command_rc not in (None, 0):
+        if original is not None and original.command_rc not in (None, 0):
+            why = f"--smoke-cmd fails on the original too (exit {original.command_rc})"
+            return fail(why, why)
         return fail(f"--smoke-cmd exited with {converted.command_rc}")
     if not converted.stayed_up:
+        if original is not None and not original.stayed_up:
+            why = f"the original container exited too (code {original.exit_code}) after answering"
+            return fail(why, why)
         return fail(f"the converted container exited (code {converted.exit_code}) after answering")
     answers = ", ".join(f"{p} {c if c else 'tcp'}" for p, c in converted.statuses.items())
     return Smoke("server", True, f"up on :{converted.port} ({answers})", _as_dict(original), _as_dict(converted))
+
+
+CANNOT_RUN = (125, 126, 127)     # docker or the shell could not start the command
 
 
 def judge_cli(original: CliRun | None, converted: CliRun, timeout: float) -> Smoke:
@@ -190,6 +158,9 @@ def judge_cli(original: CliRun | None, converted: CliRun, timeout: float) -> Smo
     def result(ok: bool, why: str) -> Smoke:
         return Smoke("cli", ok, why, _as_dict(original), _as_dict(converted))
 
+    if original is not None and original.exit_code in CANNOT_RUN:
+        why = f"the original cannot run its command (exit {original.exit_code}: {first_line(original.stderr)})"
+        return Smoke("cli", False, why, _as_dict(original), _as_dict(converted), why)
     if original is None:
         if converted.exit_code == 0:
             return result(True, "exit 0 (no original to compare with)")
@@ -225,7 +196,13 @@ def first_difference(a: str, b: str) -> str:
 
 
 def _as_dict(run) -> dict:
-    return asdict(run) if run is not None else {}
+    if run is None:
+        return {}
+    data = asdict(run)
+    for fetch in (data.get("fetches") or {}).values():
+        fetch.pop("body", None)      # pages read for links: the hashes are enough in the report
+    data.pop("diff", None)
+    return data
 
 
 @dataclass
@@ -251,24 +228,50 @@ class Report:
     error: str | None = None     # verify could not run
     kept_images: bool = False
     notes: list[str] = field(default_factory=list)   # how the engine was used (e.g. the classic builder)
+    strict: bool = False         # suspicious missing files fail the verdict
+    probes: list[Probe] = field(default_factory=list)
+    differences: list[Difference] = field(default_factory=list)   # each one fails the verdict
+    suspicious: list[Difference] = field(default_factory=list)    # missing files; fail only with --strict
+    warnings: list[str] = field(default_factory=list)
+    files: dict = field(default_factory=dict)      # app dirs, users, missing and write-permission details
+    routes_skipped: list[dict] = field(default_factory=list)
+    seconds: dict = field(default_factory=dict)    # time spent per phase
 
     @property
     def ratio(self) -> float | None:
         return size_ratio(self.original.size, self.converted.size)
 
     @property
-    def exit_code(self) -> int:
+    def inconclusive(self) -> str | None:
+        return self.smoke.inconclusive if self.smoke else None
+
+    @property
+    def failures(self) -> list[Difference]:
+        return self.differences + (self.suspicious if self.strict else [])
+
+    @property
+    def verdict(self) -> str:
         if self.error:
-            return 2
-        if not self.converted.ok or self.smoke is None or not self.smoke.passed:
-            return 1
-        return 0
+            return "NOT VERIFIED"
+        if not self.converted.ok or self.failures:
+            return "FAIL"
+        if self.inconclusive:
+            return "INCONCLUSIVE"
+        if self.smoke is None or not self.smoke.passed:
+            return "FAIL"
+        return "PASS"
+
+    @property
+    def exit_code(self) -> int:
+        return {"PASS": 0, "FAIL": 1, "INCONCLUSIVE": 1, "NOT VERIFIED": 2}[self.verdict]
 
     def to_dict(self) -> dict:
         data = asdict(self)
         data["size_ratio"] = self.ratio
         data["passed"] = self.exit_code == 0
         data["exit_code"] = self.exit_code
+        data["verdict"] = self.verdict
+        data["inconclusive"] = self.inconclusive
         return data
 
 
@@ -276,32 +279,99 @@ def render_json(report: Report) -> str:
     return json.dumps(report.to_dict(), indent=2)
 
 
-def render_text(report: Report) -> str:
+def _answer(view: dict | None) -> str:
+    if not view:
+        return "-"
+    ctype = (view.get("content_type") or "").split(";")[0]
+    return f"{view['status'] or 'no answer'} {ctype}".strip()
+
+
+def _table(rows: list[list[str]]) -> list[str]:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(r)).rstrip() for r in rows]
+
+
+def render_text(report: Report, max_probes: int = 12) -> str:
     lines = [f"verify {report.dockerfile} (context {report.context}; converted by {report.converted_from})", ""]
     rows = [["", "build", "size", "time"] + (["image"] if report.kept_images else [])]
     for b in (report.original, report.converted):
         rows.append([b.role, "ok" if b.ok else ("failed" if b.seconds else "-"), human_size(b.size),
                      f"{b.seconds:.1f}s" if b.seconds else "-"] + ([b.image or ""] if report.kept_images else []))
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    for r in rows:
-        lines.append("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(r)).rstrip())
+    lines += _table(rows)
     for b in (report.original, report.converted):
         if b.seconds and not b.ok:
             lines += ["", f"{b.role} build failed at: {b.failing_step or 'unknown step'}"]
             lines += [f"  | {line}" for line in b.log_tail]
     if report.ratio is not None:
         lines += ["", f"size ratio {report.ratio:.3f} (converted / original, {100 * (1 - report.ratio):.1f}% smaller)"]
+    if report.probes:
+        shown = [p for p in report.probes if p.found_by == "requested" or p.outcome != "same"]
+        shown += [p for p in report.probes if p not in shown][:max(0, max_probes - len(shown))]
+        rows = [["probe", "original", "converted", ""]]
+        rows += [[p.path[:60], _answer(p.original), _answer(p.converted), "" if p.outcome == "same" else p.outcome]
+                 for p in report.probes if p in shown]
+        lines += [""] + _table(rows)
+        rest = len(report.probes) - len(shown)
+        if rest:
+            lines.append(f"(and {rest} more probe{'s' if rest > 1 else ''} answered alike; --json lists them)")
     if report.smoke:
-        lines += ["", f"smoke ({report.smoke.mode}): {'passed' if report.smoke.passed else 'FAILED'}: {report.smoke.detail}"]
-        tail = report.smoke.converted.get("logs") or report.smoke.converted.get("output") or []
+        state = "passed" if report.smoke.passed else ("INCONCLUSIVE" if report.smoke.inconclusive else "FAILED")
+        lines += ["", f"smoke ({report.smoke.mode}): {state}: {report.smoke.detail}"]
+        # the original's own log says why it is inconclusive; the converted one's why it failed
+        run = report.smoke.original if report.smoke.inconclusive else report.smoke.converted
+        tail = run.get("logs") or run.get("output") or []
+        if report.smoke.inconclusive and tail:
+            lines.append("  the original's log:")
         if not report.smoke.passed and tail:
             lines += [f"  | {line}" for line in tail[-15:]]
+    if report.differences or report.suspicious:
+        lines += ["", "differences:"]
+        for d in report.differences + report.suspicious:
+            tag = "" if d in report.differences else (" (suspicious)" if not report.strict else " (suspicious, --strict)")
+            lines.append(f"  {d.kind}: {d.what}{tag}")
+            lines += [f"    | {e}" for e in d.evidence[:3]]
+    for w in report.warnings:
+        lines.append(f"warning: {w}")
     if report.error:
         lines += ["", f"could not verify: {report.error}"]
     lines += [f"note: {note}" for note in report.notes]
-    verdict = {0: "PASS", 1: "FAIL", 2: "NOT VERIFIED"}[report.exit_code]
+    verdict = report.verdict
+    if verdict == "INCONCLUSIVE":
+        verdict += f" ({report.inconclusive})"
     lines += ["", f"verdict: {verdict}"]
     return "\n".join(lines) + "\n"
+
+
+def render_summary(results: list[tuple[object, "Report | str"]]) -> str:
+    """One row per Dockerfile of a multi-file verify: verdict, sizes, differences, first reason."""
+    rows = [["dockerfile", "verdict", "original", "converted", "diffs", "why"]]
+    for path, r in results:
+        if not isinstance(r, Report):
+            rows.append([str(path), "SKIPPED", "-", "-", "-", str(r)[:80]])
+            continue
+        why = (r.error or (r.failures[0].what if r.failures else "") or r.inconclusive or
+               (r.smoke.detail if r.smoke and not r.smoke.passed else "") or
+               ("converted build failed" if not r.converted.ok else ""))
+        rows.append([str(path), r.verdict, human_size(r.original.size), human_size(r.converted.size),
+                     str(len(r.failures)), why[:80]])
+    counts: dict[str, int] = {}
+    for row in rows[1:]:
+        counts[row[1]] = counts.get(row[1], 0) + 1
+    lines = ["summary:"] + ["  " + line for line in _table(rows)]
+    lines.append("  " + ", ".join(f"{n} {v}" for v, n in sorted(counts.items())))
+    return "\n".join(lines) + "\n"
+
+
+def summary_exit_code(results: list["Report | str"]) -> int:
+    """1 when any file fails or is inconclusive, else 2 when any could not be verified (or none
+    was), else 0."""
+    reports = [r for r in results if isinstance(r, Report)]
+    codes = {r.exit_code for r in reports}
+    if 1 in codes:
+        return 1
+    if 2 in codes or not reports:
+        return 2
+    return 0
 
 
 # --------------------------------------------------------------------------- the docker driver
@@ -315,7 +385,7 @@ class Settings:
     context: str
     mode: str = "auto"                      # auto | server | cli
     port: int | None = None
-    paths: list[str] = field(default_factory=lambda: ["/"])
+    paths: list[str] = field(default_factory=list)     # requested paths; none: `/`
     smoke_cmd: str | None = None            # CLI: the arguments; server: a probe command
     smoke_script: str | None = None         # an executable run as `SCRIPT IMAGE`, exit 0 = works
     run_args: list[str] = field(default_factory=list)
@@ -324,6 +394,12 @@ class Settings:
     no_cache: bool = False
     probe_image: str | None = None
     network: str = "host"                   # build network (the engine may have no bridge)
+    strict: bool = False                    # suspicious missing files fail the verdict
+    discover: bool = True                   # probe the routes read from the sources, crawl the links
+    route_limit: int = 40
+    crawl_pages: int = MAX_PAGES
+    crawl_depth: int = MAX_DEPTH
+    file_checks: bool = True                # compare the images' files and write permissions
 
 
 Progress = Callable[[str], None]
@@ -427,6 +503,7 @@ class Verifier:
         report = Report(dockerfile, self.s.context, converted_from,
                         Build("original", dockerfile), Build("converted", converted_from))
         report.kept_images = self.s.keep_images
+        report.strict = self.s.strict
         try:
             self.docker.require_engine()
             if self.docker.builder_note:
@@ -438,7 +515,13 @@ class Verifier:
                 report.error = ("the original Dockerfile does not build, so there is nothing to compare with"
                                 + (f" ({step})" if step else ""))
             elif report.converted.ok:
-                report.smoke = self._smoke(report.original.image, report.converted.image)
+                start = time.monotonic()
+                report.smoke = self._smoke(report, report.original.image, report.converted.image)
+                report.seconds["run"] = round(time.monotonic() - start, 1)
+                if self.s.file_checks:
+                    start = time.monotonic()
+                    self._files(report)
+                    report.seconds["files"] = round(time.monotonic() - start, 1)
         except EngineError as exc:
             report.error = str(exc)
         except subprocess.TimeoutExpired as exc:
@@ -472,7 +555,8 @@ class Verifier:
 
     # ---- smoke
 
-    def _smoke(self, original: str | None, converted: str) -> Smoke:
+    def _smoke(self, report: Report, original: str | None, converted: str) -> Smoke:
+        self._written = ""       # what the original container wrote (`docker diff`)
         if self.s.smoke_script:
             return self._smoke_script(original, converted)
         _, config = self.docker.image_config(converted)
@@ -481,13 +565,61 @@ class Verifier:
         if mode == "auto":
             mode = "server" if (self.s.port or exposed_ports(config) or exposed_ports(original_config)) else "cli"
         if mode == "server":
-            probe = self._probe_image()
-            before = self._serve(original, original_config, probe, "original") if original else None
-            after = self._serve(converted, config, probe, "converted")
-            return judge_server(before, after)
-        before = self._cli(original, "original") if original else None
-        after = self._cli(converted, "converted")
-        return judge_cli(before, after, self.s.timeout)
+            return self._server(report, original, original_config, converted, config)
+        return self._cli_runs(report, original, converted)
+
+    def _server(self, report: Report, original: str | None, original_config: dict, converted: str,
+                config: dict) -> Smoke:
+        from .verify_oracle import http_probes, listener_difference, log_diffs
+        from .verify_probe import ServerProbe, crawl_plan, fixed_plan
+        from .verify_routes import discover_routes
+
+        requested = list(self.s.paths) or ["/"]
+        found_by = {p: "requested" for p in requested}
+        seeds = list(requested)
+        if self.s.discover:
+            scan = discover_routes(self.s.context, self.s.route_limit)
+            report.routes_skipped = scan.skipped
+            for r in scan.routes:
+                if r.path not in found_by:
+                    found_by[r.path] = f"route ({r.framework}, {r.file}:{r.line}" + (", sample value)" if r.sample else ")")
+                    seeds.append(r.path)
+        pages, depth = (self.s.crawl_pages, self.s.crawl_depth) if self.s.discover else (0, 0)
+        probe = self._probe_image()
+        # readiness on the first requested path: `/` itself may crash an app that was given --path
+        ready = requested[0]
+
+        def server(role: str) -> ServerProbe:
+            return ServerProbe(self.docker, self.label, f"msb-verify-{self.run_id}-{role}", probe,
+                               self.s.run_args, self.s.timeout, self.progress)
+
+        before = None
+        if original:
+            self.progress("starting the original image as a server and probing it")
+            ports = candidate_ports(self.s.port, exposed_ports(original_config)) or [8080]
+            before = server("original").run(original, ports, ready, crawl_plan(seeds, found_by, pages, depth),
+                                            self.s.smoke_cmd, keep_diff=True)
+            self._written = before.diff
+        if before is not None and before.port is not None:
+            plan = fixed_plan(list(before.found_by), before.found_by)     # the same paths as the original
+        else:
+            plan = crawl_plan(seeds, found_by, pages, depth)
+        self.progress("starting the converted image as a server and probing it")
+        ports = candidate_ports(self.s.port, exposed_ports(config)) or [8080]
+        after = server("converted").run(converted, ports, ready, plan, self.s.smoke_cmd)
+        for run in (before, after):
+            if run is not None:
+                run.statuses = {p: run.fetches[p].status for p in requested if p in run.fetches}
+        smoke = judge_server(before, after)
+        report.probes, http = http_probes(before, after)
+        if before is not None and before.port is None:
+            return smoke            # no baseline: nothing the converted image does can be compared
+        report.differences += http + listener_difference(before, after) + \
+            log_diffs(before.logs if before else None, after.logs)
+        if after.crawl_dropped or (before and before.crawl_dropped):
+            report.notes.append(f"the crawl stopped at {pages} pages / depth {depth}: "
+                                f"{max(after.crawl_dropped, before.crawl_dropped if before else 0)} links not probed")
+        return smoke
 
     def _probe_image(self) -> str:
         wanted = self.s.probe_image or os.environ.get("MSB_PROBE_IMAGE")
@@ -504,66 +636,110 @@ class Verifier:
         raise EngineError("no probe image with curl (tried " + ", ".join(PROBE_CANDIDATES) +
                           "): pass --probe-image IMAGE")
 
-    def _serve(self, image: str, config: dict, probe: str, role: str) -> ServerRun:
-        """Start IMAGE without network access and probe it from a helper in its network namespace,
-        so distroless images without a shell or curl work and ports never clash."""
-        self.progress(f"smoke: starting the {role} image as a server")
-        run = ServerRun()
-        started = self.docker.run("run", "-d", "--network=none", "--label", self.label, *self.s.run_args, image)
-        if started.returncode != 0:
-            run.started = False
-            run.logs = log_tail(started.stderr)
-            return run
-        cid = started.stdout.strip()
-        ports = candidate_ports(self.s.port, exposed_ports(config)) or [8080]
-        probe_name = f"msb-verify-probe-{self.run_id}-{role}"
-        args = [self.docker.binary, "run", "--rm", "--name", probe_name, "--label", self.label,
-                "--network", f"container:{cid}", "--entrypoint", "sh"]
+    def _cli_runs(self, report: Report, original: str | None, converted: str) -> Smoke:
+        """The image's own command, then --smoke-cmd's arguments when given, in both images."""
+        from .verify_oracle import log_diffs
+
+        runs = [("the image's command", [], min(self.s.timeout, 20) if self.s.smoke_cmd else self.s.timeout)]
         if self.s.smoke_cmd:
-            args += ["-e", f"SMOKE_CMD={self.s.smoke_cmd}"]
-        args += [probe, "-c", PROBE_SCRIPT, "probe", str(int(self.s.timeout)), " ".join(map(str, ports)), *self.s.paths]
-        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                env=self.docker.env, errors="replace")
-        deadline = time.monotonic() + self.s.timeout + 30
-        while proc.poll() is None:
-            # stop waiting as soon as the app dies: its port will never answer
-            if not self._running(cid) or time.monotonic() > deadline:
-                self.docker.run("rm", "-f", probe_name)
-                break
-            time.sleep(1)
-        out = proc.communicate()[0]
-        parse_probe_output(out, run)
-        if run.port is not None:
-            time.sleep(1)   # a server must stay up, not just answer once
-        run.stayed_up = self._running(cid)
-        if not run.stayed_up:
-            code = self.docker.run("inspect", "-f", "{{.State.ExitCode}}", cid).stdout.strip()
-            run.exit_code = int(code) if code.lstrip("-").isdigit() else None
-        run.logs = log_tail(self._logs(cid), 30)
-        self.docker.run("rm", "-f", cid)
-        return run
+            runs.append(("--smoke-cmd", shlex.split(self.s.smoke_cmd), self.s.timeout))
+        smoke = None
+        for i, (what, args, timeout) in enumerate(runs):
+            before = self._cli(original, "original", args, timeout, keep_diff=i == 0) if original else None
+            after = self._cli(converted, "converted", args, timeout)
+            judged = judge_cli(before, after, timeout)
+            if before is None or before.exit_code not in CANNOT_RUN:
+                report.differences += log_diffs(
+                    (before.stdout + before.stderr).splitlines() if before else None,
+                    (after.stdout + after.stderr).splitlines())
+            if what == runs[-1][0]:
+                smoke = judged                  # the headline: --smoke-cmd's run, else the command's
+            elif not judged.passed and not judged.inconclusive:
+                report.differences.append(Difference("cli", f"{what}: {judged.detail}"))
+        return smoke
 
-    def _running(self, cid: str) -> bool:
-        return self.docker.run("inspect", "-f", "{{.State.Running}}", cid).stdout.strip() == "true"
-
-    def _logs(self, cid: str) -> str:
-        proc = self.docker.run("logs", "--tail", "30", cid)
-        return proc.stdout + proc.stderr
-
-    def _cli(self, image: str, role: str) -> CliRun:
-        self.progress(f"smoke: running the {role} image")
+    def _cli(self, image: str, role: str, args: list[str], timeout: float, keep_diff: bool = False) -> CliRun:
+        self.progress(f"running the {role} image" + (f" with {shlex.join(args)}" if args else ""))
         name = f"msb-verify-{self.run_id}-{role}"
-        args = shlex.split(self.s.smoke_cmd) if self.s.smoke_cmd else []
         try:
             proc = self.docker.run("run", "--name", name, "--network=none", "--label", self.label,
-                                   *self.s.run_args, image, *args, timeout=self.s.timeout)
+                                   *self.s.run_args, image, *args, timeout=timeout)
         except subprocess.TimeoutExpired as exc:
+            if keep_diff:
+                self._written = self.docker.run("diff", name).stdout
             self.docker.run("rm", "-f", name)
             return CliRun(None, _text(exc.stdout), _text(exc.stderr))
+        if keep_diff:
+            self._written = self.docker.run("diff", name).stdout
         self.docker.run("rm", "-f", name)
-        if proc.returncode == 125:   # docker itself could not start the container
-            raise EngineError(f"cannot start {image}: {first_line(proc.stderr)}")
+        # 125: docker could not start the container (a USER the image lacks, ...): compared like any
+        # exit code, so the original doing the same is inconclusive and the converted alone a failure
         return CliRun(proc.returncode, proc.stdout, proc.stderr)
+
+    # ---- files
+
+    def _files(self, report: Report) -> None:
+        """Both images' files from `docker export`: what the converted one lacks under the app's
+        directories, and what its user can no longer write there."""
+        from .verify_files import (app_dirs, lost_writes, missing_files, resolve_user, summarise_missing,
+                                   written_paths)
+        from .verify_oracle import file_diffs, write_diffs
+
+        self.progress("listing both images' files")
+        _, before_cfg = self.docker.image_config(report.original.image)
+        _, after_cfg = self.docker.image_config(report.converted.image)
+        from concurrent.futures import ThreadPoolExecutor
+        with ThreadPoolExecutor(2) as pool:      # the engine writes the two tars at once
+            trees = pool.map(self._tree, (report.original.image, report.converted.image))
+            before, after = list(trees)
+        dirs = app_dirs(before_cfg, before)
+        for d in app_dirs(after_cfg, after):
+            if d not in dirs:
+                dirs.append(d)
+        volumes = sorted(set(before_cfg.get("Volumes") or {}) | set(after_cfg.get("Volumes") or {}))
+        missing = missing_files(before, after, dirs)
+        report.suspicious += file_diffs(missing)
+        who_before = resolve_user(before_cfg.get("User") or "", before)
+        who_after = resolve_user(after_cfg.get("User") or "", after)
+        info = {"app_dirs": dirs, "volumes": volumes,
+                "users": {"original": before_cfg.get("User") or "root", "converted": after_cfg.get("User") or "root"},
+                "missing": {"suspicious": summarise_missing(missing, "suspicious"),
+                            "expected": summarise_missing(missing, "expected")}}
+        if who_before and who_after:
+            written = written_paths(self._written, dirs + volumes)
+            lost, maybe = lost_writes(before, after, who_before, who_after, dirs + volumes, written)
+            report.differences += write_diffs(lost, info["users"]["converted"])
+            info["written_by_original"] = [f"{c} {p}" for c, p in written][:MAX_LISTED]
+            info["write_warnings"] = [asdict(w) for w in maybe][:MAX_LISTED]
+            if maybe:
+                where = ", ".join(w.path for w in maybe[:3]) + (", ..." if len(maybe) > 3 else "")
+                report.warnings.append(f"{len(maybe)} path{'s' if len(maybe) > 1 else ''} the original's user could "
+                                       f"write and {info['users']['converted']} cannot ({where}); the app did not "
+                                       "write them during the run")
+        else:
+            report.notes.append("write permissions not compared: a USER the image's /etc/passwd does not define")
+        expected = sum(g["files"] for g in info["missing"]["expected"])
+        if expected:
+            report.notes.append(f"{expected} file{'s' if expected > 1 else ''} under {', '.join(dirs)} not in the "
+                                "converted image, as expected (build inputs, tests, caches, VCS; --json lists them)")
+        report.files = info
+
+    def _tree(self, image: str):
+        from .verify_files import read_tree
+        created = self.docker.run("create", "--label", self.label, image, "/msb-verify-never-started")
+        if created.returncode != 0:
+            raise EngineError(f"cannot create a container of {image}: {first_line(created.stderr)}")
+        cid = created.stdout.strip()
+        try:
+            proc = subprocess.Popen([self.docker.binary, "export", cid], stdout=subprocess.PIPE,
+                                    stderr=subprocess.DEVNULL, env=self.docker.env)
+            try:
+                return read_tree(proc.stdout)
+            finally:
+                proc.stdout.close()
+                proc.wait()
+        finally:
+            self.docker.run("rm", "-f", cid)
 
     def _smoke_script(self, original: str | None, converted: str) -> Smoke:
         results = {}
@@ -583,9 +759,12 @@ class Verifier:
                 raise EngineError(f"cannot run smoke script {self.s.smoke_script}: {exc.strerror or exc}") from None
         got = results["converted"]["exit_code"]
         detail = f"{os.path.basename(self.s.smoke_script)} exited {got}"
+        inconclusive = None
         if "original" in results:
             detail += f" (original: {results['original']['exit_code']})"
-        return Smoke("script", got == 0, detail, results.get("original", {}), results["converted"])
+            if results["original"]["exit_code"] != 0 and got != 0:
+                inconclusive = f"{os.path.basename(self.s.smoke_script)} fails on the original too"
+        return Smoke("script", got == 0, detail, results.get("original", {}), results["converted"], inconclusive)
 
 
 def _text(data) -> str:

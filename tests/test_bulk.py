@@ -1,5 +1,6 @@
 import json
 import os
+import re
 import select
 import signal
 import subprocess
@@ -228,6 +229,8 @@ def test_interrupted_in_place_run_leaves_every_file_old_or_new(tmp_path):
     states = [state(p) for p in old]
     assert "torn" not in states
     assert 0 < states.count("new") < count    # really interrupted mid-run
+    said = re.search(r"msb: interrupted: (\d+) file\(s\) already rewritten", err)
+    assert said and int(said.group(1)) == states.count("new"), err
     assert not [p for p in root.rglob("*") if p.name.endswith(".msb-tmp")]
 
 

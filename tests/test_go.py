@@ -137,9 +137,13 @@ def test_cmd_running_a_shell_is_not_taken_for_the_binary():
     assert "collect the executables" in result.text
 
 
-def test_whole_context_without_context_warns():
+def test_whole_context_without_context_is_subtracted_in_the_builder():
     result = convert("FROM golang:1.22\nWORKDIR /app\nCOPY . .\nRUN go build -o server .\nCMD [\"./server\"]\n")
-    assert any("cannot be seen" in w for w in result.warnings)
+    # the builder stages /app minus Go sources, build files and credentials; the binary is copied on its own
+    assert "tar -C /app --exclude=./vendor --exclude=./pkg/mod --exclude=./server -cf /tmp/msb-runtime.tar ." \
+        in result.text
+    assert "-name '*.go' -o -name go.mod" in result.text and "-name .npmrc" in result.text
+    assert [a.source for a in result.artifacts] == ["/app/server", "/tmp/msb-runtime/"]
 
 
 def test_script_calling_an_installed_binary_by_path_keeps_it(tmp_path):
@@ -148,7 +152,9 @@ def test_script_calling_an_installed_binary_by_path_keeps_it(tmp_path):
     text = "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go install .\nENTRYPOINT [\"./run.sh\"]\n"
     result = convert(text, tmp_path)
     assert "COPY --from=builder /go/bin/tool /go/bin/tool" in result.text
-    assert "COPY --from=builder /src/run.sh /src/run.sh" in result.text
+    # the script comes with the app directory, which keeps everything but Go sources and build files
+    assert "COPY --from=builder --chown=10001:10001 /tmp/msb-runtime/ /" in result.text
+    assert "run.sh" not in result.text.split("find \"$s\" -depth")[1].split("\n\n")[0]
 
 
 def test_race_detector_keeps_cgo(tmp_path):
@@ -181,9 +187,11 @@ def test_asset_dirs_copied_without_context_follow_copy_semantics():
     text = ("FROM golang:1.22\nWORKDIR /app\nCOPY *.go go.mod ./\nCOPY templates/ /app/templates/\n"
             "COPY ./web/dist /app/public\nCOPY db/migrations /migrations\nCOPY static /app/\n"
             "RUN go build -o server .\nCMD [\"./server\"]\n")
-    copies = [a.source for a in convert(text).artifacts]
-    # a directory's contents land in the destination; `COPY static /app/` spreads them into the workdir
-    assert copies == ["/app/server", "/migrations", "/app/public", "/app/templates"]
+    result = convert(text)
+    # every directory the context was copied into is staged; /app and /migrations share one COPY of /
+    assert [a.source for a in result.artifacts] == ["/app/server", "/tmp/msb-runtime/"]
+    assert "RUN s=/tmp/msb-runtime/app " in result.text
+    assert "RUN s=/tmp/msb-runtime/migrations " in result.text
 
 
 def test_volume_mount_point_is_owned_by_the_runtime_user():

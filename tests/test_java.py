@@ -128,7 +128,7 @@ def test_task_block_matches_braces():
 @pytest.mark.parametrize("image,major", [
     ("maven:3-eclipse-temurin-17", 17), ("maven:3.8.4-openjdk-11-slim", 11), ("maven:3.6.3-jdk-8-alpine", 8),
     ("gradle:jdk21", 21), ("gradle:7.4.2-jdk17", 17), ("openjdk:11", 11), ("amazoncorretto:21", 21),
-    ("eclipse-temurin:8u402-b06-jdk", 8), ("adoptopenjdk/openjdk11", 11), ("maven:3", 17)])
+    ("eclipse-temurin:8u402-b06-jdk", 8), ("adoptopenjdk/openjdk11", 11)])
 def test_java_major_from_the_builder_image(image, major):
     text = f"FROM {image}\nWORKDIR /app\nCOPY app.jar /app/app.jar\nCMD [\"java\", \"-jar\", \"/app/app.jar\"]\n"
     result = convert(text)
@@ -167,3 +167,20 @@ def test_quarkus_and_manifest_class_path(tmp_path):
     assert maven_archives(ctx, "q/pom.xml")[0].path == "q/target/quarkus-app/quarkus-run.jar"
     thin = maven_archives(ctx, "t/pom.xml")[0]
     assert (thin.path, thin.class_path_dir) == ("t/target/t-1.jar", "deps")
+
+
+@pytest.mark.parametrize("image", ["maven:3", "openjdk:latest", "eclipse-temurin"])
+def test_unknown_java_version_runs_on_the_builders_own_jdk(image):
+    """A floating tag may be any Java: a lower default JRE would stop with UnsupportedClassVersionError."""
+    text = f"FROM {image}\nWORKDIR /app\nCOPY app.jar /app/app.jar\nCMD [\"java\", \"-jar\", \"/app/app.jar\"]\n"
+    result = convert(text)
+    assert result.status == "converted", result.reason
+    assert result.runtime_base == image
+    assert result.decisions[0].startswith("Java version not known")
+
+
+def test_unknown_java_version_without_a_jdk_image_is_refused():
+    text = ("FROM fedora:40\nRUN dnf install -y java-latest-openjdk-devel maven\nWORKDIR /app\n"
+            "COPY . .\nRUN mvn package\nCMD [\"java\", \"-jar\", \"target/app.jar\"]\n")
+    result = convert(text)
+    assert result.status == "refused" and result.reason_code == "java-version-unknown"

@@ -219,18 +219,25 @@ def test_existing_system_user_is_not_created_again():
     assert "USER nobody" in runtime and "useradd" not in runtime
 
 
-def test_precise_copy_skips_dockerignored_and_unreached_files(tmp_path):
+def test_app_directory_is_copied_whole_minus_build_only_files(tmp_path):
     (tmp_path / "app.py").write_text("import helpers\n")
     (tmp_path / "helpers.py").write_text("")
     (tmp_path / "settings.yaml").write_text("a: 1\n")
     (tmp_path / "local.yaml").write_text("b: 2\n")
     (tmp_path / "notes.py").write_text("")
     (tmp_path / ".dockerignore").write_text("local.yaml\n")
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_app.py").write_text("")
     r = conv('FROM python:3.12-slim\nWORKDIR /srv\nCOPY . .\nRUN pip install flask\nCMD ["python", "app.py"]\n',
              tmp_path)
     copied = {a.source for a in r.artifacts}
-    assert copied == {"/opt/venv", "/srv/app.py", "/srv/helpers.py", "/srv/settings.yaml"}
-    assert any("following imports from app.py" in d for d in r.decisions)
+    # files the imports do not reach (notes.py) may still be read at run time: the whole /srv comes along
+    assert copied == {"/opt/venv", "/tmp/msb-runtime/"}
+    assert "COPY --from=builder --chown=10001:10001 /tmp/msb-runtime/ /" in r.text
+    # the report counts what docker build sends (.dockerignore applied) and names what is left out
+    assert any(d.startswith("/srv is copied (4 file(s)") and "Docker build files: .dockerignore" in d
+               and "tests: tests/" in d
+               for d in r.decisions), r.decisions
 
 
 def test_runner_prefix_leaves_a_shell_command_intact():
@@ -251,5 +258,6 @@ def test_venv_inside_the_app_directory_is_copied_once():
     r = conv("FROM python:3.11\nWORKDIR /app\nCOPY . .\nRUN python -m venv .venv && .venv/bin/pip install -r r.txt\n"
              'CMD [".venv/bin/python", "app.py"]\n')
     sources = [a.source for a in r.artifacts]
-    assert sources == ["/app"], sources
+    assert sources == ["/app/.venv", "/tmp/msb-runtime/"], sources
+    assert "--exclude=./.venv" in r.text
     assert "VIRTUAL_ENV=/app/.venv" in r.text

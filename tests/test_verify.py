@@ -7,7 +7,8 @@ import pytest
 
 from msbrewrite.verify import (Build, CliRun, Report, ServerRun, Smoke, candidate_ports, exposed_ports,
                                failing_step, human_size, judge_cli, judge_server, log_tail,
-                               parse_probe_output, render_json, render_text, size_ratio, slug)
+                               render_json, render_summary, render_text, size_ratio, slug, summary_exit_code)
+from msbrewrite.verify_oracle import Difference
 
 BUILD_LOG = """\
 #1 [internal] load build definition from Dockerfile
@@ -69,14 +70,6 @@ def test_slug_is_a_valid_repository_component():
     assert slug("___") == "app"
 
 
-def test_probe_output_is_parsed():
-    run = parse_probe_output("PORT 8080\nHTTP 200 /\nHTTP 000 /raw\nCMDOUT ok\nCMD 3\n", ServerRun())
-    assert run.port == 8080
-    assert run.statuses == {"/": 200, "/raw": 0}
-    assert run.command_output == ["ok"] and run.command_rc == 3
-    assert parse_probe_output("NOPORT\n", ServerRun()).port is None
-
-
 def _server(port=8080, statuses=None, up=True, **kw) -> ServerRun:
     return ServerRun(port=port, statuses=statuses if statuses is not None else {"/": 200}, stayed_up=up, **kw)
 
@@ -106,8 +99,27 @@ def test_server_failures():
     assert not judge_server(None, ServerRun(started=False)).passed
 
 
-def test_server_status_is_not_compared_when_the_original_failed_too():
-    assert judge_server(_server(statuses={"/": 500}), _server(statuses={"/": 404})).passed
+def test_a_path_failing_in_the_original_too_is_inconclusive():
+    smoke = judge_server(_server(statuses={"/": 500}), _server(statuses={"/": 404}))
+    assert not smoke.passed and smoke.inconclusive == "GET / fails in the original too (500)"
+    # the converted image doing better than the original is no failure
+    assert judge_server(_server(statuses={"/": 500}), _server(statuses={"/": 200})).passed
+
+
+def test_an_original_that_does_not_start_is_inconclusive():
+    dead = ServerRun(port=None, stayed_up=False, exit_code=1)
+    smoke = judge_server(dead, ServerRun(port=None, stayed_up=False, exit_code=1))
+    assert smoke.inconclusive == "the original container exited (code 1) before answering"
+    assert judge_server(ServerRun(started=False), _server()).inconclusive == "the original image did not start"
+    both_cmd = judge_server(_server(command_rc=1), _server(command_rc=1))
+    assert both_cmd.inconclusive and "--smoke-cmd fails on the original too" in both_cmd.detail
+    both_die = judge_server(_server(up=False, exit_code=3), _server(up=False, exit_code=3))
+    assert both_die.inconclusive and not judge_server(_server(), _server(up=False, exit_code=3)).inconclusive
+
+
+def test_cli_original_that_cannot_run_is_inconclusive():
+    smoke = judge_cli(CliRun(127, "", "exec: /app/tool: not found\n"), CliRun(127, "", "same\n"), 30)
+    assert not smoke.passed and smoke.inconclusive.startswith("the original cannot run its command (exit 127")
 
 
 def test_cli_must_match_the_original():
@@ -138,6 +150,36 @@ def test_exit_codes():
     assert _report(smoke_ok=False).exit_code == 1
     assert _report(converted_ok=False).exit_code == 1
     assert _report(error="no Docker engine answers").exit_code == 2
+
+
+def test_verdicts():
+    assert _report().verdict == "PASS"
+    differs = _report()
+    differs.differences.append(Difference("http", "GET /static/app.js: status 404, the original answered 200"))
+    assert differs.verdict == "FAIL" and differs.exit_code == 1
+    inconclusive = _report(smoke_ok=False)
+    inconclusive.smoke.inconclusive = "the original image did not start"
+    assert inconclusive.verdict == "INCONCLUSIVE" and inconclusive.exit_code == 1
+    assert "verdict: INCONCLUSIVE (the original image did not start)" in render_text(inconclusive)
+    # suspicious missing files are listed, and fail only with --strict
+    listed = _report()
+    listed.suspicious.append(Difference("files", "/app/data: missing (1 file, 30 bytes)"))
+    assert listed.verdict == "PASS" and "(suspicious)" in render_text(listed)
+    listed.strict = True
+    assert listed.verdict == "FAIL"
+
+
+def test_summary_of_several_files():
+    fail = _report()
+    fail.differences.append(Difference("log", "permission denied: the runtime user cannot write or read a path"))
+    results = [("a/Dockerfile", _report()), ("b/Dockerfile", fail), ("c/Dockerfile", "nothing to verify: multi-stage")]
+    text = render_summary(results)
+    assert "a/Dockerfile  PASS" in text and "b/Dockerfile  FAIL" in text and "permission denied" in text
+    assert "c/Dockerfile  SKIPPED" in text and "1 FAIL, 1 PASS, 1 SKIPPED" in text
+    assert summary_exit_code([r for _, r in results]) == 1
+    assert summary_exit_code([_report(), "skipped"]) == 0
+    assert summary_exit_code([_report(), _report(error="no engine")]) == 2
+    assert summary_exit_code(["skipped"]) == 2
 
 
 def test_text_report_shows_sizes_failures_and_verdict():
@@ -210,3 +252,52 @@ def test_builder_follows_what_the_client_can_do(tmp_path, client, buildx, buildk
     assert docker.require_engine() == "20.10.24"
     assert docker.env["DOCKER_BUILDKIT"] == buildkit
     assert (docker.builder_note is not None) == (buildkit == "0")
+
+
+def test_verify_of_a_directory_ends_with_a_summary(tmp_path):
+    from pathlib import Path
+    root = Path(__file__).resolve().parent.parent / "fixtures" / "convert"
+    proc = _msb("verify", "--quiet", str(root / "go-basic"), str(root / "go-basic" / "expected.Dockerfile"),
+                env={"MSB_DOCKER": str(tmp_path / "no-docker")})
+    summary = proc.stdout[proc.stdout.index("summary:"):]
+    assert "go-basic/Dockerfile" in summary and "NOT VERIFIED" in summary
+    assert "expected.Dockerfile  SKIPPED" in summary      # already multi-stage: nothing to verify
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+
+
+def test_converted_takes_a_single_dockerfile(tmp_path):
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "Dockerfile").write_text("FROM scratch\n")
+    proc = _msb("verify", str(tmp_path), "--converted", str(tmp_path / "x"))
+    assert proc.returncode == 2 and proc.stderr == "msb: --converted and --context take a single Dockerfile\n"
+    proc = _msb("verify", str(tmp_path / "empty-dir-missing"))
+    assert proc.returncode == 2 and "no such file" in proc.stderr
+
+
+def test_cli_runs_the_image_command_and_the_smoke_arguments(tmp_path):
+    """The image's own command runs in both images besides --smoke-cmd's arguments: a converted
+    image whose default command breaks fails even though `--version` still works."""
+    from msbrewrite.verify import Docker, Settings, Verifier
+    script = tmp_path / "docker"
+    # `docker run ... IMAGE [ARGS]`: the converted image's default command cannot open its data file
+    script.write_text("#!/bin/sh\n"
+                      '[ "$1" = run ] || exit 0\n'
+                      'for last; do :; done\n'
+                      'case "$*" in\n'
+                      '  *" img-new --version") echo "tool 1.0";;\n'
+                      '  *" img-old --version") echo "tool 1.0";;\n'
+                      '  *" img-old") echo "3 words";;\n'
+                      '  *" img-new") echo "open /app/words.txt: no such file or directory" >&2; exit 1;;\n'
+                      "esac\n")
+    script.chmod(0o755)
+    report = _report()
+    verifier = Verifier(Docker(str(script)), Settings(context=str(tmp_path), smoke_cmd="--version"),
+                        lambda m: None, lambda m: None)
+    smoke = verifier._cli_runs(report, "img-old", "img-new")
+    assert smoke.passed and smoke.detail == "exit 0, same output as the original"     # the --version run
+    kinds = [(d.kind, d.what) for d in report.differences]
+    assert ("cli", "the image's command: exit 1, the original gave exit 0: "
+                   "open /app/words.txt: no such file or directory") in kinds
+    assert any(k == "log" and "file missing" in what for k, what in kinds)
+    assert report.verdict == "FAIL"

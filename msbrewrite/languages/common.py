@@ -47,7 +47,7 @@ def load_toml(text: str | None) -> dict:
     tomllib = toml()
     try:
         return tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, ValueError):
+    except (tomllib.TOMLDecodeError, ValueError, RecursionError):
         return {}
 
 
@@ -97,6 +97,11 @@ def _copied_asset_dirs(facts: StageFacts) -> list[str]:
     return out
 
 
+def written_by_build(facts: StageFacts, path: str) -> bool:
+    from ..created_files import written_by_build as written
+    return written(facts, path)
+
+
 def copy_config_args(facts: StageFacts, plan: BuildPlan, argv: list[str] | None) -> None:
     """Config files named on the command line (`-config config.yaml`) go to the runtime too."""
     for word in argv or []:
@@ -105,7 +110,8 @@ def copy_config_args(facts: StageFacts, plan: BuildPlan, argv: list[str] | None)
             continue
         path = posixpath.normpath(posixpath.join(facts.workdir, value))
         rel = facts.context_path(path)
-        if (rel is not None and facts.context.exists(rel)) or (not facts.context and rel is not None):
+        if (rel is not None and facts.context.exists(rel)) or (not facts.context and rel is not None) \
+                or written_by_build(facts, path):
             if path not in plan.produced:
                 plan.copy(path, path, "config file named on the command line")
 
@@ -196,60 +202,27 @@ def warn_runtime_tools(facts: StageFacts, plan: BuildPlan) -> None:
                              "them, use --runtime slim and install them there")
 
 
-_BIN_DIRS = {"/usr/local/bin", "/usr/bin", "/bin", "/usr/local/sbin", "/usr/sbin", "/sbin", "/go/bin",
-             "/usr/local/cargo/bin"}
-
-
 def follow_moves(facts: StageFacts, path: str, after) -> str:
     """Where a built file ends up when later commands `cp`, `mv` or `install` it elsewhere."""
-    commands = facts.commands()
-    start = next((i for i, c in enumerate(commands) if c is after), None)
-    if start is None:
-        return path
-    dirs = {facts.workdir} | {s.workdir for s in facts.steps} | {
-        posixpath.normpath(posixpath.join(c.cwd, w)) for c in commands if c.program == "mkdir"
-        for w in c.argv[1:] if not w.startswith("-")}
-    for c in commands[start + 1:]:
-        if c.program not in ("cp", "mv", "install") or len(c.argv) < 3:
-            continue
-        words = [w for w in c.argv[1:] if not w.startswith("-")]
-        if c.program == "install" and "-m" in c.argv:
-            words = [w for w in words if w != c.argv[c.argv.index("-m") + 1]]
-        if len(words) < 2:
-            continue
-        sources, dest = words[:-1], words[-1]
-        if not any(posixpath.normpath(posixpath.join(c.cwd, s)) == path for s in sources):
-            continue
-        target = posixpath.normpath(posixpath.join(c.cwd, dest))
-        into_dir = dest.endswith("/") or len(sources) > 1 or target in _BIN_DIRS or target in dirs
-        path = posixpath.join(target, posixpath.basename(path)) if into_dir else target
-    return path
+    from ..command_index import follow_moves as follow
+    return follow(facts, path, after)
 
 
 def moved_out_of(facts: StageFacts, directory: str, after) -> list[str]:
     """Names of files later `cp`/`mv`/`install` commands take out of `directory` (a build's output dir)."""
-    commands = facts.commands()
-    start = next((i for i, c in enumerate(commands) if c is after), None)
-    names = []
-    for c in commands[start + 1:] if start is not None else []:
-        if c.program in ("cp", "mv", "install"):
-            words = [w for w in c.argv[1:] if not w.startswith("-")][:-1]
-            names += [posixpath.basename(w) for w in words
-                      if posixpath.dirname(posixpath.normpath(posixpath.join(c.cwd, w))) == directory
-                      and "*" not in w and "$" not in w]
-    return list(dict.fromkeys(names))
+    from ..command_index import moved_out_of as taken
+    return taken(facts, directory, after)
 
 
 def cache_mounts(facts: StageFacts, command) -> list[str]:
     """Targets of the `RUN --mount=type=cache` that runs `command`: their content never reaches the image."""
-    for step in facts.steps:
-        if any(c is command for c in step.commands):
-            out = []
-            for name, value in step.ins.flag_list:
-                fields = dict(f.split("=", 1) for f in value.split(",") if "=" in f)
-                if name == "mount" and fields.get("type") == "cache":
-                    target = fields.get("target") or fields.get("dst") or fields.get("destination")
-                    if target:
-                        out.append(posixpath.normpath(posixpath.join(step.workdir, target)))
-            return out
-    return []
+    from ..command_index import step_of
+    step = step_of(facts, command)
+    out = []
+    for name, value in step.ins.flag_list if step else ():
+        fields = dict(f.split("=", 1) for f in value.split(",") if "=" in f)
+        if name == "mount" and fields.get("type") == "cache":
+            target = fields.get("target") or fields.get("dst") or fields.get("destination")
+            if target:
+                out.append(posixpath.normpath(posixpath.join(step.workdir, target)))
+    return out

@@ -15,6 +15,7 @@ from ..analysis import StageFacts, command_argv, is_root_user
 from ..bases import describe, with_digest, with_mirror
 from ..options import Options
 from ..plan import MOVED, REMOVED, REWRITTEN, BuildPlan, Detection, Refusal
+from ..quoting import sh_glob
 from ..render import environment
 from ..runtime_user import PRIVILEGED_PORT
 from . import frontend_config as cfg
@@ -181,7 +182,7 @@ class FrontendPlanner:
     def collect(self) -> str:
         """Copy the first folder holding an index.html to a known place (the name is not in the Dockerfile)."""
         cwd = self.site.project_dir or self.facts.workdir
-        candidates = " ".join(posixpath.join(cwd, c) for c in COLLECT_CANDIDATES)
+        candidates = " ".join(sh_glob(posixpath.join(cwd, c)) for c in COLLECT_CANDIDATES)
         esc = self.facts.dockerfile.escape
         self.plan.builder_append.append(
             "# collect the static site the build produced (its folder is not named in the Dockerfile)\n"
@@ -246,11 +247,27 @@ class FrontendPlanner:
         base = UNPRIVILEGED if not slim else "nginxinc/nginx-unprivileged:stable"
         return port, base
 
+    def public_base(self) -> str | None:
+        """The URL path the build expects to be served under (vite `base`...), once per conversion."""
+        if "public_base" not in self.plan.extra:
+            site = self.site
+            root = site.project.root if site.project else None
+            found = cfg.public_base(self.facts.context, root, site.framework, site.build.argv if site.build else [],
+                                    site.project.package if site.project else {}) if root is not None else None
+            self.plan.extra["public_base"] = found[0] if found else None
+            if found:
+                self.plan.decisions.append(f"the site is built for the base path {found[0]} ({found[1]}): nginx "
+                                           f"serves it there and redirects / to it")
+        return self.plan.extra["public_base"]
+
     def nginx_config(self, port: int) -> str:
         fw = self.site.framework
-        immutable = IMMUTABLE.get(fw or "", [HEX_HASHED])
+        base = self.public_base() or "/"
+        # hashed asset folders live under the base path too
+        immutable = [loc.replace("^~ /", "^~ " + base, 1) for loc in IMMUTABLE.get(fw or "", [HEX_HASHED])]
         return environment().get_template("nginx-spa.conf.j2").render(
-            port=port, root=HTML, immutable=immutable, pages=fw in PAGE_FRAMEWORKS).strip("\n") + "\n"
+            port=port, root=HTML, immutable=immutable, pages=fw in PAGE_FRAMEWORKS,
+            base=base).strip("\n") + "\n"
 
     def write_config_step(self, text: str) -> None:
         esc = self.facts.dockerfile.escape
@@ -286,10 +303,33 @@ class FrontendPlanner:
             if ins is not None:
                 self.plan.fate(ins, REMOVED, why)
 
+    # checks a project's build script may run before the framework's build; the dev server ran none
+    _CHECKS = re.compile(r"^(tsc|vue-tsc|svelte-check|eslint|next lint|ng lint|npm run (lint|typecheck|type-check)"
+                         r"|yarn (lint|typecheck)|pnpm (run )?(lint|typecheck))\b")
+    _FRAMEWORK_BUILDS = re.compile(r"^(vite build|ng build|react-scripts build|vue-cli-service build|"
+                                   r"next build|gatsby build|astro build|nuxt (build|generate)|svelte-kit build)\b")
+
+    def _framework_build(self, run: str) -> str | None:
+        """`tsc && vite build` as the build script: the dev server never type-checked, so a build that
+        does may fail where the original ran; the framework's own build is what the site needs."""
+        project = self.site.project
+        script = (project.scripts.get("build") if project else None) or ""
+        parts = [p.strip() for p in script.split("&&")]
+        if len(parts) < 2 or not self._FRAMEWORK_BUILDS.match(parts[-1]) or \
+                not all(self._CHECKS.match(p) for p in parts[:-1]):
+            return None
+        self.plan.decisions.append(f"the build script `{script}` checks before `{parts[-1]}`; the dev server the "
+                                   f"original ran never did, so the builder runs `{parts[-1]}` alone")
+        runner = {"yarn": "yarn", "pnpm": "pnpm exec"}.get(self.site.runner, "npx --no-install")
+        return f"{runner} {parts[-1]}"
+
     def _nginx(self) -> None:
         site, plan = self.site, self.plan
         if site.dev_server and site.build is None:
             run = {"yarn": "yarn build", "pnpm": "pnpm run build"}.get(site.runner, "npm run build")
+            own = self._framework_build(run)
+            if own:
+                run = own
             plan.builder_append.append(f"# production build (the original CMD ran the {site.framework} dev server)\n"
                                        f"RUN {run}")
             plan.decisions.append(f"CMD `{site.dev_server}` ran a dev server: `{run}` added to the builder and "
@@ -310,7 +350,9 @@ class FrontendPlanner:
         else:
             self.write_config_step(self.nginx_config(port))
             plan.copy(CONF_TMP, CONF_DEST, "nginx config: SPA fallback, gzip, cache headers")
-        plan.copy(out, html, "the static build output")
+        prefix = self.public_base() if not own else None
+        plan.copy(out, html + prefix if prefix else html, "the static build output" +
+                  (f", under the base path {prefix} its pages link to" if prefix else ""))
         plan.base_has_cmd = True
         self._entry_removed("the nginx base image runs nginx; the Node server is not needed")
         if site.dev_server:

@@ -186,3 +186,42 @@ def dotenv_value(context: Context, root: str, key: str) -> str | None:
         if m:
             return m.group(1)
     return None
+
+
+def public_base(context: Context, root: str, framework: str | None, build_argv: list[str],
+                package: dict) -> tuple[str, str] | None:
+    """(URL path the built site expects to be served under, where it is set), when not `/`.
+
+    vite `base`, CRA `homepage`, vue-cli `publicPath`, angular `--base-href`/`baseHref`,
+    next `basePath`: the built pages reference their files under that path."""
+    found = None
+    for i, word in enumerate(build_argv):
+        if word in ("--base", "--base-href") and i + 1 < len(build_argv):
+            found = build_argv[i + 1], "the build command"
+        elif word.startswith(("--base=", "--base-href=")):
+            found = word.split("=", 1)[1], "the build command"
+    if found is None and framework in ("vite", None):
+        cfg = read_config(context, root, "vite.config")
+        value = js_string(cfg[1], "base") if cfg else None
+        found = (value, cfg[0]) if value else None
+    if found is None and framework == "cra" and isinstance(package.get("homepage"), str):
+        found = package["homepage"], "package.json homepage"
+    if found is None and framework == "vue-cli":
+        cfg = read_config(context, root, "vue.config")
+        value = js_string(cfg[1], "publicPath") if cfg else None
+        found = (value, cfg[0]) if value else None
+    if found is None and framework == "next":
+        cfg = read_config(context, root, "next.config")
+        value = js_string(cfg[1], "basePath") if cfg else None
+        found = (value, cfg[0]) if value else None
+    if found is None and framework == "angular":
+        text = context.read(posixpath.join(root, "angular.json")) or ""
+        m = re.search(r'"baseHref"\s*:\s*"([^"]*)"', text)
+        found = (m.group(1), "angular.json") if m else None
+    if not found:
+        return None
+    value, where = found
+    path = re.sub(r"^[a-z]+://[^/]+", "", value.strip())     # CRA homepage may be a full URL
+    if not path.startswith("/") or path.strip("/") == "" or re.search(r"[^\w./-]", path):
+        return None     # relative (`./`), root, or not a plain path: served as is
+    return "/" + path.strip("/") + "/", where

@@ -4,13 +4,14 @@ from __future__ import annotations
 import posixpath
 import re
 
-from .. import runtime
+from .. import app_files, runtime
 from ..analysis import StageFacts, command_argv
 from ..bases import DEBIAN_SLIM, DISTROLESS_BASE, DISTROLESS_STATIC, alpine_version, describe
 from ..options import Options
 from ..plan import BuildPlan, Detection, Evidence, Refusal
+from ..quoting import sh, sh_words
 from ..shell import Command, option_value, positional_args, resolve
-from .common import (BASE_LIBS, copy_assets, copy_config_args, debian_packages, follow_moves, glibc_debian,
+from .common import (BASE_LIBS, cache_mounts, copies_whole_context, copy_config_args, debian_packages, follow_moves, glibc_debian,
                      glibc_runtime, runtime_libraries, warn_runtime_tools)
 
 NAME = "go"
@@ -52,7 +53,10 @@ def detect(facts: StageFacts) -> Detection:
     if argv[:2] == ["go", "run"]:
         ev.append(Evidence("CMD go run", f"Dockerfile:{facts.cmd.lineno}", 2))
     if facts.context.exists("go.mod") or facts.context.glob("*/go.mod"):
-        ev.append(Evidence("go.mod", "context:go.mod", 1.5))
+        # a go.mod the image never receives (FROM alpine next to a Go repository) says little
+        copied = "go.mod" in facts.copied_names() or copies_whole_context(facts)
+        ev.append(Evidence("go.mod" if copied else "go.mod (not copied into the image)", "context:go.mod",
+                           1.5 if copied else 0.5))
     if facts.context.exists("go.work"):
         ev.append(Evidence("go.work", "context:go.work", 1))
     return Detection(NAME, sum(e.weight for e in ev), ev)
@@ -181,10 +185,15 @@ class GoPlanner:
             if not paths:
                 self._collect(out_dir)
                 continue
+            caches = cache_mounts(facts, c)
             for p in paths:
                 moved = follow_moves(facts, p, c)
                 if moved != p:
                     plan.decisions.append(f"{p} is moved to {moved} after the build")
+                in_cache = [m for m in caches if (moved + "/").startswith(m.rstrip("/") + "/")]
+                if moved == p and in_cache:
+                    raise Refusal(f"{p} is built into a cache mount ({in_cache[0]}) and never copied out of it, so "
+                                  "the image does not hold it; copy it out in the same RUN", reason="artifact-not-found")
                 self.binaries[moved] = self._runtime_path(moved)
         self._go_run(entry_argv)
         if not builds and not self.binaries and entry_argv and "/" in entry_argv[0] \
@@ -260,8 +269,8 @@ class GoPlanner:
                           "they cannot be told apart from the image's own programs", reason="artifact-not-found")
         plan.builder_append.append(
             "# collect the executables the build produced (their names are not in the Dockerfile)\n"
-            f"RUN mkdir -p /out && find {cwd} -maxdepth 1 -type f -perm -u+x ! -name '*.sh' -exec cp {{}} /out/ \\; \\\n"
-            f"    && test -n \"$(ls /out)\" || {{ echo 'no executable found in {cwd}' >&2; exit 1; }}")
+            f"RUN mkdir -p /out && find {sh(cwd)} -maxdepth 1 -type f -perm -u+x ! -name '*.sh' -exec cp {{}} /out/ \\; \\\n"
+            f"    && test -n \"$(ls /out)\" || {{ echo {sh('no executable found in ' + cwd)} >&2; exit 1; }}")
         plan.copy("/out/", self.facts.workdir.rstrip("/") + "/", "executables collected after the build")
         plan.decisions.append("binary name unknown without the build context: a collect step copies the "
                               f"executables of {cwd} to /out")
@@ -295,7 +304,7 @@ class GoPlanner:
         name = (self.package_name(pkg, self.facts.workdir) if not pkg.endswith(".go") else None) or "app"
         out = f"/out/{name}"
         self.plan.builder_append.append(
-            "# build what CMD used to `go run`\n" + f"RUN go build {' '.join(flags + ['-o', out] + files)}".replace("  ", " "))
+            "# build what CMD used to `go run`\n" + f"RUN go build {sh_words(flags + ['-o', out] + files)}")
         self.binaries[out] = f"/usr/local/bin/{name}"
 
     # -------------------------------------------------------------- entry
@@ -358,7 +367,7 @@ class GoPlanner:
             plan.decisions.append("scratch runtime: CA certificates copied from the builder")
             plan.copy("/etc/ssl/certs/ca-certificates.crt", "/etc/ssl/certs/ca-certificates.crt",
                       "CA certificates for TLS")
-        copy_assets(facts, plan, self.embedded())
+        app_files.stage(facts, plan, "go")
         warn_runtime_tools(facts, plan)
         entry_argv = command_argv(facts.entrypoint) or []
         copy_config_args(facts, plan, entry_argv + (command_argv(facts.cmd) or []))

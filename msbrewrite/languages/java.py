@@ -6,10 +6,12 @@ import fnmatch
 import posixpath
 import re
 
-from .. import runtime
+from .. import app_files, runtime
 from ..analysis import StageFacts, command_argv, expand_soft, is_root_user
+from ..dockerfile import expand
 from ..options import Options
 from ..plan import BuildPlan, Detection, Evidence, Refusal
+from ..quoting import sh, sh_glob
 from ..shell import Command, needs_shell, option_value, positional_args, resolve, shell_form_to_argv, split_words
 from .common import runtime_libraries
 from .java_build import Archive, gradle_projects, java_major_of, load_pom, maven_archives
@@ -147,6 +149,7 @@ class JavaPlanner:
         self.word_map: dict[str, str] = {}      # entry words to replace (jar globs -> exact or collected)
         self.command_map: list[str] | None = None   # whole new command for build-tool runs
         self.archives_cache: dict[tuple, list[tuple[str, Archive]]] = {}
+        self.major_unknown = False
         self.major, self.major_why = self.java_major()
         self.collect_dir = "/out"
         self.cwd = facts.workdir        # where the command being read runs (a leading `cd` moves it)
@@ -174,7 +177,8 @@ class JavaPlanner:
             level = self.build_level(run)
             if level:
                 return level, "the Java level set in the build file"
-        return DEFAULT_MAJOR, "default (the builder does not say)"
+        self.major_unknown = True
+        return DEFAULT_MAJOR, "not known: the builder's tag, packages and build files do not say"
 
     def build_level(self, run: ToolRun) -> int | None:
         ctx_dir = self.context_dir(run)
@@ -277,7 +281,7 @@ class JavaPlanner:
         self.plan.builder_append.append(
             f"# collect the runnable jar ({why}): the largest jar that is not a plain, sources, javadoc or tests jar\n"
             f"RUN mkdir -p {self.collect_dir} \\\n"
-            f"    && for jar in {pattern}; do \\\n"
+            f"    && for jar in {sh_glob(pattern)}; do \\\n"
             f"         case \"$jar\" in {_SKIP_CASE}) continue ;; esac; \\\n"
             f"         if [ ! -f {out} ] || [ \"$(wc -c < \"$jar\")\" -gt \"$(wc -c < {out})\" ]; then cp \"$jar\" {out}; fi; \\\n"
             f"       done \\\n"
@@ -402,7 +406,7 @@ class JavaPlanner:
         run = tool_run(Command(argv, {}, self.cwd))
         goals = [g.rsplit(":", 1)[-1] if run.kind == "gradle" else g for g in run.goals]
         packaged = any(r.packages for r in self.runs)
-        cd = f"cd {run.cwd} && " if run.cwd != self.facts.workdir else ""
+        cd = f"cd {sh(run.cwd)} && " if run.cwd != self.facts.workdir else ""
         jvm: list[str] = []
         app: list[str] = []
         if run.kind == "maven" and "spring-boot:run" in goals:
@@ -421,7 +425,7 @@ class JavaPlanner:
             if not (packaged and repackaged):
                 self.plan.builder_append.append(
                     "# build the Spring Boot jar that CMD used to run with spring-boot:run\n"
-                    f"RUN {cd}{run.launcher} -B -DskipTests package spring-boot:repackage")
+                    f"RUN {cd}{sh(run.launcher)} -B -DskipTests package spring-boot:repackage")
                 self.plan.decisions.append("mvn spring-boot:run became a packaging step in the builder and java -jar")
             jar = self.jar_for_run(run, "built by spring-boot:repackage")
         elif run.kind == "gradle" and "bootRun" in goals:
@@ -432,7 +436,7 @@ class JavaPlanner:
                        for r in self.runs if r.kind == "gradle"):
                 self.plan.builder_append.append(
                     "# build the Spring Boot jar that CMD used to run with bootRun\n"
-                    f"RUN {cd}{run.launcher} bootJar --no-daemon")
+                    f"RUN {cd}{sh(run.launcher)} bootJar --no-daemon")
                 self.plan.decisions.append("gradle bootRun became a bootJar step in the builder and java -jar")
             jar = self.jar_for_run(run, "built by bootJar")
         elif run.kind == "maven" and "exec:java" in goals:
@@ -455,8 +459,8 @@ class JavaPlanner:
                           reason="artifact-not-found")
         self.plan.builder_append.append(
             "# the classes and runtime dependencies that mvn exec:java used to run\n"
-            f"RUN {cd}{run.launcher} -B -DskipTests compile dependency:copy-dependencies -DincludeScope=runtime \\\n"
-            f"    && mkdir -p {run.project_dir}/target/dependency")
+            f"RUN {cd}{sh(run.launcher)} -B -DskipTests compile dependency:copy-dependencies -DincludeScope=runtime \\\n"
+            f"    && mkdir -p {sh(run.project_dir + '/target/dependency')}")
         classes = posixpath.join(run.project_dir, "target/classes")
         deps = posixpath.join(run.project_dir, "target/dependency")
         self.plan.copy(classes, classes, "compiled classes")
@@ -481,7 +485,7 @@ class JavaPlanner:
         task = "installDist" if app.dir == ctx_dir else f":{posixpath.relpath(app.dir, ctx_dir or '.').replace('/', ':')}:installDist"
         self.plan.builder_append.append(
             "# install the application that CMD used to start with gradle run\n"
-            f"RUN {cd}{run.launcher} {task} --no-daemon")
+            f"RUN {cd}{sh(run.launcher)} {sh(task)} --no-daemon")
         self.plan.copy(home, home, "the application installed by gradle installDist (start script and jars)")
         self.plan.needs_shell = True
         self.plan.decisions.append(f"gradle run became installDist and its start script bin/{script} "
@@ -664,6 +668,7 @@ class JavaPlanner:
                 raise Refusal("Java build found, but not what the image runs (CMD/ENTRYPOINT names no jar, "
                               "class path, installDist script or build-tool run)", reason="artifact-not-found")
             self.choose_base()
+            app_files.stage(facts, plan, "java")
         runtime.entry_script(facts, plan, command_argv(facts.entrypoint) or command_argv(facts.cmd))
         runtime.entry(facts, plan, self.rewrite, self.shell_rewrite)
         for attr in ("entrypoint", "cmd"):
@@ -674,7 +679,7 @@ class JavaPlanner:
         if libs and not servlet:
             plan.runtime_packages += libs
             plan.needs_shell = True     # needs a package manager: the temurin (Ubuntu) JRE
-        shell_base = self.jre("slim")
+        shell_base = self.builder_jdk() if self.major_unknown else self.jre("slim")
         opts = options
         if servlet and options.user is None and facts.user is None:
             opts = dataclasses.replace(options, user="root")   # the container writes to its root-owned home
@@ -683,7 +688,8 @@ class JavaPlanner:
             plan.entrypoint = []
             plan.decisions.append("ENTRYPOINT [] clears distroless java's own [\"/usr/bin/java\", \"-jar\"], "
                                   "so CMD runs as written")
-        plan.decisions.insert(0, f"Java {self.major} ({self.major_why})")
+        plan.decisions.insert(0, f"Java version {self.major_why}" if self.major_unknown
+                              else f"Java {self.major} ({self.major_why})")
         return plan
 
     def jre(self, flavour: str) -> str:
@@ -698,9 +704,24 @@ class JavaPlanner:
             return f"eclipse-temurin:{major}-jre-alpine"
         return f"eclipse-temurin:{major}-jre"
 
+    def builder_jdk(self) -> str:
+        """The runtime when the Java version is unknown: a lower JRE fails with UnsupportedClassVersionError,
+        so the builder's own JDK image runs the jar, or the conversion is refused."""
+        facts = self.facts
+        if facts.image_name in JDK_IMAGES | TOOL_IMAGES or re.fullmatch(r"openjdk\d+", facts.image_name):
+            return expand(facts.image, facts.args)
+        raise Refusal(f"the Java version of {facts.image} is not known (no version in its tag, JDK package or "
+                      "build file): a runtime with a lower Java would not run the classes; build FROM a JDK image "
+                      "with a version tag", reason="java-version-unknown")
+
     def choose_base(self) -> None:
         flavour = self.options.flavour(NAME)
         plan = self.plan
+        if self.major_unknown:
+            plan.runtime_base = self.builder_jdk()
+            plan.decisions.append(f"runtime {plan.runtime_base}, the builder's own JDK: its Java version is not "
+                                  "known and a lower JRE would not run the classes")
+            return
         if flavour in ("slim", "alpine") or self.major not in DISTROLESS_JAVA:
             plan.runtime_base = self.jre(flavour)
         else:

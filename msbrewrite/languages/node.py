@@ -11,11 +11,12 @@ import posixpath
 import re
 
 from .. import runtime
-from ..analysis import StageFacts, command_argv
+from ..analysis import StageFacts, command_argv, is_root_user
 from ..dockerfile import parse_key_values
 from ..options import Options
 from ..plan import BuildPlan, Detection, Evidence, Refusal
-from ..shell import Command, shell_form_to_argv
+from ..quoting import sh
+from ..shell import Command, shell_form_to_argv, split_words
 from .common import runtime_libraries
 from .node_files import NodeFiles
 from .node_pkg import (Package, lockfile_manager, next_output, parse_tag, read_package, resolve_script,
@@ -23,6 +24,7 @@ from .node_pkg import (Package, lockfile_manager, next_output, parse_tag, read_p
 
 NAME = "node"
 MANAGERS = ("npm", "yarn", "pnpm", "bun")
+COREPACK_HOME = "/opt/corepack"
 BUILD_ENV = {"CI", "HUSKY", "PUPPETEER_SKIP_DOWNLOAD", "PUPPETEER_SKIP_CHROMIUM_DOWNLOAD", "PNPM_HOME",
              "YARN_VERSION", "NPM_VERSION"}
 BUILD_ENV_PREFIXES = ("NPM_CONFIG_", "YARN_", "COREPACK_")
@@ -122,7 +124,9 @@ class NodePlanner(NodeFiles):
         local = [(c, kind) for c in facts.commands() if (kind := _install(c)) and not kind[1]]
         self.installs = [c for c, _ in local]
         self.global_installs = [c for c in facts.commands() if (k := _install(c)) and k[1]]
-        self.install_dir = self.installs[0].cwd if self.installs else None
+        # the install in the app's own directory is the app's; others (`cd web && npm ci`) serve sub-builds
+        self.install_dir = next((c.cwd for c in self.installs if c.cwd == facts.workdir),
+                                self.installs[0].cwd if self.installs else None)
         self.modules_dir = posixpath.join(self.install_dir, "node_modules") if self.install_dir else None
         self.pkg = _package(facts, self.install_dir or self.appdir)
         self.pkg_root = facts.context_path(posixpath.join(self.install_dir or self.appdir, "package.json"))
@@ -258,9 +262,9 @@ class NodePlanner(NodeFiles):
             if any(w.startswith("-") for w in argv[2:]):
                 why.append(f"`{' '.join(argv)}` watches or debugs")
                 return None
-            out_dir, _ = tsconfig_out_dir(self.facts.context, self.pkg_root)
-            self.plan.decisions.append(f"`nest start` runs the compiled {out_dir or 'dist'}/main with node")
-            return ["node", f"{out_dir or 'dist'}/main"]
+            main = self._nest_main()
+            self.plan.decisions.append(f"`nest start` runs the compiled {main} with node")
+            return ["node", main]
         if prog == "next" and sub == "start" and self.standalone:
             port = next((argv[i + 1] for i, w in enumerate(argv) if w in ("-p", "--port") and i + 1 < len(argv)),
                         None)
@@ -276,10 +280,38 @@ class NodePlanner(NodeFiles):
                 return None
             if self.pkg.is_dev_only(package):
                 self.keep_dev = f"the start command runs {prog}, a devDependency"
+            if any(package in (w.rsplit("@", 1)[0] if w.count("@") > w.startswith("@") else w)
+                   for c in self.global_installs for w in c.argv[2:]):
+                self.plan.warnings.append(f"the original ran the globally installed {prog}; the runtime runs the "
+                                          f"project's own {package} from node_modules (its version may differ)")
             return ["node", script, *argv[1:]]
         why.append(f"{prog} is not a dependency in package.json" if self.pkg.found else
                    f"{prog} cannot be checked without package.json")
         return None
+
+    def _nest_main(self) -> str:
+        """Where `nest build` writes main.js: the project's own `start:prod` says so when it runs node
+        on a file; else tsc's layout: without a rootDir, TypeScript files beside src/ (an ormconfig.ts)
+        make the common root the project, so the output is dist/src/main.js."""
+        prod = self.pkg.scripts.get("start:prod", "")
+        m = re.fullmatch(r"\s*node\s+([\w./-]+?)(\.js)?\s*", prod)
+        if m:
+            return m.group(1)
+        context, root = self.facts.context, self.pkg_root
+        out_dir, root_dir = tsconfig_out_dir(context, root)
+        out_dir = out_dir or "dist"
+        if root_dir and root_dir not in (".", "src"):
+            return posixpath.join(out_dir, posixpath.relpath("src/main", root_dir))
+        if root_dir is None and context:
+            prefix = root.rstrip("/") + "/" if root else ""
+            outside = [f for f in context.files() if f.startswith(prefix) and f.endswith(".ts")
+                       and not f.endswith((".d.ts", ".spec.ts", ".test.ts"))
+                       and not f[len(prefix):].startswith(("src/", "test/", "tests/", "e2e/"))]
+            if outside:
+                self.plan.decisions.append(f"{outside[0]} sits beside src/ and tsconfig sets no rootDir: tsc "
+                                           f"writes src/ to {out_dir}/src")
+                return f"{out_dir}/src/main"
+        return f"{out_dir}/main"
 
     def resolve_entry(self) -> None:
         facts = self.facts
@@ -393,7 +425,7 @@ class NodePlanner(NodeFiles):
         command = self.prune_command()
         if command is None:
             return
-        where = f"cd {self.install_dir} && " if self.install_dir != self.facts.workdir else ""
+        where = f"cd {sh(self.install_dir)} && " if self.install_dir != self.facts.workdir else ""
         plan.builder_append.append("# production dependencies only, after the build\n" f"RUN {where}{command}")
         plan.decisions.append(f"`{command}` after the build: the runtime gets production dependencies only")
 
@@ -455,7 +487,7 @@ class NodePlanner(NodeFiles):
 
     def slim_base(self) -> str:
         """node:<major>[-<debian>]-slim; node:slim follows node:latest when the tag names no major."""
-        arg = self.version_arg()
+        arg = self.version_arg() or self.tag.exact
         parts = [arg] if arg else [str(p) for p in (self.tag.major,) if p]
         parts += [self.tag.debian] if self.tag.debian else []
         return "node:" + "-".join(parts + ["slim"])
@@ -478,7 +510,7 @@ class NodePlanner(NodeFiles):
             if flavour not in ("auto", "alpine"):
                 plan.warnings.append(f"--runtime {flavour} ignored: native modules built on Alpine (musl) do not "
                                      "load on glibc images")
-            version = self.version_arg() or major
+            version = self.version_arg() or tag.exact or major
             plan.runtime_base = f"node:{version}-{tag.alpine}" if version else f"node:{tag.alpine}"
             plan.decisions.append("Alpine builder: native modules are built for musl, so an Alpine runtime")
             return
@@ -492,6 +524,8 @@ class NodePlanner(NodeFiles):
         if self.version_arg():
             blockers.append(f"the Node version comes from ARG {self.version_arg()}, which a distroless name "
                             "cannot follow")
+        elif tag.exact:
+            blockers.append(f"the builder pins Node {tag.exact}, which a distroless name cannot pin")
         elif major not in DISTROLESS_MAJORS:
             blockers.append(f"no distroless image for Node {major or facts.image_tag}")
         if tag.debian == "trixie":
@@ -545,14 +579,45 @@ class NodePlanner(NodeFiles):
         else:
             runtime.entry_script(facts, plan, lead)
         runtime.entry(facts, plan, self.rewrite)
+        self._carry_package_manager()
         if plan.runtime_base.startswith("gcr.io/distroless/"):
             self._distroless_entry()
         self._env()
         for spec in self.runtime_tools:
-            plan.runtime_setup.append(f"RUN npm install -g {spec} && npm cache clean --force")
+            plan.runtime_setup.append(f"RUN npm install -g {sh(spec)} && npm cache clean --force")
         runtime.finish(facts, plan, self.options, shell_base=self.slim_base())
         self._chown()
         return plan
+
+    def _carry_package_manager(self) -> None:
+        """A start command that still runs pnpm, bun or a corepack-managed yarn needs it in the runtime:
+        node images ship npm and yarn classic only. Carry what the build used (the same global
+        package, or corepack with the builder's cache, so nothing is downloaded at start), or refuse."""
+        plan = self.plan
+        for value in (plan.entrypoint, plan.cmd):
+            argv = value if isinstance(value, list) else split_words(value or "")
+            _, core = self.core(argv)
+            prog = posixpath.basename(core[0]) if core else ""
+            corepack = self._corepack_enabled()
+            if prog not in ("pnpm", "bun") and not (prog == "yarn" and corepack):
+                continue
+            if self._global_tool(prog):
+                return
+            if corepack and prog != "bun":
+                home = self.facts.env.get("COREPACK_HOME") or posixpath.join(
+                    "/root" if not self.facts.user or is_root_user(self.facts.user)
+                    else f"/home/{self.facts.user.split(':')[0]}", ".cache/node/corepack")
+                plan.copy(home, COREPACK_HOME, "corepack's package managers, as the build fetched them")
+                plan.runtime_env.append(f"ENV COREPACK_HOME={COREPACK_HOME}")
+                plan.runtime_setup.append("RUN corepack enable")
+                plan.decisions.append(f"{prog} comes from corepack: enabled in the runtime, with the builder's "
+                                      f"cache ({home}) so it starts without a download")
+                return
+            raise Refusal(f"the start command runs {prog}, which the build neither installs globally nor enables "
+                          "with corepack: the runtime would not have it", reason="start-program-missing")
+
+    def _corepack_enabled(self) -> bool:
+        return any(c.program == "corepack" and c.argv[1:2] in (["enable"], ["prepare"]) for c in self.facts.commands())
 
     def _distroless_entry(self) -> None:
         """The distroless ENTRYPOINT is node itself: CMD holds the script, ENTRYPOINT spells the path."""

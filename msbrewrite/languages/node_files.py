@@ -7,9 +7,11 @@ it: the whole app directory, taken from the builder after the prune step.
 from __future__ import annotations
 
 import fnmatch
+import shlex
 import posixpath
 import re
 
+from .. import app_files
 from ..analysis import is_root_user
 from ..plan import Refusal
 from .node_pkg import dockerignored, tsconfig_out_dir
@@ -94,6 +96,8 @@ class NodeFiles:
         if self.standalone:
             self._copy_standalone()
             return
+        if self._stage_app_dirs(moved):
+            return
         outputs, known = self.build_outputs()
         precise = bool(facts.context) and self.pkg.found
         why_whole = "" if precise else "the build context is absent"
@@ -141,6 +145,48 @@ class NodeFiles:
                                                                                               "node_modules"))
         if dropped:
             plan.decisions.append("not copied (not needed at run time): " + ", ".join(dropped))
+
+    def _stage_app_dirs(self, moved: str | None) -> bool:
+        """The app directories minus build-only files (app_files), node_modules copied on its own."""
+        facts, plan = self.facts, self.plan
+        dirs = [d for d in app_files.app_dirs(facts) if not app_files.is_system_dir(d)]
+        if not dirs:
+            return False
+        if self.install_dir and not moved and self.pkg.found and not any(
+                self.pkg.data.get(k) for k in ("dependencies", "devDependencies", "optionalDependencies",
+                                               "workspaces")):
+            plan.decisions.append("package.json lists no dependencies: the install makes no node_modules to copy")
+        elif self.install_dir and not moved:
+            if not self.pkg.found:
+                # the install makes node_modules only when package.json lists dependencies
+                plan.builder_append.append("# npm makes node_modules only when package.json lists dependencies; "
+                                           "the runtime's COPY needs it\n"
+                                           f"RUN mkdir -p {shlex.quote(self.modules_dir)}")
+            plan.copy(self.modules_dir, self.modules_dir, "production dependencies"
+                      if not self.keep_dev else "dependencies")
+        for cwd in dict.fromkeys(c.cwd for c in self.installs):
+            # every other install (`cd web && npm ci`) has its own node_modules, left out of the staged copy
+            other = posixpath.join(cwd, "node_modules")
+            if other != self.modules_dir and other != moved and other not in plan.produced:
+                plan.copy(other, other, "dependencies of another install in the build")
+        if moved:
+            plan.copy(moved, moved, "dependencies (moved out of the app directory by the build)")
+        extra = list(app_files.NODE_TOOLING)
+        if facts.context and self.pkg.found:
+            outputs, _ = self.build_outputs()
+            src_dir = self._compiled_source(outputs)
+            if src_dir:
+                extra.append(app_files.Rule(f"./{src_dir}", "TypeScript sources compiled into the build output"))
+                plan.decisions.append(f"{src_dir}/ holds only TypeScript sources compiled into "
+                                      f"{', '.join(sorted(outputs))}/: not copied")
+        staged = app_files.stage(facts, plan, "node", dirs, extra)
+        if not staged:
+            return False
+        if self.install_dir and not any(self.install_dir == d or self.install_dir.startswith(d.rstrip("/") + "/")
+                                        for d in staged):
+            pkg_json = posixpath.join(self.install_dir, "package.json")
+            plan.copy(pkg_json, pkg_json, "package.json of the installed dependencies")
+        return True
 
     def _copy_modules_outside(self, moved: str | None, skip_inside: bool = False) -> None:
         plan = self.plan
@@ -205,6 +251,9 @@ class NodeFiles:
         owner = user if ":" in user or user.isdigit() else f"{user}:{user}"
         roots = {self.appdir, self.install_dir or self.appdir, self.moved_modules() or self.appdir}
         for art in self.plan.artifacts:
+            if art.why.startswith("corepack"):
+                art.chown = art.chown or owner      # corepack writes its last-known versions there
+                continue
             if any(art.dest == r or art.dest.startswith(r.rstrip("/") + "/") for r in roots if r != "/") or \
                     "/" in roots and art.why != "entrypoint script":
                 art.chown = art.chown or owner

@@ -30,6 +30,7 @@ class NodeTag:
     major: int | None       # None: a moving tag (latest, current, alpine, slim)
     alpine: str | None      # "alpine" or "alpine3.19" when the image is Alpine
     debian: str | None      # bookworm, bullseye... when the tag names one
+    exact: str | None = None    # 22.20.0 or 24.12 when the tag pins more than the major
 
 
 def parse_tag(tag: str) -> NodeTag:
@@ -47,7 +48,9 @@ def parse_tag(tag: str) -> NodeTag:
         major = LTS_MAJOR
     alpine = next((p for p in parts if p.startswith("alpine")), None)
     debian = next((p for p in parts if p in DEBIAN_CODENAMES), None)
-    return NodeTag(major, alpine, debian)
+    exact = m.group(0).lstrip("v") + rest.group(0) if m and (rest := re.match(r"(\.\d+)+", first[m.end():])) \
+        else None
+    return NodeTag(major, alpine, debian, exact)
 
 
 def load_json(text: str | None) -> dict:

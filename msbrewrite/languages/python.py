@@ -13,12 +13,13 @@ import fnmatch
 import posixpath
 import re
 
-from .. import runtime
+from .. import app_files, runtime
 from ..analysis import StageFacts, command_argv, is_root_user
 from ..bases import describe
 from ..dockerfile import parse_key_values
 from ..options import Options
 from ..plan import REWRITTEN, BuildPlan, Detection, Evidence, Refusal
+from ..quoting import sh, sh_glob
 from ..shell import Command, resolve, shell_form_to_argv
 from .common import ASSET_DIRS, native_libs, runtime_libraries
 from .python_deps import dependency_names, install_args, install_packages, is_installer, is_pip_install
@@ -46,6 +47,8 @@ BUILD_PACKAGES = {"curl", "wget", "git", "gnupg", "gnupg2", "dirmngr", "apt-tran
 # libraries a python:*-slim image already carries (its interpreter links them)
 SLIM_HAS = {"libssl3", "libffi8", "zlib1g", "libsqlite3-0", "libbz2-1.0", "liblzma5", "libc6", "libgcc-s1",
             "ca-certificates", "tzdata", "netbase", "libexpat1", "libuuid1", "libncursesw6", "libreadline8"}
+# images that are the official python image plus a packaging tool, nothing the app runs
+TOOLCHAIN_IMAGES = ("astral-sh/uv",)
 PRUNE = (".git", "tests", "test", "docs", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".tox", ".nox", "htmlcov",
          ".coverage", ".github")
 SYSTEM_DIRS = {"bin", "boot", "dev", "etc", "home", "lib", "lib64", "media", "mnt", "opt", "proc", "root", "run",
@@ -174,6 +177,7 @@ class PythonPlanner:
         self.distro = False                  # Python from the distribution's packages
         self.installs = [c for c in facts.commands() if is_installer(c)]
         self.app_root: str | None = None
+        self.staged: list[str] = []
         self.venv_owner: str | None = None   # a non-root build user the venv was handed to
 
     # -------------------------------------------------------------- base image
@@ -198,13 +202,19 @@ class PythonPlanner:
             version = f"{m.group(1)}.{m.group(2)}"
             if "alpine" in tag:
                 return f"python:{version}-alpine"
-            distro = next((d for d in DISTROS if d in tag), None)
             if facts.cmd is None and facts.entrypoint is None:
                 raise Refusal(f"{facts.image} starts the app with its own command, which python:{version}-slim "
                               "does not have; add a CMD naming the server", reason="python-base-command")
-            self.plan.decisions.append(f"{facts.image} is built on the official python image: "
-                                       f"runtime python:{version}-slim")
-            return f"python:{version}-slim" + (f"-{distro}" if distro else "")
+            if facts.image.split("@")[0].split(":")[0].endswith(TOOLCHAIN_IMAGES):
+                distro = next((d for d in DISTROS if d in tag), None)
+                self.plan.decisions.append(f"{facts.image} is the official python image plus a packaging tool: "
+                                           f"runtime python:{version}-slim")
+                return f"python:{version}-slim" + (f"-{distro}" if distro else "")
+            # not a plain toolchain: its own packages (a server, a framework) sit outside the build's
+            # virtualenv, and a python:slim runtime would not have them
+            raise Refusal(f"{facts.image} brings Python packages of its own, installed outside this build; a "
+                          f"python:{version}-slim runtime would lack them: build FROM python:{version} and install "
+                          "them in the Dockerfile, then convert", reason="python-base-packages")
         if name in ("debian", "ubuntu") and (self.interpreter_packages() or "python3-pip" in self.package_names()):
             self.distro = True
             return self.distro_base()
@@ -312,7 +322,7 @@ class PythonPlanner:
         if is_root_user(user):
             return
         raw = plan.builder_replace.get(user_ins.index, user_ins.raw)
-        plan.builder_replace[user_ins.index] = f"RUN chown -R {user_ins.args.strip()} {VENV}\n" + raw
+        plan.builder_replace[user_ins.index] = f"RUN chown -R {sh(user_ins.args.strip())} {VENV}\n" + raw
         self.venv_owner = user_ins.args.strip()
         plan.decisions.append(f"the virtualenv is handed to {user} before USER {user}, so its installs can write it")
 
@@ -416,9 +426,7 @@ class PythonPlanner:
         entry, argv = self.entry()
         if entry and entry.framework and not self.detection.framework:
             self.detection.framework = entry.framework
-        reason = self._precise(entry, root) if entry else "no CMD or ENTRYPOINT to start from"
-        if reason is None:
-            return
+        reason = self._why_whole(entry)
         if root == "/":
             clash = sorted(set(BuilderTree(facts).listdir("/")) & SYSTEM_DIRS) if facts.context else []
             if clash:
@@ -431,15 +439,12 @@ class PythonPlanner:
             raise Refusal("the app source is copied to / (no WORKDIR) and the build context is absent: its files "
                           "cannot be told apart from the system's; pass --context or set a WORKDIR",
                           reason="python-source-at-root")
-        paths = [posixpath.join(root, name) for name in PRUNE]
-        per_line = 6 if len(root) < 8 else 3
-        lines = [" ".join(paths[i:i + per_line]) for i in range(0, len(paths), per_line)]
-        block = (f"# the runtime copies {root} without tests, docs, VCS data and caches\n"
-                 "RUN rm -rf " + " \\\n        ".join(lines) + " \\\n"
-                 f"    && find {root} -name __pycache__ -type d -prune -exec rm -rf {{}} +")
-        plan.builder_append.append(block)
-        plan.copy(root, root, "the app source (tests, docs, VCS data and caches removed in the builder)")
-        plan.decisions.append(f"app source: the whole of {root} minus tests, docs, .git and caches ({reason})")
+        dirs = [root] + [d for d in app_files.app_dirs(facts) if not d.startswith(root.rstrip("/") + "/")
+                         and d != root]
+        self.staged = app_files.stage(facts, plan, NAME, dirs)
+        if entry is not None and not entry.why_imprecise and facts.context:
+            plan.decisions.append(f"app source: the whole of {root} (files it reads at run time cannot all be "
+                                  "found by following imports)")
 
     def _user_at_end(self) -> bool:
         """The builder still runs as the original USER at its end (not moved to the runtime)."""
@@ -454,17 +459,20 @@ class PythonPlanner:
             path = posixpath.join(root, name)
             self.plan.copy(path, path, "app source")
 
-    def _precise(self, entry: Entry, root: str) -> str | None:
-        """Copy what the entry reaches; return why not when it cannot be followed."""
-        facts, plan = self.facts, self.plan
+    def _why_whole(self, entry: Entry | None) -> str:
+        """Why the app directory is copied whole (framework detection rides along)."""
+        if entry is None:
+            return "no CMD or ENTRYPOINT to start from"
+        facts = self.facts
         if entry.django or (entry.framework in ("gunicorn", "uvicorn", "daphne") and entry.module and
                             (entry.module.endswith((".wsgi", ".asgi")) and "django" in dependency_names(facts))):
             self.detection.framework = "django"
             return "Django finds apps, settings, templates and migrations by name at run time"
-        if entry.why_imprecise:
-            return entry.why_imprecise
-        if not facts.context:
-            return "the build context is absent"
+        return entry.why_imprecise or "files read at run time cannot all be found from the imports"
+
+    def _followed_imports(self, entry: Entry, root: str) -> str | None:
+        """Paths the entry's imports reach (kept for reference; the policy copies the whole directory)."""
+        facts, plan = self.facts, self.plan
         tree = BuilderTree(facts)
         cwd = resolve(entry.cwd, facts.workdir) if entry.cwd else facts.workdir
         roots = [cwd] + [resolve(p, cwd) for p in entry.paths]
@@ -655,6 +663,9 @@ class PythonPlanner:
         plan, root = self.plan, self.app_root
         if not self.venv or not root or root == "/" or not self.venv.startswith(root.rstrip("/") + "/"):
             return
+        if root in self.staged:
+            plan.decisions.append(f"the virtualenv {self.venv} is copied on its own, apart from {root}")
+            return
         if any(a.source == root for a in plan.artifacts):
             plan.artifacts = [a for a in plan.artifacts if a.source != self.venv]
             plan.decisions.append(f"the virtualenv {self.venv} comes with the copy of {root}")
@@ -666,7 +677,7 @@ class PythonPlanner:
         first = argv[1] if argv[0] in ("sh", "bash", "/bin/sh", "/bin/bash") and len(argv) > 1 else argv[0]
         path = posixpath.normpath(posixpath.join(self.facts.workdir, first))
         if self.app_root and self.app_root != "/" and path.startswith(self.app_root.rstrip("/") + "/") \
-                and self.app_root in self.plan.produced:
+                and (self.app_root in self.plan.produced or self.app_root in self.staged):
             if first.endswith((".sh", ".bash")):
                 self.plan.needs_shell = True
                 self.plan.decisions.append(f"entrypoint script {first} comes with the app source; the runtime "
@@ -711,8 +722,8 @@ class PythonPlanner:
     def owner_of_data(self) -> None:
         """The original ran as root and wrote next to its code (SQLite files): keep that possible."""
         plan, facts = self.plan, self.facts
-        if not plan.user or facts.user:
-            return
+        if not plan.user or facts.user or self.staged:
+            return      # a staged app directory is the runtime user's already (app_files)
         sources = [a for a in plan.artifacts if "app source" in a.why]
         data_re = re.compile(r"\.(db|sqlite3?)$")
         hint = next((f for f in (facts.context.files()[:5000] if facts.context else []) if data_re.search(f)), None)
@@ -725,7 +736,7 @@ class PythonPlanner:
             if plan.workdir and describe(plan.runtime_base).shell:
                 # SQLite writes its journal next to the database: the directory must be the user's too
                 owner = plan.user.split(":")[0]
-                plan.runtime_setup.append(f"RUN install -d -o {owner} -g {owner} {plan.workdir}")
+                plan.runtime_setup.append(f"RUN install -d -o {sh(owner)} -g {sh(owner)} {sh(plan.workdir)}")
             plan.decisions.append(f"app files owned by {plan.user}: the app writes a SQLite database next to its "
                                   f"code ({hint}), as the root original could")
 

@@ -81,17 +81,24 @@ def requirement_names(text: str | None) -> set[str]:
 def pyproject_names(text: str | None) -> set[str]:
     data = load_toml(text)
     out: set[str] = set()
-    for dep in data.get("project", {}).get("dependencies", []) or []:
+    deps = _table(_table(data, "project"), "dependencies")
+    for dep in deps if isinstance(deps, list) else []:
         if isinstance(dep, str):
             out |= requirement_names(dep)
-    poetry = data.get("tool", {}).get("poetry", {})
-    for key in (poetry.get("dependencies") or {}):
+    poetry = _table(_table(data, "tool"), "poetry")
+    for key in _table(poetry, "dependencies") or {}:
         out.add(norm(key))
     return out - {"python"}
 
 
+def _table(data, key: str):
+    """data[key] when data is a table; {} otherwise (`tool = 5` is valid TOML, not a table)."""
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, (dict, list)) else {}
+
+
 def pipfile_names(text: str | None) -> set[str]:
-    return {norm(k) for k in (load_toml(text).get("packages") or {})}
+    return {norm(k) for k in _table(load_toml(text), "packages") if isinstance(k, str)}
 
 
 def dependency_names(facts: StageFacts) -> set[str]:

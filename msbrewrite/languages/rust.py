@@ -5,13 +5,14 @@ import glob as globlib
 import posixpath
 import re
 
-from .. import runtime
+from .. import app_files, runtime
 from ..analysis import StageFacts, command_argv
 from ..bases import DEBIAN_SLIM, DISTROLESS_CC, DISTROLESS_STATIC, alpine_version, describe
 from ..options import Options
 from ..plan import BuildPlan, Detection, Evidence, Refusal
+from ..quoting import sh, sh_words
 from ..shell import Command, option_value, positional_args, resolve
-from .common import (BASE_LIBS, cache_mounts, copy_assets, copy_config_args, debian_packages, follow_moves,
+from .common import (BASE_LIBS, cache_mounts, copy_config_args, debian_packages, follow_moves,
                      glibc_debian, glibc_runtime, load_toml, moved_out_of, native_libs, runtime_libraries,
                      warn_runtime_tools)
 
@@ -189,7 +190,7 @@ class RustPlanner:
             want, need = option_value(run, "--bin"), self.out_dir(cmd)
             if not any(posixpath.dirname(p) == need and (not want or posixpath.basename(p) == want)
                        for p in self.binaries):
-                plan.builder_append.append("# build what CMD used to `cargo run`\nRUN " + " ".join(cmd.argv))
+                plan.builder_append.append("# build what CMD used to `cargo run`\nRUN " + sh_words(cmd.argv))
                 before = dict(self.binaries)
                 self.binaries.clear()
                 self._build_outputs(cmd, entry_words)
@@ -301,17 +302,17 @@ class RustPlanner:
 
     def _collect(self, out: str, inferred_triple: bool = False) -> None:
         """Name unknown: copy the one executable the build produced to a fixed path."""
-        where = out
+        where = sh(out)
         if inferred_triple:
             # the image's cargo config picks the target triple: look under any triple
             target, profile = posixpath.dirname(posixpath.dirname(out)), posixpath.basename(out)
-            where = f"{target}/{profile} {target}/*/{profile}"
+            where = f"{sh(target + '/' + profile)} {sh(target)}/*/{sh(profile)}"
         self.plan.builder_append.append(
             "# collect the binary the build produced (its name is not in the Dockerfile)\n"
             f"RUN set -e; mkdir -p /out/bin; find {where} -maxdepth 1 -type f -perm -u+x ! -name '*.*' "
             "-exec cp {} /out/bin/ \\; 2>/dev/null || true; \\\n"
             "    set -- /out/bin/*; test -f \"$1\" && test $# -eq 1 || "
-            f"{{ echo \"expected one binary in {out}, found: $*\" >&2; exit 1; }}; \\\n"
+            f"{{ echo {_message(out)} >&2; exit 1; }}; \\\n"
             "    mv \"$1\" /out/app")
         self.binaries["/out/app"] = posixpath.join(RUNTIME_BIN_DIR, "app")
         self.collected = True
@@ -362,8 +363,27 @@ class RustPlanner:
         pkgs += runtime_libraries(self.facts.packages, "debian")
         return sorted(set(pkgs))
 
+    def apk_linked(self) -> bool:
+        """Alpine's packaged Rust (`apk add rust cargo`) links dynamically against musl and the -dev
+        libraries it finds (the official rust:alpine images default to static musl binaries)."""
+        pkgs = {p.split("=")[0] for p in self.facts.packages}
+        return self.facts.is_alpine and self.facts.image_name != "rust" and ("rust" in pkgs or "cargo" in pkgs)
+
+    def same_alpine(self) -> str:
+        facts = self.facts
+        m = re.match(r"(\d+\.\d+)", facts.image_tag)
+        if facts.image_name == "alpine" and m:
+            return f"alpine:{m.group(1)}"
+        return alpine_version(facts.image_tag)
+
     def choose_base(self, libs: list[str], flavour: str) -> None:
         facts, plan = self.facts, self.plan
+        if self.musl and self.apk_linked():
+            plan.runtime_base = self.same_alpine()
+            plan.runtime_packages += ["libgcc"] + runtime_libraries(facts.packages, "alpine")
+            plan.decisions.append(f"Alpine-packaged Rust or -dev libraries link the binary dynamically against musl: "
+                                  f"the runtime is the same Alpine release ({plan.runtime_base}) with libgcc")
+            return
         if self.musl:
             plan.runtime_base = {"scratch": "scratch", "alpine": alpine_version(facts.image_tag),
                                  "slim": DEBIAN_SLIM}.get(flavour, DISTROLESS_STATIC)
@@ -397,7 +417,7 @@ class RustPlanner:
         flavour = options.flavour(NAME)
         libs = [] if self.musl else self.native_runtime_packages()
         self.choose_base(libs, flavour)
-        copy_assets(facts, plan, self.embedded())
+        app_files.stage(facts, plan, "rust")
         warn_runtime_tools(facts, plan)
         copy_config_args(facts, plan, (command_argv(facts.entrypoint) or []) + (command_argv(facts.cmd) or []))
         runtime.entry_script(facts, plan, command_argv(facts.entrypoint) or command_argv(facts.cmd))
@@ -434,3 +454,10 @@ class RustPlanner:
 
 def plan(facts: StageFacts, detection: Detection, options: Options) -> BuildPlan:
     return RustPlanner(facts, options).build()
+
+
+def _message(out: str) -> str:
+    """The collect step's error message, with the path kept inert when it holds shell syntax."""
+    if sh(out) == out:
+        return f'"expected one binary in {out}, found: $*"'
+    return f'{sh("expected one binary in " + out + ", found:")} "$*"'

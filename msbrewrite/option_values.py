@@ -1,0 +1,59 @@
+"""Option values that reach generated lines: checked once, before anything is written.
+
+`mirror`, `user`, `extra-paths` and digest keys come from the command line or a configuration
+file and end up in FROM, USER and COPY lines. A newline in one of them would add instructions to
+the output; `../../etc/shadow` would copy a file from outside the app. Such values are usage
+errors (exit 2), never quoted into the output.
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+
+from .quoting import has_control
+
+_USER_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(?::[A-Za-z0-9_][A-Za-z0-9_.-]*)?")
+_MIRROR_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/-]*")
+_IMAGE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@-]*")
+
+
+def user_problem(value: str) -> str | None:
+    if not _USER_RE.fullmatch(value):
+        return "must be a user name or uid, optionally :group (letters, digits, '_', '.', '-')"
+    return None
+
+
+def mirror_problem(value: str) -> str | None:
+    if not _MIRROR_RE.fullmatch(value):
+        return "must be a registry prefix such as registry.example.com/hub (no blanks or control characters)"
+    return None
+
+
+def extra_path_problem(value: str) -> str | None:
+    if not value or has_control(value):
+        return "must be a non-empty path without control characters"
+    if value.startswith("/") or ".." in posixpath.normpath(value).split("/"):
+        return f"{value!r} leaves the working directory: extra paths are relative to WORKDIR, without '..'"
+    return None
+
+
+def image_problem(value: str) -> str | None:
+    if not _IMAGE_RE.fullmatch(value):
+        return f"{value!r} is not an image name"
+    return None
+
+
+def problems(options) -> list[str]:
+    """One message per bad value of an Options, naming the option."""
+    out = []
+    if options.user is not None and (why := user_problem(options.user)):
+        out.append(f"user {options.user!r}: {why}")
+    if options.mirror is not None and (why := mirror_problem(options.mirror)):
+        out.append(f"mirror {options.mirror!r}: {why}")
+    for path in options.extra_paths:
+        if why := extra_path_problem(path):
+            out.append(f"extra-paths: {why}")
+    for image in options.digests:
+        if why := image_problem(image):
+            out.append(f"digests: {why}")
+    return out

@@ -1,0 +1,94 @@
+"""`msb verify`'s comparison of what the two images did: every probe and every difference, with
+its evidence. Pure: the runs come from msbrewrite.verify_probe and msbrewrite.verify."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .verify_crawl import Fetch, compare
+from .verify_files import LostWrite, Missing, summarise_missing
+from .verify_logs import log_differences, loopback_only
+from .verify_probe import ServerRun
+
+
+@dataclass
+class Difference:
+    kind: str                  # http | log | listener | files | write | cli | smoke
+    what: str                  # one line
+    evidence: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Probe:
+    path: str
+    found_by: str              # requested | route (framework, file:line) | link from PATH | seed
+    original: dict | None
+    converted: dict | None
+    outcome: str               # same | differs | original fails | not compared
+
+
+def fetch_view(f: Fetch | None) -> dict | None:
+    if f is None:
+        return None
+    return {"status": f.status, "content_type": f.content_type, "size": f.size, "sha256": f.sha256}
+
+
+def original_fails(f: Fetch | None) -> bool:
+    return f is None or f.status == 0 or f.status >= 500
+
+
+def http_probes(original: ServerRun | None, converted: ServerRun) -> tuple[list[Probe], list[Difference]]:
+    """Each path probed, and the ones the converted image answers differently. A path the original
+    fails on (no answer, 5xx) is not compared: that is not the conversion's doing."""
+    probes, diffs = [], []
+    order = list((original.found_by if original else converted.found_by) or converted.fetches)
+    for path in order + [p for p in converted.fetches if p not in order]:
+        before = original.fetches.get(path) if original else None
+        after = converted.fetches.get(path)
+        how = (original.found_by if original else converted.found_by).get(path, "")
+        if after is None:
+            outcome = "not compared"
+        elif original is not None and original_fails(before):
+            outcome = "original fails"
+        else:
+            why = compare(path, before, after) if original is not None else None
+            outcome = "differs" if why else "same"
+            if why:
+                diffs.append(Difference("http", f"GET {path}: {why}", [f"found by: {how}"]))
+        probes.append(Probe(path, how, fetch_view(before), fetch_view(after), outcome))
+    return probes, diffs
+
+
+def listener_difference(original: ServerRun | None, converted: ServerRun) -> list[Difference]:
+    """The converted server listens on a loopback address only where the original did not: it
+    answers verify's probe (which shares its network namespace) but no other container or host."""
+    port = converted.port
+    if port is None:
+        return []
+    after = {(a, p) for a, p in converted.listeners}
+    before = {(a, p) for a, p in original.listeners} if original else set()
+    if loopback_only(after, port) and not (original and loopback_only(before, port)):
+        addrs = sorted(a for a, p in after if p == port)
+        return [Difference("listener", f"port {port} listens on {', '.join(addrs)} only: unreachable from "
+                                       "outside the container", [f"original: {_listening(before, port)}"])]
+    return []
+
+
+def _listening(sockets: set, port: int) -> str:
+    addrs = sorted(a for a, p in sockets if p == port)
+    return ", ".join(f"{a}:{port}" for a in addrs) if addrs else "not seen"
+
+
+def log_diffs(original_lines: list[str] | None, converted_lines: list[str]) -> list[Difference]:
+    return [Difference("log", f"{sig.name}: {sig.meaning}", [sig.line])
+            for sig in log_differences(original_lines or [], converted_lines)]
+
+
+def write_diffs(lost: list[LostWrite], user: str) -> list[Difference]:
+    return [Difference("write", f"{w.path} ({w.kind}): {w.why}, the converted user {user} cannot write it",
+                       [f"original {w.original}, converted {w.converted} (uid:gid mode)"]) for w in lost]
+
+
+def file_diffs(missing: list[Missing]) -> list[Difference]:
+    return [Difference("files", f"{g['path']}: missing ({g['files']} file{'s' if g['files'] > 1 else ''}, "
+                                f"{g['size']} bytes)", [g["reason"]])
+            for g in summarise_missing(missing, "suspicious")]

@@ -1,0 +1,13 @@
+FROM python:3.11-slim AS builder
+WORKDIR /app
+COPY . .
+
+FROM python:3.11-slim
+WORKDIR /app
+COPY --from=builder --chown=1000:1000 /app/server.py /app/config.ini /app/
+COPY --from=builder --chown=1000:1000 /app/data /app/data
+COPY --from=builder --chown=1000:1000 /app/logs /app/logs
+COPY --from=builder --chown=1000:1000 /app/db /app/db
+EXPOSE 8000
+USER 1000
+CMD ["python", "server.py"]

@@ -1,0 +1,153 @@
+"""The run-time file rule: each app directory reaches the runtime minus what is provably build-only."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from msbrewrite import convert
+from msbrewrite.app_files import Rule, app_dirs, is_system_dir
+from msbrewrite.analysis import analyse
+from msbrewrite.context import Context
+from msbrewrite.convert import load
+
+GO = "FROM golang:1.22\nWORKDIR /srv/app\nCOPY . .\nRUN go build -o server .\nEXPOSE 8080\nCMD [\"./server\"]\n"
+
+
+def _tree(root, files: dict[str, str]):
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+def _stage_step(text: str) -> str:
+    return next(block for block in text.split("\n\n") if "the runtime's copy of" in block)
+
+
+@pytest.mark.parametrize("pattern, rel, hit", [
+    ("*.go", "main.go", True), ("*.go", "cmd/api/main.go", True), ("*.go", "templates/index.html", False),
+    ("./vendor", "vendor/x/y.go", True), ("./vendor", "third/vendor/x", False), ("testdata", "pkg/testdata/a", True),
+    ("./src/test", "src/test/java/A.java", True), ("./src/test", "src/main/A.java", False),
+])
+def test_rule_matches_a_path_or_one_of_its_parents(pattern, rel, hit):
+    assert Rule(pattern, "x").matches(rel) is hit
+
+
+def test_app_dirs_are_the_copy_destinations_folded_into_their_parents():
+    df = load("FROM node:20\nWORKDIR /app\nCOPY package.json ./\nCOPY src ./src\nCOPY conf /etc/app/\n"
+              "COPY data /data\nWORKDIR /app/server\nCMD [\"node\", \"index.js\"]\n")
+    facts = analyse(df, df.stages[0], Context(None))
+    assert app_dirs(facts) == ["/app", "/data", "/etc/app"]
+    assert is_system_dir("/etc/app") and not is_system_dir("/usr/src/app") and not is_system_dir("/srv")
+
+
+def test_go_runtime_gets_data_and_config_but_no_sources(tmp_path):
+    _tree(tmp_path, {"go.mod": "module x\n", "main.go": "package main\n", "main_test.go": "package main\n",
+                     "data/quotes.txt": "q\n", "Rocket.toml": "[default]\n", ".github/workflows/ci.yml": "x\n",
+                     "internal/db/db.go": "package db\n", "internal/db/schema.sql": "create\n"})
+    r = convert(GO, tmp_path)
+    step = _stage_step(r.text)
+    # only the rules that match the context are written out, plus credentials and what builds write
+    assert "-name '*.go' -o -name go.mod" in step and "-name .github" in step and "-name .npmrc" in step
+    assert "--exclude=./server" in step        # the binary is copied on its own, not twice
+    assert "COPY --from=builder --chown=65532:65532 /tmp/msb-runtime/srv/ /srv/" in r.text
+    report = next(d for d in r.decisions if d.startswith("/srv/app is copied"))
+    assert "(3 file(s)" in report            # data/quotes.txt, Rocket.toml, internal/db/schema.sql
+    assert "Go sources and build files: go.mod, *.go" in report and "VCS and CI files: .github/" in report
+
+
+def test_nothing_copied_when_the_context_holds_only_build_inputs(tmp_path):
+    _tree(tmp_path, {"go.mod": "module x\n", "main.go": "package main\n"})
+    r = convert(GO, tmp_path)
+    assert "/tmp/msb-runtime" not in r.text
+    assert any("every file the context puts there is build-only" in d for d in r.decisions)
+
+
+def test_a_build_step_that_may_write_files_keeps_the_stage(tmp_path):
+    _tree(tmp_path, {"go.mod": "module x\n", "main.go": "package main\n"})
+    r = convert(GO.replace("RUN go build", "RUN make assets && go build"), tmp_path)
+    assert "/tmp/msb-runtime" in r.text
+
+
+def test_without_context_the_builder_subtracts_by_name():
+    r = convert(GO)
+    step = _stage_step(r.text)
+    for test in ("-name '*.go'", "-name go.mod", '-path "$s"/vendor', "-name .git", "-name Dockerfile",
+                 "-name .npmrc", "-name '.env.*'", "! -name .env.example"):
+        assert test in step, test
+
+
+def test_env_files_kept_only_without_secrets(tmp_path):
+    _tree(tmp_path, {"go.mod": "module x\n", "main.go": "package main\n", ".env": "PORT=8080\n",
+                     "config/.env.prod": "DB_PASSWORD=hunter2\n", ".env.example": "TOKEN=\n"})
+    r = convert(GO, tmp_path)
+    step = _stage_step(r.text)
+    # the plain .env stays; every other .env file (secrets, or written by RUN) is deleted
+    assert '! -path "$s"/.env' in step and "config/.env.prod" not in step.split("! -path")[1]
+    assert any(".env kept: configuration" in d for d in r.decisions)
+
+
+def test_the_new_user_owns_the_app_directory_but_not_the_original_account(tmp_path):
+    r = convert(GO)
+    assert "COPY --from=builder --chown=65532:65532 /tmp/msb-runtime/srv/ /srv/" in r.text
+    own = ("FROM python:3.11\nRUN useradd --create-home worker\nWORKDIR /home/worker/app\nCOPY . .\n"
+           "RUN pip install -r requirements.txt\nUSER worker\nCMD [\"python\", \"app.py\"]\n")
+    r = convert(own)
+    assert r.status == "converted", r.reason
+    staged = next(line for line in r.text.splitlines() if "/tmp/msb-runtime/" in line and line.startswith("COPY"))
+    assert "--chown" not in staged       # the replayed account has the same uid: builder ownership is right
+
+
+def test_hostile_workdir_is_quoted_in_the_generated_step():
+    r = convert('FROM golang:1.22\nWORKDIR /srv/a`id`;b\nCOPY . .\nRUN go build -o server .\nCMD ["./server"]\n')
+    assert r.status == "converted", r.reason
+    step = _stage_step(r.text)
+    # the shell never sees the backticks or the semicolon as syntax
+    assert "s='/tmp/msb-runtime/srv/a`id`;b'" in step and "tar -C '/srv/a`id`;b'" in step
+
+
+def test_app_directory_in_a_system_directory_is_not_copied_whole():
+    r = convert("FROM golang:1.22\nWORKDIR /usr/local/bin\nCOPY . .\nRUN go build -o server .\nCMD [\"./server\"]\n")
+    assert "/tmp/msb-runtime" not in r.text
+    assert any("a directory of the base image" in w for w in r.warnings)
+
+
+def test_check_does_not_flag_a_conversion_with_no_gain(tmp_path):
+    (tmp_path / "Dockerfile").write_text("FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\n"
+                                         "RUN pip install --no-cache-dir -r requirements.txt\nCMD [\"python\", \"app.py\"]\n")
+    (tmp_path / "requirements.txt").write_text("flask\n")
+    (tmp_path / "app.py").write_text("import flask\n")
+    r = convert((tmp_path / "Dockerfile").read_text(), tmp_path)
+    assert r.status == "converted" and r.no_gain
+    assert any(w.startswith("no size gain expected") for w in r.warnings)
+    proc = subprocess.run([sys.executable, "-m", "msbrewrite", "check", str(tmp_path)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "no size gain expected" in proc.stdout
+
+
+def test_state_folders_made_by_the_build_exist_in_the_runtime_owned_by_the_new_user():
+    r = convert("FROM python:3.11\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt "
+                "&& mkdir -p /data /opt/build && chmod 777 /var/log/shop && chmod +x /usr/local/bin/run\n"
+                "CMD [\"python\", \"app.py\"]\n")
+    assert "COPY --from=builder --chown=10001:10001 /data /data" in r.text
+    assert "COPY --from=builder --chown=10001:10001 /var/log/shop /var/log/shop" in r.text
+    assert "/opt/build" not in r.text.split("# runtime")[1]       # not a state folder by name
+    assert "/usr/local/bin/run /usr" not in r.text                 # chmod +x opens nothing for writing
+
+
+def test_credentials_written_or_copied_into_the_app_directory_never_reach_the_runtime():
+    """Issue 13, item 2: without a context, the staged copy deletes credential files by name,
+    including those a RUN step writes, and the report says the runtime does not copy them."""
+    r = convert("FROM node:20\nWORKDIR /app\nCOPY . .\n"
+                "RUN echo \"//registry.npmjs.org/:_authToken=$NPM_TOKEN\" > .npmrc && npm ci\n"
+                "CMD [\"node\", \"server.js\"]\n")
+    step = _stage_step(r.text)
+    for name in (".npmrc", ".netrc", ".pypirc", ".git-credentials", "id_rsa", ".ssh"):
+        assert f"-name {name}" in step, name
+    assert "-name .env -o -name '.env.*'" in step
+    # the only way from the builder's /app to the runtime is the staged copy
+    runtime = r.text.split("# runtime")[1]
+    assert [line for line in runtime.splitlines() if line.startswith("COPY") and " /app " in line + " "] == []
