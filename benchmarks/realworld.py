@@ -323,9 +323,12 @@ class Msb:
                               env=self.env(env), cwd=tempfile.gettempdir(), timeout=timeout, errors="replace")
 
     def location(self) -> str:
+        """Where the msbrewrite that runs lives, and its commit when it is a git checkout."""
         proc = subprocess.run([self.python, "-c", "import msbrewrite, os; print(os.path.dirname(msbrewrite.__file__))"],
                               capture_output=True, text=True, env=self.env(), cwd=tempfile.gettempdir())
-        return proc.stdout.strip() or proc.stderr.strip()
+        where = proc.stdout.strip() or proc.stderr.strip()
+        commit = subprocess.run(["git", "-C", where, "log", "-1", "--format=%h %cI"], capture_output=True, text=True)
+        return f"{where} (commit {commit.stdout.strip()})" if commit.returncode == 0 else where
 
 
 @dataclass
