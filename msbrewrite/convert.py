@@ -96,6 +96,9 @@ def _convert(text: str, context: Context, options: Options) -> Result:
         module = language_module(detection.language)
     plan = module.plan(facts, detection, options)
     guard_secrets(facts, plan)
+    if options.optimize:
+        from .optimize import optimize
+        optimize(facts, plan)
     for ins in df.instructions:
         if ins.index not in plan.fates:
             plan.fate(ins, "kept")
