@@ -7,6 +7,7 @@ builder. Python: `--no-cache-dir` on pip installs that have no cache mount.
 """
 from __future__ import annotations
 
+import posixpath
 import re
 
 from ..languages.node_pkg import dockerignored
@@ -118,6 +119,8 @@ def npm_ci(builder: Builder) -> None:
         lock = None
         for name in ("package-lock.json", "npm-shrinkwrap.json"):
             rel = present_before(facts, ins.index, f"{cwd}/{name}")
+            if rel and not facts.context and not _named(facts, ins.index, name):
+                rel = None      # `COPY . .` without the context: the lockfile may not exist
             if rel and (not facts.context or (facts.context.exists(rel) and not dockerignored(facts.context, rel))):
                 lock = name
                 break
@@ -135,6 +138,10 @@ def npm_ci(builder: Builder) -> None:
     if count:
         builder.decide("npm install becomes npm ci: the lockfile is in the builder, so the install is exactly "
                        "its versions, faster, and fails instead of changing it")
+
+
+def _named(facts, index: int, name: str) -> bool:
+    return any(posixpath.basename(s) == name for c in facts.copies if c.ins.index < index for s in c.sources)
 
 
 def pip_no_cache(builder: Builder, mounts: Mounts) -> None:

@@ -75,12 +75,18 @@ def _chown(source: CopyStep) -> str:
     return "".join(f" --{name}={value}" for name, value in source.ins.flag_list if name in ("chown", "chmod"))
 
 
-def _emit(builder: Builder, source: CopyStep, files: list[str], lines: list[str], what: str) -> None:
+def _emit(builder: Builder, source: CopyStep, files: list[str], lines: list[str], what: str,
+          folders: dict[str, str] | None = None) -> None:
+    """Insert the manifests' COPY lines and `lines` above the source copy. `folders` maps a file to
+    its directory relative to the install's (default: the install's own directory)."""
     out = ["", HEADER]
-    missing = [f for f in files if present_before(builder.facts, source.ins.index,
-                                                  posixpath.join(_workdir(builder, source), posixpath.basename(f))) is None]
-    if missing:
-        out.append(f"COPY{_chown(source)} {' '.join(missing)} ./")
+    folders = folders or {}
+    workdir = _workdir(builder, source)
+    missing = [f for f in files if present_before(builder.facts, source.ins.index, posixpath.join(
+        workdir, folders.get(f, ""), posixpath.basename(f))) is None]
+    for folder in dict.fromkeys(folders.get(f, "") for f in missing):
+        group = [f for f in missing if folders.get(f, "") == folder]
+        out.append(f"COPY{_chown(source)} {' '.join(group)} ./{folder + '/' if folder else ''}")
     out += lines
     builder.insert_before(source.ins, out)
     copied = f"{', '.join(posixpath.basename(f) for f in files)} copied" if missing else "manifests already copied"
@@ -235,7 +241,7 @@ def _python(builder: Builder, mounts: Mounts) -> None:
         return
     source, step, run, cmd = found
     facts = builder.facts
-    files: list[str] = []
+    found_files: dict[str, str] = {}      # context path -> builder path
     for c in run.step.commands:
         if not _pip_install(c):
             continue
@@ -243,27 +249,33 @@ def _python(builder: Builder, mounts: Mounts) -> None:
         if needs:
             raise Skip(f"the install needs the sources ({needs[0]})")
         for req in reqs:
-            files += _requirement_tree(builder, posixpath.join(c.cwd, req))
+            found_files.update(_requirement_tree(builder, posixpath.normpath(posixpath.join(c.cwd, req))))
+    folders = {rel: posixpath.relpath(posixpath.dirname(path), cmd.cwd) for rel, path in found_files.items()}
+    if any(f.startswith("..") for f in folders.values()):
+        raise Skip("a requirements file lies outside the install's directory")
+    folders = {rel: "" if f == "." else f for rel, f in folders.items()}
     moved = _move(builder, source, run, _pip_install)
     note = "" if facts.context else " (without the context, the requirements files are assumed to name no local path)"
-    _emit(builder, source, list(dict.fromkeys(files)), moved, f"line {run.ins.lineno}'s pip install{note}")
+    _emit(builder, source, list(found_files), moved, f"line {run.ins.lineno}'s pip install{note}", folders)
 
 
-def _requirement_tree(builder: Builder, builder_path: str, depth: int = 0) -> list[str]:
+def _requirement_tree(builder: Builder, builder_path: str, depth: int = 0) -> dict[str, str]:
+    """Context path -> builder path of a requirements file and the files it includes."""
     facts = builder.facts
     rel = facts.context_path(builder_path)
     if rel is None:
         raise Skip(f"{posixpath.basename(builder_path)} does not come from the context")
     if not facts.context:
-        return [rel]
+        return {rel: builder_path}
     if not _usable(builder, rel):
         raise Skip(f"{rel} is not in the context")
-    out = [rel]
+    out = {rel: builder_path}
     for line in (facts.context.read(rel) or "").splitlines():
         line = line.split(" #", 1)[0].strip()
         m = re.match(r"(-r|--requirement|-c|--constraint)[=\s]*(\S+)", line)
         if m and depth < 5:
-            out += _requirement_tree(builder, posixpath.join(posixpath.dirname(builder_path), m.group(2)), depth + 1)
+            out.update(_requirement_tree(builder, posixpath.normpath(
+                posixpath.join(posixpath.dirname(builder_path), m.group(2))), depth + 1))
         elif re.match(r"(-e|--editable)\b", line) or line.startswith((".", "/", "file:")) or " @ file:" in line:
             raise Skip(f"{rel} installs a local path, which needs the sources")
     return out
