@@ -108,6 +108,7 @@ def _move(builder: Builder, source: CopyStep, run: RunStep, only) -> list[str]:
         raise Skip(f"steps between the source copy (line {source.ins.lineno}) and the install (line "
                    f"{run.ins.lineno}) would change order")
     text = builder.text(run.ins)
+    builder.moved_install = (run.ins, source.ins)
     builder.plan.builder_drop.add(run.ins.index)
     builder.rewritten(run.ins, f"moved above line {source.ins.lineno} (dependency layer)")
     return [line.rstrip("\r\n") for line in comments_of(run.ins).splitlines()] + [text.rstrip("\r\n")]

@@ -36,6 +36,7 @@ class RunStep:
 class Builder:
     def __init__(self, facts: StageFacts, plan: BuildPlan):
         self.facts, self.plan = facts, plan
+        self.moved_install: tuple[Instruction, Instruction] | None = None    # (install RUN, the copy it now precedes)
 
     # -- reading ---------------------------------------------------------------------------
     def text(self, ins: Instruction) -> str:

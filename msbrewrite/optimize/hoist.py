@@ -15,16 +15,23 @@ _PRUNE = {("npm", "prune"), ("pnpm", "prune"), ("yarn", "install"), ("yarn", "wo
 def hoist_cleanups(builder: Builder) -> None:
     plan, facts = builder.plan, builder.facts
     runs = builder.runs()
-    if not runs or not plan.builder_append:
+    if not plan.builder_append:
         return
-    anchor = runs[-1].ins
-    later = [i for i in facts.stage.instructions if i.index > anchor.index and i.index not in plan.builder_drop]
-    copies = [c for c in facts.copies if c.ins.index > anchor.index and c.ins.index not in plan.builder_drop]
+    if builder.moved_install and (not runs or runs[-1].ins.index < builder.moved_install[1].index):
+        # the last RUN is the install the dependency layer moved above a source copy
+        anchor, first = builder.moved_install[0], builder.moved_install[1].index
+        workdir = next(s.workdir for s in facts.steps if s.ins is anchor)
+    elif runs:
+        anchor, first, workdir = runs[-1].ins, runs[-1].ins.index + 1, runs[-1].step.workdir
+    else:
+        return
+    later = [i for i in facts.stage.instructions if i.index >= first and i.index not in plan.builder_drop]
+    copies = [c for c in facts.copies if c.ins.index >= first and c.ins.index not in plan.builder_drop]
     if not later or not copies:
         return
     kept, moved = [], []
     for block in plan.builder_append:
-        paths = _cleans(block, runs[-1].step.workdir)
+        paths = _cleans(block, workdir)
         if paths is not None and all(_untouched(builder, copies, p) for p in paths):
             moved.append(block)
         else:
@@ -34,6 +41,7 @@ def hoist_cleanups(builder: Builder) -> None:
     if not moved:
         return
     plan.builder_append[:] = kept
+    plan.extra["cleanups_moved"] = True     # templates that describe the clean-up still do
     lines = []
     for block in moved:
         lines += [""] + block.splitlines()
