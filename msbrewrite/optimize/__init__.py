@@ -6,7 +6,8 @@ as the fates of the instructions it touched:
 - cache_mounts: BuildKit cache mounts for package-manager and compiler caches;
 - artifacts: smaller artifacts (Go -trimpath/-s -w, Rust strip, npm ci, pip --no-cache-dir);
 - deps_layer: the dependency layer before the source copy;
-- hoist: msb's own clean-up steps (prune, pip removal) before the trailing source copies.
+- hoist: msb's own clean-up steps (prune, pip removal) before the trailing source copies, and
+  the config file it generates (nginx) at the top of the builder.
 
 The runtime stage is the plan's; only builder text changes. Without the option nothing here runs.
 """
@@ -18,7 +19,7 @@ from . import artifacts
 from .cache_mounts import Mounts
 from .deps_layer import dependency_layer
 from .edits import Builder
-from .hoist import hoist_cleanups
+from .hoist import hoist_cleanups, hoist_generated_files
 
 
 def optimize(facts: StageFacts, plan: BuildPlan) -> None:
@@ -36,3 +37,4 @@ def optimize(facts: StageFacts, plan: BuildPlan) -> None:
         artifacts.pip_no_cache(builder, mounts)
     dependency_layer(builder, mounts)
     hoist_cleanups(builder)
+    hoist_generated_files(builder)

@@ -4,12 +4,37 @@ run them again. Only when those copies cannot bring what the step cleans."""
 from __future__ import annotations
 
 import posixpath
+import re
 
 from ..languages.node_pkg import dockerignored
 from ..shell import split_commands
 from .edits import Builder, under
 
 _PRUNE = {("npm", "prune"), ("pnpm", "prune"), ("yarn", "install"), ("yarn", "workspaces")}
+
+
+def hoist_generated_files(builder: Builder) -> None:
+    """A step msb appends that only writes a file with printf (the nginx config) reads nothing
+    from the build: it runs first, so no rebuild repeats it."""
+    plan, stage = builder.plan, builder.facts.stage
+    if not stage.instructions:
+        return
+    moved = [b for b in plan.builder_append if _writes_only(b)]
+    if not moved:
+        return
+    plan.builder_append[:] = [b for b in plan.builder_append if b not in moved]
+    lines = []
+    for block in moved:
+        lines += block.splitlines()
+    builder.insert_before(stage.instructions[0], lines)
+    builder.decide("the config file msb generates is written first in the builder: it depends on nothing, so "
+                   "no rebuild repeats it")
+
+
+def _writes_only(block: str) -> bool:
+    """`RUN printf 'literal' ... > /tmp/file` and nothing else: only single-quoted words, no expansion."""
+    text = " ".join(line.rstrip("\\").strip() for line in block.splitlines() if not line.lstrip().startswith("#"))
+    return re.fullmatch(r"RUN printf(?: +'[^']*')+ +> */tmp/[\w./-]+", text.strip()) is not None
 
 
 def hoist_cleanups(builder: Builder) -> None:
