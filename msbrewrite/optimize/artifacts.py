@@ -25,6 +25,16 @@ def go_flags(builder: Builder) -> None:
     goflags = builder.facts.env.get("GOFLAGS", "")
     if "ldflags" in goflags or "-N" in goflags:
         return
+    changed = _rewrite_commands(builder, r"go" + SEP + r"(?:build|install)", _go_segment,
+                                "go build: -trimpath and -ldflags -s -w (smaller binary)")
+    if changed:
+        builder.decide("go build gets -trimpath and `-s -w` in -ldflags: no symbol table, DWARF or build "
+                       "paths in the binary (smaller and reproducible; panics still name functions and lines)")
+
+
+def _rewrite_commands(builder: Builder, pattern: str, rewrite, reason: str) -> int:
+    """Apply `rewrite` (segment -> new segment or None) to every command matching `pattern` in the
+    builder's editable shell-form RUN lines; returns how many lines changed."""
     changed = 0
     for run in builder.runs():
         ins = run.ins
@@ -32,16 +42,14 @@ def go_flags(builder: Builder) -> None:
             continue
         text = builder.text(ins)
         out = text
-        for start, end in reversed(command_spans(text, r"go" + SEP + r"(?:build|install)")):
-            new = _go_segment(out[start:end])
+        for start, end in reversed(command_spans(text, pattern)):
+            new = rewrite(out[start:end])
             if new is not None:
                 out = out[:start] + new + out[end:]
         if out != text:
-            builder.set_text(ins, out, "go build: -trimpath and -ldflags -s -w (smaller binary)")
+            builder.set_text(ins, out, reason)
             changed += 1
-    if changed:
-        builder.decide("go build gets -trimpath and `-s -w` in -ldflags: no symbol table, DWARF or build "
-                       "paths in the binary (smaller and reproducible; panics still name functions and lines)")
+    return changed
 
 
 def _go_segment(segment: str) -> str | None:
@@ -149,22 +157,14 @@ def pip_no_cache(builder: Builder, mounts: Mounts) -> None:
         return
     if builder.facts.env.get("PIP_NO_CACHE_DIR"):
         return
-    count = 0
-    for run in builder.runs():
-        ins = run.ins
-        if not shell_form(ins) or not builder.editable(ins):
-            continue
-        text = builder.text(ins)
-        out = text
-        pattern = r"(?:pip3?(?:\.\d+)?|python3?(?:\.\d+)?" + SEP + "-m" + SEP + "pip)" + SEP + "install"
-        for start, end in reversed(command_spans(text, pattern)):
-            segment = out[start:end]
-            if "--no-cache-dir" in segment:
-                continue
-            head = re.match(r"(?:[\w.-]*/)*" + pattern, segment)
-            out = out[:start] + segment[:head.end()] + " --no-cache-dir" + segment[head.end():] + out[end:]
-        if out != text:
-            builder.set_text(ins, out, "pip install --no-cache-dir (no cache in the image)")
-            count += 1
+    pattern = r"(?:pip3?(?:\.\d+)?|python3?(?:\.\d+)?" + SEP + "-m" + SEP + "pip)" + SEP + "install"
+
+    def no_cache(segment: str) -> str | None:
+        if "--no-cache-dir" in segment:
+            return None
+        head = re.match(r"(?:[\w.-]*/)*" + pattern, segment)
+        return segment[:head.end()] + " --no-cache-dir" + segment[head.end():]
+
+    count = _rewrite_commands(builder, pattern, no_cache, "pip install --no-cache-dir (no cache in the image)")
     if count:
         builder.decide("pip install gets --no-cache-dir: without a cache mount its download cache would stay in a layer")
