@@ -171,7 +171,8 @@ class Mounts:
     def _appended_safe(block: str, tool: str) -> bool:
         names = {"go": "go", "maven": "mvn", "gradle": "gradle", "cargo": "cargo"}
         name = names.get(tool)
-        return not name or not re.search(rf"(?<![\w-]){name}\b", block)
+        # the tool as a command word, not a name such as `.cargo` or `go.mod` in msb's own steps
+        return not name or not re.search(rf"(?:^|[\s;&|(])(?:\S*/)?{name}(?=\s|$)", block, re.M)
 
     def flags(self, tool: str) -> list[str]:
         return [c.flag for c in self.by_tool.get(tool, [])]
