@@ -123,7 +123,8 @@ def process(found: Found, flags: dict) -> Item:
     try:
         ctx = None if flags.get("no_context") else context_for(found.path, found.root, text)
         item.context = str(ctx) if ctx else None
-        opts = Options(runtime=flags.get("runtime", "auto"), language=flags.get("language"), user=flags.get("user"))
+        opts = Options(runtime=flags.get("runtime", "auto"), language=flags.get("language"), user=flags.get("user"),
+                       optimize=bool(flags.get("optimize")))
         opts = apply(opts, found.path.parent, explicit=flags.get("explicit", {}))
         result = convert(text, ctx, opts)
         item.status = {"converted": CONVERTED, "unchanged": UNCHANGED}.get(result.status, REFUSED)

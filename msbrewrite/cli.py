@@ -42,11 +42,16 @@ def convert(
     language: Optional[str] = typer.Option(None, "--language", "-l", help="go|rust|node|python|java|frontend"),
     user: Optional[str] = typer.Option(None, "--user", help="Runtime user: nonroot (default), root, or a name/uid."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No report on stderr."),
+    optimize: bool = typer.Option(False, "--optimize", help="Also rewrite the builder as an expert would: dependency "
+                                  "layer first, BuildKit cache mounts, smaller artifacts (BuildKit only)."),
+    dockerignore: Optional[Path] = typer.Option(None, "--dockerignore", help="With --optimize and a context without "
+                                                ".dockerignore: write a suggested one here (never over a file)."),
 ) -> None:
     """Convert one Dockerfile. The result goes to stdout, the report to stderr."""
     from .convert_command import CommandError, run
     try:
-        code = run(path, context, no_context, output, in_place, diff, as_json, runtime, language, user, quiet)
+        code = run(path, context, no_context, output, in_place, diff, as_json, runtime, language, user, quiet,
+                   optimize, dockerignore)
     except CommandError as exc:
         raise _fail(exc.message, exc.code)
     if code:

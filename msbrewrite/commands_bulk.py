@@ -32,7 +32,8 @@ def collect(paths: List[str], include: List[str], exclude: List[str]):
     return found
 
 
-def flags(runtime: str, language: Optional[str], user: Optional[str], no_context: bool = False) -> dict:
+def flags(runtime: str, language: Optional[str], user: Optional[str], no_context: bool = False,
+          optimize: bool = False) -> dict:
     from .options import RUNTIMES
     if runtime not in RUNTIMES:
         raise fail(f"--runtime must be one of {', '.join(RUNTIMES)}")
@@ -42,8 +43,9 @@ def flags(runtime: str, language: Optional[str], user: Optional[str], no_context
             raise fail(f"--user {user!r}: {user_problem(user)}")
     if language and language not in ("go", "rust", "node", "python", "java", "frontend"):
         raise fail(f"--language must be one of go, rust, node, python, java, frontend (got {language!r})")
-    return {"runtime": runtime, "language": language, "user": user, "no_context": no_context,
-            "explicit": {"runtime": runtime != "auto", "language": bool(language), "user": bool(user)}}
+    return {"runtime": runtime, "language": language, "user": user, "no_context": no_context, "optimize": optimize,
+            "explicit": {"runtime": runtime != "auto", "language": bool(language), "user": bool(user),
+                         "optimize": optimize}}
 
 
 class Progress:
@@ -106,6 +108,7 @@ def register(app: typer.Typer) -> None:
         user: Optional[str] = typer.Option(None, "--user", help="Runtime user: nonroot (default), root, or a name/uid."),
         no_context: bool = typer.Option(False, "--no-context", help="Ignore build contexts."),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines."),
+        optimize: bool = typer.Option(False, "--optimize", help="Also optimise each builder (as convert --optimize)."),
     ) -> None:
         """Convert every Dockerfile under ROOTS in parallel; print a summary table.
 
@@ -121,7 +124,7 @@ def register(app: typer.Typer) -> None:
             raise fail("--in-place and --patch cannot be combined")
         if jobs is not None and jobs < 1:
             raise fail("--jobs must be at least 1")
-        options = flags(runtime, language, user, no_context)
+        options = flags(runtime, language, user, no_context, optimize)
         found = collect(roots, include, exclude)
         clock = bulk.Clock()
         written = []

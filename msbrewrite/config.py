@@ -11,6 +11,7 @@ merged. Flags given on the command line win over the file.
     user = "nonroot"                # nonroot | root | a name or uid
     extra-paths = ["config/app.yaml"]
     exclude = ["legacy/**", "*.dev.Dockerfile"]
+    optimize = true                 # --optimize for convert and migrate
 
     [tool.msb.digests]              # emitted image -> digest pin
     "gcr.io/distroless/static-debian12:nonroot" = "sha256:..."
@@ -30,7 +31,7 @@ from .quoting import has_control
 from .tomlreader import toml
 
 LANGUAGES = ("go", "rust", "node", "python", "java", "frontend")
-KEYS = ("runtime", "language", "mirror", "digests", "user", "extra-paths", "exclude")
+KEYS = ("runtime", "language", "mirror", "digests", "user", "extra-paths", "exclude", "optimize")
 _DIGEST_RE = re.compile(r"sha256:[0-9a-f]{64}")
 _MAX_CONFIG_BYTES = 1024 * 1024
 
@@ -50,6 +51,7 @@ class Config:
     user: str | None = None
     extra_paths: tuple = ()
     exclude: tuple = ()
+    optimize: bool | None = None
 
 
 def find(start: str | Path | None) -> Config | None:
@@ -167,6 +169,10 @@ def _parse(path: Path, table, where: str) -> Config:
             if why:
                 raise bad(raw_key, why)
             values[key] = value.strip()
+        elif key == "optimize":
+            if not isinstance(value, bool):
+                raise bad(raw_key, "must be true or false")
+            values["optimize"] = value
         elif key == "digests":
             if not isinstance(value, dict):
                 raise bad(raw_key, "must be a table of image = \"sha256:...\"")
@@ -212,6 +218,8 @@ def apply(opts: Options, config_from, explicit: dict | None = None) -> Options:
         out.user = cfg.user
     if cfg.mirror and not explicit.get("mirror"):
         out.mirror = cfg.mirror
+    if cfg.optimize is not None and not explicit.get("optimize"):
+        out.optimize = cfg.optimize
     if cfg.extra_paths and not explicit.get("extra_paths"):
         out.extra_paths = list(cfg.extra_paths)
     if cfg.digests and not explicit.get("digests"):

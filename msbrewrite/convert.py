@@ -118,6 +118,9 @@ def _convert(text: str, context: Context, options: Options) -> Result:
         module = language_module(detection.language)
     plan = module.plan(facts, detection, options)
     guard_secrets(facts, plan)
+    if options.optimize:
+        from .optimize import optimize
+        optimize(facts, plan)
     warn_original_build(facts, plan)
     plan.runtime_platform, why = runtime_platform(facts)
     if why:

@@ -17,7 +17,8 @@ class CommandError(Exception):
         self.message, self.code = message, code
 
 
-def options(runtime: str, language: str | None, user: str | None = None, config_from: Path | None = None):
+def options(runtime: str, language: str | None, user: str | None = None, config_from: Path | None = None,
+            optimize: bool = False):
     """Options from the command line, completed by [tool.msb] / .msb.toml found from config_from."""
     from .options import RUNTIMES, Options
     if runtime not in RUNTIMES:
@@ -26,21 +27,22 @@ def options(runtime: str, language: str | None, user: str | None = None, config_
         from .option_values import user_problem
         if user_problem(user):
             raise CommandError(f"--user {user!r}: {user_problem(user)}", 2)
-    opts = Options(runtime=runtime, language=language, user=user)
+    opts = Options(runtime=runtime, language=language, user=user, optimize=optimize)
     try:
         from . import config
     except ImportError:
         return opts
     try:
         return config.apply(opts, config_from, explicit={"runtime": runtime != "auto", "language": bool(language),
-                                                        "user": bool(user)})
+                                                        "user": bool(user), "optimize": optimize})
     except config.ConfigError as exc:
         raise CommandError(str(exc), 2) from None
 
 
 def run(path: str, context: Path | None = None, no_context: bool = False, output: Path | None = None,
         in_place: bool = False, diff: bool = False, as_json: bool = False, runtime: str = "auto",
-        language: str | None = None, user: str | None = None, quiet: bool = False) -> int:
+        language: str | None = None, user: str | None = None, quiet: bool = False, optimize: bool = False,
+        dockerignore: Path | None = None) -> int:
     """Convert one Dockerfile; returns the exit code. Raises CommandError for bad usage or input."""
     from .convert import convert
     from .files import read_dockerfile, write_atomic
@@ -60,7 +62,13 @@ def run(path: str, context: Path | None = None, no_context: bool = False, output
         ctx = context if context else (Path(path).resolve().parent if path != "-" else None)
         if context and not os.path.isdir(context):
             raise CommandError(f"--context {context}: not a directory", 2)
-    opts = options(runtime, language, user, Path(path).resolve().parent if path != "-" else Path.cwd())
+    opts = options(runtime, language, user, Path(path).resolve().parent if path != "-" else Path.cwd(), optimize)
+    if dockerignore is not None:
+        from .optimize.dockerignore import check_target
+        try:
+            check_target(dockerignore, opts.optimize)
+        except ValueError as exc:
+            raise CommandError(str(exc), 2) from None
     result = convert(text, ctx, opts)
     name = path if path != "-" else "<stdin>"
     if as_json:
@@ -71,6 +79,14 @@ def run(path: str, context: Path | None = None, no_context: bool = False, output
         return result.exit_code
     if not quiet:
         _echo(human(result, name), sys.stderr)
+    if dockerignore is not None and result.status == "converted":
+        from .optimize.dockerignore import write_suggestion
+        try:
+            note = write_suggestion(dockerignore, ctx, text, result.language)
+        except OSError as exc:
+            raise CommandError(f"{dockerignore}: cannot write ({exc.strerror or exc})", 2) from None
+        if not quiet and not as_json:
+            _echo(f"msb: {note}", sys.stderr)
     if in_place or output:
         # the file gets the Dockerfile; stdout still gets the JSON or the diff that was asked for
         target = Path(path) if in_place else output

@@ -11,10 +11,12 @@ import sys
 
 # `msb convert` options, as cli.convert declares them (a test keeps the two in step)
 CONVERT_FLAGS = {"--no-context": "no_context", "-i": "in_place", "--in-place": "in_place", "--diff": "diff",
-                 "--json": "as_json", "-q": "quiet", "--quiet": "quiet"}
+                 "--json": "as_json", "-q": "quiet", "--quiet": "quiet",
+                 "--optimize": "optimize"}
 CONVERT_VALUES = {"-c": "context", "--context": "context", "-o": "output", "--output": "output",
-                  "--runtime": "runtime", "-l": "language", "--language": "language", "--user": "user"}
-_PATHS = ("context", "output")
+                  "--runtime": "runtime", "-l": "language", "--language": "language", "--user": "user",
+                  "--dockerignore": "dockerignore"}
+_PATHS = ("context", "output", "dockerignore")
 
 
 def parse_convert(args: list[str]) -> tuple[str, dict] | None:

@@ -15,6 +15,7 @@ class Options:
     user: str | None = None               # "root", "nonroot" or an explicit user for the runtime
     extra_paths: list[str] = field(default_factory=list)    # more builder paths to copy
     runtime_overrides: dict[str, str] = field(default_factory=dict)  # language -> flavour
+    optimize: bool = False                # rewrite the builder as an expert would (msbrewrite/optimize)
 
     def flavour(self, language: str) -> str:
         if self.runtime != "auto":

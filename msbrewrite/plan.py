@@ -69,6 +69,7 @@ class BuildPlan:
     builder_append: list[str] = field(default_factory=list)
     builder_replace: dict[int, str] = field(default_factory=dict)   # instruction index -> new raw
     builder_drop: set[int] = field(default_factory=set)             # instruction index
+    builder_before: dict[int, list[str]] = field(default_factory=dict)  # instruction index -> lines above it
     runtime_from_notes: list[str] = field(default_factory=list)     # comment lines right above the runtime FROM
     runtime_platform: str | None = None                             # --platform of the runtime FROM
     runtime_args: list[str] = field(default_factory=list)           # ARG lines to redeclare

@@ -76,6 +76,8 @@ def render(df: Dockerfile, stage: Stage, plan: BuildPlan) -> str:
     for line in plan.builder_after_from:
         out.append(line + "\n")
     for ins in stage.instructions:
+        for line in plan.builder_before.get(ins.index, ()):
+            out.append(_with_escape(line, df.escape) + "\n")
         if ins.index in plan.builder_drop:
             continue    # its comments travel with it to the runtime stage
         out.append(ins.leading)

@@ -509,7 +509,8 @@ class Verifier:
             if self.docker.builder_note:
                 report.notes.append(self.docker.builder_note)
             self._build(report.original, dockerfile)
-            self._build(report.converted, converted_file)
+            if report.original.ok:      # without a baseline the converted build proves nothing
+                self._build(report.converted, converted_file)
             if not report.original.ok:
                 step = report.original.failing_step
                 report.error = ("the original Dockerfile does not build, so there is nothing to compare with"

@@ -119,6 +119,7 @@ class Missing:
     size: int
     kind: str          # expected | suspicious
     reason: str
+    app_dir: str = "/"
 
 
 def classify(path: str, app_dir: str, moved_to: str | None = None) -> tuple[str, str]:
@@ -147,22 +148,22 @@ def missing_files(original: Tree, converted: Tree, dirs: list[str]) -> list[Miss
         if app_dir not in converted.entries:
             # the whole directory is gone: the app runs from elsewhere (a static build behind a web
             # server, a binary in /usr/local/bin); what it still needs shows in the probes and logs
-            out.append(Missing(path, e.size, "expected", f"{app_dir} is not in the converted image"))
+            out.append(Missing(path, e.size, "expected", f"{app_dir} is not in the converted image", app_dir))
             continue
         kind, reason = classify(path, app_dir, moved)
-        out.append(Missing(path, e.size, kind, reason))
+        out.append(Missing(path, e.size, kind, reason, app_dir))
     return out
 
 
-def summarise_missing(missing: list[Missing], kind: str, depth: int = 2) -> list[dict]:
-    """Missing files of one kind grouped by their directory `depth` levels down from / (a
-    dependency tree is thousands of files)."""
+def summarise_missing(missing: list[Missing], kind: str) -> list[dict]:
+    """Missing files of one kind, those in a folder under the app directory grouped as that
+    folder (a dependency tree is thousands of files), the others one by one."""
     groups: dict[tuple[str, str], list[Missing]] = {}
     for m in missing:
         if m.kind != kind:
             continue
-        parts = m.path.split("/")         # ["", "app", "data", "a.json"]
-        key = "/".join(parts[:depth + 2]) if len(parts) > depth + 2 else m.path
+        rel = m.path[len(m.app_dir.rstrip("/")) + 1:]
+        key = m.app_dir.rstrip("/") + "/" + rel.split("/")[0] if "/" in rel else m.path
         groups.setdefault((key, m.reason), []).append(m)
     return [{"path": k if len(v) > 1 else v[0].path, "reason": r, "files": len(v), "size": sum(m.size for m in v)}
             for (k, r), v in sorted(groups.items())]

@@ -44,3 +44,15 @@ def test_installed_copy_converts_from_another_directory(installed, tmp_path):
     assert out.returncode == 0, out.stderr
     assert "FROM gcr.io/distroless/static-debian12:nonroot" in out.stdout
     assert "COPY --from=builder /usr/local/bin/hello /usr/local/bin/hello" in out.stdout
+
+
+def test_wheel_ships_every_subpackage_and_optimize_runs_installed(installed, tmp_path):
+    wheel, target = installed
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for init in (ROOT / "msbrewrite").glob("*/__init__.py"):
+        assert f"msbrewrite/{init.parent.name}/__init__.py" in names, f"{init.parent.name} is not packaged"
+    env = {"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"}
+    out = subprocess.run([sys.executable, "-m", "msbrewrite", "convert", "--optimize", str(FIXTURE / "Dockerfile"),
+                          "--context", str(FIXTURE / "context")], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "RUN --mount=type=cache,target=/go/pkg/mod" in out.stdout

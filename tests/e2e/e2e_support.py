@@ -95,16 +95,18 @@ def _print_sizes(terminalreporter):
     if not SIZES:
         return
     tr = terminalreporter
-    tr.section("image sizes (MB): original, converted, expert")
-    tr.write_line(f"{'app':16} {'original':>9} {'converted':>9} {'expert':>8} {'conv/orig':>9} {'conv/expert':>11}")
+    tr.section("image sizes (MB): original, converted, converted with --optimize, expert")
+    tr.write_line(f"{'app':16} {'original':>9} {'converted':>9} {'optimized':>9} {'expert':>8} {'conv/orig':>9} "
+                  f"{'conv/expert':>11} {'opt/expert':>10}")
     for app, row in sorted(SIZES.items()):
         def mb(key):
             return f"{row[key] / 1e6:.1f}" if row.get(key) else "-"
 
         def ratio(a, b):
             return f"{row[a] / row[b]:.3f}" if row.get(a) and row.get(b) else "-"
-        tr.write_line(f"{app:16} {mb('original'):>9} {mb('converted'):>9} {mb('expert'):>8} "
-                      f"{ratio('converted', 'original'):>9} {ratio('converted', 'expert'):>11}")
+        tr.write_line(f"{app:16} {mb('original'):>9} {mb('converted'):>9} {mb('optimized'):>9} {mb('expert'):>8} "
+                      f"{ratio('converted', 'original'):>9} {ratio('converted', 'expert'):>11} "
+                      f"{ratio('optimized', 'expert'):>10}")
     out = Path(os.environ.get("E2E_LOG_DIR", "/tmp/e2e-logs")) / "msb-e2e-sizes.json"
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
