@@ -9,8 +9,12 @@ and record converted / refused (with the reason code). For the rows that can be 
 dependencies come from npm/PyPI or nowhere, no other download, no COPY source missing, and the lab
 has a stand-in for every base), build the original and the converted Dockerfile on the lab engine
 with `msb verify --converted` and compare what the two images do: the same HTTP status on `/` and
-on routes found in the app's sources, the same exit code and output for a program without a port.
-Each difference gets a first guess at its cause from the logs (`cause`); read the app to confirm.
+on routes found in the app's sources, the page's scripts and stylesheets served, the same exit
+code and output for a program without a port. A row is `same`, `different` (with a first guess
+at the cause from the logs and the probe: read the app to confirm) or `inconclusive` (the original
+itself does not work here, e.g. it needs a database). The build copies drop digests and say
+Alpine's BusyBox `adduser`/`addgroup` and `apk add` of run-time libraries in Debian's words,
+because the lab's `*-alpine` tags are Debian images.
 
 `--msb-python`/`--msb-path` choose the msb that runs (default: this interpreter and this checkout),
 so the sweep can measure another checkout: `--msb-path /work/main`. Not a test: it prints a table
