@@ -205,9 +205,10 @@ class GoPlanner:
                                   "is the binary CMD/ENTRYPOINT runs")
         if not self.binaries and not plan.produced:
             if builds:
-                raise Refusal(f"line {self._line_of(builds[-1])}: `{' '.join(builds[-1].argv[:4])}` builds binaries "
-                              "whose names are unknown without the build context, and no CMD or ENTRYPOINT "
-                              "names one", reason="artifact-not-found")
+                why = "no CMD or ENTRYPOINT runs one of them" if self.facts.context else \
+                    "their names are unknown without the build context, and no CMD or ENTRYPOINT names one"
+                raise Refusal(f"line {self._line_of(builds[-1])}: `{' '.join(builds[-1].argv[:4])}` builds binaries, "
+                              f"but {why}: the image runs no app of its own", reason="artifact-not-found")
             raise Refusal("Go image, but no go build, go install or go run found: the binary cannot be located "
                           "(a Makefile or script builds it)", reason="artifact-not-found")
         for src, dest in self.binaries.items():

@@ -642,7 +642,9 @@ class NodePlanner(NodeFiles):
                 plan.decisions.append(f"ENV {key}={value} from the start script")
         if "NODE_ENV" not in facts.env and "NODE_ENV" not in self.entry_env and not self.dev_entry:
             plan.runtime_env.append("ENV NODE_ENV=production")
-            plan.decisions.append("NODE_ENV=production: libraries such as express run in production mode")
+            plan.warnings.append("the runtime sets NODE_ENV=production, which the original did not: libraries such "
+                                 "as express (and apps that read it) run in production mode; set NODE_ENV in the "
+                                 "Dockerfile to keep another value")
 
 
 def plan(facts: StageFacts, detection: Detection, options: Options) -> BuildPlan:

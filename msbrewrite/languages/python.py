@@ -10,6 +10,7 @@ from the entry point, see python_imports) or whole minus tests, docs, VCS data a
 from __future__ import annotations
 
 import fnmatch
+import dataclasses
 import posixpath
 import re
 
@@ -653,6 +654,11 @@ class PythonPlanner:
             plan.base_has_cmd = True
             plan.decisions.append("no CMD: the base image's default (python3) stays, as in the original")
         self.choose_flavour()
+        if self.app_root == "/" and options.user is None and facts.user is None:
+            # only root can create files in /: a non-root user could not write next to the app there
+            options = dataclasses.replace(options, user="root")
+            plan.decisions.append("runtime runs as root: the app lives in /, where only root can write (set a "
+                                  "WORKDIR to run it as a non-root user)")
         runtime.finish(facts, plan, options, shell_base=plan.runtime_base)
         self.owner_of_data()
         self.warn_preinstalled()
