@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import pytest
+from conftest import make_context
 
 from msbrewrite import convert
 from msbrewrite.app_files import Rule, app_dirs, is_system_dir
@@ -13,14 +14,6 @@ from msbrewrite.context import Context
 from msbrewrite.convert import load
 
 GO = "FROM golang:1.22\nWORKDIR /srv/app\nCOPY . .\nRUN go build -o server .\nEXPOSE 8080\nCMD [\"./server\"]\n"
-
-
-def _tree(root, files: dict[str, str]):
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return root
 
 
 def _stage_step(text: str) -> str:
@@ -45,7 +38,7 @@ def test_app_dirs_are_the_copy_destinations_folded_into_their_parents():
 
 
 def test_go_runtime_gets_data_and_config_but_no_sources(tmp_path):
-    _tree(tmp_path, {"go.mod": "module x\n", "main.go": "package main\n", "main_test.go": "package main\n",
+    make_context(tmp_path, {"go.mod": "module x\n", "main.go": "package main\n", "main_test.go": "package main\n",
                      "data/quotes.txt": "q\n", "Rocket.toml": "[default]\n", ".github/workflows/ci.yml": "x\n",
                      "internal/db/db.go": "package db\n", "internal/db/schema.sql": "create\n"})
     r = convert(GO, tmp_path)
@@ -60,14 +53,14 @@ def test_go_runtime_gets_data_and_config_but_no_sources(tmp_path):
 
 
 def test_nothing_copied_when_the_context_holds_only_build_inputs(tmp_path):
-    _tree(tmp_path, {"go.mod": "module x\n", "main.go": "package main\n"})
+    make_context(tmp_path, {"go.mod": "module x\n", "main.go": "package main\n"})
     r = convert(GO, tmp_path)
     assert "/tmp/msb-runtime" not in r.text
     assert any("every file the context puts there is build-only" in d for d in r.decisions)
 
 
 def test_a_build_step_that_may_write_files_keeps_the_stage(tmp_path):
-    _tree(tmp_path, {"go.mod": "module x\n", "main.go": "package main\n"})
+    make_context(tmp_path, {"go.mod": "module x\n", "main.go": "package main\n"})
     r = convert(GO.replace("RUN go build", "RUN make assets && go build"), tmp_path)
     assert "/tmp/msb-runtime" in r.text
 
@@ -81,7 +74,7 @@ def test_without_context_the_builder_subtracts_by_name():
 
 
 def test_env_files_kept_only_without_secrets(tmp_path):
-    _tree(tmp_path, {"go.mod": "module x\n", "main.go": "package main\n", ".env": "PORT=8080\n",
+    make_context(tmp_path, {"go.mod": "module x\n", "main.go": "package main\n", ".env": "PORT=8080\n",
                      "config/.env.prod": "DB_PASSWORD=hunter2\n", ".env.example": "TOKEN=\n"})
     r = convert(GO, tmp_path)
     step = _stage_step(r.text)

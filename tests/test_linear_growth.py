@@ -3,25 +3,20 @@ benchmarks/large_inputs.py): the tests count function calls and allocated bytes,
 depend on the machine, and compare a file with its double."""
 from __future__ import annotations
 
+import importlib.util
 import sys
 import tracemalloc
 
 import pytest
 
+from conftest import ROOT
 from msbrewrite.convert import convert
 
-CASES = {
-    "env": lambda n: "FROM golang:1.22\n" + "".join(f"ENV V{i}=value{i}\n" for i in range(n))
-                     + 'RUN go build -o /s .\nCMD ["/s"]\n',
-    "go-build-o": lambda n: "FROM golang:1.22\n" + "".join(f"RUN go build -o /out/b{i} ./cmd/b{i}\n" for i in range(n))
-                            + 'CMD ["/out/b1"]\n',
-    # each ENV/LABEL line uses a build argument: the runtime must know whether an ENV set it first
-    "env-label-arg": lambda n: "FROM golang:1.22\nARG V=1\n" + "".join(f"LABEL l{i}=$V\nENV E{i}=$V\n"
-                                                                     for i in range(n // 2))
-                               + 'RUN go build -o /s .\nCMD ["/s"]\n',
-    "cargo-build": lambda n: "FROM rust:1.80\nWORKDIR /src\n" + "".join(
-        f"RUN cargo build --release --bin b{i}\n" for i in range(n)) + 'CMD ["/src/target/release/b1"]\n',
-}
+# the shapes the benchmark times (benchmarks/large_inputs.py), loaded by path: benchmarks is no package
+_spec = importlib.util.spec_from_file_location("msb_large_inputs", ROOT / "benchmarks" / "large_inputs.py")
+_bench = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_bench)
+CASES = _bench.CASES
 
 
 def _steps(text: str) -> int:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import make_context
 from msbrewrite import convert
 from msbrewrite.secrets import SECRET_RE, is_secret_path
 
@@ -10,14 +11,6 @@ from msbrewrite.secrets import SECRET_RE, is_secret_path
 def runtime_stage(text: str) -> str:
     """Text of the last stage (from its FROM line on)."""
     return text[text.rindex("\nFROM ") + 1:]
-
-
-def make_context(tmp_path, files: dict[str, str]):
-    for name, body in files.items():
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(body)
-    return tmp_path
 
 
 NODE_APP = {
