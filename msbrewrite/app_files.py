@@ -23,7 +23,7 @@ import re
 import shlex
 from dataclasses import dataclass
 
-from .analysis import StageFacts
+from .analysis import StageFacts, is_root_user
 from .plan import BuildPlan
 from .secrets import SECRET_RE
 
@@ -139,21 +139,22 @@ def stage(facts: StageFacts, plan: BuildPlan, language: str, appdirs: list[str] 
                                  "not copied whole; list what the app reads there under extra-paths")
             continue
         skip = _artifacts_inside(plan, appdir)
-        drop_env, keep_env = _env_files(facts, appdir)
-        if not _worth_staging(facts, appdir, rules, skip, language):
+        # what docker build sends under this directory (None without a context): read once, used below
+        files = _context_files(facts, appdir) if facts.context else None
+        drop_env, keep_env = _env_files(facts, appdir, files)
+        if not _worth_staging(facts, appdir, files, rules, skip, language):
             plan.decisions.append(f"{appdir}: every file the context puts there is build-only; not copied")
             continue
         staging = STAGE_ROOT + appdir
-        used = _rules_in_play(facts, appdir, rules, language)
+        used = rules if files is None else _rules_in_play(files, rules)
         plan.builder_append.append(_stage_step(appdir, staging, used, skip, drop_env))
         parent = posixpath.dirname(appdir)
         source = STAGE_ROOT + parent.rstrip("/") + "/"
         if source not in plan.produced:
-            art = plan.copy(source, parent.rstrip("/") + "/", WHY)
-            art.optional = False
+            plan.copy(source, parent.rstrip("/") + "/", WHY)
         staged.append(appdir)
         plan.extra.setdefault("staged_app_dirs", []).append(appdir)
-        _report(facts, plan, appdir, rules, skip, keep_env)
+        _report(plan, appdir, files, rules, skip, keep_env)
     return staged
 
 
@@ -189,12 +190,9 @@ def _stage_step(appdir: str, staging: str, rules: list[Rule], skip: list[str], d
     return step
 
 
-def _rules_in_play(facts: StageFacts, appdir: str, rules: list[Rule], language: str) -> list[Rule]:
+def _rules_in_play(files: list[str], rules: list[Rule]) -> list[Rule]:
     """With the context, only the rules that match a file there, plus those for what a build writes
-    (output folders, caches) and for credentials a RUN may create; without it, all of them."""
-    files = _context_files(facts, appdir) if facts.context else None
-    if files is None:
-        return rules
+    (output folders, caches) and for credentials a RUN may create (without it, all of them apply)."""
     always = {"credential files", "Python caches and local environments", "dependencies (copied on their own)"}
     generated = {"./target", "./build", "./.gradle", "./pkg/mod", "./vendor", "./.cargo"}
     return [r for r in rules if r.kind in always or r.pattern in generated or any(r.matches(f) for f in files)]
@@ -208,7 +206,7 @@ def _artifacts_inside(plan: BuildPlan, appdir: str) -> list[str]:
                    and "*" not in a.source})
 
 
-def _env_files(facts: StageFacts, appdir: str) -> tuple[list[str], list[str]]:
+def _env_files(facts: StageFacts, appdir: str, files: list[str] | None) -> tuple[list[str], list[str]]:
     """(`find` tests that delete .env files, .env files kept as plain configuration).
 
     A .env file is configuration the app may read (viper, dotenv); it is kept only when the
@@ -217,21 +215,16 @@ def _env_files(facts: StageFacts, appdir: str) -> tuple[list[str], list[str]]:
     left out; templates such as .env.example stay.
     """
     keep = []
-    files = _context_files(facts, appdir) if facts.context else None
+    root = facts.context_path(appdir) if files else ""
     for rel in files or []:
         name = posixpath.basename(rel)
         if ENV_FILE_RE.match(name) and not ENV_TEMPLATE_RE.match(name) and \
-                not _holds_secrets(facts.context.read(_context_rel(facts, appdir, rel)) or ""):
+                not _holds_secrets(facts.context.read(rel if root in ("", ".") else posixpath.join(root, rel)) or ""):
             keep.append(rel)
     test = ("\\( \\( -name .env -o -name '.env.*' \\) ! -name .env.example ! -name .env.sample "
             "! -name .env.template ! -name .env.dist"
             + "".join(f' ! -path "$s"/{shlex.quote(k)}' for k in keep) + " \\)")
     return [test], keep
-
-
-def _context_rel(facts: StageFacts, appdir: str, rel: str) -> str:
-    root = facts.context_path(appdir) or ""
-    return rel if root in ("", ".") else posixpath.join(root, rel)
 
 
 def _holds_secrets(text: str) -> bool:
@@ -254,11 +247,11 @@ def _context_files(facts: StageFacts, appdir: str) -> list[str] | None:
             if f.startswith(base) and not dockerignored(facts.context, f)]
 
 
-def _worth_staging(facts: StageFacts, appdir: str, rules: list[Rule], skip: list[str], language: str) -> bool:
+def _worth_staging(facts: StageFacts, appdir: str, files: list[str] | None, rules: list[Rule], skip: list[str],
+                   language: str) -> bool:
     """False when nothing under the app directory can be needed at run time: the context shows only
     build-only files there (or, without it, every COPY into it names build inputs: `Cargo.toml`,
     `src/` of a Rust or Java project), and no build step but the compiler could have written there."""
-    files = _context_files(facts, appdir) if facts.context else None
     if files is None:
         if not _copies_only_build_inputs(facts, appdir, rules, language):
             return True
@@ -297,9 +290,8 @@ def _build_only(rel: str, rules: list[Rule], skip: list[str]) -> bool:
     return any(r.matches(rel) for r in rules) or any(rel == s or rel.startswith(s + "/") for s in skip)
 
 
-def _report(facts: StageFacts, plan: BuildPlan, appdir: str, rules: list[Rule], skip: list[str],
+def _report(plan: BuildPlan, appdir: str, files: list[str] | None, rules: list[Rule], skip: list[str],
             kept_env: list[str]) -> None:
-    files = _context_files(facts, appdir) if facts.context else None
     if files is None:
         kinds = dict.fromkeys(r.kind for r in rules)
         plan.decisions.append(f"{appdir} is copied without build-only files, removed by name in the builder "
@@ -354,18 +346,10 @@ _REDUNDANT = ("read at run time", "config file named on the command line", "entr
 
 def drop_redundant(plan: BuildPlan) -> None:
     """Remove single-file copies that a staged app directory already brings."""
-    staged = [a.dest.rstrip("/") for a in plan.artifacts if a.why == WHY]
-    if not staged:
-        return
-    dirs = {d for a in plan.artifacts if a.why == WHY for d in _staged_dirs(plan, a)}
-    for art in list(plan.artifacts):
-        if art.why.startswith(_REDUNDANT) and art.source == art.dest and \
-                any(art.source.startswith(d.rstrip("/") + "/") for d in dirs):
-            plan.artifacts.remove(art)
-
-
-def _staged_dirs(plan: BuildPlan, art) -> list[str]:
-    return [d for d in plan.extra.get("staged_app_dirs", [])]
+    dirs = plan.extra.get("staged_app_dirs", [])
+    plan.artifacts = [art for art in plan.artifacts
+                      if not (art.why.startswith(_REDUNDANT) and art.source == art.dest and
+                              any(art.source.startswith(d.rstrip("/") + "/") for d in dirs))]
 
 
 # names of folders an app writes to at run time (logs, uploads, databases)
@@ -416,7 +400,6 @@ def _grants_write(argv: list[str]) -> bool:
 
 
 def _introduced_owner(facts: StageFacts, plan: BuildPlan) -> str | None:
-    from .analysis import is_root_user
     user = plan.user
     if not user or is_root_user(user) or (facts.user and not is_root_user(facts.user) and user == facts.user):
         return None
