@@ -5,7 +5,6 @@ Heavy imports stay inside the functions so `msb --help` stays fast.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import List, Optional
 
 import typer

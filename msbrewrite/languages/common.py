@@ -11,9 +11,6 @@ from ..plan import BuildPlan
 from ..tomlreader import toml
 
 
-# directories apps commonly read at run time
-ASSET_DIRS = ("templates", "static", "migrations", "public", "views", "assets", "web", "config", "configs",
-              "configuration", "locales", "i18n", "resources", "ui", "www")
 CONFIG_FILE_RE = re.compile(r"^[\w./-]+\.(ya?ml|json|toml|ini|conf|cfg|properties|env)$")
 # distroless/base already carries these, no need to install them
 BASE_LIBS = {"libssl3", "libc6", "libgcc-s1", "libstdc++6", "ca-certificates", "tzdata", "zlib1g"}
@@ -49,52 +46,6 @@ def load_toml(text: str | None) -> dict:
         return tomllib.loads(text)
     except (tomllib.TOMLDecodeError, ValueError, RecursionError):
         return {}
-
-
-def copy_assets(facts: StageFacts, plan: BuildPlan, embedded: set[str]) -> None:
-    """Copy directories the app reads at run time, unless the code embeds them."""
-    workdir = facts.workdir
-    root = facts.context_path(workdir)
-    candidates: set[str] = set()
-    if not facts.context and copies_whole_context(facts):
-        plan.warnings.append(
-            "the build copies the whole context, which was not read: files the app reads at run time "
-            "(templates, config, migrations) cannot be seen, so only the binary is copied; convert with "
-            "--context, or list them under extra-paths in [tool.msb]")
-    if facts.context and root is not None:
-        for name in ASSET_DIRS:
-            if facts.context.is_dir(posixpath.join(root, name)):
-                candidates.add(name)
-    else:
-        # the workdir is not a copy of the context: trust what the Dockerfile copies by name
-        for path in _copied_asset_dirs(facts):
-            candidates.add(posixpath.relpath(path, workdir) if path.startswith(workdir.rstrip("/") + "/") else path)
-    for name in sorted(candidates):
-        if name in embedded or name.split("/")[0] in embedded or posixpath.basename(name) in embedded:
-            plan.decisions.append(f"{name}/ is embedded in the binary; not copied")
-            continue
-        path = posixpath.normpath(posixpath.join(workdir, name))
-        if path not in plan.produced:
-            plan.copy(path, path, "read at run time")
-
-
-def _copied_asset_dirs(facts: StageFacts) -> list[str]:
-    """Builder paths of asset directories the stage copies in (`COPY templates/ ./templates/`)."""
-    out = []
-    for cp in facts.copies:
-        if cp.from_stage:
-            continue
-        dest = posixpath.normpath(cp.dest)
-        for src in cp.sources:
-            name = posixpath.basename(src.rstrip("/").rstrip("."))
-            is_dir = facts.context.is_dir(src.lstrip("/")) if facts.context else \
-                "." not in name and "*" not in src and "?" not in src
-            # a directory's contents land in dest itself: it must be a path of its own, not the workdir
-            if not is_dir or not name or dest in (facts.workdir, "/") or "$" in dest:
-                continue
-            if name in ASSET_DIRS or posixpath.basename(dest) in ASSET_DIRS:
-                out.append(dest)
-    return out
 
 
 def written_by_build(facts: StageFacts, path: str) -> bool:

@@ -37,7 +37,6 @@ _BUILD_VALUE_FLAGS = {"-o", "-ldflags", "-gcflags", "-asmflags", "-tags", "-mod"
 _PATH_DIRS = {"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin", "/go/bin"}
 _STANDARD_PATH = {"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"}
 _SYSTEM_DIRS = {"/bin", "/usr/bin", "/sbin", "/usr/sbin", "/"}
-_EMBED_RE = re.compile(r"//go:embed\s+(.+)")
 
 
 def detect(facts: StageFacts) -> Detection:
@@ -119,14 +118,6 @@ class GoPlanner:
     def cgo_disabled(self) -> bool:
         builds = [c for c in self.facts.find("go") if len(c.argv) > 1 and c.argv[1] in ("build", "install")]
         return bool(builds) and all(c.env.get("CGO_ENABLED") == "0" for c in builds)
-
-    def embedded(self) -> set[str]:
-        out: set[str] = set()
-        for f in self.go_files():
-            for m in _EMBED_RE.finditer(self.facts.context.read(f) or ""):
-                for pattern in m.group(1).split():
-                    out.add(pattern.strip('"`').split("/")[0].lstrip("all:"))
-        return out
 
     # -------------------------------------------------------------- artifacts
     def outputs(self, c: Command) -> list[str]:

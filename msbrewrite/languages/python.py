@@ -4,8 +4,8 @@ The builder keeps the user's steps; a virtualenv created right after FROM (and p
 PATH) makes their own `pip install` land in /opt/venv, and poetry, pipenv and uv are
 pointed at it (VIRTUAL_ENV, UV_PROJECT_ENVIRONMENT). The runtime is the same Python
 (`python:<version>-slim`, or the distribution image the builder used), with the venv
-copied whole and the app source copied either precisely (modules and files reached
-from the entry point, see python_imports) or whole minus tests, docs, VCS data and caches.
+copied whole and the app directory copied minus build-only files (app_files): imports
+name the code an app runs, not the data files and folders it opens by name.
 """
 from __future__ import annotations
 
@@ -20,12 +20,11 @@ from ..bases import describe
 from ..dockerfile import parse_key_values
 from ..options import Options
 from ..plan import REWRITTEN, BuildPlan, Detection, Evidence, Refusal
-from ..quoting import sh, sh_glob
+from ..quoting import sh
 from ..shell import Command, resolve, shell_form_to_argv
-from .common import ASSET_DIRS, native_libs, runtime_libraries
+from .common import native_libs, runtime_libraries
 from .python_deps import dependency_names, install_args, install_packages, is_installer, is_pip_install
 from .python_entry import Entry, parse_entry, strip_runner
-from .python_imports import Walker, walk
 
 NAME = "python"
 VENV = "/opt/venv"
@@ -54,11 +53,6 @@ PRUNE = (".git", "tests", "test", "docs", ".pytest_cache", ".mypy_cache", ".ruff
          ".coverage", ".github")
 SYSTEM_DIRS = {"bin", "boot", "dev", "etc", "home", "lib", "lib64", "media", "mnt", "opt", "proc", "root", "run",
                "sbin", "srv", "sys", "tmp", "usr", "var"}
-ROOT_CONFIG_RE = re.compile(r"^(\.env|gunicorn\.conf\.py|.*\.(ini|ya?ml|json|toml|cfg|conf))$")
-NOT_RUNTIME_CONFIG = {"pyproject.toml", "poetry.lock", "Pipfile", "Pipfile.lock", "uv.lock", "setup.cfg", "tox.ini",
-                      "pytest.ini", "mypy.ini", ".pre-commit-config.yaml", "mkdocs.yml", ".readthedocs.yaml",
-                      "codecov.yml", "package.json", "package-lock.json", "tsconfig.json", "renovate.json",
-                      ".coveragerc", ".flake8", "ruff.toml", ".gitlab-ci.yml", "pdm.lock"}
 _PKG_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9+._-]*$")
 # `uv run --frozen ` in front of a shell command (flags without values only)
 RUNNER_TEXT_RE = re.compile(r"^(\s*(?:exec\s+)?)((?:uv|poetry|pipenv|pdm|hatch|rye)\s+run\s+(?:--?[\w-]+(?:=\S+)?\s+)*)")
@@ -470,58 +464,6 @@ class PythonPlanner:
             self.detection.framework = "django"
             return "Django finds apps, settings, templates and migrations by name at run time"
         return entry.why_imprecise or "files read at run time cannot all be found from the imports"
-
-    def _followed_imports(self, entry: Entry, root: str) -> str | None:
-        """Paths the entry's imports reach (kept for reference; the policy copies the whole directory)."""
-        facts, plan = self.facts, self.plan
-        tree = BuilderTree(facts)
-        cwd = resolve(entry.cwd, facts.workdir) if entry.cwd else facts.workdir
-        roots = [cwd] + [resolve(p, cwd) for p in entry.paths]
-        for p in facts.env.get("PYTHONPATH", "").split(":"):
-            if p.startswith("/"):
-                roots.append(p)
-        start: list[str] = []
-        if entry.script:
-            path = resolve(entry.script, cwd)
-            if not (tree.is_file(path) or tree.is_dir(path)):
-                return f"entry file {entry.script} is not in the build context"
-            roots[0] = path if tree.is_dir(path) else posixpath.dirname(path)
-            if tree.is_dir(path):
-                roots[0] = posixpath.dirname(path)
-            start.append(path)
-        else:
-            src = posixpath.join(cwd, "src")
-            if tree.is_dir(src):
-                roots.append(src)
-            walker_roots = list(dict.fromkeys(roots))
-            target = Walker(tree, walker_roots).resolve(entry.module or "", 0, cwd)
-            if target is None:
-                return f"entry module {entry.module} is not in the build context"
-            start.append(target)
-        roots = list(dict.fromkeys(roots))
-        result = walk(tree, roots, start)
-        if result.dynamic:
-            return "dynamic imports (" + result.dynamic[0] + ")"
-        if result.unparsable:
-            return "a file libcst cannot parse (" + result.unparsable[0] + ")"
-        entries = set(result.entries)
-        for r in roots:
-            for name in tree.listdir(r):
-                path = posixpath.join(r, name)
-                if name in ASSET_DIRS and tree.is_dir(path):
-                    entries.add(path)
-                elif (ROOT_CONFIG_RE.match(name) and name not in NOT_RUNTIME_CONFIG
-                      and not name.startswith("docker-compose") and tree.is_file(path)):
-                    entries.add(path)
-        for cfg in entry.configs:
-            path = resolve(cfg, cwd)
-            if tree.is_file(path):
-                entries.add(path)
-        for path in sorted(entries):
-            plan.copy(path, path, "app source reached from the entry point")
-        plan.decisions.append(f"app source: {len(entries)} path(s) found by following imports from "
-                              f"{entry.script or entry.module} (libcst)")
-        return None
 
     # -------------------------------------------------------------- runtime packages
     def table_fits(self) -> bool:

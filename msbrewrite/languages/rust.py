@@ -436,14 +436,6 @@ class RustPlanner:
         runtime.finish(facts, plan, options, shell_base=shell_base)
         return plan
 
-    def embedded(self) -> set[str]:
-        out: set[str] = set()
-        for f in [f for f in self.facts.context.files() if f.endswith(".rs")][:2000]:
-            text = self.facts.context.read(f) or ""
-            for m in re.finditer(r'(?:folder\s*=\s*|include_dir!\(\s*(?:"\$CARGO_MANIFEST_DIR/)?)"?([\w./-]+)"', text):
-                out.add(m.group(1).strip("/").split("/")[0])
-        return out
-
     def _check_no_build_tools(self) -> None:
         for value in (self.plan.entrypoint, self.plan.cmd):
             words = value if isinstance(value, list) else (value or "").split()
