@@ -258,11 +258,13 @@ def finish(facts: StageFacts, plan: BuildPlan, options: Options, shell_base: str
     _untagged_distroless(plan)
 
 
-_SHELLS = {"sh", "bash", "ash", "dash", "zsh"}
+# programs a distroless image does not have: a command starting one needs a shell base
+_SHELLS = {"sh", "bash", "ash", "dash", "zsh", "env"}
 
 
 def _starts_a_shell(plan: BuildPlan) -> bool:
-    """An exec-form command that starts a shell (`["sh", "-c", "..."]`) needs one in the runtime."""
+    """An exec-form command that starts a shell (`["sh", "-c", "..."]`, `["/usr/bin/env", ...]`) needs
+    one in the runtime (every language: the runtime base follows from this)."""
     for value in (plan.entrypoint, plan.cmd):
         if isinstance(value, list) and value and posixpath.basename(value[0]) in _SHELLS:
             return True

@@ -671,10 +671,6 @@ class JavaPlanner:
             app_files.stage(facts, plan, "java")
         runtime.entry_script(facts, plan, command_argv(facts.entrypoint) or command_argv(facts.cmd))
         runtime.entry(facts, plan, self.rewrite, self.shell_rewrite)
-        for attr in ("entrypoint", "cmd"):
-            value = getattr(plan, attr)
-            if isinstance(value, list) and value and value[0] in SHELLS:
-                plan.needs_shell = True
         libs = runtime_libraries(facts.packages, "debian")
         if libs and not servlet:
             plan.runtime_packages += libs
