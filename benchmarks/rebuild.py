@@ -31,10 +31,13 @@ APPS = ROOT / "fixtures" / "apps"
 SOURCES = {
     "go-web": "main.go",
     "go-cli": "cmd/wordcount/main.go",
+    "go-quotes": "main.go",
     "rust-cli": "src/main.rs",
     "node-express": "server.js",
     "node-ts": "src/server.ts",
+    "node-sibling": "server/index.js",
     "python-flask": "app.py",
+    "python-notes": "app.py",
     "java-maven": "src/main/java/com/example/inventory/App.java",
     "frontend-vite": "src/main.js",
 }

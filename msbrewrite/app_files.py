@@ -147,7 +147,10 @@ def stage(facts: StageFacts, plan: BuildPlan, language: str, appdirs: list[str] 
             continue
         staging = STAGE_ROOT + appdir
         used = rules if files is None else _rules_in_play(files, rules)
-        plan.builder_append.append(_stage_step(appdir, staging, used, skip, drop_env))
+        step = _stage_step(appdir, staging, used, skip, drop_env)
+        plan.builder_append.append(step)
+        # what the step reads, so a later clean-up of an excluded folder may run before it
+        plan.extra.setdefault("staging_reads", {})[step] = (appdir, _excluded(appdir, used, skip))
         parent = posixpath.dirname(appdir)
         source = STAGE_ROOT + parent.rstrip("/") + "/"
         if source not in plan.produced:
@@ -188,6 +191,12 @@ def _stage_step(appdir: str, staging: str, rules: list[Rule], skip: list[str], d
         step += (" \\\n    && find \"$s\" -depth \\( " + " \\\n        -o ".join(lines)
                  + " \\) -exec rm -rf {} +")
     return step
+
+
+def _excluded(appdir: str, rules: list[Rule], skip: list[str]) -> list[str]:
+    """The absolute paths the staging archive leaves out (the step never reads them)."""
+    heavy = [r.pattern[2:] for r in rules if r.pattern in HEAVY] + skip
+    return [posixpath.join(appdir, p) for p in heavy]
 
 
 def _rules_in_play(files: list[str], rules: list[Rule]) -> list[Rule]:

@@ -129,3 +129,13 @@ def test_optimize_from_the_configuration_and_for_migrate(tmp_path):
 def test_fast_path_reads_the_optimize_options():
     path, kwargs = parse_convert(["Dockerfile", "--optimize", "--dockerignore", "x/.dockerignore"])
     assert path == "Dockerfile" and kwargs["optimize"] is True and str(kwargs["dockerignore"]) == "x/.dockerignore"
+
+
+def test_a_clean_up_passes_a_staging_step_only_when_the_step_never_reads_what_it_cleans():
+    from msbrewrite.optimize.hoist import _unread
+    staging = {"stage /srv": ("/srv", ["/srv/node_modules", "/srv/api/node_modules"])}
+    assert _unread(staging, ["stage /srv"], "/srv/api/node_modules")
+    assert _unread(staging, ["stage /srv"], "/opt/venv")
+    assert not _unread(staging, ["stage /srv"], "/srv/web/node_modules")
+    assert not _unread(staging, ["stage /srv"], "/")
+    assert _unread(staging, [], "/srv/web/node_modules")

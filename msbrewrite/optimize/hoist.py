@@ -54,25 +54,38 @@ def hoist_cleanups(builder: Builder) -> None:
     copies = [c for c in facts.copies if c.ins.index >= first and c.ins.index not in plan.builder_drop]
     if not later or not copies:
         return
+    staging = plan.extra.get("staging_reads", {})
     kept, moved = [], []
-    for block in plan.builder_append:
+    for n, block in enumerate(plan.builder_append):
         paths = _cleans(block, workdir)
-        if paths is not None and all(_untouched(builder, copies, p) for p in paths):
+        if paths is not None and all(_untouched(builder, copies, p) and _unread(staging, kept, p) for p in paths):
             moved.append(block)
+        elif block in staging:
+            kept.append(block)  # it reads only the app directory: a clean-up of what it leaves out may pass it
         else:
-            kept.append(block)
+            kept += plan.builder_append[n:]
             break       # later blocks may depend on this one: keep their order
-    kept += plan.builder_append[len(moved) + len(kept):]
     if not moved:
         return
     plan.builder_append[:] = kept
     plan.extra["cleanups_moved"] = True     # templates that describe the clean-up still do
     lines = []
     for block in moved:
-        lines += [""] + block.splitlines()
+        # the step no longer runs after the build: its comment says why it may run here
+        lines += [""] + block.replace(", after the build\n", ": no later step needs the dev ones\n", 1).splitlines()
     builder.insert_before(later[0], lines)
     builder.decide(f"the clean-up step(s) msb adds run right after line {anchor.lineno} (the last RUN), before "
                    "the source copies: a source change no longer repeats them")
+
+
+def _unread(staging: dict, passed: list[str], path: str) -> bool:
+    """No staging step in `passed` reads `path`: it lies outside their app directory or in a
+    folder their archive leaves out."""
+    for block in passed:
+        appdir, excluded = staging[block]
+        if (under(path, appdir) or under(appdir, path)) and not any(under(path, e) for e in excluded):
+            return False
+    return True
 
 
 def _cleans(block: str, workdir: str) -> list[str] | None:
@@ -84,6 +97,8 @@ def _cleans(block: str, workdir: str) -> list[str] | None:
     paths = []
     for c in commands:
         sub = c.argv[1] if len(c.argv) > 1 else ""
+        if c.program == "cd":
+            continue    # it only sets where the next command runs
         if (c.program, sub) in _PRUNE and (c.program != "yarn" or "--production" in c.argv):
             paths.append(posixpath.join(c.cwd, "node_modules"))
         elif c.program == "rm" and all(w.startswith("-") or w.startswith("/opt/venv/") for w in c.argv[1:]):
