@@ -7,14 +7,16 @@
 
 Run it with the project installed (pip install -e .). For each sample app, in a scratch copy of
 its directory: build the original, the converted and the expert Dockerfile once (warming the
-build cache), then, for the original and for the converted file, change one line of the app's
-main source file and time the rebuild. Needs a Docker engine (DOCKER_HOST; MSB_DOCKER picks the
-client). Not a test: it prints numbers.
+build cache), then for each file change one line of the app's main source file and time the
+rebuild: the median of --repeat rebuilds, each after another change. The expert's rebuild is the
+floor a hand-written multi-stage build reaches. Needs a Docker engine (DOCKER_HOST; MSB_DOCKER
+picks the client). Not a test: it prints numbers.
 """
 from __future__ import annotations
 
 import argparse
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -49,7 +51,7 @@ def build(docker: Docker, dockerfile: Path, tag: str, context: Path) -> tuple[bo
     return ok, seconds, log
 
 
-def bench(docker: Docker, app: str, keep: bool, optimize: bool = False) -> dict:
+def bench(docker: Docker, app: str, keep: bool, optimize: bool = False, repeat: int = 3) -> dict:
     row: dict = {"app": app}
     with tempfile.TemporaryDirectory(prefix=f"msb-bench-{app}-") as tmp:
         work = Path(tmp) / app
@@ -72,12 +74,17 @@ def bench(docker: Docker, app: str, keep: bool, optimize: bool = False) -> dict:
             source = work / SOURCES[app]
             prefix = COMMENT.get(source.suffix, "// ")
             pristine = source.read_text()
-            for kind in ("original", "converted"):
-                # a different one-line change for each: the converted builder stage is the original
-                # stage, so with the same change it would reuse the original's fresh layers
-                source.write_text(pristine + f"{prefix}changed before the {kind} rebuild at {time.time():.0f}\n")
-                ok, seconds, _ = build(docker, files[kind], tags[kind], work)
-                row[f"rebuild_{kind}"] = seconds if ok else None
+            for kind in ("original", "converted", "expert"):
+                times = []
+                for n in range(repeat):
+                    # a different one-line change each time: the converted builder stage is the
+                    # original stage, so with the same change it would reuse the original's layers
+                    source.write_text(pristine + f"{prefix}changed before {kind} rebuild {n} at {time.time()}\n")
+                    ok, seconds, _ = build(docker, files[kind], tags[kind], work)
+                    if not ok:
+                        break
+                    times.append(seconds)
+                row[f"rebuild_{kind}"] = statistics.median(times) if len(times) == repeat else None
         finally:
             if not keep:
                 docker.remove_images(*tags.values())
@@ -86,7 +93,7 @@ def bench(docker: Docker, app: str, keep: bool, optimize: bool = False) -> dict:
 
 def table(rows: list[dict]) -> str:
     head = f"{'app':14} {'original':>9} {'converted':>9} {'expert':>8} {'conv/orig':>9} {'conv/exp':>8} " \
-           f"{'rebuild orig':>12} {'rebuild conv':>12} {'conv/orig':>9}"
+           f"{'rebuild orig':>12} {'rebuild conv':>12} {'rebuild exp':>11} {'conv/orig':>9} {'conv/exp':>8}"
     lines = [head, "-" * len(head)]
     for r in rows:
         if "error" in r:
@@ -95,17 +102,18 @@ def table(rows: list[dict]) -> str:
         lines.append(f"{r['app']:14} {human_size(r['original']):>9} {human_size(r['converted']):>9} "
                      f"{human_size(r['expert']):>8} {r['converted'] / r['original']:>9.3f} "
                      f"{r['converted'] / r['expert']:>8.3f} {_secs(r.get('rebuild_original')):>12} "
-                     f"{_secs(r.get('rebuild_converted')):>12} {_ratio(r):>9}")
+                     f"{_secs(r.get('rebuild_converted')):>12} {_secs(r.get('rebuild_expert')):>11} "
+                     f"{_ratio(r, 'original'):>9} {_ratio(r, 'expert'):>8}")
     return "\n".join(lines)
 
 
-def _ratio(row: dict) -> str:
-    a, b = row.get("rebuild_converted"), row.get("rebuild_original")
+def _ratio(row: dict, against: str) -> str:
+    a, b = row.get("rebuild_converted"), row.get(f"rebuild_{against}")
     return f"{a / b:.2f}" if a and b else "-"
 
 
 def _secs(value) -> str:
-    return f"{value:.1f}s" if value is not None else "failed"
+    return f"{value:.2f}s" if value is not None else "failed"
 
 
 def main() -> int:
@@ -113,6 +121,7 @@ def main() -> int:
     parser.add_argument("apps", nargs="*", help="apps under fixtures/apps (default: all)")
     parser.add_argument("--keep-images", action="store_true")
     parser.add_argument("--optimize", action="store_true", help="convert with --optimize")
+    parser.add_argument("--repeat", type=int, default=3, help="rebuilds per file; the median is shown (default 3)")
     args = parser.parse_args()
     apps = args.apps or sorted(p.name for p in APPS.iterdir() if (p / "Dockerfile").is_file())
     unknown = [a for a in apps if a not in SOURCES or not (APPS / a).is_dir()]
@@ -128,7 +137,7 @@ def main() -> int:
     rows = []
     for app in apps:
         print(f"rebuild.py: {app} ...", file=sys.stderr)
-        rows.append(bench(docker, app, args.keep_images, args.optimize))
+        rows.append(bench(docker, app, args.keep_images, args.optimize, max(1, args.repeat)))
     if args.optimize:
         print("converted with --optimize")
     print(table(rows))

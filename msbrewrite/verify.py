@@ -571,7 +571,7 @@ class Verifier:
 
     def _server(self, report: Report, original: str | None, original_config: dict, converted: str,
                 config: dict) -> Smoke:
-        from .verify_oracle import http_probes, listener_difference, log_diffs
+        from .verify_oracle import health_diffs, http_probes, listener_difference, log_diffs
         from .verify_probe import ServerProbe, crawl_plan, fixed_plan
         from .verify_routes import discover_routes
 
@@ -599,7 +599,7 @@ class Verifier:
             self.progress("starting the original image as a server and probing it")
             ports = candidate_ports(self.s.port, exposed_ports(original_config)) or [8080]
             before = server("original").run(original, ports, ready, crawl_plan(seeds, found_by, pages, depth),
-                                            self.s.smoke_cmd, keep_diff=True)
+                                            self.s.smoke_cmd, keep_diff=True, health=_health_test(original_config))
             self._written = before.diff
         if before is not None and before.port is not None:
             plan = fixed_plan(list(before.found_by), before.found_by)     # the same paths as the original
@@ -607,7 +607,8 @@ class Verifier:
             plan = crawl_plan(seeds, found_by, pages, depth)
         self.progress("starting the converted image as a server and probing it")
         ports = candidate_ports(self.s.port, exposed_ports(config)) or [8080]
-        after = server("converted").run(converted, ports, ready, plan, self.s.smoke_cmd)
+        after = server("converted").run(converted, ports, ready, plan, self.s.smoke_cmd,
+                                        health=_health_test(config) if before is None or before.health_rc == 0 else None)
         for run in (before, after):
             if run is not None:
                 run.statuses = {p: run.fetches[p].status for p in requested if p in run.fetches}
@@ -616,7 +617,8 @@ class Verifier:
         if before is not None and before.port is None:
             return smoke            # no baseline: nothing the converted image does can be compared
         report.differences += http + listener_difference(before, after) + \
-            log_diffs(before.logs if before else None, after.logs)
+            log_diffs(before.logs if before else None, after.logs) + \
+            health_diffs(_health_test(original_config), _health_test(config), before, after)
         if after.crawl_dropped or (before and before.crawl_dropped):
             report.notes.append(f"the crawl stopped at {pages} pages / depth {depth}: "
                                 f"{max(after.crawl_dropped, before.crawl_dropped if before else 0)} links not probed")
@@ -766,6 +768,12 @@ class Verifier:
             if results["original"]["exit_code"] != 0 and got != 0:
                 inconclusive = f"{os.path.basename(self.s.smoke_script)} fails on the original too"
         return Smoke("script", got == 0, detail, results.get("original", {}), results["converted"], inconclusive)
+
+
+def _health_test(config: dict) -> list[str] | None:
+    hc = config.get("Healthcheck") if isinstance(config, dict) else None
+    test = hc.get("Test") if isinstance(hc, dict) else None
+    return test if isinstance(test, list) and all(isinstance(w, str) for w in test) else None
 
 
 def _text(data) -> str:

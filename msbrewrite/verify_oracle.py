@@ -12,7 +12,7 @@ from .verify_probe import ServerRun
 
 @dataclass
 class Difference:
-    kind: str                  # http | log | listener | files | write | cli | smoke
+    kind: str                  # http | log | listener | files | write | cli | smoke | health
     what: str                  # one line
     evidence: list[str] = field(default_factory=list)
 
@@ -92,3 +92,19 @@ def file_diffs(missing: list[Missing]) -> list[Difference]:
     return [Difference("files", f"{g['path']}: missing ({g['files']} file{'s' if g['files'] > 1 else ''}, "
                                 f"{g['size']} bytes)", [g["reason"]])
             for g in summarise_missing(missing, "suspicious")]
+
+
+def health_diffs(original_test: list[str] | None, converted_test: list[str] | None,
+                 original: ServerRun | None, converted: ServerRun) -> list[Difference]:
+    """The HEALTHCHECK an orchestrator runs: dropped, or failing where the original's passes."""
+    from .verify_probe import health_argv
+    if health_argv(original_test) is None:
+        return []
+    shown = " ".join(original_test[1:])
+    if health_argv(converted_test) is None:
+        return [Difference("health", f"the converted image has no HEALTHCHECK (the original runs `{shown}`)")]
+    if original is None or original.health_rc != 0 or converted.health_rc in (None, 0):
+        return []     # not run, or the original's fails too: nothing to hold against the conversion
+    shown = " ".join(converted_test[1:])
+    return [Difference("health", f"HEALTHCHECK `{shown}` exits {converted.health_rc} in the converted image, "
+                                 "0 in the original", converted.health_output)]

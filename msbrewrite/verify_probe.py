@@ -90,6 +90,8 @@ class ServerRun:
     logs: list[str] = field(default_factory=list)
     diff: str = ""                                            # `docker diff` after the probes
     crawl_dropped: int = 0
+    health_rc: int | None = None                              # the image's HEALTHCHECK, run once (None: not run)
+    health_output: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
 
@@ -107,7 +109,7 @@ class ServerProbe:
         self.progress = progress
 
     def run(self, image: str, ports: list[int], ready_path: str, plan, smoke_cmd: str | None = None,
-            keep_diff: bool = False) -> ServerRun:
+            keep_diff: bool = False, health: list[str] | None = None) -> ServerRun:
         """`plan(run, fetch)` drives the probes: it calls `fetch(paths)` for each batch."""
         start = time.monotonic()
         run = ServerRun()
@@ -146,6 +148,8 @@ class ServerProbe:
                     run.command_rc = proc.returncode
                     run.command_output = proc.stdout.splitlines()[-20:]
                 time.sleep(1)   # a server must stay up, not just answer once
+                if health_argv(health) and self._running(cid):
+                    self._health(cid, health_argv(health), run)
             run.stayed_up = self._running(cid)
             if not run.stayed_up:
                 code = self.docker.run("inspect", "-f", "{{.State.ExitCode}}", cid).stdout.strip()
@@ -178,8 +182,29 @@ class ServerProbe:
                 return int(rest)
         return None
 
+    def _health(self, cid: str, argv: list[str], run: ServerRun) -> None:
+        """Run the HEALTHCHECK's test once in the app's container, as the engine would."""
+        try:
+            proc = self.docker.run("exec", cid, *argv, timeout=60)
+        except subprocess.TimeoutExpired:
+            run.health_rc, run.health_output = -1, ["timed out after 60s"]
+            return
+        run.health_rc = proc.returncode
+        run.health_output = (proc.stdout + proc.stderr).strip().splitlines()[-5:]
+
     def _running(self, cid: str) -> bool:
         return self.docker.run("inspect", "-f", "{{.State.Running}}", cid).stdout.strip() == "true"
+
+
+def health_argv(test: list[str] | None) -> list[str] | None:
+    """The command a HEALTHCHECK's Test runs (image config form), or None for none/NONE."""
+    if not test or test[0] == "NONE":
+        return None
+    if test[0] == "CMD-SHELL":
+        return ["/bin/sh", "-c", " ".join(test[1:])]
+    if test[0] == "CMD":
+        return list(test[1:]) or None
+    return None
 
 
 def crawl_plan(seeds: list[str], found_by: dict[str, str], max_pages: int, max_depth: int):

@@ -301,3 +301,26 @@ def test_cli_runs_the_image_command_and_the_smoke_arguments(tmp_path):
                    "open /app/words.txt: no such file or directory") in kinds
     assert any(k == "log" and "file missing" in what for k, what in kinds)
     assert report.verdict == "FAIL"
+
+
+def test_healthcheck_test_runs_as_the_engine_runs_it():
+    from msbrewrite.verify_probe import health_argv
+    assert health_argv(["CMD-SHELL", "curl -f http://localhost/ || exit 1"]) == \
+        ["/bin/sh", "-c", "curl -f http://localhost/ || exit 1"]
+    assert health_argv(["CMD", "/healthcheck", "--quiet"]) == ["/healthcheck", "--quiet"]
+    assert health_argv(["NONE"]) is None and health_argv(None) is None and health_argv(["CMD"]) is None
+
+
+def test_healthcheck_differences():
+    from msbrewrite.verify_oracle import health_diffs
+    shell = ["CMD-SHELL", "wget -q -O- localhost:8080/health"]
+    ok, failing = ServerRun(health_rc=0), ServerRun(health_rc=127, health_output=["sh: wget: not found"])
+    assert health_diffs(None, shell, None, failing) == []                  # the original has none
+    dropped = health_diffs(shell, None, ok, ServerRun())
+    assert [d.what for d in dropped] == ["the converted image has no HEALTHCHECK (the original runs "
+                                         "`wget -q -O- localhost:8080/health`)"]
+    fails = health_diffs(shell, shell, ok, failing)
+    assert fails[0].kind == "health" and "exits 127 in the converted image" in fails[0].what
+    assert fails[0].evidence == ["sh: wget: not found"]
+    assert health_diffs(shell, shell, ServerRun(health_rc=1), failing) == []   # fails in the original too
+    assert health_diffs(shell, shell, ok, ok) == []

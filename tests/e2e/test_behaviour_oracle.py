@@ -100,3 +100,23 @@ def test_sample_apps_pass_as_one_batch(engine_env):
         row = next(line for line in summary.splitlines() if f"/{n}/Dockerfile " in line)
         assert " PASS " in row, proc.stdout[-6000:]
     assert proc.returncode == 0
+
+
+@pytest.mark.parametrize("case, text", [
+    ("dropped", "the converted image has no HEALTHCHECK"),
+    ("tool", "HEALTHCHECK `curl -fsS http://127.0.0.1:8000/api/quote || exit 1` exits 1 in the converted image"),
+])
+def test_healthcheck_dropped_or_failing_is_a_difference(engine_env, case, text):
+    """An orchestrator restarts a container whose HEALTHCHECK fails: verify runs it in both images."""
+    code, report = verify_json(engine_env, str(QUOTES / "healthcheck.Dockerfile"),
+                               "--converted", str(QUOTES / f"broken-health-{case}.Dockerfile"), "--no-discover")
+    assert report["smoke"]["passed"], report["smoke"]["detail"]
+    assert any(k == "health" and text in what for k, what in _found(report)), _found(report)
+    assert report["verdict"] == "FAIL" and code == 1
+
+
+def test_healthcheck_that_passes_in_both_images_is_no_difference(engine_env):
+    code, report = verify_json(engine_env, str(QUOTES / "healthcheck.Dockerfile"),
+                               "--converted", str(QUOTES / "healthcheck-converted.Dockerfile"), "--no-discover")
+    assert code == 0 and report["verdict"] == "PASS", _found(report)
+    assert report["smoke"]["original"]["health_rc"] == 0 and report["smoke"]["converted"]["health_rc"] == 0
