@@ -226,6 +226,7 @@ def finish(facts: StageFacts, plan: BuildPlan, options: Options, shell_base: str
     base = describe(plan.runtime_base)
     if _starts_a_shell(plan):
         plan.needs_shell = True
+    healthcheck_wants_shell(facts, plan, options)
     if plan.needs_shell and not base.shell:
         plan.decisions.append(f"runtime base {shell_base} instead of {plan.runtime_base}: the app needs a shell")
         plan.runtime_base = shell_base
@@ -333,6 +334,55 @@ def _exposed_ports(facts: StageFacts) -> list[int]:
     return ports
 
 
+def _health_argv(ins) -> tuple[list[str], bool] | None:
+    """The HEALTHCHECK's command words and whether a shell runs them (None: HEALTHCHECK NONE)."""
+    if re.match(r"(?i)HEALTHCHECK\s+NONE", ins.raw.strip()):
+        return None
+    if ins.json_args is not None:
+        argv = list(ins.json_args)
+        if argv and argv[0] == "CMD-SHELL":
+            return split_words(" ".join(argv[1:])), True
+        return argv, False
+    m = re.search(r"(?i)\bCMD\b\s*(.*)", ins.args, re.S)
+    return split_words(m.group(1) if m else ""), True
+
+
+_HEALTH_TOOLS = ("curl", "wget")
+
+
+def _health_tool_missing(argv: list[str], plan: BuildPlan, base) -> str | None:
+    """The probe tool (curl, wget) the HEALTHCHECK runs and the base lacks, if any."""
+    if not argv:
+        return None
+    tool = posixpath.basename(argv[0])
+    built = {a.dest for a in plan.artifacts} | {posixpath.basename(a.dest) for a in plan.artifacts}
+    if argv[0] in built or tool in built or tool in base.tools:
+        return None
+    return tool if tool in _HEALTH_TOOLS else None
+
+
+def healthcheck_wants_shell(facts: StageFacts, plan: BuildPlan, options: Options) -> bool:
+    """A HEALTHCHECK that needs a shell or curl/wget keeps a base that can run it: without it the
+    container never turns healthy (Compose's `service_healthy` waits forever, Swarm restarts it).
+    Only when the runtime flavour was not chosen by the user, who may probe from the orchestrator."""
+    checks = [i for i in facts.stage.instructions if i.keyword == "HEALTHCHECK"]
+    base = describe(plan.runtime_base)
+    if not checks or options.flavour(plan.language) != "auto" or (base.shell and base.package_manager):
+        return False
+    found = _health_argv(checks[-1])
+    if found is None:
+        return False
+    argv, shell = found
+    need = "a shell" if shell and not base.shell else _health_tool_missing(argv, plan, base)
+    if not need:
+        return False
+    if not plan.needs_shell:
+        plan.needs_shell = True
+        plan.decisions.append(f"line {checks[-1].lineno}: the HEALTHCHECK needs {need}, absent from "
+                              f"{plan.runtime_base}: the runtime keeps a base that has it")
+    return True
+
+
 def _healthcheck(facts: StageFacts, plan: BuildPlan, base) -> None:
     checks = [i for i in facts.stage.instructions if i.keyword == "HEALTHCHECK"]
     for ins in checks[:-1]:
@@ -341,20 +391,12 @@ def _healthcheck(facts: StageFacts, plan: BuildPlan, base) -> None:
         return
     ins = checks[-1]
     raw = ins.raw.rstrip("\r\n")
-    if re.match(r"(?i)HEALTHCHECK\s+NONE", ins.raw.strip()):
+    found = _health_argv(ins)
+    if found is None:
         plan.healthcheck = raw
         plan.fate(ins, MOVED)
         return
-    m = re.search(r"(?i)\bCMD\b\s*(.*)", ins.args, re.S)
-    command = m.group(1) if m else ""
-    if ins.json_args is not None:
-        argv = list(ins.json_args)
-        if argv and argv[0] in ("CMD-SHELL",):
-            argv, shell = split_words(" ".join(argv[1:])), True
-        else:
-            shell = False
-    else:
-        argv, shell = split_words(command), True
+    argv, shell = found
     tool = posixpath.basename(argv[0]) if argv else ""
     if shell and not base.shell:
         plan.warnings.append(f"line {ins.lineno}: HEALTHCHECK dropped: it needs a shell and {plan.runtime_base} "
@@ -362,8 +404,9 @@ def _healthcheck(facts: StageFacts, plan: BuildPlan, base) -> None:
         plan.fate(ins, REMOVED, f"needs a shell, absent from {plan.runtime_base}")
         return
     artifact_names = {posixpath.basename(a.dest) for a in plan.artifacts}
-    if tool and tool not in base.tools and tool not in artifact_names and not argv[0].startswith("/"):
-        if base.package_manager and tool in ("curl", "wget"):
+    absolute = argv[0].startswith("/") if argv else False
+    if tool and tool not in base.tools and tool not in artifact_names and (not absolute or tool in _HEALTH_TOOLS):
+        if base.package_manager and tool in _HEALTH_TOOLS:
             plan.runtime_packages.append(tool)
             plan.decisions.append(f"{tool} installed in the runtime for the HEALTHCHECK")
         else:

@@ -370,6 +370,7 @@ class GoPlanner:
             plan.entrypoint = [next(iter(self.binaries.values()))]
             plan.decisions.append("the original had no CMD; the runtime runs the built binary")
         shell_base = alpine_version(facts.image_tag) if facts.is_alpine else glibc_runtime(DEBIAN_SLIM, release)
+        runtime.healthcheck_wants_shell(facts, plan, options)
         if plan.needs_shell and describe(plan.runtime_base).distroless:
             # distroless carried the CA bundle (and for cgo, libssl); the shell base must install them
             wanted = {"ca-certificates"} | (set(libs) if cgo and not facts.is_alpine else set())

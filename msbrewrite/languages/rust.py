@@ -428,6 +428,7 @@ class RustPlanner:
             plan.entrypoint = [next(iter(self.binaries.values()))]
             plan.decisions.append("the original had no CMD; the runtime runs the built binary")
         shell_base = alpine_version(facts.image_tag) if facts.is_alpine else glibc_runtime(DEBIAN_SLIM, self.release)
+        runtime.healthcheck_wants_shell(facts, plan, options)
         if plan.needs_shell and describe(plan.runtime_base).distroless:
             if shell_base.startswith("alpine") or self.musl:
                 plan.runtime_packages.append("ca-certificates")
