@@ -329,11 +329,17 @@ class RustPlanner:
     # ------------------------------------------------------------ entry
     def rewrite(self, argv: list[str]) -> list[str] | None:
         if argv[:2] == ["cargo", "run"]:
-            want = option_value(argv, "--bin") or self.plan.extra.get("default_bin")
+            cut = argv.index("--") if "--" in argv else len(argv)
+            # the binary `cargo run` picks: --bin, else the package's (-p) default-run or only binary
+            names, default = self.bins_for(Command(["cargo", "build", *argv[2:cut]], {}, self.facts.workdir))
+            want = default or (names[0] if len(names) == 1 else None) or self.plan.extra.get("default_bin")
             dests = list(self.binaries.values())
-            dest = next((d for d in dests if posixpath.basename(d) == want), dests[0])
-            rest = argv[argv.index("--") + 1:] if "--" in argv else []
-            return [dest, *rest]
+            match = [d for d in dests if posixpath.basename(d) == want]
+            if not match and len(dests) > 1:
+                raise Refusal(f"`{' '.join(argv[:cut])}`: which of the binaries built ("
+                              f"{', '.join(posixpath.basename(d) for d in dests)}) it runs is unknown; name it "
+                              "with --bin", reason="artifact-not-found")
+            return [(match or dests)[0], *argv[cut + 1:]]
         out = list(argv)
         changed = False
         for i, word in enumerate(out):
