@@ -226,9 +226,10 @@ def finish(facts: StageFacts, plan: BuildPlan, options: Options, shell_base: str
     base = describe(plan.runtime_base)
     if _starts_a_shell(plan):
         plan.needs_shell = True
-    healthcheck_wants_shell(facts, plan, options)
+    shell_needs(facts, plan, options)
     if plan.needs_shell and not base.shell:
-        plan.decisions.append(f"runtime base {shell_base} instead of {plan.runtime_base}: the app needs a shell")
+        plan.decisions.append(f"runtime base {shell_base} instead of {plan.runtime_base}: the app needs a shell"
+                              + (" and system packages" if plan.runtime_packages else ""))
         plan.runtime_base = shell_base
         base = describe(shell_base)
     _workdir(facts, plan)
@@ -359,6 +360,34 @@ def _health_tool_missing(argv: list[str], plan: BuildPlan, base) -> str | None:
     if argv[0] in built or tool in built or tool in base.tools:
         return None
     return tool if tool in _HEALTH_TOOLS else None
+
+
+def shell_needs(facts: StageFacts, plan: BuildPlan, options: Options) -> None:
+    """What else runs in the runtime image besides its own command: the HEALTHCHECK and the
+    commands compose files give it. Languages that add packages for a shell base call this
+    before they do; finish() calls it again (it runs once)."""
+    if plan.extra.get("shell_needs_checked"):
+        return
+    plan.extra["shell_needs_checked"] = True
+    healthcheck_wants_shell(facts, plan, options)
+    _compose_overrides(facts, plan, options)
+
+
+def _compose_overrides(facts: StageFacts, plan: BuildPlan, options: Options) -> None:
+    from . import compose_usage
+    for o in compose_usage.overrides(facts):
+        tool = compose_usage.runs_build_tool(o)
+        if tool:
+            fix = "build that service with `target: builder`" if o.dev else \
+                "run what the build made instead (see CMD), or build it with `target: builder`"
+            plan.warnings.append(f"{o.shown} runs {tool}, absent from the runtime image: {fix}")
+        elif compose_usage.needs_shell(o) and not o.dev and not describe(plan.runtime_base).shell:
+            if options.flavour(plan.language) == "auto":
+                if not plan.needs_shell:
+                    plan.decisions.append(f"{o.shown} needs a shell: the runtime keeps one")
+                plan.needs_shell = True
+            else:
+                plan.warnings.append(f"{o.shown} needs a shell, absent from {plan.runtime_base}")
 
 
 def healthcheck_wants_shell(facts: StageFacts, plan: BuildPlan, options: Options) -> bool:

@@ -138,19 +138,28 @@ BUILD_UTILITIES = {"curl", "wget", "git", "ca-certificates", "gnupg", "gnupg2", 
                    "nasm", "yasm", "perl", "sudo", "vim", "nano", "less"}
 
 
-def warn_runtime_tools(facts: StageFacts, plan: BuildPlan) -> None:
-    """Programs the builder installs that the app may run: the runtime stage does not carry them."""
+def carry_runtime_tools(facts: StageFacts, plan: BuildPlan, options, suffixes: tuple[str, ...]) -> None:
+    """Programs the builder installs that the app runs (its sources, scripts or start command say
+    so) are installed in the runtime, on a base with a package manager; the others are reported."""
+    from .. import runtime_programs
+    from ..analysis import command_argv
+    packages = runtime_programs.candidates(facts)
+    used = {}
+    if facts.context and options.flavour(plan.language) in ("auto", "slim", "alpine"):
+        words = (command_argv(facts.entrypoint) or []) + (command_argv(facts.cmd) or [])
+        used = runtime_programs.used_by_app(facts, packages, suffixes, words)
+    if used:
+        plan.runtime_packages += sorted(used)
+        plan.needs_shell = True     # a base with the package manager that installs them
+        plan.decisions.append("the app runs programs the build installed: " + ", ".join(
+            f"{pkg} ({where})" for pkg, where in sorted(used.items())) + "; installed in the runtime")
     mapped = {**native_libs().get("debian", {}), **native_libs().get("alpine", {})}
-    tools = []
-    for pkg in dict.fromkeys(p.split("=")[0] for p in facts.packages):
-        if (pkg in mapped or pkg.endswith(("-dev", "-devel", "-doc")) or pkg in BUILD_UTILITIES
-                or pkg.startswith(("lib", "-")) or "$" in pkg):
-            continue
-        tools.append(pkg)
+    tools = [p for p in packages if p not in used and p not in mapped and p not in BUILD_UTILITIES]
     if tools:
         shown = ", ".join(tools[:6]) + (f" and {len(tools) - 6} more" if len(tools) > 6 else "")
-        plan.warnings.append(f"the build installs {shown}; the runtime stage does not carry them: if the app runs "
-                             "them, use --runtime slim and install them there")
+        why = "nothing in the context runs them" if facts.context else "without the context msb cannot tell"
+        plan.warnings.append(f"the build installs {shown}; the runtime stage does not carry them ({why}): if the "
+                             "app runs them, use --runtime slim and install them there")
 
 
 def follow_moves(facts: StageFacts, path: str, after) -> str:

@@ -12,7 +12,7 @@ from ..plan import BuildPlan, Detection, Evidence, Refusal
 from ..quoting import sh, sh_words
 from ..shell import Command, option_value, positional_args, resolve
 from .common import (BASE_LIBS, cache_mounts, copies_whole_context, copy_config_args, debian_packages, follow_moves, glibc_debian,
-                     glibc_runtime, runtime_libraries, warn_runtime_tools)
+                     glibc_runtime, runtime_libraries, carry_runtime_tools)
 
 NAME = "go"
 BUILD_ENV = {"GOPATH", "GOOS", "GOARCH", "GOARM", "CGO_ENABLED", "GO111MODULE", "GOPROXY", "GOPRIVATE",
@@ -360,7 +360,7 @@ class GoPlanner:
             plan.copy("/etc/ssl/certs/ca-certificates.crt", "/etc/ssl/certs/ca-certificates.crt",
                       "CA certificates for TLS")
         app_files.stage(facts, plan, "go")
-        warn_runtime_tools(facts, plan)
+        carry_runtime_tools(facts, plan, options, (".go",))
         entry_argv = command_argv(facts.entrypoint) or []
         copy_config_args(facts, plan, entry_argv + (command_argv(facts.cmd) or []))
         runtime.entry_script(facts, plan, command_argv(facts.entrypoint) or command_argv(facts.cmd))
@@ -370,7 +370,7 @@ class GoPlanner:
             plan.entrypoint = [next(iter(self.binaries.values()))]
             plan.decisions.append("the original had no CMD; the runtime runs the built binary")
         shell_base = alpine_version(facts.image_tag) if facts.is_alpine else glibc_runtime(DEBIAN_SLIM, release)
-        runtime.healthcheck_wants_shell(facts, plan, options)
+        runtime.shell_needs(facts, plan, options)
         if plan.needs_shell and describe(plan.runtime_base).distroless:
             # distroless carried the CA bundle (and for cgo, libssl); the shell base must install them
             wanted = {"ca-certificates"} | (set(libs) if cgo and not facts.is_alpine else set())

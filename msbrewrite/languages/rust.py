@@ -14,7 +14,7 @@ from ..quoting import sh, sh_words
 from ..shell import Command, option_value, positional_args, resolve
 from .common import (BASE_LIBS, cache_mounts, copy_config_args, debian_packages, follow_moves,
                      glibc_debian, glibc_runtime, load_toml, moved_out_of, native_libs, runtime_libraries,
-                     warn_runtime_tools)
+                     carry_runtime_tools)
 
 NAME = "rust"
 BUILD_ENV = {"CARGO_HOME", "RUSTUP_HOME", "CARGO_TARGET_DIR", "RUSTFLAGS", "CARGO_BUILD_TARGET", "CARGO_INCREMENTAL",
@@ -424,7 +424,7 @@ class RustPlanner:
         libs = [] if self.musl else self.native_runtime_packages()
         self.choose_base(libs, flavour)
         app_files.stage(facts, plan, "rust")
-        warn_runtime_tools(facts, plan)
+        carry_runtime_tools(facts, plan, options, (".rs",))
         copy_config_args(facts, plan, (command_argv(facts.entrypoint) or []) + (command_argv(facts.cmd) or []))
         runtime.entry_script(facts, plan, command_argv(facts.entrypoint) or command_argv(facts.cmd))
         self._keep_paths_for_script()
@@ -434,7 +434,7 @@ class RustPlanner:
             plan.entrypoint = [next(iter(self.binaries.values()))]
             plan.decisions.append("the original had no CMD; the runtime runs the built binary")
         shell_base = alpine_version(facts.image_tag) if facts.is_alpine else glibc_runtime(DEBIAN_SLIM, self.release)
-        runtime.healthcheck_wants_shell(facts, plan, options)
+        runtime.shell_needs(facts, plan, options)
         if plan.needs_shell and describe(plan.runtime_base).distroless:
             if shell_base.startswith("alpine") or self.musl:
                 plan.runtime_packages.append("ca-certificates")

@@ -1,0 +1,124 @@
+"""Compose files in the build context that run this image with a command of their own.
+
+`docker compose up` does not run the Dockerfile's CMD when a service sets `command:` or
+`entrypoint:`: it runs that (`sh -c "migrate && gunicorn ..."`, `./wait-for-it.sh db:5432 -- app`,
+`cargo run`). The converted image must run those too, so msb reads the services built from this
+directory and keeps a shell when one needs it, and says which ones the runtime image cannot run.
+msb writes only the Dockerfile: a compose file is never changed.
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+import shlex
+from dataclasses import dataclass
+
+from .analysis import StageFacts
+
+# the files `docker compose` reads by default, then the usual per-environment ones
+COMPOSE_FILE = re.compile(r"(docker-)?compose(\.[\w-]+)?\.ya?ml")
+# files for development or tests: they usually mount the sources and want the builder stage
+DEV_FILE = re.compile(r"(dev|development|local|test|tests|ci|override|debug)", re.I)
+SHELLS = {"sh", "bash", "ash", "dash", "zsh"}
+# programs that compile or serve sources: never in a runtime stage
+BUILD_TOOLS = {"cargo", "rustc", "go", "mvn", "mvnw", "gradle", "gradlew", "nodemon", "ts-node", "tsc",
+               "webpack", "vite", "ng", "react-scripts", "vue-cli-service", "air", "reflex", "watchexec"}
+# package managers: a runtime that has them (node slim) still lacks the dev dependencies they run
+MANAGERS = {"npm", "yarn", "pnpm", "npx", "pip", "poetry", "pipenv", "uv"}
+
+
+@dataclass
+class Override:
+    file: str           # context-relative compose file
+    service: str
+    key: str            # command | entrypoint
+    argv: list[str]
+    dev: bool           # a development or test file
+
+    @property
+    def shown(self) -> str:
+        return f"{self.file} service {self.service} ({self.key}: {shlex.join(self.argv)[:80]})"
+
+
+def overrides(facts: StageFacts) -> list[Override]:
+    """The command/entrypoint overrides of the services built from the context root with its Dockerfile."""
+    ctx = facts.context
+    if not ctx:
+        return []
+    found = []
+    for name in ctx.listdir(""):
+        if not COMPOSE_FILE.fullmatch(name):
+            continue
+        data = _load(ctx.read(name))
+        services = data.get("services") if isinstance(data, dict) else None
+        if not isinstance(services, dict):
+            continue
+        for service, spec in services.items():
+            if not isinstance(spec, dict) or not _builds_here(spec.get("build")):
+                continue
+            for key in ("entrypoint", "command"):
+                argv = _argv(spec.get(key))
+                if argv:
+                    found.append(Override(name, str(service), key, argv, bool(DEV_FILE.search(name))))
+    return found
+
+
+def _load(text: str | None):
+    if not text:
+        return None
+    import yaml     # only when a compose file is there: most conversions never load it
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return None
+
+
+def _builds_here(build) -> bool:
+    """`build: .` or `{context: ., dockerfile: Dockerfile}` (the file msb converts by default)."""
+    if isinstance(build, str):
+        return posixpath.normpath(build) == "."
+    if isinstance(build, dict):
+        context = build.get("context", ".")
+        dockerfile = build.get("dockerfile", "Dockerfile")
+        return isinstance(context, str) and posixpath.normpath(context) == "." and dockerfile == "Dockerfile" \
+            and "target" not in build
+    return False
+
+
+def _argv(value) -> list[str]:
+    # compose splits a string like a shell would, but runs it without one
+    if isinstance(value, str):
+        try:
+            return shlex.split(value)
+        except ValueError:
+            return value.split()
+    if isinstance(value, list) and all(isinstance(w, (str, int, float)) for w in value):
+        return [str(w) for w in value]
+    return []
+
+
+def program(argv: list[str]) -> str:
+    """The program an override starts (`env X=1 prog`, a shell's own name)."""
+    words = list(argv)
+    while words and (posixpath.basename(words[0]) == "env" or re.fullmatch(r"\w+=.*", words[0])):
+        words = words[1:]
+    return posixpath.basename(words[0]) if words else ""
+
+
+def needs_shell(o: Override) -> bool:
+    first = program(o.argv)
+    return first in SHELLS or first.endswith((".sh", ".bash"))
+
+
+def runs_build_tool(o: Override) -> str | None:
+    first = program(o.argv)
+    if first in BUILD_TOOLS:
+        return first
+    if first in SHELLS and len(o.argv) > 2:
+        inner = re.findall(r"(?:^|&&|\|\||;)\s*([\w./-]+)", " ".join(o.argv[2:]))
+        hit = next((posixpath.basename(w) for w in inner if posixpath.basename(w) in BUILD_TOOLS), None)
+        if hit:
+            return hit
+    if first in MANAGERS and len(o.argv) > 1 and o.argv[1] in ("run", "dev", "start", "serve", "exec", "test"):
+        return first
+    return None

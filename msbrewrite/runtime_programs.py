@@ -1,0 +1,87 @@
+"""System programs a compiled app runs at run time (ffmpeg, git, cron, psql...).
+
+A Go or Rust build that installs `ffmpeg` with apt and a binary that calls
+`exec.Command("ffmpeg", ...)` needs ffmpeg in the runtime image too, and the distroless runtime
+has none. With the build context, the sources and scripts say which installed programs the app
+runs: those packages are installed in the runtime (on a base with a package manager). Without
+the context, or for what nothing mentions, the report warns instead.
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+
+from .analysis import StageFacts
+
+# package -> the programs it installs, where the names differ from the package's
+PROGRAMS = {
+    "imagemagick": ("convert", "magick", "identify", "mogrify", "montage", "composite"),
+    "graphicsmagick": ("gm",),
+    "postgresql-client": ("psql", "pg_dump", "pg_restore", "pg_isready"),
+    "default-mysql-client": ("mysql", "mysqldump"), "mariadb-client": ("mysql", "mariadb", "mysqldump"),
+    "poppler-utils": ("pdftotext", "pdftoppm", "pdfinfo", "pdftocairo", "pdfunite", "pdfseparate"),
+    "ghostscript": ("gs",), "tesseract-ocr": ("tesseract",), "libreoffice": ("soffice", "libreoffice"),
+    "graphviz": ("dot",), "openssh-client": ("ssh", "scp"), "cron": ("cron", "crontab"),
+    "netcat-openbsd": ("nc",), "netcat-traditional": ("nc",), "netcat": ("nc",),
+    "iputils-ping": ("ping",), "dnsutils": ("dig", "nslookup"), "bind-tools": ("dig", "nslookup"),
+    "p7zip-full": ("7z",), "libimage-exiftool-perl": ("exiftool",), "exiftool": ("exiftool",),
+    "chromium": ("chromium", "chromium-browser"), "chromium-browser": ("chromium-browser", "chromium"),
+    "nodejs": ("node",), "python3": ("python3", "python"), "sqlite3": ("sqlite3",), "sqlite": ("sqlite3",),
+    "gettext-base": ("envsubst",), "gettext": ("envsubst",), "procps": ("ps", "pkill"),
+    "supervisor": ("supervisord", "supervisorctl"), "tini": ("tini",), "dumb-init": ("dumb-init",),
+    "gosu": ("gosu",), "su-exec": ("su-exec",), "wkhtmltopdf": ("wkhtmltopdf", "wkhtmltoimage"),
+    "unrar": ("unrar",), "aria2": ("aria2c",), "youtube-dl": ("youtube-dl",), "yt-dlp": ("yt-dlp",),
+}
+# compilers and build systems: the binary is already built when the runtime starts
+COMPILERS = {"gcc", "g++", "make", "cmake", "build-essential", "pkg-config", "pkgconf", "clang", "llvm", "lld",
+             "musl", "musl-tools", "musl-dev", "binutils", "autoconf", "automake", "libtool", "ninja-build",
+             "protobuf-compiler", "protoc", "upx", "upx-ucl", "nasm", "yasm", "ca-certificates", "gnupg",
+             "gnupg2", "apt-transport-https", "software-properties-common", "lsb-release", "tzdata"}
+MAX_FILES = 3000
+
+
+def candidates(facts: StageFacts) -> list[str]:
+    """Installed packages that may hold a program (not a library, a -dev package or a compiler)."""
+    out = []
+    for pkg in dict.fromkeys(p.split("=")[0] for p in facts.packages):
+        if pkg.startswith(("-", "lib")) and pkg not in PROGRAMS or "$" in pkg or pkg in COMPILERS:
+            continue
+        if pkg.endswith(("-dev", "-devel", "-doc")) or pkg.startswith("python3-") or pkg.startswith("-"):
+            continue
+        out.append(pkg)
+    return out
+
+
+def programs(pkg: str) -> tuple[str, ...]:
+    return PROGRAMS.get(pkg, (pkg,))
+
+
+def used_by_app(facts: StageFacts, packages: list[str], suffixes: tuple[str, ...],
+                extra_words: list[str]) -> dict[str, str]:
+    """package -> where the app runs one of its programs (file:line, or the start command)."""
+    if not packages:
+        return {}
+    wanted = {name: pkg for pkg in packages for name in programs(pkg)}
+    found: dict[str, str] = {}
+    for word in extra_words:
+        pkg = wanted.get(posixpath.basename(word))
+        if pkg and pkg not in found:
+            found[pkg] = "the start command"
+    names = "|".join(re.escape(n) for n in sorted(wanted, key=len, reverse=True))
+    # a string literal that is the program or starts with it: exec.Command("ffmpeg", Command::new("git")
+    in_code = re.compile(r"(?<![:\w])[\"'`](?:/usr/(?:local/)?s?bin/|/s?bin/)?(" + names + r")(?=[\"'`]|\s)")
+    # a command in a script: at the start of a line or after ; & | ( exec then do
+    in_script = re.compile(r"(?:^|[;&|(`]|\bexec|\bthen|\bdo|\belse)\s*(?:/usr/(?:local/)?s?bin/|/s?bin/)?("
+                           + names + r")(?=\s|$|;|\))")
+    files = [f for f in facts.context.files()[:MAX_FILES] if f.endswith(suffixes + (".sh", ".bash"))]
+    for rel in files:
+        text = facts.context.read(rel) or ""
+        script = rel.endswith((".sh", ".bash"))
+        for n, line in enumerate(text.splitlines(), 1):
+            if script and line.lstrip().startswith("#"):
+                continue
+            for m in (in_script if script else in_code).finditer(line):
+                found.setdefault(wanted[m.group(1)], f"{rel}:{n}")
+        if len(found) == len(packages):
+            break
+    return found

@@ -1,0 +1,84 @@
+"""What else runs in the runtime image: programs the app calls (runtime_programs) and the commands
+compose files give the image (compose_usage)."""
+from __future__ import annotations
+
+from msbrewrite import compose_usage, runtime_programs
+from stagefacts import stage_facts
+
+GO_APT = "FROM golang:1.22\nRUN apt-get update && apt-get install -y --no-install-recommends {}\n" \
+         "WORKDIR /src\nCOPY . .\nRUN go build -o /bin/app .\nCMD [\"/bin/app\"]\n"
+
+
+def test_installed_programs_exclude_libraries_dev_packages_and_compilers(tmp_path):
+    facts = stage_facts(tmp_path, GO_APT.format("gcc make libpq-dev libvips42 ffmpeg python3-pip imagemagick"))
+    assert runtime_programs.candidates(facts) == ["ffmpeg", "imagemagick"]
+
+
+def test_a_program_counts_when_the_sources_or_scripts_run_it(tmp_path):
+    facts = stage_facts(tmp_path, GO_APT.format("ffmpeg imagemagick sqlite3 cron postgresql-client"), {
+        "main.go": 'package main\nvar cmd = exec.Command("ffmpeg", "-i", in)\n'
+                   'type T struct { DB string `json:"sqlite3"` }\n',
+        "thumb.go": 'out, _ := exec.Command("/usr/bin/convert", src, dst).Output()\n',
+        "start.sh": "#!/bin/sh\n# cron is started by the platform\nset -e\ncrontab /etc/cron.d/jobs && exec /bin/app\n",
+    })
+    used = runtime_programs.used_by_app(facts, runtime_programs.candidates(facts), (".go",), [])
+    assert used == {"ffmpeg": "main.go:2", "imagemagick": "thumb.go:1", "cron": "start.sh:4"}
+
+
+def test_the_start_command_names_a_program(tmp_path):
+    facts = stage_facts(tmp_path, GO_APT.format("supervisor"), {"main.go": "package main\n"})
+    assert runtime_programs.used_by_app(facts, ["supervisor"], (".go",), ["supervisord", "-n"]) == \
+        {"supervisor": "the start command"}
+
+
+COMPOSE = """
+services:
+  web:
+    build: .
+    command: sh -c "python manage.py migrate && gunicorn site.wsgi"
+  worker:
+    build:
+      context: .
+      dockerfile: Dockerfile
+    entrypoint: ["cargo", "run", "--release", "--bin", "worker"]
+  dev:
+    build:
+      context: .
+      target: builder
+    command: npm run dev
+  other:
+    build: ./frontend
+    command: nginx -g "daemon off;"
+  db:
+    image: postgres:16
+    command: postgres -c log_statement=all
+"""
+
+
+def test_compose_services_built_here_and_their_commands(tmp_path):
+    facts = stage_facts(tmp_path, "FROM python:3.11\nCOPY . .\nCMD [\"python\", \"app.py\"]\n",
+                        {"docker-compose.yml": COMPOSE, "compose.dev.yaml": "services:\n  api:\n    build: .\n"
+                         "    command: npm run dev\n", "notes-compose.yml": COMPOSE})
+    found = compose_usage.overrides(facts)
+    assert [(o.file, o.service, o.key, o.dev) for o in found] == [
+        ("compose.dev.yaml", "api", "command", True),
+        ("docker-compose.yml", "web", "command", False),
+        ("docker-compose.yml", "worker", "entrypoint", False),
+    ]
+    web, worker = found[1], found[2]
+    assert web.argv == ["sh", "-c", "python manage.py migrate && gunicorn site.wsgi"]
+    assert compose_usage.needs_shell(web) and compose_usage.runs_build_tool(web) is None
+    assert compose_usage.runs_build_tool(worker) == "cargo" and not compose_usage.needs_shell(worker)
+    assert compose_usage.runs_build_tool(found[0]) == "npm"
+
+
+def test_a_broken_compose_file_or_none_at_all_is_no_override(tmp_path):
+    assert compose_usage.overrides(stage_facts(tmp_path, "FROM python:3.11\n")) == []
+    facts = stage_facts(tmp_path, "FROM python:3.11\n", {"docker-compose.yml": "services: [oops\n  - :"})
+    assert compose_usage.overrides(facts) == []
+
+
+def test_a_shell_wrapping_a_build_tool_is_a_build_tool():
+    o = compose_usage.Override("compose.yml", "api", "command", ["bash", "-c", "cd /app && go run ."], False)
+    assert compose_usage.runs_build_tool(o) == "go"
+    assert compose_usage.program(["env", "PORT=80", "./start.sh"]) == "start.sh"
