@@ -19,6 +19,7 @@ from ..quoting import sh
 from ..shell import Command, shell_form_to_argv, split_words
 from .common import runtime_libraries
 from .node_files import NodeFiles
+from .node_imports import package_of, packages_loaded, preloads
 from .node_pkg import (Package, lockfile_manager, next_output, parse_tag, read_package, resolve_script,
                        run_target, tsconfig_out_dir)
 
@@ -378,6 +379,26 @@ class NodePlanner(NodeFiles):
         self.entry_core, self.entry_node = core, node
         self._dev_check(node)
 
+    def _dev_imports(self) -> None:
+        """The server loads a package listed only under devDependencies: the original had it
+        installed, so the runtime keeps devDependencies (pruning would stop the app)."""
+        facts = self.facts
+        if self.keep_dev or not self.entry_node or not facts.context or not self.pkg.found:
+            return
+        argv = self.entry_node[1:]
+        loaded = {name: f"`node -r {flag}`" for flag in preloads(argv) if (name := package_of(flag))}
+        values = {i + 1 for i, w in enumerate(argv) if w in ("-r", "--require", "--import", "--loader")}
+        script = next((w for i, w in enumerate(argv) if not w.startswith("-") and i not in values), None)
+        rel = facts.context_path(posixpath.join(facts.workdir, script)) if script else None
+        if rel is not None:
+            for name, where in packages_loaded(facts.context, rel).items():
+                loaded.setdefault(name, where)
+        dev = sorted((name, where) for name, where in loaded.items() if self.pkg.is_dev_only(name))
+        if dev:
+            names = ", ".join(n for n, _ in dev[:3]) + (f" and {len(dev) - 3} more" if len(dev) > 3 else "")
+            self.keep_dev = (f"{dev[0][1]} loads {names}, listed only under devDependencies (move "
+                             f"{'it' if len(dev) == 1 else 'them'} to dependencies and the runtime can drop the rest)")
+
     def _dev_check(self, argv: list[str]) -> None:
         words = {posixpath.basename(w) for w in argv} | set(argv)
         if words & DEV_TOOLS or any(re.search(r"(^|:)(dev|watch|debug)\b", w) for w in argv[:1]) or \
@@ -414,10 +435,12 @@ class NodePlanner(NodeFiles):
             return
         if self.prod_only_install():
             plan.decisions.append("the install already leaves devDependencies out: no prune step")
+            plan.extra["production_only"] = True
             return
         if any(c.program in MANAGERS and c.argv[1:2] == ["prune"] or
                c.program == "yarn" and "--production" in c.argv for c in self.facts.commands()):
             plan.decisions.append("the build already prunes devDependencies: no prune step")
+            plan.extra["production_only"] = True
             return
         if self.keep_dev:
             plan.warnings.append(f"devDependencies kept in the runtime: {self.keep_dev}")
@@ -427,6 +450,7 @@ class NodePlanner(NodeFiles):
             return
         where = f"cd {sh(self.install_dir)} && " if self.install_dir != self.facts.workdir else ""
         plan.builder_append.append("# production dependencies only, after the build\n" f"RUN {where}{command}")
+        plan.extra["production_only"] = True
         plan.decisions.append(f"`{command}` after the build: the runtime gets production dependencies only")
 
     def prune_command(self) -> str | None:
@@ -564,6 +588,7 @@ class NodePlanner(NodeFiles):
         self.standalone = next_output(facts.context, self.pkg_root) == "standalone" and \
             any(posixpath.basename(b[0]) == "next" and b[1:2] == ["build"] for b in self.builds)
         self.resolve_entry()
+        self._dev_imports()
         if self.standalone and not self.next_start:
             self.standalone = False     # the CMD runs something else: keep the usual layout
         self.choose_base()
