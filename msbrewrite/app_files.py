@@ -111,7 +111,8 @@ def app_dirs(facts: StageFacts) -> list[str]:
                 found.append(dest)
     out: list[str] = []
     for d in sorted(set(found), key=len):
-        if not any(d == o or d.startswith(o.rstrip("/") + "/") for o in out):
+        # a base image directory (`ADD main.go /`) is never copied whole: it cannot hold the app's own ones
+        if not any(d == o or (d.startswith(o.rstrip("/") + "/") and not is_system_dir(o)) for o in out):
             out.append(d)
     return out
 

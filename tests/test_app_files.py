@@ -108,6 +108,36 @@ def test_app_directory_in_a_system_directory_is_not_copied_whole():
     assert any("a directory of the base image" in w for w in r.warnings)
 
 
+@pytest.mark.parametrize("made", ["RUN mkdir -p /srv/site/views\n", "WORKDIR /srv/site/views\nWORKDIR /\n",
+                                  "COPY conf/ /srv/site/views/\n"])
+def test_a_single_file_copied_onto_an_existing_directory_lands_inside_it(made):
+    # Docker puts `COPY page.html /srv/site/views` INTO the folder when it exists at that point
+    df = load(f"FROM golang:1.22\n{made}COPY page.html /srv/site/views\nCOPY main.go /srv/site\n"
+              "WORKDIR /srv/site\nRUN go build -o app .\nCMD [\"./app\"]\n")
+    facts = analyse(df, df.stages[0], Context(None))
+    assert [c.dest for c in facts.copies][-2:] == ["/srv/site/views/", "/srv/site/"]
+    assert facts.context_path("/srv/site/views/page.html") == "page.html"
+    assert app_dirs(facts) == ["/srv/site"]
+
+
+def test_a_file_copied_onto_a_new_path_keeps_that_name():
+    df = load("FROM golang:1.22\nCOPY settings.toml /etc/app.toml\nCOPY main.go /src/main.go\n"
+              "RUN go build -o /app /src/main.go\nCMD [\"/app\"]\n")
+    facts = analyse(df, df.stages[0], Context(None))
+    assert [c.dest for c in facts.copies] == ["/etc/app.toml", "/src/main.go"]
+    assert app_dirs(facts) == []
+
+
+def test_a_folder_of_its_own_beside_files_copied_into_root_is_still_copied():
+    text = "FROM golang:1.22\nADD main.go /\nADD pages/* /pages/\nRUN go build -o /app /main.go\nCMD [\"/app\"]\n"
+    df = load(text)
+    assert app_dirs(analyse(df, df.stages[0], Context(None))) == ["/", "/pages"]
+    r = convert(text)
+    assert "COPY --from=builder --chown=65532:65532 /tmp/msb-runtime/ /" in r.text
+    assert "tar -C /pages" in r.text
+    assert any("files into /, a directory of the base image" in w for w in r.warnings)
+
+
 def test_check_does_not_flag_a_conversion_with_no_gain(tmp_path):
     (tmp_path / "Dockerfile").write_text("FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\n"
                                          "RUN pip install --no-cache-dir -r requirements.txt\nCMD [\"python\", \"app.py\"]\n")
