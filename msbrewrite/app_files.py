@@ -402,6 +402,7 @@ def _grants_write(argv: list[str]) -> bool:
 
 def _introduced_owner(facts: StageFacts, plan: BuildPlan) -> str | None:
     user = plan.user
-    if not user or is_root_user(user) or (facts.user and not is_root_user(facts.user) and user == facts.user):
+    recreated = facts.user and user == facts.user and plan.extra.get("account_created") != user.split(":")[0]
+    if not user or is_root_user(user) or (not is_root_user(facts.user) and recreated):
         return None
     return user if ":" in user or user.isdigit() else f"{user}:{user}"
