@@ -13,7 +13,7 @@ import re
 from typing import Callable
 
 from . import app_files
-from .analysis import StageFacts, is_root_user
+from .analysis import StageFacts, image_workdir, is_root_user
 from .bases import DEBIAN_SLIM, describe, image_parts, with_digest, with_mirror
 from .dockerfile import parse_key_values, referenced_vars
 from .options import Options
@@ -232,6 +232,7 @@ def finish(facts: StageFacts, plan: BuildPlan, options: Options, shell_base: str
         base = describe(shell_base)
     _workdir(facts, plan)
     choose_user(facts, plan, options, base, _exposed_ports(facts))
+    _workdir_of_base(facts, plan)
     app_files.drop_redundant(plan)
     app_files.owned_by_runtime_user(facts, plan)
     app_files.carry_state_dirs(facts, plan)
@@ -296,6 +297,19 @@ def _untagged_distroless(plan: BuildPlan) -> None:
 def _workdir(facts: StageFacts, plan: BuildPlan) -> None:
     if plan.workdir is None and facts.workdir not in ("/", ""):
         plan.workdir = facts.workdir
+
+
+def _workdir_of_base(facts: StageFacts, plan: BuildPlan) -> None:
+    """The app starts where the original started: a runtime base with a WORKDIR of its own (distroless
+    :nonroot starts in /home/nonroot) gets the original's, / included, so relative paths still resolve."""
+    if plan.workdir is None and facts.workdir in ("/", "") and _base_workdir(plan.runtime_base) != "/":
+        plan.workdir = "/"
+
+
+def _base_workdir(image: str) -> str:
+    if "/distroless/" in image and "nonroot" in (image_parts(image)[1] or ""):
+        return "/home/nonroot"
+    return image_workdir(image)
 
 
 def _volumes(facts: StageFacts, plan: BuildPlan) -> None:

@@ -174,3 +174,31 @@ def test_credentials_written_or_copied_into_the_app_directory_never_reach_the_ru
     # the only way from the builder's /app to the runtime is the staged copy
     runtime = r.text.split("# runtime")[1]
     assert [line for line in runtime.splitlines() if line.startswith("COPY") and " /app " in line + " "] == []
+
+
+GO_ROOT = "FROM golang:1.22\nWORKDIR /\nCOPY . .\nRUN go build -o /svc .\nCMD [\"/svc\"]\n"
+
+
+def test_a_context_copied_into_root_reaches_the_runtime_entry_by_entry(tmp_path):
+    make_context(tmp_path, {"go.mod": "module x\n", "main.go": "package main\n", "conf/app.yml": "a: 1\n",
+                            "internal/x.go": "package internal\n", "motd.txt": "hi\n"})
+    r = convert(GO_ROOT, tmp_path)
+    assert "tar -C /conf" in r.text and "tar -C /internal" not in r.text    # a folder of sources only stays
+    assert "COPY --from=builder /motd.txt /motd.txt" in r.text
+    assert not any("a directory of the base image" in w for w in r.warnings)
+    # distroless :nonroot starts in /home/nonroot: the app starts in / as the original did
+    assert "\nWORKDIR /\n" in r.text.split("# runtime")[1]
+
+
+def test_a_context_that_merges_with_system_folders_is_not_copied_into_root(tmp_path):
+    make_context(tmp_path, {"go.mod": "module x\n", "main.go": "package main\n", "etc/app.conf": "x\n"})
+    r = convert(GO_ROOT, tmp_path)
+    assert "/tmp/msb-runtime" not in r.text
+    assert any("files into /, a directory of the base image" in w for w in r.warnings)
+
+
+def test_a_runtime_base_that_starts_in_root_gets_no_workdir_line(tmp_path):
+    from msbrewrite import Options
+    make_context(tmp_path, {"go.mod": "module x\n", "main.go": "package main\n"})
+    r = convert(GO_ROOT, tmp_path, Options(runtime="scratch"))
+    assert "WORKDIR" not in r.text.split("# runtime")[1]
