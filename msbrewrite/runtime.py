@@ -387,3 +387,17 @@ def _healthcheck(facts: StageFacts, plan: BuildPlan, base) -> None:
     plan.healthcheck = raw
     plan.fate(ins, MOVED)
 
+
+
+def builder_steps_as_root(facts: StageFacts, plan: BuildPlan) -> None:
+    """msb's own builder steps (staging copies, prune, clean-ups) touch files the build's root steps
+    made: when the builder ends as a non-root USER, they run as root, then the user is restored."""
+    ins = facts.user_ins
+    if not plan.builder_append or not facts.user or is_root_user(facts.user) or ins is None \
+            or ins.index in plan.builder_drop or ins.index in plan.builder_replace:
+        return
+    if plan.builder_append[0].lstrip().startswith(("USER root", "# the clean-up below runs as root")):
+        return
+    plan.builder_append[0] = ("# msb's steps below run as root: the build's root steps made the files they touch\n"
+                              "USER root\n" + plan.builder_append[0])
+    plan.builder_append[-1] += f"\nUSER {facts.user}"
