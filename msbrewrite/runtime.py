@@ -255,6 +255,8 @@ def finish(facts: StageFacts, plan: BuildPlan, options: Options, shell_base: str
         from .plan import Refusal
         raise Refusal("no ENTRYPOINT or CMD could be set for the runtime stage", reason="no-entrypoint")
     _same_pinned_image(facts, plan)
+    if not options.mirror:      # a mirror option names where every runtime image comes from
+        _same_image_same_registry(facts, plan)
     plan.runtime_base = with_digest(with_mirror(plan.runtime_base, options.mirror), options.digests)
     _untagged_distroless(plan)
 
@@ -282,6 +284,25 @@ def _same_pinned_image(facts: StageFacts, plan: BuildPlan) -> None:
     if plan.runtime_base in (name, name.split("/", 1)[-1] if name.startswith("docker.io/") else name):
         plan.runtime_base = image
         plan.decisions.append("the runtime is the builder's own image: the same digest pins it")
+
+
+def _same_image_same_registry(facts: StageFacts, plan: BuildPlan) -> None:
+    """A builder pulled from a registry or mirror of its own (`registry.example.com/mirror/node:16-alpine`)
+    whose runtime is that very image keeps the full reference: the build may reach only that registry."""
+    image = expand_image(facts)
+    name = image.split("@")[0]
+    if "@" in image or "$" in image or "/" not in name or "/" in plan.runtime_base:
+        return
+    if name.startswith(("docker.io/", "library/")) or name.rsplit("/", 1)[0] in ("docker.io/library",):
+        return
+    if image_parts(name) == image_parts(plan.runtime_base):
+        plan.runtime_base = name
+        plan.decisions.append(f"the runtime is the builder's own image: pulled from the same place ({name})")
+
+
+def expand_image(facts: StageFacts) -> str:
+    from .dockerfile import expand
+    return expand(facts.image, facts.args)
 
 
 def _untagged_distroless(plan: BuildPlan) -> None:

@@ -202,3 +202,15 @@ def test_a_runtime_base_that_starts_in_root_gets_no_workdir_line(tmp_path):
     make_context(tmp_path, {"go.mod": "module x\n", "main.go": "package main\n"})
     r = convert(GO_ROOT, tmp_path, Options(runtime="scratch"))
     assert "WORKDIR" not in r.text.split("# runtime")[1]
+
+
+@pytest.mark.parametrize("builder, runtime", [
+    ("harbor.example.com/library/python:3.11-slim", "FROM harbor.example.com/library/python:3.11-slim\n"),
+    ("python:3.11-slim", "FROM python:3.11-slim\n"),
+    ("harbor.example.com/library/python:3.11", "FROM python:3.11-slim\n"),   # another image: the registry may lack it
+])
+def test_a_runtime_that_is_the_builders_own_image_comes_from_the_same_registry(builder, runtime):
+    r = convert(f"FROM {builder}\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\n"
+                "CMD [\"python\", \"app.py\"]\n")
+    assert r.status == "converted", r.reason
+    assert runtime in r.text.split("# runtime")[1]
