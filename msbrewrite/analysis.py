@@ -136,11 +136,7 @@ class StageFacts:
         return None
 
     def _is_dir_source(self, src: str, src_rel: str) -> bool:
-        if src_rel == "." or src.endswith("/") or src.endswith("/."):
-            return True
-        if self.context:
-            return self.context.is_dir(src_rel)
-        return "." not in posixpath.basename(src_rel) and "*" not in src_rel
+        return source_is_dir(self.context, src, src_rel)
 
     def context_file(self, builder_path: str) -> str | None:
         rel = self.context_path(builder_path)
@@ -158,6 +154,26 @@ class StageFacts:
     def copied_names(self) -> set[str]:
         """Basenames of everything the stage copies from the context."""
         return {posixpath.basename(s.rstrip("/")) for cp in self.copies if not cp.from_stage for s in cp.sources}
+
+
+def source_is_dir(context: Context, src: str, src_rel: str | None = None) -> bool:
+    """A COPY source that is a directory of the context (without a context: a name with no extension)."""
+    if src_rel is None:
+        src_rel = posixpath.normpath(src.lstrip("/")) if src.strip("./") else "."
+    if src_rel == "." or src.endswith("/") or src.endswith("/."):
+        return True
+    if context:
+        return context.is_dir(src_rel)
+    return "." not in posixpath.basename(src_rel) and "*" not in src_rel
+
+
+def _with_parents(paths: set[str]) -> set[str]:
+    out = {"/"}
+    for p in paths:
+        while p not in ("/", "", "."):
+            out.add(p)
+            p = posixpath.dirname(p)
+    return out
 
 
 def is_root_user(user: str | None) -> bool:
@@ -190,6 +206,8 @@ def analyse(df: Dockerfile, stage: Stage, context: Context) -> StageFacts:
     copies: list[CopyStep] = []
     packages: list[str] = []
     history = ScopeHistory({**args, **env})
+    # directories known to exist: `COPY main.go /app` puts main.go INTO /app when /app is one
+    dirs = _with_parents({workdir})
     for pos, ins in enumerate(stage.instructions):
         # the variables as this instruction sees them: a view, not a copy (10,000 ENV lines
         # would otherwise hold 10,000 copies of a growing dictionary)
@@ -200,6 +218,7 @@ def analyse(df: Dockerfile, stage: Stage, context: Context) -> StageFacts:
             # BuildKit strips quotes: WORKDIR '/app' is /app
             workdir = posixpath.normpath(posixpath.join(workdir, expand(unquote(ins.args.strip()), scope)))
             step.workdir = workdir
+            dirs |= _with_parents({workdir})
         elif kw == "ENV":
             for k, v in parse_key_values(ins.args):
                 env[k] = expand(v, scope)
@@ -231,6 +250,9 @@ def analyse(df: Dockerfile, stage: Stage, context: Context) -> StageFacts:
                 words = _package_words(c)
                 if words and (c.program, words[0]) in _PKG_INSTALL:
                     packages += words[1:]
+                if c.program == "mkdir":
+                    dirs |= _with_parents({posixpath.normpath(posixpath.join(c.cwd, w)) for w in c.argv[1:]
+                                           if not w.startswith("-") and "$" not in w and "*" not in w})
         elif kw in ("COPY", "ADD"):
             words = list(ins.json_args) if ins.is_json else split_words(ins.args)
             if len(words) >= 2:
@@ -240,7 +262,15 @@ def analyse(df: Dockerfile, stage: Stage, context: Context) -> StageFacts:
                     dest_abs = posixpath.normpath(dest_abs).rstrip("/") + "/"     # `COPY app.py .` copies into a directory
                 if dest.endswith("/") and not dest_abs.endswith("/"):
                     dest_abs += "/"
-                copies.append(CopyStep(ins, [expand(w, scope) for w in words[:-1]],
+                sources = [expand(w, scope) for w in words[:-1]]
+                if not dest_abs.endswith("/") and posixpath.normpath(dest_abs) in dirs:
+                    dest_abs = posixpath.normpath(dest_abs).rstrip("/") + "/"
+                if dest_abs.endswith("/") or len(sources) > 1 or \
+                        any(source_is_dir(context, s) for s in sources):
+                    dirs |= _with_parents({posixpath.normpath(dest_abs)})
+                else:
+                    dirs |= _with_parents({posixpath.dirname(posixpath.normpath(dest_abs))})
+                copies.append(CopyStep(ins, sources,
                                        dest_abs if dest_abs.endswith("/") else posixpath.normpath(dest_abs),
                                        ins.flags.get("from")))
         steps.append(step)

@@ -111,7 +111,8 @@ def app_dirs(facts: StageFacts) -> list[str]:
                 found.append(dest)
     out: list[str] = []
     for d in sorted(set(found), key=len):
-        if not any(d == o or d.startswith(o.rstrip("/") + "/") for o in out):
+        # a base image directory (`ADD main.go /`) is never copied whole: it cannot hold the app's own ones
+        if not any(d == o or (d.startswith(o.rstrip("/") + "/") and not is_system_dir(o)) for o in out):
             out.append(d)
     return out
 
@@ -133,7 +134,10 @@ def stage(facts: StageFacts, plan: BuildPlan, language: str, appdirs: list[str] 
     """Copy each app directory to the runtime minus its build-only files. Returns the directories staged."""
     rules = rules_for(language) + list(extra or [])
     staged = []
-    for appdir in appdirs if appdirs is not None else app_dirs(facts):
+    todo = list(appdirs if appdirs is not None else app_dirs(facts))
+    if "/" in todo:
+        todo = _root_entries(facts, plan, rules, todo)
+    for appdir in todo:
         if is_system_dir(appdir):
             plan.warnings.append(f"the build copies files into {appdir}, a directory of the base image: it is "
                                  "not copied whole; list what the app reads there under extra-paths")
@@ -159,6 +163,37 @@ def stage(facts: StageFacts, plan: BuildPlan, language: str, appdirs: list[str] 
         plan.extra.setdefault("staged_app_dirs", []).append(appdir)
         _report(plan, appdir, files, rules, skip, keep_env)
     return staged
+
+
+_TOP_SYSTEM = {p.strip("/") for p in _SYSTEM + _SYSTEM_TREES if p.count("/") == 1} | {"srv", "usr", "var"}
+
+
+def _root_entries(facts: StageFacts, plan: BuildPlan, rules: list[Rule], todo: list[str]) -> list[str]:
+    """The context copied whole into / (`WORKDIR /` + `COPY . .`): / itself is the base image's, but each
+    top-level entry of the context that holds a run-time file is the app's: a folder is staged like
+    any app directory, a file copied on its own."""
+    files = _context_files(facts, "/") if facts.context else None
+    if not files:
+        return todo
+    skip = _artifacts_inside(plan, "/")
+    names: dict[str, bool] = {}                      # top-level name -> is a folder
+    for f in files:
+        if not _build_only(f, rules, skip):
+            head, _, rest = f.partition("/")
+            names[head] = names.get(head, False) or bool(rest)
+    if any(n in _TOP_SYSTEM for n in names):
+        return todo                                  # it merges with the system's folders: keep the warning
+    out = [d for d in todo if d != "/"]
+    for name, folder in sorted(names.items()):
+        path = "/" + name
+        if folder:
+            if path not in out:
+                out.append(path)
+        elif path not in plan.produced:
+            plan.copy(path, path, "app source")
+    plan.decisions.append("the context is copied into /: its top-level entries with run-time files are copied one "
+                          f"by one ({', '.join(sorted(names))})")
+    return out
 
 
 def _stage_step(appdir: str, staging: str, rules: list[Rule], skip: list[str], drop_env: list[str]) -> str:
@@ -410,6 +445,7 @@ def _grants_write(argv: list[str]) -> bool:
 
 def _introduced_owner(facts: StageFacts, plan: BuildPlan) -> str | None:
     user = plan.user
-    if not user or is_root_user(user) or (facts.user and not is_root_user(facts.user) and user == facts.user):
+    recreated = facts.user and user == facts.user and plan.extra.get("account_created") != user.split(":")[0]
+    if not user or is_root_user(user) or (not is_root_user(facts.user) and recreated):
         return None
     return user if ":" in user or user.isdigit() else f"{user}:{user}"

@@ -121,6 +121,8 @@ def _convert(text: str, context: Context, options: Options) -> Result:
     if options.optimize:
         from .optimize import optimize
         optimize(facts, plan)
+    from .runtime import builder_steps_as_root
+    builder_steps_as_root(facts, plan)
     warn_original_build(facts, plan)
     plan.runtime_platform, why = runtime_platform(facts)
     if why:

@@ -13,7 +13,7 @@ import re
 from typing import Callable
 
 from . import app_files
-from .analysis import StageFacts, is_root_user
+from .analysis import StageFacts, image_workdir, is_root_user
 from .bases import DEBIAN_SLIM, describe, image_parts, with_digest, with_mirror
 from .dockerfile import parse_key_values, referenced_vars
 from .options import Options
@@ -234,6 +234,7 @@ def finish(facts: StageFacts, plan: BuildPlan, options: Options, shell_base: str
         base = describe(shell_base)
     _workdir(facts, plan)
     choose_user(facts, plan, options, base, _exposed_ports(facts))
+    _workdir_of_base(facts, plan)
     app_files.drop_redundant(plan)
     app_files.owned_by_runtime_user(facts, plan)
     app_files.carry_state_dirs(facts, plan)
@@ -256,6 +257,8 @@ def finish(facts: StageFacts, plan: BuildPlan, options: Options, shell_base: str
         from .plan import Refusal
         raise Refusal("no ENTRYPOINT or CMD could be set for the runtime stage", reason="no-entrypoint")
     _same_pinned_image(facts, plan)
+    if not options.mirror:      # a mirror option names where every runtime image comes from
+        _same_image_same_registry(facts, plan)
     plan.runtime_base = with_digest(with_mirror(plan.runtime_base, options.mirror), options.digests)
     _untagged_distroless(plan)
 
@@ -285,6 +288,25 @@ def _same_pinned_image(facts: StageFacts, plan: BuildPlan) -> None:
         plan.decisions.append("the runtime is the builder's own image: the same digest pins it")
 
 
+def _same_image_same_registry(facts: StageFacts, plan: BuildPlan) -> None:
+    """A builder pulled from a registry or mirror of its own (`registry.example.com/mirror/node:16-alpine`)
+    whose runtime is that very image keeps the full reference: the build may reach only that registry."""
+    image = expand_image(facts)
+    name = image.split("@")[0]
+    if "@" in image or "$" in image or "/" not in name or "/" in plan.runtime_base:
+        return
+    if name.startswith(("docker.io/", "library/")) or name.rsplit("/", 1)[0] in ("docker.io/library",):
+        return
+    if image_parts(name) == image_parts(plan.runtime_base):
+        plan.runtime_base = name
+        plan.decisions.append(f"the runtime is the builder's own image: pulled from the same place ({name})")
+
+
+def expand_image(facts: StageFacts) -> str:
+    from .dockerfile import expand
+    return expand(facts.image, facts.args)
+
+
 def _untagged_distroless(plan: BuildPlan) -> None:
     """A root runtime on distroless is the untagged image: distroless publishes no version tags
     (`:nonroot` is the other variant, not a version), so only a digest pins it."""
@@ -298,6 +320,19 @@ def _untagged_distroless(plan: BuildPlan) -> None:
 def _workdir(facts: StageFacts, plan: BuildPlan) -> None:
     if plan.workdir is None and facts.workdir not in ("/", ""):
         plan.workdir = facts.workdir
+
+
+def _workdir_of_base(facts: StageFacts, plan: BuildPlan) -> None:
+    """The app starts where the original started: a runtime base with a WORKDIR of its own (distroless
+    :nonroot starts in /home/nonroot) gets the original's, / included, so relative paths still resolve."""
+    if plan.workdir is None and facts.workdir in ("/", "") and _base_workdir(plan.runtime_base) != "/":
+        plan.workdir = "/"
+
+
+def _base_workdir(image: str) -> str:
+    if "/distroless/" in image and "nonroot" in (image_parts(image)[1] or ""):
+        return "/home/nonroot"
+    return image_workdir(image)
 
 
 def _volumes(facts: StageFacts, plan: BuildPlan) -> None:
@@ -445,3 +480,17 @@ def _healthcheck(facts: StageFacts, plan: BuildPlan, base) -> None:
     plan.healthcheck = raw
     plan.fate(ins, MOVED)
 
+
+
+def builder_steps_as_root(facts: StageFacts, plan: BuildPlan) -> None:
+    """msb's own builder steps (staging copies, prune, clean-ups) touch files the build's root steps
+    made: when the builder ends as a non-root USER, they run as root, then the user is restored."""
+    ins = facts.user_ins
+    if not plan.builder_append or not facts.user or is_root_user(facts.user) or ins is None \
+            or ins.index in plan.builder_drop or ins.index in plan.builder_replace:
+        return
+    if plan.builder_append[0].lstrip().startswith(("USER root", "# the clean-up below runs as root")):
+        return
+    plan.builder_append[0] = ("# msb's steps below run as root: the build's root steps made the files they touch\n"
+                              "USER root\n" + plan.builder_append[0])
+    plan.builder_append[-1] += f"\nUSER {facts.user}"

@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 import shlex
 
-from .analysis import StageFacts, is_root_user
+import posixpath
+
+from .analysis import StageFacts, command_argv, is_root_user
 from .bases import Base, image_parts
 from .options import Options
 from .plan import BuildPlan
@@ -31,6 +33,18 @@ def choose_user(facts: StageFacts, plan: BuildPlan, options: Options, base: Base
         plan.user = None if original is None else original
         plan.decisions.append("runtime runs as root, as the original did")
         return
+    if want is None and (original is None or is_root_user(original)):
+        script, tool = _script_that_switches_user(facts)
+        if script:
+            plan.user = original
+            plan.decisions.append(f"runtime runs as root, as the original did: the entrypoint script {script} "
+                                  f"needs it (it runs `{tool}` before the app starts)")
+            # the accounts the build made are the ones the script can switch to
+            replay = _original_account_commands(facts, base, None)
+            if replay:
+                plan.runtime_setup.append("RUN " + " \\\n    && ".join(replay))
+                plan.decisions.append("the original's accounts are created in the runtime too, with its own commands")
+            return
     if want is None and original is None and any(p < PRIVILEGED_PORT for p in ports):
         plan.decisions.append(f"runtime runs as root: the original exposes port {min(ports)} and set no USER")
         return
@@ -81,12 +95,15 @@ def choose_user(facts: StageFacts, plan: BuildPlan, options: Options, base: Base
         plan.runtime_setup.append(f"RUN groupadd --gid {APP_ID} {q} "
                                   f"&& useradd --uid {APP_ID} --gid {q} --no-create-home {q}")
     plan.user = name if original else f"{APP_ID}:{APP_ID}"
+    # a new uid: files the original's account owned in the builder belong to another uid now
+    plan.extra["account_created"] = name
     plan.decisions.append(f"runtime runs as non-root user {name}, uid {APP_ID} (created in the runtime stage)")
 
 
-def _original_account_commands(facts: StageFacts, base: Base, name: str) -> list[str]:
+def _original_account_commands(facts: StageFacts, base: Base, name: str | None) -> list[str]:
     """The original's useradd/groupadd (or BusyBox adduser/addgroup) commands, when they run as
-    written on the runtime base: same package family, no variables, and one of them creates `name`."""
+    written on the runtime base: same package family, no variables, and one of them creates `name`
+    (any account when `name` is None)."""
     tools = _ACCOUNT_TOOLS.get(base.package_manager or "", set())
     if not tools or (base.package_manager == "apk") != facts.is_alpine:
         return []
@@ -98,6 +115,38 @@ def _original_account_commands(facts: StageFacts, base: Base, name: str) -> list
     if any("$" in word or "`" in word for c in written for word in c.argv):
         return []   # an ARG can change at build time, and the runtime stage has neither ARG nor ENV
     found = [[c.program, *c.argv[1:]] for c in found]
-    if not any(argv[0] in ("useradd", "adduser") and argv[-1] == name for argv in found):
+    if not any(argv[0] in ("useradd", "adduser") and name in (None, argv[-1]) for argv in found):
         return []
     return [shlex.join(argv) for argv in found]
+
+
+# commands only root can run: an entrypoint script that fixes ownership or switches to an account
+# itself (the pattern of the official postgres and redis images) must start as root
+_NEEDS_ROOT_RE = re.compile(r"(?m)^[^#\n]*?(?<![\w.-])(gosu|su-exec|setpriv|runuser|s6-setuidgid|chpst|setuidgid|"
+                            r"su(?=\s+-?\w)|chown|chgrp|useradd|adduser|usermod|groupadd|addgroup|groupmod)(?![\w.-])")
+_SHELLS = ("sh", "bash", "/bin/sh", "/bin/bash", "/usr/bin/env")
+
+
+def _script_that_switches_user(facts: StageFacts) -> tuple[str | None, str | None]:
+    """The start script (ENTRYPOINT, else CMD) read from the context, when it runs a command only root can."""
+    ins = facts.entrypoint or facts.cmd
+    argv = command_argv(ins)
+    if not argv:
+        return None, None
+    first = argv[0]
+    while first in _SHELLS and len(argv) > 1:
+        argv = argv[1:]
+        if argv[0].startswith("-"):
+            return None, None   # `sh -c '...'`: an inline command, not a script
+        first = argv[0]
+    cwd = ins.workdir or facts.workdir
+    candidates = [posixpath.normpath(posixpath.join(cwd, first))]
+    if "/" not in first:    # a bare name is looked up on PATH
+        candidates = [posixpath.join(d, first) for d in ("/usr/local/bin", "/usr/bin", "/bin")] + candidates
+    for path in candidates:
+        text = facts.context_file(path) if facts.context else None
+        if not text or not (first.endswith((".sh", ".bash")) or text.startswith("#!") and "sh" in text.split("\n")[0]):
+            continue
+        m = _NEEDS_ROOT_RE.search(text)
+        return (first, m.group(1)) if m else (None, None)
+    return None, None

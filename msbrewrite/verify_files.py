@@ -110,6 +110,10 @@ _EXPECTED = (
         r"babel\.config\.[^/]*|\.babelrc|rollup\.config\.[^/]*|tailwind\.config\.[^/]*|postcss\.config\.[^/]*|"
         r"\.eslintrc[^/]*|\.prettierrc[^/]*|[^/]*\.csproj|[^/]*\.sln)$|(^|/)(\.mvn|gradle|src)/")),
     ("build output or dependency tree", re.compile(r"(^|/)(target|node_modules|\.venv|venv|obj)/")),
+    # what msb's copy rules drop as editor and CI files: expected, not suspicious
+    ("editor or CI file", re.compile(r"(^|/)(\.idea|\.vscode|\.github|\.gitlab|\.circleci)(/|$)|"
+                                     r"(^|/)(\.editorconfig|\.DS_Store|\.travis\.yml|\.gitlab-ci\.yml|"
+                                     r"\.drone\.yml|azure-pipelines\.yml|\.pre-commit-config\.yaml)$")),
 )
 
 

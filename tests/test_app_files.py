@@ -108,6 +108,36 @@ def test_app_directory_in_a_system_directory_is_not_copied_whole():
     assert any("a directory of the base image" in w for w in r.warnings)
 
 
+@pytest.mark.parametrize("made", ["RUN mkdir -p /srv/site/views\n", "WORKDIR /srv/site/views\nWORKDIR /\n",
+                                  "COPY conf/ /srv/site/views/\n"])
+def test_a_single_file_copied_onto_an_existing_directory_lands_inside_it(made):
+    # Docker puts `COPY page.html /srv/site/views` INTO the folder when it exists at that point
+    df = load(f"FROM golang:1.22\n{made}COPY page.html /srv/site/views\nCOPY main.go /srv/site\n"
+              "WORKDIR /srv/site\nRUN go build -o app .\nCMD [\"./app\"]\n")
+    facts = analyse(df, df.stages[0], Context(None))
+    assert [c.dest for c in facts.copies][-2:] == ["/srv/site/views/", "/srv/site/"]
+    assert facts.context_path("/srv/site/views/page.html") == "page.html"
+    assert app_dirs(facts) == ["/srv/site"]
+
+
+def test_a_file_copied_onto_a_new_path_keeps_that_name():
+    df = load("FROM golang:1.22\nCOPY settings.toml /etc/app.toml\nCOPY main.go /src/main.go\n"
+              "RUN go build -o /app /src/main.go\nCMD [\"/app\"]\n")
+    facts = analyse(df, df.stages[0], Context(None))
+    assert [c.dest for c in facts.copies] == ["/etc/app.toml", "/src/main.go"]
+    assert app_dirs(facts) == []
+
+
+def test_a_folder_of_its_own_beside_files_copied_into_root_is_still_copied():
+    text = "FROM golang:1.22\nADD main.go /\nADD pages/* /pages/\nRUN go build -o /app /main.go\nCMD [\"/app\"]\n"
+    df = load(text)
+    assert app_dirs(analyse(df, df.stages[0], Context(None))) == ["/", "/pages"]
+    r = convert(text)
+    assert "COPY --from=builder --chown=65532:65532 /tmp/msb-runtime/ /" in r.text
+    assert "tar -C /pages" in r.text
+    assert any("files into /, a directory of the base image" in w for w in r.warnings)
+
+
 def test_check_does_not_flag_a_conversion_with_no_gain(tmp_path):
     (tmp_path / "Dockerfile").write_text("FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\n"
                                          "RUN pip install --no-cache-dir -r requirements.txt\nCMD [\"python\", \"app.py\"]\n")
@@ -144,3 +174,43 @@ def test_credentials_written_or_copied_into_the_app_directory_never_reach_the_ru
     # the only way from the builder's /app to the runtime is the staged copy
     runtime = r.text.split("# runtime")[1]
     assert [line for line in runtime.splitlines() if line.startswith("COPY") and " /app " in line + " "] == []
+
+
+GO_ROOT = "FROM golang:1.22\nWORKDIR /\nCOPY . .\nRUN go build -o /svc .\nCMD [\"/svc\"]\n"
+
+
+def test_a_context_copied_into_root_reaches_the_runtime_entry_by_entry(tmp_path):
+    make_context(tmp_path, {"go.mod": "module x\n", "main.go": "package main\n", "conf/app.yml": "a: 1\n",
+                            "internal/x.go": "package internal\n", "motd.txt": "hi\n"})
+    r = convert(GO_ROOT, tmp_path)
+    assert "tar -C /conf" in r.text and "tar -C /internal" not in r.text    # a folder of sources only stays
+    assert "COPY --from=builder /motd.txt /motd.txt" in r.text
+    assert not any("a directory of the base image" in w for w in r.warnings)
+    # distroless :nonroot starts in /home/nonroot: the app starts in / as the original did
+    assert "\nWORKDIR /\n" in r.text.split("# runtime")[1]
+
+
+def test_a_context_that_merges_with_system_folders_is_not_copied_into_root(tmp_path):
+    make_context(tmp_path, {"go.mod": "module x\n", "main.go": "package main\n", "etc/app.conf": "x\n"})
+    r = convert(GO_ROOT, tmp_path)
+    assert "/tmp/msb-runtime" not in r.text
+    assert any("files into /, a directory of the base image" in w for w in r.warnings)
+
+
+def test_a_runtime_base_that_starts_in_root_gets_no_workdir_line(tmp_path):
+    from msbrewrite import Options
+    make_context(tmp_path, {"go.mod": "module x\n", "main.go": "package main\n"})
+    r = convert(GO_ROOT, tmp_path, Options(runtime="scratch"))
+    assert "WORKDIR" not in r.text.split("# runtime")[1]
+
+
+@pytest.mark.parametrize("builder, runtime", [
+    ("harbor.example.com/library/python:3.11-slim", "FROM harbor.example.com/library/python:3.11-slim\n"),
+    ("python:3.11-slim", "FROM python:3.11-slim\n"),
+    ("harbor.example.com/library/python:3.11", "FROM python:3.11-slim\n"),   # another image: the registry may lack it
+])
+def test_a_runtime_that_is_the_builders_own_image_comes_from_the_same_registry(builder, runtime):
+    r = convert(f"FROM {builder}\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\n"
+                "CMD [\"python\", \"app.py\"]\n")
+    assert r.status == "converted", r.reason
+    assert runtime in r.text.split("# runtime")[1]

@@ -176,3 +176,16 @@ def test_glob_copies_are_expanded_from_the_context(tmp_path):
     # the builder's /app holds what the glob copied (worker.js, index.js), staged as a whole
     assert "COPY --from=builder --chown=65532:65532 /tmp/msb-runtime/ /" in r.text
     assert "notes.md" not in r.text
+
+
+@pytest.mark.parametrize("user, wrapped", [("node", True), ("root", False), (None, False)])
+def test_msbs_builder_steps_run_as_root_when_the_build_ends_as_another_user(user, wrapped):
+    line = f"USER {user}\n" if user else ""
+    text = ("FROM node:20\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci\n" + line +
+            "COPY --chown=node:node src ./src\nCMD [\"node\", \"src/index.js\"]\n")
+    r = convert(text)
+    assert r.status == "converted", r.reason
+    builder = r.text.split("# runtime")[0]
+    assert ("msb's steps below run as root" in builder) is wrapped
+    if wrapped:     # root for the prune and the staging copy, then the build's own user again
+        assert builder.index("USER root") < builder.index("npm prune") < builder.rindex("USER node")

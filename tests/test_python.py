@@ -186,6 +186,33 @@ def test_source_at_root_clashing_with_system_dirs_is_refused(tmp_path):
     assert "lib/" in r.reason
 
 
+@pytest.mark.parametrize("with_context", [True, False])
+def test_parts_copied_into_root_before_a_workdir_for_data_reach_the_runtime(tmp_path, with_context):
+    (tmp_path / "jobs").mkdir()
+    (tmp_path / "jobs" / "__init__.py").write_text("")
+    (tmp_path / "worker.py").write_text("import jobs\n")
+    (tmp_path / "requirements.txt").write_text("redis\n")
+    r = conv("FROM python:3.11-slim\nWORKDIR /\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n"
+             "COPY jobs jobs\nCOPY worker.py .\nWORKDIR /var/lib/worker\nCMD [\"python\", \"/worker.py\"]\n",
+             tmp_path if with_context else None)
+    assert r.status == "converted", r.reason
+    runtime = r.text.split("# runtime")[1]
+    assert "COPY --from=builder /worker.py /worker.py" in runtime and "COPY --from=builder /jobs /jobs" in runtime
+    assert "WORKDIR /var/lib/worker" in runtime
+    assert not any("the whole of /var/lib/worker" in d for d in r.decisions)
+
+
+def test_only_a_manifest_in_root_keeps_the_app_in_its_own_folder(tmp_path):
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "main.py").write_text("print(1)\n")
+    (tmp_path / "requirements.txt").write_text("redis\n")
+    r = conv("FROM python:3.11-slim\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n"
+             "COPY app /app\nCMD [\"python\", \"/app/main.py\"]\n", tmp_path)
+    assert r.status == "converted", r.reason
+    assert any("/app" in d and "copied" in d for d in r.decisions), r.decisions
+    assert "COPY --from=builder /requirements.txt" not in r.text
+
+
 def test_corpus_python_converts_without_traceback():
     root = Path(__file__).resolve().parent.parent
     corpus = Path(os.environ.get("MSB_CORPUS", Path(os.environ.get("MSB_SHARED", root.parent / "shared")) / "corpus"))

@@ -110,3 +110,58 @@ def test_distroless_and_node_users_are_numeric():
     node = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD [\"node\", \"server.js\"]\n"
     from msbrewrite import Options, convert
     assert "USER 1000:1000" in convert(node, options=Options(runtime="slim")).text
+
+
+def test_an_account_msb_recreates_with_a_new_uid_owns_what_the_original_gave_it():
+    # Debian's adduser is not replayed, so svc gets uid 10001: the builder's files belong to the old uid
+    text = PY_APP.format(create="RUN adduser -u 5678 --disabled-password svc && chown -R svc /app\n",
+                         user="USER svc\n")
+    runtime = _runtime(text)
+    assert "useradd --uid 10001" in runtime
+    assert re.search(r"COPY --from=builder --chown=svc:svc /tmp/msb-runtime/ /\n", runtime), runtime
+
+
+def test_a_replayed_account_keeps_the_builders_ownership():
+    text = PY_APP.format(create="RUN useradd -u 1001 svc && chown -R svc /app\n", user="USER svc\n")
+    assert "COPY --from=builder /tmp/msb-runtime/ /\n" in _runtime(text)
+
+
+START = "#!/bin/sh\nset -e\n{body}\nexec \"$@\"\n"
+ENTRY_APP = ("FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n"
+             "COPY . .\nRUN useradd --system svc\n{user}ENTRYPOINT [\"{script}\"]\nCMD [\"python\", \"app.py\"]\n")
+
+
+def _convert_with(tmp_path, body: str, user: str = "", script: str = "./start.sh"):
+    from conftest import make_context
+
+    from msbrewrite import convert
+    make_context(tmp_path, {"requirements.txt": "flask\n", "app.py": "print(1)\n", "start.sh": START.format(body=body)})
+    result = convert(ENTRY_APP.format(user=user, script=script), tmp_path)
+    assert result.status == "converted", result.reason
+    return result
+
+
+@pytest.mark.parametrize("body", [
+    "chown -R svc /app/data\nexec gosu svc \"$@\"",
+    "exec su-exec svc \"$@\"",
+    "exec su svc -s /bin/sh -c \"$*\"",
+    "  [ \"$(id -u)\" = 0 ] && exec setpriv --reuid=svc --regid=svc --clear-groups \"$@\"",
+    "usermod -u \"$PUID\" svc",
+])
+def test_an_entrypoint_script_that_switches_user_itself_starts_as_root(tmp_path, body):
+    result = _convert_with(tmp_path, body)
+    runtime = result.text.split("\nFROM ")[-1]
+    assert is_root_user(effective_user(result.text)), runtime
+    assert any("the entrypoint script ./start.sh needs it" in d for d in result.decisions)
+    assert "RUN useradd --system svc\n" in runtime     # the account the script switches to exists
+
+
+@pytest.mark.parametrize("body, user", [
+    ("# chown -R svc /app (done by the orchestrator)\necho starting", ""),    # a comment is not a command
+    ("echo \"suspended: $SUSPEND\"", ""),
+    ("exec gosu svc \"$@\"", "USER svc\n"),     # the original already ran as svc: nothing changes
+])
+def test_other_entrypoint_scripts_do_not_keep_root(tmp_path, body, user):
+    result = _convert_with(tmp_path, body, user)
+    assert not is_root_user(effective_user(result.text))
+    assert not any("entrypoint script" in d and "needs it" in d for d in result.decisions)

@@ -15,7 +15,7 @@ import posixpath
 import re
 
 from .. import app_files, runtime
-from ..analysis import StageFacts, command_argv, is_root_user
+from ..analysis import StageFacts, command_argv, is_root_user, source_is_dir
 from ..bases import describe
 from ..dockerfile import parse_key_values
 from ..options import Options
@@ -114,6 +114,10 @@ def _framework(facts: StageFacts) -> str | None:
 
 
 # ------------------------------------------------------------------ the context as the builder sees it
+
+
+_MANIFESTS = ("requirements.txt", "requirements-dev.txt", "setup.py", "setup.cfg", "pyproject.toml", "Pipfile",
+              "Pipfile.lock", "poetry.lock", "uv.lock")
 
 
 class BuilderTree:
@@ -398,7 +402,37 @@ class PythonPlanner:
                 if best is None and (src.endswith("/") or facts.context.is_dir(src.strip("/"))):
                     best = dest
         # parts copied one by one (`COPY api /code/api`) make up the working directory
-        return facts.workdir if facts.workdir != "/" or best is None else best
+        parts = self._parts_root()
+        return parts if parts != "/" or best is None or self._parts_in(parts) else best
+
+    def _parts_root(self) -> str:
+        """The directory the app's parts were copied into: the final WORKDIR when they lie there, else the
+        WORKDIR of the copies (`WORKDIR /` + `ADD bot.py .`, then `WORKDIR /data` for what the app writes)."""
+        facts = self.facts
+        wd = facts.workdir
+        if not facts.copies or any(posixpath.normpath(cp.dest) == wd or cp.dest.startswith(wd.rstrip("/") + "/")
+                                   for cp in facts.copies if not cp.from_stage):
+            return wd
+        last = [cp for cp in facts.copies if not cp.from_stage]
+        return next((s.workdir for s in facts.steps if last and s.ins is last[-1].ins), wd)
+
+    def _parts_in(self, root: str) -> list[str]:
+        """Builder paths of what the context COPY lines put directly into `root` (dependency manifests too)."""
+        out, loose = [], False
+        for cp in self.facts.copies:
+            if cp.from_stage:
+                continue
+            dest = posixpath.normpath(cp.dest)
+            for src in cp.sources:
+                if "*" in src or src.strip("./") == "":
+                    continue
+                into = cp.dest.endswith("/") or len(cp.sources) > 1
+                path = posixpath.join(dest, posixpath.basename(src.rstrip("/"))) if into else dest
+                if posixpath.dirname(path) == root and path not in out:
+                    out.append(path)
+                    loose |= not source_is_dir(self.facts.context, src) and posixpath.basename(path) not in _MANIFESTS
+        # folders (`COPY app /app`) and manifests alone do not make / the app's home: a loose source file does
+        return out if loose else []
 
     def entry(self) -> tuple[Entry | None, list[str]]:
         facts = self.facts
@@ -427,9 +461,15 @@ class PythonPlanner:
             if clash:
                 raise Refusal(f"the app source is copied to / and its {clash[0]}/ merges with the system's "
                               f"/{clash[0]}: it cannot be copied apart; set a WORKDIR", reason="python-source-at-root")
-            if facts.context:
+            if facts.context and BuilderTree(facts).listdir(root):
                 self._copy_top_level(root)
                 plan.decisions.append(f"app source: every top-level entry of the context copied to / ({reason})")
+                return
+            parts = self._parts_in(root)
+            if parts:
+                for path in parts:
+                    plan.copy(path, path, "app source")
+                plan.decisions.append(f"app source: what the build copied into / ({', '.join(parts)}), each on its own")
                 return
             raise Refusal("the app source is copied to / (no WORKDIR) and the build context is absent: its files "
                           "cannot be told apart from the system's; pass --context or set a WORKDIR",
