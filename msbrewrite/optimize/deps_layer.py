@@ -12,22 +12,12 @@ import json
 import posixpath
 import re
 
-from ..analysis import CopyStep, Step
-from ..languages.node_pkg import dockerignored
-from ..render import comments_of
 from ..shell import Command
 from .cache_mounts import Mounts, tool_of
-from .edits import SEP, Builder, RunStep, command_spans
-from .manifests import is_whole_source, present_before
+from .deps_common import Skip, chown_flags, emit, locate, move_install, need_context, usable
+from .edits import SEP, Builder, command_spans
 
-HEADER = "# dependencies first: this layer is rebuilt only when the manifests change"
-# instructions that may sit between the source copy and an install that moves above it
-_PASSIVE = {"COPY", "ADD", "EXPOSE", "LABEL"}
 _INSTALL_SCRIPTS = ("preinstall", "install", "postinstall", "prepare", "prepublish")
-
-
-class Skip(Exception):
-    """The dependency layer does not apply; the message says why (for the report)."""
 
 
 def dependency_layer(builder: Builder, mounts: Mounts) -> None:
@@ -42,98 +32,21 @@ def dependency_layer(builder: Builder, mounts: Mounts) -> None:
             builder.decide(f"no dependency layer: {exc}")
 
 
-# -- shared ----------------------------------------------------------------------------------
-
-def _locate(builder: Builder, wanted, names: set[str]) -> tuple[CopyStep, Step, RunStep, Command] | None:
-    """The source copy, its step, and the first RUN command that needs dependencies after it."""
-    facts = builder.facts
-    hit = next(((run, cmd) for run in builder.runs() for cmd in run.step.commands if wanted(cmd)), None)
-    if hit is None:
-        return None
-    run, cmd = hit
-    copies = [c for c in facts.copies if c.ins.index < run.ins.index and not c.from_stage]
-    source = next((c for c in copies if is_whole_source(c, names)), None)
-    if source is None:
-        return None     # the original already installs before copying its sources
-    step = next(s for s in facts.steps if s.ins is source.ins)
-    if not builder.editable(source.ins):
-        return None
-    if cmd.cwd != step.workdir:
-        raise Skip(f"the install runs in {cmd.cwd}, not where line {source.ins.lineno} copies the sources")
-    changed = sorted(k for k in set(step.env) | set(run.step.env) if step.env.get(k) != run.step.env.get(k))
-    if changed:
-        raise Skip(f"{', '.join(changed[:3])} change between the source copy (line {source.ins.lineno}) and the install")
-    return source, step, run, cmd
-
-
-def _usable(builder: Builder, rel: str | None) -> bool:
-    ctx = builder.facts.context
-    return rel is not None and ctx.exists(rel) and not dockerignored(ctx, rel)
-
-
-def _chown(source: CopyStep) -> str:
-    return "".join(f" --{name}={value}" for name, value in source.ins.flag_list if name in ("chown", "chmod"))
-
-
-def _emit(builder: Builder, source: CopyStep, files: list[str], lines: list[str], what: str,
-          folders: dict[str, str] | None = None) -> None:
-    """Insert the manifests' COPY lines and `lines` above the source copy. `folders` maps a file to
-    its directory relative to the install's (default: the install's own directory)."""
-    out = ["", HEADER]
-    folders = folders or {}
-    workdir = _workdir(builder, source)
-    missing = [f for f in files if present_before(builder.facts, source.ins.index, posixpath.join(
-        workdir, folders.get(f, ""), posixpath.basename(f))) is None]
-    for folder in dict.fromkeys(folders.get(f, "") for f in missing):
-        group = [f for f in missing if folders.get(f, "") == folder]
-        out.append(f"COPY{_chown(source)} {' '.join(group)} ./{folder + '/' if folder else ''}")
-    out += lines
-    builder.insert_before(source.ins, out)
-    copied = f"{', '.join(posixpath.basename(f) for f in files)} copied" if missing else "manifests already copied"
-    builder.decide(f"dependency layer before line {source.ins.lineno} ({copied}, then {what}): a source change "
-                   "no longer reinstalls the dependencies")
-
-
-def _workdir(builder: Builder, source: CopyStep) -> str:
-    return next(s.workdir for s in builder.facts.steps if s.ins is source.ins)
-
-
-def _move(builder: Builder, source: CopyStep, run: RunStep, only) -> list[str]:
-    """The install RUN's lines, moved above the source copy (every command must be an install)."""
-    facts = builder.facts
-    if not all(only(c) for c in run.step.commands):
-        raise Skip(f"line {run.ins.lineno} runs more than the install (it may need the sources)")
-    between = [i for i in facts.stage.instructions if source.ins.index < i.index < run.ins.index]
-    if any(i.keyword not in _PASSIVE or i.flags.get("from") is not None and i.keyword == "ADD" for i in between):
-        raise Skip(f"steps between the source copy (line {source.ins.lineno}) and the install (line "
-                   f"{run.ins.lineno}) would change order")
-    text = builder.text(run.ins)
-    builder.moved_install = (run.ins, source.ins)
-    builder.plan.builder_drop.add(run.ins.index)
-    builder.rewritten(run.ins, f"moved above line {source.ins.lineno} (dependency layer)")
-    return [line.rstrip("\r\n") for line in comments_of(run.ins).splitlines()] + [text.rstrip("\r\n")]
-
-
-def _need_context(builder: Builder, what: str) -> None:
-    if not builder.facts.context:
-        raise Skip(f"without the build context the {what} are unknown")
-
-
 # -- Go --------------------------------------------------------------------------------------
 
 def _go(builder: Builder, mounts: Mounts) -> None:
     wanted = lambda c: c.program == "go" and len(c.argv) > 1 and c.argv[1] in ("build", "install", "test", "generate",
                                                                                 "vet", "mod", "run")  # noqa: E731
-    found = _locate(builder, wanted, {"go.mod", "go.sum"})
+    found = locate(builder, wanted, {"go.mod", "go.sum"})
     if found is None:
         return
     source, step, run, cmd = found
-    _need_context(builder, "module files (go.mod, go.sum)")
+    need_context(builder, "module files (go.mod, go.sum)")
     facts = builder.facts
     if "-mod=vendor" in facts.env.get("GOFLAGS", ""):
         raise Skip("the build uses the vendor directory")
     gomod = facts.context_path(posixpath.join(cmd.cwd, "go.mod"))
-    if not _usable(builder, gomod):
+    if not usable(builder, gomod):
         raise Skip("no go.mod where the build runs")
     folder = posixpath.dirname(gomod)
     text = facts.context.read(gomod) or ""
@@ -141,9 +54,9 @@ def _go(builder: Builder, mounts: Mounts) -> None:
         raise Skip("go.mod replaces modules with local directories (the download needs the sources)")
     if facts.context.is_dir(posixpath.join(folder, "vendor")) or facts.context.exists(posixpath.join(folder, "go.work")):
         raise Skip("the module is vendored or in a go.work workspace")
-    files = [gomod] + [p for p in [posixpath.join(folder, "go.sum")] if _usable(builder, p)]
+    files = [gomod] + [p for p in [posixpath.join(folder, "go.sum")] if usable(builder, p)]
     flags = " ".join(mounts.flags("go"))
-    _emit(builder, source, files, [f"RUN {flags + ' ' if flags else ''}go mod download"], "go mod download")
+    emit(builder, source, files, [f"RUN {flags + ' ' if flags else ''}go mod download"], "go mod download")
 
 
 # -- Node ------------------------------------------------------------------------------------
@@ -163,14 +76,14 @@ def _node_install(c: Command) -> bool:
 
 def _node(builder: Builder, mounts: Mounts) -> None:
     names = {"package.json", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", ".npmrc", ".yarnrc"}
-    found = _locate(builder, _node_install, names)
+    found = locate(builder, _node_install, names)
     if found is None:
         return
     source, step, run, cmd = found
-    _need_context(builder, "package manifests")
+    need_context(builder, "package manifests")
     facts = builder.facts
     pkg_rel = facts.context_path(posixpath.join(cmd.cwd, "package.json"))
-    if not _usable(builder, pkg_rel):
+    if not usable(builder, pkg_rel):
         raise Skip("no package.json where the install runs")
     try:
         pkg = json.loads(facts.context.read(pkg_rel) or "")
@@ -193,10 +106,10 @@ def _node(builder: Builder, mounts: Mounts) -> None:
         raise Skip("Yarn 2+ or a pnpm workspace: the install reads more than the manifests")
     locks = {"npm": ("package-lock.json", "npm-shrinkwrap.json", ".npmrc"), "yarn": ("yarn.lock", ".yarnrc", ".npmrc"),
              "pnpm": ("pnpm-lock.yaml", ".npmrc")}[cmd.program]
-    files = [pkg_rel] + [p for p in (posixpath.join(folder, n) for n in locks) if _usable(builder, p)]
-    moved = _move(builder, source, run, lambda c: _node_install(c) or c.program == "corepack"
+    files = [pkg_rel] + [p for p in (posixpath.join(folder, n) for n in locks) if usable(builder, p)]
+    moved = move_install(builder, source, run, lambda c: _node_install(c) or c.program == "corepack"
                   or (c.program in ("npm", "yarn", "pnpm") and len(c.argv) > 1 and c.argv[1] == "config"))
-    _emit(builder, source, files, moved, f"line {run.ins.lineno}'s install")
+    emit(builder, source, files, moved, f"line {run.ins.lineno}'s install")
 
 
 # -- Python ----------------------------------------------------------------------------------
@@ -237,7 +150,7 @@ def _requirement_files(c: Command) -> tuple[list[str], list[str]]:
 
 def _python(builder: Builder, mounts: Mounts) -> None:
     wanted = lambda c: _pip_install(c) and bool(_requirement_files(c)[0])  # noqa: E731
-    found = _locate(builder, wanted, {"requirements.txt", "constraints.txt"})
+    found = locate(builder, wanted, {"requirements.txt", "constraints.txt"})
     if found is None:
         return
     source, step, run, cmd = found
@@ -255,9 +168,9 @@ def _python(builder: Builder, mounts: Mounts) -> None:
     if any(f.startswith("..") for f in folders.values()):
         raise Skip("a requirements file lies outside the install's directory")
     folders = {rel: "" if f == "." else f for rel, f in folders.items()}
-    moved = _move(builder, source, run, _pip_install)
+    moved = move_install(builder, source, run, _pip_install)
     note = "" if facts.context else " (without the context, the requirements files are assumed to name no local path)"
-    _emit(builder, source, list(found_files), moved, f"line {run.ins.lineno}'s pip install{note}", folders)
+    emit(builder, source, list(found_files), moved, f"line {run.ins.lineno}'s pip install{note}", folders)
 
 
 def _requirement_tree(builder: Builder, builder_path: str, depth: int = 0) -> dict[str, str]:
@@ -268,7 +181,7 @@ def _requirement_tree(builder: Builder, builder_path: str, depth: int = 0) -> di
         raise Skip(f"{posixpath.basename(builder_path)} does not come from the context")
     if not facts.context:
         return {rel: builder_path}
-    if not _usable(builder, rel):
+    if not usable(builder, rel):
         raise Skip(f"{rel} is not in the context")
     out = {rel: builder_path}
     for line in (facts.context.read(rel) or "").splitlines():
@@ -285,17 +198,17 @@ def _requirement_tree(builder: Builder, builder_path: str, depth: int = 0) -> di
 # -- Java (Maven) ----------------------------------------------------------------------------
 
 def _maven(builder: Builder, mounts: Mounts) -> None:
-    found = _locate(builder, lambda c: c.program in ("mvn", "mvnw"), {"pom.xml", "mvnw", ".mvn"})
+    found = locate(builder, lambda c: c.program in ("mvn", "mvnw"), {"pom.xml", "mvnw", ".mvn"})
     if found is None:
         return
     source, step, run, cmd = found
-    _need_context(builder, "Maven modules")
+    need_context(builder, "Maven modules")
     facts = builder.facts
     if any(w in ("-s", "--settings", "-f", "--file", "-pl", "--projects", "-gs") or
            w.startswith(("--settings=", "--file=", "-Dmaven.repo.local")) for w in cmd.argv):
         raise Skip("the Maven command names other files or modules")
     pom = facts.context_path(posixpath.join(cmd.cwd, "pom.xml"))
-    if not _usable(builder, pom):
+    if not usable(builder, pom):
         raise Skip("no pom.xml where Maven runs")
     if "<modules>" in (facts.context.read(pom) or ""):
         raise Skip("a multi-module build needs every module's pom.xml")
@@ -304,31 +217,31 @@ def _maven(builder: Builder, mounts: Mounts) -> None:
     lines = []
     if cmd.program == "mvnw":
         files.append(posixpath.join(folder, "mvnw"))
-        lines.append(f"COPY{_chown(source)} {posixpath.join(folder, '.mvn')} ./.mvn")
+        lines.append(f"COPY{chown_flags(source)} {posixpath.join(folder, '.mvn')} ./.mvn")
     options = [w for w in cmd.argv[1:] if re.fullmatch(r"-D\S+|-P\S+|-B|--batch-mode|-q|--quiet|-U|-o|--offline", w)]
     if not any(w in ("-B", "--batch-mode") for w in options):
         options.insert(0, "-B")
     flags = " ".join(mounts.flags("maven"))
     lines.append(f"RUN {flags + ' ' if flags else ''}{' '.join([cmd.argv[0], *options])} dependency:go-offline")
-    _emit(builder, source, files, lines, "mvn dependency:go-offline")
+    emit(builder, source, files, lines, "mvn dependency:go-offline")
 
 
 # -- Rust ------------------------------------------------------------------------------------
 
 def _rust(builder: Builder, mounts: Mounts) -> None:
     wanted = lambda c: c.program == "cargo" and len(c.argv) > 1 and c.argv[1] in ("build", "b", "install")  # noqa: E731
-    found = _locate(builder, wanted, {"Cargo.toml", "Cargo.lock"})
+    found = locate(builder, wanted, {"Cargo.toml", "Cargo.lock"})
     if found is None:
         return
     source, step, run, cmd = found
-    _need_context(builder, "crate's targets")
+    need_context(builder, "crate's targets")
     if cmd.argv[1] == "install":
         raise Skip("cargo install builds and installs in one step")
     if any(w.startswith(("--manifest-path", "-p", "--package", "--workspace", "--all")) for w in cmd.argv[2:]):
         raise Skip("a workspace build needs every member's manifest")
     facts = builder.facts
     manifest = facts.context_path(posixpath.join(cmd.cwd, "Cargo.toml"))
-    if not _usable(builder, manifest):
+    if not usable(builder, manifest):
         raise Skip("no Cargo.toml where cargo runs")
     from ..tomlreader import toml
     try:
@@ -368,8 +281,8 @@ def _rust(builder: Builder, mounts: Mounts) -> None:
     steps = ([f"mkdir -p {' '.join(dirs)}"] if dirs else []) + [f"echo 'fn main() {{}}' > {p}" for p in bins] + \
             [f"touch {p}" for p in lib] + [build, " ".join(clean), "rm -f " + " ".join(bins + lib)]
     flags = " ".join(mounts.flags("cargo"))
-    files = [manifest] + [p for p in [posixpath.join(folder, "Cargo.lock")] if _usable(builder, p)]
-    _emit(builder, source, files, [f"RUN {flags + ' ' if flags else ''}" + " && ".join(steps)],
+    files = [manifest] + [p for p in [posixpath.join(folder, "Cargo.lock")] if usable(builder, p)]
+    emit(builder, source, files, [f"RUN {flags + ' ' if flags else ''}" + " && ".join(steps)],
           "the dependencies built for a placeholder crate, whose own artifacts are cleaned")
 
 
