@@ -52,7 +52,7 @@ def chown_flags(source: CopyStep) -> str:
 
 
 def emit(builder: Builder, source: CopyStep, files: list[str], lines: list[str], what: str,
-          folders: dict[str, str] | None = None) -> None:
+         folders: dict[str, str] | None = None, copied: str | None = None) -> None:
     """Insert the manifests' COPY lines and `lines` above the source copy. `folders` maps a file to
     its directory relative to the install's (default: the install's own directory)."""
     out = ["", HEADER]
@@ -65,7 +65,8 @@ def emit(builder: Builder, source: CopyStep, files: list[str], lines: list[str],
         out.append(f"COPY{chown_flags(source)} {' '.join(group)} ./{folder + '/' if folder else ''}")
     out += lines
     builder.insert_before(source.ins, out)
-    copied = f"{', '.join(posixpath.basename(f) for f in files)} copied" if missing else "manifests already copied"
+    if copied is None:
+        copied = f"{', '.join(files)} copied" if missing else "manifests already copied"
     builder.decide(f"dependency layer before line {source.ins.lineno} ({copied}, then {what}): a source change "
                    "no longer reinstalls the dependencies")
 
@@ -76,18 +77,23 @@ def workdir_of(builder: Builder, source: CopyStep) -> str:
 
 def move_install(builder: Builder, source: CopyStep, run: RunStep, only) -> list[str]:
     """The install RUN's lines, moved above the source copy (every command must be an install)."""
-    facts = builder.facts
     if not all(only(c) for c in run.step.commands):
         raise Skip(f"line {run.ins.lineno} runs more than the install (it may need the sources)")
-    between = [i for i in facts.stage.instructions if source.ins.index < i.index < run.ins.index]
-    if any(i.keyword not in _PASSIVE or i.flags.get("from") is not None and i.keyword == "ADD" for i in between):
-        raise Skip(f"steps between the source copy (line {source.ins.lineno}) and the install (line "
-                   f"{run.ins.lineno}) would change order")
+    check_between(builder, source, run)
     text = builder.text(run.ins)
     builder.moved_install = (run.ins, source.ins)
     builder.plan.builder_drop.add(run.ins.index)
     builder.rewritten(run.ins, f"moved above line {source.ins.lineno} (dependency layer)")
     return [line.rstrip("\r\n") for line in comments_of(run.ins).splitlines()] + [text.rstrip("\r\n")]
+
+
+def check_between(builder: Builder, source: CopyStep, run: RunStep) -> None:
+    """Only passive steps between the source copy and the install: running the install (or its
+    dependency-only part) above the copy changes nothing they do."""
+    between = [i for i in builder.facts.stage.instructions if source.ins.index < i.index < run.ins.index]
+    if any(i.keyword not in _PASSIVE or i.flags.get("from") is not None and i.keyword == "ADD" for i in between):
+        raise Skip(f"steps between the source copy (line {source.ins.lineno}) and the install (line "
+                   f"{run.ins.lineno}) would change order")
 
 
 def need_context(builder: Builder, what: str) -> None:

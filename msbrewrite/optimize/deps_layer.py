@@ -13,15 +13,17 @@ import posixpath
 import re
 
 from ..shell import Command
-from .cache_mounts import Mounts, tool_of
+from .cache_mounts import Mounts
 from .deps_common import Skip, chown_flags, emit, locate, move_install, need_context, usable
+from .deps_gradle import gradle_layer
+from .deps_python import python_layer
 from .edits import SEP, Builder, command_spans
 
 _INSTALL_SCRIPTS = ("preinstall", "install", "postinstall", "prepare", "prepublish")
 
 
 def dependency_layer(builder: Builder, mounts: Mounts) -> None:
-    handler = {"go": _go, "node": _node, "frontend": _node, "python": _python, "java": _maven,
+    handler = {"go": _go, "node": _node, "frontend": _node, "python": python_layer, "java": _java,
                "rust": _rust}.get(builder.plan.language)
     if handler is None:
         return
@@ -75,7 +77,8 @@ def _node_install(c: Command) -> bool:
 
 
 def _node(builder: Builder, mounts: Mounts) -> None:
-    names = {"package.json", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", ".npmrc", ".yarnrc"}
+    names = {"package.json", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", ".npmrc", ".yarnrc",
+             ".yarnrc.yml", ".yarn"}
     found = locate(builder, _node_install, names)
     if found is None:
         return
@@ -102,100 +105,56 @@ def _node(builder: Builder, mounts: Mounts) -> None:
         if any(isinstance(v, str) and v.startswith(("file:", "link:", "workspace:")) for v in deps.values()):
             raise Skip("a dependency is a local directory (file:/link:)")
     folder = posixpath.dirname(pkg_rel)
-    if any(facts.context.exists(posixpath.join(folder, n)) for n in (".yarnrc.yml", "pnpm-workspace.yaml")):
-        raise Skip("Yarn 2+ or a pnpm workspace: the install reads more than the manifests")
+    if facts.context.exists(posixpath.join(folder, "pnpm-workspace.yaml")):
+        raise Skip("a pnpm workspace: the install reads every member's package.json")
+    berry = cmd.program == "yarn" and facts.context.exists(posixpath.join(folder, ".yarnrc.yml"))
     locks = {"npm": ("package-lock.json", "npm-shrinkwrap.json", ".npmrc"), "yarn": ("yarn.lock", ".yarnrc", ".npmrc"),
              "pnpm": ("pnpm-lock.yaml", ".npmrc")}[cmd.program]
+    if berry:
+        locks = ("yarn.lock", ".yarnrc.yml")
     files = [pkg_rel] + [p for p in (posixpath.join(folder, n) for n in locks) if usable(builder, p)]
+    dirs = _berry_dirs(builder, pkg, folder) if berry else []
     moved = move_install(builder, source, run, lambda c: _node_install(c) or c.program == "corepack"
                   or (c.program in ("npm", "yarn", "pnpm") and len(c.argv) > 1 and c.argv[1] == "config"))
-    emit(builder, source, files, moved, f"line {run.ins.lineno}'s install")
+    lines = [f"COPY{chown_flags(source)} {d} ./{posixpath.relpath(d, folder) if folder else d}" for d in dirs]
+    also = f"{', '.join(posixpath.relpath(d, folder) if folder else d for d in dirs)} copied, then " if dirs else ""
+    emit(builder, source, files, lines + moved, f"{also}line {run.ins.lineno}'s install"
+         f"{' (Yarn 2+: .yarnrc.yml and the project-local Yarn files)' if berry else ''}")
 
 
-# -- Python ----------------------------------------------------------------------------------
-
-_PIP_VALUE_FLAGS = {"-r", "--requirement", "-c", "--constraint", "-i", "--index-url", "--extra-index-url",
-                    "-f", "--find-links", "--trusted-host", "-t", "--target", "--prefix", "--root", "--platform",
-                    "--python-version", "--implementation", "--abi", "--progress-bar", "--src"}
-
-
-def _pip_install(c: Command) -> bool:
-    return tool_of(c) == "pip"
-
-
-def _requirement_files(c: Command) -> tuple[list[str], list[str]]:
-    """(requirement and constraint files, reasons the install needs the sources)."""
-    argv = c.argv[c.argv.index("install") + 1:]
-    files, needs, i = [], [], 0
-    while i < len(argv):
-        w = argv[i]
-        name, eq, value = w.partition("=")
-        if w in _PIP_VALUE_FLAGS or (eq and name in _PIP_VALUE_FLAGS):
-            if not eq:
-                i += 1
-                value = argv[i] if i < len(argv) else ""
-            if name in ("-r", "--requirement", "-c", "--constraint"):
-                files.append(value)
-            elif name in ("-f", "--find-links") and not value.startswith(("http://", "https://")):
-                needs.append(f"--find-links {value}")
-        elif re.match(r"-[rc]\S", w):
-            files.append(w[2:])
-        elif w in ("-e", "--editable") or w.startswith("--editable="):
-            needs.append("an editable install")
-        elif not w.startswith("-") and (w.startswith((".", "/")) or "/" in w or w.startswith("file:")):
-            needs.append(f"pip install {w}")
-        i += 1
-    return files, needs
+def _berry_dirs(builder: Builder, pkg: dict, folder: str) -> list[str]:
+    """Yarn 2+ reads its own release, plugins and patches from .yarn/ (and a committed cache for a
+    zero-install): those folders come with the manifests; anything the install reads elsewhere stops it."""
+    ctx = builder.facts.context
+    join = lambda p: posixpath.join(folder, p) if folder else p  # noqa: E731
+    rc = ctx.read(join(".yarnrc.yml")) or ""
+    for key, value in re.findall(r"^\s*-?\s*(yarnPath|path):\s*['\"]?([^'\"\s#]+)", rc, re.M):
+        if not posixpath.normpath(value).startswith(".yarn/"):
+            raise Skip(f".yarnrc.yml's {key} ({value}) lies outside .yarn/")
+    specs = []
+    for table in ("dependencies", "devDependencies", "optionalDependencies", "resolutions"):
+        deps = pkg.get(table) if isinstance(pkg.get(table), dict) else {}
+        specs += [v for v in deps.values() if isinstance(v, str)]
+    for spec in specs:
+        if spec.startswith("portal:"):
+            raise Skip("a dependency is a local directory (portal:)")
+        if spec.startswith("patch:"):
+            patch = spec.split("#", 1)[1] if "#" in spec else ""
+            patch = patch.split("::", 1)[0]
+            if patch and not posixpath.normpath(patch).startswith(".yarn/patches/") and not patch.startswith("~builtin"):
+                raise Skip(f"a patch ({patch}) lies outside .yarn/patches")
+    return [join(d) for d in (".yarn/releases", ".yarn/plugins", ".yarn/patches", ".yarn/cache")
+            if ctx.is_dir(join(d)) and usable(builder, join(d))]
 
 
-def _python(builder: Builder, mounts: Mounts) -> None:
-    wanted = lambda c: _pip_install(c) and bool(_requirement_files(c)[0])  # noqa: E731
-    found = locate(builder, wanted, {"requirements.txt", "constraints.txt"})
-    if found is None:
-        return
-    source, step, run, cmd = found
-    facts = builder.facts
-    found_files: dict[str, str] = {}      # context path -> builder path
-    for c in run.step.commands:
-        if not _pip_install(c):
-            continue
-        reqs, needs = _requirement_files(c)
-        if needs:
-            raise Skip(f"the install needs the sources ({needs[0]})")
-        for req in reqs:
-            found_files.update(_requirement_tree(builder, posixpath.normpath(posixpath.join(c.cwd, req))))
-    folders = {rel: posixpath.relpath(posixpath.dirname(path), cmd.cwd) for rel, path in found_files.items()}
-    if any(f.startswith("..") for f in folders.values()):
-        raise Skip("a requirements file lies outside the install's directory")
-    folders = {rel: "" if f == "." else f for rel, f in folders.items()}
-    moved = move_install(builder, source, run, _pip_install)
-    note = "" if facts.context else " (without the context, the requirements files are assumed to name no local path)"
-    emit(builder, source, list(found_files), moved, f"line {run.ins.lineno}'s pip install{note}", folders)
+# -- Java ------------------------------------------------------------------------------------
 
+def _java(builder: Builder, mounts: Mounts) -> None:
+    if any(c.program in ("gradle", "gradlew") for run in builder.runs() for c in run.step.commands):
+        gradle_layer(builder, mounts)
+    else:
+        _maven(builder, mounts)
 
-def _requirement_tree(builder: Builder, builder_path: str, depth: int = 0) -> dict[str, str]:
-    """Context path -> builder path of a requirements file and the files it includes."""
-    facts = builder.facts
-    rel = facts.context_path(builder_path)
-    if rel is None:
-        raise Skip(f"{posixpath.basename(builder_path)} does not come from the context")
-    if not facts.context:
-        return {rel: builder_path}
-    if not usable(builder, rel):
-        raise Skip(f"{rel} is not in the context")
-    out = {rel: builder_path}
-    for line in (facts.context.read(rel) or "").splitlines():
-        line = line.split(" #", 1)[0].strip()
-        m = re.match(r"(-r|--requirement|-c|--constraint)[=\s]*(\S+)", line)
-        if m and depth < 5:
-            out.update(_requirement_tree(builder, posixpath.normpath(
-                posixpath.join(posixpath.dirname(builder_path), m.group(2))), depth + 1))
-        elif re.match(r"(-e|--editable)\b", line) or line.startswith((".", "/", "file:")) or " @ file:" in line:
-            raise Skip(f"{rel} installs a local path, which needs the sources")
-    return out
-
-
-# -- Java (Maven) ----------------------------------------------------------------------------
 
 def _maven(builder: Builder, mounts: Mounts) -> None:
     found = locate(builder, lambda c: c.program in ("mvn", "mvnw"), {"pom.xml", "mvnw", ".mvn"})
