@@ -173,6 +173,8 @@ def test_yarn_berry_copies_its_project_files_first(tmp_path):
     ({".yarnrc.yml": "yarnPath: tools/yarn.cjs\n"}, "outside .yarn/"),
     ({"package.json": '{"name": "x", "dependencies": {"a": "portal:../a"}}'}, "portal:"),
     ({"package.json": '{"name": "x", "dependencies": {"a": "patch:a@npm%3A1#./patches/a.patch"}}'}, "outside .yarn/patches"),
+    ({".pnp.cjs": "// stale"}, "holds .pnp.cjs"),
+    ({"node_modules/a/index.js": ""}, "holds node_modules"),
 ])
 def test_yarn_berry_does_not_apply_when_the_install_reads_more(tmp_path, change, reason):
     text, layer = _optimize(tmp_path, NODE, {**BERRY, **change})

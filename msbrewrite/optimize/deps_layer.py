@@ -113,6 +113,11 @@ def _node(builder: Builder, mounts: Mounts) -> None:
     if berry:
         locks = ("yarn.lock", ".yarnrc.yml")
     files = [pkg_rel] + [p for p in (posixpath.join(folder, n) for n in locks) if usable(builder, p)]
+    # what the install writes, when the context holds it too, would be laid over the fresh install by the copy
+    output = ("node_modules", ".pnp.cjs", ".pnp.loader.mjs", ".yarn/install-state.gz", ".yarn/unplugged")
+    stale = next((n for n in output if usable(builder, posixpath.join(folder, n))), None)
+    if stale:
+        raise Skip(f"the context holds {stale}, which the source copy would lay over the installed dependencies")
     dirs = _berry_dirs(builder, pkg, folder) if berry else []
     moved = move_install(builder, source, run, lambda c: _node_install(c) or c.program == "corepack"
                   or (c.program in ("npm", "yarn", "pnpm") and len(c.argv) > 1 and c.argv[1] == "config"))

@@ -30,7 +30,7 @@ _POETRY_VALUE = {"--only", "--with", "--without", "-E", "--extras", "-C", "--dir
 _POETRY_FLAGS = {"--no-dev", "--all-extras", "--all-groups", "--sync", "--no-root", "--compile", "-n",
                  "--no-interaction", "--no-ansi", "--ansi", "-q", "--quiet", "-v", "-vv", "-vvv", "--verbose"}
 _UV_VALUE = {"--extra", "--group", "--only-group", "--no-group", "--python", "-p", "--index-url", "--extra-index-url",
-             "--index", "--default-index", "--no-binary-package", "--no-build-package", "--compile-bytecode"}
+             "--index", "--default-index", "--no-binary-package", "--no-build-package"}
 _UV_FLAGS = {"--frozen", "--locked", "--no-dev", "--dev", "--only-dev", "--all-extras", "--all-groups", "--no-default-groups",
              "--no-install-project", "--inexact", "--exact", "--compile-bytecode", "--no-cache", "-q", "--quiet",
              "-v", "--verbose", "--no-editable", "--no-progress", "--offline", "--no-binary", "--no-build"}
