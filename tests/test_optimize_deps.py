@@ -105,6 +105,15 @@ def test_pep621_requirements_are_one_shell_word_each(tmp_path):
     assert "pip install -e ." in text.split("COPY . .", 1)[1]
 
 
+def test_pep621_finds_the_project_install_after_other_pip_installs(tmp_path):
+    install = "python -m pip install --upgrade pip wheel && pip install --no-cache-dir ."
+    text, layer = _optimize(tmp_path, PY.format(tool="wheel", install=install), {"pyproject.toml": PEP621})
+    builder = _builder(text)
+    deps = builder[:builder.index("COPY . .")]
+    assert 'pip install --upgrade pip wheel && pip install "six>=1.16" "attrs"\n' in deps
+    assert "pip install --upgrade pip wheel && pip install ." in builder[builder.index("COPY . ."):]
+
+
 def test_uv_locked_sync_applies_without_context(tmp_path):
     dockerfile = PY.format(tool="uv", install="uv sync --locked --no-dev")
     text, layer = _optimize(tmp_path, dockerfile, None)

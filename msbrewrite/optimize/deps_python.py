@@ -82,8 +82,8 @@ def _setup_only(c: Command) -> bool:
 
 
 def _dependency_line(builder: Builder, source: CopyStep, run: RunStep, cmd: Command, pattern: str, rewrite) -> str:
-    """The install RUN cut after its first `pattern` command, which `rewrite` turns into its
-    dependency-only form; the tool set-up before it in the same RUN comes along."""
+    """The install RUN cut after the install `cmd` (written as `pattern`), which `rewrite` turns into
+    its dependency-only form; the tool set-up before it in the same RUN comes along."""
     if not shell_form(run.ins):
         raise Skip(f"line {run.ins.lineno} is an exec-form RUN")
     before = run.step.commands[:run.step.commands.index(cmd)]
@@ -95,7 +95,12 @@ def _dependency_line(builder: Builder, source: CopyStep, run: RunStep, cmd: Comm
     spans = command_spans(text, pattern)
     if not spans:
         raise Skip(f"the install on line {run.ins.lineno} cannot be repeated")
-    start, end = spans[0]
+    # the same tool may run before the install (`pip install poetry && pip install .`): skip those
+    same = sum(1 for c in before if (_pip_install(c) and _pip_install(cmd))
+               or (c.program == cmd.program and c.argv[1:2] == cmd.argv[1:2]))
+    if same >= len(spans):
+        raise Skip(f"the install on line {run.ins.lineno} cannot be repeated")
+    start, end = spans[same]
     return text[:start] + rewrite(text[start:end].rstrip())
 
 
