@@ -23,9 +23,8 @@ _OTHER_FILES = ("-p", "--project-dir", "-b", "--build-file", "-c", "--settings-f
                 "--include-build", "-I", "--init-script", "--project-cache-dir")
 _KEPT = re.compile(r"-P\S+|-D\S+|--offline|-q|--quiet|--no-daemon|--console=\S+|-s|--stacktrace|--no-build-cache")
 # what a build script may do that reads files besides the build files
-_READS_FILES = re.compile(r"\b(?:file|files|fileTree|rootProject\.file|project\.file|new\s+File|includeBuild|"
-                          r"includeFlat|projectDir|buildFileName|listFiles|eachDir)\s*\(|\bapply\s*\(?\s*from\b|"
-                          r"\bincludeBuild\b|\bprojectDir\b")
+_READS_FILES = re.compile(r"\b(?:file|files|fileTree|new\s+File|listFiles|eachDir)\s*\(|\bapply\s*\(?\s*from\b|"
+                          r"\b(?:includeBuild|includeFlat|projectDir|buildFileName)\b")
 
 
 def gradle_layer(builder: Builder, mounts: Mounts) -> None:
