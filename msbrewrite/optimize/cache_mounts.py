@@ -171,8 +171,9 @@ class Mounts:
     def _appended_safe(block: str, tool: str) -> bool:
         names = {"go": "go", "maven": "mvn", "gradle": "gradle", "cargo": "cargo"}
         name = names.get(tool)
-        # the tool as a command word, not a name such as `.cargo` or `go.mod` in msb's own steps
-        return not name or not re.search(rf"(?:^|[\s;&|(])(?:\S*/)?{name}(?=\s|$)", block, re.M)
+        # the tool where a command starts (line start, RUN, after ; & | or a parenthesis), not a name
+        # such as `.cargo`, `go.mod` or the `-path "$s"/gradle` of msb's own staging step
+        return not name or not re.search(rf"(?:^|[;&|(]|\bRUN(?:\s+--\S+)*)\s*(?:\S*/)?{name}(?=\s|$)", block, re.M)
 
     def flags(self, tool: str) -> list[str]:
         return [c.flag for c in self.by_tool.get(tool, [])]

@@ -12,26 +12,18 @@ import json
 import posixpath
 import re
 
-from ..analysis import CopyStep, Step
-from ..languages.node_pkg import dockerignored
-from ..render import comments_of
 from ..shell import Command
-from .cache_mounts import Mounts, tool_of
-from .edits import SEP, Builder, RunStep, command_spans
-from .manifests import is_whole_source, present_before
+from .cache_mounts import Mounts
+from .deps_common import Skip, chown_flags, emit, locate, move_install, need_context, usable
+from .deps_gradle import gradle_layer
+from .deps_python import python_layer
+from .edits import SEP, Builder, command_spans
 
-HEADER = "# dependencies first: this layer is rebuilt only when the manifests change"
-# instructions that may sit between the source copy and an install that moves above it
-_PASSIVE = {"COPY", "ADD", "EXPOSE", "LABEL"}
 _INSTALL_SCRIPTS = ("preinstall", "install", "postinstall", "prepare", "prepublish")
 
 
-class Skip(Exception):
-    """The dependency layer does not apply; the message says why (for the report)."""
-
-
 def dependency_layer(builder: Builder, mounts: Mounts) -> None:
-    handler = {"go": _go, "node": _node, "frontend": _node, "python": _python, "java": _maven,
+    handler = {"go": _go, "node": _node, "frontend": _node, "python": python_layer, "java": _java,
                "rust": _rust}.get(builder.plan.language)
     if handler is None:
         return
@@ -42,98 +34,21 @@ def dependency_layer(builder: Builder, mounts: Mounts) -> None:
             builder.decide(f"no dependency layer: {exc}")
 
 
-# -- shared ----------------------------------------------------------------------------------
-
-def _locate(builder: Builder, wanted, names: set[str]) -> tuple[CopyStep, Step, RunStep, Command] | None:
-    """The source copy, its step, and the first RUN command that needs dependencies after it."""
-    facts = builder.facts
-    hit = next(((run, cmd) for run in builder.runs() for cmd in run.step.commands if wanted(cmd)), None)
-    if hit is None:
-        return None
-    run, cmd = hit
-    copies = [c for c in facts.copies if c.ins.index < run.ins.index and not c.from_stage]
-    source = next((c for c in copies if is_whole_source(c, names)), None)
-    if source is None:
-        return None     # the original already installs before copying its sources
-    step = next(s for s in facts.steps if s.ins is source.ins)
-    if not builder.editable(source.ins):
-        return None
-    if cmd.cwd != step.workdir:
-        raise Skip(f"the install runs in {cmd.cwd}, not where line {source.ins.lineno} copies the sources")
-    changed = sorted(k for k in set(step.env) | set(run.step.env) if step.env.get(k) != run.step.env.get(k))
-    if changed:
-        raise Skip(f"{', '.join(changed[:3])} change between the source copy (line {source.ins.lineno}) and the install")
-    return source, step, run, cmd
-
-
-def _usable(builder: Builder, rel: str | None) -> bool:
-    ctx = builder.facts.context
-    return rel is not None and ctx.exists(rel) and not dockerignored(ctx, rel)
-
-
-def _chown(source: CopyStep) -> str:
-    return "".join(f" --{name}={value}" for name, value in source.ins.flag_list if name in ("chown", "chmod"))
-
-
-def _emit(builder: Builder, source: CopyStep, files: list[str], lines: list[str], what: str,
-          folders: dict[str, str] | None = None) -> None:
-    """Insert the manifests' COPY lines and `lines` above the source copy. `folders` maps a file to
-    its directory relative to the install's (default: the install's own directory)."""
-    out = ["", HEADER]
-    folders = folders or {}
-    workdir = _workdir(builder, source)
-    missing = [f for f in files if present_before(builder.facts, source.ins.index, posixpath.join(
-        workdir, folders.get(f, ""), posixpath.basename(f))) is None]
-    for folder in dict.fromkeys(folders.get(f, "") for f in missing):
-        group = [f for f in missing if folders.get(f, "") == folder]
-        out.append(f"COPY{_chown(source)} {' '.join(group)} ./{folder + '/' if folder else ''}")
-    out += lines
-    builder.insert_before(source.ins, out)
-    copied = f"{', '.join(posixpath.basename(f) for f in files)} copied" if missing else "manifests already copied"
-    builder.decide(f"dependency layer before line {source.ins.lineno} ({copied}, then {what}): a source change "
-                   "no longer reinstalls the dependencies")
-
-
-def _workdir(builder: Builder, source: CopyStep) -> str:
-    return next(s.workdir for s in builder.facts.steps if s.ins is source.ins)
-
-
-def _move(builder: Builder, source: CopyStep, run: RunStep, only) -> list[str]:
-    """The install RUN's lines, moved above the source copy (every command must be an install)."""
-    facts = builder.facts
-    if not all(only(c) for c in run.step.commands):
-        raise Skip(f"line {run.ins.lineno} runs more than the install (it may need the sources)")
-    between = [i for i in facts.stage.instructions if source.ins.index < i.index < run.ins.index]
-    if any(i.keyword not in _PASSIVE or i.flags.get("from") is not None and i.keyword == "ADD" for i in between):
-        raise Skip(f"steps between the source copy (line {source.ins.lineno}) and the install (line "
-                   f"{run.ins.lineno}) would change order")
-    text = builder.text(run.ins)
-    builder.moved_install = (run.ins, source.ins)
-    builder.plan.builder_drop.add(run.ins.index)
-    builder.rewritten(run.ins, f"moved above line {source.ins.lineno} (dependency layer)")
-    return [line.rstrip("\r\n") for line in comments_of(run.ins).splitlines()] + [text.rstrip("\r\n")]
-
-
-def _need_context(builder: Builder, what: str) -> None:
-    if not builder.facts.context:
-        raise Skip(f"without the build context the {what} are unknown")
-
-
 # -- Go --------------------------------------------------------------------------------------
 
 def _go(builder: Builder, mounts: Mounts) -> None:
     wanted = lambda c: c.program == "go" and len(c.argv) > 1 and c.argv[1] in ("build", "install", "test", "generate",
                                                                                 "vet", "mod", "run")  # noqa: E731
-    found = _locate(builder, wanted, {"go.mod", "go.sum"})
+    found = locate(builder, wanted, {"go.mod", "go.sum"})
     if found is None:
         return
     source, step, run, cmd = found
-    _need_context(builder, "module files (go.mod, go.sum)")
+    need_context(builder, "module files (go.mod, go.sum)")
     facts = builder.facts
     if "-mod=vendor" in facts.env.get("GOFLAGS", ""):
         raise Skip("the build uses the vendor directory")
     gomod = facts.context_path(posixpath.join(cmd.cwd, "go.mod"))
-    if not _usable(builder, gomod):
+    if not usable(builder, gomod):
         raise Skip("no go.mod where the build runs")
     folder = posixpath.dirname(gomod)
     text = facts.context.read(gomod) or ""
@@ -141,9 +56,9 @@ def _go(builder: Builder, mounts: Mounts) -> None:
         raise Skip("go.mod replaces modules with local directories (the download needs the sources)")
     if facts.context.is_dir(posixpath.join(folder, "vendor")) or facts.context.exists(posixpath.join(folder, "go.work")):
         raise Skip("the module is vendored or in a go.work workspace")
-    files = [gomod] + [p for p in [posixpath.join(folder, "go.sum")] if _usable(builder, p)]
+    files = [gomod] + [p for p in [posixpath.join(folder, "go.sum")] if usable(builder, p)]
     flags = " ".join(mounts.flags("go"))
-    _emit(builder, source, files, [f"RUN {flags + ' ' if flags else ''}go mod download"], "go mod download")
+    emit(builder, source, files, [f"RUN {flags + ' ' if flags else ''}go mod download"], "go mod download")
 
 
 # -- Node ------------------------------------------------------------------------------------
@@ -162,15 +77,16 @@ def _node_install(c: Command) -> bool:
 
 
 def _node(builder: Builder, mounts: Mounts) -> None:
-    names = {"package.json", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", ".npmrc", ".yarnrc"}
-    found = _locate(builder, _node_install, names)
+    names = {"package.json", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", ".npmrc", ".yarnrc",
+             ".yarnrc.yml", ".yarn"}
+    found = locate(builder, _node_install, names)
     if found is None:
         return
     source, step, run, cmd = found
-    _need_context(builder, "package manifests")
+    need_context(builder, "package manifests")
     facts = builder.facts
     pkg_rel = facts.context_path(posixpath.join(cmd.cwd, "package.json"))
-    if not _usable(builder, pkg_rel):
+    if not usable(builder, pkg_rel):
         raise Skip("no package.json where the install runs")
     try:
         pkg = json.loads(facts.context.read(pkg_rel) or "")
@@ -189,113 +105,74 @@ def _node(builder: Builder, mounts: Mounts) -> None:
         if any(isinstance(v, str) and v.startswith(("file:", "link:", "workspace:")) for v in deps.values()):
             raise Skip("a dependency is a local directory (file:/link:)")
     folder = posixpath.dirname(pkg_rel)
-    if any(facts.context.exists(posixpath.join(folder, n)) for n in (".yarnrc.yml", "pnpm-workspace.yaml")):
-        raise Skip("Yarn 2+ or a pnpm workspace: the install reads more than the manifests")
+    if facts.context.exists(posixpath.join(folder, "pnpm-workspace.yaml")):
+        raise Skip("a pnpm workspace: the install reads every member's package.json")
+    berry = cmd.program == "yarn" and facts.context.exists(posixpath.join(folder, ".yarnrc.yml"))
     locks = {"npm": ("package-lock.json", "npm-shrinkwrap.json", ".npmrc"), "yarn": ("yarn.lock", ".yarnrc", ".npmrc"),
              "pnpm": ("pnpm-lock.yaml", ".npmrc")}[cmd.program]
-    files = [pkg_rel] + [p for p in (posixpath.join(folder, n) for n in locks) if _usable(builder, p)]
-    moved = _move(builder, source, run, lambda c: _node_install(c) or c.program == "corepack"
+    if berry:
+        locks = ("yarn.lock", ".yarnrc.yml")
+    files = [pkg_rel] + [p for p in (posixpath.join(folder, n) for n in locks) if usable(builder, p)]
+    # what the install writes, when the context holds it too, would be laid over the fresh install by the copy
+    output = ("node_modules", ".pnp.cjs", ".pnp.loader.mjs", ".yarn/install-state.gz", ".yarn/unplugged")
+    stale = next((n for n in output if usable(builder, posixpath.join(folder, n))), None)
+    if stale:
+        raise Skip(f"the context holds {stale}, which the source copy would lay over the installed dependencies")
+    dirs = _berry_dirs(builder, pkg, folder) if berry else []
+    moved = move_install(builder, source, run, lambda c: _node_install(c) or c.program == "corepack"
                   or (c.program in ("npm", "yarn", "pnpm") and len(c.argv) > 1 and c.argv[1] == "config"))
-    _emit(builder, source, files, moved, f"line {run.ins.lineno}'s install")
+    lines = [f"COPY{chown_flags(source)} {d} ./{posixpath.relpath(d, folder) if folder else d}" for d in dirs]
+    also = f"{', '.join(posixpath.relpath(d, folder) if folder else d for d in dirs)} copied, then " if dirs else ""
+    emit(builder, source, files, lines + moved, f"{also}line {run.ins.lineno}'s install"
+         f"{' (Yarn 2+: .yarnrc.yml and the project-local Yarn files)' if berry else ''}")
 
 
-# -- Python ----------------------------------------------------------------------------------
-
-_PIP_VALUE_FLAGS = {"-r", "--requirement", "-c", "--constraint", "-i", "--index-url", "--extra-index-url",
-                    "-f", "--find-links", "--trusted-host", "-t", "--target", "--prefix", "--root", "--platform",
-                    "--python-version", "--implementation", "--abi", "--progress-bar", "--src"}
-
-
-def _pip_install(c: Command) -> bool:
-    return tool_of(c) == "pip"
-
-
-def _requirement_files(c: Command) -> tuple[list[str], list[str]]:
-    """(requirement and constraint files, reasons the install needs the sources)."""
-    argv = c.argv[c.argv.index("install") + 1:]
-    files, needs, i = [], [], 0
-    while i < len(argv):
-        w = argv[i]
-        name, eq, value = w.partition("=")
-        if w in _PIP_VALUE_FLAGS or (eq and name in _PIP_VALUE_FLAGS):
-            if not eq:
-                i += 1
-                value = argv[i] if i < len(argv) else ""
-            if name in ("-r", "--requirement", "-c", "--constraint"):
-                files.append(value)
-            elif name in ("-f", "--find-links") and not value.startswith(("http://", "https://")):
-                needs.append(f"--find-links {value}")
-        elif re.match(r"-[rc]\S", w):
-            files.append(w[2:])
-        elif w in ("-e", "--editable") or w.startswith("--editable="):
-            needs.append("an editable install")
-        elif not w.startswith("-") and (w.startswith((".", "/")) or "/" in w or w.startswith("file:")):
-            needs.append(f"pip install {w}")
-        i += 1
-    return files, needs
+def _berry_dirs(builder: Builder, pkg: dict, folder: str) -> list[str]:
+    """Yarn 2+ reads its own release, plugins and patches from .yarn/ (and a committed cache for a
+    zero-install): those folders come with the manifests; anything the install reads elsewhere stops it."""
+    ctx = builder.facts.context
+    join = lambda p: posixpath.join(folder, p) if folder else p  # noqa: E731
+    rc = ctx.read(join(".yarnrc.yml")) or ""
+    for key, value in re.findall(r"^\s*-?\s*(yarnPath|path):\s*['\"]?([^'\"\s#]+)", rc, re.M):
+        if not posixpath.normpath(value).startswith(".yarn/"):
+            raise Skip(f".yarnrc.yml's {key} ({value}) lies outside .yarn/")
+    specs = []
+    for table in ("dependencies", "devDependencies", "optionalDependencies", "resolutions"):
+        deps = pkg.get(table) if isinstance(pkg.get(table), dict) else {}
+        specs += [v for v in deps.values() if isinstance(v, str)]
+    for spec in specs:
+        if spec.startswith("portal:"):
+            raise Skip("a dependency is a local directory (portal:)")
+        if spec.startswith("patch:"):
+            patch = spec.split("#", 1)[1] if "#" in spec else ""
+            patch = patch.split("::", 1)[0]
+            if patch and not posixpath.normpath(patch).startswith(".yarn/patches/") and not patch.startswith("~builtin"):
+                raise Skip(f"a patch ({patch}) lies outside .yarn/patches")
+    return [join(d) for d in (".yarn/releases", ".yarn/plugins", ".yarn/patches", ".yarn/cache")
+            if ctx.is_dir(join(d)) and usable(builder, join(d))]
 
 
-def _python(builder: Builder, mounts: Mounts) -> None:
-    wanted = lambda c: _pip_install(c) and bool(_requirement_files(c)[0])  # noqa: E731
-    found = _locate(builder, wanted, {"requirements.txt", "constraints.txt"})
-    if found is None:
-        return
-    source, step, run, cmd = found
-    facts = builder.facts
-    found_files: dict[str, str] = {}      # context path -> builder path
-    for c in run.step.commands:
-        if not _pip_install(c):
-            continue
-        reqs, needs = _requirement_files(c)
-        if needs:
-            raise Skip(f"the install needs the sources ({needs[0]})")
-        for req in reqs:
-            found_files.update(_requirement_tree(builder, posixpath.normpath(posixpath.join(c.cwd, req))))
-    folders = {rel: posixpath.relpath(posixpath.dirname(path), cmd.cwd) for rel, path in found_files.items()}
-    if any(f.startswith("..") for f in folders.values()):
-        raise Skip("a requirements file lies outside the install's directory")
-    folders = {rel: "" if f == "." else f for rel, f in folders.items()}
-    moved = _move(builder, source, run, _pip_install)
-    note = "" if facts.context else " (without the context, the requirements files are assumed to name no local path)"
-    _emit(builder, source, list(found_files), moved, f"line {run.ins.lineno}'s pip install{note}", folders)
+# -- Java ------------------------------------------------------------------------------------
 
+def _java(builder: Builder, mounts: Mounts) -> None:
+    if any(c.program in ("gradle", "gradlew") for run in builder.runs() for c in run.step.commands):
+        gradle_layer(builder, mounts)
+    else:
+        _maven(builder, mounts)
 
-def _requirement_tree(builder: Builder, builder_path: str, depth: int = 0) -> dict[str, str]:
-    """Context path -> builder path of a requirements file and the files it includes."""
-    facts = builder.facts
-    rel = facts.context_path(builder_path)
-    if rel is None:
-        raise Skip(f"{posixpath.basename(builder_path)} does not come from the context")
-    if not facts.context:
-        return {rel: builder_path}
-    if not _usable(builder, rel):
-        raise Skip(f"{rel} is not in the context")
-    out = {rel: builder_path}
-    for line in (facts.context.read(rel) or "").splitlines():
-        line = line.split(" #", 1)[0].strip()
-        m = re.match(r"(-r|--requirement|-c|--constraint)[=\s]*(\S+)", line)
-        if m and depth < 5:
-            out.update(_requirement_tree(builder, posixpath.normpath(
-                posixpath.join(posixpath.dirname(builder_path), m.group(2))), depth + 1))
-        elif re.match(r"(-e|--editable)\b", line) or line.startswith((".", "/", "file:")) or " @ file:" in line:
-            raise Skip(f"{rel} installs a local path, which needs the sources")
-    return out
-
-
-# -- Java (Maven) ----------------------------------------------------------------------------
 
 def _maven(builder: Builder, mounts: Mounts) -> None:
-    found = _locate(builder, lambda c: c.program in ("mvn", "mvnw"), {"pom.xml", "mvnw", ".mvn"})
+    found = locate(builder, lambda c: c.program in ("mvn", "mvnw"), {"pom.xml", "mvnw", ".mvn"})
     if found is None:
         return
     source, step, run, cmd = found
-    _need_context(builder, "Maven modules")
+    need_context(builder, "Maven modules")
     facts = builder.facts
     if any(w in ("-s", "--settings", "-f", "--file", "-pl", "--projects", "-gs") or
            w.startswith(("--settings=", "--file=", "-Dmaven.repo.local")) for w in cmd.argv):
         raise Skip("the Maven command names other files or modules")
     pom = facts.context_path(posixpath.join(cmd.cwd, "pom.xml"))
-    if not _usable(builder, pom):
+    if not usable(builder, pom):
         raise Skip("no pom.xml where Maven runs")
     if "<modules>" in (facts.context.read(pom) or ""):
         raise Skip("a multi-module build needs every module's pom.xml")
@@ -304,31 +181,31 @@ def _maven(builder: Builder, mounts: Mounts) -> None:
     lines = []
     if cmd.program == "mvnw":
         files.append(posixpath.join(folder, "mvnw"))
-        lines.append(f"COPY{_chown(source)} {posixpath.join(folder, '.mvn')} ./.mvn")
+        lines.append(f"COPY{chown_flags(source)} {posixpath.join(folder, '.mvn')} ./.mvn")
     options = [w for w in cmd.argv[1:] if re.fullmatch(r"-D\S+|-P\S+|-B|--batch-mode|-q|--quiet|-U|-o|--offline", w)]
     if not any(w in ("-B", "--batch-mode") for w in options):
         options.insert(0, "-B")
     flags = " ".join(mounts.flags("maven"))
     lines.append(f"RUN {flags + ' ' if flags else ''}{' '.join([cmd.argv[0], *options])} dependency:go-offline")
-    _emit(builder, source, files, lines, "mvn dependency:go-offline")
+    emit(builder, source, files, lines, "mvn dependency:go-offline")
 
 
 # -- Rust ------------------------------------------------------------------------------------
 
 def _rust(builder: Builder, mounts: Mounts) -> None:
     wanted = lambda c: c.program == "cargo" and len(c.argv) > 1 and c.argv[1] in ("build", "b", "install")  # noqa: E731
-    found = _locate(builder, wanted, {"Cargo.toml", "Cargo.lock"})
+    found = locate(builder, wanted, {"Cargo.toml", "Cargo.lock"})
     if found is None:
         return
     source, step, run, cmd = found
-    _need_context(builder, "crate's targets")
+    need_context(builder, "crate's targets")
     if cmd.argv[1] == "install":
         raise Skip("cargo install builds and installs in one step")
     if any(w.startswith(("--manifest-path", "-p", "--package", "--workspace", "--all")) for w in cmd.argv[2:]):
         raise Skip("a workspace build needs every member's manifest")
     facts = builder.facts
     manifest = facts.context_path(posixpath.join(cmd.cwd, "Cargo.toml"))
-    if not _usable(builder, manifest):
+    if not usable(builder, manifest):
         raise Skip("no Cargo.toml where cargo runs")
     from ..tomlreader import toml
     try:
@@ -368,8 +245,8 @@ def _rust(builder: Builder, mounts: Mounts) -> None:
     steps = ([f"mkdir -p {' '.join(dirs)}"] if dirs else []) + [f"echo 'fn main() {{}}' > {p}" for p in bins] + \
             [f"touch {p}" for p in lib] + [build, " ".join(clean), "rm -f " + " ".join(bins + lib)]
     flags = " ".join(mounts.flags("cargo"))
-    files = [manifest] + [p for p in [posixpath.join(folder, "Cargo.lock")] if _usable(builder, p)]
-    _emit(builder, source, files, [f"RUN {flags + ' ' if flags else ''}" + " && ".join(steps)],
+    files = [manifest] + [p for p in [posixpath.join(folder, "Cargo.lock")] if usable(builder, p)]
+    emit(builder, source, files, [f"RUN {flags + ' ' if flags else ''}" + " && ".join(steps)],
           "the dependencies built for a placeholder crate, whose own artifacts are cleaned")
 
 
