@@ -120,3 +120,12 @@ def test_healthcheck_that_passes_in_both_images_is_no_difference(engine_env):
                                "--converted", str(QUOTES / "healthcheck-converted.Dockerfile"), "--no-discover")
     assert code == 0 and report["verdict"] == "PASS", _found(report)
     assert report["smoke"]["original"]["health_rc"] == 0 and report["smoke"]["converted"]["health_rc"] == 0
+
+
+def test_go_healthcheck_keeps_working_after_conversion(engine_env):
+    """A Go service whose HEALTHCHECK runs wget: msb keeps a base with wget instead of dropping the
+    check on distroless, and verify sees the check pass in both images."""
+    app = Path(__file__).resolve().parent / "data" / "go-health"
+    code, report = verify_json(engine_env, str(app / "Dockerfile"), "--no-discover")
+    assert code == 0 and report["verdict"] == "PASS", _found(report)
+    assert report["smoke"]["original"]["health_rc"] == 0 and report["smoke"]["converted"]["health_rc"] == 0

@@ -1,0 +1,3 @@
+module pinger
+
+go 1.22
