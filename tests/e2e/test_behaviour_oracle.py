@@ -129,3 +129,10 @@ def test_go_healthcheck_keeps_working_after_conversion(engine_env):
     code, report = verify_json(engine_env, str(app / "Dockerfile"), "--no-discover")
     assert code == 0 and report["verdict"] == "PASS", _found(report)
     assert report["smoke"]["original"]["health_rc"] == 0 and report["smoke"]["converted"]["health_rc"] == 0
+
+
+def test_node_server_loading_a_dev_dependency_still_starts(engine_env):
+    """The original installed devDependencies too; a server that requires one must keep them."""
+    app = Path(__file__).resolve().parent / "data" / "node-devdep"
+    code, report = verify_json(engine_env, str(app / "Dockerfile"), "--no-discover")
+    assert code == 0 and report["verdict"] == "PASS", (_found(report), report["smoke"]["detail"])
