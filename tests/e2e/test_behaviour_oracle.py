@@ -136,3 +136,10 @@ def test_node_server_loading_a_dev_dependency_still_starts(engine_env):
     app = Path(__file__).resolve().parent / "data" / "node-devdep"
     code, report = verify_json(engine_env, str(app / "Dockerfile"), "--no-discover")
     assert code == 0 and report["verdict"] == "PASS", (_found(report), report["smoke"]["detail"])
+
+
+def test_go_service_running_an_installed_program_keeps_it(engine_env):
+    """The Go build installs jq and the server runs it: the runtime must have jq too."""
+    app = Path(__file__).resolve().parent / "data" / "go-tool"
+    code, report = verify_json(engine_env, str(app / "Dockerfile"), "--no-discover")
+    assert code == 0 and report["verdict"] == "PASS", (_found(report), report["smoke"]["detail"])
