@@ -52,6 +52,10 @@ def candidates(facts: StageFacts) -> list[str]:
     return out
 
 
+def is_font(pkg: str) -> bool:
+    return pkg == "fontconfig" or pkg.startswith(("fonts-", "ttf-", "xfonts-", "font-"))
+
+
 def programs(pkg: str) -> tuple[str, ...]:
     return PROGRAMS.get(pkg, (pkg,))
 

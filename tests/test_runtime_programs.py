@@ -82,3 +82,8 @@ def test_a_shell_wrapping_a_build_tool_is_a_build_tool():
     o = compose_usage.Override("compose.yml", "api", "command", ["bash", "-c", "cd /app && go run ."], False)
     assert compose_usage.runs_build_tool(o) == "go"
     assert compose_usage.program(["env", "PORT=80", "./start.sh"]) == "start.sh"
+
+
+def test_fonts_are_runtime_data():
+    assert all(runtime_programs.is_font(p) for p in ("fontconfig", "fonts-dejavu-core", "ttf-mscorefonts-installer"))
+    assert not runtime_programs.is_font("ffmpeg")

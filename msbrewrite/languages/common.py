@@ -145,9 +145,12 @@ def carry_runtime_tools(facts: StageFacts, plan: BuildPlan, options, suffixes: t
     from ..analysis import command_argv
     packages = runtime_programs.candidates(facts)
     used = {}
-    if facts.context and options.flavour(plan.language) in ("auto", "slim", "alpine"):
-        words = (command_argv(facts.entrypoint) or []) + (command_argv(facts.cmd) or [])
-        used = runtime_programs.used_by_app(facts, packages, suffixes, words)
+    if options.flavour(plan.language) in ("auto", "slim", "alpine"):
+        # fonts are never a build tool: whatever renders text at run time loads them
+        used = {p: "fonts" for p in packages if runtime_programs.is_font(p)}
+        if facts.context:
+            words = (command_argv(facts.entrypoint) or []) + (command_argv(facts.cmd) or [])
+            used.update(runtime_programs.used_by_app(facts, [p for p in packages if p not in used], suffixes, words))
     if used:
         plan.runtime_packages += sorted(used)
         plan.needs_shell = True     # a base with the package manager that installs them

@@ -13,7 +13,7 @@ from ..options import Options
 from ..plan import BuildPlan, Detection, Evidence, Refusal
 from ..quoting import sh, sh_glob
 from ..shell import Command, needs_shell, option_value, positional_args, resolve, shell_form_to_argv, split_words
-from .common import runtime_libraries
+from .common import carry_runtime_tools, runtime_libraries
 from .java_build import Archive, gradle_projects, java_major_of, load_pom, maven_archives
 
 NAME = "java"
@@ -672,6 +672,8 @@ class JavaPlanner:
         runtime.entry_script(facts, plan, command_argv(facts.entrypoint) or command_argv(facts.cmd))
         runtime.entry(facts, plan, self.rewrite, self.shell_rewrite)
         libs = runtime_libraries(facts.packages, "debian")
+        if not servlet:
+            carry_runtime_tools(facts, plan, options, (".java", ".kt", ".groovy", ".scala"))
         if libs and not servlet:
             plan.runtime_packages += libs
             plan.needs_shell = True     # needs a package manager: the temurin (Ubuntu) JRE
