@@ -52,6 +52,29 @@ def candidates(facts: StageFacts) -> list[str]:
     return out
 
 
+# libraries that start a browser the image provides (npm, PyPI, Go modules, crates)
+BROWSER_DRIVERS = ("puppeteer", "puppeteer-core", "playwright", "playwright-core", "selenium-webdriver",
+                   "webdriverio", "html-pdf-node", "chrome-aws-lambda", "@sparticuz/chromium", "whatsapp-web.js",
+                   "selenium", "pyppeteer", "chromedp", "go-rod", "headless_chrome", "chromiumoxide", "fantoccini")
+_MANIFESTS = ("package.json", "requirements.txt", "pyproject.toml", "Pipfile", "go.mod", "Cargo.toml")
+
+
+def is_browser(pkg: str) -> bool:
+    return pkg.startswith(("chromium", "google-chrome", "firefox", "microsoft-edge"))
+
+
+def browser_driver(facts: StageFacts) -> str | None:
+    """The browser-driving library a manifest in the context names, if any."""
+    names = "|".join(re.escape(n) for n in BROWSER_DRIVERS)
+    pattern = re.compile(r"(?<![\w@/.-])(" + names + r")(?![\w-])", re.I)
+    for rel in facts.context.files()[:MAX_FILES]:
+        if posixpath.basename(rel) in _MANIFESTS and "node_modules/" not in rel:
+            m = pattern.search(facts.context.read(rel) or "")
+            if m:
+                return f"{m.group(1)} ({rel})"
+    return None
+
+
 def is_font(pkg: str) -> bool:
     return pkg == "fontconfig" or pkg.startswith(("fonts-", "ttf-", "xfonts-", "font-"))
 

@@ -87,3 +87,20 @@ def test_a_shell_wrapping_a_build_tool_is_a_build_tool():
 def test_fonts_are_runtime_data():
     assert all(runtime_programs.is_font(p) for p in ("fontconfig", "fonts-dejavu-core", "ttf-mscorefonts-installer"))
     assert not runtime_programs.is_font("ffmpeg")
+
+
+def test_apt_sources_the_build_added_reach_the_runtime(tmp_path):
+    from msbrewrite.plan import BuildPlan
+    from msbrewrite.runtime import _apt_sources
+
+    def copies(run: str) -> list[str]:
+        facts = stage_facts(tmp_path, f"FROM python:3.11\nRUN {run}\nCMD [\"python\"]\n")
+        return [line.split()[2] for line in _apt_sources(facts, BuildPlan("python", "python.Dockerfile.j2", "python:3.11-slim")).splitlines()
+                if line.startswith("COPY")]
+
+    assert copies("apt-get update && apt-get install -y ffmpeg") == []
+    assert copies("wget -qO- https://example.org/key | apt-key add - && echo 'deb https://example.org/apt stable main' "
+                  "> /etc/apt/sources.list.d/example.list && apt-get update && apt-get install -y tool") == \
+        ["/etc/apt/sources.list.d/example.list", "/etc/apt/trusted.gpg"]
+    assert copies("add-apt-repository ppa:deadsnakes/ppa && apt-get install -y python3.12") == \
+        ["/etc/apt/sources.list.d/", "/etc/apt/trusted.gpg.d/", "/usr/share/keyrings/"]

@@ -138,19 +138,26 @@ BUILD_UTILITIES = {"curl", "wget", "git", "ca-certificates", "gnupg", "gnupg2", 
                    "nasm", "yasm", "perl", "sudo", "vim", "nano", "less"}
 
 
-def carry_runtime_tools(facts: StageFacts, plan: BuildPlan, options, suffixes: tuple[str, ...]) -> None:
+def carry_runtime_tools(facts: StageFacts, plan: BuildPlan, options, suffixes: tuple[str, ...],
+                        skip: set[str] = frozenset()) -> None:
     """Programs the builder installs that the app runs (its sources, scripts or start command say
-    so) are installed in the runtime, on a base with a package manager; the others are reported."""
+    so) are installed in the runtime, on a base with a package manager; the others are reported.
+    `skip`: packages the language already carries."""
     from .. import runtime_programs
     from ..analysis import command_argv
-    packages = runtime_programs.candidates(facts)
+    packages = [p for p in runtime_programs.candidates(facts) if p not in skip]
     used = {}
     if options.flavour(plan.language) in ("auto", "slim", "alpine"):
         # fonts are never a build tool: whatever renders text at run time loads them
         used = {p: "fonts" for p in packages if runtime_programs.is_font(p)}
         if facts.context:
-            words = (command_argv(facts.entrypoint) or []) + (command_argv(facts.cmd) or [])
+            # the start command, and ENV values such as PUPPETEER_EXECUTABLE_PATH=/usr/bin/chromium
+            words = (command_argv(facts.entrypoint) or []) + (command_argv(facts.cmd) or []) + \
+                [w for v in facts.env.values() for w in str(v).split()]
             used.update(runtime_programs.used_by_app(facts, [p for p in packages if p not in used], suffixes, words))
+            browsers = [p for p in packages if runtime_programs.is_browser(p) and p not in used]
+            driver = runtime_programs.browser_driver(facts) if browsers else None
+            used.update({p: f"started by {driver}" for p in browsers if driver})
     if used:
         plan.runtime_packages += sorted(used)
         plan.needs_shell = True     # a base with the package manager that installs them

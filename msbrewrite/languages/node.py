@@ -17,7 +17,7 @@ from ..options import Options
 from ..plan import BuildPlan, Detection, Evidence, Refusal
 from ..quoting import sh
 from ..shell import Command, shell_form_to_argv, split_words
-from .common import runtime_libraries
+from .common import carry_runtime_tools, runtime_libraries
 from .node_files import NodeFiles
 from .node_imports import package_of, packages_loaded, preloads
 from .node_pkg import (Package, lockfile_manager, next_output, parse_tag, read_package, resolve_script,
@@ -529,6 +529,9 @@ class NodePlanner(NodeFiles):
             wanted.add("openssl")
             plan.decisions.append("Prisma's query engine looks for OpenSSL: openssl installed in the runtime")
         plan.runtime_packages += sorted(set(libs) | wanted)
+        # other programs the app runs (its sources or scripts say so), fonts; the rest is reported
+        known = set(libs) | wanted | {p.split("=")[0] for p in facts.packages if p.split("=")[0] in RUNTIME_PACKAGES}
+        carry_runtime_tools(facts, plan, self.options, (".js", ".cjs", ".mjs", ".ts"), skip=known)
         major = tag.major
         if facts.is_alpine:
             if flavour not in ("auto", "alpine"):
