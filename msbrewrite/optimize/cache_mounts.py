@@ -58,6 +58,8 @@ def tool_of(cmd: Command) -> str | None:
         return "uv"
     if prog == "poetry" and sub == "install":
         return "poetry"
+    if prog == "pipenv" and sub in ("install", "sync"):
+        return "pipenv"
     if prog in ("mvn", "mvnw"):
         return "maven"
     if prog in ("gradle", "gradlew"):
@@ -91,6 +93,10 @@ def caches(builder: Builder, tool: str, cmd: Command | None = None) -> list[Cach
         return [Cache(tool, env.get("UV_CACHE_DIR") or posixpath.join(home, ".cache/uv"), False)]
     if tool == "poetry":
         return [Cache(tool, env.get("POETRY_CACHE_DIR") or posixpath.join(home, ".cache/pypoetry"), False)]
+    if tool == "pipenv":
+        # pipenv keeps its own cache and installs through pip, which keeps one too
+        return [Cache(tool, env.get("PIPENV_CACHE_DIR") or posixpath.join(home, ".cache/pipenv"), False),
+                Cache(tool, env.get("PIP_CACHE_DIR") or posixpath.join(home, ".cache/pip"), False)]
     if tool == "maven":
         if cmd is not None and any(w.startswith("-Dmaven.repo.local") for w in cmd.argv):
             return []
@@ -116,6 +122,7 @@ WHY = {
     "pip": "pip's download and wheel cache",
     "uv": "uv's cache",
     "poetry": "Poetry's cache",
+    "pipenv": "Pipenv's and pip's caches",
     "maven": "Maven's local repository",
     "gradle": "Gradle's caches",
     "cargo": "Cargo's registry and git checkouts",
@@ -197,7 +204,7 @@ class Mounts:
                     if not shell_form(ins):
                         continue    # an exec-form --no-cache-dir cannot be edited: the mount would stay empty
                     text = drop_no_cache_dir(text)
-                flags += [f for f in self.flags(tool) if not _mounted(ins, f)]
+                flags += [f for f in self.flags(tool) if not _mounted(ins, f) and f not in flags]
             if not flags:
                 continue
             self.builder.set_text(ins, add_run_flags(text, flags),
