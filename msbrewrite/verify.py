@@ -562,6 +562,7 @@ class Verifier:
             return self._smoke_script(original, converted)
         _, config = self.docker.image_config(converted)
         _, original_config = self.docker.image_config(original) if original else (0, {})
+        report.warnings += env_warnings(original_config, config)
         mode = self.s.mode
         if mode == "auto":
             mode = "server" if (self.s.port or exposed_ports(config) or exposed_ports(original_config)) else "cli"
@@ -768,6 +769,30 @@ class Verifier:
             if results["original"]["exit_code"] != 0 and got != 0:
                 inconclusive = f"{os.path.basename(self.s.smoke_script)} fails on the original too"
         return Smoke("script", got == 0, detail, results.get("original", {}), results["converted"], inconclusive)
+
+
+# set by base images or by builds for themselves: their absence says nothing about the app
+_BASE_ENV = re.compile(r"(PATH|HOME|HOSTNAME|TERM|LANG|LC_\w+|GPG_KEY|\w+_VERSION|\w+_SHA256|\w*JAVA_HOME|JAVA_\w+|"
+                       r"GO\w*|CARGO_\w+|RUSTUP_\w+|NPM_\w+|npm_\w+|YARN_\w+|PIP_\w+|PYTHON\w*|MAVEN_\w+|"
+                       r"GRADLE_\w+|DEBIAN_FRONTEND|NODE_OPTIONS|PNPM_HOME|VIRTUAL_ENV|SSL_CERT_\w+)")
+
+
+def env_warnings(original: dict, converted: dict) -> list[str]:
+    """ENV the original image sets that the converted one lacks or changes (the app may read it)."""
+    def env(config: dict) -> dict[str, str]:
+        pairs = (e.partition("=") for e in config.get("Env") or [] if isinstance(e, str))
+        return {k: v for k, _, v in pairs}
+    before, after = env(original or {}), env(converted or {})
+    missing = sorted(k for k in before if k not in after and not _BASE_ENV.fullmatch(k))
+    changed = sorted(k for k in before if k in after and before[k] != after[k] and not _BASE_ENV.fullmatch(k))
+    out = []
+    if missing:
+        out.append("ENV not set in the converted image: " + ", ".join(missing[:8]) +
+                   (f" and {len(missing) - 8} more" if len(missing) > 8 else ""))
+    if changed:
+        out.append("ENV set differently in the converted image: " + ", ".join(
+            f"{k} ({before[k][:30]!r} -> {after[k][:30]!r})" for k in changed[:5]))
+    return out
 
 
 def _health_test(config: dict) -> list[str] | None:

@@ -324,3 +324,13 @@ def test_healthcheck_differences():
     assert fails[0].evidence == ["sh: wget: not found"]
     assert health_diffs(shell, shell, ServerRun(health_rc=1), failing) == []   # fails in the original too
     assert health_diffs(shell, shell, ok, ok) == []
+
+
+def test_env_the_converted_image_lacks_or_changes_is_a_warning():
+    from msbrewrite.verify import env_warnings
+    original = {"Env": ["PATH=/usr/local/bin:/usr/bin", "NODE_VERSION=20.11.1", "APP_MODE=full", "UPLOAD_DIR=/data",
+                        "GIN_MODE=release"]}
+    converted = {"Env": ["PATH=/usr/bin", "APP_MODE=lite", "GIN_MODE=release"]}
+    assert env_warnings(original, converted) == ["ENV not set in the converted image: UPLOAD_DIR",
+                                                 "ENV set differently in the converted image: APP_MODE ('full' -> 'lite')"]
+    assert env_warnings(original, original) == [] and env_warnings({}, converted) == []
