@@ -12,7 +12,7 @@ import posixpath
 import re
 from typing import Callable
 
-from . import app_files
+from . import app_files, runtime_downloads
 from .analysis import StageFacts, image_workdir, is_root_user
 from .bases import DEBIAN_SLIM, describe, image_parts, with_digest, with_mirror
 from .dockerfile import parse_key_values, referenced_vars
@@ -240,6 +240,7 @@ def finish(facts: StageFacts, plan: BuildPlan, options: Options, shell_base: str
     app_files.carry_state_dirs(facts, plan)
     _healthcheck(facts, plan, base)
     _volumes(facts, plan)
+    runtime_downloads.carry(facts, plan)
     for extra in options.extra_paths:
         path = posixpath.normpath(posixpath.join(facts.workdir, extra))
         plan.copy(path, path, "extra path from configuration")

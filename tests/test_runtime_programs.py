@@ -104,3 +104,22 @@ def test_apt_sources_the_build_added_reach_the_runtime(tmp_path):
         ["/etc/apt/sources.list.d/example.list", "/etc/apt/trusted.gpg"]
     assert copies("add-apt-repository ppa:deadsnakes/ppa && apt-get install -y python3.12") == \
         ["/etc/apt/sources.list.d/", "/etc/apt/trusted.gpg.d/", "/usr/share/keyrings/"]
+
+
+def test_downloads_a_build_makes_for_run_time(tmp_path):
+    from msbrewrite.runtime_downloads import downloads
+
+    def found(text: str):
+        items, warnings = downloads(stage_facts(tmp_path, text))
+        return [(d.source, d.dest, d.env) for d in items], warnings
+
+    assert found("FROM node:20\nRUN npx playwright install --with-deps chromium\nCMD [\"node\", \"a.js\"]\n")[0] == \
+        [("/root/.cache/ms-playwright", "/opt/ms-playwright", "PLAYWRIGHT_BROWSERS_PATH")]
+    assert "install-deps" in found("FROM node:20\nRUN npx playwright install --with-deps\n")[1][0]
+    assert found("FROM python:3.11\nENV PLAYWRIGHT_BROWSERS_PATH=0\nRUN python -m playwright install\n") == ([], [])
+    assert found("FROM python:3.11\nENV PLAYWRIGHT_BROWSERS_PATH=/ms\nRUN playwright install\n")[0] == \
+        [("/ms", "/opt/ms-playwright", "PLAYWRIGHT_BROWSERS_PATH")]
+    items, warnings = found("FROM python:3.11\nUSER 1000\nRUN python3 -m nltk.downloader punkt\n")
+    assert items == [] and "home is unknown" in warnings[0]
+    assert found("FROM python:3.11\nRUN python -m nltk.downloader punkt\n")[0] == \
+        [("/root/nltk_data", "/usr/local/share/nltk_data", None)]
