@@ -100,7 +100,10 @@ def used_by_app(facts: StageFacts, packages: list[str], suffixes: tuple[str, ...
     # a command in a script: at the start of a line or after ; & | ( exec then do
     in_script = re.compile(r"(?:^|[;&|(`]|\bexec|\bthen|\bdo|\belse)\s*(?:/usr/(?:local/)?s?bin/|/s?bin/)?("
                            + names + r")(?=\s|$|;|\))")
-    files = [f for f in facts.context.files()[:MAX_FILES] if f.endswith(suffixes + (".sh", ".bash"))]
+    # scripts count when the image runs them (start command, compose), not a developer's helper script
+    started = {posixpath.basename(w) for w in extra_words if w.endswith((".sh", ".bash"))}
+    files = [f for f in facts.context.files()[:MAX_FILES] if f.endswith(suffixes) or
+             (f.endswith((".sh", ".bash")) and posixpath.basename(f) in started)]
     for rel in files:
         text = facts.context.read(rel) or ""
         script = rel.endswith((".sh", ".bash"))

@@ -20,8 +20,9 @@ def test_a_program_counts_when_the_sources_or_scripts_run_it(tmp_path):
                    'type T struct { DB string `json:"sqlite3"` }\n',
         "thumb.go": 'out, _ := exec.Command("/usr/bin/convert", src, dst).Output()\n',
         "start.sh": "#!/bin/sh\n# cron is started by the platform\nset -e\ncrontab /etc/cron.d/jobs && exec /bin/app\n",
+        "scripts/dump.sh": "#!/bin/sh\npg_dump \"$DATABASE_URL\" > dump.sql\n",   # a developer's script
     })
-    used = runtime_programs.used_by_app(facts, runtime_programs.candidates(facts), (".go",), [])
+    used = runtime_programs.used_by_app(facts, runtime_programs.candidates(facts), (".go",), ["./start.sh"])
     assert used == {"ffmpeg": "main.go:2", "imagemagick": "thumb.go:1", "cron": "start.sh:4"}
 
 

@@ -152,8 +152,10 @@ def carry_runtime_tools(facts: StageFacts, plan: BuildPlan, options, suffixes: t
         used = {p: "fonts" for p in packages if runtime_programs.is_font(p)}
         if facts.context:
             # the start command, and ENV values such as PUPPETEER_EXECUTABLE_PATH=/usr/bin/chromium
+            from ..compose_usage import overrides
             words = (command_argv(facts.entrypoint) or []) + (command_argv(facts.cmd) or []) + \
-                [w for v in facts.env.values() for w in str(v).split()]
+                [w for v in facts.env.values() for w in str(v).split()] + \
+                [w for o in overrides(facts) if not o.dev for w in o.argv]
             used.update(runtime_programs.used_by_app(facts, [p for p in packages if p not in used], suffixes, words))
             browsers = [p for p in packages if runtime_programs.is_browser(p) and p not in used]
             driver = runtime_programs.browser_driver(facts) if browsers else None
