@@ -87,13 +87,15 @@ def choose_user(facts: StageFacts, plan: BuildPlan, options: Options, base: Base
         plan.decisions.append(f"runtime runs as {name}, created by the original's own commands, so its uid "
                               "matches files made in the builder")
         return
+    # with a home of its own: the root original could write ~/.cache and ~/.config, and libraries do
+    # (model and package caches, matplotlib, npx), so a missing home would stop them
     if base.package_manager == "apk":
         q = sh(name)
-        plan.runtime_setup.append(f"RUN addgroup -S -g {APP_ID} {q} && adduser -S -u {APP_ID} -G {q} -H -D {q}")
+        plan.runtime_setup.append(f"RUN addgroup -S -g {APP_ID} {q} && adduser -S -u {APP_ID} -G {q} -D {q}")
     else:
         q = sh(name)
         plan.runtime_setup.append(f"RUN groupadd --gid {APP_ID} {q} "
-                                  f"&& useradd --uid {APP_ID} --gid {q} --no-create-home {q}")
+                                  f"&& useradd --uid {APP_ID} --gid {q} --create-home {q}")
     plan.user = name if original else f"{APP_ID}:{APP_ID}"
     # a new uid: files the original's account owned in the builder belong to another uid now
     plan.extra["account_created"] = name
