@@ -139,6 +139,8 @@ def stage(facts: StageFacts, plan: BuildPlan, language: str, appdirs: list[str] 
         todo = _root_entries(facts, plan, rules, todo)
     for appdir in todo:
         if is_system_dir(appdir):
+            if appdir == "/" and _only_build_inputs_in_root(facts, rules):
+                continue        # `ADD main.go /`: nothing there for the runtime
             plan.warnings.append(f"the build copies files into {appdir}, a directory of the base image: it is "
                                  "not copied whole; list what the app reads there under extra-paths")
             continue
@@ -163,6 +165,14 @@ def stage(facts: StageFacts, plan: BuildPlan, language: str, appdirs: list[str] 
         plan.extra.setdefault("staged_app_dirs", []).append(appdir)
         _report(plan, appdir, files, rules, skip, keep_env)
     return staged
+
+
+def _only_build_inputs_in_root(facts: StageFacts, rules: list[Rule]) -> bool:
+    """Every file a COPY put directly into / is a build input by name (`main.go`, `go.mod`)."""
+    names = [posixpath.basename(src) for cp in facts.copies if not cp.from_stage and posixpath.normpath(cp.dest) == "/"
+             for src in cp.sources]
+    return bool(names) and all(n and "*" not in n and not facts._is_dir_source(n, n) and
+                               any(r.matches(n) for r in rules) for n in names)
 
 
 _TOP_SYSTEM = {p.strip("/") for p in _SYSTEM + _SYSTEM_TREES if p.count("/") == 1} | {"srv", "usr", "var"}

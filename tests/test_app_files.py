@@ -135,7 +135,9 @@ def test_a_folder_of_its_own_beside_files_copied_into_root_is_still_copied():
     r = convert(text)
     assert "COPY --from=builder --chown=65532:65532 /tmp/msb-runtime/ /" in r.text
     assert "tar -C /pages" in r.text
-    assert any("files into /, a directory of the base image" in w for w in r.warnings)
+    assert not any("a directory of the base image" in w for w in r.warnings)   # only main.go went into /
+    kept = convert(text.replace("ADD main.go /", "ADD main.go motd.txt /"))
+    assert any("files into /, a directory of the base image" in w for w in kept.warnings)
 
 
 def test_check_does_not_flag_a_conversion_with_no_gain(tmp_path):
