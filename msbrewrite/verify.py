@@ -80,6 +80,33 @@ def exposed_ports(config: dict) -> list[int]:
     return ports
 
 
+_PORT_VALUE = re.compile(r"^(?:(?:\d{1,3}(?:\.\d{1,3}){3}|\[::\]|::|\*|localhost|[\w.-]*):)?(\d{2,5})$")
+
+
+def command_ports(config: dict) -> list[int]:
+    """Ports the image's command names or its PORT variable sets, for servers that EXPOSE nothing:
+    `gunicorn -b 0.0.0.0:8000`, `uvicorn --port 8000`, `flask run -p 5000`, `--server.port=8080`."""
+    config = config or {}
+    words: list[str] = []
+    for w in (config.get("Entrypoint") or []) + (config.get("Cmd") or []):
+        words += str(w).split()      # a `sh -c` string holds the command's words too
+    ports = []
+    for i, w in enumerate(words):
+        name, eq, value = w.partition("=")
+        if not eq:
+            name, value = w, words[i + 1] if i + 1 < len(words) else ""
+        if name in ("-b", "--bind", "--port", "-p", "--listen", "--http", "--addr", "--address") or \
+                name.endswith(("server.port", ".port")) and name.startswith(("-D", "--")):
+            m = _PORT_VALUE.match(value.strip("'\""))
+            if m:
+                ports.append(int(m.group(1)))
+    for e in config.get("Env") or []:
+        key, _, value = str(e).partition("=")
+        if key == "PORT" and value.isdigit():
+            ports.append(int(value))
+    return [p for p in dict.fromkeys(ports) if 0 < p < 65536]
+
+
 def candidate_ports(explicit: int | None, exposed: list[int]) -> list[int]:
     ports = ([explicit] if explicit else []) + exposed
     return list(dict.fromkeys(ports))
@@ -565,7 +592,8 @@ class Verifier:
         report.warnings += env_warnings(original_config, config)
         mode = self.s.mode
         if mode == "auto":
-            mode = "server" if (self.s.port or exposed_ports(config) or exposed_ports(original_config)) else "cli"
+            mode = "server" if (self.s.port or exposed_ports(config) or exposed_ports(original_config)
+                                or command_ports(original_config)) else "cli"
         if mode == "server":
             return self._server(report, original, original_config, converted, config)
         return self._cli_runs(report, original, converted)
@@ -598,7 +626,8 @@ class Verifier:
         before = None
         if original:
             self.progress("starting the original image as a server and probing it")
-            ports = candidate_ports(self.s.port, exposed_ports(original_config)) or [8080]
+            ports = candidate_ports(self.s.port, exposed_ports(original_config) + command_ports(original_config)) \
+                or [8080]
             before = server("original").run(original, ports, ready, crawl_plan(seeds, found_by, pages, depth),
                                             self.s.smoke_cmd, keep_diff=True, health=_health_test(original_config))
             self._written = before.diff
@@ -607,7 +636,7 @@ class Verifier:
         else:
             plan = crawl_plan(seeds, found_by, pages, depth)
         self.progress("starting the converted image as a server and probing it")
-        ports = candidate_ports(self.s.port, exposed_ports(config)) or [8080]
+        ports = candidate_ports(self.s.port, exposed_ports(config) + command_ports(config)) or [8080]
         after = server("converted").run(converted, ports, ready, plan, self.s.smoke_cmd,
                                         health=_health_test(config) if before is None or before.health_rc == 0 else None)
         for run in (before, after):

@@ -334,3 +334,14 @@ def test_env_the_converted_image_lacks_or_changes_is_a_warning():
     assert env_warnings(original, converted) == ["ENV not set in the converted image: UPLOAD_DIR",
                                                  "ENV set differently in the converted image: APP_MODE ('full' -> 'lite')"]
     assert env_warnings(original, original) == [] and env_warnings({}, converted) == []
+
+
+def test_ports_from_the_command_of_a_server_that_exposes_nothing():
+    from msbrewrite.verify import command_ports
+    assert command_ports({"Cmd": ["gunicorn", "-b", "0.0.0.0:8000", "app:app"]}) == [8000]
+    assert command_ports({"Cmd": ["uvicorn", "main:app", "--host", "0.0.0.0", "--port=8001"]}) == [8001]
+    assert command_ports({"Entrypoint": ["sh", "-c"], "Cmd": ["flask run -h 0.0.0.0 -p 5000"]}) == [5000]
+    assert command_ports({"Cmd": ["java", "-Dserver.port=9090", "-jar", "app.jar"], "Env": ["PORT=3000"]}) == \
+        [9090, 3000]
+    assert command_ports({"Cmd": ["python", "cli.py", "-p", "profile"]}) == []
+    assert command_ports({}) == []
