@@ -124,3 +124,20 @@ def test_downloads_a_build_makes_for_run_time(tmp_path):
     assert items == [] and "home is unknown" in warnings[0]
     assert found("FROM python:3.11\nRUN python -m nltk.downloader punkt\n")[0] == \
         [("/root/nltk_data", "/usr/local/share/nltk_data", None)]
+
+
+def test_plain_libraries_come_with_a_program_or_for_native_modules(tmp_path):
+    from msbrewrite.languages.common import carry_runtime_tools
+    from msbrewrite.options import Options
+    from msbrewrite.plan import BuildPlan
+
+    def carried(files: dict, libraries: bool) -> list[str]:
+        facts = stage_facts(tmp_path, GO_APT.format("libnss3 libgbm1 libpq-dev chromium"), files)
+        plan = BuildPlan("go", "go.Dockerfile.j2", "gcr.io/distroless/static-debian12:nonroot")
+        carry_runtime_tools(facts, plan, Options(), (".go",), libraries=libraries)
+        return plan.runtime_packages
+
+    assert carried({"main.go": 'package main\nvar b = exec.Command("chromium", "--headless")\n'}, False) == \
+        ["chromium", "libnss3", "libgbm1"]
+    assert carried({"main.go": "package main\n"}, False) == []
+    assert carried({"main.go": "package main\n"}, True) == ["libnss3", "libgbm1"]

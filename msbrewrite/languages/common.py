@@ -139,10 +139,12 @@ BUILD_UTILITIES = {"curl", "wget", "git", "ca-certificates", "gnupg", "gnupg2", 
 
 
 def carry_runtime_tools(facts: StageFacts, plan: BuildPlan, options, suffixes: tuple[str, ...],
-                        skip: set[str] = frozenset()) -> None:
+                        skip: set[str] = frozenset(), libraries: bool = False) -> None:
     """Programs the builder installs that the app runs (its sources, scripts or start command say
     so) are installed in the runtime, on a base with a package manager; the others are reported.
-    `skip`: packages the language already carries."""
+    `skip`: packages the language already carries. Plain libraries the build installs (`libnss3`,
+    not a -dev package) come along when `libraries` (native modules load them) or when a program
+    does (they are usually its dependencies, as for a browser)."""
     from .. import runtime_programs
     from ..analysis import command_argv
     packages = [p for p in runtime_programs.candidates(facts) if p not in skip]
@@ -166,6 +168,17 @@ def carry_runtime_tools(facts: StageFacts, plan: BuildPlan, options, suffixes: t
         plan.decisions.append("the app runs programs the build installed: " + ", ".join(
             f"{pkg} ({where})" for pkg, where in sorted(used.items())) + "; installed in the runtime")
     mapped = {**native_libs().get("debian", {}), **native_libs().get("alpine", {})}
+    libs = [p for p in dict.fromkeys(x.split("=")[0] for x in facts.packages)
+            if p.startswith("lib") and not p.endswith(("-dev", "-devel", "-doc", "-dbg")) and p not in mapped
+            and p not in skip and p not in plan.runtime_packages and "$" not in p]
+    if libs and options.flavour(plan.language) in ("auto", "slim", "alpine") and (libraries or used):
+        plan.runtime_packages += libs
+        plan.needs_shell = True
+        plan.decisions.append(f"libraries the build installed for run time: {' '.join(libs)}; installed in the "
+                              "runtime")
+    elif libs:
+        plan.warnings.append(f"the build installs {', '.join(libs[:6])}; the runtime stage does not carry them "
+                             "(nothing msb carries needs them): if the app loads them, use --runtime slim")
     tools = [p for p in packages if p not in used and p not in mapped and p not in BUILD_UTILITIES]
     if tools:
         shown = ", ".join(tools[:6]) + (f" and {len(tools) - 6} more" if len(tools) > 6 else "")

@@ -531,7 +531,7 @@ class NodePlanner(NodeFiles):
         plan.runtime_packages += sorted(set(libs) | wanted)
         # other programs the app runs (its sources or scripts say so), fonts; the rest is reported
         known = set(libs) | wanted | {p.split("=")[0] for p in facts.packages if p.split("=")[0] in RUNTIME_PACKAGES}
-        carry_runtime_tools(facts, plan, self.options, (".js", ".cjs", ".mjs", ".ts"), skip=known)
+        carry_runtime_tools(facts, plan, self.options, (".js", ".cjs", ".mjs", ".ts"), skip=known, libraries=True)
         major = tag.major
         if facts.is_alpine:
             if flavour not in ("auto", "alpine"):
