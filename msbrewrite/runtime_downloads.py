@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from .analysis import StageFacts, is_root_user
 from .plan import BuildPlan
+from .quoting import sh
 from .shell import Command, option_value
 
 
@@ -23,6 +24,7 @@ class Download:
     dest: str            # runtime path
     env: str | None      # variable that points the tool at `dest` (None: a default search path)
     line: int
+    maybe: bool = False  # the download may not have happened: the builder makes the folder, so COPY works
 
 
 def _playwright(c: Command) -> bool:
@@ -74,8 +76,51 @@ def downloads(facts: StageFacts) -> tuple[list[Download], list[str]]:
                 # a default place NLTK searches, readable by every user
                 found.append(Download("NLTK data", posixpath.normpath(source), "/usr/local/share/nltk_data",
                                       None, step.ins.lineno))
+    found += _puppeteer(facts, users, warnings)
     unique = {d.source: d for d in found}
     return list(unique.values()), warnings
+
+
+def _puppeteer(facts: StageFacts, users, warnings: list[str]) -> list[Download]:
+    """puppeteer 19+ downloads its Chrome into ~/.cache/puppeteer when npm installs it."""
+    import json
+    import re
+    if not facts.context:
+        return []
+    text = facts.context_file(posixpath.join(facts.workdir, "package.json")) or facts.context.read("package.json")
+    try:
+        pkg = json.loads(text or "")
+    except ValueError:
+        return []
+    deps = pkg.get("dependencies") if isinstance(pkg, dict) and isinstance(pkg.get("dependencies"), dict) else {}
+    spec = deps.get("puppeteer")
+    if not isinstance(spec, str):
+        return []
+    m = re.search(r"\d+", spec)
+    if m and int(m.group()) < 19:
+        return []       # older releases keep Chromium inside node_modules, which is copied
+    env = facts.env
+    if any(str(env.get(k, "")).lower() in ("1", "true", "yes") for k in
+           ("PUPPETEER_SKIP_DOWNLOAD", "PUPPETEER_SKIP_CHROMIUM_DOWNLOAD", "PUPPETEER_SKIP_CHROME_DOWNLOAD")) or \
+            env.get("PUPPETEER_EXECUTABLE_PATH"):
+        return []
+    install = next((s for s in facts.steps for c in s.commands
+                    if c.program in ("npm", "yarn", "pnpm") and c.argv[1:2] in (["ci"], ["install"], ["i"], [])), None)
+    if install is None:
+        return []
+    if any(f.startswith(".puppeteerrc") or f.startswith("puppeteer.config") for f in facts.context.listdir("")):
+        warnings.append("puppeteer's configuration file decides where its Chrome is downloaded: the runtime does "
+                        "not carry it (set PUPPETEER_EXECUTABLE_PATH to a browser the runtime installs)")
+        return []
+    user = next((u for idx, u in reversed(users) if idx < install.ins.index), None)
+    if user and not is_root_user(user) and "HOME" not in env:
+        warnings.append(f"puppeteer downloaded Chrome as {user}, whose home is unknown: the runtime does not carry it")
+        return []
+    source = env.get("PUPPETEER_CACHE_DIR") or posixpath.join(env.get("HOME") or "/root", ".cache/puppeteer")
+    if any("--ignore-scripts" in c.argv for c in install.commands):
+        return []       # no install scripts, no download
+    return [Download("puppeteer's Chrome", source, "/opt/puppeteer", "PUPPETEER_CACHE_DIR", install.ins.lineno,
+                     maybe=True)]
 
 
 def carry(facts: StageFacts, plan: BuildPlan) -> None:
@@ -87,6 +132,9 @@ def carry(facts: StageFacts, plan: BuildPlan) -> None:
             continue    # copied already, with the app directory it lies in
         if not d.source.startswith(("/root/", "/home/")):
             d.dest, d.env = d.source, None     # a place every user can read: the same path
+        if d.maybe:
+            plan.builder_append.append(f"# the folder {d.what} is downloaded to (empty when the download was skipped)\n"
+                                       f"RUN mkdir -p {sh(d.source)}")
         plan.copy(d.source, d.dest, f"{d.what}, downloaded by line {d.line}")
         if d.env and not any(line.startswith(f"ENV {d.env}=") for line in plan.runtime_env):
             plan.runtime_env.append(f"ENV {d.env}={d.dest}")

@@ -141,3 +141,20 @@ def test_plain_libraries_come_with_a_program_or_for_native_modules(tmp_path):
         ["chromium", "libnss3", "libgbm1"]
     assert carried({"main.go": "package main\n"}, False) == []
     assert carried({"main.go": "package main\n"}, True) == ["libnss3", "libgbm1"]
+
+
+def test_puppeteer_chrome_downloaded_at_install(tmp_path):
+    from msbrewrite.runtime_downloads import downloads
+    node = "FROM node:20\nWORKDIR /app\n{env}COPY package.json ./\nRUN npm {install}\nCOPY . .\nCMD [\"node\", \"a.js\"]\n"
+
+    def found(spec: str, env: str = "", install: str = "install", extra: dict | None = None):
+        files = {"package.json": '{"dependencies": {"puppeteer": "%s"}}' % spec, **(extra or {})}
+        items, warnings = downloads(stage_facts(tmp_path, node.format(env=env, install=install), files))
+        return [(d.source, d.dest, d.env, d.maybe) for d in items], warnings
+
+    assert found("^22.6.0") == ([("/root/.cache/puppeteer", "/opt/puppeteer", "PUPPETEER_CACHE_DIR", True)], [])
+    assert found("13.7.0") == ([], [])                                   # Chromium inside node_modules
+    assert found("^22.6.0", env="ENV PUPPETEER_SKIP_DOWNLOAD=true\n") == ([], [])
+    assert found("^22.6.0", install="ci --ignore-scripts") == ([], [])
+    items, warnings = found("^22.6.0", extra={".puppeteerrc.cjs": "module.exports = {cacheDirectory: '/x'}"})
+    assert items == [] and "configuration file" in warnings[0]
