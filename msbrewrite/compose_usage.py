@@ -41,7 +41,14 @@ class Override:
 
 
 def overrides(facts: StageFacts) -> list[Override]:
-    """The command/entrypoint overrides of the services built from the context root with its Dockerfile."""
+    """The command/entrypoint overrides of the services built from the context root with its Dockerfile
+    (read once per conversion: the runtime base and the programs to carry both ask)."""
+    if "compose_overrides" not in facts.memo:
+        facts.memo["compose_overrides"] = _read_overrides(facts)
+    return list(facts.memo["compose_overrides"])
+
+
+def _read_overrides(facts: StageFacts) -> list[Override]:
     ctx = facts.context
     if not ctx:
         return []

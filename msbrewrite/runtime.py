@@ -455,26 +455,25 @@ def _compose_overrides(facts: StageFacts, plan: BuildPlan, options: Options) -> 
                 plan.warnings.append(f"{o.shown} needs a shell, absent from {plan.runtime_base}")
 
 
-def healthcheck_wants_shell(facts: StageFacts, plan: BuildPlan, options: Options) -> bool:
+def healthcheck_wants_shell(facts: StageFacts, plan: BuildPlan, options: Options) -> None:
     """A HEALTHCHECK that needs a shell or curl/wget keeps a base that can run it: without it the
     container never turns healthy (Compose's `service_healthy` waits forever, Swarm restarts it).
     Only when the runtime flavour was not chosen by the user, who may probe from the orchestrator."""
     checks = [i for i in facts.stage.instructions if i.keyword == "HEALTHCHECK"]
     base = describe(plan.runtime_base)
     if not checks or options.flavour(plan.language) != "auto" or (base.shell and base.package_manager):
-        return False
+        return
     found = _health_argv(checks[-1])
     if found is None:
-        return False
+        return
     argv, shell = found
     need = "a shell" if shell and not base.shell else _health_tool_missing(argv, plan, base)
     if not need:
-        return False
+        return
     if not plan.needs_shell:
         plan.needs_shell = True
         plan.decisions.append(f"line {checks[-1].lineno}: the HEALTHCHECK needs {need}, absent from "
                               f"{plan.runtime_base}: the runtime keeps a base that has it")
-    return True
 
 
 def _healthcheck(facts: StageFacts, plan: BuildPlan, base) -> None:

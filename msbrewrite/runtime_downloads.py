@@ -9,9 +9,11 @@ others) and the tool is told where, with the variable it reads.
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass
 
 from .analysis import StageFacts, is_root_user
+from .languages.node_pkg import read_package
 from .plan import BuildPlan
 from .quoting import sh
 from .shell import Command, option_value
@@ -83,17 +85,10 @@ def downloads(facts: StageFacts) -> tuple[list[Download], list[str]]:
 
 def _puppeteer(facts: StageFacts, users, warnings: list[str]) -> list[Download]:
     """puppeteer 19+ downloads its Chrome into ~/.cache/puppeteer when npm installs it."""
-    import json
-    import re
     if not facts.context:
         return []
     text = facts.context_file(posixpath.join(facts.workdir, "package.json")) or facts.context.read("package.json")
-    try:
-        pkg = json.loads(text or "")
-    except ValueError:
-        return []
-    deps = pkg.get("dependencies") if isinstance(pkg, dict) and isinstance(pkg.get("dependencies"), dict) else {}
-    spec = deps.get("puppeteer")
+    spec = read_package(text).deps().get("puppeteer")
     if not isinstance(spec, str):
         return []
     m = re.search(r"\d+", spec)

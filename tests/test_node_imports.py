@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from msbrewrite.context import Context
-from msbrewrite.languages.node_imports import package_of, packages_loaded, preloads
+from msbrewrite.languages.node_imports import node_args, package_of, packages_loaded, preloads
 
 
 def test_package_names_of_specifiers():
@@ -15,6 +15,13 @@ def test_package_names_of_specifiers():
 def test_preloaded_modules():
     assert preloads(["-r", "dotenv/config", "--require=./tracing.js", "--import", "tsx", "server.js"]) == \
         ["dotenv/config", "./tracing.js", "tsx"]
+
+
+def test_node_arguments_split_into_preloads_and_the_entry():
+    assert node_args(["--experimental-loader", "ts-node/esm", "--inspect", "src/main.mjs", "--port", "80"]) == \
+        (["ts-node/esm"], "src/main.mjs")
+    assert node_args(["-r", "dotenv/config", "--require=./otel.js", "index.js"]) == (["dotenv/config", "./otel.js"], "index.js")
+    assert node_args(["--version"]) == ([], None)
 
 
 def test_requires_and_imports_followed_from_the_entry(tmp_path):

@@ -148,8 +148,10 @@ def carry_runtime_tools(facts: StageFacts, plan: BuildPlan, options, suffixes: t
     from .. import runtime_programs
     from ..analysis import command_argv
     packages = [p for p in runtime_programs.candidates(facts) if p not in skip]
+    # a distroless or scratch flavour the user chose gets no package manager: report only
+    may_carry = options.flavour(plan.language) in ("auto", "slim", "alpine")
     used = {}
-    if options.flavour(plan.language) in ("auto", "slim", "alpine"):
+    if may_carry:
         # fonts are never a build tool: whatever renders text at run time loads them
         used = {p: "fonts" for p in packages if runtime_programs.is_font(p)}
         if facts.context:
@@ -171,7 +173,7 @@ def carry_runtime_tools(facts: StageFacts, plan: BuildPlan, options, suffixes: t
     libs = [p for p in dict.fromkeys(x.split("=")[0] for x in facts.packages)
             if p.startswith("lib") and not p.endswith(("-dev", "-devel", "-doc", "-dbg")) and p not in mapped
             and p not in skip and p not in plan.runtime_packages and "$" not in p]
-    if libs and options.flavour(plan.language) in ("auto", "slim", "alpine") and (libraries or used):
+    if libs and may_carry and (libraries or used):
         plan.runtime_packages += libs
         plan.needs_shell = True
         plan.decisions.append(f"libraries the build installed for run time: {' '.join(libs)}; installed in the "

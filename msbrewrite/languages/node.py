@@ -19,7 +19,7 @@ from ..quoting import sh
 from ..shell import Command, shell_form_to_argv, split_words
 from .common import carry_runtime_tools, runtime_libraries
 from .node_files import NodeFiles
-from .node_imports import package_of, packages_loaded, preloads
+from .node_imports import node_args, package_of, packages_loaded
 from .node_pkg import (Package, lockfile_manager, next_output, parse_tag, read_package, resolve_script,
                        run_target, tsconfig_out_dir)
 
@@ -385,10 +385,8 @@ class NodePlanner(NodeFiles):
         facts = self.facts
         if self.keep_dev or not self.entry_node or not facts.context or not self.pkg.found:
             return
-        argv = self.entry_node[1:]
-        loaded = {name: f"`node -r {flag}`" for flag in preloads(argv) if (name := package_of(flag))}
-        values = {i + 1 for i, w in enumerate(argv) if w in ("-r", "--require", "--import", "--loader")}
-        script = next((w for i, w in enumerate(argv) if not w.startswith("-") and i not in values), None)
+        flags, script = node_args(self.entry_node[1:])
+        loaded = {name: f"`node -r {flag}`" for flag in flags if (name := package_of(flag))}
         rel = facts.context_path(posixpath.join(facts.workdir, script)) if script else None
         if rel is not None:
             for name, where in packages_loaded(facts.context, rel).items():
@@ -530,8 +528,8 @@ class NodePlanner(NodeFiles):
             plan.decisions.append("Prisma's query engine looks for OpenSSL: openssl installed in the runtime")
         plan.runtime_packages += sorted(set(libs) | wanted)
         # other programs the app runs (its sources or scripts say so), fonts; the rest is reported
-        known = set(libs) | wanted | {p.split("=")[0] for p in facts.packages if p.split("=")[0] in RUNTIME_PACKAGES}
-        carry_runtime_tools(facts, plan, self.options, (".js", ".cjs", ".mjs", ".ts"), skip=known, libraries=True)
+        carry_runtime_tools(facts, plan, self.options, (".js", ".cjs", ".mjs", ".ts"), skip=set(libs) | wanted,
+                            libraries=True)
         major = tag.major
         if facts.is_alpine:
             if flavour not in ("auto", "alpine"):

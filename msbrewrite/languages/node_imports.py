@@ -36,15 +36,28 @@ def package_of(specifier: str) -> str | None:
     return None if name in _BUILTINS else name
 
 
+_PRELOAD_OPTIONS = ("-r", "--require", "--import", "--loader", "--experimental-loader")
+
+
 def preloads(argv: list[str]) -> list[str]:
     """Modules `node -r x` / `--require=x` / `--import x` loads before the entry."""
-    out = []
-    for i, w in enumerate(argv):
-        if w in ("-r", "--require", "--import", "--loader", "--experimental-loader") and i + 1 < len(argv):
-            out.append(argv[i + 1])
-        elif w.startswith(("--require=", "--import=", "--loader=")):
-            out.append(w.split("=", 1)[1])
-    return out
+    return node_args(argv)[0]
+
+
+def node_args(argv: list[str]) -> tuple[list[str], str | None]:
+    """(modules preloaded, entry script) of node's arguments (after `node` itself)."""
+    loaded, script, i = [], None, 0
+    while i < len(argv):
+        w = argv[i]
+        if w in _PRELOAD_OPTIONS and i + 1 < len(argv):
+            loaded.append(argv[i + 1])
+            i += 1
+        elif w.startswith(tuple(o + "=" for o in _PRELOAD_OPTIONS[1:])):
+            loaded.append(w.split("=", 1)[1])
+        elif not w.startswith("-") and script is None:
+            script = w
+        i += 1
+    return loaded, script
 
 
 def packages_loaded(context: Context, entry: str) -> dict[str, str]:
