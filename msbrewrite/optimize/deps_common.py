@@ -99,3 +99,18 @@ def check_between(builder: Builder, source: CopyStep, run: RunStep) -> None:
 def need_context(builder: Builder, what: str) -> None:
     if not builder.facts.context:
         raise Skip(f"without the build context the {what} are unknown")
+
+
+def read_toml(builder: Builder, cwd: str, name: str, where: str) -> tuple[str, dict]:
+    """The context's manifest `name` in `cwd` (its context path, parsed); Skip when it is missing
+    (`no NAME where WHERE`) or unreadable."""
+    facts = builder.facts
+    rel = facts.context_path(posixpath.join(cwd, name))
+    if not usable(builder, rel):
+        raise Skip(f"no {name} where {where}")
+    from ..tomlreader import toml
+    try:
+        data = toml().loads(facts.context.read(rel) or "")
+    except Exception:   # noqa: BLE001 - an unreadable manifest: no dependency layer
+        raise Skip(f"{name} cannot be read") from None
+    return rel, data if isinstance(data, dict) else {}

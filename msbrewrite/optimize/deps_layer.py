@@ -14,7 +14,7 @@ import re
 
 from ..shell import Command
 from .cache_mounts import Mounts
-from .deps_common import Skip, chown_flags, emit, locate, move_install, need_context, usable
+from .deps_common import Skip, chown_flags, emit, locate, move_install, need_context, read_toml, usable
 from .deps_gradle import gradle_layer
 from .deps_python import python_layer
 from .edits import SEP, Builder, command_spans
@@ -204,14 +204,7 @@ def _rust(builder: Builder, mounts: Mounts) -> None:
     if any(w.startswith(("--manifest-path", "-p", "--package", "--workspace", "--all")) for w in cmd.argv[2:]):
         raise Skip("a workspace build needs every member's manifest")
     facts = builder.facts
-    manifest = facts.context_path(posixpath.join(cmd.cwd, "Cargo.toml"))
-    if not usable(builder, manifest):
-        raise Skip("no Cargo.toml where cargo runs")
-    from ..tomlreader import toml
-    try:
-        data = toml().loads(facts.context.read(manifest) or "")
-    except Exception:   # noqa: BLE001 - an unreadable manifest: no placeholder crate
-        raise Skip("Cargo.toml cannot be read") from None
+    manifest, data = read_toml(builder, cmd.cwd, "Cargo.toml", "cargo runs")
     folder = posixpath.dirname(manifest)
     package = data.get("package") if isinstance(data.get("package"), dict) else None
     if package is None or "workspace" in data or not isinstance(package.get("name"), str):

@@ -16,7 +16,7 @@ from ..languages.python import BOOTSTRAP, TOOLS
 from ..languages.python_deps import install_args, install_packages, norm
 from ..shell import Command, resolve
 from .cache_mounts import Mounts, tool_of
-from .deps_common import Skip, check_between, emit, locate, move_install, usable
+from .deps_common import Skip, check_between, emit, locate, move_install, read_toml, usable
 from .edits import SEP, Builder, RunStep, command_spans, shell_form, words
 from .manifests import present_before
 
@@ -132,16 +132,7 @@ def _present_or_named(builder: Builder, source, workdir: str, name: str, implied
 
 
 def _pyproject(builder: Builder, workdir: str) -> dict:
-    facts = builder.facts
-    rel = facts.context_path(posixpath.join(workdir, "pyproject.toml"))
-    if not usable(builder, rel):
-        raise Skip("no pyproject.toml where the install runs")
-    from ..tomlreader import toml
-    try:
-        data = toml().loads(facts.context.read(rel) or "")
-    except Exception:   # noqa: BLE001 - an unreadable manifest: no dependency layer
-        raise Skip("pyproject.toml cannot be read") from None
-    return data if isinstance(data, dict) else {}
+    return read_toml(builder, workdir, "pyproject.toml", "the install runs")[1]
 
 
 def _table(data: dict, *keys: str) -> dict:
