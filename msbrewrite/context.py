@@ -9,6 +9,8 @@ import fnmatch
 import os
 from pathlib import Path
 
+from .ignorefiles import DockerIgnore
+
 MAX_READ = 2 * 1024 * 1024
 MAX_WALK = 20000
 SKIP_DIRS = {".git", "node_modules", "target", "vendor", "__pycache__", ".venv", "venv", "dist", "build", ".next"}
@@ -18,6 +20,7 @@ class Context:
     def __init__(self, root: str | os.PathLike | None):
         self.root = Path(root).resolve() if root else None
         self._files: list[str] | None = None
+        self._ignore: DockerIgnore | None = None
 
     def __bool__(self) -> bool:
         return self.root is not None and _answer(self.root.is_dir)
@@ -64,6 +67,12 @@ class Context:
                         break
             self._files = out
         return self._files
+
+    def ignored(self, rel: str) -> bool:
+        """Whether the context's .dockerignore keeps `rel` out of what `docker build` sends."""
+        if self._ignore is None:
+            self._ignore = DockerIgnore(self.read(".dockerignore"))
+        return self._ignore.ignored(rel)
 
     def glob(self, pattern: str) -> list[str]:
         return [f for f in self.files() if fnmatch.fnmatch(f, pattern)]

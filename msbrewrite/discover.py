@@ -3,16 +3,17 @@
 Names: `Dockerfile`, `Dockerfile.*`, `*.Dockerfile`, `*.dockerfile`, `Containerfile`
 (case-insensitive, as the docker CLI also accepts `dockerfile`). Templates and companion files
 such as `Dockerfile.j2` or `Dockerfile.dockerignore` are not Dockerfiles. The walk skips VCS and
-dependency directories, asks git once per repository which candidates it ignores, and never
+dependency directories, drops candidates a repository's ignore files exclude (read as data: no git runs), and never
 follows a symlink out of its root.
 """
 from __future__ import annotations
 
 import fnmatch
 import os
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+
+from .ignorefiles import GitIgnore, user_global_excludes
 
 SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", "vendor", ".venv", ".tox", "__pycache__"})
 # suffixes after "Dockerfile." that name a template, a backup or a companion file, not a Dockerfile
@@ -150,13 +151,15 @@ def _drop_git_ignored(paths: list[Path]) -> list[Path]:
 
 
 def git_ignored(top: Path, files: list[Path]) -> set[Path]:
-    """The subset of `files` that git ignores, from one `git check-ignore --stdin` call."""
-    data = "\0".join(os.path.relpath(f, top) for f in files) + "\0"
-    try:
-        proc = subprocess.run(["git", "-C", str(top), "check-ignore", "--stdin", "-z"], input=data.encode(),
-                              capture_output=True, timeout=60)
-    except (OSError, subprocess.SubprocessError):
-        return set()      # no git: nothing is known to be ignored
-    if proc.returncode not in (0, 1):
-        return set()
-    return {(top / rel).resolve() for rel in proc.stdout.decode(errors="replace").split("\0") if rel}
+    """The subset of `files` that the work tree at `top` ignores, from its ignore files.
+
+    Read as data, never by running git: git would run programs the scanned repository's own
+    configuration names (`core.fsmonitor`, hooks), and `msb check` runs on untrusted trees.
+    """
+    rules = GitIgnore(top, user_global_excludes())
+    out = set()
+    for f in files:
+        rel = os.path.relpath(f, top).replace(os.sep, "/")
+        if not rel.startswith("../") and rules.ignored(rel):
+            out.add(f)
+    return out

@@ -1,10 +1,10 @@
 import os
 import subprocess
+import sys
 
 import pytest
 
 from bulkapps import git
-from msbrewrite import discover as disc
 from msbrewrite.discover import discover, is_dockerfile_name
 
 
@@ -70,23 +70,40 @@ def test_symlinks_never_lead_out_of_the_root(tmp_path):
     assert _rels(discover([root]), root) == ["app/Dockerfile"]
 
 
-def test_git_ignored_files_are_skipped_with_one_git_call_per_repo(tmp_path, monkeypatch):
+def test_git_ignored_files_are_skipped_without_running_any_program(tmp_path, monkeypatch):
     repo = tmp_path / "repo"
     repo.mkdir()
     git("init", "-q", cwd=repo)
     (repo / ".gitignore").write_text("generated/\n*.local.Dockerfile\n")
     _touch(repo, "Dockerfile", "generated/Dockerfile", "svc/Dockerfile", "svc/dev.local.Dockerfile",
            "svc/x/Dockerfile")
-    calls = []
-    real_run = subprocess.run
 
-    def counting_run(cmd, *a, **kw):
-        calls.append(cmd)
-        return real_run(cmd, *a, **kw)
+    def no_programs(*a, **kw):
+        raise AssertionError(f"discovery ran a program: {a}")
 
-    monkeypatch.setattr(disc.subprocess, "run", counting_run)
+    monkeypatch.setattr(subprocess, "run", no_programs)
+    monkeypatch.setattr(subprocess, "Popen", no_programs)
     assert _rels(discover([repo]), repo) == ["Dockerfile", "svc/Dockerfile", "svc/x/Dockerfile"]
-    assert len([c for c in calls if "check-ignore" in c]) == 1
+
+
+def test_a_scanned_repository_config_runs_nothing(tmp_path):
+    """core.fsmonitor (and hooks) of a nested repository never run when msb scans the tree."""
+    repo = tmp_path / "repo"
+    nested = repo / "vendored" / "lib"
+    nested.mkdir(parents=True)
+    git("init", "-q", cwd=repo)
+    git("init", "-q", cwd=nested)
+    marker = tmp_path / "PWNED"
+    for where in (repo, nested):
+        git("config", "core.fsmonitor", f"touch {marker}; false", cwd=where)
+        git("config", "core.hooksPath", str(tmp_path / "hooks"), cwd=where)
+    (nested / ".gitignore").write_text("ignored.Dockerfile\n")
+    _touch(repo, "Dockerfile", "vendored/lib/Dockerfile", "vendored/lib/ignored.Dockerfile")
+    assert _rels(discover([repo]), repo) == ["Dockerfile", "vendored/lib/Dockerfile"]
+    proc = subprocess.run([sys.executable, "-m", "msbrewrite", "check", str(repo)], capture_output=True, text=True,
+                          cwd=tmp_path)
+    assert "Traceback" not in proc.stderr
+    assert not marker.exists(), "a program from the scanned repository's configuration ran"
 
 
 def test_outside_a_repository_nothing_is_ignored(tmp_path):

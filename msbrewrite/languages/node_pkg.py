@@ -5,7 +5,6 @@ frontend modules use them.
 """
 from __future__ import annotations
 
-import fnmatch
 import json
 import posixpath
 import re
@@ -218,28 +217,5 @@ def next_output(context: Context, root: str) -> str | None:
 
 
 def dockerignored(context: Context, rel: str) -> bool:
-    """Whether .dockerignore keeps `rel` (a context path) out of the build (last match wins)."""
-    text = context.read(".dockerignore")
-    if not text:
-        return False
-    ignored = False
-    for line in text.splitlines():
-        pattern = line.strip()
-        if not pattern or pattern.startswith("#"):
-            continue
-        negate = pattern.startswith("!")
-        pattern = posixpath.normpath(pattern.lstrip("!").strip().lstrip("/")).rstrip("/")
-        if pattern.startswith("./"):
-            pattern = pattern[2:]
-        if _ignore_match(pattern, rel):
-            ignored = not negate
-    return ignored
-
-
-def _ignore_match(pattern: str, rel: str) -> bool:
-    if pattern.startswith("**/"):
-        tail = pattern[3:]
-        return any(_ignore_match(tail, "/".join(rel.split("/")[i:])) for i in range(len(rel.split("/"))))
-    parts = rel.split("/")
-    # a pattern that matches a parent directory ignores everything below it
-    return any(fnmatch.fnmatchcase("/".join(parts[:i]), pattern) for i in range(1, len(parts) + 1))
+    """Whether .dockerignore keeps `rel` (a context path) out of the build."""
+    return context.ignored(rel)

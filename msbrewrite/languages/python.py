@@ -9,7 +9,6 @@ name the code an app runs, not the data files and folders it opens by name.
 """
 from __future__ import annotations
 
-import fnmatch
 import dataclasses
 import posixpath
 import re
@@ -125,9 +124,6 @@ class BuilderTree:
 
     def __init__(self, facts: StageFacts):
         self.facts = facts
-        text = facts.context.read(".dockerignore") or ""
-        self.ignore = [p.strip().lstrip("/").rstrip("/") for p in text.splitlines()
-                       if p.strip() and not p.startswith(("#", "!"))]
 
     def rel(self, path: str) -> str | None:
         rel = self.facts.context_path(path)
@@ -136,13 +132,7 @@ class BuilderTree:
         return rel
 
     def ignored(self, rel: str) -> bool:
-        parts = rel.split("/")
-        for pat in self.ignore:
-            for i in range(1, len(parts) + 1):
-                prefix = "/".join(parts[:i])
-                if fnmatch.fnmatch(prefix, pat) or fnmatch.fnmatch(prefix, pat.replace("**/", "")):
-                    return True
-        return False
+        return self.facts.context.ignored(rel)
 
     def read(self, path: str) -> str | None:
         rel = self.rel(path)
