@@ -24,9 +24,24 @@ def sh_words(words) -> str:
     return " ".join(sh(w) for w in words)
 
 
+def expands(word: str) -> bool:
+    """A word read from a RUN line whose value the original shell may have expanded (`$HOME`,
+    `$(...)`, backticks): its quoting decided what ran, and the word alone no longer says which."""
+    return "$" in word or "`" in word
+
+
 def sh_glob(path: str) -> str:
     """A path whose `*`/`?` parts must still expand (`/my app/target/*.jar`): every other part quoted."""
     return "/".join(part if (not part or _GLOB_PART.fullmatch(part)) else sh(part) for part in path.split("/"))
+
+
+def env_literal(value: str, suffix: str = "") -> str:
+    """A literal value for an ENV line msb writes (`/opt/my venv` stays one value, its `$` stays
+    a `$`); `suffix` is appended as written, so `"/opt/my venv/bin:$PATH"` still expands $PATH."""
+    if not suffix and re.fullmatch(r"[\w./:@%+,=-]+", value):
+        return value
+    inner = value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$")
+    return f'"{inner}{suffix}"'
 
 
 def has_control(value: str) -> bool:
@@ -39,6 +54,14 @@ def dockerfile_words(words: list[str]) -> str:
     if any(not w or re.search(r"[\s\"'\\]", w) for w in words):
         return json.dumps(words)
     return " ".join(words)
+
+
+def dockerfile_paths(paths: list[str]) -> str:
+    """Literal paths (files of the context) as COPY arguments: COPY expands `$` in either form,
+    so a `$` in a file name is escaped."""
+    if any("$" in p for p in paths):
+        return json.dumps([p.replace("$", "\\$") for p in paths], ensure_ascii=False)
+    return dockerfile_words(paths)
 
 
 def generated_problem(plan) -> str | None:

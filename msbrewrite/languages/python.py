@@ -19,7 +19,7 @@ from ..bases import describe
 from ..dockerfile import parse_key_values
 from ..options import Options
 from ..plan import REWRITTEN, BuildPlan, Detection, Evidence, Refusal
-from ..quoting import sh
+from ..quoting import env_literal, sh
 from ..shell import Command, resolve, shell_form_to_argv
 from .common import native_libs, runtime_libraries
 from .python_deps import dependency_names, install_args, install_packages, is_installer, is_pip_install
@@ -667,7 +667,7 @@ class PythonPlanner:
         facts, plan = self.facts, self.plan
         lines = []
         if self.venv:
-            lines += [f"VIRTUAL_ENV={self.venv}", f'PATH="{self.venv}/bin:$PATH"']
+            lines += [f"VIRTUAL_ENV={env_literal(self.venv)}", f"PATH={env_literal(self.venv, '/bin:$PATH')}"]
         for key in ("PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED"):
             if key not in facts.env:
                 lines.append(f"{key}=1")

@@ -129,6 +129,11 @@ WHY = {
 }
 
 
+# a cache folder that can stand in `--mount=type=cache,target=...` as written (no blank, comma,
+# quote or variable): the folder comes from the builder's ENV (PIP_CACHE_DIR, GOMODCACHE...)
+_PLAIN_TARGET = re.compile(r"/[\w./@%+:-]*")
+
+
 class Mounts:
     """Which cache mounts each builder RUN gets; decided once, used by every optimisation."""
 
@@ -153,7 +158,13 @@ class Mounts:
             kinds = {tuple(caches(self.builder, tool, cmd)) for _, cmd in hits}
             if len(kinds) != 1:
                 continue    # the commands disagree about where the cache is (e.g. one sets a local repo)
-            chosen = [c for c in kinds.pop() if self._safe(c, runs, hits)]
+            found = kinds.pop()
+            odd = next((c.target for c in found if not _PLAIN_TARGET.fullmatch(c.target)), None)
+            if odd is not None:
+                # the flag is a comma-separated list ended by a blank: such a path cannot be written there
+                self.skipped[tool] = f"its cache folder {odd!r} cannot be named in a --mount flag"
+                continue
+            chosen = [c for c in found if self._safe(c, runs, hits)]
             if chosen:
                 self.by_tool[tool] = chosen
 

@@ -6,6 +6,7 @@ import posixpath
 
 from ..analysis import CopyStep, Step
 from ..languages.node_pkg import dockerignored
+from ..quoting import dockerfile_paths, expands, sh_words
 from ..render import comments_of
 from ..shell import Command
 from .edits import Builder, RunStep
@@ -47,6 +48,22 @@ def usable(builder: Builder, rel: str | None) -> bool:
     return rel is not None and ctx.exists(rel) and not dockerignored(ctx, rel)
 
 
+def shell_words(words: list[str], where: str) -> str:
+    """Words read from the original RUN line, written again as shell words.
+
+    The reader gives each word's value, not its quoting: a value with `$` or a backtick may have
+    expanded in the original or not (`"$HOME"` versus `'$HOME'`), so such a step is not repeated."""
+    odd = next((w for w in words if expands(w)), None)
+    if odd is not None:
+        raise Skip(f"{where} holds {odd!r}, whose expansion depends on quoting the step cannot repeat")
+    return sh_words(words)
+
+
+def copy_line(source: CopyStep, paths: list[str], dest: str) -> str:
+    """A COPY of context paths above the source copy, with the source copy's owner and mode."""
+    return f"COPY{chown_flags(source)} {dockerfile_paths([*paths, dest])}"
+
+
 def chown_flags(source: CopyStep) -> str:
     return "".join(f" --{name}={value}" for name, value in source.ins.flag_list if name in ("chown", "chmod"))
 
@@ -62,7 +79,7 @@ def emit(builder: Builder, source: CopyStep, files: list[str], lines: list[str],
         workdir, folders.get(f, ""), posixpath.basename(f))) is None]
     for folder in dict.fromkeys(folders.get(f, "") for f in missing):
         group = [f for f in missing if folders.get(f, "") == folder]
-        out.append(f"COPY{chown_flags(source)} {' '.join(group)} ./{folder + '/' if folder else ''}")
+        out.append(copy_line(source, group, f"./{folder + '/' if folder else ''}"))
     out += lines
     builder.insert_before(source.ins, out)
     if copied is None:

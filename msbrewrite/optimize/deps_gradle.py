@@ -13,7 +13,7 @@ import posixpath
 import re
 
 from .cache_mounts import Mounts
-from .deps_common import Skip, chown_flags, emit, locate, need_context, usable
+from .deps_common import Skip, copy_line, emit, locate, need_context, shell_words, usable
 from .edits import Builder
 
 _NAMES = {"settings.gradle", "settings.gradle.kts", "build.gradle", "build.gradle.kts", "gradle.properties",
@@ -21,7 +21,7 @@ _NAMES = {"settings.gradle", "settings.gradle.kts", "build.gradle", "build.gradl
 # gradle options that name other files, projects or homes: the build files are not the ones msb reads
 _OTHER_FILES = ("-p", "--project-dir", "-b", "--build-file", "-c", "--settings-file", "-g", "--gradle-user-home",
                 "--include-build", "-I", "--init-script", "--project-cache-dir")
-_KEPT = re.compile(r"-P\S+|-D\S+|--offline|-q|--quiet|--no-daemon|--console=\S+|-s|--stacktrace|--no-build-cache")
+_KEPT = re.compile(r"-P.+|-D.+|--offline|-q|--quiet|--no-daemon|--console=\S+|-s|--stacktrace|--no-build-cache", re.S)
 # what a build script may do that reads files besides the build files
 _READS_FILES = re.compile(r"\b(?:file|files|fileTree|new\s+File|listFiles|eachDir)\s*\(|\bapply\s*\(?\s*from\b|"
                           r"\b(?:includeBuild|includeFlat|projectDir|buildFileName)\b")
@@ -73,7 +73,7 @@ def gradle_layer(builder: Builder, mounts: Mounts) -> None:
             raise Skip("no gradlew in the context")
         files.append(gradlew)
     if ctx.is_dir(join("gradle")) and usable(builder, join("gradle")):
-        lines.append(f"COPY{chown_flags(source)} {join('gradle')} ./gradle")
+        lines.append(copy_line(source, [join("gradle")], "./gradle"))
     elif wrapper:
         raise Skip("gradlew without its gradle/wrapper folder in the context")
     options = [w for w in cmd.argv[1:] if _KEPT.fullmatch(w)]
@@ -81,7 +81,8 @@ def gradle_layer(builder: Builder, mounts: Mounts) -> None:
         options.append("--no-daemon")
     tasks = ["dependencies"] + [f":{p.replace('/', ':')}:dependencies" for p in projects]
     flags = " ".join(mounts.flags("gradle"))
-    lines.append(f"RUN {flags + ' ' if flags else ''}{' '.join([cmd.argv[0], *tasks, *options])}")
+    words = shell_words([cmd.argv[0], *tasks, *options], f"line {run.ins.lineno}'s Gradle command")
+    lines.append(f"RUN {flags + ' ' if flags else ''}{words}")
     what = f"gradle {' '.join(tasks)}" + (f" for the root and {len(projects)} subproject(s)" if projects else "")
     emit(builder, source, files, lines, what, folders)
 

@@ -14,7 +14,8 @@ import re
 
 from ..shell import Command
 from .cache_mounts import Mounts
-from .deps_common import Skip, chown_flags, emit, locate, move_install, need_context, read_toml, usable
+from ..quoting import sh, sh_words
+from .deps_common import Skip, copy_line, emit, locate, move_install, need_context, read_toml, shell_words, usable
 from .deps_gradle import gradle_layer
 from .deps_python import python_layer
 from .edits import SEP, Builder, command_spans
@@ -121,7 +122,7 @@ def _node(builder: Builder, mounts: Mounts) -> None:
     dirs = _berry_dirs(builder, pkg, folder) if berry else []
     moved = move_install(builder, source, run, lambda c: _node_install(c) or c.program == "corepack"
                   or (c.program in ("npm", "yarn", "pnpm") and len(c.argv) > 1 and c.argv[1] == "config"))
-    lines = [f"COPY{chown_flags(source)} {d} ./{posixpath.relpath(d, folder) if folder else d}" for d in dirs]
+    lines = [copy_line(source, [d], f"./{posixpath.relpath(d, folder) if folder else d}") for d in dirs]
     also = f"{', '.join(posixpath.relpath(d, folder) if folder else d for d in dirs)} copied, then " if dirs else ""
     emit(builder, source, files, lines + moved, f"{also}line {run.ins.lineno}'s install"
          f"{' (Yarn 2+: .yarnrc.yml and the project-local Yarn files)' if berry else ''}")
@@ -181,12 +182,13 @@ def _maven(builder: Builder, mounts: Mounts) -> None:
     lines = []
     if cmd.program == "mvnw":
         files.append(posixpath.join(folder, "mvnw"))
-        lines.append(f"COPY{chown_flags(source)} {posixpath.join(folder, '.mvn')} ./.mvn")
-    options = [w for w in cmd.argv[1:] if re.fullmatch(r"-D\S+|-P\S+|-B|--batch-mode|-q|--quiet|-U|-o|--offline", w)]
+        lines.append(copy_line(source, [posixpath.join(folder, '.mvn')], "./.mvn"))
+    options = [w for w in cmd.argv[1:] if re.fullmatch(r"-D.+|-P.+|-B|--batch-mode|-q|--quiet|-U|-o|--offline", w, re.S)]
     if not any(w in ("-B", "--batch-mode") for w in options):
         options.insert(0, "-B")
     flags = " ".join(mounts.flags("maven"))
-    lines.append(f"RUN {flags + ' ' if flags else ''}{' '.join([cmd.argv[0], *options])} dependency:go-offline")
+    words = shell_words([cmd.argv[0], *options], f"line {run.ins.lineno}'s Maven command")
+    lines.append(f"RUN {flags + ' ' if flags else ''}{words} dependency:go-offline")
     emit(builder, source, files, lines, "mvn dependency:go-offline")
 
 
@@ -224,7 +226,8 @@ def _rust(builder: Builder, mounts: Mounts) -> None:
     spans = command_spans(text, r"cargo" + SEP + r"(?:build|b)")
     if not spans:
         raise Skip("the cargo command cannot be repeated")
-    build = " ".join(re.sub(SEP, " ", text[spans[0][0]:spans[0][1]]).split())
+    # the command as written (its quoting included), on one line
+    build = re.sub(r"(?:\\|`)\r?\n[ \t]*", " ", text[spans[0][0]:spans[0][1]]).strip()
     clean = ["cargo", "clean", "-p", package["name"]]
     argv = cmd.argv
     for i, w in enumerate(argv):
@@ -234,9 +237,13 @@ def _rust(builder: Builder, mounts: Mounts) -> None:
             clean += [w, argv[i + 1]]
         elif w.startswith(("--profile=", "--target=", "--target-dir=")):
             clean.append(w)
+    outside = next((p for p in bins + lib if p.startswith("/") or ".." in p.split("/")), None)
+    if outside:
+        raise Skip(f"Cargo.toml names a target outside the crate ({outside})")
     dirs = sorted({posixpath.dirname(p) for p in bins + lib if posixpath.dirname(p)})
-    steps = ([f"mkdir -p {' '.join(dirs)}"] if dirs else []) + [f"echo 'fn main() {{}}' > {p}" for p in bins] + \
-            [f"touch {p}" for p in lib] + [build, " ".join(clean), "rm -f " + " ".join(bins + lib)]
+    clean_words = shell_words(clean, f"line {run.ins.lineno}'s cargo command")
+    steps = ([f"mkdir -p {sh_words(dirs)}"] if dirs else []) + [f"echo 'fn main() {{}}' > {sh(p)}" for p in bins] + \
+            [f"touch {sh(p)}" for p in lib] + [build, clean_words, "rm -f " + sh_words(bins + lib)]
     flags = " ".join(mounts.flags("cargo"))
     files = [manifest] + [p for p in [posixpath.join(folder, "Cargo.lock")] if usable(builder, p)]
     emit(builder, source, files, [f"RUN {flags + ' ' if flags else ''}" + " && ".join(steps)],

@@ -96,9 +96,29 @@ def command_spans(text: str, pattern: str) -> list[tuple[int, int]]:
     (e.g. r"go" + SEP + "build"); end is where the command's arguments stop."""
     spans = []
     for m in re.finditer(r"(?<![\w./-])(?:[\w.-]*/)*" + pattern + r"(?![\w-])", text):
-        end = _END_RE.search(text, m.end())
-        spans.append((m.start(), end.start() if end else len(text)))
+        spans.append((m.start(), _command_end(text, m.end())))
     return spans
+
+
+def _command_end(text: str, pos: int) -> int:
+    """Where the simple command going on at `pos` ends: the first `&&`, `||`, `;`, `|`, `&` or
+    line end outside quotes (`"a;b"` is one word, not the end of the command)."""
+    quote = None
+    i = pos
+    while i < len(text):
+        ch = text[i]
+        if quote == "'":
+            quote = None if ch == "'" else quote
+        elif ch == "\\":
+            i += 1          # an escaped character (inside double quotes too)
+        elif quote == '"':
+            quote = None if ch == '"' else quote
+        elif ch in "'\"":
+            quote = ch
+        elif _END_RE.match(text, i):
+            return i
+        i += 1
+    return len(text)
 
 
 def words(segment: str) -> list[str]:
