@@ -72,7 +72,7 @@ def _sheds_toolchain(lang: str, builder: str, runtime: str) -> bool:
 
 
 def _final_stage(text: str) -> str:
-    parts = re.split(r"(?im)^\s*FROM\s", text)
+    parts = re.split(r"(?im)^[ \t]*FROM\s", text)
     return parts[-1] if len(parts) > 1 else ""
 
 

@@ -209,7 +209,7 @@ class FrontendPlanner:
             text = facts.context.read(rel) or ""
             if "server" not in text:
                 continue
-            full = re.search(r"(?m)^\s*(http|events)\s*\{", text) is not None
+            full = re.search(r"(?m)^[ \t]*(http|events)\s*\{", text) is not None
             return path, "/etc/nginx/nginx.conf" if full else CONF_DEST, text
         return None
 
@@ -219,7 +219,7 @@ class FrontendPlanner:
         # the port the server really listened on keeps `docker run -p` mappings working
         original = site.listen or (exposed[0] if exposed else site.port)
         if own:
-            m = re.search(r"(?m)^\s*listen\s+(?:[\w.\[\]:]*:)?(\d+)", own[2])
+            m = re.search(r"(?m)^[ \t]*listen\s+(?:[\w.\[\]:]*:)?(\d+)", own[2])
             original = int(m.group(1)) if m else 80
         want = options.user
         root_user = is_root_user(facts.user)
@@ -342,7 +342,7 @@ class FrontendPlanner:
         html = HTML
         if own:
             builder_path, dest, text = own
-            m = re.search(r"(?m)^\s*root\s+(/[^;\s]+)\s*;", text)
+            m = re.search(r"(?m)^[ \t]*root\s+(/[^;\s]+)\s*;", text)
             html = m.group(1).rstrip("/") if m else HTML
             plan.copy(builder_path, dest, "the project's own nginx config")
             plan.decisions.append(f"nginx config: the context's {posixpath.basename(builder_path)}, which the "

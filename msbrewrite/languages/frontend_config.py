@@ -83,7 +83,7 @@ def read_config(context: Context, root: str, stem: str) -> tuple[str, str] | Non
 
 def _strip_comments(text: str) -> str:
     text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
-    return re.sub(r"(?m)^\s*//.*$", "", text)
+    return re.sub(r"(?m)^[ \t]*//.*$", "", text)
 
 
 def js_string(text: str, key: str) -> str | None:
@@ -182,7 +182,7 @@ def svelte_adapter(context: Context, root: str) -> tuple[str | None, str | None]
 def dotenv_value(context: Context, root: str, key: str) -> str | None:
     for name in (".env.production", ".env"):
         text = context.read(posixpath.join(root, name)) or ""
-        m = re.search(rf"(?m)^\s*{re.escape(key)}\s*=\s*['\"]?([^'\"\s#]+)", text)
+        m = re.search(rf"(?m)^[ \t]*{re.escape(key)}\s*=\s*['\"]?([^'\"\s#]+)", text)
         if m:
             return m.group(1)
     return None

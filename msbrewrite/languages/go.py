@@ -104,7 +104,7 @@ class GoPlanner:
                 return True, f"go.mod requires {mod}, which needs cgo"
         for f in self.go_files():
             text = facts.context.read(f) or ""
-            if re.search(r'(?m)^import\s+"C"|^\s+"C"\s*$', text):
+            if re.search(r'(?m)^import\s+"C"|^[ \t]+"C"[ \t]*$', text):
                 return True, f"{f} imports \"C\""
         if not facts.context and not self.cgo_disabled():
             # without the sources, a C toolchain or C library headers installed for the build are

@@ -348,7 +348,7 @@ def gradle_projects(context: Context, root: str, root_name: str) -> list[GradleP
     name = m.group(1) if m else root_name
     props = _properties(context.read(posixpath.join(root, "gradle.properties")))
     includes: list[str] = []
-    for inc in re.finditer(r"(?m)^\s*include\s*\(?([^\n)]*)", settings):
+    for inc in re.finditer(r"(?m)^[ \t]*include\s*\(?([^\n)]*)", settings):
         includes += [s.strip().strip("'\"") for s in inc.group(1).split(",") if s.strip().strip("'\"")]
     root_text = _gradle_file(context, root, "build") or ""
     out = []
@@ -366,15 +366,15 @@ def gradle_projects(context: Context, root: str, root_name: str) -> list[GradleP
             proj_dir, proj_name, version, text,
             spring_boot=bool(re.search(r"org\.springframework\.boot['\"]|spring-boot-gradle-plugin", both))
             and not re.search(r"(?:bootJar|named\(\s*['\"]bootJar['\"]\s*\))\s*\{[^}]*enabled\s*=\s*false", text),
-            application=bool(re.search(r"""(?:id\s*\(?\s*['"]application['"]|apply\s+plugin:\s*['"]application['"]|^\s*application\s*$)""",
+            application=bool(re.search(r"""(?:id\s*\(?\s*['"]application['"]|apply\s+plugin:\s*['"]application['"]|^[ \t]*application\s*$)""",
                                        both, re.M)),
             shadow=bool(re.search(r"shadow['\"]", both)),
-            war=bool(re.search(r"""(?:id\s*\(?\s*['"]war['"]|apply\s+plugin:\s*['"]war['"]|^\s*war\s*$)""", both, re.M))))
+            war=bool(re.search(r"""(?:id\s*\(?\s*['"]war['"]|apply\s+plugin:\s*['"]war['"]|^[ \t]*war\s*$)""", both, re.M))))
     return out
 
 
 def _gradle_version(text: str) -> str | None:
-    m = re.search(rf"(?m)^\s*version\s*=\s*{_STR}", text)
+    m = re.search(rf"(?m)^[ \t]*version\s*=\s*{_STR}", text)
     return m.group(1) if m else None
 
 

@@ -14,9 +14,9 @@ import re
 from ..context import Context
 
 # require('x'), import('x'), import x from 'x', export ... from 'x', import 'x'
-_SPECIFIER = re.compile(r"""(?:\brequire\s*\(\s*|\bimport\s*\(\s*|\bfrom\s+|^\s*import\s+)(['"])([^'"\n]+)\1""",
+_SPECIFIER = re.compile(r"""(?:\brequire\s*\(\s*|\bimport\s*\(\s*|\bfrom\s+|^[ \t]*import\s+)(['"])([^'"\n]+)\1""",
                         re.M)
-_TYPE_ONLY = re.compile(r"^\s*(?:import|export)\s+type\b")
+_TYPE_ONLY = re.compile(r"^[ \t]*(?:import|export)\s+type\b")
 _EXTENSIONS = ("", ".js", ".cjs", ".mjs", ".ts", ".cts", ".mts", ".json", "/index.js", "/index.ts", "/index.cjs",
                "/index.mjs")
 _BUILTINS = {"assert", "async_hooks", "buffer", "child_process", "cluster", "console", "constants", "crypto",

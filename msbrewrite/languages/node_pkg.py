@@ -10,6 +10,7 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 
+from .. import jsonc
 from ..context import Context
 from ..shell import split_commands
 
@@ -188,19 +189,16 @@ def _after_dashes(words: list[str]) -> list[str]:
 def tsconfig_out_dir(context: Context, root: str) -> tuple[str | None, str | None]:
     """(outDir, rootDir) of tsconfig.json, comments and trailing commas tolerated."""
     text = context.read(posixpath.join(root, "tsconfig.json"))
-    if not text:
+    data = jsonc.loads(text) if text else None
+    opts = data.get("compilerOptions") if isinstance(data, dict) else None
+    if not isinstance(opts, dict):
         return None, None
-    opts = re.search(r'"compilerOptions"\s*:\s*\{(.*?)\}', _strip_json_comments(text), re.S)
-    body = opts.group(1) if opts else ""
-    out = re.search(r'"outDir"\s*:\s*"([^"]+)"', body)
-    src = re.search(r'"rootDir"\s*:\s*"([^"]+)"', body)
-    norm = lambda m: posixpath.normpath(m.group(1)) if m else None   # noqa: E731
-    return norm(out), norm(src)
 
+    def norm(key: str) -> str | None:
+        value = opts.get(key)
+        return posixpath.normpath(value) if isinstance(value, str) and value else None
 
-def _strip_json_comments(text: str) -> str:
-    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
-    return re.sub(r'(?m)^\s*//.*$|(?<=[,{\[\s])//[^"\n]*$', "", text)
+    return norm("outDir"), norm("rootDir")
 
 
 NEXT_CONFIGS = ("next.config.js", "next.config.mjs", "next.config.cjs", "next.config.ts")

@@ -134,7 +134,7 @@ def _berry_dirs(builder: Builder, pkg: dict, folder: str) -> list[str]:
     ctx = builder.facts.context
     join = lambda p: posixpath.join(folder, p) if folder else p  # noqa: E731
     rc = ctx.read(join(".yarnrc.yml")) or ""
-    for key, value in re.findall(r"^\s*-?\s*(yarnPath|path):\s*['\"]?([^'\"\s#]+)", rc, re.M):
+    for key, value in re.findall(r"^[ \t]*-?\s*(yarnPath|path):\s*['\"]?([^'\"\s#]+)", rc, re.M):
         if not posixpath.normpath(value).startswith(".yarn/"):
             raise Skip(f".yarnrc.yml's {key} ({value}) lies outside .yarn/")
     specs = []
