@@ -10,4 +10,11 @@ from .options import Options
 from .plan import Result
 
 __all__ = ["convert", "detect", "Options", "Result"]
-__version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    # the version comes from the installed package's metadata, read only when asked for
+    if name == "__version__":
+        from .version import version
+        return version()
+    raise AttributeError(name)

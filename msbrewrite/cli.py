@@ -15,6 +15,19 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
                   help="Rewrite single-stage Dockerfiles into multi-stage ones with a minimal runtime.")
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        from .version import version
+        typer.echo(f"msb {version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: bool = typer.Option(False, "--version", "-V", callback=_show_version, is_eager=True,
+                                       help="Print msb's version and exit.")) -> None:
+    """Rewrite single-stage Dockerfiles into multi-stage ones with a minimal runtime."""
+
+
 def _fail(message: str, code: int) -> "typer.Exit":
     from .printable import printable
     typer.echo(f"msb: {printable(message)}", err=True)
@@ -107,7 +120,7 @@ def register_optional_commands(argv: list[str]) -> None:
     import importlib
     if argv and argv[0] in _BUILT_IN:
         return
-    for name in ("check", "bulk", "verify"):
+    for name in ("check", "bulk", "verify", "plugin"):
         try:
             module = importlib.import_module(f"msbrewrite.commands_{name}")
         except ModuleNotFoundError:
