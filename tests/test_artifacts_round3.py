@@ -75,3 +75,87 @@ def test_a_maven_command_line_level_counts(tmp_path):
     text = ('FROM maven:3.9-eclipse-temurin-17\nWORKDIR /app\nCOPY . .\nRUN mvn -B package -Dmaven.compiler.release=21\n'
             'CMD ["java", "-jar", "target/app-1.jar"]\n')
     assert convert(text, ctx).runtime_base == "gcr.io/distroless/java21-debian12:nonroot"
+
+
+# ------------------------------------------------------------------ 7. artifacts
+
+WORKSPACE = {"Cargo.toml": '[workspace]\nmembers = ["crates/*"]\nresolver = "2"\n',
+             "crates/api/Cargo.toml": '[package]\nname = "api"\nversion = "0.1.0"\nedition = "2021"\n',
+             "crates/api/src/main.rs": 'fn main() { println!("api ready"); }\n',
+             "crates/worker/Cargo.toml": '[package]\nname = "worker"\nversion = "0.1.0"\nedition = "2021"\n',
+             "crates/worker/src/main.rs": 'fn main() { println!("worker ready"); }\n',
+             "crates/shared/Cargo.toml": '[package]\nname = "shared"\nversion = "0.1.0"\nedition = "2021"\n',
+             "crates/shared/src/lib.rs": "pub fn id() -> u32 { 7 }\n"}
+RUST_NO_CMD = "FROM rust:1.79\nWORKDIR /usr/src/fleet\nCOPY . .\nRUN cargo build --release\n"
+
+
+def _collect_step(text: str) -> str:
+    step = next(block for block in text.split("\n\n") if "# collect the binaries" in block)
+    return step.split("RUN ", 1)[1].replace("\\\n", "\n")
+
+
+@pytest.mark.parametrize("built", [[], ["api"], ["api", "worker"], ["app", "zeta"]])
+def test_the_collect_step_never_fails_and_carries_every_binary(tmp_path, built):
+    """Without the context the names are unknown: the step copies every executable, whatever their
+    number, and `app` names the only one (the first by name) so the ENTRYPOINT has a target."""
+    import subprocess
+    result = convert(RUST_NO_CMD)
+    assert result.status == "converted", result.reason
+    assert "COPY --from=builder /tmp/msb-bin/ /usr/local/bin/" in result.text
+    assert result.text.rstrip().endswith('ENTRYPOINT ["/usr/local/bin/app"]')
+    release = tmp_path / "target/release"
+    (release / "deps").mkdir(parents=True)
+    for name in built + ["libshared.rlib", "api.d"]:
+        (release / name).write_text(name)
+        (release / name).chmod(0o755 if "." not in name else 0o644)
+    out = tmp_path / "out"
+    script = _collect_step(result.text).replace("/tmp/msb-bin", str(out)).replace("/usr/src/fleet", str(tmp_path))
+    proc = subprocess.run(["sh", "-c", script], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    carried = sorted(p.name for p in out.iterdir())
+    assert carried == sorted(set(built) | ({"app"} if built else set()))
+    if built:
+        assert (out / "app").read_text() == sorted(built)[0]
+
+
+def test_a_workspace_with_context_carries_every_binary_and_says_so(tmp_path):
+    ctx = make_context(tmp_path, WORKSPACE)
+    result = convert(RUST_NO_CMD, ctx)
+    copies = [line for line in result.text.splitlines() if line.startswith("COPY --from=builder")]
+    assert copies == ["COPY --from=builder /usr/src/fleet/target/release/api /usr/local/bin/api",
+                      "COPY --from=builder /usr/src/fleet/target/release/worker /usr/local/bin/worker"]
+    assert "the build makes 2 binaries (api, worker): every one is copied to /usr/local/bin" in result.decisions
+    assert any("ENTRYPOINT runs /usr/local/bin/api, the first" in w for w in result.warnings)
+
+
+@pytest.mark.parametrize("with_context", [False, True])
+def test_a_shell_command_running_two_binaries_keeps_both(tmp_path, with_context):
+    text = RUST_NO_CMD + 'CMD ["sh", "-c", "./target/release/api & exec ./target/release/worker"]\n'
+    result = convert(text, make_context(tmp_path, WORKSPACE) if with_context else None)
+    assert "COPY --from=builder /usr/src/fleet/target/release/api /usr/local/bin/api" in result.text
+    assert "COPY --from=builder /usr/src/fleet/target/release/worker /usr/local/bin/worker" in result.text
+    assert result.text.rstrip().endswith('CMD ["sh", "-c", "/usr/local/bin/api & exec /usr/local/bin/worker"]')
+
+
+GLOB_JAR = ("FROM eclipse-temurin:17-jdk\nWORKDIR /opt/app\nCOPY build/libs/*SNAPSHOT.jar app.jar\n"
+            "RUN touch /opt/app/started\nENTRYPOINT [\"java\", \"-jar\", \"app.jar\"]\n")
+
+
+@pytest.mark.parametrize("with_context", [False, True])
+def test_a_glob_copied_onto_a_file_name_is_a_file(tmp_path, with_context):
+    """`COPY build/libs/*SNAPSHOT.jar app.jar` writes the file app.jar: staging it as a directory
+    (`tar -C /opt/app/app.jar`) failed the build."""
+    ctx = make_context(tmp_path, {"build/libs/demo-0.1-SNAPSHOT.jar": "jar"}) if with_context else None
+    result = convert(GLOB_JAR, ctx)
+    assert result.status == "converted", result.reason
+    assert "tar -C /opt/app/app.jar" not in result.text
+    assert "COPY --from=builder /opt/app/app.jar /opt/app/app.jar" in result.text
+
+
+def test_a_glob_that_matches_a_folder_still_fills_the_destination(tmp_path):
+    """`COPY conf* /etc/..` with a folder `config/` copies that folder's contents: an app directory."""
+    ctx = make_context(tmp_path, {"config/app.yml": "a: 1\n", "app.jar": "jar"})
+    text = ("FROM eclipse-temurin:17-jdk\nWORKDIR /srv\nCOPY app.jar app.jar\nCOPY conf* /srv/settings\n"
+            "RUN touch /srv/started\nENTRYPOINT [\"java\", \"-jar\", \"app.jar\"]\n")
+    result = convert(text, ctx)
+    assert "tar -C /srv/settings" in result.text
