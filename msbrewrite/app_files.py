@@ -105,7 +105,7 @@ def app_dirs(facts: StageFacts) -> list[str]:
         into_dir = cp.dest.endswith("/") or len(cp.sources) > 1
         for src in cp.sources:
             rel = posixpath.normpath(src.lstrip("/")) if src.strip("./") else "."
-            if facts._is_dir_source(src, rel) or "*" in src:
+            if facts._is_dir_source(src, rel) or ("*" in src and _glob_names_dir(facts, rel)):
                 found.append(dest)
             elif into_dir:
                 found.append(dest)
@@ -115,6 +115,16 @@ def app_dirs(facts: StageFacts) -> list[str]:
         if not any(d == o or (d.startswith(o.rstrip("/") + "/") and not is_system_dir(o)) for o in out):
             out.append(d)
     return out
+
+
+def _glob_names_dir(facts: StageFacts, pattern: str) -> bool:
+    """Whether a COPY glob may match a directory, whose contents then fill the destination. A glob of
+    files (`build/libs/*SNAPSHOT.jar` onto `app.jar`) makes the destination a file: never an app directory."""
+    parent, name = posixpath.split(pattern)
+    if not facts.context or "*" in parent or "?" in parent:
+        return "." not in name      # `*.jar` names files; `conf*` may be a folder
+    ctx = facts.context
+    return any(fnmatch.fnmatchcase(e, name) and ctx.is_dir(posixpath.join(parent, e)) for e in ctx.listdir(parent))
 
 
 _SYSTEM_TREES = ("/usr/bin", "/usr/sbin", "/usr/lib", "/usr/lib64", "/usr/libexec", "/usr/include", "/usr/share",
