@@ -159,3 +159,31 @@ def test_a_glob_that_matches_a_folder_still_fills_the_destination(tmp_path):
             "RUN touch /srv/started\nENTRYPOINT [\"java\", \"-jar\", \"app.jar\"]\n")
     result = convert(text, ctx)
     assert "tar -C /srv/settings" in result.text
+
+
+RUST_ALPINE = ("FROM rust:1.80-alpine3.20\nRUN apk add --no-cache musl-dev {pkgs}\n{env}WORKDIR /app\nCOPY . .\n"
+               "RUN cargo build --release\nCMD [\"./target/release/feeds\"]\n")
+
+
+@pytest.mark.parametrize("pkgs,lib", [("openssl-dev pkgconfig", "libssl3"), ("libressl-dev", "libressl"),
+                                      ("postgresql-dev", "libpq")])
+def test_an_alpine_rust_build_linking_system_libraries_runs_on_the_same_alpine(pkgs, lib):
+    """openssl-dev on rust:alpine: the binary may load libssl at run time; distroless static has no
+    libssl and no musl loader, so the binary would not start there."""
+    result = convert(RUST_ALPINE.format(pkgs=pkgs, env=""))
+    assert result.runtime_base == "alpine:3.20"
+    assert f"RUN apk add --no-cache libgcc {lib}" in result.text or \
+        f"RUN apk add --no-cache {lib} libgcc" in result.text
+
+
+@pytest.mark.parametrize("pkgs,env", [("", ""), ("openssl-dev openssl-libs-static", ""),
+                                      ("openssl-dev", "ENV OPENSSL_STATIC=1\n")])
+def test_an_alpine_rust_build_with_static_libraries_stays_static(pkgs, env):
+    result = convert(RUST_ALPINE.format(pkgs=pkgs, env=env))
+    assert result.runtime_base == "gcr.io/distroless/static-debian12:nonroot"
+
+
+def test_rustflags_without_crt_static_link_musl_dynamically():
+    result = convert(RUST_ALPINE.format(pkgs="", env='ENV RUSTFLAGS="-C target-feature=-crt-static"\n'))
+    assert result.runtime_base == "alpine:3.20"
+    assert "RUN apk add --no-cache libgcc" in result.text

@@ -409,6 +409,22 @@ class RustPlanner:
         pkgs = {p.split("=")[0] for p in self.facts.packages}
         return self.facts.is_alpine and self.facts.image_name != "rust" and ("rust" in pkgs or "cargo" in pkgs)
 
+    def alpine_shared_libs(self) -> list[str]:
+        """Alpine libraries a rust:alpine build may link dynamically: -dev packages with a run-time library
+        (`openssl-dev`, `libressl-dev`, `postgresql-dev`), unless the build asks for static ones (a
+        `*-static` package, OPENSSL_STATIC, vendored OpenSSL) or the libc alone is in play."""
+        facts = self.facts
+        if not facts.is_alpine:
+            return []
+        libs = runtime_libraries(facts.packages, "alpine")
+        rustflags = " ".join(c.env.get("RUSTFLAGS", "") for c in facts.find("cargo")) + facts.env.get("RUSTFLAGS", "")
+        if "-crt-static" in rustflags:
+            return libs or ["libgcc"]
+        lock = self.facts.context_file(posixpath.join(facts.workdir, "Cargo.lock")) or ""
+        static = any(p.split("=")[0].endswith("-static") for p in facts.packages) or \
+            facts.env.get("OPENSSL_STATIC", "") not in ("", "0") or 'name = "openssl-src"' in lock
+        return [] if static else libs
+
     def same_alpine(self) -> str:
         facts = self.facts
         m = re.match(r"(\d+\.\d+)", facts.image_tag)
@@ -423,6 +439,15 @@ class RustPlanner:
             plan.runtime_packages += ["libgcc"] + runtime_libraries(facts.packages, "alpine")
             plan.decisions.append(f"Alpine-packaged Rust or -dev libraries link the binary dynamically against musl: "
                                   f"the runtime is the same Alpine release ({plan.runtime_base}) with libgcc")
+            return
+        shared = self.alpine_shared_libs() if self.musl else []
+        if shared:
+            plan.runtime_base = self.same_alpine()
+            plan.runtime_packages += sorted({"libgcc", *shared})
+            plan.decisions.append(f"the build links {', '.join(shared)} from Alpine packages and asks for no static "
+                                  "ones (a *-static package, OPENSSL_STATIC, vendored OpenSSL): the binary may load "
+                                  f"them at run time, so the runtime is the same Alpine release ({plan.runtime_base}) "
+                                  "with them, which runs a static binary too")
             return
         if self.musl:
             plan.runtime_base = {"scratch": "scratch", "alpine": alpine_version(facts.image_tag),
