@@ -187,3 +187,63 @@ def test_rustflags_without_crt_static_link_musl_dynamically():
     result = convert(RUST_ALPINE.format(pkgs="", env='ENV RUSTFLAGS="-C target-feature=-crt-static"\n'))
     assert result.runtime_base == "alpine:3.20"
     assert "RUN apk add --no-cache libgcc" in result.text
+
+
+# ------------------------------------------------------------------ 10. junk that ships
+
+GO_APP = "FROM golang:1.22\nWORKDIR /srv/app\nCOPY . .\nRUN go build -o server .\nEXPOSE 8080\nCMD [\"./server\"]\n"
+FLASK_APP = ("FROM python:3.12-slim\nWORKDIR /srv/app\nCOPY . .\nRUN pip install --no-cache-dir flask\n"
+             "CMD [\"python\", \"app.py\"]\n")
+
+
+def _staged(tmp_path, text: str, files: dict[str, str], appdir: str = "/srv/app") -> set[str]:
+    """Run the conversion's staging step on a copy of the context: the files the runtime receives."""
+    ctx = make_context(tmp_path / "ctx", files)
+    result = convert(text, ctx)
+    assert result.status == "converted", result.reason
+    step = next(b for b in result.text.split("\n\n") if "the runtime's copy of" in b).split("RUN ", 1)[1]
+    stage = tmp_path / "stage"
+    script = step.replace("/tmp/msb-runtime", str(stage)).replace(appdir, str(ctx)).replace("\\\n", "\n")
+    import subprocess
+    proc = subprocess.run(["sh", "-c", script.replace("\n    &&", " &&").replace("\n        -o", " -o")],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    root = stage / str(ctx).lstrip("/")
+    return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}, result
+
+
+def test_caches_editor_and_ci_junk_of_any_language_stay_out(tmp_path):
+    files = {"main.go": "package main\n", "templates/index.html": "<h1>hi</h1>\n",
+             "scripts/gen.py": "print(1)\n", "scripts/__pycache__/gen.cpython-312.pyc": "x", ".pytest_cache/v/cache/lastfailed": "{}",
+             "notes/.ipynb_checkpoints/a-checkpoint.ipynb": "{}", "bitbucket-pipelines.yml": "pipelines: {}\n",
+             ".devcontainer/devcontainer.json": "{}", "app.code-workspace": "{}"}
+    kept, result = _staged(tmp_path, GO_APP, files)
+    assert kept == {"templates/index.html", "scripts/gen.py"}
+    report = " ".join(result.decisions)
+    for said in ("caches: .pytest_cache/, notes/.ipynb_checkpoints/", "VCS and CI files: bitbucket-pipelines.yml",
+                 "editor files: *.code-workspace, .devcontainer/"):
+        assert said in report
+
+
+def test_docs_notebooks_and_foreign_binaries_the_app_never_names_stay_out(tmp_path):
+    files = {"app.py": "from flask import Flask\napp = Flask(__name__)\n",
+             "docs/architecture.md": "# how it works\n", "explore.ipynb": "{}",
+             "tools/windows/helper.exe": "MZ", "templates/index.html": "<p>ok</p>\n"}
+    kept, result = _staged(tmp_path, FLASK_APP, files)
+    assert kept == {"app.py", "templates/index.html"}
+    report = " ".join(result.decisions)
+    for said in ("docs the app never reads: docs/", "notebooks the app never opens: explore.ipynb",
+                 "binaries for another platform: tools/windows/helper.exe"):
+        assert said in report
+
+
+def test_docs_notebooks_and_binaries_the_app_names_are_kept(tmp_path):
+    """Nothing the app reads is dropped: a docs/ folder it serves, a notebook it runs, an installer
+    its download page links to."""
+    files = {"app.py": ("from flask import Flask, send_from_directory\napp = Flask(__name__)\n"
+                        "@app.route('/manual/<path:p>')\ndef manual(p):\n    return send_from_directory('docs', p)\n"
+                        "REPORT = 'weekly.ipynb'\n"),
+             "docs/index.html": "<h1>manual</h1>\n", "weekly.ipynb": "{}",
+             "static/client-setup.exe": "MZ", "templates/download.html": '<a href="/static/client-setup.exe">get</a>\n'}
+    kept, _ = _staged(tmp_path, FLASK_APP, files)
+    assert kept == set(files)
