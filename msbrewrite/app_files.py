@@ -82,6 +82,26 @@ NODE_TOOLING = (_rules("development tooling", ".husky", ".nyc_output", "./covera
 MAKE = _rules("build scripts", "Makefile", "*.mk")
 # dependency folders never worth staging twice: excluded from the staging archive at the top level
 HEAVY = ("./.git", "./node_modules", "./target", "./vendor", "./.venv", "./venv", "./.gradle", "./pkg/mod", "./build")
+# junk of every language, left out when the context shows it (without the context the language's own
+# rules run alone, so a conversion without one stays as it was)
+SHOWN_JUNK = (
+    _rules("caches", "__pycache__", "*.pyc", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".ipynb_checkpoints",
+           ".sass-cache", ".eslintcache")
+    + _rules("VCS and CI files", ".buildkite", "bitbucket-pipelines.yml", "appveyor.yml", ".appveyor.yml",
+             ".woodpecker.yml", ".woodpecker", "codecov.yml", ".codecov.yml", "renovate.json", ".renovaterc*",
+             ".mergify.yml", ".hadolint.yaml")
+    + _rules("editor files", "*.swp", "*.swo", ".history", ".fleet", "*.code-workspace", ".devcontainer",
+             "Thumbs.db")
+)
+# left out only when nothing the app runs or reads names them (the context shows it)
+UNREAD_FOLDERS = ("docs", "doc")
+NOTEBOOK_SUFFIX = ".ipynb"
+FOREIGN_BINARY_SUFFIXES = (".exe", ".dll", ".msi", ".dylib", ".dmg")
+# files whose text says what the app opens: code, templates and configuration (not prose such as a README)
+_CODE_SUFFIXES = (".py", ".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".go", ".rs", ".java", ".kt", ".scala",
+                  ".groovy", ".rb", ".php", ".sh", ".html", ".htm", ".j2", ".jinja", ".tmpl", ".json", ".yaml",
+                  ".yml", ".toml", ".ini", ".cfg", ".conf", ".properties", ".xml", ".env", ".vue", ".svelte")
+_MAX_SCANNED = 3000
 ENV_FILE_RE = re.compile(r"^\.env(\.[\w.-]+)?$")
 ENV_TEMPLATE_RE = re.compile(r"^\.env\.(example|sample|template|dist)$")
 _SYSTEM = ("/", "/bin", "/sbin", "/lib", "/lib64", "/usr", "/etc", "/var", "/opt", "/home", "/root", "/tmp",
@@ -105,7 +125,7 @@ def app_dirs(facts: StageFacts) -> list[str]:
         into_dir = cp.dest.endswith("/") or len(cp.sources) > 1
         for src in cp.sources:
             rel = posixpath.normpath(src.lstrip("/")) if src.strip("./") else "."
-            if facts._is_dir_source(src, rel) or "*" in src:
+            if facts._is_dir_source(src, rel) or ("*" in src and _glob_names_dir(facts, rel)):
                 found.append(dest)
             elif into_dir:
                 found.append(dest)
@@ -115,6 +135,16 @@ def app_dirs(facts: StageFacts) -> list[str]:
         if not any(d == o or (d.startswith(o.rstrip("/") + "/") and not is_system_dir(o)) for o in out):
             out.append(d)
     return out
+
+
+def _glob_names_dir(facts: StageFacts, pattern: str) -> bool:
+    """Whether a COPY glob may match a directory, whose contents then fill the destination. A glob of
+    files (`build/libs/*SNAPSHOT.jar` onto `app.jar`) makes the destination a file: never an app directory."""
+    parent, name = posixpath.split(pattern)
+    if not facts.context or "*" in parent or "?" in parent:
+        return "." not in name      # `*.jar` names files; `conf*` may be a folder
+    ctx = facts.context
+    return any(fnmatch.fnmatchcase(e, name) and ctx.is_dir(posixpath.join(parent, e)) for e in ctx.listdir(parent))
 
 
 _SYSTEM_TREES = ("/usr/bin", "/usr/sbin", "/usr/lib", "/usr/lib64", "/usr/libexec", "/usr/include", "/usr/share",
@@ -147,12 +177,14 @@ def stage(facts: StageFacts, plan: BuildPlan, language: str, appdirs: list[str] 
         skip = _artifacts_inside(plan, appdir)
         # what docker build sends under this directory (None without a context): read once, used below
         files = _context_files(facts, appdir) if facts.context else None
+        dir_rules = rules if files is None else _with_shown_junk(rules)
+        dir_rules = dir_rules if files is None else dir_rules + _unread(facts, appdir, files, dir_rules)
         drop_env, keep_env = _env_files(facts, appdir, files)
-        if not _worth_staging(facts, appdir, files, rules, skip, language):
+        if not _worth_staging(facts, appdir, files, dir_rules, skip, language):
             plan.decisions.append(f"{appdir}: every file the context puts there is build-only; not copied")
             continue
         staging = STAGE_ROOT + appdir
-        used = rules if files is None else _rules_in_play(files, rules)
+        used = rules if files is None else _rules_in_play(files, dir_rules)
         step = _stage_step(appdir, staging, used, skip, drop_env)
         plan.builder_append.append(step)
         # what the step reads, so a later clean-up of an excluded folder may run before it
@@ -163,8 +195,48 @@ def stage(facts: StageFacts, plan: BuildPlan, language: str, appdirs: list[str] 
             plan.copy(source, parent.rstrip("/") + "/", WHY)
         staged.append(appdir)
         plan.extra.setdefault("staged_app_dirs", []).append(appdir)
-        _report(plan, appdir, files, rules, skip, keep_env)
+        _report(plan, appdir, files, dir_rules, skip, keep_env)
     return staged
+
+
+def _with_shown_junk(rules: list[Rule]) -> list[Rule]:
+    have = {r.pattern for r in rules}
+    return rules + [r for r in SHOWN_JUNK if r.pattern not in have]
+
+
+def _unread(facts: StageFacts, appdir: str, files: list[str], rules: list[Rule]) -> list[Rule]:
+    """Docs folders, notebooks and binaries for another platform that no code, template or configuration
+    file of the app (nor the Dockerfile) names: the app never opens them. Any mention keeps them."""
+    candidates: dict[str, str] = {}      # path relative to the app directory -> kind
+    for f in files:
+        head = f.split("/", 1)[0]
+        if head in UNREAD_FOLDERS and "/" in f:
+            candidates[head] = "docs the app never reads"
+        elif f.endswith(NOTEBOOK_SUFFIX):
+            candidates[f] = "notebooks the app never opens"
+        elif f.lower().endswith(FOREIGN_BINARY_SUFFIXES):
+            candidates[f] = "binaries for another platform"
+    candidates = {c: k for c, k in candidates.items() if not any(r.matches(c) for r in rules)}
+    if not candidates:
+        return []
+    text = _app_text(facts, appdir, files, set(candidates))
+    return [Rule("./" + c, kind) for c, kind in sorted(candidates.items()) if not _named_in(posixpath.basename(c), text)]
+
+
+def _app_text(facts: StageFacts, appdir: str, files: list[str], candidates: set[str]) -> str:
+    """The text of the app's code, templates and configuration files, and of the Dockerfile."""
+    root = facts.context_path(appdir) or ""
+    parts = [facts.dockerfile.text]
+    for f in [f for f in files if f.lower().endswith(_CODE_SUFFIXES)][:_MAX_SCANNED]:
+        if f in candidates or f.split("/", 1)[0] in candidates:
+            continue
+        parts.append(facts.context.read(f if root in ("", ".") else posixpath.join(root, f)) or "")
+    return "\n".join(parts)
+
+
+def _named_in(name: str, text: str) -> bool:
+    """`docs` in `"docs/index.html"` or `send_from_directory("docs", ...)`, not inside `mydocs` or `docs_url`."""
+    return re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text) is not None
 
 
 def _only_build_inputs_in_root(facts: StageFacts, rules: list[Rule]) -> bool:
@@ -249,7 +321,10 @@ def _rules_in_play(files: list[str], rules: list[Rule]) -> list[Rule]:
     (output folders, caches) and for credentials a RUN may create (without it, all of them apply)."""
     always = {"credential files", "Python caches and local environments", "dependencies (copied on their own)"}
     generated = {"./target", "./build", "./.gradle", "./pkg/mod", "./vendor", "./.cargo"}
-    return [r for r in rules if r.kind in always or r.pattern in generated or any(r.matches(f) for f in files)]
+    # the context walk never lists __pycache__ folders: Python sources there are the sign of them
+    beside_python = {"__pycache__", "*.pyc"} if any(f.endswith(".py") for f in files) else set()
+    return [r for r in rules if r.kind in always or r.pattern in generated | beside_python
+            or any(r.matches(f) for f in files)]
 
 
 def _artifacts_inside(plan: BuildPlan, appdir: str) -> list[str]:

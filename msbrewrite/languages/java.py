@@ -14,7 +14,8 @@ from ..plan import BuildPlan, Detection, Evidence, Refusal
 from ..quoting import sh, sh_glob
 from ..shell import Command, needs_shell, option_value, positional_args, resolve, shell_form_to_argv, split_words
 from .common import carry_runtime_tools, runtime_libraries
-from .java_build import Archive, gradle_projects, java_major_of, load_pom, maven_archives
+from .java_build import Archive, gradle_projects, java_major_of, load_pom, maven_archives, maven_cli_props, maven_poms
+from .java_version import JavaMajor, downloaded_jdk, highest
 
 NAME = "java"
 BUILD_ENV = {"MAVEN_OPTS", "MAVEN_CONFIG", "MAVEN_HOME", "M2_HOME", "MAVEN_ARGS", "MAVEN_VERSION", "GRADLE_HOME",
@@ -156,41 +157,57 @@ class JavaPlanner:
 
     # ------------------------------------------------------------------ Java version
     def java_major(self) -> tuple[int, str]:
+        """The highest Java the builder image, packages, downloads or build files name."""
+        found = highest([self.image_major(), self.package_major(), downloaded_jdk(self.facts), self.build_major()])
+        if found is None:
+            self.major_unknown = True
+            return DEFAULT_MAJOR, "not known: the builder's tag, packages, downloads and build files do not say"
+        top, lower = found
+        why = top.why
+        if lower:
+            why += "; above " + ", ".join(f"{j.major} ({j.why})" for j in lower)
+        return top.major, why
+
+    def image_major(self) -> JavaMajor | None:
         facts = self.facts
         name, tag = facts.image_name, facts.image_tag
         m = re.search(r"(?:jdk|jre|openjdk|temurin|corretto|zulu|java|graalvm|semeru|sapmachine|liberica|open)-?(\d+)", tag)
         if name in JDK_IMAGES or re.fullmatch(r"openjdk\d+", name):
             lead = re.match(r"(\d+)", tag) or re.search(r"(\d+)$", name)
             if lead and java_major_of(lead.group(1)):
-                return java_major_of(lead.group(1)), f"builder image {facts.image}"
+                return JavaMajor(java_major_of(lead.group(1)), f"builder image {facts.image}")
         if m and java_major_of(m.group(1)):
-            return java_major_of(m.group(1)), f"builder image {facts.image}"
+            return JavaMajor(java_major_of(m.group(1)), f"builder image {facts.image}")
+        return None
+
+    def package_major(self) -> JavaMajor | None:
+        facts = self.facts
         for pkg in facts.packages:
             pm = re.fullmatch(r"(?:openjdk-?|java-|temurin-|amazon-corretto-|zulu)(\d+)(?:[-.].*)?", pkg)
             if pm and java_major_of(pm.group(1)):
-                return java_major_of(pm.group(1)), f"package {pkg}"
+                return JavaMajor(java_major_of(pm.group(1)), f"package {pkg}")
             if pkg.startswith("default-jdk") or pkg.startswith("default-jre"):
-                major = DEFAULT_JDK.get((name, tag))
+                major = DEFAULT_JDK.get((facts.image_name, facts.image_tag))
                 if major:
-                    return major, f"{pkg} on {name}:{tag}"
-        for run in self.runs:
-            level = self.build_level(run)
-            if level:
-                return level, "the Java level set in the build file"
-        self.major_unknown = True
-        return DEFAULT_MAJOR, "not known: the builder's tag, packages and build files do not say"
+                    return JavaMajor(major, f"{pkg} on {facts.image_name}:{facts.image_tag}")
+        return None
+
+    def build_major(self) -> JavaMajor | None:
+        levels = [level for level in (self.build_level(run) for run in self.runs) if level]
+        return JavaMajor(max(levels), "the Java level set in the build file") if levels else None
 
     def build_level(self, run: ToolRun) -> int | None:
+        """The highest level the run's build files set (every module: one may target a newer Java)."""
         ctx_dir = self.context_dir(run)
         if ctx_dir is None:
             return None
         if run.kind == "maven":
-            pom = load_pom(self.facts.context, posixpath.join(ctx_dir, "pom.xml"))
-            return pom.java_release() if pom else None
-        for proj in gradle_projects(self.facts.context, ctx_dir, posixpath.basename(run.project_dir)):
-            if proj.java_release():
-                return proj.java_release()
-        return None
+            levels = [pom.java_release() for pom in maven_poms(self.facts.context, posixpath.join(ctx_dir, "pom.xml"),
+                                                                 maven_cli_props(run.argv))]
+        else:
+            levels = [proj.java_release() for proj in
+                      gradle_projects(self.facts.context, ctx_dir, posixpath.basename(run.project_dir))]
+        return max((lv for lv in levels if lv), default=None)
 
     # ------------------------------------------------------------------ archives from build files
     def context_dir(self, run: ToolRun) -> str | None:
@@ -215,11 +232,7 @@ class JavaPlanner:
             return []
         out = []
         if run.kind == "maven":
-            props = {}
-            for w in run.argv:
-                if w.startswith("-D") and "=" in w:
-                    k, v = w[2:].split("=", 1)
-                    props[k] = v.strip("'\"")
+            props = maven_cli_props(run.argv)
             pl = option_value(run.argv, "-pl", "--projects")
             found = maven_archives(self.facts.context, posixpath.join(ctx_dir, "pom.xml"), props,
                                    pl.split(",") if pl else None)

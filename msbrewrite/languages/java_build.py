@@ -17,6 +17,9 @@ if TYPE_CHECKING:
     import xml.etree.ElementTree as ET
 
 _PROP_RE = re.compile(r"\$\{([^}]+)\}")
+# properties Maven projects set their Java level with (`java.version` by Spring Boot's parent)
+_MAVEN_LEVEL_PROPS = ("maven.compiler.release", "maven.compiler.target", "maven.compiler.source", "java.version",
+                      "jdk.version", "java.release")
 
 
 @dataclass
@@ -85,16 +88,10 @@ class Pom:
         return None
 
     def java_release(self) -> int | None:
-        for key in ("maven.compiler.release", "maven.compiler.target", "maven.compiler.source", "java.version",
-                    "jdk.version", "java.release"):
-            major = java_major_of(self.properties.get(key))
-            if major:
-                return major
-        for tag in ("release", "target", "source"):
-            major = java_major_of(self.plugin_config("maven-compiler-plugin", tag))
-            if major:
-                return major
-        return None
+        """The highest level the compiler settings name (release, target and source: the classes need it)."""
+        values = [self.properties.get(key) for key in _MAVEN_LEVEL_PROPS]
+        values += [self.plugin_config("maven-compiler-plugin", tag) for tag in ("release", "target", "source")]
+        return max((m for m in map(java_major_of, values) if m), default=None)
 
     def archive(self) -> Archive | None:
         """The archive `mvn package` leaves in target/, None when it has none or cannot be named."""
@@ -214,10 +211,19 @@ def load_pom(context: Context, path: str, cli_props: dict[str, str] | None = Non
     return pom
 
 
-def maven_archives(context: Context, pom_path: str, cli_props: dict[str, str] | None = None,
-                   only: list[str] | None = None) -> list[Archive]:
-    """Archives of a Maven build rooted at pom_path, modules included (or only those named by -pl)."""
-    out: list[Archive] = []
+def maven_cli_props(argv: list[str]) -> dict[str, str]:
+    """Properties a `mvn -Dname=value` command line sets."""
+    props = {}
+    for w in argv:
+        if w.startswith("-D") and "=" in w:
+            k, v = w[2:].split("=", 1)
+            props[k] = v.strip("'\"")
+    return props
+
+
+def maven_poms(context: Context, pom_path: str, cli_props: dict[str, str] | None = None) -> list[Pom]:
+    """The POM at pom_path and the modules it builds, recursively."""
+    out: list[Pom] = []
     seen: set[str] = set()
 
     def walk(path: str, depth: int) -> None:
@@ -227,14 +233,19 @@ def maven_archives(context: Context, pom_path: str, cli_props: dict[str, str] | 
         pom = load_pom(context, path, cli_props)
         if pom is None:
             return
-        arch = pom.archive()
-        if arch:
-            out.append(arch)
+        out.append(pom)
         for mod in pom.modules:
             mpath = posixpath.normpath(posixpath.join(pom.dir, mod))
             walk(mpath if mpath.endswith(".xml") else posixpath.join(mpath, "pom.xml"), depth + 1)
 
     walk(pom_path, 0)
+    return out
+
+
+def maven_archives(context: Context, pom_path: str, cli_props: dict[str, str] | None = None,
+                   only: list[str] | None = None) -> list[Archive]:
+    """Archives of a Maven build rooted at pom_path, modules included (or only those named by -pl)."""
+    out = [a for a in (pom.archive() for pom in maven_poms(context, pom_path, cli_props)) if a]
     if only:
         wanted = {posixpath.normpath(posixpath.join(posixpath.dirname(pom_path), m.lstrip(":"))) for m in only}
         picked = [a for a in out if a.project_dir in wanted]
@@ -305,10 +316,18 @@ class GradleProject:
                        runnable, main, self.spring_boot)
 
     def java_release(self) -> int | None:
-        m = re.search(r"JavaLanguageVersion\.of\(\s*(\d+)\s*\)", self.text) or \
-            re.search(r"(?:sourceCompatibility|targetCompatibility)\s*=\s*['\"]?(?:JavaVersion\.VERSION_)?(1[._]\d+|\d+)",
-                      self.text)
-        return java_major_of(m.group(1).replace("_", ".")) if m else None
+        """The highest level the build script names: toolchains, compatibility, --release, Kotlin's jvmTarget."""
+        levels = [java_major_of(next(g for g in m.groups() if g).replace("_", "."))
+                  for m in _GRADLE_LEVEL.finditer(self.text)]
+        return max((lv for lv in levels if lv), default=None)
+
+
+_GRADLE_LEVEL = re.compile(
+    r"JavaLanguageVersion\.of\(\s*['\"]?(\d+)"                                  # java.toolchain.languageVersion
+    r"|jvmToolchain\(\s*(?:\{[^}]*?of\(\s*)?(\d+)"                                # kotlin { jvmToolchain(17) }
+    r"|(?:source|target)Compatibility\s*(?:=|\.set\()?\s*['\"]?(?:JavaVersion\.(?:VERSION_)?)?(1[._]\d+|\d+)"
+    r"|options\.release(?:\.set\(|\s*=)\s*(\d+)"                                  # compileJava.options.release
+    r"|jvmTarget(?:\.set\(|\s*=)\s*(?:JvmTarget\.JVM_|['\"])(1[._]\d+|\d+)")
 
 
 def task_block(text: str, task: str) -> str | None:

@@ -11,7 +11,7 @@ from ..bases import DEBIAN_SLIM, DISTROLESS_CC, DISTROLESS_STATIC, alpine_versio
 from ..options import Options
 from ..plan import BuildPlan, Detection, Evidence, Refusal
 from ..quoting import sh, sh_words
-from ..shell import Command, option_value, positional_args, resolve
+from ..shell import Command, option_value, positional_args, resolve, split_words
 from .common import (BASE_LIBS, cache_mounts, copy_config_args, debian_packages, follow_moves,
                      glibc_debian, glibc_runtime, load_toml, moved_out_of, native_libs, runtime_libraries,
                      carry_runtime_tools)
@@ -23,6 +23,7 @@ BUILD_ENV = {"CARGO_HOME", "RUSTUP_HOME", "CARGO_TARGET_DIR", "RUSTFLAGS", "CARG
 BUILD_TOOLS = {"cargo", "rustc", "rustup"}
 MUSL_IMAGES = ("rust-musl-builder", "muslrust", "rust-musl-cross")
 RUNTIME_BIN_DIR = "/usr/local/bin"
+COLLECT_DIR = "/tmp/msb-bin"
 # cargo install options that take a value (so the value is not read as a crate name)
 _INSTALL_VALUE_FLAGS = {"--version", "--vers", "--git", "--branch", "--tag", "--rev", "--path", "--root", "--index",
                         "--registry", "--features", "-F", "--target", "--target-dir", "--profile", "--bin",
@@ -203,8 +204,20 @@ class RustPlanner:
                               "binary, then convert", reason="entrypoint-uses-build-tool")
             raise Refusal("Rust image, but no cargo build, cargo install or cargo run found: the binary cannot be "
                           "located (a script or Makefile builds it)", reason="artifact-not-found")
+        if self.collected:
+            bin_dir = posixpath.dirname(next(iter(self.binaries)))
+            plan.copy(bin_dir + "/", RUNTIME_BIN_DIR + "/", "every binary the build produced (collected in the builder)")
+            return
         for src, dest in self.binaries.items():
             plan.copy(src, dest, "the compiled binary")
+        self._say_binaries()
+
+    def _say_binaries(self) -> None:
+        """Several binaries: all are carried (the app or a `docker run IMAGE NAME` may start any of them)."""
+        if len(self.binaries) > 1:
+            names = ", ".join(posixpath.basename(d) for d in self.binaries.values())
+            self.plan.decisions.append(f"the build makes {len(self.binaries)} binaries ({names}): every one is "
+                                       f"copied to {RUNTIME_BIN_DIR}")
 
     def _build_outputs(self, c: Command, entry_words: list[str]) -> None:
         names, default = self.bins_for(c)
@@ -262,11 +275,14 @@ class RustPlanner:
             self.binaries[posixpath.join(bindir, n)] = posixpath.join(RUNTIME_BIN_DIR, n)
 
     def _names_from_entry(self, words: list[str], out: str) -> list[str]:
-        for w in words:
-            if "/target/" in f"/{w}" or w.startswith("target/"):
-                name = posixpath.basename(w)
-                self.plan.decisions.append(f"binary name {name} taken from CMD/ENTRYPOINT")
-                return [name]
+        """Every binary the start command runs from target/ (`sh -c "a & b"` names two)."""
+        names = [posixpath.basename(w) for w in _command_words(words)
+                 if "/target/" in f"/{w}" and not w.endswith("/")]
+        names = list(dict.fromkeys(names))
+        if names:
+            self.plan.decisions.append(f"binary name{'s' if len(names) > 1 else ''} {', '.join(names)} taken from "
+                                       "CMD/ENTRYPOINT")
+            return names
         run = self._cargo_run_argv()
         if run and "--bin" in run:
             return [run[run.index("--bin") + 1]]
@@ -290,7 +306,7 @@ class RustPlanner:
             return
         text = " ".join(self._script_words())
         for art in self.plan.artifacts:
-            if art.source not in self.binaries or art.source == "/out/app":
+            if art.source not in self.binaries or self.collected:
                 continue
             rel = posixpath.relpath(art.source, self.facts.workdir)
             in_target = "/target/" in art.source
@@ -301,23 +317,26 @@ class RustPlanner:
                 self.plan.decisions.append(f"{art.source} keeps its path: the entrypoint script may call it there")
 
     def _collect(self, out: str, inferred_triple: bool = False) -> None:
-        """Name unknown: copy the one executable the build produced to a fixed path."""
+        """Names unknown: carry every executable the build left in `out`, with `app` linked to the only one
+        (the first by name when there are several). The step cannot fail: what the build made is copied."""
         where = sh(out)
         if inferred_triple:
             # the image's cargo config picks the target triple: look under any triple
             target, profile = posixpath.dirname(posixpath.dirname(out)), posixpath.basename(out)
             where = f"{sh(target + '/' + profile)} {sh(target)}/*/{sh(profile)}"
+        bin_dir = COLLECT_DIR     # under /tmp: a builder image's own non-root user can write there too
         self.plan.builder_append.append(
-            "# collect the binary the build produced (its name is not in the Dockerfile)\n"
-            f"RUN set -e; mkdir -p /out/bin; find {where} -maxdepth 1 -type f -perm -u+x ! -name '*.*' "
-            "-exec cp {} /out/bin/ \\; 2>/dev/null || true; \\\n"
-            "    set -- /out/bin/*; test -f \"$1\" && test $# -eq 1 || "
-            f"{{ echo {_message(out)} >&2; exit 1; }}; \\\n"
-            "    mv \"$1\" /out/app")
-        self.binaries["/out/app"] = posixpath.join(RUNTIME_BIN_DIR, "app")
+            "# collect the binaries the build produced (their names are not in the Dockerfile): every one is\n"
+            "# carried, and app links to the only one (the first by name when there are several)\n"
+            f"RUN mkdir -p {bin_dir}; find {where} -maxdepth 1 -type f -perm -u+x ! -name '*.*' "
+            f"-exec cp {{}} {bin_dir}/ \\; 2>/dev/null; \\\n"
+            f"    set -- {bin_dir}/*; [ ! -f \"$1\" ] || [ -e {bin_dir}/app ] || ln -s \"${{1##*/}}\" {bin_dir}/app")
+        self.binaries[posixpath.join(bin_dir, "app")] = posixpath.join(RUNTIME_BIN_DIR, "app")
         self.collected = True
-        self.plan.decisions.append(f"binary name unknown without the build context: a collect step copies the "
-                                   f"single executable of {out} to /out/app")
+        self.plan.warnings.append(
+            f"binary names unknown without the build context: every executable in {out} is copied to "
+            f"{RUNTIME_BIN_DIR}, and {RUNTIME_BIN_DIR}/app links to the only one (the first by name when the build "
+            "makes several); convert with --context to name them")
 
     def _cargo_run_argv(self) -> list[str] | None:
         for ins in (self.facts.entrypoint, self.facts.cmd):
@@ -341,16 +360,31 @@ class RustPlanner:
                               "with --bin", reason="artifact-not-found")
             return [(match or dests)[0], *argv[cut + 1:]]
         out = list(argv)
-        changed = False
-        for i, word in enumerate(out):
-            for src, dest in self.binaries.items():
-                name = posixpath.basename(src)
-                if word == name and i == 0 and "/" not in word:
-                    out[i], changed = dest, True
-                elif "/" in word and (resolve(word, self.facts.workdir) == src or
-                                      (word.endswith("/" + name) and "target/" in word)):
-                    out[i], changed = dest, True
-        return out if changed else None
+        for i, word in enumerate(argv):
+            if _is_script(word):
+                out[i] = self._rewrite_script(word)
+            else:
+                out[i] = self._binary_dest(word, first=i == 0) or word
+        return out if out != argv else None
+
+    def _binary_dest(self, word: str, first: bool) -> str | None:
+        """The runtime path of a word that names a built binary, None for any other word."""
+        for src, dest in self.binaries.items():
+            name = posixpath.basename(src)
+            if word == name and first and "/" not in word:
+                return dest
+            if "/" in word and (resolve(word, self.facts.workdir) == src or
+                                (word.endswith("/" + name) and "target/" in word)):
+                return dest
+        return None
+
+    def _rewrite_script(self, script: str) -> str:
+        """A `sh -c` script: each binary path in it becomes its runtime path, the rest stays as written."""
+        for word in dict.fromkeys(split_words(script)):
+            dest = self._binary_dest(word, first=False) if "/" in word else None
+            if dest:
+                script = re.sub(rf"(?<![\w./-]){re.escape(word)}(?![\w./-])", dest, script)
+        return script
 
     # ------------------------------------------------------------ plan
     def native_runtime_packages(self) -> list[str]:
@@ -375,6 +409,22 @@ class RustPlanner:
         pkgs = {p.split("=")[0] for p in self.facts.packages}
         return self.facts.is_alpine and self.facts.image_name != "rust" and ("rust" in pkgs or "cargo" in pkgs)
 
+    def alpine_shared_libs(self) -> list[str]:
+        """Alpine libraries a rust:alpine build may link dynamically: -dev packages with a run-time library
+        (`openssl-dev`, `libressl-dev`, `postgresql-dev`), unless the build asks for static ones (a
+        `*-static` package, OPENSSL_STATIC, vendored OpenSSL) or the libc alone is in play."""
+        facts = self.facts
+        if not facts.is_alpine:
+            return []
+        libs = runtime_libraries(facts.packages, "alpine")
+        rustflags = " ".join(c.env.get("RUSTFLAGS", "") for c in facts.find("cargo")) + facts.env.get("RUSTFLAGS", "")
+        if "-crt-static" in rustflags:
+            return libs or ["libgcc"]
+        lock = self.facts.context_file(posixpath.join(facts.workdir, "Cargo.lock")) or ""
+        static = any(p.split("=")[0].endswith("-static") for p in facts.packages) or \
+            facts.env.get("OPENSSL_STATIC", "") not in ("", "0") or 'name = "openssl-src"' in lock
+        return [] if static else libs
+
     def same_alpine(self) -> str:
         facts = self.facts
         m = re.match(r"(\d+\.\d+)", facts.image_tag)
@@ -389,6 +439,15 @@ class RustPlanner:
             plan.runtime_packages += ["libgcc"] + runtime_libraries(facts.packages, "alpine")
             plan.decisions.append(f"Alpine-packaged Rust or -dev libraries link the binary dynamically against musl: "
                                   f"the runtime is the same Alpine release ({plan.runtime_base}) with libgcc")
+            return
+        shared = self.alpine_shared_libs() if self.musl else []
+        if shared:
+            plan.runtime_base = self.same_alpine()
+            plan.runtime_packages += sorted({"libgcc", *shared})
+            plan.decisions.append(f"the build links {', '.join(shared)} from Alpine packages and asks for no static "
+                                  "ones (a *-static package, OPENSSL_STATIC, vendored OpenSSL): the binary may load "
+                                  f"them at run time, so the runtime is the same Alpine release ({plan.runtime_base}) "
+                                  "with them, which runs a static binary too")
             return
         if self.musl:
             plan.runtime_base = {"scratch": "scratch", "alpine": alpine_version(facts.image_tag),
@@ -431,8 +490,7 @@ class RustPlanner:
         runtime.entry(facts, plan, self.rewrite)
         self._check_no_build_tools()
         if plan.cmd is None and plan.entrypoint is None:
-            plan.entrypoint = [next(iter(self.binaries.values()))]
-            plan.decisions.append("the original had no CMD; the runtime runs the built binary")
+            self._entry_without_cmd()
         shell_base = alpine_version(facts.image_tag) if facts.is_alpine else glibc_runtime(DEBIAN_SLIM, self.release)
         runtime.shell_needs(facts, plan, options)
         if plan.needs_shell and describe(plan.runtime_base).distroless:
@@ -442,6 +500,18 @@ class RustPlanner:
                 self.slim_packages(libs)
         runtime.finish(facts, plan, options, shell_base=shell_base)
         return plan
+
+    def _entry_without_cmd(self) -> None:
+        """No CMD: run the package's default-run binary, else the only one, else the first (and say so)."""
+        dests = list(self.binaries.values())
+        default = self.plan.extra.get("default_bin")
+        chosen = next((d for d in dests if posixpath.basename(d) == default), dests[0])
+        self.plan.entrypoint = [chosen]
+        self.plan.decisions.append("the original had no CMD; the runtime runs the built binary")
+        if len(dests) > 1 and posixpath.basename(chosen) != default:
+            others = ", ".join(d for d in dests if d != chosen)
+            self.plan.warnings.append(f"the original had no CMD and the build makes {len(dests)} binaries: ENTRYPOINT "
+                                      f"runs {chosen}, the first; the others ({others}) are there to run instead")
 
     def _check_no_build_tools(self) -> None:
         for value in (self.plan.entrypoint, self.plan.cmd):
@@ -455,8 +525,11 @@ def plan(facts: StageFacts, detection: Detection, options: Options) -> BuildPlan
     return RustPlanner(facts, options).build()
 
 
-def _message(out: str) -> str:
-    """The collect step's error message, with the path kept inert when it holds shell syntax."""
-    if sh(out) == out:
-        return f'"expected one binary in {out}, found: $*"'
-    return f'{sh("expected one binary in " + out + ", found:")} "$*"'
+def _is_script(word: str) -> bool:
+    """A word that is a shell script of its own (the argument of `sh -c`), not one path."""
+    return len(split_words(word)) > 1
+
+
+def _command_words(argv: list[str]) -> list[str]:
+    """The words of a start command, the words of a `sh -c` script included."""
+    return [w for word in argv for w in (split_words(word) if _is_script(word) else [word])]

@@ -1,0 +1,7 @@
+package billing;
+
+public class Main {
+    public static void main(String[] args) {
+        System.out.println("billing ready");
+    }
+}

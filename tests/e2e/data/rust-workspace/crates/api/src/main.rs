@@ -1,0 +1,3 @@
+fn main() {
+    println!("api ready ({})", shared::fleet_name());
+}

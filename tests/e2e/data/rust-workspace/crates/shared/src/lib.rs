@@ -1,0 +1,3 @@
+pub fn fleet_name() -> &'static str {
+    "fleet"
+}

@@ -1,0 +1,3 @@
+fn main() {
+    println!("worker ready ({})", shared::fleet_name());
+}
