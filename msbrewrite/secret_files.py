@@ -184,14 +184,16 @@ _LOADERS = ("godotenv.Load(", "godotenv.Overload(", "godotenv.Read(", "joho/godo
             "import decouple", "Dotenv.load(", "Dotenv.configure(", "dotenvy::", "dotenv::dotenv", "dotenv().ok()",
             "Dotenv::create", "Dotenv\\Dotenv")
 _LOADER_RE = re.compile("|".join(re.escape(s) for s in _LOADERS))
-# pydantic-settings: env_file=".env" / env_file = ".env"
-_ENV_FILE_RE = re.compile(r"\benv_file[ \t]{0,5}[=:]")
+# pydantic-settings: env_file=".env" / env_file = ".env" (not compose's `env_file:`, a run-time option)
+_ENV_FILE_RE = re.compile(r"\benv_file[ \t]{0,5}=")
 # loaders that read every .env.* variant (dotenv-flow, a name built from NODE_ENV)
 _ALL_VARIANTS = ("dotenv-flow", ".env.${", "'.env.' +", '".env." +', "`.env.${")
 SOURCE_SUFFIXES = (".go", ".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".jsx", ".tsx", ".py", ".java", ".kt",
                    ".rs", ".rb", ".php", ".properties", ".yml", ".yaml", ".toml", ".ini", ".conf", ".cfg",
-                   ".sh", ".xml", "package.json", ".json")
-_NOT_APP = re.compile(r"(?:^|/)(?:tests?|__tests__|testdata|spec|e2e|docs?|examples?)/|_test\.go$|\.(?:test|spec)\."
+                   ".xml", "package.json", ".json")
+# tests, docs, CI and container files name .env files too, but the running app never opens them
+_NOT_APP = re.compile(r"(?:^|/)(?:tests?|__tests__|testdata|spec|e2e|docs?|examples?|\.github|\.gitlab|\.circleci)/"
+                      r"|_test\.go$|\.(?:test|spec)\."
                       r"[jt]sx?$|(?:^|/)test_[^/]*\.py$|(?:^|/)(?:docker-)?compose[^/]*\.ya?ml$|(?:^|/)Dockerfile")
 _WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.")
 
@@ -261,12 +263,19 @@ def _scan_line(line: str, where: str, tokens: list[str], hits: dict, found: Read
         if found.dotenv is None:
             m = _LOADER_RE.search(line) or _ENV_FILE_RE.search(line)
             if m:
-                found.dotenv = f"{where}: {m.group(0).rstrip('(')}"
+                found.dotenv = f"{where}: {_loader_name(m.group(0))}"
         if not found.all_variants and any(v in line for v in _ALL_VARIANTS):
             found.all_variants = True
     for tok in tokens:
         if tok not in hits and tok in line and names_token(line, tok):
             hits[tok] = where
+
+
+def _loader_name(match: str) -> str:
+    """`require('dotenv` -> `dotenv`, `godotenv.Load(` -> `godotenv.Load`: the call as a reader says it."""
+    for prefix in ("require(", "from ", "import "):
+        match = match.removeprefix(prefix)
+    return match.strip("('\" ")
 
 
 def _start_texts(facts: StageFacts) -> list[tuple[str, str]]:
@@ -294,17 +303,20 @@ def decide(facts: StageFacts, files: list[str], root: str | None) -> list[Secret
         path = rel if root in ("", ".") else posixpath.join(root, rel)
         return lambda: _read(facts, path, HEAD_BYTES * 4)
 
-    content_reads = 0
+    # each context file is judged once per conversion, whichever pass asks first
+    judged = facts.memo.setdefault("secret-kinds", {})
     found: list[tuple[str, tuple[str, bool]]] = []
     for rel in files:
         name = posixpath.basename(rel)
-        quick = is_dotenv(name) or name in _CONTENT_DECIDES or by_name(rel) is not None
-        if not quick:
-            if root is None or posixpath.splitext(name)[1].lower() not in _CONTENT_SUFFIXES \
-                    or content_reads >= MAX_CONTENT_FILES:
+        key = (root, rel)
+        if key not in judged:
+            quick = is_dotenv(name) or name in _CONTENT_DECIDES or by_name(rel) is not None
+            if not quick and (root is None or posixpath.splitext(name)[1].lower() not in _CONTENT_SUFFIXES
+                              or judged.get("reads", 0) >= MAX_CONTENT_FILES):
                 continue
-            content_reads += 1
-        kind = classify(rel, reader(rel))
+            judged["reads"] = judged.get("reads", 0) + (not quick)
+            judged[key] = classify(rel, reader(rel))
+        kind = judged[key]
         if kind:
             found.append((rel, kind))
     if not found:
@@ -316,14 +328,12 @@ def decide(facts: StageFacts, files: list[str], root: str | None) -> list[Secret
 
 
 def _read_by(rel: str, kind: str, seen: Readers) -> str | None:
-    where = seen.mentions.get(token(rel))
-    if where:
-        return where
-    if kind == DOTENV and seen.dotenv:
-        name = posixpath.basename(rel)
-        if name == ".env" or seen.all_variants:
-            return seen.dotenv
-    return None
+    """Where the app reads the file: a dotenv loader for `.env` (or every variant), else the
+    first place that names it."""
+    name = posixpath.basename(rel)
+    if kind == DOTENV and seen.dotenv and (name == ".env" or seen.all_variants):
+        return seen.dotenv
+    return seen.mentions.get(token(rel))
 
 
 def how_to_pass(kind: str, name: str) -> str:
