@@ -322,3 +322,12 @@ def test_env_secrets_by_value_stay_in_the_builder(language):
         if name not in ("PATH", "PWD"):      # the builder's PATH and PWD may be dropped as build environment
             assert f"ENV {name}=" in final or f" {name}=" in final, name
         assert f"ENV {name} " not in warned(result) and f" {name} (" not in warned(result), name
+
+
+def test_ci_files_and_tests_that_name_env_do_not_count_as_the_app_reading_it(tmp_path):
+    files = go_app(**{".github/workflows/ci.yml": "steps:\n  - run: cp .env.example .env && go test ./...\n",
+                      "tests/e2e.yml": "env_file: .env\n"})
+    files["main.go"] = "package main\n\nfunc main() {}\n"
+    result = convert(GO_DOCKERFILE, make_context(tmp_path, files))
+    assert '! -path "$s"/.env' not in staging_step(result.text)
+    assert result.secrets == []
