@@ -33,11 +33,6 @@ SECRET_VALUES = (
     ("a JSON Web Token", re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")),
 )
 
-# credential files by name; templates such as .env.example hold no secret and may be needed
-SECRET_FILE_RE = re.compile(
-    r"(?:^|/)(?:\.npmrc|\.netrc|\.pypirc|\.git-credentials|\.env(?:\.(?!example\b|sample\b|template\b|dist\b)[^/]+)?"
-    r"|id_(?:rsa|dsa|ecdsa|ed25519)|\.ssh(?=/|$))(?:/|$)")
-
 
 def _env_quote(value: str) -> str:
     import json
@@ -68,7 +63,9 @@ def has_url_credentials(value: str) -> bool:
 
 
 def is_secret_path(path: str) -> bool:
-    return bool(SECRET_FILE_RE.search(path.rstrip("/")))
+    """A secret-looking file by its name alone (a .env file counts: its content is not known)."""
+    from .secret_files import classify
+    return classify(path.rstrip("/"), lambda: None) is not None
 
 
 def guard_secrets(facts: StageFacts, plan: BuildPlan) -> None:
