@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .analysis import StageFacts
 
@@ -190,7 +190,7 @@ _ENV_FILE_RE = re.compile(r"\benv_file[ \t]{0,5}=")
 _ALL_VARIANTS = ("dotenv-flow", ".env.${", "'.env.' +", '".env." +', "`.env.${")
 SOURCE_SUFFIXES = (".go", ".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".jsx", ".tsx", ".py", ".java", ".kt",
                    ".rs", ".rb", ".php", ".properties", ".yml", ".yaml", ".toml", ".ini", ".conf", ".cfg",
-                   ".xml", "package.json", ".json")
+                   ".xml", ".json")
 # tests, docs, CI and container files name .env files too, but the running app never opens them
 _NOT_APP = re.compile(r"(?:^|/)(?:tests?|__tests__|testdata|spec|e2e|docs?|examples?|\.github|\.gitlab|\.circleci)/"
                       r"|_test\.go$|\.(?:test|spec)\."
@@ -202,7 +202,7 @@ _WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 class Readers:
     dotenv: str | None = None           # where a dotenv loader is ("main.go:12"), else None
     all_variants: bool = False          # the loader reads every .env.* file
-    mentions: dict = None               # token -> where the app names it (None: nowhere)
+    mentions: dict = field(default_factory=dict)   # token -> where the app names it (None: nowhere)
     scanned: bool = False
 
 
@@ -233,7 +233,7 @@ def names_token(text: str, tok: str) -> bool:
 def readers(facts: StageFacts, tokens: list[str]) -> Readers:
     """What the app reads: dotenv loaders, and where it names each of `tokens`. The sources are
     scanned once for the loaders, and again only for names not asked about before."""
-    found = facts.memo.setdefault("secret-readers", Readers(mentions={}))
+    found = facts.memo.setdefault("secret-readers", Readers())
     missing = [t for t in dict.fromkeys(tokens) if t not in found.mentions]
     if found.scanned and not missing:
         return found
