@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from .analysis import StageFacts, is_root_user
 from .plan import BuildPlan
-from .secrets import SECRET_RE
+from .secret_files import DOTENV, decide, is_dotenv, keeps, record_dropped_dotenv, record_kept
 
 STAGE_ROOT = "/tmp/msb-runtime"
 WHY = "the app directory without build-only files"
@@ -102,8 +102,6 @@ _CODE_SUFFIXES = (".py", ".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".go", ".
                   ".groovy", ".rb", ".php", ".sh", ".html", ".htm", ".j2", ".jinja", ".tmpl", ".json", ".yaml",
                   ".yml", ".toml", ".ini", ".cfg", ".conf", ".properties", ".xml", ".env", ".vue", ".svelte")
 _MAX_SCANNED = 3000
-ENV_FILE_RE = re.compile(r"^\.env(\.[\w.-]+)?$")
-ENV_TEMPLATE_RE = re.compile(r"^\.env\.(example|sample|template|dist)$")
 _SYSTEM = ("/", "/bin", "/sbin", "/lib", "/lib64", "/usr", "/etc", "/var", "/opt", "/home", "/root", "/tmp",
            "/proc", "/sys", "/dev", "/run", "/boot", "/mnt", "/media")
 
@@ -179,13 +177,13 @@ def stage(facts: StageFacts, plan: BuildPlan, language: str, appdirs: list[str] 
         files = _context_files(facts, appdir) if facts.context else None
         dir_rules = rules if files is None else _with_shown_junk(rules)
         dir_rules = dir_rules if files is None else dir_rules + _unread(facts, appdir, files, dir_rules)
-        drop_env, keep_env = _env_files(facts, appdir, files)
+        secrets = _secrets(facts, plan, appdir, files, dir_rules, skip)
         if not _worth_staging(facts, appdir, files, dir_rules, skip, language):
             plan.decisions.append(f"{appdir}: every file the context puts there is build-only; not copied")
             continue
         staging = STAGE_ROOT + appdir
         used = rules if files is None else _rules_in_play(files, dir_rules)
-        step = _stage_step(appdir, staging, used, skip, drop_env)
+        step = _stage_step(appdir, staging, used, skip, secrets)
         plan.builder_append.append(step)
         # what the step reads, so a later clean-up of an excluded folder may run before it
         plan.extra.setdefault("staging_reads", {})[step] = (appdir, _excluded(appdir, used, skip))
@@ -195,7 +193,7 @@ def stage(facts: StageFacts, plan: BuildPlan, language: str, appdirs: list[str] 
             plan.copy(source, parent.rstrip("/") + "/", WHY)
         staged.append(appdir)
         plan.extra.setdefault("staged_app_dirs", []).append(appdir)
-        _report(plan, appdir, files, dir_rules, skip, keep_env)
+        _report(plan, appdir, files, dir_rules, skip, secrets)
     return staged
 
 
@@ -278,7 +276,7 @@ def _root_entries(facts: StageFacts, plan: BuildPlan, rules: list[Rule], todo: l
     return out
 
 
-def _stage_step(appdir: str, staging: str, rules: list[Rule], skip: list[str], drop_env: list[str]) -> str:
+def _stage_step(appdir: str, staging: str, rules: list[Rule], skip: list[str], secrets: "Secrets") -> str:
     """The builder step: copy the app directory to `staging`, then delete the build-only paths there."""
     anchored = [r.pattern for r in rules if r.pattern.startswith("./") and "*" not in r.pattern]
     # an artifact inside a folder a rule removes anyway needs no test of its own
@@ -291,11 +289,16 @@ def _stage_step(appdir: str, staging: str, rules: list[Rule], skip: list[str], d
 
     for r in rules:
         test = path_test(r.pattern) if r.pattern.startswith("./") else f"-name {shlex.quote(r.pattern)}"
+        spared = _spared(r, secrets.keep) if r.kind == CREDENTIALS else []
+        if spared:
+            # a credential file the app reads stays: the name rule skips it (and its folder)
+            test = "\\( " + test + "".join(f' ! -path "$s"/{shlex.quote(k)}' for k in spared) + " \\)"
         groups.setdefault(r.kind, []).append(test)
     if skip:
         groups["artifacts (copied on their own)"] = [path_test("./" + s) for s in skip]
-    if drop_env:
-        groups[".env files"] = drop_env
+    if secrets.drop:
+        groups["secret-looking files the app does not read"] = [path_test("./" + d) for d in secrets.drop]
+    groups[".env files"] = [secrets.env_test]
     lines = [" -o ".join(tests) for tests in groups.values()]
     tar_ex = "".join(f" --exclude={shlex.quote(p)}" for p in dict.fromkeys(heavy))
     q_app, q_stage = shlex.quote(appdir), shlex.quote(staging)
@@ -335,35 +338,70 @@ def _artifacts_inside(plan: BuildPlan, appdir: str) -> list[str]:
                    and "*" not in a.source})
 
 
-def _env_files(facts: StageFacts, appdir: str, files: list[str] | None) -> tuple[list[str], list[str]]:
-    """(`find` tests that delete .env files, .env files kept as plain configuration).
+CREDENTIALS = "credential files"
+ENV_TEST = ("\\( \\( -name .env -o -name '.env.*' \\) ! -name .env.example ! -name .env.sample "
+            "! -name .env.template ! -name .env.dist")
 
-    A .env file is configuration the app may read (viper, dotenv); it is kept only when the
-    context shows it holds nothing that looks like a secret. Any other .env file (one the
-    context holds secrets in, one a RUN step writes, every one when there is no context) is
-    left out; templates such as .env.example stay.
+
+@dataclass
+class Secrets:
+    env_test: str                   # the `find` test that deletes .env files (but those kept)
+    keep: list[str]                 # secret-looking files the app reads (relative to the app directory)
+    drop: list[str]                 # the others, no name rule removes them
+    plain_env: list[str]            # .env files with nothing secret: configuration, kept
+
+
+def _secrets(facts: StageFacts, plan: BuildPlan, appdir: str, files: list[str] | None, rules: list[Rule],
+             skip: list[str]) -> Secrets:
+    """What the staging step does with secret-looking files (see secret_files for the rule).
+
+    Without the context every .env file is left out (its content is unknown); templates such as
+    .env.example stay.
     """
-    keep = []
-    root = facts.context_path(appdir) if files else ""
-    for rel in files or []:
-        name = posixpath.basename(rel)
-        if ENV_FILE_RE.match(name) and not ENV_TEMPLATE_RE.match(name) and \
-                not _holds_secrets(facts.context.read(rel if root in ("", ".") else posixpath.join(root, rel)) or ""):
-            keep.append(rel)
-    test = ("\\( \\( -name .env -o -name '.env.*' \\) ! -name .env.example ! -name .env.sample "
-            "! -name .env.template ! -name .env.dist"
-            + "".join(f' ! -path "$s"/{shlex.quote(k)}' for k in keep) + " \\)")
-    return [test], keep
-
-
-def _holds_secrets(text: str) -> bool:
-    for line in text.splitlines():
-        key, _, value = line.strip().removeprefix("export ").partition("=")
-        if not value.strip():
+    if files is None:
+        return Secrets(ENV_TEST + " \\)", [], [], [])
+    root = facts.context_path(appdir) or ""
+    others = [r for r in rules if r.kind != CREDENTIALS]
+    # what another rule removes anyway (tests, sources) is never the app's
+    candidates = [f for f in files if not _build_only(f, others, skip)]
+    found = decide(facts, candidates, root)
+    secret_paths = {s.path for s in found}
+    plain = [f for f in candidates if is_dotenv(posixpath.basename(f)) and f not in secret_paths]
+    keep, drop = [], []
+    line = _copy_line(facts, appdir)
+    for s in found:
+        where = posixpath.join(appdir, s.path)
+        if keeps(facts, s):
+            keep.append(s.path)
+            record_kept(facts, plan, where, s, line)
             continue
-        if SECRET_RE.search(key) or re.search(r"://[^/\s:@]+:[^/\s@]+@", value):
-            return True
-    return False
+        if s.kept:
+            record_dropped_dotenv(plan, where, s)
+        if s.kind != DOTENV and not any(r.matches(s.path) for r in rules):
+            drop.append(s.path)
+    kept_env = [k for k in plain + keep if is_dotenv(posixpath.basename(k))]
+    env_test = ENV_TEST + "".join(f' ! -path "$s"/{shlex.quote(k)}' for k in kept_env) + " \\)"
+    return Secrets(env_test, keep, drop, plain)
+
+
+def _spared(rule: Rule, keep: list[str]) -> list[str]:
+    """The kept files (and their folders) a credential name rule would remove."""
+    out = []
+    for k in keep:
+        parts = k.split("/")
+        for i in range(len(parts)):
+            if fnmatch.fnmatchcase(parts[i], rule.pattern):
+                out.append("/".join(parts[:i + 1]))
+    return list(dict.fromkeys(out))
+
+
+def _copy_line(facts: StageFacts, appdir: str) -> int | None:
+    """The line of the first COPY from the context into the app directory (where a finding points)."""
+    for cp in facts.copies:
+        dest = posixpath.normpath(cp.dest)
+        if not cp.from_stage and (dest == appdir or dest.startswith(appdir.rstrip("/") + "/")):
+            return cp.ins.lineno
+    return None
 
 
 def _context_files(facts: StageFacts, appdir: str) -> list[str] | None:
@@ -420,7 +458,7 @@ def _build_only(rel: str, rules: list[Rule], skip: list[str]) -> bool:
 
 
 def _report(plan: BuildPlan, appdir: str, files: list[str] | None, rules: list[Rule], skip: list[str],
-            kept_env: list[str]) -> None:
+            secrets: Secrets) -> None:
     if files is None:
         kinds = dict.fromkeys(r.kind for r in rules)
         plan.decisions.append(f"{appdir} is copied without build-only files, removed by name in the builder "
@@ -439,8 +477,11 @@ def _report(plan: BuildPlan, appdir: str, files: list[str] | None, rules: list[R
              for kind, names in left.items()]
     plan.decisions.append(f"{appdir} is copied ({kept} file(s) from the context and what the build wrote there)"
                           + (" without " + "; ".join(parts) if parts else ""))
-    if kept_env:
-        plan.decisions.append(f"{', '.join(kept_env)} kept: configuration with nothing that looks like a secret")
+    if secrets.plain_env:
+        plan.decisions.append(f"{', '.join(secrets.plain_env)} kept: configuration with nothing that looks like a secret")
+    if secrets.drop:
+        plan.decisions.append(f"{appdir}: left out, as secret-looking files the app does not read: "
+                              + ", ".join(secrets.drop))
 
 
 def _shown(rel: str, rule: Rule) -> str:

@@ -37,6 +37,7 @@ class Item:
     leaves_out: list[str] = field(default_factory=list)
     no_gain: bool = False     # converted, but the image would be no smaller: not work for `check`
     warnings: list[str] = field(default_factory=list)
+    secrets: list[dict] = field(default_factory=list)   # secret-looking files the runtime keeps (the app reads them)
     line: int = 1             # the FROM line a finding points at
     old: str | None = None    # texts, kept for converted files only (patch / in-place)
     new: str | None = None
@@ -132,6 +133,7 @@ def process(found: Found, flags: dict) -> Item:
         item.language, item.runtime_base = result.language, result.runtime_base
         item.artifacts = [a.source for a in result.artifacts]
         item.warnings = list(result.warnings)
+        item.secrets = list(result.secrets)
         if result.status == "converted":
             item.old, item.new = text, result.text
             item.line = result.facts.stage.from_.lineno

@@ -59,12 +59,14 @@ def convert(
                                   "layer first, BuildKit cache mounts, smaller artifacts (BuildKit only)."),
     dockerignore: Optional[Path] = typer.Option(None, "--dockerignore", help="With --optimize and a context without "
                                                 ".dockerignore: write a suggested one here (never over a file)."),
+    drop_dotenv: bool = typer.Option(False, "--drop-dotenv", help="Leave .env files the app reads out of the "
+                                     "runtime: you pass them at run time (--env-file, compose env_file)."),
 ) -> None:
     """Convert one Dockerfile. The result goes to stdout, the report to stderr."""
     from .convert_command import CommandError, run
     try:
         code = run(path, context, no_context, output, in_place, diff, as_json, runtime, language, user, quiet,
-                   optimize, dockerignore)
+                   optimize, dockerignore, drop_dotenv)
     except CommandError as exc:
         raise _fail(exc.message, exc.code)
     if code:

@@ -19,9 +19,13 @@ def _github_escape(value: str, prop: bool = False) -> str:
 def github(items) -> str:
     """Workflow commands: GitHub shows each as an annotation on the file."""
     from .bulk import CONVERTED, FAILED, display
-    from .sarif import FAILED_ID, RULE_ID, message
+    from .sarif import FAILED_ID, RULE_ID, SECRET_ID, message, secret_message
     lines = []
     for item in items:
+        for secret in item.secrets if item.status == CONVERTED else []:
+            lines.append(f"::warning file={_github_escape(display(item.path), True)},"
+                         f"line={secret.get('line') or item.line},title={_github_escape('msb ' + SECRET_ID, True)}::"
+                         f"{_github_escape(secret_message(secret))}")
         if item.status == FAILED:
             lines.append(f"::error file={_github_escape(display(item.path), True)},"
                          f"title={_github_escape('msb ' + FAILED_ID, True)}::"
@@ -34,8 +38,12 @@ def github(items) -> str:
 
 def text(items) -> str:
     from .bulk import CONVERTED, FAILED, display
+    from .sarif import secret_message
     lines = []
     for item in items:
+        for secret in item.secrets if item.status == CONVERTED else []:
+            lines.append(f"{display(item.path)}:{secret.get('line') or item.line}: secret read by the app: "
+                         f"{secret_message(secret)}")
         if item.status == CONVERTED and item.no_gain:
             lines.append(f"{display(item.path)}:{item.line}: converts, but no size gain expected (the original "
                          "already runs on the runtime's base): not flagged")
@@ -85,11 +93,16 @@ def register(app: typer.Typer) -> None:
         with Progress(len(found), "checking", quiet=not sys.stderr.isatty()) as progress:
             items = bulk.run(found, options, jobs, progress)
         work = [i for i in items if i.status == bulk.CONVERTED and not i.no_gain]
+        secrets = sarif.secret_findings(items)
         if fmt == "sarif":
             report = sarif.dumps(items)
         elif fmt == "json":
             report = json.dumps({"version": 1, "summary": bulk.counts(items),
                                  "findings": [i.to_dict() for i in work],
+                                 "secrets": [{"path": bulk.display(i.path), "line": s.get("line") or i.line,
+                                              "rule": sarif.SECRET_ID, "file": s["path"], "kind": s["kind"],
+                                              "read_by": s["read_by"], "message": sarif.secret_message(s)}
+                                             for i, s in secrets],
                                  "files": [i.to_dict() for i in items]}, indent=2)
         elif fmt == "github":
             report = github(items)
@@ -109,7 +122,11 @@ def register(app: typer.Typer) -> None:
                        f"({', '.join(c['failed_by_reason'])}); {len(work)} Dockerfile(s) can become multi-stage",
                        err=True)
             raise typer.Exit(2)
-        if work:
+        if secrets:
+            typer.echo(f"msb check: {len(secrets)} secret-looking file(s) the app reads ship in the image "
+                       f"({', '.join(dict.fromkeys(s['path'] for _, s in secrets))}): pass them at run time",
+                       err=True)
+        if work or secrets:
             typer.echo(f"msb check: {len(work)} of {len(items)} Dockerfile(s) can become multi-stage "
                        f"({clock.seconds:.2f}s); review with `msb convert FILE --diff`, apply with "
                        "`msb migrate PATH --in-place`", err=True)

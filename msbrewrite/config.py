@@ -12,6 +12,7 @@ merged. Flags given on the command line win over the file.
     extra-paths = ["config/app.yaml"]
     exclude = ["legacy/**", "*.dev.Dockerfile"]
     optimize = true                 # --optimize for convert and migrate
+    drop-dotenv = true              # --drop-dotenv: .env files the app reads are passed at run time
 
     [tool.msb.digests]              # emitted image -> digest pin
     "gcr.io/distroless/static-debian12:nonroot" = "sha256:..."
@@ -31,7 +32,7 @@ from .quoting import has_control
 from .tomlreader import toml
 
 LANGUAGES = ("go", "rust", "node", "python", "java", "frontend")
-KEYS = ("runtime", "language", "mirror", "digests", "user", "extra-paths", "exclude", "optimize")
+KEYS = ("runtime", "language", "mirror", "digests", "user", "extra-paths", "exclude", "optimize", "drop-dotenv")
 _DIGEST_RE = re.compile(r"sha256:[0-9a-f]{64}")
 _MAX_CONFIG_BYTES = 1024 * 1024
 
@@ -52,6 +53,7 @@ class Config:
     extra_paths: tuple = ()
     exclude: tuple = ()
     optimize: bool | None = None
+    drop_dotenv: bool | None = None
 
 
 def find(start: str | Path | None) -> Config | None:
@@ -169,10 +171,10 @@ def _parse(path: Path, table, where: str) -> Config:
             if why:
                 raise bad(raw_key, why)
             values[key] = value.strip()
-        elif key == "optimize":
+        elif key in ("optimize", "drop-dotenv"):
             if not isinstance(value, bool):
                 raise bad(raw_key, "must be true or false")
-            values["optimize"] = value
+            values[key.replace("-", "_")] = value
         elif key == "digests":
             if not isinstance(value, dict):
                 raise bad(raw_key, "must be a table of image = \"sha256:...\"")
@@ -220,6 +222,8 @@ def apply(opts: Options, config_from, explicit: dict | None = None) -> Options:
         out.mirror = cfg.mirror
     if cfg.optimize is not None and not explicit.get("optimize"):
         out.optimize = cfg.optimize
+    if cfg.drop_dotenv is not None and not explicit.get("drop_dotenv"):
+        out.drop_dotenv = cfg.drop_dotenv
     if cfg.extra_paths and not explicit.get("extra_paths"):
         out.extra_paths = list(cfg.extra_paths)
     if cfg.digests and not explicit.get("digests"):

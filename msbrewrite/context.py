@@ -42,13 +42,13 @@ class Context:
         p = self._path(rel)
         return bool(p and _answer(p.is_dir))
 
-    def read(self, rel: str) -> str | None:
+    def read(self, rel: str, limit: int = MAX_READ) -> str | None:
         p = self._path(rel)
         if not p or not _answer(p.is_file):    # a FIFO or device is never opened: it could block
             return None
         try:
             with open(p, "rb") as fh:
-                data = fh.read(MAX_READ)
+                data = fh.read(min(limit, MAX_READ))
         except OSError:
             return None
         return data.decode("utf-8", errors="replace")

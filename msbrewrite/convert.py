@@ -104,6 +104,8 @@ def _convert(text: str, context: Context, options: Options) -> Result:
     if stage.image.lower() == "scratch":
         raise Refusal("FROM scratch: nothing is built, so there is nothing to split", reason="scratch")
     facts = analyse(df, stage, context)
+    # read where secret-looking files are decided (secret_files.keeps)
+    facts.memo["drop-dotenv"] = options.drop_dotenv
     if options.language:
         module = _module(options.language)
         detection = module.detect(facts)
@@ -139,7 +141,8 @@ def _convert(text: str, context: Context, options: Options) -> Result:
     validate(df, out, plan, builder_name(stage))
     result = Result("converted", out, detection=detection, runtime_base=plan.runtime_base,
                     artifacts=plan.artifacts, decisions=plan.decisions, warnings=plan.warnings,
-                    fates=[plan.fates[i] for i in sorted(plan.fates)], facts=facts)
+                    fates=[plan.fates[i] for i in sorted(plan.fates)], facts=facts,
+                    secrets=list(plan.extra.get("kept_secrets", [])))
     _say_when_nothing_is_gained(text, result)
     return result
 

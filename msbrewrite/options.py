@@ -16,6 +16,7 @@ class Options:
     extra_paths: list[str] = field(default_factory=list)    # more builder paths to copy
     runtime_overrides: dict[str, str] = field(default_factory=dict)  # language -> flavour
     optimize: bool = False                # rewrite the builder as an expert would (msbrewrite/optimize)
+    drop_dotenv: bool = False             # leave out .env files the app reads (passed at run time instead)
 
     def flavour(self, language: str) -> str:
         if self.runtime != "auto":

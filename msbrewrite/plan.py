@@ -116,6 +116,8 @@ class Result:
     fates: list[Fate] = field(default_factory=list)
     # the runtime sheds nothing the original carried (same base, no build packages, no caches)
     no_gain: bool = False
+    # secret-looking files the runtime keeps because the app reads them: path, kind, read_by, line
+    secrets: list[dict] = field(default_factory=list)
     # what the pipeline learnt about the input stage, for callers that look further (estimate, bulk)
     facts: object = field(default=None, repr=False, compare=False)
 

@@ -20,7 +20,7 @@ from .options import Options
 from .render import builder_name, comments_of
 from .runtime_user import choose_user
 from .plan import KEPT, KEPT_AND_COPIED, MOVED, REMOVED, REWRITTEN, BuildPlan
-from .secrets import SECRET_RE
+from .secrets import SECRET_RE, env_secret_reason
 from .quoting import sh_words
 from .shell import canonical_argv, shell_form_to_argv, split_words
 
@@ -44,12 +44,13 @@ def start(facts: StageFacts, plan: BuildPlan, build_only_env: set[str]) -> None:
                 _need_args(facts, plan, ins.args)
         elif kw == "ENV":
             pairs = parse_key_values(ins.args)
-            secret = [k for k, _ in pairs if SECRET_RE.search(k)]
+            secret = [k for k, v in pairs if env_secret_reason(k, v) is not None]
             runtime_keys = [k for k, _ in pairs if k not in build_only_env and k not in COMMON_BUILD_ENV
                             and k not in secret]
             if secret:
+                labels = [k + (env_secret_reason(k, v) or "") for k, v in pairs if k in secret]
                 plan.warnings.append(
-                    f"line {ins.lineno}: ENV {', '.join(secret)} looks like a secret; the original image "
+                    f"line {ins.lineno}: ENV {', '.join(labels)} looks like a secret; the original image "
                     "leaked it, the runtime stage does not carry it (pass it at run time instead)")
             if runtime_keys and len(runtime_keys) == len(pairs):
                 plan.runtime_env.append(ins.raw.rstrip("\r\n"))

@@ -39,6 +39,34 @@ FAILED_RULE = {
 }
 
 
+SECRET_ID = "MSB003"
+SECRET_RULE = {
+    "id": SECRET_ID,
+    "name": "SecretReadByApp",
+    "shortDescription": {"text": "The image ships a secret-looking file the app reads at run time"},
+    "fullDescription": {"text": "The original image bakes in a file that holds a secret (a .env file, a private key, "
+                                "credentials) and the app loads it when it starts, so the converted image keeps it. "
+                                "Anyone who can pull the image can read it."},
+    "help": {"text": "Pass the file at run time instead (`docker run --env-file`, compose `env_file:` or `secrets:`, "
+                     "a mounted volume), add it to .dockerignore, and convert with --drop-dotenv for .env files."},
+    "defaultConfiguration": {"level": "warning"},
+    "properties": {"tags": ["docker", "security", "secrets"]},
+}
+
+
+def secret_message(secret: dict) -> str:
+    """One kept secret, for every report format."""
+    from .secret_files import how_to_pass
+    name = secret["path"].rsplit("/", 1)[-1]
+    return (f"The image ships {secret['path']} ({secret['kind']}), which the app reads ({secret['read_by']}); "
+            f"pass it at run time instead with {how_to_pass(secret['kind'], name)}.")
+
+
+def secret_findings(items: list[Item]) -> list[tuple[Item, dict]]:
+    """(item, secret) for every secret-looking file a converted image keeps."""
+    return [(item, s) for item in items if item.status == CONVERTED for s in item.secrets]
+
+
 def message(item: Item) -> str:
     text = f"Single-stage {item.language or ''} Dockerfile can be multi-stage on {item.runtime_base}".replace("  ", " ")
     if item.leaves_out:
@@ -67,6 +95,8 @@ def document(items: list[Item], base: Path | None = None) -> dict:
                 "partialFingerprints": {"msbFinding/v1": f"{display(item.path, base)}:{FAILED_ID}"},
             })
             continue
+        for secret in item.secrets if item.status == CONVERTED else []:
+            results.append(_secret_result(item, secret, base))
         if item.status != CONVERTED or item.no_gain:
             continue
         results.append({
@@ -87,11 +117,26 @@ def document(items: list[Item], base: Path | None = None) -> dict:
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {"name": "msb", "version": __version__, "semanticVersion": __version__,
-                                "rules": [RULE, FAILED_RULE]}},
+                                "rules": [RULE, FAILED_RULE, SECRET_RULE]}},
             "invocations": [{"executionSuccessful": not any(i.status == FAILED for i in items)}],
             "results": results,
             "columnKind": "unicodeCodePoints",
         }],
+    }
+
+
+def _secret_result(item: Item, secret: dict, base: Path | None) -> dict:
+    return {
+        "ruleId": SECRET_ID,
+        "ruleIndex": 2,
+        "level": "warning",
+        "message": {"text": secret_message(secret)},
+        "locations": [{"physicalLocation": {
+            "artifactLocation": _location(item.path, base),
+            "region": {"startLine": secret.get("line") or item.line},
+        }}],
+        "partialFingerprints": {"msbFinding/v1": f"{display(item.path, base)}:{SECRET_ID}:{secret['path']}"},
+        "properties": {"file": secret["path"], "kind": secret["kind"], "readBy": secret["read_by"]},
     }
 
 

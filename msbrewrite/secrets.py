@@ -7,19 +7,31 @@ import re
 from .analysis import StageFacts
 from .dockerfile import parse_key_values, referenced_vars
 from .plan import KEPT, BuildPlan
+from .secret_files import Secret, decide, keeps, record_kept
 
 # "auth" and "pass" only as whole name parts: NPM_AUTH, AUTH_TOKEN, DB_PASS, but not AUTHOR,
-# OAUTH_CALLBACK_URL or BYPASS_CACHE; "pwd" only as a suffix part (MYSQL_PWD), since PWD alone is the
-# shell's working directory
+# OAUTH_CALLBACK_URL or BYPASS_CACHE; "pwd" and "pw" only as suffix parts (MYSQL_PWD, ADMIN_PW), since
+# PWD alone is the shell's working directory
 SECRET_RE = re.compile(r"(?i)(token|secret|passw(or)?d|passphrase|api[_-]?key|private[_-]?key|credential"
-                       r"|(?<![a-z0-9])auth(?![a-z0-9])|(?<![a-z0-9])pass(?![a-z0-9])|(?<=[_-])pwd(?![a-z0-9]))")
+                       r"|(?<![a-z0-9])auth(?![a-z0-9])|(?<![a-z0-9])pass(?![a-z0-9])|(?<=[_-])pwd?(?![a-z0-9]))")
 # a URL that carries a password: postgres://user:secret@db/app (DATABASE_URL, REDIS_URL, ...)
 URL_PASSWORD_RE = re.compile(r"(?i)\b[a-z][a-z0-9+.-]*://[^/\s:@]*:[^/\s@]+@")
-
-# credential files by name; templates such as .env.example hold no secret and may be needed
-SECRET_FILE_RE = re.compile(
-    r"(?:^|/)(?:\.npmrc|\.netrc|\.pypirc|\.git-credentials|\.env(?:\.(?!example\b|sample\b|template\b|dist\b)[^/]+)?"
-    r"|id_(?:rsa|dsa|ecdsa|ed25519)|\.ssh(?=/|$))(?:/|$)")
+# a URL whose user part is a variable or a token: https://${GH_TOKEN}@github.com/...
+URL_USER_RE = re.compile(r"(?i)\b[a-z][a-z0-9+.-]*://([^/\s:@]+)@")
+# well-known token formats, recognised by value whatever the variable is called; each is a
+# prefix and one bounded character class, so matching stays linear
+SECRET_VALUES = (
+    ("a GitHub token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,})")),
+    ("a GitLab token", re.compile(r"\bglpat-[A-Za-z0-9_-]{20,}")),
+    ("an npm token", re.compile(r"\bnpm_[A-Za-z0-9]{36}\b")),
+    ("an AWS access key", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
+    ("a Slack token", re.compile(r"\bxox[bpas]-[0-9A-Za-z-]{10,}")),
+    ("a Slack webhook", re.compile(r"hooks\.slack\.com/services/[A-Za-z0-9/]{10,}")),
+    ("a Stripe live key", re.compile(r"\b[sr]k_live_[0-9A-Za-z]{10,}")),
+    ("a Google API key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}")),
+    ("a private key", re.compile(r"-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY")),
+    ("a JSON Web Token", re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")),
+)
 
 
 def _env_quote(value: str) -> str:
@@ -31,8 +43,29 @@ def has_url_password(value: str) -> bool:
     return bool(URL_PASSWORD_RE.search(value))
 
 
+def secret_value_kind(value: str) -> str | None:
+    """What a value is when it has a well-known token format ("a GitHub token"), else None."""
+    for kind, pattern in SECRET_VALUES:
+        if pattern.search(value):
+            return kind
+    return None
+
+
+def has_url_credentials(value: str) -> bool:
+    """A URL that logs in: a password, or a user part that is a variable or a token."""
+    if has_url_password(value):
+        return True
+    for m in URL_USER_RE.finditer(value):
+        user = m.group(1)
+        if "$" in user or secret_value_kind(user) or SECRET_RE.search(user) or len(user) >= 20:
+            return True
+    return False
+
+
 def is_secret_path(path: str) -> bool:
-    return bool(SECRET_FILE_RE.search(path.rstrip("/")))
+    """A secret-looking file by its name alone (a .env file counts: its content is not known)."""
+    from .secret_files import classify
+    return classify(path.rstrip("/"), lambda: None) is not None
 
 
 def guard_secrets(facts: StageFacts, plan: BuildPlan) -> None:
@@ -42,39 +75,34 @@ def guard_secrets(facts: StageFacts, plan: BuildPlan) -> None:
     drops credential files, secret-looking variables and secret build arguments they may have
     carried along.
     """
-    for art in list(plan.artifacts):
-        if is_secret_path(art.source) or is_secret_path(art.dest):
-            plan.artifacts.remove(art)
-            if not any(a.source == art.source for a in plan.artifacts):
-                plan.produced.discard(art.source)
-            plan.warnings.append(f"{art.source} is a credential file: not copied to the runtime stage "
-                                 "(provide it at run time if the app needs it)")
+    _guard_artifacts(facts, plan)
     for line in list(plan.runtime_env):
         pairs = parse_key_values(re.sub(r"(?is)^\s*ENV\s+", "", line))
         keys = [k for k, _ in pairs]
         refs = referenced_vars(line)
-        leaked = [k for k, v in pairs if SECRET_RE.search(k) or has_url_password(v)]
+        leaked = [k for k, v in pairs if env_secret_reason(k, v) is not None]
         used = sorted(r for r in refs if SECRET_RE.search(r) and r not in leaked)
+        labels = [k + (env_secret_reason(k, v) or "") for k, v in pairs if k in leaked]
         if used and not leaked:
-            leaked = [f"{', '.join(keys) or 'value'} (uses {', '.join(used)})"]
+            leaked = labels = [f"{', '.join(keys) or 'value'} (uses {', '.join(used)})"]
         clean = [(k, v) for k, v in pairs if k not in leaked and not any(
             SECRET_RE.search(r) for r in referenced_vars(v))]
         if leaked and clean and len(clean) < len(pairs):
             # the other variables of the line still reach the runtime
             at = plan.runtime_env.index(line)
             plan.runtime_env[at] = "ENV " + " ".join(f"{k}={_env_quote(v)}" for k, v in clean)
-            plan.warnings.append(f"ENV {', '.join(dict.fromkeys(leaked))} looks like a secret: "
+            plan.warnings.append(f"ENV {', '.join(dict.fromkeys(labels))} looks like a secret: "
                                  "not carried to the runtime stage (pass it at run time)")
         elif leaked:
             plan.runtime_env.remove(line)
             for ins in facts.stage.instructions:
                 if ins.keyword == "ENV" and ins.raw.rstrip("\r\n") == line:
                     plan.fate(ins, KEPT, "build-time only (secret not carried)")
-            plan.warnings.append(f"ENV {', '.join(dict.fromkeys(leaked))} looks like a secret: "
+            plan.warnings.append(f"ENV {', '.join(dict.fromkeys(labels))} looks like a secret: "
                                  "not carried to the runtime stage (pass it at run time)")
     for line in list(plan.runtime_args):
-        name = line[4:].split("=", 1)[0].strip()
-        if SECRET_RE.search(name):
+        name, _, value = line[4:].partition("=")
+        if env_secret_reason(name.strip(), value) is not None:
             plan.runtime_args.remove(line)
     for line in plan.runtime_meta:
         used = sorted(r for r in referenced_vars(line) if SECRET_RE.search(r))
@@ -84,11 +112,72 @@ def guard_secrets(facts: StageFacts, plan: BuildPlan) -> None:
     for cp in facts.copies:
         if cp.from_stage:
             continue
-        named = [s for s in cp.sources if is_secret_path(s)]
+        named = [s.path for s in decide(facts, [s for s in cp.sources if s.strip("./")], "" if facts.context else None)
+                 if not keeps(facts, s)]
         if named:
             plan.warnings.append(f"line {cp.ins.lineno}: the original image contains {', '.join(named)} "
                                  "(a credential file); the runtime stage does not copy it")
     _warn_context_secrets(facts, plan)
+    _guard_written(facts, plan)
+
+
+def env_secret_reason(name: str, value: str) -> str | None:
+    """Why a variable must not reach the runtime: "" for its name or a password in a URL,
+    " (a GitHub token)" for a value of a known token format; None when it looks harmless."""
+    if SECRET_RE.search(name) or has_url_password(value):
+        return ""
+    kind = secret_value_kind(value)
+    return f" (its value looks like {kind})" if kind else None
+
+
+def _guard_artifacts(facts: StageFacts, plan: BuildPlan) -> None:
+    """A secret-looking file a planner copies stays only when the app reads it (then warned)."""
+    for art in list(plan.artifacts):
+        secret = _artifact_secret(facts, art)
+        if secret is None:
+            continue
+        if keeps(facts, secret):
+            record_kept(facts, plan, art.dest, secret)
+            continue
+        plan.artifacts.remove(art)
+        if not any(a.source == art.source for a in plan.artifacts):
+            plan.produced.discard(art.source)
+        plan.warnings.append(f"{art.source} is a credential file: not copied to the runtime stage "
+                             "(provide it at run time if the app needs it)")
+
+
+def _artifact_secret(facts: StageFacts, art) -> Secret | None:
+    for path in (art.source, art.dest):
+        rel = facts.context_path(path) if facts.context else None
+        found = decide(facts, [rel or path.rstrip("/")], "" if rel else None)
+        if found:
+            return found[0]
+    return None
+
+
+def _guard_written(facts: StageFacts, plan: BuildPlan) -> None:
+    """A credential the build wrote into a file (a clone's .git/config, ~/.gitconfig) stays in
+    the builder: the builder deletes it from what the runtime copies, after every other step."""
+    from .app_files import STAGE_ROOT
+    from .created_files import written_secrets
+    doomed: list[str] = []
+    for path, line, what in written_secrets(facts):
+        carried = []
+        for art in plan.artifacts:
+            for builder_path in (path, STAGE_ROOT + path):
+                src = art.source.rstrip("/")
+                if builder_path == src or builder_path.startswith(src + "/"):
+                    carried.append(builder_path)
+        if not carried:
+            plan.decisions.append(f"line {line}: {what} leaves the token in {path}; the runtime stage does not copy it")
+            continue
+        doomed += carried
+        plan.warnings.append(f"line {line}: {what} leaves the token in {path}, which the original image shipped; "
+                             "the builder deletes it before the runtime stage copies the folder")
+    if doomed:
+        from .quoting import sh
+        plan.builder_append.append("# credentials the build wrote stay out of the runtime stage\n"
+                                   "RUN rm -rf " + " ".join(sh(p) for p in dict.fromkeys(doomed)))
 
 
 def _warn_context_secrets(facts: StageFacts, plan: BuildPlan) -> None:
@@ -100,14 +189,15 @@ def _warn_context_secrets(facts: StageFacts, plan: BuildPlan) -> None:
         return
     ignored = [p.strip().lstrip("/") for p in (facts.context.read(".dockerignore") or "").splitlines()
                if p.strip() and not p.startswith("#") and not p.startswith("!")]
-    found = [f for f in facts.context.files()
-             if is_secret_path(f) and not any(_ignores(p, f) for p in ignored)]
+    sent = [f for f in facts.context.files() if not any(_ignores(p, f) for p in ignored)]
+    # what drop-dotenv leaves out although the app reads it has a warning of its own
+    found = [s.path for s in decide(facts, sent, "") if not s.kept]
     if not found:
         return
     names = ", ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
     line = whole[0].ins.lineno
     plan.warnings.append(f"line {line}: COPY of the whole context put {names} into the original image; "
-                         "add them to .dockerignore")
+                         "the app does not read them, so the runtime stage leaves them out: add them to .dockerignore")
     inside = [posixpath.join(cp.dest, f) for cp in whole for f in found]
     carried = [a.source for a in plan.artifacts
                if any(path == a.source or path.startswith(a.source.rstrip("/") + "/") for path in inside)]

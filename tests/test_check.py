@@ -65,7 +65,8 @@ def test_schema_check_is_real():
 
 def test_json_document_is_stable(tree):
     doc = json.loads(msb("check", ".", "--format", "json", cwd=tree).stdout)
-    assert set(doc) == {"version", "summary", "findings", "files"}
+    assert set(doc) == {"version", "summary", "findings", "secrets", "files"}
+    assert doc["secrets"] == []
     assert [f["path"] for f in doc["findings"]] == ["api/Dockerfile", "worker/worker.Dockerfile"]
     assert {f["path"]: f["status"] for f in doc["files"]} == {
         "api/Dockerfile": "converted", "worker/worker.Dockerfile": "converted",

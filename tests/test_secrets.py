@@ -126,3 +126,34 @@ def test_not_secret_names(name):
 ])
 def test_secret_paths(path, secret):
     assert is_secret_path(path) is secret
+
+
+@pytest.mark.parametrize("name", ["ADMIN_PW", "DB_PW", "SMTP-PW"])
+def test_pw_suffix_names(name):
+    assert SECRET_RE.search(name)
+
+
+@pytest.mark.parametrize("name", ["PW_LENGTH_HINT", "PWA_MODE", "NPWORKERS"])
+def test_pw_only_as_a_suffix_part(name):
+    assert not SECRET_RE.search(name)
+
+
+@pytest.mark.parametrize("value", [
+    "ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789", "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz",
+    "AKIAIOSFODNN7EXAMPLE", "ASIAIOSFODNN7EXAMPLE", "xoxb-123456789012-abcdefghij",
+    "https://hooks.slack.com/services/T0000/B0000/XXXXXXXXXXXX", "sk_live_abcdefghijklmnop1234",
+    "AIzaSyA1234567890abcdefghijklmnopqrstuv", "-----BEGIN OPENSSH PRIVATE KEY-----",
+    "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+])
+def test_secret_values_by_format(value):
+    from msbrewrite.secrets import secret_value_kind
+    assert secret_value_kind(value)
+
+
+@pytest.mark.parametrize("value", [
+    "production", "/usr/local/bin:/usr/bin:/bin", "/app", "Jo Doe", "1", "https://example.com/ghp_docs",
+    "0123456789abcdef0123456789abcdef01234567", "sk_test_abcdefghijklmnop1234", "AKIA-not-a-key", "C.UTF-8",
+])
+def test_ordinary_values_are_not_secrets(value):
+    from msbrewrite.secrets import secret_value_kind
+    assert secret_value_kind(value) is None
