@@ -12,6 +12,7 @@ import posixpath
 import re
 
 from .analysis import StageFacts
+from .shell import split_commands, split_words
 
 # package -> the programs it installs, where the names differ from the package's
 PROGRAMS = {
@@ -77,6 +78,20 @@ def browser_driver(facts: StageFacts) -> str | None:
 
 def is_font(pkg: str) -> bool:
     return pkg == "fontconfig" or pkg.startswith(("fonts-", "ttf-", "xfonts-", "font-"))
+
+
+def command_words(value) -> list[str]:
+    """The words of a start command (exec form, or shell form as text), plus the words of the commands
+    inside a shell string (`sh -c "ffmpeg ... && exec app"` runs ffmpeg too)."""
+    if value is None:
+        return []
+    argv = split_words(value) if isinstance(value, str) else [str(w) for w in value]
+    out = []
+    for word in argv:
+        out.append(word)
+        if any(c.isspace() for c in word):
+            out += [w for c in split_commands(word) for w in c.argv]
+    return out
 
 
 def programs(pkg: str) -> tuple[str, ...]:
