@@ -48,3 +48,59 @@ def test_a_program_inside_the_start_commands_shell_string_is_installed(tmp_path)
     runtime = _runtime(result)
     assert "apt-get install -y --no-install-recommends ca-certificates ffmpeg" in runtime
     assert any("ffmpeg (the start command)" in d for d in result.decisions), result.decisions
+
+
+# ---------------------------------------------------------------- item: a shell the app's code starts
+
+GO_APP = ("FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /usr/local/bin/svc .\n"
+          "CMD [\"svc\"]\n")
+GO_SHELL = ('package main\n\nimport "os/exec"\n\nfunc main() {\n'
+            '\texec.Command("sh", "-c", "echo started >> /tmp/events.log").Run()\n}\n')
+
+
+def test_a_go_app_that_runs_sh_gets_a_runtime_with_a_shell(tmp_path):
+    ctx = _write(tmp_path, {"go.mod": GO_MOD, "main.go": GO_SHELL})
+    result = convert(GO_APP, ctx)
+    assert result.runtime_base == "debian:bookworm-slim"
+    assert "the app starts a shell at run time (main.go:6): the runtime keeps one" in result.decisions
+
+
+def test_a_rust_app_that_runs_bash_gets_a_runtime_with_a_shell(tmp_path):
+    ctx = _write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs":
+                            'use std::process::Command;\n\nfn main() {\n'
+                            '    Command::new("bash").arg("-c").arg("date").status().unwrap();\n}\n'})
+    result = convert("FROM rust:1.80\nWORKDIR /app\nCOPY . .\nRUN cargo build --release\n"
+                     "CMD [\"./target/release/tool\"]\n", ctx)
+    assert result.runtime_base == "debian:bookworm-slim"
+    assert "the app starts a shell at run time (src/main.rs:4): the runtime keeps one" in result.decisions
+
+
+NODE_APP = ("FROM node:20\nWORKDIR /app\nCOPY package.json ./\nRUN npm install\nCOPY . .\n"
+            "CMD [\"node\", \"server.js\"]\n")
+
+
+def test_a_node_app_that_uses_child_process_exec_leaves_distroless(tmp_path):
+    files = {"package.json": '{"name": "svc", "version": "1.0.0"}\n',
+             "server.js": "const { exec } = require('child_process');\n"
+                          "const m = /x/.exec('y');\nexec('uptime', (err, out) => console.log(out));\n"}
+    result = convert(NODE_APP, _write(tmp_path, files))
+    assert not result.runtime_base.startswith("gcr.io/distroless/"), result.runtime_base
+    assert "the app starts a shell at run time (server.js:3): the runtime keeps one" in result.decisions
+
+
+def test_programs_and_regex_exec_are_not_a_shell(tmp_path):
+    files = {"go.mod": GO_MOD, "main.go": 'package main\n\nimport "os/exec"\n\nfunc main() {\n'
+             '\texec.Command("git", "log").Run()\n}\n', "main_test.go": GO_SHELL}
+    result = convert(GO_APP, _write(tmp_path / "go", files))
+    assert result.runtime_base == "gcr.io/distroless/static-debian12:nonroot"
+    node = {"package.json": '{"name": "svc", "version": "1.0.0"}\n', "server.js": "const m = /x/.exec('y');\n"}
+    assert convert(NODE_APP, _write(tmp_path / "node", node)).runtime_base.startswith("gcr.io/distroless/")
+
+
+def test_a_chosen_distroless_runtime_is_kept_with_a_warning(tmp_path):
+    from msbrewrite import Options
+    ctx = _write(tmp_path, {"go.mod": GO_MOD, "main.go": GO_SHELL})
+    result = convert(GO_APP, ctx, Options(runtime="distroless"))
+    assert result.runtime_base.startswith("gcr.io/distroless/static-debian12")
+    assert any(w.startswith("the app starts a shell at run time (main.go:6), absent from gcr.io/distroless/")
+               for w in result.warnings), result.warnings
