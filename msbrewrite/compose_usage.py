@@ -87,8 +87,8 @@ def _builds_here(build) -> bool:
     if isinstance(build, dict):
         context = build.get("context", ".")
         dockerfile = build.get("dockerfile", "Dockerfile")
-        return isinstance(context, str) and posixpath.normpath(context) == "." and dockerfile == "Dockerfile" \
-            and "target" not in build
+        return isinstance(context, str) and posixpath.normpath(context) == "." and isinstance(dockerfile, str) \
+            and posixpath.normpath(dockerfile) == "Dockerfile" and "target" not in build
     return False
 
 
@@ -118,14 +118,23 @@ def needs_shell(o: Override) -> bool:
 
 
 def runs_build_tool(o: Override) -> str | None:
-    first = program(o.argv)
-    if first in BUILD_TOOLS:
-        return first
-    if first in SHELLS and len(o.argv) > 2:
-        inner = re.findall(r"(?:^|&&|\|\||;)\s*([\w./-]+)", " ".join(o.argv[2:]))
-        hit = next((posixpath.basename(w) for w in inner if posixpath.basename(w) in BUILD_TOOLS), None)
-        if hit:
-            return hit
-    if first in MANAGERS and len(o.argv) > 1 and o.argv[1] in ("run", "dev", "start", "serve", "exec", "test"):
-        return first
+    """The build tool or package manager run the override starts, itself or inside its shell string
+    (`sh -c "pipenv run alembic upgrade head && pipenv run python bot.py"`)."""
+    for argv in _simple_commands(o.argv):
+        first = program(argv)
+        if first in BUILD_TOOLS:
+            return first
+        if first in MANAGERS and len(argv) > 1 and argv[1] in ("run", "dev", "start", "serve", "exec", "test"):
+            return first
     return None
+
+
+def _simple_commands(argv: list[str]) -> list[list[str]]:
+    """The override itself, then each command of the string a shell runs (`sh -c "a && b"`)."""
+    out = [argv]
+    first = program(argv)
+    if first in SHELLS and "-c" in argv[1:-1]:
+        from .shell import split_commands
+        script = argv[argv.index("-c", 1) + 1]
+        out += [c.argv for c in split_commands(script) if c.argv]
+    return out

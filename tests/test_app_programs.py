@@ -104,3 +104,41 @@ def test_a_chosen_distroless_runtime_is_kept_with_a_warning(tmp_path):
     assert result.runtime_base.startswith("gcr.io/distroless/static-debian12")
     assert any(w.startswith("the app starts a shell at run time (main.go:6), absent from gcr.io/distroless/")
                for w in result.warnings), result.warnings
+
+
+# ---------------------------------------------------------------- item: programs a compose command runs
+
+PIPENV_APP = ("FROM python:3.11-slim\nWORKDIR /app\nRUN pip install pipenv\nCOPY Pipfile Pipfile.lock ./\n"
+              "RUN pipenv install --deploy\nCOPY . .\nCMD [\"pipenv\", \"run\", \"python\", \"bot.py\"]\n")
+PIPENV_FILES = {"Pipfile": '[packages]\nrequests = "*"\n', "Pipfile.lock": '{"_meta": {}, "default": {}}\n',
+                "bot.py": "import requests\n"}
+
+
+def test_pipenv_inside_a_compose_shell_command_is_named(tmp_path):
+    compose = ("services:\n  bot:\n    build: .\n    command: >\n"
+               "      sh -c \"pipenv run alembic upgrade head && pipenv run python bot.py\"\n")
+    result = convert(PIPENV_APP, _write(tmp_path, {**PIPENV_FILES, "docker-compose.yml": compose}))
+    assert 'CMD ["python", "bot.py"]' in _runtime(result)
+    assert ('docker-compose.yml service bot (command: sh -c \'pipenv run alembic upgrade head && pipenv run python '
+            'bot.py\') runs pipenv, absent from the runtime image: run what the build made instead (see CMD), or '
+            'build it with `target: builder`') in result.warnings, result.warnings
+
+
+def test_a_service_naming_its_dockerfile_with_a_dot_slash_is_read(tmp_path):
+    compose = ("services:\n  bot:\n    build:\n      context: ./\n      dockerfile: ./Dockerfile\n"
+               "    entrypoint: [\"pipenv\", \"run\"]\n    command: [\"python\", \"bot.py\"]\n")
+    result = convert(PIPENV_APP, _write(tmp_path, {**PIPENV_FILES, "compose.yaml": compose}))
+    assert any(w.startswith("compose.yaml service bot (entrypoint: pipenv run) runs pipenv, absent from the runtime")
+               for w in result.warnings), result.warnings
+
+
+def test_a_program_a_compose_shell_command_runs_is_installed(tmp_path):
+    text = ("FROM golang:1.22\nRUN apt-get update && apt-get install -y --no-install-recommends ffmpeg\n"
+            "WORKDIR /src\nCOPY . .\nRUN go build -o /usr/local/bin/svc .\nCMD [\"svc\"]\n")
+    compose = "services:\n  svc:\n    build: .\n    command: sh -c \"ffmpeg -version && exec svc\"\n"
+    ctx = _write(tmp_path, {"go.mod": GO_MOD, "main.go": "package main\n\nfunc main() {}\n",
+                            "docker-compose.yml": compose})
+    result = convert(text, ctx)
+    assert "apt-get install -y --no-install-recommends ca-certificates ffmpeg" in _runtime(result)
+    assert any(d.startswith("the app runs programs the build installed: ffmpeg (the start command)")
+               for d in result.decisions), result.decisions
