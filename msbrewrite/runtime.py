@@ -238,6 +238,8 @@ def finish(facts: StageFacts, plan: BuildPlan, options: Options, shell_base: str
     app_files.drop_redundant(plan)
     app_files.owned_by_runtime_user(facts, plan)
     app_files.carry_state_dirs(facts, plan)
+    from .reach import make_reachable
+    make_reachable(facts, plan, app_files.introduced_owner(facts, plan))
     _healthcheck(facts, plan, base)
     _volumes(facts, plan)
     runtime_downloads.carry(facts, plan)
