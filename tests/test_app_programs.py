@@ -36,6 +36,16 @@ def test_a_cargo_run_that_became_the_binary_installs_no_cargo(tmp_path):
     assert not any("cargo (the start command)" in d for d in result.decisions)
 
 
+def test_a_rust_shell_start_command_keeps_its_other_commands(tmp_path):
+    text = DEBIAN_RUST.replace('CMD ["cargo", "run", "--release"]',
+                               'CMD ["sh", "-c", "ffmpeg -version && exec ./target/release/tool"]')
+    ctx = _write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": 'fn main() { println!("hi"); }\n'})
+    result = convert(text, ctx)
+    runtime = _runtime(result)
+    assert runtime.endswith('CMD ["sh", "-c", "ffmpeg -version && exec /usr/local/bin/tool"]\n')
+    assert "apt-get install -y --no-install-recommends ca-certificates ffmpeg" in runtime
+
+
 GO_MOD = "module example.com/svc\n\ngo 1.22\n"
 
 

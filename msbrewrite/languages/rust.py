@@ -343,14 +343,28 @@ class RustPlanner:
         out = list(argv)
         changed = False
         for i, word in enumerate(out):
+            if any(c.isspace() for c in word):
+                # a shell string (`sh -c "migrate && exec ./target/release/api"`): only its path words change
+                new = re.sub(r"[^\s;&|()'\"]+", lambda m: self._binary_path(m.group(0)) or m.group(0), word)
+                out[i], changed = new, changed or new != word
+                continue
             for src, dest in self.binaries.items():
                 name = posixpath.basename(src)
                 if word == name and i == 0 and "/" not in word:
                     out[i], changed = dest, True
-                elif "/" in word and (resolve(word, self.facts.workdir) == src or
-                                      (word.endswith("/" + name) and "target/" in word)):
-                    out[i], changed = dest, True
+            dest = self._binary_path(word)
+            if dest:
+                out[i], changed = dest, True
         return out if changed else None
+
+    def _binary_path(self, word: str) -> str | None:
+        """Where a built binary named by its builder path (`./target/release/api`) is in the runtime."""
+        for src, dest in self.binaries.items():
+            name = posixpath.basename(src)
+            if "/" in word and (resolve(word, self.facts.workdir) == src or
+                                (word.endswith("/" + name) and "target/" in word)):
+                return dest
+        return None
 
     # ------------------------------------------------------------ plan
     def native_runtime_packages(self) -> list[str]:
