@@ -569,6 +569,11 @@ def _grants_write(argv: list[str]) -> bool:
     return "w" in mode
 
 
+def introduced_owner(facts: StageFacts, plan: BuildPlan) -> str | None:
+    """The runtime user msb introduced, as uid:gid or name:name (None: root, or the original's own account)."""
+    return _introduced_owner(facts, plan)
+
+
 def _introduced_owner(facts: StageFacts, plan: BuildPlan) -> str | None:
     user = plan.user
     recreated = facts.user and user == facts.user and plan.extra.get("account_created") != user.split(":")[0]

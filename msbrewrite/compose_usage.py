@@ -40,6 +40,21 @@ class Override:
         return f"{self.file} service {self.service} ({self.key}: {shlex.join(self.argv)[:80]})"
 
 
+@dataclass
+class Mount:
+    file: str
+    service: str
+    kind: str           # bind | volume
+    source: str         # host path (bind) or volume name ("" for an anonymous volume)
+    target: str
+    read_only: bool
+
+    @property
+    def shown(self) -> str:
+        where = f"{self.source}:{self.target}" if self.source else self.target
+        return f"{self.file} service {self.service} (volume {where}{':ro' if self.read_only else ''})"
+
+
 def overrides(facts: StageFacts) -> list[Override]:
     """The command/entrypoint overrides of the services built from the context root with its Dockerfile
     (read once per conversion: the runtime base and the programs to carry both ask)."""
@@ -49,11 +64,22 @@ def overrides(facts: StageFacts) -> list[Override]:
 
 
 def _read_overrides(facts: StageFacts) -> list[Override]:
-    ctx = facts.context
-    if not ctx:
-        return []
     found = []
-    for name in ctx.listdir(""):
+    for name, service, spec in _services(facts):
+        for key in ("entrypoint", "command"):
+            argv = _argv(spec.get(key))
+            if argv:
+                found.append(Override(name, service, key, argv, bool(DEV_FILE.search(name))))
+    return found
+
+
+def _services(facts: StageFacts) -> list[tuple[str, str, dict]]:
+    """(file, service, spec) of the services built from the context root with its Dockerfile."""
+    if "compose_services" in facts.memo:
+        return facts.memo["compose_services"]
+    ctx = facts.context
+    found = []
+    for name in ctx.listdir("") if ctx else []:
         if not COMPOSE_FILE.fullmatch(name):
             continue
         data = _load(ctx.read(name))
@@ -61,13 +87,45 @@ def _read_overrides(facts: StageFacts) -> list[Override]:
         if not isinstance(services, dict):
             continue
         for service, spec in services.items():
-            if not isinstance(spec, dict) or not _builds_here(spec.get("build")):
-                continue
-            for key in ("entrypoint", "command"):
-                argv = _argv(spec.get(key))
-                if argv:
-                    found.append(Override(name, str(service), key, argv, bool(DEV_FILE.search(name))))
+            if isinstance(spec, dict) and _builds_here(spec.get("build")):
+                found.append((name, str(service), spec))
+    facts.memo["compose_services"] = found
     return found
+
+
+def mounts(facts: StageFacts) -> list[Mount]:
+    """The volumes of the services that run this image as its own user: not in a development file
+    (they mount the sources and want the builder) and with no `user:` of their own."""
+    out = []
+    for name, service, spec in _services(facts):
+        if DEV_FILE.search(name) or spec.get("user") is not None or not isinstance(spec.get("volumes"), list):
+            continue
+        for item in spec["volumes"]:
+            m = _mount(name, service, item)
+            if m:
+                out.append(m)
+    return out
+
+
+def _mount(file: str, service: str, item) -> Mount | None:
+    """A volume in compose's short (`src:dst:ro`) or long (`{type, source, target}`) syntax."""
+    if isinstance(item, dict):
+        kind, source, target = item.get("type", "volume"), str(item.get("source") or ""), item.get("target")
+        read_only = bool(item.get("read_only"))
+    elif isinstance(item, str):
+        parts = item.split(":")
+        if len(parts) == 1:
+            kind, source, target, read_only = "volume", "", parts[0], False
+        else:
+            source, target = parts[0], parts[1]
+            read_only = len(parts) > 2 and "ro" in parts[2].split(",")
+            kind = "bind" if source.startswith(("/", ".", "~")) else "volume"
+    else:
+        return None
+    if kind not in ("bind", "volume") or not isinstance(target, str) or not target.startswith("/") or \
+            "$" in target + source:
+        return None
+    return Mount(file, service, kind, source, posixpath.normpath(target), read_only)
 
 
 def _load(text: str | None):
@@ -87,8 +145,8 @@ def _builds_here(build) -> bool:
     if isinstance(build, dict):
         context = build.get("context", ".")
         dockerfile = build.get("dockerfile", "Dockerfile")
-        return isinstance(context, str) and posixpath.normpath(context) == "." and dockerfile == "Dockerfile" \
-            and "target" not in build
+        return isinstance(context, str) and posixpath.normpath(context) == "." and isinstance(dockerfile, str) \
+            and posixpath.normpath(dockerfile) == "Dockerfile" and "target" not in build
     return False
 
 
@@ -118,14 +176,23 @@ def needs_shell(o: Override) -> bool:
 
 
 def runs_build_tool(o: Override) -> str | None:
-    first = program(o.argv)
-    if first in BUILD_TOOLS:
-        return first
-    if first in SHELLS and len(o.argv) > 2:
-        inner = re.findall(r"(?:^|&&|\|\||;)\s*([\w./-]+)", " ".join(o.argv[2:]))
-        hit = next((posixpath.basename(w) for w in inner if posixpath.basename(w) in BUILD_TOOLS), None)
-        if hit:
-            return hit
-    if first in MANAGERS and len(o.argv) > 1 and o.argv[1] in ("run", "dev", "start", "serve", "exec", "test"):
-        return first
+    """The build tool or package manager run the override starts, itself or inside its shell string
+    (`sh -c "pipenv run alembic upgrade head && pipenv run python bot.py"`)."""
+    for argv in _simple_commands(o.argv):
+        first = program(argv)
+        if first in BUILD_TOOLS:
+            return first
+        if first in MANAGERS and len(argv) > 1 and argv[1] in ("run", "dev", "start", "serve", "exec", "test"):
+            return first
     return None
+
+
+def _simple_commands(argv: list[str]) -> list[list[str]]:
+    """The override itself, then each command of the string a shell runs (`sh -c "a && b"`)."""
+    out = [argv]
+    first = program(argv)
+    if first in SHELLS and "-c" in argv[1:-1]:
+        from .shell import split_commands
+        script = argv[argv.index("-c", 1) + 1]
+        out += [c.argv for c in split_commands(script) if c.argv]
+    return out

@@ -239,6 +239,8 @@ def finish(facts: StageFacts, plan: BuildPlan, options: Options, shell_base: str
     app_files.drop_redundant(plan)
     app_files.owned_by_runtime_user(facts, plan)
     app_files.carry_state_dirs(facts, plan)
+    from .reach import make_reachable
+    make_reachable(facts, plan, app_files.introduced_owner(facts, plan))
     _healthcheck(facts, plan, base)
     _volumes(facts, plan)
     runtime_downloads.carry(facts, plan)
@@ -429,14 +431,32 @@ def _health_tool_missing(argv: list[str], plan: BuildPlan, base) -> str | None:
 
 
 def shell_needs(facts: StageFacts, plan: BuildPlan, options: Options) -> None:
-    """What else runs in the runtime image besides its own command: the HEALTHCHECK and the
-    commands compose files give it. Languages that add packages for a shell base call this
+    """What else runs in the runtime image besides its own command: the HEALTHCHECK, the
+    commands compose files give it and a shell the app's code starts. Languages that add packages for a shell base call this
     before they do; finish() calls it again (it runs once)."""
     if plan.extra.get("shell_needs_checked"):
         return
     plan.extra["shell_needs_checked"] = True
     healthcheck_wants_shell(facts, plan, options)
     _compose_overrides(facts, plan, options)
+    _app_starts_a_shell(facts, plan, options)
+
+
+def _app_starts_a_shell(facts: StageFacts, plan: BuildPlan, options: Options) -> None:
+    """`exec.Command("sh", "-c", ...)`, `os.system`, `child_process.exec`: the app runs a shell, so the
+    runtime has one (on distroless the call fails, often silently)."""
+    if describe(plan.runtime_base).shell:
+        return
+    from .runtime_programs import starts_a_shell
+    where = starts_a_shell(facts, plan.language)
+    if not where:
+        return
+    if options.flavour(plan.language) == "auto":
+        if not plan.needs_shell:
+            plan.decisions.append(f"the app starts a shell at run time ({where}): the runtime keeps one")
+        plan.needs_shell = True
+    else:
+        plan.warnings.append(f"the app starts a shell at run time ({where}), absent from {plan.runtime_base}")
 
 
 def _compose_overrides(facts: StageFacts, plan: BuildPlan, options: Options) -> None:

@@ -12,6 +12,7 @@ import posixpath
 import re
 
 from .analysis import StageFacts
+from .shell import split_commands, split_words
 
 # package -> the programs it installs, where the names differ from the package's
 PROGRAMS = {
@@ -79,6 +80,20 @@ def is_font(pkg: str) -> bool:
     return pkg == "fontconfig" or pkg.startswith(("fonts-", "ttf-", "xfonts-", "font-"))
 
 
+def command_words(value) -> list[str]:
+    """The words of a start command (exec form, or shell form as text), plus the words of the commands
+    inside a shell string (`sh -c "ffmpeg ... && exec app"` runs ffmpeg too)."""
+    if value is None:
+        return []
+    argv = split_words(value) if isinstance(value, str) else [str(w) for w in value]
+    out = []
+    for word in argv:
+        out.append(word)
+        if any(c.isspace() for c in word):
+            out += [w for c in split_commands(word) for w in c.argv]
+    return out
+
+
 def programs(pkg: str) -> tuple[str, ...]:
     return PROGRAMS.get(pkg, (pkg,))
 
@@ -115,3 +130,47 @@ def used_by_app(facts: StageFacts, packages: list[str], suffixes: tuple[str, ...
         if len(found) == len(packages):
             break
     return found
+
+
+# the app's own source files, by language: where it may start a program
+SOURCE_SUFFIXES = {"go": (".go",), "rust": (".rs",), "java": (".java", ".kt", ".groovy", ".scala"),
+                   "node": (".js", ".cjs", ".mjs", ".ts"), "python": (".py",)}
+_SHELL_NAME = r"(?:/usr)?(?:/bin/)?(?:sh|bash|ash|dash|zsh)"
+# calls that run their argument through /bin/sh, or start a shell by name
+_SHELL_CALLS = re.compile(
+    # a shell named as the program: exec.Command("sh", Command::new("bash"), ProcessBuilder("sh", ...)
+    r"(?:\bCommand::new|\bexec\.Command|\bexec\.CommandContext\([^,()]*,|\bProcessBuilder|"
+    r"\bexec\(\s*new\s+String\[\]\s*\{|\bspawn(?:Sync)?\(|\bexecFile(?:Sync)?\(|"
+    r"\bsubprocess\.\w+\(\s*\[|\bPopen\(\s*\[)\(?\s*[\"'`]" + _SHELL_NAME + r"[\"'`]"
+    # a command line handed to sh: Runtime.exec("sh -c ..."), any ["sh", "-c", ...]
+    r"|\.exec\(\s*\"" + _SHELL_NAME + r"\s+-c\b"
+    r"|[\"'`]" + _SHELL_NAME + r"[\"'`]\s*,\s*[\"'`]-c[\"'`]"
+    # Python: os.system, os.popen, shell=True, subprocess.getoutput, asyncio's shell subprocess
+    r"|\bos\.(?:system|popen)\(|\bshell\s*=\s*True\b|\bsubprocess\.get(?:status)?output\("
+    r"|\bcreate_subprocess_shell\("
+    # Node: spawn(..., {shell: true})
+    r"|\bshell\s*:\s*true\b")
+# Node's child_process.exec/execSync run their command through /bin/sh (not RegExp.prototype.exec)
+_NODE_EXEC = re.compile(r"(?:^|[^.\w$]|\bchild_process\.|\b(?:cp|childProcess|child)\.)exec(?:Sync)?\s*\(")
+_TEST_FILE = re.compile(r"(^|/)(tests?|__tests__|testdata|spec|src/test)/|_test\.go$|(^|/)test_[^/]*\.py$|"
+                        r"_test\.py$|\.(test|spec)\.[cm]?[jt]s$")
+
+
+def starts_a_shell(facts: StageFacts, language: str) -> str | None:
+    """Where the app's own code starts a shell at run time (file:line), if it does: `sh` and `bash`
+    are programs it runs, like ffmpeg, and a runtime without them fails the call."""
+    suffixes = SOURCE_SUFFIXES.get(language)
+    if not suffixes or not facts.context:
+        return None
+    for rel in facts.context.files()[:MAX_FILES]:
+        if not rel.endswith(suffixes) or _TEST_FILE.search(rel):
+            continue
+        text = facts.context.read(rel) or ""
+        node = rel.endswith(SOURCE_SUFFIXES["node"]) and "child_process" in text
+        for n, line in enumerate(text.splitlines(), 1):
+            code = line.lstrip()
+            if code.startswith(("//", "#", "*", "/*")):
+                continue
+            if _SHELL_CALLS.search(line) or (node and _NODE_EXEC.search(line)):
+                return f"{rel}:{n}"
+    return None

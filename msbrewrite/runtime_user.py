@@ -48,6 +48,8 @@ def choose_user(facts: StageFacts, plan: BuildPlan, options: Options, base: Base
     if want is None and original is None and any(p < PRIVILEGED_PORT for p in ports):
         plan.decisions.append(f"runtime runs as root: the original exposes port {min(ports)} and set no USER")
         return
+    if want in (None, "nonroot") and original is None and _kept_as_root(facts, plan, want):
+        return
     if want and want not in ("nonroot",):
         plan.user = want
         return
@@ -100,6 +102,20 @@ def choose_user(facts: StageFacts, plan: BuildPlan, options: Options, base: Base
     # a new uid: files the original's account owned in the builder belong to another uid now
     plan.extra["account_created"] = name
     plan.decisions.append(f"runtime runs as non-root user {name}, uid {APP_ID} (created in the runtime stage)")
+
+
+def _kept_as_root(facts: StageFacts, plan: BuildPlan, want: str | None) -> bool:
+    """A new user could not read or write what the root original did (a host folder a compose service
+    mounts, a system folder the app writes in): root stays, unless the user asked for non-root."""
+    from .reach import root_needed
+    why = root_needed(facts, plan)
+    if not why:
+        return False
+    if want == "nonroot":
+        plan.warnings.append(f"runs as a non-root user as asked, though {why}")
+        return False
+    plan.decisions.append(f"runtime runs as root, as the original did: {why}")
+    return True
 
 
 def _original_account_commands(facts: StageFacts, base: Base, name: str | None) -> list[str]:

@@ -146,7 +146,6 @@ def carry_runtime_tools(facts: StageFacts, plan: BuildPlan, options, suffixes: t
     not a -dev package) come along when `libraries` (native modules load them) or when a program
     does (they are usually its dependencies, as for a browser)."""
     from .. import runtime_programs
-    from ..analysis import command_argv
     packages = [p for p in runtime_programs.candidates(facts) if p not in skip]
     # a distroless or scratch flavour the user chose gets no package manager: report only
     may_carry = options.flavour(plan.language) in ("auto", "slim", "alpine")
@@ -157,9 +156,8 @@ def carry_runtime_tools(facts: StageFacts, plan: BuildPlan, options, suffixes: t
         if facts.context:
             # the start command, and ENV values such as PUPPETEER_EXECUTABLE_PATH=/usr/bin/chromium
             from ..compose_usage import overrides
-            words = (command_argv(facts.entrypoint) or []) + (command_argv(facts.cmd) or []) + \
-                [w for v in facts.env.values() for w in str(v).split()] + \
-                [w for o in overrides(facts) if not o.dev for w in o.argv]
+            words = start_words(facts, plan) + [w for v in facts.env.values() for w in str(v).split()] + \
+                [w for o in overrides(facts) if not o.dev for w in runtime_programs.command_words(o.argv)]
             used.update(runtime_programs.used_by_app(facts, [p for p in packages if p not in used], suffixes, words))
             browsers = [p for p in packages if runtime_programs.is_browser(p) and p not in used]
             driver = runtime_programs.browser_driver(facts) if browsers else None
@@ -187,6 +185,16 @@ def carry_runtime_tools(facts: StageFacts, plan: BuildPlan, options, suffixes: t
         why = "nothing in the context runs them" if facts.context else "without the context msb cannot tell"
         plan.warnings.append(f"the build installs {shown}; the runtime stage does not carry them ({why}): if the "
                              "app runs them, use --runtime slim and install them there")
+
+
+def start_words(facts: StageFacts, plan: BuildPlan) -> list[str]:
+    """The words of what the runtime starts: the converted command once the language has rewritten it
+    (a `cargo run` that became the binary runs no cargo), else the original's."""
+    from ..analysis import command_argv
+    from ..runtime_programs import command_words
+    if plan.entrypoint is not None or plan.cmd is not None:
+        return command_words(plan.entrypoint) + command_words(plan.cmd)
+    return command_words(command_argv(facts.entrypoint)) + command_words(command_argv(facts.cmd))
 
 
 def follow_moves(facts: StageFacts, path: str, after) -> str:

@@ -360,7 +360,6 @@ class GoPlanner:
             plan.copy("/etc/ssl/certs/ca-certificates.crt", "/etc/ssl/certs/ca-certificates.crt",
                       "CA certificates for TLS")
         app_files.stage(facts, plan, "go")
-        carry_runtime_tools(facts, plan, options, (".go",))
         entry_argv = command_argv(facts.entrypoint) or []
         copy_config_args(facts, plan, entry_argv + (command_argv(facts.cmd) or []))
         runtime.entry_script(facts, plan, command_argv(facts.entrypoint) or command_argv(facts.cmd))
@@ -369,6 +368,8 @@ class GoPlanner:
         if plan.cmd is None and plan.entrypoint is None and self.binaries:
             plan.entrypoint = [next(iter(self.binaries.values()))]
             plan.decisions.append("the original had no CMD; the runtime runs the built binary")
+        # after the rewrite: programs are decided on what the runtime starts (`go run` became the binary)
+        carry_runtime_tools(facts, plan, options, (".go",))
         shell_base = alpine_version(facts.image_tag) if facts.is_alpine else glibc_runtime(DEBIAN_SLIM, release)
         runtime.shell_needs(facts, plan, options)
         if plan.needs_shell and describe(plan.runtime_base).distroless:

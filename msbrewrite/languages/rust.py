@@ -483,7 +483,6 @@ class RustPlanner:
         libs = [] if self.musl else self.native_runtime_packages()
         self.choose_base(libs, flavour)
         app_files.stage(facts, plan, "rust")
-        carry_runtime_tools(facts, plan, options, (".rs",))
         copy_config_args(facts, plan, (command_argv(facts.entrypoint) or []) + (command_argv(facts.cmd) or []))
         runtime.entry_script(facts, plan, command_argv(facts.entrypoint) or command_argv(facts.cmd))
         self._keep_paths_for_script()
@@ -491,6 +490,8 @@ class RustPlanner:
         self._check_no_build_tools()
         if plan.cmd is None and plan.entrypoint is None:
             self._entry_without_cmd()
+        # after the rewrite: programs are decided on what the runtime starts (`cargo run` became the binary)
+        carry_runtime_tools(facts, plan, options, (".rs",))
         shell_base = alpine_version(facts.image_tag) if facts.is_alpine else glibc_runtime(DEBIAN_SLIM, self.release)
         runtime.shell_needs(facts, plan, options)
         if plan.needs_shell and describe(plan.runtime_base).distroless:

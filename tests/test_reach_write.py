@@ -1,0 +1,161 @@
+"""A runtime user msb introduces reads what the root original read and writes where it wrote: in
+the image (an app under /root, folders its code or variables name) and in what a compose service
+that runs the image mounts. Where msb cannot make that so, the runtime keeps root and says why."""
+from __future__ import annotations
+
+from msbrewrite import Options, convert
+
+
+def _write(tmp_path, files: dict[str, str]):
+    for rel, text in files.items():
+        p = tmp_path / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text)
+    return tmp_path
+
+
+def _stages(result) -> tuple[str, str]:
+    assert result.status == "converted", result.reason
+    builder, _, runtime = result.text.rpartition("\nFROM ")
+    return builder, "FROM " + runtime
+
+
+def _user(runtime: str) -> str | None:
+    users = [line.split(None, 1)[1] for line in runtime.splitlines() if line.startswith("USER ")]
+    return users[-1] if users else None
+
+
+GO_MOD = "module example.com/svc\n\ngo 1.22\n"
+PY_APP = ("FROM python:3.12-slim\nWORKDIR {workdir}\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n"
+          "COPY . .\nCMD [\"python\", \"app.py\"]\n")
+PY_FILES = {"requirements.txt": "flask\n", "app.py": "import flask\n"}
+
+
+# ---------------------------------------------------------------- the app under /root
+
+def test_an_app_under_root_is_reached_through_an_opened_root(tmp_path):
+    result = convert(PY_APP.format(workdir="/root/app"), _write(tmp_path, PY_FILES))
+    builder, runtime = _stages(result)
+    assert "\nRUN mkdir -p /tmp/msb-reach/root && chmod 711 /tmp/msb-reach/root\n" in builder
+    assert "COPY --from=builder --chown=10001:10001 /tmp/msb-runtime/root/ /root/\n" in runtime
+    assert "COPY --from=builder /tmp/msb-reach/ /\n" in runtime
+    assert _user(runtime) == "10001:10001"
+    assert "the app lives under /root (mode 700): /root becomes 711 in the runtime, so the runtime user reaches it" \
+        in result.decisions
+
+
+def test_a_go_binary_under_root_on_distroless(tmp_path):
+    text = "FROM golang:1.22\nWORKDIR /root/svc\nCOPY . .\nRUN go build -o server .\nCMD [\"./server\"]\n"
+    result = convert(text, _write(tmp_path, {"go.mod": GO_MOD, "main.go": "package main\n\nfunc main() {}\n"}))
+    _, runtime = _stages(result)
+    assert runtime.startswith("FROM gcr.io/distroless/static-debian12:nonroot\n")
+    assert "COPY --from=builder /tmp/msb-reach/ /\n" in runtime and _user(runtime) == "65532:65532"
+
+
+def test_an_app_elsewhere_or_run_as_root_leaves_root_closed(tmp_path):
+    result = convert(PY_APP.format(workdir="/app"), _write(tmp_path / "a", PY_FILES))
+    assert "msb-reach" not in result.text
+    as_root = PY_APP.format(workdir="/root/app").replace("CMD", "USER root\nCMD")
+    assert "msb-reach" not in convert(as_root, _write(tmp_path / "b", PY_FILES)).text
+
+
+# ---------------------------------------------------------------- folders the app writes
+
+GO_APP = ("FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /usr/local/bin/svc .\n{env}"
+          "CMD [\"svc\"]\n")
+GO_WRITES = ('package main\n\nimport (\n\t"os"\n\t"path/filepath"\n)\n\nfunc main() {\n'
+             '\tf, _ := os.OpenFile("/log/app/log", os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)\n'
+             '\tdefer f.Close()\n'
+             '\tos.WriteFile(filepath.Join(os.Getenv("DATA_DIR"), "state.json"), []byte("{}"), 0o644)\n}\n')
+
+
+def test_folders_the_code_and_its_variables_write_are_created_for_the_new_user(tmp_path):
+    result = convert(GO_APP.format(env="ENV DATA_DIR=/data CACHE_DIR=/cache\n"),
+                     _write(tmp_path, {"go.mod": GO_MOD, "main.go": GO_WRITES}))
+    builder, runtime = _stages(result)
+    assert "# folders the app writes, created so the runtime user owns them\nRUN mkdir -p /log/app /data\n" in builder
+    assert "COPY --from=builder --chown=65532:65532 /log/app /log/app\n" in runtime
+    assert "COPY --from=builder --chown=65532:65532 /data /data\n" in runtime
+    assert "/cache /cache" not in runtime       # the app never reads CACHE_DIR
+    assert _user(runtime) == "65532:65532"
+    assert "the app writes in /log/app (main.go:9), /data (ENV DATA_DIR): created owned by 65532:65532, as a root " \
+           "original could write there" in result.decisions
+
+
+def test_without_the_context_a_variable_named_for_writing_counts(tmp_path):
+    result = convert(GO_APP.format(env="ENV LOG_FILE=/var/log/svc/svc.log\n"))
+    builder, runtime = _stages(result)
+    assert "RUN mkdir -p /var/log/svc\n" in builder
+    assert "COPY --from=builder --chown=65532:65532 /var/log/svc /var/log/svc\n" in runtime
+
+
+def test_a_file_written_straight_into_a_system_folder_keeps_root(tmp_path):
+    files = {**PY_FILES, "app.py": "import logging\n\nlogging.basicConfig(filename='/var/log/notes.log')\n"}
+    result = convert(PY_APP.format(workdir="/app"), _write(tmp_path, files))
+    _, runtime = _stages(result)
+    assert _user(runtime) is None and "useradd" not in runtime
+    assert "runtime runs as root, as the original did: the app writes in /var/log (app.py:3), a folder of the base " \
+           "image that only root may write" in result.decisions
+
+
+def test_writes_inside_the_app_folder_or_tmp_need_nothing(tmp_path):
+    files = {**PY_FILES, "app.py": "open('/app/notes.txt', 'a').write('x')\nopen('/tmp/scratch', 'w')\n"}
+    result = convert(PY_APP.format(workdir="/app"), _write(tmp_path, files))
+    _, runtime = _stages(result)
+    assert "# folders the app writes" not in result.text
+    assert _user(runtime) == "10001:10001"
+
+
+# ---------------------------------------------------------------- what compose mounts
+
+def _compose(tmp_path, volumes: str, extra: str = "", files: dict | None = None):
+    compose = f"services:\n  web:\n    build: .\n{extra}    volumes:\n{volumes}volumes:\n  storage:\n"
+    return _write(tmp_path, {**PY_FILES, **(files or {}), "docker-compose.yml": compose})
+
+
+def test_a_host_folder_of_root_only_keys_keeps_root(tmp_path):
+    ctx = _compose(tmp_path, "      - /etc/letsencrypt:/etc/letsencrypt:ro\n      - /etc/localtime:/etc/localtime:ro\n")
+    result = convert(PY_APP.format(workdir="/app"), ctx)
+    _, runtime = _stages(result)
+    assert _user(runtime) is None and "useradd" not in runtime
+    assert "runtime runs as root, as the original did: docker-compose.yml service web (volume " \
+           "/etc/letsencrypt:/etc/letsencrypt:ro) mounts the host's /etc/letsencrypt, whose owner and mode only the " \
+           "host knows" in result.decisions
+
+
+def test_a_writable_host_folder_keeps_root_and_readable_ones_do_not(tmp_path):
+    result = convert(PY_APP.format(workdir="/app"), _compose(tmp_path / "a", "      - ./uploads:/app/uploads\n"))
+    assert _user(_stages(result)[1]) is None
+    assert any("mounts the host folder ./uploads, which the app may write" in d for d in result.decisions)
+    readable = _compose(tmp_path / "b", "      - ./settings.yml:/app/settings.yml\n      - ./certs:/app/certs:ro\n"
+                        "      - /etc/localtime:/etc/localtime:ro\n", files={"settings.yml": "a: 1\n"})
+    assert _user(_stages(convert(PY_APP.format(workdir="/app"), readable))[1]) == "10001:10001"
+
+
+def test_a_named_volume_gets_its_mount_point_owned_by_the_new_user(tmp_path):
+    result = convert(PY_APP.format(workdir="/app"), _compose(tmp_path, "      - storage:/app/storage\n"))
+    builder, runtime = _stages(result)
+    assert "RUN mkdir -p /app/storage\n" in builder
+    assert "COPY --from=builder --chown=10001:10001 /app/storage /app/storage\n" in runtime
+    assert _user(runtime) == "10001:10001"
+
+
+def test_a_mount_point_the_app_folder_already_brings_is_not_copied_twice(tmp_path):
+    ctx = _compose(tmp_path, "      - storage:/app/storage\n", files={"storage/.keep": ""})
+    assert "/app/storage" not in convert(PY_APP.format(workdir="/app"), ctx).text
+
+
+def test_a_service_with_its_own_user_or_a_development_file_is_not_ours(tmp_path):
+    own_user = _compose(tmp_path / "a", "      - /etc/letsencrypt:/etc/letsencrypt:ro\n", extra="    user: root\n")
+    assert _user(_stages(convert(PY_APP.format(workdir="/app"), own_user))[1]) == "10001:10001"
+    dev = _write(tmp_path / "b", {**PY_FILES, "docker-compose.dev.yml":
+                                  "services:\n  web:\n    build: .\n    volumes:\n      - .:/app\n"})
+    assert _user(_stages(convert(PY_APP.format(workdir="/app"), dev))[1]) == "10001:10001"
+
+
+def test_non_root_asked_for_is_kept_with_a_warning(tmp_path):
+    ctx = _compose(tmp_path, "      - /etc/letsencrypt:/etc/letsencrypt:ro\n")
+    result = convert(PY_APP.format(workdir="/app"), ctx, Options(user="nonroot"))
+    assert _user(_stages(result)[1]) == "10001:10001"
+    assert any(w.startswith("runs as a non-root user as asked, though docker-compose.yml service web") for w in
+               result.warnings), result.warnings
