@@ -22,7 +22,7 @@ from .runtime_user import choose_user
 from .plan import KEPT, KEPT_AND_COPIED, MOVED, REMOVED, REWRITTEN, BuildPlan
 from .secrets import SECRET_RE
 from .quoting import sh_words
-from .shell import canonical_argv, shell_form_to_argv, split_words
+from .shell import canonical_argv, drop_exec, shell_form_to_argv, split_words
 
 # build tooling variables that mean nothing to the finished app
 COMMON_BUILD_ENV = {"PATH", "DEBIAN_FRONTEND", "TZ_BUILD", "APT_KEY_DONT_WARN_ON_DANGEROUS_USAGE"}
@@ -149,12 +149,8 @@ def entry(facts: StageFacts, plan: BuildPlan, rewrite: Callable[[list[str]], lis
             plan.builder_append.insert(0, "# the build the start command ran at every start, done once here\n"
                                           f"RUN {build}")
             plan.decisions.append(f"line {ins.lineno}: `{build}` ran at start-up; it runs in the builder now")
-        m = re.match(r"cd\s+([^\s;&|]+)\s*&&\s*(.+)\Z", text, re.S)
-        if m:
-            # `cd DIR && app` at start-up: the runtime's WORKDIR does the cd
-            plan.workdir = posixpath.normpath(posixpath.join(facts.workdir, m.group(1)))
-            text = m.group(2)
-            plan.decisions.append(f"line {ins.lineno}: `cd {m.group(1)}` at start-up became WORKDIR {plan.workdir}")
+        text = _cd_as_workdir(facts, plan, ins, text)
+        text, exec_prefix = drop_exec(text)
         argv = shell_form_to_argv(text)
         if argv is not None:
             new = rewrite(argv)
@@ -176,11 +172,42 @@ def entry(facts: StageFacts, plan: BuildPlan, rewrite: Callable[[list[str]], lis
             for old, repl in zip(words, new):
                 if old != repl:
                     text = text.replace(old, repl)
-        setattr(plan, attr, text)
+        setattr(plan, attr, exec_prefix + text)
         plan.needs_shell = True
-        plan.fate(ins, REWRITTEN if text != ins.args else MOVED,
+        plan.fate(ins, REWRITTEN if exec_prefix + text != ins.args else MOVED,
                   "shell form uses shell features; the runtime keeps a shell")
         plan.decisions.append(f"line {ins.lineno}: {ins.keyword} needs a shell ({ins.summary(40)})")
+
+
+def _cd_as_workdir(facts: StageFacts, plan: BuildPlan, ins, text: str) -> str:
+    """`cd DIR && app` at start-up: the runtime's WORKDIR does the cd, when DIR is a known path
+    (`cd ~` or `cd $UNSET` keep the shell: WORKDIR expands neither like the shell does)."""
+    m = re.match(r"cd\s+([^\s;&|]+)\s*&&\s*(.+)\Z", text, re.S)
+    if not m:
+        return text
+    target = _literal_dir(m.group(1), facts.env)
+    if target is None:
+        return text
+    plan.workdir = posixpath.normpath(posixpath.join(facts.workdir, target))
+    plan.decisions.append(f"line {ins.lineno}: `cd {m.group(1)}` at start-up became WORKDIR {plan.workdir}")
+    return m.group(2)
+
+
+def _literal_dir(word: str, env: dict[str, str]) -> str | None:
+    """The directory a `cd WORD` reaches, or None when only the shell can tell: `~`, globs, quotes,
+    and variables the image's ENV does not set to a plain path."""
+    from .dockerfile import expand
+    if re.search(r"[~*?\[\]'\"\\`]", word) or word.startswith("-"):
+        return None
+    if "$" in word:
+        names = referenced_vars(word)
+        if not names or not all(n in env and "$" not in env[n] for n in names) or \
+                re.search(r"\$\{[^}]*[:+?=-]", word) or re.search(r"\$(?![A-Za-z_{])", word):
+            return None
+        word = expand(word, env)
+        if re.search(r"[~*?\[\]'\"\\`$]", word) or not word:
+            return None
+    return word
 
 
 def entry_script(facts: StageFacts, plan: BuildPlan, argv: list[str] | None) -> None:

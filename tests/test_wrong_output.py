@@ -1,0 +1,74 @@
+"""Conversions whose output built but ran wrongly: each test names the input that used to come out
+silently broken and checks what the converted image would really do."""
+from __future__ import annotations
+
+import pytest
+
+from msbrewrite import convert
+from msbrewrite.dockerfile import parse
+
+
+def runtime(text: str):
+    return parse(text).stages[-1]
+
+
+def runtime_of(dockerfile: str, context=None, options=None):
+    result = convert(dockerfile, context, options)
+    assert result.status == "converted", result.reason
+    return result, runtime(result.text)
+
+
+def final(stage, keyword: str):
+    found = [i for i in stage.instructions if i.keyword == keyword]
+    return found[-1] if found else None
+
+
+# ------------------------------------------------------------------ `exec` in a shell-form command
+
+EXEC_CASES = {
+    "go": ("FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /app/server .\n"
+           "CMD exec /app/server --port 8080\n", ["/app/server", "--port", "8080"]),
+    "node": ("FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD exec node server.js\n",
+             ["node", "server.js"]),
+    "java": ("FROM maven:3-eclipse-temurin-17\nWORKDIR /src\nCOPY . .\nRUN mvn -B package\n"
+             "CMD exec java -jar target/app.jar\n", ["java", "-jar", "target/app.jar"]),
+    "rust": ("FROM rust:1.75\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
+             "CMD exec ./target/release/app\n", ["/usr/local/bin/app"]),
+}
+
+
+@pytest.mark.parametrize("language", sorted(EXEC_CASES))
+def test_exec_is_dropped_from_a_command_turned_into_exec_form(language):
+    text, argv = EXEC_CASES[language]
+    _, stage = runtime_of(text)
+    assert final(stage, "CMD").json_args == argv
+
+
+def test_exec_stays_when_the_command_keeps_a_shell():
+    _, stage = runtime_of("FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\n"
+                          "CMD exec node server.js --port $PORT\n")
+    assert final(stage, "CMD").args == "exec node server.js --port $PORT"
+
+
+# ------------------------------------------------------------------ `cd X &&` at start-up
+
+NODE_CD = "FROM node:20\n{env}WORKDIR /src\nCOPY . .\nRUN npm ci\nCMD cd {target} && node server.js\n"
+
+
+@pytest.mark.parametrize("target", ["~", "$APP_HOME", "${APP_HOME:-/srv}", "'/my dir'", "/srv/*"])
+def test_a_cd_only_the_shell_can_resolve_stays_in_the_command(target):
+    _, stage = runtime_of(NODE_CD.format(env="", target=target))
+    assert final(stage, "CMD").args == f"cd {target} && node server.js"
+    assert final(stage, "WORKDIR").args == "/src"
+
+
+def test_a_cd_into_a_variable_the_image_sets_becomes_its_workdir():
+    _, stage = runtime_of(NODE_CD.format(env="ENV APP_HOME=/srv/web\n", target="$APP_HOME"))
+    assert final(stage, "WORKDIR").args == "/srv/web"
+    assert final(stage, "CMD").json_args == ["node", "server.js"]
+
+
+def test_a_cd_into_a_literal_path_still_becomes_the_workdir():
+    _, stage = runtime_of(NODE_CD.format(env="", target="web"))
+    assert final(stage, "WORKDIR").args == "/src/web"
+    assert final(stage, "CMD").json_args == ["node", "server.js"]
