@@ -29,6 +29,35 @@ def sh_glob(path: str) -> str:
     return "/".join(part if (not part or _GLOB_PART.fullmatch(part)) else sh(part) for part in path.split("/"))
 
 
+_PLAIN_ENV = re.compile(r"[\w./:@%+,=-]+")
+
+
+def env_value(value: str) -> str:
+    """An ENV/ARG value as a Dockerfile word that BuildKit reads back as exactly `value`: nothing in it
+    expands or loses a backslash. Dockerfile quoting, not JSON: single quotes keep everything
+    (`$5 each`, `C:\\path`, `é`) under either escape character; a quote itself goes in double quotes."""
+    if _PLAIN_ENV.fullmatch(value):
+        return value
+    if not re.search(r"[\"$\\`]", value):
+        return f'"{value}"'     # nothing in it is special between double quotes
+    return "'" + value.replace("'", "'\"'\"'") + "'"
+
+
+def env_line(pairs) -> str:
+    """`ENV K=v ...` from (name, literal value) pairs."""
+    return "ENV " + " ".join(f"{k}={env_value(v)}" for k, v in pairs)
+
+
+def env_subset(args: str, escape: str, keys) -> str:
+    """`ENV` with only `keys` of an ENV instruction's `args`: each value as the user wrote it, so it
+    means what it meant there (`'$5 each'` stays unexpanded, `$PATH` still expands)."""
+    from .dockerfile import assignment_words, parse_key_values
+    words = assignment_words(args, escape)
+    if words is None:   # the legacy `ENV KEY value` form holds a single variable
+        return env_line((k, v) for k, v in parse_key_values(args) if k in keys)
+    return "ENV " + " ".join(f"{k}={w}" for k, w in words if k in keys)
+
+
 def has_control(value: str) -> bool:
     """Newlines and other control characters: no generated line may carry them."""
     return bool(_CONTROL.search(value))

@@ -21,7 +21,7 @@ from .render import builder_name, comments_of
 from .runtime_user import choose_user
 from .plan import KEPT, KEPT_AND_COPIED, MOVED, REMOVED, REWRITTEN, BuildPlan
 from .secrets import SECRET_RE
-from .quoting import sh_words
+from .quoting import env_subset, env_value, sh_words
 from .shell import canonical_argv, drop_exec, shell_form_to_argv, split_words
 
 # build tooling variables that mean nothing to the finished app
@@ -56,7 +56,7 @@ def start(facts: StageFacts, plan: BuildPlan, build_only_env: set[str]) -> None:
                 _need_args(facts, plan, ins.args)
                 plan.fate(ins, KEPT_AND_COPIED, "environment the app may read at run time")
             elif runtime_keys:
-                line = "ENV " + " ".join(f"{k}={_quote(v)}" for k, v in pairs if k in runtime_keys)
+                line = env_subset(ins.args, facts.dockerfile.escape, runtime_keys)
                 plan.runtime_env.append(line)
                 _need_args(facts, plan, line)
                 plan.fate(ins, KEPT_AND_COPIED, "runtime part repeated in the runtime stage; "
@@ -93,10 +93,6 @@ def start(facts: StageFacts, plan: BuildPlan, build_only_env: set[str]) -> None:
         plan.fate(ins, KEPT, "global build argument")
 
 
-def _quote(value: str) -> str:
-    return json.dumps(value) if (not value or re.search(r"\s|[\"']", value)) else value
-
-
 def _need_args(facts: StageFacts, plan: BuildPlan, text: str) -> None:
     """Redeclare the ARGs an ENV/LABEL value depends on, so it does not expand to nothing."""
     for name in sorted(referenced_vars(text)):
@@ -104,7 +100,7 @@ def _need_args(facts: StageFacts, plan: BuildPlan, text: str) -> None:
         if ins is None or _runtime_env_defines(plan, name, text):
             continue
         default = facts.args.get(name, "")
-        line = f"ARG {name}" + (f"={_quote(default)}" if default else "")
+        line = f"ARG {name}" + (f"={env_value(default)}" if default else "")
         if line not in plan.runtime_args:
             plan.runtime_args.append(line)
 

@@ -72,3 +72,66 @@ def test_a_cd_into_a_literal_path_still_becomes_the_workdir():
     _, stage = runtime_of(NODE_CD.format(env="", target="web"))
     assert final(stage, "WORKDIR").args == "/src/web"
     assert final(stage, "CMD").json_args == ["node", "server.js"]
+
+
+# ------------------------------------------------------------------ ENV values msb re-emits
+
+def docker_env(text: str) -> dict[str, str]:
+    """The environment Docker's parser gives the runtime stage (dockerfile-parse reads the last stage)."""
+    import io
+
+    from dockerfile_parse import DockerfileParser
+    parser = DockerfileParser(fileobj=io.BytesIO())
+    parser.content = text
+    return parser.envs
+
+
+TRICKY_ENV = ("PRICE='$5 each' GREET='hello $HOME' ESC=\\$HOME NAME=\"café\" U=é WIN=\"C:\\path\" "
+              "BS=a\\\\b Q='it'\"'\"'s' EMPTY=''")
+TRICKY_VALUES = {"PRICE": "$5 each", "GREET": "hello $HOME", "ESC": "$HOME", "NAME": "café", "U": "é",
+                 "WIN": "C:\\path", "BS": "a\\b", "Q": "it's", "EMPTY": ""}
+
+
+def test_an_env_line_split_by_msb_keeps_every_value():
+    # CGO_ENABLED is build-only: the runtime gets the other variables of the line on their own
+    result, stage = runtime_of("FROM golang:1.22\nENV HOME=/root\n"
+                               f"ENV CGO_ENABLED=0 {TRICKY_ENV}\nWORKDIR /src\nCOPY . .\n"
+                               "RUN go build -o /app/server .\nCMD [\"/app/server\"]\n")
+    env = docker_env(result.text)
+    assert "CGO_ENABLED" not in env
+    assert {k: env.get(k) for k in TRICKY_VALUES} == TRICKY_VALUES
+
+
+def test_an_env_line_cut_around_a_secret_keeps_every_other_value():
+    result, _ = runtime_of("FROM golang:1.22\nENV HOME=/root\n"
+                           f"ENV DATABASE_URL=postgres://app:hunter2@db/app {TRICKY_ENV}\nWORKDIR /src\nCOPY . .\n"
+                           "RUN go build -o /app/server .\nCMD [\"/app/server\"]\n")
+    env = docker_env(result.text)
+    assert "DATABASE_URL" not in env
+    assert {k: env.get(k) for k in TRICKY_VALUES} == TRICKY_VALUES
+
+
+def test_a_split_env_line_keeps_its_meaning_under_a_backtick_escape():
+    result, stage = runtime_of("# escape=`\nFROM golang:1.22\nENV CGO_ENABLED=0 WIN=C:\\dir TICK=a`$b `\n"
+                               "    PRICE=\"$5 each\"\nWORKDIR /src\nCOPY . .\nRUN go build -o /app/server .\n"
+                               "CMD [\"/app/server\"]\n")
+    assert final(stage, "ENV").args == "WIN=C:\\dir TICK=a`$b PRICE=\"$5 each\""
+
+
+def test_a_start_script_variable_with_blanks_and_backslashes_reaches_the_runtime(tmp_path):
+    from conftest import make_context
+    ctx = make_context(tmp_path, {
+        "package.json": '{"name": "x", "dependencies": {"cross-env": "7"}, "scripts": {"start": '
+                        '"cross-env GREETING=\'hello world\' WIN=C:\\\\\\\\dir Q=\\"it\'s\\" node server.js"}}',
+        "package-lock.json": "{}", "server.js": ""})
+    result, _ = runtime_of("FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD [\"npm\", \"start\"]\n", ctx)
+    env = docker_env(result.text)
+    assert {k: env.get(k) for k in ("GREETING", "WIN", "Q")} == {"GREETING": "hello world", "WIN": "C:\\dir",
+                                                                 "Q": "it's"}
+
+
+@pytest.mark.parametrize("value", ["plain", "", "a b", "$5 each", "hello $HOME", "${X:-y}", "C:\\path", "a\\",
+                                   "é", "it's", 'say "hi"', "`id`", "a'b\"c$d\\e", "--opt=1 x"])
+def test_env_value_reads_back_as_the_same_value(value):
+    from msbrewrite.quoting import env_value
+    assert docker_env(f"FROM x\nENV HOME=/root X=1\nENV K={env_value(value)}\n")["K"] == value
