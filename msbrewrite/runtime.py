@@ -250,11 +250,13 @@ def finish(facts: StageFacts, plan: BuildPlan, options: Options, shell_base: str
     if _starts_a_shell(plan):
         plan.needs_shell = True
     shell_needs(facts, plan, options)
+    _carry_shell_instruction(facts, plan)
     if plan.needs_shell and not base.shell:
         plan.decisions.append(f"runtime base {shell_base} instead of {plan.runtime_base}: the app needs a shell"
                               + (" and system packages" if plan.runtime_packages else ""))
         plan.runtime_base = shell_base
         base = describe(shell_base)
+    _install_carried_shell(plan, base)
     _workdir(facts, plan)
     choose_user(facts, plan, options, base, _exposed_ports(facts))
     _workdir_of_base(facts, plan)
@@ -285,6 +287,49 @@ def finish(facts: StageFacts, plan: BuildPlan, options: Options, shell_base: str
         _same_image_same_registry(facts, plan)
     plan.runtime_base = with_digest(with_mirror(plan.runtime_base, options.mirror), options.digests)
     _untagged_distroless(plan)
+
+
+def _carry_shell_instruction(facts: StageFacts, plan: BuildPlan) -> None:
+    """A shell-form command the runtime runs keeps the SHELL it ran under (`source`, `[[ ]]` and
+    pipefail mean nothing to sh): the SHELL in effect at the CMD/ENTRYPOINT, else the image's last."""
+    users = [ins for ins, value in ((facts.entrypoint, plan.entrypoint), (facts.cmd, plan.cmd))
+             if ins is not None and isinstance(value, str)]
+    checks = [i for i in facts.stage.instructions if i.keyword == "HEALTHCHECK"]
+    found = _health_argv(checks[-1]) if checks else None
+    if found is not None and found[1]:
+        users.append(None)      # a health probe runs under the image's last SHELL
+    shells = [i for i in facts.stage.instructions if i.keyword == "SHELL" and i.json_args]
+    for user in users:
+        before = [i for i in shells if user is None or i.index < user.index]
+        if before:
+            ins = before[-1]
+            plan.runtime_shell = ins.raw.rstrip("\r\n")
+            plan.needs_shell = True
+            plan.fate(ins, KEPT_AND_COPIED, "the runtime's shell-form command runs under this shell")
+            plan.decisions.append(f"line {ins.lineno}: SHELL {' '.join(ins.json_args)} carried to the runtime: "
+                                  "its shell-form command was written for it")
+            return
+
+
+# shells a package of the same name installs, on apt and apk bases alike
+_SHELL_PACKAGES = {"bash", "zsh", "dash", "mksh"}
+
+
+def _install_carried_shell(plan: BuildPlan, base) -> None:
+    """The carried SHELL's program must exist in the runtime: installed when the base lacks it."""
+    if not plan.runtime_shell:
+        return
+    from .dockerfile import parse
+    argv = parse(plan.runtime_shell + "\n").instructions[0].json_args or []
+    program = posixpath.basename(argv[0]) if argv else "sh"
+    if program == "sh" or program in base.tools:
+        return
+    if base.package_manager and program in _SHELL_PACKAGES:
+        plan.runtime_packages.append(program)
+        plan.decisions.append(f"{program} installed in the runtime: the carried SHELL runs it")
+    else:
+        plan.warnings.append(f"SHELL runs {argv[0]}, which {plan.runtime_base} may not have: "
+                             "the runtime's shell-form command needs it")
 
 
 _APT_SOURCE_SETUP = re.compile(r"sources\.list|add-apt-repository|apt-key\b|/etc/apt/keyrings|/usr/share/keyrings|"

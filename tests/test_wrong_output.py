@@ -135,3 +135,39 @@ def test_a_start_script_variable_with_blanks_and_backslashes_reaches_the_runtime
 def test_env_value_reads_back_as_the_same_value(value):
     from msbrewrite.quoting import env_value
     assert docker_env(f"FROM x\nENV HOME=/root X=1\nENV K={env_value(value)}\n")["K"] == value
+
+
+# ------------------------------------------------------------------ SHELL for shell-form commands
+
+BASH_GO = ("FROM {image}\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nWORKDIR /src\nCOPY . .\n"
+           "RUN go build -o /app/server .\nCMD source /etc/profile && [[ -x /app/server ]] && /app/server\n")
+
+
+def test_a_bash_shell_form_command_keeps_its_shell_in_the_runtime():
+    _, stage = runtime_of(BASH_GO.format(image="golang:1.22"))
+    assert final(stage, "SHELL").json_args == ["/bin/bash", "-o", "pipefail", "-c"]
+    keywords = [i.keyword for i in stage.instructions]
+    assert keywords.index("SHELL") < keywords.index("CMD")
+    assert "debian" in stage.image      # a base that has bash
+
+
+def test_an_alpine_runtime_installs_the_bash_its_shell_names():
+    _, stage = runtime_of(BASH_GO.format(image="golang:1.22-alpine"))
+    assert stage.image.startswith("alpine")
+    run = " ".join(i.args for i in stage.instructions if i.keyword == "RUN")
+    assert "apk add --no-cache bash" in run
+    keywords = [i.keyword for i in stage.instructions]
+    assert keywords.index("RUN") < keywords.index("SHELL")     # msb's own setup runs before bash is the shell
+
+
+def test_a_shell_health_probe_keeps_its_shell():
+    _, stage = runtime_of("FROM node:20\nSHELL [\"/bin/bash\", \"-c\"]\nWORKDIR /app\nCOPY . .\nRUN npm ci\n"
+                          "HEALTHCHECK CMD [[ -f /tmp/ready ]] || exit 1\nCMD [\"node\", \"server.js\"]\n")
+    assert final(stage, "SHELL").json_args == ["/bin/bash", "-c"]
+
+
+def test_an_exec_form_command_carries_no_shell():
+    _, stage = runtime_of("FROM golang:1.22\nSHELL [\"/bin/bash\", \"-c\"]\nWORKDIR /src\nCOPY . .\n"
+                          "RUN go build -o /app/server .\nCMD [\"/app/server\"]\n")
+    assert final(stage, "SHELL") is None
+    assert "distroless" in stage.image
