@@ -402,7 +402,7 @@ def _same_image_same_registry(facts: StageFacts, plan: BuildPlan) -> None:
 
 def expand_image(facts: StageFacts) -> str:
     from .dockerfile import expand
-    return expand(facts.image, facts.args)
+    return expand(facts.image, facts.from_args)
 
 
 def _untagged_distroless(plan: BuildPlan) -> None:

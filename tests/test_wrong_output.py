@@ -171,3 +171,38 @@ def test_an_exec_form_command_carries_no_shell():
                           "RUN go build -o /app/server .\nCMD [\"/app/server\"]\n")
     assert final(stage, "SHELL") is None
     assert "distroless" in stage.image
+
+
+# ------------------------------------------------------------------ ARG scope and ${VAR:-default}
+
+def test_a_global_arg_not_redeclared_in_the_stage_is_not_redeclared_in_the_runtime():
+    result, stage = runtime_of("ARG VERSION=1.0\nFROM golang:1.22\nENV APP_VERSION=$VERSION MODE=prod\n"
+                               "WORKDIR /src\nCOPY . .\nRUN go build -o /app/server .\nCMD [\"/app/server\"]\n")
+    assert final(stage, "ARG") is None
+    assert docker_env(result.text)["APP_VERSION"] == ""     # as in the original stage
+
+
+def test_a_global_arg_redeclared_in_the_stage_keeps_its_default():
+    result, stage = runtime_of("ARG VERSION=1.0\nFROM golang:1.22\nARG VERSION\nENV APP_VERSION=$VERSION\n"
+                               "WORKDIR /src\nCOPY . .\nRUN go build -o /app/server .\nCMD [\"/app/server\"]\n")
+    assert final(stage, "ARG").args == "VERSION=1.0"
+
+
+def test_a_workdir_defaulting_past_an_invisible_global_arg_uses_the_default():
+    _, stage = runtime_of("ARG APP_DIR=/opt/app\nFROM golang:1.22\nWORKDIR ${APP_DIR:-/srv/app}\nCOPY . .\n"
+                          "RUN go build -o server .\nCMD [\"./server\"]\n")
+    assert final(stage, "WORKDIR").args == "/srv/app"
+    assert [i.args for i in stage.instructions if i.keyword == "COPY"][0].endswith("/srv/app/server /srv/app/server")
+
+
+def test_a_build_output_with_a_default_expansion_is_resolved():
+    _, stage = runtime_of("FROM golang:1.22\nARG OUT\nWORKDIR /src\nCOPY . .\nRUN go build -o ${OUT:-/app}/server .\n"
+                          "CMD [\"/app/server\"]\n")
+    assert [i.args for i in stage.instructions if i.keyword == "COPY"][0] == "/app/server /app/server"
+
+
+@pytest.mark.parametrize("out", ["${OUTDIR:-/app}", "$OUTDIR"])
+def test_a_build_output_behind_an_unknown_variable_is_refused(out):
+    result = convert(f"FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o {out}/server .\n"
+                     "CMD [\"/app/server\"]\n")
+    assert result.status == "refused" and result.reason_code == "unresolved-variable"
