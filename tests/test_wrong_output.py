@@ -206,3 +206,46 @@ def test_a_build_output_behind_an_unknown_variable_is_refused(out):
     result = convert(f"FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o {out}/server .\n"
                      "CMD [\"/app/server\"]\n")
     assert result.status == "refused" and result.reason_code == "unresolved-variable"
+
+
+# ------------------------------------------------------------------ USER uid:group
+
+def test_a_numeric_uid_with_a_named_group_keeps_the_group_and_creates_it():
+    _, stage = runtime_of("FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nUSER 1000:docker\n"
+                          "CMD [\"npm\", \"start\"]\n")
+    assert final(stage, "USER").args == "1000:docker"
+    runs = [i.args for i in stage.instructions if i.keyword == "RUN"]
+    assert "grep -q '^docker:' /etc/group || groupadd docker" in runs
+    assert not any("useradd" in r for r in runs)     # no account named "1000"
+
+
+def test_the_group_is_made_with_the_originals_own_command_on_the_same_family():
+    _, stage = runtime_of("FROM golang:1.22-alpine\nWORKDIR /src\nCOPY . .\n"
+                          "RUN go build -o /app/server . && addgroup -g 999 docker\nUSER 1000:docker\n"
+                          "CMD [\"/bin/sh\", \"-c\", \"/app/server\"]\n")
+    assert "grep -q '^docker:' /etc/group || addgroup -g 999 docker" in \
+        [i.args for i in stage.instructions if i.keyword == "RUN"]
+    assert final(stage, "USER").args == "1000:docker"
+
+
+# ------------------------------------------------------------------ mirror option
+
+@pytest.mark.parametrize("mirror", ["Registry.Example.com/Hub", "reg:", "a:b:c", "r.example.com/a//b", "my Org"])
+def test_a_mirror_docker_cannot_parse_is_a_usage_error(mirror, tmp_path):
+    from msbrewrite.config import ConfigError, find
+    from msbrewrite.options import Options
+    result = convert("FROM golang:1.22\nRUN go build -o /s .\nCMD [\"/s\"]\n", None, Options(mirror=mirror))
+    assert (result.status, result.reason_code, result.exit_code) == ("refused", "bad-option", 2)
+    assert "\n" not in result.reason
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".msb.toml").write_text(f'mirror = "{mirror}"\n')
+    with pytest.raises(ConfigError, match="mirror"):
+        find(tmp_path)
+
+
+@pytest.mark.parametrize("mirror", ["registry.example.com/hub", "localhost:5000", "REG.example.com/team_a/hub",
+                                    "mirror.gcr.io", "myorg", "r.example.com:443/"])
+def test_a_valid_mirror_prefixes_the_runtime_image(mirror):
+    from msbrewrite.options import Options
+    _, stage = runtime_of("FROM golang:1.22\nRUN go build -o /s .\nCMD [\"/s\"]\n", None, Options(mirror=mirror))
+    assert stage.image.startswith(mirror.rstrip("/") + "/")
