@@ -58,6 +58,27 @@ def env_subset(args: str, escape: str, keys) -> str:
     return "ENV " + " ".join(f"{k}={w}" for k, w in words if k in keys)
 
 
+# BuildKit reads a Dockerfile line of at most 64 KiB: generated lines stay well under it
+MAX_GENERATED_LINE = 60_000
+
+
+def run_lines(command: str, words, limit: int = MAX_GENERATED_LINE) -> list[str]:
+    """`RUN command word...` for every word, quoted, cut into as many RUN lines as keep each one
+    under `limit` bytes (`mkdir -p` for thousands of VOLUMEs would not fit in one)."""
+    lines: list[str] = []
+    current = f"RUN {command}"
+    size = len(current.encode())
+    for word in map(sh, words):
+        grow = 1 + len(word.encode())
+        if size + grow > limit and current != f"RUN {command}":
+            lines.append(current)
+            current, size = f"RUN {command}", len(f"RUN {command}".encode())
+        current += " " + word
+        size += grow
+    lines.append(current)
+    return lines
+
+
 def has_control(value: str) -> bool:
     """Newlines and other control characters: no generated line may carry them."""
     return bool(_CONTROL.search(value))

@@ -21,7 +21,7 @@ from .render import builder_name, comments_of
 from .runtime_user import choose_user
 from .plan import KEPT, KEPT_AND_COPIED, MOVED, REMOVED, REWRITTEN, BuildPlan
 from .secrets import SECRET_RE
-from .quoting import env_subset, env_value, sh_words
+from .quoting import env_subset, env_value, run_lines, sh_words
 from .shell import canonical_argv, drop_exec, shell_form_to_argv, split_words
 
 # build tooling variables that mean nothing to the finished app
@@ -451,10 +451,11 @@ def _volumes(facts: StageFacts, plan: BuildPlan) -> None:
     if not new:
         return
     plan.builder_append.append("# mount points of the runtime VOLUMEs, copied with their owner\n"
-                               f"RUN mkdir -p {sh_words(new)}")
+                               + "\n".join(run_lines("mkdir -p", new)))
     for path in new:
         plan.copy(path, path, "VOLUME mount point owned by the runtime user", chown=owner)
-    plan.decisions.append(f"VOLUME {' '.join(new)} is created owned by {owner}, so the non-root app can write to it")
+    shown = " ".join(new[:5]) + (f" and {len(new) - 5} more" if len(new) > 5 else "")
+    plan.decisions.append(f"VOLUME {shown} is created owned by {owner}, so the non-root app can write to it")
 
 
 def _exposed_ports(facts: StageFacts) -> list[int]:

@@ -249,3 +249,16 @@ def test_a_valid_mirror_prefixes_the_runtime_image(mirror):
     from msbrewrite.options import Options
     _, stage = runtime_of("FROM golang:1.22\nRUN go build -o /s .\nCMD [\"/s\"]\n", None, Options(mirror=mirror))
     assert stage.image.startswith(mirror.rstrip("/") + "/")
+
+
+# ------------------------------------------------------------------ generated lines within BuildKit's limit
+
+def test_thousands_of_volumes_make_several_mkdir_lines_each_within_the_limit():
+    volumes = "".join(f"VOLUME /data/volume-number-{i:05d}\n" for i in range(9990))
+    result, stage = runtime_of(f"FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\n{volumes}CMD [\"node\", \"server.js\"]\n")
+    mkdirs = [i for i in parse(result.text).stages[0].instructions
+              if i.keyword == "RUN" and i.args.startswith("mkdir -p /data/")]
+    assert len(mkdirs) > 1
+    assert max(len(line.encode()) for line in result.text.splitlines()) < 65_535
+    made = [w for i in mkdirs for w in i.args.split()[2:]]
+    assert made == [f"/data/volume-number-{i:05d}" for i in range(9990)]
