@@ -272,9 +272,13 @@ def analyse(df: Dockerfile, stage: Stage, context: Context) -> StageFacts:
                     dirs |= _with_parents({posixpath.normpath(dest_abs)})
                 else:
                     dirs |= _with_parents({posixpath.dirname(posixpath.normpath(dest_abs))})
-                copies.append(CopyStep(ins, sources,
-                                       dest_abs if dest_abs.endswith("/") else posixpath.normpath(dest_abs),
-                                       ins.flags.get("from")))
+                if _keeps_parents(ins):
+                    copies += _with_parent_dirs(ins, sources, dest_abs)
+                    dirs |= _with_parents({posixpath.normpath(c.dest) for c in copies[-len(sources):]})
+                else:
+                    copies.append(CopyStep(ins, sources,
+                                           dest_abs if dest_abs.endswith("/") else posixpath.normpath(dest_abs),
+                                           ins.flags.get("from")))
         steps.append(step)
     start_build = _start_build(entrypoint or cmd)
     if start_build:
@@ -284,6 +288,23 @@ def analyse(df: Dockerfile, stage: Stage, context: Context) -> StageFacts:
                                                 for c in split_commands(build, cwd)]))
     return StageFacts(df, stage, context, steps, copies, workdir, env, args, arg_ins,
                       user, user_ins, cmd, entrypoint, packages, start_build=start_build, from_args=from_args)
+
+
+def _keeps_parents(ins: Instruction) -> bool:
+    return "parents" in ins.flags and ins.flags["parents"].lower() not in ("false", "0")
+
+
+def _with_parent_dirs(ins: Instruction, sources: list[str], dest: str) -> list[CopyStep]:
+    """`COPY --parents config/app.yaml /etc/` puts the file at /etc/config/app.yaml: one copy per
+    source into the directory its kept parents make (the part after a `/./` when there is one)."""
+    out = []
+    for src in sources:
+        rel = posixpath.normpath(src.lstrip("/"))
+        pivot = src.rfind("/./")
+        kept = posixpath.normpath(src[pivot + 3:]) if pivot >= 0 else rel
+        into = posixpath.join(dest, posixpath.dirname(kept)) if posixpath.dirname(kept) else dest
+        out.append(CopyStep(ins, [src], posixpath.normpath(into).rstrip("/") + "/", ins.flags.get("from")))
+    return out
 
 
 _START_BUILD_RE = re.compile(r"\s*((?:go|cargo)\s+(?:build|install)\b[^;&|`$]*?)\s*&&\s*(\S.*)\Z", re.S)

@@ -262,3 +262,20 @@ def test_thousands_of_volumes_make_several_mkdir_lines_each_within_the_limit():
     assert max(len(line.encode()) for line in result.text.splitlines()) < 65_535
     made = [w for i in mkdirs for w in i.args.split()[2:]]
     assert made == [f"/data/volume-number-{i:05d}" for i in range(9990)]
+
+
+# ------------------------------------------------------------------ COPY --parents
+
+GO_FILES = {"go.mod": "module x\n\ngo 1.22\n", "main.go": "package main\n\nfunc main() {}\n",
+            "config/app.yaml": "x: 1\n"}
+
+
+@pytest.mark.parametrize("copy, path", [("config/app.yaml /etc/", "/etc/config/app.yaml"),
+                                        ("./config/./app.yaml /etc/", "/etc/app.yaml"),
+                                        ("config/app.yaml /etc", "/etc/config/app.yaml")])
+def test_a_file_copied_with_parents_that_the_command_names_reaches_the_runtime(tmp_path, copy, path):
+    from conftest import make_context
+    ctx = make_context(tmp_path, GO_FILES)
+    _, stage = runtime_of("FROM golang:1.22\nWORKDIR /src\nCOPY go.mod main.go ./\nRUN go build -o /app/server .\n"
+                          f"COPY --parents {copy}\nCMD [\"/app/server\", \"-config\", \"{path}\"]\n", ctx)
+    assert f"{path} {path}" in [i.args for i in stage.instructions if i.keyword == "COPY"]
