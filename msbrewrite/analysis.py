@@ -69,7 +69,7 @@ class StageFacts:
     copies: list[CopyStep]
     workdir: str
     env: dict[str, str]             # ENV values at the end of the stage
-    args: dict[str, str]            # ARG defaults (global and stage)
+    args: dict[str, str]            # ARG defaults the stage sees (a global ARG only once redeclared)
     arg_instructions: dict[str, Instruction]
     user: str | None
     user_ins: Instruction | None
@@ -80,6 +80,7 @@ class StageFacts:
     start_build: tuple[Instruction, str, str] | None = None
     # derived facts several detectors ask for (the frontend site), computed once per conversion
     memo: dict = field(default_factory=dict, repr=False, compare=False)
+    from_args: dict[str, str] = field(default_factory=dict)    # global ARG defaults, which FROM sees
 
     @property
     def image(self) -> str:
@@ -88,11 +89,11 @@ class StageFacts:
     @property
     def image_name(self) -> str:
         """Image repository without registry, tag or digest: 'golang', 'rust', 'node'."""
-        return image_parts(expand(self.stage.image, self.args))[0].lower()
+        return image_parts(expand(self.stage.image, self.from_args))[0].lower()
 
     @property
     def image_tag(self) -> str:
-        return image_parts(expand(self.stage.image, self.args))[1] or "latest"
+        return image_parts(expand(self.stage.image, self.from_args))[1] or "latest"
 
     @property
     def is_alpine(self) -> bool:
@@ -190,15 +191,16 @@ _PKG_INSTALL = {("apt-get", "install"), ("apt", "install"), ("apk", "add"), ("yu
 
 
 def analyse(df: Dockerfile, stage: Stage, context: Context) -> StageFacts:
-    args: dict[str, str] = {}
-    arg_ins: dict[str, Instruction] = {}
+    from_args: dict[str, str] = {}
     for ins in df.global_args:
         if ins.keyword == "ARG":
             for k, v in parse_key_values(ins.args):
-                args[k] = v
-                arg_ins[k] = ins
-    env = _image_env(expand(stage.image, args))
-    workdir = image_workdir(expand(stage.image, args))
+                from_args[k] = expand(v, from_args) if v else from_args.get(k, "")
+    # Docker: a global ARG is seen inside the stage only once an `ARG NAME` there redeclares it
+    args: dict[str, str] = {}
+    arg_ins: dict[str, Instruction] = {}
+    env = _image_env(expand(stage.image, from_args))
+    workdir = image_workdir(expand(stage.image, from_args))
     user = None
     user_ins = None
     cmd = entrypoint = None
@@ -226,7 +228,7 @@ def analyse(df: Dockerfile, stage: Stage, context: Context) -> StageFacts:
         elif kw == "ARG":
             for k, v in parse_key_values(ins.args):
                 if k not in args or v:
-                    args[k] = expand(v, scope) if v else args.get(k, "")
+                    args[k] = expand(v, scope) if v else args.get(k, from_args.get(k, ""))
                     if k not in env:      # ENV wins over ARG, whatever their order
                         history.set(k, args[k], pos)
                 arg_ins[k] = ins
@@ -270,9 +272,13 @@ def analyse(df: Dockerfile, stage: Stage, context: Context) -> StageFacts:
                     dirs |= _with_parents({posixpath.normpath(dest_abs)})
                 else:
                     dirs |= _with_parents({posixpath.dirname(posixpath.normpath(dest_abs))})
-                copies.append(CopyStep(ins, sources,
-                                       dest_abs if dest_abs.endswith("/") else posixpath.normpath(dest_abs),
-                                       ins.flags.get("from")))
+                if _keeps_parents(ins):
+                    copies += _with_parent_dirs(ins, sources, dest_abs)
+                    dirs |= _with_parents({posixpath.normpath(c.dest) for c in copies[-len(sources):]})
+                else:
+                    copies.append(CopyStep(ins, sources,
+                                           dest_abs if dest_abs.endswith("/") else posixpath.normpath(dest_abs),
+                                           ins.flags.get("from")))
         steps.append(step)
     start_build = _start_build(entrypoint or cmd)
     if start_build:
@@ -281,7 +287,24 @@ def analyse(df: Dockerfile, stage: Stage, context: Context) -> StageFacts:
         steps.append(Step(ins, cwd, dict(env), [Command(c.argv, {**env, **c.env}, c.cwd)
                                                 for c in split_commands(build, cwd)]))
     return StageFacts(df, stage, context, steps, copies, workdir, env, args, arg_ins,
-                      user, user_ins, cmd, entrypoint, packages, start_build=start_build)
+                      user, user_ins, cmd, entrypoint, packages, start_build=start_build, from_args=from_args)
+
+
+def _keeps_parents(ins: Instruction) -> bool:
+    return "parents" in ins.flags and ins.flags["parents"].lower() not in ("false", "0")
+
+
+def _with_parent_dirs(ins: Instruction, sources: list[str], dest: str) -> list[CopyStep]:
+    """`COPY --parents config/app.yaml /etc/` puts the file at /etc/config/app.yaml: one copy per
+    source into the directory its kept parents make (the part after a `/./` when there is one)."""
+    out = []
+    for src in sources:
+        rel = posixpath.normpath(src.lstrip("/"))
+        pivot = src.rfind("/./")
+        kept = posixpath.normpath(src[pivot + 3:]) if pivot >= 0 else rel
+        into = posixpath.join(dest, posixpath.dirname(kept)) if posixpath.dirname(kept) else dest
+        out.append(CopyStep(ins, [src], posixpath.normpath(into).rstrip("/") + "/", ins.flags.get("from")))
+    return out
 
 
 _START_BUILD_RE = re.compile(r"\s*((?:go|cargo)\s+(?:build|install)\b[^;&|`$]*?)\s*&&\s*(\S.*)\Z", re.S)
@@ -363,12 +386,27 @@ class ScopeView(Mapping):
         return repr(dict(self))
 
 
+_SOFT_VAR_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)"
+                          r"|\$\{([A-Za-z_][A-Za-z0-9_]*)(:?[-+])([^{}]*)\}")
+
+
 def expand_soft(text: str, scope: dict[str, str]) -> str:
-    """Expand only variables we know; leave the rest for the shell (e.g. $(nproc))."""
+    """Expand only variables we know; leave the rest for the shell (e.g. $(nproc)). `${VAR:-x}` and
+    `${VAR:+x}` are resolved as the shell would when VAR is known, else left whole."""
     def sub(m: re.Match) -> str:
-        name = m.group(1) or m.group(2)
-        return scope[name] if name in scope else m.group(0)
-    return re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)", sub, text)
+        name = m.group(1) or m.group(2) or m.group(3)
+        if name not in scope:
+            return m.group(0)
+        if not m.group(3):
+            return scope[name]
+        op, word, value = m.group(4), m.group(5), scope[name]
+        if value == "" and not op.startswith(":"):
+            return m.group(0)   # an ARG without a value is unset in RUN, not empty: left to the shell
+        empty = value == "" and op.startswith(":")
+        if op.endswith("-"):
+            return expand_soft(word, scope) if empty else value
+        return "" if empty else expand_soft(word, scope)
+    return _SOFT_VAR_RE.sub(sub, text)
 
 
 def command_argv(ins: Instruction | None, scope: dict[str, str] | None = None) -> list[str] | None:

@@ -53,7 +53,7 @@ def describe(image: str) -> Base:
     if repo_last == "scratch" or name == "scratch":
         return Base(image, "none", False, None, frozenset(), None, distroless=True)
     if repo_last == "alpine" or "alpine" in tag:
-        tools = _SLIM_TOOLS | {"wget", "nc"}
+        tools = (_SLIM_TOOLS - {"bash"}) | {"wget", "nc"}    # busybox's sh, no bash
         if repo_last.startswith("nginx"):
             tools |= {"curl", "nginx"}
         if repo_last == "node":

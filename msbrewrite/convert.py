@@ -137,6 +137,7 @@ def _convert(text: str, context: Context, options: Options) -> Result:
     if why:
         raise Refusal(f"a generated line would carry a control character from the input: {why}",
                       code=2, reason="control-character")
+    _refuse_unresolved_paths(plan)
     out = render(df, stage, plan)
     validate(df, out, plan, builder_name(stage))
     result = Result("converted", out, detection=detection, runtime_base=plan.runtime_base,
@@ -145,6 +146,15 @@ def _convert(text: str, context: Context, options: Options) -> Result:
                     secrets=list(plan.extra.get("kept_secrets", [])))
     _say_when_nothing_is_gained(text, result)
     return result
+
+
+def _refuse_unresolved_paths(plan) -> None:
+    """A path the runtime copies that still holds `$VAR` depends on a value only the build's shell
+    knows (a variable no ARG or ENV sets): Docker would expand it to something else in the COPY."""
+    for art in plan.artifacts:
+        if "$" in art.source:
+            raise Refusal(f"the build writes {art.source}, which depends on a variable msb cannot resolve: "
+                          "set it with ARG or ENV, or write the path", reason="unresolved-variable")
 
 
 def _say_when_nothing_is_gained(text: str, result: Result) -> None:

@@ -554,6 +554,48 @@ def unquote(word: str) -> str:
     return word
 
 
+def assignment_words(args: str, escape: str = "\\") -> list[tuple[str, str]] | None:
+    """ENV/ARG/LABEL `KEY=word` pairs with each word as written (quotes and escapes kept), split the
+    way BuildKit splits them: `KEY=<word>` re-emitted in the same file means exactly the same value.
+    None for the legacy `KEY value` form, whose value is the rest of the line."""
+    words = _assignment_split(args, escape)
+    if not words or "=" not in words[0]:
+        return None
+    return [(k, v) for k, _, v in (w.partition("=") for w in words)]
+
+
+def _assignment_split(rest: str, escape: str) -> list[str]:
+    """BuildKit's word split for name=value instructions: blanks outside quotes end a word; an
+    escape character keeps the next one in the word; single quotes escape nothing."""
+    words: list[str] = []
+    word: list[str] = []
+    quote = None
+    started = False     # a word of only quotes ('') is still a word
+    i, n = 0, len(rest)
+    while i < n:
+        ch = rest[i]
+        if quote is None and ch in GO_SPACE:
+            if started:
+                words.append("".join(word))
+            word, started = [], False
+        elif ch == escape and quote != "'":
+            if i + 1 < n:
+                word += [ch, rest[i + 1]]
+                started = True
+            i += 1
+        else:
+            if quote is None and ch in "'\"":
+                quote = ch
+            elif ch == quote:
+                quote = None
+            word.append(ch)
+            started = True
+        i += 1
+    if started:
+        words.append("".join(word))
+    return words
+
+
 def parse_key_values(args: str) -> list[tuple[str, str]]:
     """ENV/ARG/LABEL pairs: 'A=1 B="x y"' and the legacy 'KEY value' form."""
     import shlex

@@ -13,7 +13,11 @@ import re
 from .quoting import has_control
 
 _USER_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(?::[A-Za-z0-9_][A-Za-z0-9_.-]*)?")
-_MIRROR_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/-]*")
+# Docker's image reference grammar: a registry host (letters of any case, an optional numeric port)
+# is told apart from a repository path by a dot, a port or the name localhost; paths are lower case
+_DOMAIN_PART = r"(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])"
+_REGISTRY_RE = re.compile(rf"{_DOMAIN_PART}(?:\.{_DOMAIN_PART})*(?::[0-9]+)?")
+_PATH_PART_RE = re.compile(r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*")
 _IMAGE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@-]*")
 
 
@@ -24,8 +28,19 @@ def user_problem(value: str) -> str | None:
 
 
 def mirror_problem(value: str) -> str | None:
-    if not _MIRROR_RE.fullmatch(value):
-        return "must be a registry prefix such as registry.example.com/hub (no blanks or control characters)"
+    """Why `value` + "/node:20" would not be an image reference Docker accepts, if it would not."""
+    parts = value[:-1].split("/") if value.endswith("/") else value.split("/")
+    first, path = parts[0], parts[1:]
+    if "." in first or ":" in first or first == "localhost":
+        if not _REGISTRY_RE.fullmatch(first):
+            return (f"{first!r} is not a registry host[:port] (a port is digits): "
+                    "write a prefix such as registry.example.com/hub")
+    else:
+        path = parts
+    bad = next((p for p in path if not _PATH_PART_RE.fullmatch(p)), None)
+    if bad is not None:
+        return (f"{bad!r} is not a repository path part (lower-case letters, digits and . _ - between them): "
+                "write a prefix such as registry.example.com/hub")
     return None
 
 

@@ -84,6 +84,7 @@ class BuildPlan:
     cmd: list[str] | str | None = None
     base_has_cmd: bool = False
     needs_shell: bool = False
+    runtime_shell: str | None = None        # SHELL line the runtime's shell-form commands need
     fates: dict[int, Fate] = field(default_factory=dict)
     decisions: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)

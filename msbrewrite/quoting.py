@@ -35,13 +35,54 @@ def sh_glob(path: str) -> str:
     return "/".join(part if (not part or _GLOB_PART.fullmatch(part)) else sh(part) for part in path.split("/"))
 
 
-def env_literal(value: str, suffix: str = "") -> str:
-    """A literal value for an ENV line msb writes (`/opt/my venv` stays one value, its `$` stays
-    a `$`); `suffix` is appended as written, so `"/opt/my venv/bin:$PATH"` still expands $PATH."""
-    if not suffix and re.fullmatch(r"[\w./:@%+,=-]+", value):
+_PLAIN_ENV = re.compile(r"[\w./:@%+,=-]+")
+
+
+def env_value(value: str) -> str:
+    """An ENV/ARG value as a Dockerfile word that BuildKit reads back as exactly `value`: nothing in it
+    expands or loses a backslash. Dockerfile quoting, not JSON: single quotes keep everything
+    (`$5 each`, `C:\\path`, `é`) under either escape character; a quote itself goes in double quotes."""
+    if _PLAIN_ENV.fullmatch(value):
         return value
-    inner = value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$")
-    return f'"{inner}{suffix}"'
+    if not re.search(r"[\"$\\`]", value):
+        return f'"{value}"'     # nothing in it is special between double quotes
+    return "'" + value.replace("'", "'\"'\"'") + "'"
+
+
+def env_line(pairs) -> str:
+    """`ENV K=v ...` from (name, literal value) pairs."""
+    return "ENV " + " ".join(f"{k}={env_value(v)}" for k, v in pairs)
+
+
+def env_subset(args: str, escape: str, keys) -> str:
+    """`ENV` with only `keys` of an ENV instruction's `args`: each value as the user wrote it, so it
+    means what it meant there (`'$5 each'` stays unexpanded, `$PATH` still expands)."""
+    from .dockerfile import assignment_words, parse_key_values
+    words = assignment_words(args, escape)
+    if words is None:   # the legacy `ENV KEY value` form holds a single variable
+        return env_line((k, v) for k, v in parse_key_values(args) if k in keys)
+    return "ENV " + " ".join(f"{k}={w}" for k, w in words if k in keys)
+
+
+# BuildKit reads a Dockerfile line of at most 64 KiB: generated lines stay well under it
+MAX_GENERATED_LINE = 60_000
+
+
+def run_lines(command: str, words, limit: int = MAX_GENERATED_LINE) -> list[str]:
+    """`RUN command word...` for every word, quoted, cut into as many RUN lines as keep each one
+    under `limit` bytes (`mkdir -p` for thousands of VOLUMEs would not fit in one)."""
+    lines: list[str] = []
+    current = f"RUN {command}"
+    size = len(current.encode())
+    for word in map(sh, words):
+        grow = 1 + len(word.encode())
+        if size + grow > limit and current != f"RUN {command}":
+            lines.append(current)
+            current, size = f"RUN {command}", len(f"RUN {command}".encode())
+        current += " " + word
+        size += grow
+    lines.append(current)
+    return lines
 
 
 def has_control(value: str) -> bool:

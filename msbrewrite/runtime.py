@@ -21,8 +21,8 @@ from .render import builder_name, comments_of
 from .runtime_user import choose_user
 from .plan import KEPT, KEPT_AND_COPIED, MOVED, REMOVED, REWRITTEN, BuildPlan
 from .secrets import SECRET_RE, env_secret_reason
-from .quoting import sh_words
-from .shell import canonical_argv, shell_form_to_argv, split_words
+from .quoting import env_subset, env_value, run_lines
+from .shell import canonical_argv, drop_exec, shell_form_to_argv, split_words
 
 # build tooling variables that mean nothing to the finished app
 COMMON_BUILD_ENV = {"PATH", "DEBIAN_FRONTEND", "TZ_BUILD", "APT_KEY_DONT_WARN_ON_DANGEROUS_USAGE"}
@@ -57,7 +57,7 @@ def start(facts: StageFacts, plan: BuildPlan, build_only_env: set[str]) -> None:
                 _need_args(facts, plan, ins.args)
                 plan.fate(ins, KEPT_AND_COPIED, "environment the app may read at run time")
             elif runtime_keys:
-                line = "ENV " + " ".join(f"{k}={_quote(v)}" for k, v in pairs if k in runtime_keys)
+                line = env_subset(ins.args, facts.dockerfile.escape, runtime_keys)
                 plan.runtime_env.append(line)
                 _need_args(facts, plan, line)
                 plan.fate(ins, KEPT_AND_COPIED, "runtime part repeated in the runtime stage; "
@@ -94,10 +94,6 @@ def start(facts: StageFacts, plan: BuildPlan, build_only_env: set[str]) -> None:
         plan.fate(ins, KEPT, "global build argument")
 
 
-def _quote(value: str) -> str:
-    return json.dumps(value) if (not value or re.search(r"\s|[\"']", value)) else value
-
-
 def _need_args(facts: StageFacts, plan: BuildPlan, text: str) -> None:
     """Redeclare the ARGs an ENV/LABEL value depends on, so it does not expand to nothing."""
     for name in sorted(referenced_vars(text)):
@@ -105,7 +101,7 @@ def _need_args(facts: StageFacts, plan: BuildPlan, text: str) -> None:
         if ins is None or _runtime_env_defines(plan, name, text):
             continue
         default = facts.args.get(name, "")
-        line = f"ARG {name}" + (f"={_quote(default)}" if default else "")
+        line = f"ARG {name}" + (f"={env_value(default)}" if default else "")
         if line not in plan.runtime_args:
             plan.runtime_args.append(line)
 
@@ -150,12 +146,8 @@ def entry(facts: StageFacts, plan: BuildPlan, rewrite: Callable[[list[str]], lis
             plan.builder_append.insert(0, "# the build the start command ran at every start, done once here\n"
                                           f"RUN {build}")
             plan.decisions.append(f"line {ins.lineno}: `{build}` ran at start-up; it runs in the builder now")
-        m = re.match(r"cd\s+([^\s;&|]+)\s*&&\s*(.+)\Z", text, re.S)
-        if m:
-            # `cd DIR && app` at start-up: the runtime's WORKDIR does the cd
-            plan.workdir = posixpath.normpath(posixpath.join(facts.workdir, m.group(1)))
-            text = m.group(2)
-            plan.decisions.append(f"line {ins.lineno}: `cd {m.group(1)}` at start-up became WORKDIR {plan.workdir}")
+        text = _cd_as_workdir(facts, plan, ins, text)
+        text, exec_prefix = drop_exec(text)
         argv = shell_form_to_argv(text)
         if argv is not None:
             new = rewrite(argv)
@@ -177,11 +169,42 @@ def entry(facts: StageFacts, plan: BuildPlan, rewrite: Callable[[list[str]], lis
             for old, repl in zip(words, new):
                 if old != repl:
                     text = text.replace(old, repl)
-        setattr(plan, attr, text)
+        setattr(plan, attr, exec_prefix + text)
         plan.needs_shell = True
-        plan.fate(ins, REWRITTEN if text != ins.args else MOVED,
+        plan.fate(ins, REWRITTEN if exec_prefix + text != ins.args else MOVED,
                   "shell form uses shell features; the runtime keeps a shell")
         plan.decisions.append(f"line {ins.lineno}: {ins.keyword} needs a shell ({ins.summary(40)})")
+
+
+def _cd_as_workdir(facts: StageFacts, plan: BuildPlan, ins, text: str) -> str:
+    """`cd DIR && app` at start-up: the runtime's WORKDIR does the cd, when DIR is a known path
+    (`cd ~` or `cd $UNSET` keep the shell: WORKDIR expands neither like the shell does)."""
+    m = re.match(r"cd\s+([^\s;&|]+)\s*&&\s*(.+)\Z", text, re.S)
+    if not m:
+        return text
+    target = _literal_dir(m.group(1), facts.env)
+    if target is None:
+        return text
+    plan.workdir = posixpath.normpath(posixpath.join(facts.workdir, target))
+    plan.decisions.append(f"line {ins.lineno}: `cd {m.group(1)}` at start-up became WORKDIR {plan.workdir}")
+    return m.group(2)
+
+
+def _literal_dir(word: str, env: dict[str, str]) -> str | None:
+    """The directory a `cd WORD` reaches, or None when only the shell can tell: `~`, globs, quotes,
+    and variables the image's ENV does not set to a plain path."""
+    from .dockerfile import expand
+    if re.search(r"[~*?\[\]'\"\\`]", word) or word.startswith("-"):
+        return None
+    if "$" in word:
+        names = referenced_vars(word)
+        if not names or not all(n in env and "$" not in env[n] for n in names) or \
+                re.search(r"\$\{[^}]*[:+?=-]", word) or re.search(r"\$(?![A-Za-z_{])", word):
+            return None
+        word = expand(word, env)
+        if re.search(r"[~*?\[\]'\"\\`$]", word) or not word:
+            return None
+    return word
 
 
 def entry_script(facts: StageFacts, plan: BuildPlan, argv: list[str] | None) -> None:
@@ -228,11 +251,13 @@ def finish(facts: StageFacts, plan: BuildPlan, options: Options, shell_base: str
     if _starts_a_shell(plan):
         plan.needs_shell = True
     shell_needs(facts, plan, options)
+    _carry_shell_instruction(facts, plan)
     if plan.needs_shell and not base.shell:
         plan.decisions.append(f"runtime base {shell_base} instead of {plan.runtime_base}: the app needs a shell"
                               + (" and system packages" if plan.runtime_packages else ""))
         plan.runtime_base = shell_base
         base = describe(shell_base)
+    _install_carried_shell(plan, base)
     _workdir(facts, plan)
     choose_user(facts, plan, options, base, _exposed_ports(facts))
     _workdir_of_base(facts, plan)
@@ -265,6 +290,49 @@ def finish(facts: StageFacts, plan: BuildPlan, options: Options, shell_base: str
         _same_image_same_registry(facts, plan)
     plan.runtime_base = with_digest(with_mirror(plan.runtime_base, options.mirror), options.digests)
     _untagged_distroless(plan)
+
+
+def _carry_shell_instruction(facts: StageFacts, plan: BuildPlan) -> None:
+    """A shell-form command the runtime runs keeps the SHELL it ran under (`source`, `[[ ]]` and
+    pipefail mean nothing to sh): the SHELL in effect at the CMD/ENTRYPOINT, else the image's last."""
+    users = [ins for ins, value in ((facts.entrypoint, plan.entrypoint), (facts.cmd, plan.cmd))
+             if ins is not None and isinstance(value, str)]
+    checks = [i for i in facts.stage.instructions if i.keyword == "HEALTHCHECK"]
+    found = _health_argv(checks[-1]) if checks else None
+    if found is not None and found[1]:
+        users.append(None)      # a health probe runs under the image's last SHELL
+    shells = [i for i in facts.stage.instructions if i.keyword == "SHELL" and i.json_args]
+    for user in users:
+        before = [i for i in shells if user is None or i.index < user.index]
+        if before:
+            ins = before[-1]
+            plan.runtime_shell = ins.raw.rstrip("\r\n")
+            plan.needs_shell = True
+            plan.fate(ins, KEPT_AND_COPIED, "the runtime's shell-form command runs under this shell")
+            plan.decisions.append(f"line {ins.lineno}: SHELL {' '.join(ins.json_args)} carried to the runtime: "
+                                  "its shell-form command was written for it")
+            return
+
+
+# shells a package of the same name installs, on apt and apk bases alike
+_SHELL_PACKAGES = {"bash", "zsh", "dash", "mksh"}
+
+
+def _install_carried_shell(plan: BuildPlan, base) -> None:
+    """The carried SHELL's program must exist in the runtime: installed when the base lacks it."""
+    if not plan.runtime_shell:
+        return
+    from .dockerfile import parse
+    argv = parse(plan.runtime_shell + "\n").instructions[0].json_args or []
+    program = posixpath.basename(argv[0]) if argv else "sh"
+    if program == "sh" or program in base.tools:
+        return
+    if base.package_manager and program in _SHELL_PACKAGES:
+        plan.runtime_packages.append(program)
+        plan.decisions.append(f"{program} installed in the runtime: the carried SHELL runs it")
+    else:
+        plan.warnings.append(f"SHELL runs {argv[0]}, which {plan.runtime_base} may not have: "
+                             "the runtime's shell-form command needs it")
 
 
 _APT_SOURCE_SETUP = re.compile(r"sources\.list|add-apt-repository|apt-key\b|/etc/apt/keyrings|/usr/share/keyrings|"
@@ -337,7 +405,7 @@ def _same_image_same_registry(facts: StageFacts, plan: BuildPlan) -> None:
 
 def expand_image(facts: StageFacts) -> str:
     from .dockerfile import expand
-    return expand(facts.image, facts.args)
+    return expand(facts.image, facts.from_args)
 
 
 def _untagged_distroless(plan: BuildPlan) -> None:
@@ -386,10 +454,11 @@ def _volumes(facts: StageFacts, plan: BuildPlan) -> None:
     if not new:
         return
     plan.builder_append.append("# mount points of the runtime VOLUMEs, copied with their owner\n"
-                               f"RUN mkdir -p {sh_words(new)}")
+                               + "\n".join(run_lines("mkdir -p", new)))
     for path in new:
         plan.copy(path, path, "VOLUME mount point owned by the runtime user", chown=owner)
-    plan.decisions.append(f"VOLUME {' '.join(new)} is created owned by {owner}, so the non-root app can write to it")
+    shown = " ".join(new[:5]) + (f" and {len(new) - 5} more" if len(new) > 5 else "")
+    plan.decisions.append(f"VOLUME {shown} is created owned by {owner}, so the non-root app can write to it")
 
 
 def _exposed_ports(facts: StageFacts) -> list[int]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from .analysis import StageFacts, is_root_user
 from .languages.node_pkg import read_package
 from .plan import BuildPlan
-from .quoting import sh
+from .quoting import env_line, sh
 from .shell import Command, option_value
 
 
@@ -132,7 +132,7 @@ def carry(facts: StageFacts, plan: BuildPlan) -> None:
                                        f"RUN mkdir -p {sh(d.source)}")
         plan.copy(d.source, d.dest, f"{d.what}, downloaded by line {d.line}")
         if d.env and not any(line.startswith(f"ENV {d.env}=") for line in plan.runtime_env):
-            plan.runtime_env.append(f"ENV {d.env}={d.dest}")
+            plan.runtime_env.append(env_line([(d.env, d.dest)]))
         where = f", with {d.env} pointing there" if d.env else \
             " (a folder NLTK searches)" if d.dest != d.source else ""
         plan.decisions.append(f"{d.what} (line {d.line}) live in {d.source}, outside the app: copied to {d.dest}{where}")

@@ -59,6 +59,8 @@ def choose_user(facts: StageFacts, plan: BuildPlan, options: Options, base: Base
         if base.distroless and base.nonroot_user and not image_parts(plan.runtime_base)[1]:
             plan.runtime_base += ":nonroot"     # a pinned tag; USER below still decides who runs
         return
+    if _numeric_uid_named_group(facts, plan, base, original):
+        return
     if base.distroless:
         if base.nonroot_user:
             plan.user = base.nonroot_id
@@ -116,6 +118,38 @@ def _kept_as_root(facts: StageFacts, plan: BuildPlan, want: str | None) -> bool:
         return False
     plan.decisions.append(f"runtime runs as root, as the original did: {why}")
     return True
+
+
+def _numeric_uid_named_group(facts: StageFacts, plan: BuildPlan, base: Base, original: str | None) -> bool:
+    """`USER 1000:docker`: the uid needs no account, but Docker must find the group by name in the
+    runtime's /etc/group or the container does not start. The group is made there (with the
+    original's own command when it has one, so the gid matches) unless the base has it already."""
+    m = re.fullmatch(r"(\d+):([A-Za-z_][\w.-]*)", original or "")
+    tools = _ACCOUNT_TOOLS.get(base.package_manager or "", set())
+    if not m or not tools:
+        return False
+    group = m.group(2)
+    create = _original_group_command(facts, base, group) or \
+        (f"groupadd {sh(group)}" if "groupadd" in tools else f"addgroup -S {sh(group)}")
+    # the base may have the group already (users, staff...): creating it again would fail
+    plan.runtime_setup.append(f"RUN grep -q {sh('^' + group + ':')} /etc/group || {create}")
+    plan.user = original
+    plan.decisions.append(f"runtime keeps USER {original}; the group {group} is created in the runtime "
+                          "when its base lacks it")
+    return True
+
+
+def _original_group_command(facts: StageFacts, base: Base, group: str) -> str | None:
+    """The original's own groupadd/addgroup for `group`, when it runs as written on the runtime base."""
+    tools = _ACCOUNT_TOOLS.get(base.package_manager or "", set())
+    if (base.package_manager == "apk") != facts.is_alpine:
+        return None
+    for step in facts.steps:
+        for c in split_commands(step.ins.args):
+            if c.program in ("groupadd", "addgroup") and c.program in tools and c.argv[-1] == group \
+                    and not any("$" in w or "`" in w for w in c.argv):
+                return shlex.join(c.argv)
+    return None
 
 
 def _original_account_commands(facts: StageFacts, base: Base, name: str | None) -> list[str]:

@@ -7,6 +7,7 @@ import re
 from .analysis import StageFacts
 from .dockerfile import parse_key_values, referenced_vars
 from .plan import KEPT, BuildPlan
+from .quoting import env_subset
 from .secret_files import Secret, decide, keeps, record_kept
 
 # "auth" and "pass" only as whole name parts: NPM_AUTH, AUTH_TOKEN, DB_PASS, but not AUTHOR,
@@ -34,9 +35,10 @@ SECRET_VALUES = (
 )
 
 
-def _env_quote(value: str) -> str:
-    import json
-    return json.dumps(value) if (not value or re.search(r"[\s\"'\\]", value)) else value
+def _env_args(line: str, escape: str) -> str:
+    """The arguments of a runtime ENV line (continuations joined with the file's escape character)."""
+    from .dockerfile import parse
+    return parse(f"# escape={escape}\n{line}\n").instructions[0].args
 
 
 def has_url_password(value: str) -> bool:
@@ -77,7 +79,8 @@ def guard_secrets(facts: StageFacts, plan: BuildPlan) -> None:
     """
     _guard_artifacts(facts, plan)
     for line in list(plan.runtime_env):
-        pairs = parse_key_values(re.sub(r"(?is)^\s*ENV\s+", "", line))
+        args = _env_args(line, facts.dockerfile.escape)
+        pairs = parse_key_values(args)
         keys = [k for k, _ in pairs]
         refs = referenced_vars(line)
         leaked = [k for k, v in pairs if env_secret_reason(k, v) is not None]
@@ -90,7 +93,7 @@ def guard_secrets(facts: StageFacts, plan: BuildPlan) -> None:
         if leaked and clean and len(clean) < len(pairs):
             # the other variables of the line still reach the runtime
             at = plan.runtime_env.index(line)
-            plan.runtime_env[at] = "ENV " + " ".join(f"{k}={_env_quote(v)}" for k, v in clean)
+            plan.runtime_env[at] = env_subset(args, facts.dockerfile.escape, {k for k, _ in clean})
             plan.warnings.append(f"ENV {', '.join(dict.fromkeys(labels))} looks like a secret: "
                                  "not carried to the runtime stage (pass it at run time)")
         elif leaked:

@@ -116,6 +116,13 @@ def needs_shell(command_text: str) -> bool:
     return bool(_SHELL_META_RE.search(command_text)) or "'" in command_text or '"' in command_text
 
 
+def drop_exec(command_text: str) -> tuple[str, str]:
+    """(command, "exec " or "") for a shell-form command that starts with `exec`: `exec` is a shell
+    builtin, so an exec-form command must not start with it (the caller restores it if a shell stays)."""
+    m = re.match(r"exec[ \t]+(?=[^\s-])", command_text)
+    return (command_text[m.end():], "exec ") if m else (command_text, "")
+
+
 def shell_form_to_argv(command_text: str) -> list[str] | None:
     """Exec-form argv for a plain shell-form command, None when it needs a shell."""
     text = " ".join(command_text.split())

@@ -720,7 +720,7 @@ class JavaPlanner:
         so the builder's own JDK image runs the jar, or the conversion is refused."""
         facts = self.facts
         if facts.image_name in JDK_IMAGES | TOOL_IMAGES or re.fullmatch(r"openjdk\d+", facts.image_name):
-            return expand(facts.image, facts.args)
+            return expand(facts.image, facts.from_args)
         raise Refusal(f"the Java version of {facts.image} is not known (no version in its tag, JDK package or "
                       "build file): a runtime with a lower Java would not run the classes; build FROM a JDK image "
                       "with a version tag", reason="java-version-unknown")

@@ -15,7 +15,7 @@ from ..analysis import StageFacts, command_argv, is_root_user
 from ..dockerfile import parse_key_values
 from ..options import Options
 from ..plan import BuildPlan, Detection, Evidence, Refusal
-from ..quoting import sh
+from ..quoting import env_line, sh
 from ..shell import Command, shell_form_to_argv, split_words
 from .common import carry_runtime_tools, runtime_libraries
 from .node_files import NodeFiles
@@ -664,7 +664,7 @@ class NodePlanner(NodeFiles):
                 plan.runtime_env.append(ins.raw.rstrip("\r\n"))
         for key, value in self.entry_env.items():
             if key not in facts.env:
-                plan.runtime_env.append(f"ENV {key}={value}")
+                plan.runtime_env.append(env_line([(key, value)]))
                 plan.decisions.append(f"ENV {key}={value} from the start script")
         if "NODE_ENV" not in facts.env and "NODE_ENV" not in self.entry_env and not self.dev_entry:
             plan.runtime_env.append("ENV NODE_ENV=production")

@@ -19,7 +19,7 @@ from ..bases import describe
 from ..dockerfile import parse_key_values
 from ..options import Options
 from ..plan import REWRITTEN, BuildPlan, Detection, Evidence, Refusal
-from ..quoting import env_literal, sh
+from ..quoting import env_value, sh
 from ..shell import Command, resolve, shell_form_to_argv
 from .common import native_libs, runtime_libraries
 from .python_deps import dependency_names, install_args, install_packages, is_installer, is_pip_install
@@ -117,6 +117,12 @@ def _framework(facts: StageFacts) -> str | None:
 
 _MANIFESTS = ("requirements.txt", "requirements-dev.txt", "setup.py", "setup.cfg", "pyproject.toml", "Pipfile",
               "Pipfile.lock", "poetry.lock", "uv.lock")
+
+
+def _venv_path(venv: str) -> str:
+    """`PATH` with the venv's bin first: the venv's path taken literally, `$PATH` still expanded."""
+    bin_dir = f"{venv}/bin"
+    return f'"{bin_dir}:$PATH"' if env_value(bin_dir) == bin_dir else f"{env_value(bin_dir)}:$PATH"
 
 
 class BuilderTree:
@@ -667,7 +673,7 @@ class PythonPlanner:
         facts, plan = self.facts, self.plan
         lines = []
         if self.venv:
-            lines += [f"VIRTUAL_ENV={env_literal(self.venv)}", f"PATH={env_literal(self.venv, '/bin:$PATH')}"]
+            lines += [f"VIRTUAL_ENV={env_value(self.venv)}", "PATH=" + _venv_path(self.venv)]
         for key in ("PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED"):
             if key not in facts.env:
                 lines.append(f"{key}=1")
