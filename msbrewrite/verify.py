@@ -282,6 +282,7 @@ class Report:
     strict: bool = False         # suspicious missing files fail the verdict
     probes: list[Probe] = field(default_factory=list)
     differences: list[Difference] = field(default_factory=list)   # each one fails the verdict
+    expected: list[Difference] = field(default_factory=list)      # a dev server's internals: never fail
     suspicious: list[Difference] = field(default_factory=list)    # missing files; fail only with --strict
     warnings: list[str] = field(default_factory=list)
     files: dict = field(default_factory=dict)      # app dirs, users, missing and write-permission details
@@ -381,6 +382,11 @@ def render_text(report: Report, max_probes: int = 12) -> str:
             tag = "" if d in report.differences else (" (suspicious)" if not report.strict else " (suspicious, --strict)")
             lines.append(f"  {d.kind}: {d.what}{tag}")
             lines += [f"    | {e}" for e in d.evidence[:3]]
+    if report.expected:
+        lines += ["", "expected differences (a dev server's internals, not in a production build):"]
+        lines += [f"  {d.what}" for d in report.expected[:8]]
+        if len(report.expected) > 8:
+            lines.append(f"  (and {len(report.expected) - 8} more; --json lists them)")
     for w in report.warnings:
         lines.append(f"warning: {w}")
     if report.error:
@@ -625,6 +631,7 @@ class Verifier:
     def _server(self, report: Report, original: str | None, original_config: dict, converted: str,
                 config: dict) -> Smoke:
         from .verify_oracle import health_diffs, http_probes, listener_difference, log_diffs
+        from .verify_devserver import browser_paths, devswitch_probes
         from .verify_ports import port_found_by
         from .verify_probe import ServerProbe, crawl_plan, fixed_plan
         from .verify_routes import discover_routes
@@ -662,7 +669,11 @@ class Verifier:
                 # exited without listening (or --smoke-cmd's arguments to run): a command-line program
                 self.progress("the original listened on no port: running both images as command-line programs")
                 return self._cli_runs(report, original, converted)
-        if before is not None and before.port is not None:
+        switch = self._dev_switch(original_config, config)
+        if before is not None and before.port is not None and switch:
+            # a browser's view: the original's pages and files, then what the converted pages load
+            plan = crawl_plan(browser_paths(before), before.found_by, pages, depth)
+        elif before is not None and before.port is not None:
             plan = fixed_plan(list(before.found_by), before.found_by)     # the same paths as the original
         else:
             plan = crawl_plan(seeds, found_by, pages, depth)
@@ -682,7 +693,12 @@ class Verifier:
                 run.statuses = {p: run.fetches[p].status for p in requested if p in run.fetches}
         smoke = judge_server(before, after)
         smoke.detail += port_note(before, after)
-        report.probes, http = http_probes(before, after)
+        if switch and before is not None and before.port is not None:
+            report.probes, http, report.expected = devswitch_probes(before, after, switch)
+            report.notes.append(f"the original ran {switch}, the converted image a production build: compared as a "
+                                "browser sees them (same routes, scripts and stylesheets load, same static files)")
+        else:
+            report.probes, http = http_probes(before, after)
         if before is not None and before.port is None:
             return smoke            # no baseline: nothing the converted image does can be compared
         report.differences += http + listener_difference(before, after) + \
@@ -692,6 +708,12 @@ class Verifier:
             report.notes.append(f"the crawl stopped at {pages} pages / depth {depth}: "
                                 f"{max(after.crawl_dropped, before.crawl_dropped if before else 0)} links not probed")
         return smoke
+
+    def _dev_switch(self, original_config: dict, config: dict) -> str | None:
+        """The dev server the original ran, when the converted image runs a production build instead."""
+        from .verify_devserver import dev_switch, read_scripts
+        from .verify_ports import command_words
+        return dev_switch(command_words(original_config), command_words(config), read_scripts(self.s.context))
 
     def _idle(self, report: Report, before: ServerRun, after: ServerRun) -> Smoke:
         """The original kept running and listened on nothing: a worker, judged like a command-line
