@@ -704,6 +704,10 @@ class Verifier:
         report.differences += http + listener_difference(before, after) + \
             log_diffs(before.logs if before else None, after.logs) + \
             health_diffs(_health_test(original_config), _health_test(config), before, after)
+        unexercised = _write_forms(before or after)
+        if unexercised:
+            report.notes.append(f"writes not exercised (verify only reads): {', '.join(unexercised[:5])}" +
+                                (f" and {len(unexercised) - 5} more" if len(unexercised) > 5 else ""))
         if after.crawl_dropped or (before and before.crawl_dropped):
             report.notes.append(f"the crawl stopped at {pages} pages / depth {depth}: "
                                 f"{max(after.crawl_dropped, before.crawl_dropped if before else 0)} links not probed")
@@ -911,6 +915,19 @@ def env_warnings(original: dict, converted: dict) -> list[str]:
     if changed:
         out.append("ENV set differently in the converted image: " + ", ".join(
             f"{k} ({before[k][:30]!r} -> {after[k][:30]!r})" for k in changed[:5]))
+    return out
+
+
+def _write_forms(run: ServerRun) -> list[str]:
+    """The forms on the crawled pages that write, as `POST /path (form on /page)`."""
+    from .verify_crawl import write_forms
+    out = []
+    for path, f in run.fetches.items():
+        if f.body is not None and "html" in f.content_type.lower():
+            for action, csrf in write_forms(path, f.body):
+                line = f"POST {action} (form on {path}{', CSRF token' if csrf else ''})"
+                if line not in out:
+                    out.append(line)
     return out
 
 

@@ -101,3 +101,12 @@ def test_a_warning_becomes_a_difference_when_the_run_writes_there():
 def test_only_folders_changed_with_nothing_listed_below_count():
     diff = "C /app\nA /app/db/x.sqlite\nC /app/db\nC /app/tmp\nC /app/run\nD /app/run/app.pid\n"
     assert changed_dirs_only(diff) == {"/app/tmp"}
+
+
+def test_forms_that_write_are_reported_as_not_exercised():
+    from msbrewrite.verify_crawl import write_forms
+    html = ('<form method="post" action="/notes"><input name="note"></form>'
+            '<form method=POST><input type=hidden name="csrfmiddlewaretoken" value="x"></form>'
+            '<form action="/search"><input name="q"></form>'
+            '<form method="post" action="https://elsewhere.example/x"></form>')
+    assert write_forms("/page", html) == [("/notes", False), ("/page", True)]
