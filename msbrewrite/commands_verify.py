@@ -23,7 +23,7 @@ def verify(
     smoke_script: Optional[Path] = typer.Option(None, "--smoke-script", help="Run SCRIPT IMAGE as the smoke check (exit 0 = works)."),
     port: Optional[int] = typer.Option(None, "--port", help="Port the server answers on (default: its EXPOSEd ports)."),
     paths: Optional[List[str]] = typer.Option(None, "--path", help="HTTP path to check, also the readiness check (repeatable; default /)."),
-    mode: str = typer.Option("auto", "--mode", help="auto|server|cli (auto: server when a port is exposed)."),
+    mode: str = typer.Option("auto", "--mode", help="auto|server|cli (auto: a server when it answers on a port it names or is seen listening on)."),
     run_args: Optional[List[str]] = typer.Option(None, "--run-arg", help="Extra `docker run` argument (repeatable), e.g. -e=KEY=VALUE."),
     timeout: float = typer.Option(60.0, "--timeout", help="Seconds to wait for the app to answer or exit."),
     strict: bool = typer.Option(False, "--strict", help="Suspicious missing files fail the verdict too."),

@@ -80,31 +80,45 @@ def exposed_ports(config: dict) -> list[int]:
     return ports
 
 
-_PORT_VALUE = re.compile(r"^(?:(?:\d{1,3}(?:\.\d{1,3}){3}|\[::\]|::|\*|localhost|[\w.-]*):)?(\d{2,5})$")
-
-
 def command_ports(config: dict) -> list[int]:
     """Ports the image's command names or its PORT variable sets, for servers that EXPOSE nothing:
-    `gunicorn -b 0.0.0.0:8000`, `uvicorn --port 8000`, `flask run -p 5000`, `--server.port=8080`."""
-    config = config or {}
-    words: list[str] = []
-    for w in (config.get("Entrypoint") or []) + (config.get("Cmd") or []):
-        words += str(w).split()      # a `sh -c` string holds the command's words too
-    ports = []
-    for i, w in enumerate(words):
-        name, eq, value = w.partition("=")
-        if not eq:
-            name, value = w, words[i + 1] if i + 1 < len(words) else ""
-        if name in ("-b", "--bind", "--port", "-p", "--listen", "--http", "--addr", "--address") or \
-                name.endswith(("server.port", ".port")) and name.startswith(("-D", "--")):
-            m = _PORT_VALUE.match(value.strip("'\""))
-            if m:
-                ports.append(int(m.group(1)))
-    for e in config.get("Env") or []:
-        key, _, value = str(e).partition("=")
-        if key == "PORT" and value.isdigit():
-            ports.append(int(value))
-    return [p for p in dict.fromkeys(ports) if 0 < p < 65536]
+    `gunicorn -b 0.0.0.0:8000`, `uvicorn --port 8000`, `runserver 0.0.0.0:80`, `--server.port=8080`."""
+    from .verify_ports import command_port_hints
+    return [port for port, _ in command_port_hints(config)]
+
+
+def named_ports(explicit: int | None, config: dict, server_mode: bool = False) -> dict[int, str]:
+    """Ports something names, in the order they are tried, with how each was found: --port, EXPOSE,
+    the command's words or PORT; 8080 as a last guess when --mode server was asked for."""
+    from .verify_ports import command_port_hints
+    named: dict[int, str] = {}
+    if explicit:
+        named[explicit] = "--port"
+    for port in exposed_ports(config):
+        named.setdefault(port, "EXPOSE")
+    for port, how in command_port_hints(config):
+        named.setdefault(port, how)
+    if not named and server_mode:
+        named[8080] = "default (--mode server, nothing named a port)"
+    return named
+
+
+def port_note(before: ServerRun | None, after: ServerRun) -> str:
+    """How the probed ports were found, for the smoke line."""
+    if after.port is None:
+        return ""
+    if before is not None and before.port == after.port and after.port_found_by == "the original's port":
+        return f"; port {after.port} found by {before.port_found_by}"
+    note = f"; port {after.port} found by {after.port_found_by}"
+    if before is not None and before.port is not None:
+        note += f" (the original's {before.port} by {before.port_found_by})"
+    return note
+
+
+def authoritative(explicit: int | None, config: dict) -> bool:
+    """--port or EXPOSE name the port for sure; the command's words and PORT are read, so a port the
+    app is seen listening on is tried after them."""
+    return bool(explicit or exposed_ports(config))
 
 
 def candidate_ports(explicit: int | None, exposed: list[int]) -> list[int]:
@@ -123,6 +137,7 @@ class CliRun:
     exit_code: int | None        # None: still running at the timeout
     stdout: str = ""
     stderr: str = ""
+    listeners: list = field(default_factory=list)   # [address, port] while still running
 
 
 @dataclass
@@ -193,7 +208,12 @@ def judge_cli(original: CliRun | None, converted: CliRun, timeout: float) -> Smo
             return result(True, "exit 0 (no original to compare with)")
         return result(False, f"exit {converted.exit_code} (no original to compare with)")
     if original.exit_code is None and converted.exit_code is None:
-        return result(True, f"both still running after {timeout:g}s (a server without EXPOSE?)")
+        listening = _ports_of(original.listeners) or _ports_of(converted.listeners)
+        if listening:
+            why = (f"still running and listening on {listening}, but not probed as a server: "
+                   "pass --port PORT (or leave --mode at auto)")
+            return Smoke("cli", False, why, _as_dict(original), _as_dict(converted), why)
+        return result(True, f"both still running after {timeout:g}s, listening on no TCP port")
     if converted.exit_code != original.exit_code:
         got = "still running" if converted.exit_code is None else f"exit {converted.exit_code}"
         want = "still running" if original.exit_code is None else f"exit {original.exit_code}"
@@ -203,6 +223,10 @@ def judge_cli(original: CliRun | None, converted: CliRun, timeout: float) -> Smo
         return result(False, "standard output differs from the original's: " + first_difference(
             original.stdout, converted.stdout))
     return result(True, f"exit {converted.exit_code}, same output as the original")
+
+
+def _ports_of(sockets: list) -> str:
+    return ", ".join(f":{p}" for p in sorted({int(p) for _, p in sockets}))
 
 
 def first_line(text: str) -> str:
@@ -258,6 +282,7 @@ class Report:
     strict: bool = False         # suspicious missing files fail the verdict
     probes: list[Probe] = field(default_factory=list)
     differences: list[Difference] = field(default_factory=list)   # each one fails the verdict
+    expected: list[Difference] = field(default_factory=list)      # a dev server's internals: never fail
     suspicious: list[Difference] = field(default_factory=list)    # missing files; fail only with --strict
     warnings: list[str] = field(default_factory=list)
     files: dict = field(default_factory=dict)      # app dirs, users, missing and write-permission details
@@ -357,6 +382,11 @@ def render_text(report: Report, max_probes: int = 12) -> str:
             tag = "" if d in report.differences else (" (suspicious)" if not report.strict else " (suspicious, --strict)")
             lines.append(f"  {d.kind}: {d.what}{tag}")
             lines += [f"    | {e}" for e in d.evidence[:3]]
+    if report.expected:
+        lines += ["", "expected differences (a dev server's internals, not in a production build):"]
+        lines += [f"  {d.what}" for d in report.expected[:8]]
+        if len(report.expected) > 8:
+            lines.append(f"  (and {len(report.expected) - 8} more; --json lists them)")
     for w in report.warnings:
         lines.append(f"warning: {w}")
     if report.error:
@@ -524,6 +554,8 @@ class Verifier:
         self.build_line = build_line
         self.run_id = uuid.uuid4().hex[:10]
         self.label = f"msb.verify={self.run_id}"
+        self._written = ""
+        self._converted_logs: list[str] = []
         self.repo = f"msb-verify/{slug(os.path.basename(os.path.abspath(settings.context)))}"
 
     def run(self, dockerfile: str, converted_file: str, converted_from: str) -> Report:
@@ -585,22 +617,22 @@ class Verifier:
 
     def _smoke(self, report: Report, original: str | None, converted: str) -> Smoke:
         self._written = ""       # what the original container wrote (`docker diff`)
+        self._converted_logs: list[str] = []     # what the converted app printed (failed writes)
         if self.s.smoke_script:
             return self._smoke_script(original, converted)
         _, config = self.docker.image_config(converted)
         _, original_config = self.docker.image_config(original) if original else (0, {})
         report.warnings += env_warnings(original_config, config)
-        mode = self.s.mode
-        if mode == "auto":
-            mode = "server" if (self.s.port or exposed_ports(config) or exposed_ports(original_config)
-                                or command_ports(original_config)) else "cli"
-        if mode == "server":
-            return self._server(report, original, original_config, converted, config)
-        return self._cli_runs(report, original, converted)
+        if self.s.mode == "cli":
+            return self._cli_runs(report, original, converted)
+        # auto: a server is what answers on a port it names, or what is seen listening
+        return self._server(report, original, original_config, converted, config)
 
     def _server(self, report: Report, original: str | None, original_config: dict, converted: str,
                 config: dict) -> Smoke:
         from .verify_oracle import health_diffs, http_probes, listener_difference, log_diffs
+        from .verify_devserver import browser_paths, devswitch_probes
+        from .verify_ports import port_found_by
         from .verify_probe import ServerProbe, crawl_plan, fixed_plan
         from .verify_routes import discover_routes
 
@@ -623,36 +655,93 @@ class Verifier:
             return ServerProbe(self.docker, self.label, f"msb-verify-{self.run_id}-{role}", probe,
                                self.s.run_args, self.s.timeout, self.progress)
 
-        before = None
+        before, idle = None, False
         if original:
-            self.progress("starting the original image as a server and probing it")
-            ports = candidate_ports(self.s.port, exposed_ports(original_config) + command_ports(original_config)) \
-                or [8080]
-            before = server("original").run(original, ports, ready, crawl_plan(seeds, found_by, pages, depth),
-                                            self.s.smoke_cmd, keep_diff=True, health=_health_test(original_config))
+            self.progress("starting the original image and probing the port it answers on")
+            named_before = named_ports(self.s.port, original_config, self.s.mode == "server")
+            before = server("original").run(original, list(named_before), ready, crawl_plan(seeds, found_by, pages, depth),
+                                            self.s.smoke_cmd, keep_diff=True, health=_health_test(original_config),
+                                            discover=not authoritative(self.s.port, original_config))
+            before.port_found_by = port_found_by(before.port, named_before)
             self._written = before.diff
-        if before is not None and before.port is not None:
+            idle = before.port is None and before.started and not named_before
+            if idle and (not before.stayed_up or self.s.smoke_cmd):
+                # exited without listening (or --smoke-cmd's arguments to run): a command-line program
+                self.progress("the original listened on no port: running both images as command-line programs")
+                return self._cli_runs(report, original, converted)
+        switch = self._dev_switch(original_config, config)
+        if before is not None and before.port is not None and switch:
+            # a browser's view: the original's pages and files, then what the converted pages load
+            plan = crawl_plan(browser_paths(before), before.found_by, pages, depth)
+        elif before is not None and before.port is not None:
             plan = fixed_plan(list(before.found_by), before.found_by)     # the same paths as the original
         else:
             plan = crawl_plan(seeds, found_by, pages, depth)
-        self.progress("starting the converted image as a server and probing it")
-        ports = candidate_ports(self.s.port, exposed_ports(config) + command_ports(config)) or [8080]
-        after = server("converted").run(converted, ports, ready, plan, self.s.smoke_cmd,
-                                        health=_health_test(config) if before is None or before.health_rc == 0 else None)
+        self.progress("starting the converted image and probing it")
+        named = named_ports(self.s.port, config, self.s.mode == "server")
+        if before is not None and before.port is not None:
+            named = {before.port: "the original's port", **named}
+        after = server("converted").run(converted, list(named), ready, plan, self.s.smoke_cmd,
+                                        health=_health_test(config) if before is None or before.health_rc == 0 else None,
+                                        discover=not authoritative(self.s.port, config))
+        after.port_found_by = port_found_by(after.port, named)
+        self._converted_logs = after.logs
+        if before is not None and idle:
+            return self._idle(report, before, after)
         for run in (before, after):
             if run is not None:
                 run.statuses = {p: run.fetches[p].status for p in requested if p in run.fetches}
         smoke = judge_server(before, after)
-        report.probes, http = http_probes(before, after)
+        smoke.detail += port_note(before, after)
+        if switch and before is not None and before.port is not None:
+            report.probes, http, report.expected = devswitch_probes(before, after, switch)
+            report.notes.append(f"the original ran {switch}, the converted image a production build: compared as a "
+                                "browser sees them (same routes, scripts and stylesheets load, same static files)")
+        else:
+            report.probes, http = http_probes(before, after)
         if before is not None and before.port is None:
             return smoke            # no baseline: nothing the converted image does can be compared
         report.differences += http + listener_difference(before, after) + \
             log_diffs(before.logs if before else None, after.logs) + \
             health_diffs(_health_test(original_config), _health_test(config), before, after)
+        unexercised = _write_forms(before or after)
+        if unexercised:
+            report.notes.append(f"writes not exercised (verify only reads): {', '.join(unexercised[:5])}" +
+                                (f" and {len(unexercised) - 5} more" if len(unexercised) > 5 else ""))
         if after.crawl_dropped or (before and before.crawl_dropped):
             report.notes.append(f"the crawl stopped at {pages} pages / depth {depth}: "
                                 f"{max(after.crawl_dropped, before.crawl_dropped if before else 0)} links not probed")
         return smoke
+
+    def _dev_switch(self, original_config: dict, config: dict) -> str | None:
+        """The dev server the original ran, when the converted image runs a production build instead."""
+        from .verify_devserver import dev_switch, read_scripts
+        from .verify_ports import command_words
+        return dev_switch(command_words(original_config), command_words(config), read_scripts(self.s.context))
+
+    def _idle(self, report: Report, before: ServerRun, after: ServerRun) -> Smoke:
+        """The original kept running and listened on nothing: a worker, judged like a command-line
+        program that is still running (a PASS only when the converted one listens on nothing too)."""
+        from .verify_oracle import log_diffs
+        report.differences += log_diffs(before.logs, after.logs)
+        if after.listeners:
+            return Smoke("cli", False, f"the converted image listens on {_ports_of(after.listeners)}, the original "
+                                       "on no port", _as_dict(before), _as_dict(after))
+        return judge_cli(CliRun(None, "\n".join(before.logs), listeners=before.listeners),
+                         CliRun(None if after.stayed_up else after.exit_code, "\n".join(after.logs),
+                                listeners=after.listeners), self.s.timeout)
+
+    def _listening(self, container: str) -> list[list]:
+        """The TCP sockets a still-running container listens on, read by a helper in its network
+        namespace (a locally present probe image only: never a pull for this)."""
+        from .verify_logs import listeners
+        image = self.s.probe_image or os.environ.get("MSB_PROBE_IMAGE") or \
+            next((i for i in PROBE_CANDIDATES if self.docker.has_image(i)), None)
+        if not image:
+            return []
+        proc = self.docker.run("run", "--rm", "--label", self.label, "--network", f"container:{container}",
+                               "--entrypoint", "sh", image, "-c", "cat /proc/net/tcp /proc/net/tcp6 2>/dev/null")
+        return sorted([a, p] for a, p in listeners(proc.stdout))
 
     def _probe_image(self) -> str:
         wanted = self.s.probe_image or os.environ.get("MSB_PROBE_IMAGE")
@@ -680,6 +769,7 @@ class Verifier:
         for i, (what, args, timeout) in enumerate(runs):
             before = self._cli(original, "original", args, timeout, keep_diff=i == 0) if original else None
             after = self._cli(converted, "converted", args, timeout)
+            self._converted_logs += (after.stdout + after.stderr).splitlines()
             judged = judge_cli(before, after, timeout)
             if before is None or before.exit_code not in CANNOT_RUN:
                 report.differences += log_diffs(
@@ -700,8 +790,9 @@ class Verifier:
         except subprocess.TimeoutExpired as exc:
             if keep_diff:
                 self._written = self.docker.run("diff", name).stdout
+            sockets = self._listening(name)
             self.docker.run("rm", "-f", name)
-            return CliRun(None, _text(exc.stdout), _text(exc.stderr))
+            return CliRun(None, _text(exc.stdout), _text(exc.stderr), listeners=sockets)
         if keep_diff:
             self._written = self.docker.run("diff", name).stdout
         self.docker.run("rm", "-f", name)
@@ -714,9 +805,9 @@ class Verifier:
     def _files(self, report: Report) -> None:
         """Both images' files from `docker export`: what the converted one lacks under the app's
         directories, and what its user can no longer write there."""
-        from .verify_files import (app_dirs, lost_writes, missing_files, resolve_user, summarise_missing,
-                                   written_paths)
-        from .verify_oracle import file_diffs, write_diffs
+        from .verify_files import (app_dirs, exercised_writes, lost_writes, missing_files, resolve_user,
+                                   summarise_missing, written_paths)
+        from .verify_oracle import exercised_write_diffs, file_diffs, write_diffs
 
         self.progress("listing both images' files")
         _, before_cfg = self.docker.image_config(report.original.image)
@@ -742,6 +833,9 @@ class Verifier:
             written = written_paths(self._written, dirs + volumes)
             lost, maybe = lost_writes(before, after, who_before, who_after, dirs + volumes, written)
             report.differences += write_diffs(lost, info["users"]["converted"])
+            # a warning the run proves: the converted app tried to write there and was refused
+            hit, maybe = exercised_writes(maybe, self._written, self._converted_logs, after_cfg.get("WorkingDir") or "/")
+            report.differences += exercised_write_diffs(hit, info["users"]["converted"])
             info["written_by_original"] = [f"{c} {p}" for c, p in written][:MAX_LISTED]
             info["write_warnings"] = [asdict(w) for w in maybe][:MAX_LISTED]
             if maybe:
@@ -821,6 +915,19 @@ def env_warnings(original: dict, converted: dict) -> list[str]:
     if changed:
         out.append("ENV set differently in the converted image: " + ", ".join(
             f"{k} ({before[k][:30]!r} -> {after[k][:30]!r})" for k in changed[:5]))
+    return out
+
+
+def _write_forms(run: ServerRun) -> list[str]:
+    """The forms on the crawled pages that write, as `POST /path (form on /page)`."""
+    from .verify_crawl import write_forms
+    out = []
+    for path, f in run.fetches.items():
+        if f.body is not None and "html" in f.content_type.lower():
+            for action, csrf in write_forms(path, f.body):
+                line = f"POST {action} (form on {path}{', CSRF token' if csrf else ''})"
+                if line not in out:
+                    out.append(line)
     return out
 
 

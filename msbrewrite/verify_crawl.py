@@ -73,6 +73,25 @@ def extract_links(path: str, content_type: str, body: str) -> list[str]:
     return out
 
 
+_FORM = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.I | re.S)
+_CSRF_FIELD = re.compile(r"""name\s*=\s*["']?(csrfmiddlewaretoken|authenticity_token|_csrf|csrf_token|_token|"""
+                         r"""__RequestVerificationToken)""", re.I)
+
+
+def write_forms(path: str, html: str) -> list[tuple[str, bool]]:
+    """(action path, has a CSRF token field) of the forms on a page that POST, PUT or DELETE."""
+    out = []
+    for attrs, inner in _FORM.findall(html or ""):
+        method = re.search(r"""method\s*=\s*["']?(\w+)""", attrs, re.I)
+        if not method or method.group(1).lower() == "get":
+            continue
+        action = re.search(r"""action\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""", attrs, re.I)
+        target = same_origin_path(path, (action.group(1) or action.group(2) or action.group(3)) if action else path)
+        if target and (target, bool(_CSRF_FIELD.search(inner))) not in out:
+            out.append((target, bool(_CSRF_FIELD.search(inner))))
+    return out
+
+
 def is_static(path: str, content_type: str) -> bool:
     """A file served as is, whose bytes must not change in a conversion (so its hash is compared)."""
     ext = path.split("?")[0].rsplit("/", 1)[-1]

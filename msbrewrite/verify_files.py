@@ -294,3 +294,69 @@ def lost_writes(original: Tree, converted: Tree, before: Account, after: Account
         else:
             warns.append(LostWrite(path, e.kind, "the original's user could write it", _owner(old), _owner(e)))
     return diffs, warns
+
+
+# --------------------------------------------------------------------------- writes seen in the run
+
+# a failed write as programs log it (Python, Node, Go, Java, SQLite, the shell)
+WRITE_ERROR = re.compile(r"EACCES|EPERM|EROFS|PermissionError|Permission denied|permission denied|"
+                         r"read-only file system|Read-only file system|AccessDeniedException|"
+                         r"Operation not permitted|attempt to write a readonly database")
+_PATH_IN_LINE = re.compile(r"""['"]([^'"\s]+)['"]|(?<![\w.:/])(/[\w.@+-]+(?:/[\w.@+-]*)*)""")
+
+
+def failed_write_paths(lines: list[str], workdir: str = "/") -> list[tuple[str, str]]:
+    """(absolute path, line) for each log line reporting a failed write that names a path; a
+    relative path is taken from the working directory, as the app opened it."""
+    out = []
+    for line in lines:
+        if not WRITE_ERROR.search(line):
+            continue
+        for m in _PATH_IN_LINE.finditer(line):
+            path = m.group(1) or m.group(2)
+            if not path or "://" in path or not re.search(r"[\w]", path):
+                continue
+            if not path.startswith("/"):
+                if "/" not in path and "." not in path:
+                    continue     # a word in quotes, not a file name
+                path = posixpath.join(workdir or "/", path)
+            out.append((posixpath.normpath(path), line.strip()[:300]))
+    return out
+
+
+def changed_dirs_only(docker_diff: str) -> set[str]:
+    """Directories `docker diff` lists as changed with nothing listed below them: the app created
+    and removed files there (a temporary file, a lock), a write the file listing cannot show."""
+    changed, paths = set(), []
+    for line in docker_diff.splitlines():
+        change, _, path = line.strip().partition(" ")
+        if change in ("A", "C", "D"):
+            paths.append(path)
+            if change == "C":
+                changed.add(path)
+    return {d for d in changed if not any(p.startswith(d.rstrip("/") + "/") for p in paths)}
+
+
+def exercised_writes(warnings: list[LostWrite], docker_diff: str, log_lines: list[str],
+                     workdir: str = "/") -> tuple[list[tuple[LostWrite, str]], list[LostWrite]]:
+    """Which of the paths the original's user could write and the converted one's cannot the app
+    did write during the run: a failed write naming a path under one in either log, or a folder
+    the original changed without a trace below it. (exercised with the evidence, the rest)."""
+    failed = failed_write_paths(log_lines, workdir)
+    touched = changed_dirs_only(docker_diff)
+    evidence: dict[str, str] = {}
+    for path, line in failed:
+        # the deepest such path is the one that refused the write
+        owners = [w.path for w in warnings if path == w.path or path.startswith(w.path.rstrip("/") + "/")]
+        if owners:
+            evidence.setdefault(max(owners, key=len), line)
+    hit, rest = [], []
+    for w in warnings:
+        line = evidence.get(w.path)
+        if line is None and w.kind == "dir" and w.path in touched:
+            line = f"docker diff: C {w.path} (files created and removed there by the original)"
+        if line is None:
+            rest.append(w)
+        else:
+            hit.append((w, line))
+    return hit, rest

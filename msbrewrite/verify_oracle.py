@@ -88,6 +88,13 @@ def write_diffs(lost: list[LostWrite], user: str) -> list[Difference]:
                        [f"original {w.original}, converted {w.converted} (uid:gid mode)"]) for w in lost]
 
 
+def exercised_write_diffs(hit: list[tuple[LostWrite, str]], user: str) -> list[Difference]:
+    """Paths the converted user cannot write that the app wrote (or tried to) during the run."""
+    return [Difference("write", f"{w.path} ({w.kind}): the app writes here during the run, the converted user "
+                                f"{user} cannot write it", [line, f"original {w.original}, converted {w.converted} "
+                                                                  "(uid:gid mode)"]) for w, line in hit]
+
+
 def file_diffs(missing: list[Missing]) -> list[Difference]:
     return [Difference("files", f"{g['path']}: missing ({g['files']} file{'s' if g['files'] > 1 else ''}, "
                                 f"{g['size']} bytes)", [g["reason"]])

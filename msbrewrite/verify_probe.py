@@ -10,6 +10,7 @@ from base64 import b64decode
 from dataclasses import dataclass, field
 
 from .verify_crawl import Crawl, Fetch
+from .verify_ports import listener_ports
 
 # Waits for the first port that answers on the readiness path (a status, or a TCP connect when the
 # port speaks no HTTP), never asking for `/` unless that is the path.
@@ -93,6 +94,7 @@ class ServerRun:
     health_rc: int | None = None                              # the image's HEALTHCHECK, run once (None: not run)
     health_output: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    port_found_by: str = ""                                   # EXPOSE | command (...) | listening socket ...
 
 
 class ServerProbe:
@@ -109,8 +111,9 @@ class ServerProbe:
         self.progress = progress
 
     def run(self, image: str, ports: list[int], ready_path: str, plan, smoke_cmd: str | None = None,
-            keep_diff: bool = False, health: list[str] | None = None) -> ServerRun:
-        """`plan(run, fetch)` drives the probes: it calls `fetch(paths)` for each batch."""
+            keep_diff: bool = False, health: list[str] | None = None, discover: bool = False) -> ServerRun:
+        """`plan(run, fetch)` drives the probes: it calls `fetch(paths)` for each batch. With
+        `discover`, a port the app is seen listening on is probed too (none named: the only way)."""
         start = time.monotonic()
         run = ServerRun()
         started = self.docker.run("run", "-d", "--network=none", "--label", self.label, *self.run_args, image)
@@ -128,7 +131,7 @@ class ServerProbe:
                 raise EngineError(f"cannot start the probe helper ({self.probe_image}): "
                                   f"{up.stderr.strip().splitlines()[-1] if up.stderr.strip() else up.returncode}")
             if up.returncode == 0:      # else the app exited before the helper could join it
-                run.port = self._wait(cid, helper, ports, ready_path)
+                run.port = self._wait(cid, helper, ports, ready_path, discover, run)
             if run.port is not None:
                 def fetch(paths: list[str]) -> dict[str, Fetch]:
                     if not paths:
@@ -139,9 +142,7 @@ class ServerProbe:
                     run.fetches.update(got)
                     return got
                 plan(run, fetch)
-                tcp = self.docker.run("exec", helper, "sh", "-c", "cat /proc/net/tcp /proc/net/tcp6 2>/dev/null")
-                from .verify_logs import listeners
-                run.listeners = sorted([a, p] for a, p in listeners(tcp.stdout))
+                run.listeners = sorted([a, p] for a, p in self._sockets(helper))
                 if smoke_cmd:
                     proc = self.docker.run("exec", "-e", f"PORT={run.port}", helper, "sh", "-c", smoke_cmd + " 2>&1",
                                            timeout=self.timeout + 30)
@@ -163,24 +164,52 @@ class ServerProbe:
         run.seconds = round(time.monotonic() - start, 1)
         return run
 
-    def _wait(self, cid: str, helper: str, ports: list[int], path: str) -> int | None:
-        args = [self.docker.binary, "exec", helper, "sh", "-c", WAIT_SCRIPT, "wait", str(int(self.timeout)),
-                " ".join(map(str, ports)), path]
-        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                env=self.docker.env, errors="replace")
-        deadline = time.monotonic() + self.timeout + 30
-        while proc.poll() is None:
-            # stop waiting as soon as the app dies: its port will never answer
-            if not self._running(cid) or time.monotonic() > deadline:
-                proc.kill()
+    def _wait(self, cid: str, helper: str, ports: list[int], path: str, discover: bool, run: ServerRun) -> int | None:
+        """The first port that answers: the named ones, and with `discover` the ones the app is seen
+        listening on (the wait restarts with them whenever a new one appears). Stops as soon as the
+        app exits: its port will never answer."""
+        deadline = time.monotonic() + self.timeout
+        trying = list(ports)
+        proc = self._start_wait(helper, trying, path, deadline) if trying else None
+        while True:
+            if proc is not None and proc.poll() is not None:
+                port = _waited_port(proc.communicate()[0])
+                if port is not None or time.monotonic() > deadline:
+                    return port
+                proc = None          # the discovered port closed again: look afresh
+            late = time.monotonic() > (deadline if proc is None else deadline + 30)
+            if late or not self._running(cid):
                 break
+            if discover:
+                sockets = self._sockets(helper)
+                run.listeners = sorted([a, p] for a, p in sockets)
+                found = listener_ports(sockets, exclude=trying)
+                if found:
+                    trying += found
+                    if proc is not None:
+                        proc.kill()
+                        proc.communicate()
+                    proc = self._start_wait(helper, trying, path, deadline)
+            if proc is None and not discover:
+                return None
             time.sleep(0.5)
-        out = proc.communicate()[0]
-        for line in out.splitlines():
-            head, _, rest = line.partition(" ")
-            if head == "PORT" and rest.isdigit():
-                return int(rest)
+        if proc is not None:
+            proc.kill()
+            return _waited_port(proc.communicate()[0])
         return None
+
+    def _start_wait(self, helper: str, ports: list[int], path: str, deadline: float) -> subprocess.Popen:
+        left = max(1, int(deadline - time.monotonic()))
+        args = [self.docker.binary, "exec", helper, "sh", "-c", WAIT_SCRIPT, "wait", str(left),
+                " ".join(map(str, ports)), path]
+        return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                env=self.docker.env, errors="replace")
+
+    def _sockets(self, helper: str) -> set[tuple[str, int]]:
+        """The app's listening TCP sockets, read in its network namespace by the helper."""
+        from .verify_logs import listeners
+        tcp = self.docker.run("exec", helper, "sh", "-c", "cat /proc/net/tcp /proc/net/tcp6 2>/dev/null")
+        return listeners(tcp.stdout)
 
     def _health(self, cid: str, argv: list[str], run: ServerRun) -> None:
         """Run the HEALTHCHECK's test once in the app's container, as the engine would."""
@@ -194,6 +223,14 @@ class ServerProbe:
 
     def _running(self, cid: str) -> bool:
         return self.docker.run("inspect", "-f", "{{.State.Running}}", cid).stdout.strip() == "true"
+
+
+def _waited_port(out: str) -> int | None:
+    for line in out.splitlines():
+        head, _, rest = line.partition(" ")
+        if head == "PORT" and rest.isdigit():
+            return int(rest)
+    return None
 
 
 def health_argv(test: list[str] | None) -> list[str] | None:

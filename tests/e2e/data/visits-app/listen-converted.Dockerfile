@@ -1,0 +1,9 @@
+FROM python:3.11-slim AS builder
+WORKDIR /app
+COPY . .
+
+FROM python:3.11-slim
+WORKDIR /app
+COPY --from=builder --chown=1000:1000 /app /app
+USER 1000
+CMD ["python", "app.py"]

@@ -1,0 +1,45 @@
+"""`msb verify` on a dev server replaced by a production build, on a real engine: an invented app
+(tests/e2e/data/vite-app) whose original runs `npm run dev` (a stand-in for Vite's command line in
+plain Node, tools/vite, installed from a file: dependency so no registry is needed) and whose
+conversions serve `vite build`'s output with nginx, once right and once without its bundle."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from e2e_support import engine_env, verify_json  # noqa: F401 (engine_env is a fixture)
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+VITE = Path(__file__).resolve().parent / "data" / "vite-app"
+DEV_ONLY = ["/@vite/client", "/src/style.css", "/src/main.js"]
+
+
+def _outcomes(report: dict) -> dict[str, str]:
+    return {p["path"]: p["outcome"] for p in report["probes"]}
+
+
+def test_dev_server_converted_to_a_production_build_passes(engine_env):
+    code, report = verify_json(engine_env, str(VITE / "Dockerfile"), "--converted", str(VITE / "converted.Dockerfile"))
+    assert report["verdict"] == "PASS" and code == 0, ([d["what"] for d in report["differences"]], report["smoke"])
+    outcomes = _outcomes(report)
+    # the dev server's internals are expected differences, not failures
+    assert [d["what"].split(":")[0] for d in report["expected"]] == [f"GET {p}" for p in DEV_ONLY]
+    assert all(outcomes[p] == "expected (dev server only)" for p in DEV_ONLY)
+    # the same routes and static files answer; the bundle the page loads was fetched and loads
+    assert outcomes["/"] == outcomes["/about"] == outcomes["/favicon.svg"] == "same"
+    bundle = [p for p in outcomes if p.startswith("/assets/")]
+    assert len(bundle) == 2 and all(outcomes[p] == "same" for p in bundle)
+    assert any("the original ran Vite" in n for n in report["notes"])
+
+
+def test_production_build_whose_bundle_does_not_load_fails(engine_env):
+    code, report = verify_json(engine_env, str(VITE / "Dockerfile"), "--converted", str(VITE / "broken-bundle.Dockerfile"))
+    found = [(d["kind"], d["what"]) for d in report["differences"]]
+    assert report["verdict"] == "FAIL" and code == 1
+    assert any(k == "bundle" and w.startswith("GET /assets/index-") and
+               "content type text/html, a browser needs JavaScript; / loads it as a script" in w for k, w in found), found
+    assert any(k == "bundle" and "a browser needs CSS" in w for k, w in found), found
+    # only the bundle is blamed: the dev server's internals are still expected differences
+    assert all(k == "bundle" for k, _ in found), found
+    assert len(report["expected"]) == 3

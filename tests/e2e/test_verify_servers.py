@@ -1,0 +1,44 @@
+"""`msb verify` finds a server by what it listens on, on a real engine: an invented app
+(tests/e2e/data/visits-app) whose command names its port only as a positional ADDR:PORT, or not at
+all, that EXPOSEs nothing, and whose broken conversion leaves a folder it writes unwritable."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from e2e_support import engine_env, verify_json  # noqa: F401 (engine_env is a fixture)
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+VISITS = Path(__file__).resolve().parent / "data" / "visits-app"
+
+
+def _differences(report: dict) -> list[tuple[str, str]]:
+    return [(d["kind"], d["what"]) for d in report["differences"]]
+
+
+@pytest.mark.parametrize("original, converted, found_by", [
+    ("Dockerfile", "broken-write.Dockerfile", "command (runserver 0.0.0.0:8000)"),
+    ("listen.Dockerfile", "listen-broken-write.Dockerfile", "listening socket (nothing named a port)"),
+])
+def test_server_without_expose_is_probed_and_its_failed_write_fails(engine_env, original, converted, found_by):
+    code, report = verify_json(engine_env, str(VISITS / original), "--converted", str(VISITS / converted))
+    smoke = report["smoke"]
+    # probed as a server (not "both still running"), on the port it listens on, said how
+    assert smoke["mode"] == "server" and smoke["converted"]["port"] == 8000, smoke["detail"]
+    assert smoke["original"]["port_found_by"] == found_by
+    assert f"port 8000 found by {found_by}" in smoke["detail"]
+    assert smoke["converted"]["fetches"]["/"]["status"] == 200
+    # the page still answers; the write it makes on the way is refused, and that fails the verdict
+    assert ("write", "/app/render (dir): the app writes here during the run, the converted user 1000 "
+                     "cannot write it") in _differences(report)
+    assert any(k == "log" and "permission denied" in w for k, w in _differences(report))
+    assert report["verdict"] == "FAIL" and code == 1
+
+
+def test_server_found_by_its_listening_socket_passes_when_converted_right(engine_env):
+    code, report = verify_json(engine_env, str(VISITS / "listen.Dockerfile"),
+                               "--converted", str(VISITS / "listen-converted.Dockerfile"))
+    assert report["verdict"] == "PASS" and code == 0, (_differences(report), report["smoke"]["detail"])
+    assert [p["path"] for p in report["probes"]] == ["/", "/style.css"]
+    assert report["smoke"]["original"]["listeners"] == [["0.0.0.0", 8000]]
