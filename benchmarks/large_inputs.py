@@ -26,6 +26,9 @@ CASES = {
     "env-label-arg": lambda n: "FROM golang:1.22\nARG V=1\n" + "".join(f"LABEL l{i}=$V\nENV E{i}=$V\n"
                                                                      for i in range(n // 2))
                                + 'RUN go build -o /s .\nCMD ["/s"]\n',
+    # every COPY names its own folder: each is an app directory, matched against the others
+    "copy-into-folders": lambda n: "FROM golang:1.22\nWORKDIR /src\n" + "".join(
+        f"COPY f{i} /app/d{i}/\n" for i in range(n)) + 'RUN go build -o /app/server .\nCMD ["/app/server"]\n',
     "cargo-build": lambda n: "FROM rust:1.80\nWORKDIR /src\n" + "".join(
         f"RUN cargo build --release --bin b{i}\n" for i in range(n)) + 'CMD ["/src/target/release/b1"]\n',
 }

@@ -17,11 +17,13 @@ user msb introduces owns the app directory itself, not only what is inside it.
 """
 from __future__ import annotations
 
+import bisect
 import fnmatch
 import posixpath
 import re
 import shlex
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .analysis import StageFacts, is_root_user
 from .plan import BuildPlan
@@ -41,8 +43,60 @@ class Rule:
         parts = rel.split("/")
         if self.pattern.startswith("./"):
             anchored = self.pattern[2:]
-            return any(fnmatch.fnmatchcase("/".join(parts[:i + 1]), anchored) for i in range(len(parts)))
-        return any(fnmatch.fnmatchcase(part, self.pattern) for part in parts)
+            return any(_name_match("/".join(parts[:i + 1]), anchored) for i in range(len(parts)))
+        return any(_name_match(part, self.pattern) for part in parts)
+
+
+@lru_cache(maxsize=65536)
+def _name_match(name: str, pattern: str) -> bool:
+    # a context holds the same names over and over (index.js, __init__.py): each pair is decided once
+    return fnmatch.fnmatchcase(name, pattern)
+
+
+class RuleMatcher:
+    """Which of a list of rules match a path, at the cost of the path's depth: a name is tried
+    against the name rules once per distinct name (a context repeats names), not once per file."""
+
+    def __init__(self, rules: list[Rule]):
+        self.rules = rules
+        self._names = [(i, r.pattern) for i, r in enumerate(rules) if not r.pattern.startswith("./")]
+        self._anchored = [(i, r.pattern[2:]) for i, r in enumerate(rules) if r.pattern.startswith("./")]
+        self._by_name: dict[str, tuple[int, ...]] = {}
+
+    def _name(self, name: str) -> tuple[int, ...]:
+        hit = self._by_name.get(name)
+        if hit is None:
+            hit = self._by_name[name] = tuple(i for i, p in self._names if _name_match(name, p))
+        return hit
+
+    def matching(self, rel: str, names_only: bool = False) -> set[int]:
+        """Indexes of the rules that match `rel` or one of its parents."""
+        parts = rel.split("/")
+        out = {i for part in parts for i in self._name(part)}
+        if not names_only:
+            prefixes = ["/".join(parts[:n + 1]) for n in range(len(parts))]
+            out |= {i for i, pattern in self._anchored if any(_name_match(p, pattern) for p in prefixes)}
+        return out
+
+    def any(self, rel: str) -> bool:
+        return bool(self.matching(rel))
+
+    def first(self, rel: str) -> Rule | None:
+        hit = self.matching(rel)
+        return self.rules[min(hit)] if hit else None
+
+
+_MATCHERS: dict[int, tuple[list[Rule], RuleMatcher]] = {}
+
+
+def matcher(rules: list[Rule]) -> RuleMatcher:
+    """The matcher of this very list of rules (kept while the list lives in the cache)."""
+    entry = _MATCHERS.get(id(rules))
+    if entry is None or entry[0] is not rules:
+        if len(_MATCHERS) > 64:
+            _MATCHERS.clear()
+        entry = _MATCHERS[id(rules)] = (rules, RuleMatcher(rules))
+    return entry[1]
 
 
 def _rules(kind: str, *patterns: str) -> list[Rule]:
@@ -128,10 +182,22 @@ def app_dirs(facts: StageFacts) -> list[str]:
             elif into_dir:
                 found.append(dest)
     out: list[str] = []
+    kept: set[str] = set()
     for d in sorted(set(found), key=len):
-        # a base image directory (`ADD main.go /`) is never copied whole: it cannot hold the app's own ones
-        if not any(d == o or (d.startswith(o.rstrip("/") + "/") and not is_system_dir(o)) for o in out):
+        # a base image directory (`ADD main.go /`) is never copied whole: it cannot hold the app's own ones;
+        # the parents of d are looked up (a set), not every directory kept so far: linear in the COPY lines
+        if not any(p in kept and not is_system_dir(p) for p in _parents(d)):
             out.append(d)
+            kept.add(d)
+    return out
+
+
+def _parents(path: str) -> list[str]:
+    """`/a/b/c` -> `/a/b`, `/a`, `/`."""
+    out = []
+    while path not in ("/", ""):
+        path = posixpath.dirname(path)
+        out.append(path or "/")
     return out
 
 
@@ -214,7 +280,7 @@ def _unread(facts: StageFacts, appdir: str, files: list[str], rules: list[Rule])
             candidates[f] = "notebooks the app never opens"
         elif f.lower().endswith(FOREIGN_BINARY_SUFFIXES):
             candidates[f] = "binaries for another platform"
-    candidates = {c: k for c, k in candidates.items() if not any(r.matches(c) for r in rules)}
+    candidates = {c: k for c, k in candidates.items() if not matcher(rules).any(c)}
     if not candidates:
         return []
     text = _app_text(facts, appdir, files, set(candidates))
@@ -242,7 +308,7 @@ def _only_build_inputs_in_root(facts: StageFacts, rules: list[Rule]) -> bool:
     names = [posixpath.basename(src) for cp in facts.copies if not cp.from_stage and posixpath.normpath(cp.dest) == "/"
              for src in cp.sources]
     return bool(names) and all(n and "*" not in n and not facts._is_dir_source(n, n) and
-                               any(r.matches(n) for r in rules) for n in names)
+                               matcher(rules).any(n) for n in names)
 
 
 _TOP_SYSTEM = {p.strip("/") for p in _SYSTEM + _SYSTEM_TREES if p.count("/") == 1} | {"srv", "usr", "var"}
@@ -326,8 +392,10 @@ def _rules_in_play(files: list[str], rules: list[Rule]) -> list[Rule]:
     generated = {"./target", "./build", "./.gradle", "./pkg/mod", "./vendor", "./.cargo"}
     # the context walk never lists __pycache__ folders: Python sources there are the sign of them
     beside_python = {"__pycache__", "*.pyc"} if any(f.endswith(".py") for f in files) else set()
-    return [r for r in rules if r.kind in always or r.pattern in generated | beside_python
-            or any(r.matches(f) for f in files)]
+    match = matcher(rules)
+    shown = set().union(*(match.matching(f) for f in files)) if files else set()
+    return [r for i, r in enumerate(rules) if r.kind in always or r.pattern in generated | beside_python
+            or i in shown]
 
 
 def _artifacts_inside(plan: BuildPlan, appdir: str) -> list[str]:
@@ -377,7 +445,7 @@ def _secrets(facts: StageFacts, plan: BuildPlan, appdir: str, files: list[str] |
             continue
         if s.kept:
             record_dropped_dotenv(plan, where, s)
-        if s.kind != DOTENV and not any(r.matches(s.path) for r in rules):
+        if s.kind != DOTENV and not matcher(rules).any(s.path):
             drop.append(s.path)
     kept_env = [k for k in plain + keep if is_dotenv(posixpath.basename(k))]
     env_test = ENV_TEST + "".join(f' ! -path "$s"/{shlex.quote(k)}' for k in kept_env) + " \\)"
@@ -429,10 +497,7 @@ def _worth_staging(facts: StageFacts, appdir: str, files: list[str] | None, rule
 
 
 def _copies_only_build_inputs(facts: StageFacts, appdir: str, rules: list[Rule], language: str) -> bool:
-    prefix = appdir.rstrip("/") + "/"
-    sources = [(src, cp) for cp in facts.copies if not cp.from_stage
-               for src in cp.sources if posixpath.normpath(cp.dest) == appdir
-               or posixpath.normpath(cp.dest).startswith(prefix)]
+    sources = _copies_under(facts, appdir)
     if not sources:
         return False
     for src, cp in sources:
@@ -441,9 +506,26 @@ def _copies_only_build_inputs(facts: StageFacts, appdir: str, rules: list[Rule],
             return False
         if language in ("rust", "java") and name == "src":
             continue
-        if not any(r.matches(name) for r in rules if not r.pattern.startswith("./")):
+        if not matcher(rules).matching(name, names_only=True):
             return False
     return True
+
+
+def _copies_under(facts: StageFacts, appdir: str) -> list[tuple[str, object]]:
+    """(source, copy) of every context COPY into `appdir` or below: a range of the copies sorted by
+    destination, so a file of thousands of COPY lines into as many folders stays linear."""
+    index = getattr(facts, "_copies_by_dest", None)
+    if index is None:
+        rows = sorted(((posixpath.normpath(cp.dest), src, cp) for cp in facts.copies if not cp.from_stage
+                       for src in cp.sources), key=lambda r: r[0])
+        index = facts._copies_by_dest = ([r[0] for r in rows], rows)
+    keys, rows = index
+    prefix = appdir.rstrip("/") + "/"
+    out = [] if appdir == "/" else \
+        [(src, cp) for _, src, cp in rows[bisect.bisect_left(keys, appdir):bisect.bisect_right(keys, appdir)]]
+    start = bisect.bisect_left(keys, prefix)
+    out += [(src, cp) for _, src, cp in rows[start:bisect.bisect_left(keys, prefix + "\U0010ffff")]]
+    return out
 
 
 # build steps that write nothing the app reads under its directory (only the artifact, caches, packages)
@@ -454,7 +536,7 @@ _QUIET_PROGRAMS = {"go", "cargo", "rustup", "rustc", "mvn", "./mvnw", "mvnw", "g
 
 
 def _build_only(rel: str, rules: list[Rule], skip: list[str]) -> bool:
-    return any(r.matches(rel) for r in rules) or any(rel == s or rel.startswith(s + "/") for s in skip)
+    return matcher(rules).any(rel) or any(rel == s or rel.startswith(s + "/") for s in skip)
 
 
 def _report(plan: BuildPlan, appdir: str, files: list[str] | None, rules: list[Rule], skip: list[str],
@@ -466,7 +548,7 @@ def _report(plan: BuildPlan, appdir: str, files: list[str] | None, rules: list[R
         return
     left: dict[str, list[str]] = {}
     for f in files:
-        rule = next((r for r in rules if r.matches(f)), None)
+        rule = matcher(rules).first(f)
         if rule is not None:
             shown = _shown(f, rule)
             bucket = left.setdefault(rule.kind, [])

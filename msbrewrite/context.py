@@ -21,6 +21,7 @@ class Context:
         self.root = Path(root).resolve() if root else None
         self._files: list[str] | None = None
         self._ignore: DockerIgnore | None = None
+        self.truncated = False      # the walk stopped at MAX_WALK files: what lies beyond was not seen
 
     def __bool__(self) -> bool:
         return self.root is not None and _answer(self.root.is_dir)
@@ -64,6 +65,8 @@ class Context:
                     for name in sorted(filenames):
                         out.append(name if rel_dir == "." else f"{rel_dir}/{name}")
                     if len(out) > MAX_WALK:
+                        self.truncated = True
+                        del out[MAX_WALK:]
                         break
             self._files = out
         return self._files

@@ -129,6 +129,11 @@ def _convert(text: str, context: Context, options: Options) -> Result:
     plan.runtime_platform, why = runtime_platform(facts)
     if why:
         plan.decisions.append(why)
+    if facts.context and facts.context.truncated:
+        from .context import MAX_WALK
+        plan.warnings.append(f"the build context holds more than {MAX_WALK:,} files (build folders skipped): msb "
+                             f"read the first {MAX_WALK:,} in name order, so a decision about files beyond them "
+                             "may be missing (add a .dockerignore, or pass --context with the app's own folder)")
     for ins in df.instructions:
         if ins.index not in plan.fates:
             plan.fate(ins, "kept")
