@@ -344,7 +344,8 @@ class CMakeProject:
             elif call == "set" and len(words) > 1:
                 self.vars[words[0]] = " ".join(words[1:])
                 if words[0] == "CMAKE_RUNTIME_OUTPUT_DIRECTORY":
-                    self.runtime_output = words[1]
+                    # kept unexpanded: ${CMAKE_BINARY_DIR} is the build folder, known only per build
+                    self.runtime_output = m.group(2).split()[1].strip('"')
                 if words[0] in ("CMAKE_EXE_LINKER_FLAGS", "CMAKE_CXX_FLAGS", "CMAKE_C_FLAGS"):
                     self.link.add_words(words[1:])
             elif call == "add_executable" and not any(w in ("IMPORTED", "ALIAS") for w in words[1:]):
