@@ -32,6 +32,7 @@ SANITIZERS = {"address": "libasan8", "undefined": "libubsan1", "thread": "libtsa
 # the GCC whose libstdc++ a Debian release ships: a newer gcc:N image links against its own
 DEBIAN_GCC = {12: 12, 13: 14}
 BUILDER_LIB_DIR = "/usr/local/lib64"
+FLOATING_GCC = 99
 # -dev packages with nothing to load at run time (headers, static or header-only libraries)
 HEADERS_ONLY = {"linux-libc-dev", "linux-headers", "nlohmann-json3-dev", "libgtest-dev", "libgmock-dev",
                 "catch2", "libcatch2-dev", "rapidjson-dev", "libasio-dev", "libcxxopts-dev", "libglm-dev",
@@ -504,7 +505,8 @@ class CppPlanner:
         if self.facts.image_name != "gcc":
             return None
         m = re.match(r"(\d+)", self.facts.image_tag)
-        return int(m.group(1)) if m else None
+        # `gcc:latest`, `gcc:bookworm`: a floating tag is the newest GCC, newer than any Debian's
+        return int(m.group(1)) if m else FLOATING_GCC
 
     def debian_release(self) -> tuple[int, str | None]:
         facts = self.facts
@@ -516,7 +518,7 @@ class CppPlanner:
                 return 13, None
             major = self.gcc_major()
             # the gcc images of GCC 15 and the floating tags moved to Debian 13 in 2025
-            return (12 if major is not None and major <= 14 else 13), None
+            return (12 if major <= 14 else 13), None
         return glibc_debian(facts)
 
     def choose_base(self, link: cb.Link) -> None:

@@ -46,6 +46,14 @@ def _sdk_image(facts: StageFacts) -> bool:
     return "dotnet/" in name and image_parts(name)[0] in ("sdk", "core-sdk")
 
 
+def _apt_sdk_version(facts: StageFacts) -> str | None:
+    for pkg in facts.packages:
+        m = re.fullmatch(r"dotnet-sdk-(\d+\.\d+)(=.*)?", pkg)
+        if m:
+            return m.group(1)
+    return None
+
+
 class DotnetPlanner:
     def __init__(self, facts: StageFacts, options: Options):
         self.facts = facts
@@ -132,6 +140,16 @@ class DotnetPlanner:
     def assembly(self, entry: list[str]) -> str:
         if self.project:
             return self.project.name
+        if entry[:2] == ["dotnet", "run"]:
+            target = dp.parse_command(entry).target or (self.publish.target if self.publish else None)
+            name = posixpath.basename((target or "").rstrip("/"))
+            if name and name not in (".", ".."):
+                name = name.rsplit(".", 1)[0] if name.endswith(dp.PROJECT_SUFFIXES) else name
+                self.plan.decisions.append(f"assembly {name} taken from `--project {target}` (the project file is "
+                                           "not in the context; a project's assembly is named after it)")
+                return name
+            raise Refusal("`dotnet run` builds the project of its folder, which is not in the context: the assembly "
+                          "name is unknown; convert with the build context", reason="artifact-not-found")
         for w in entry[1:2] if entry[:1] == ["dotnet"] else entry[:1]:
             name = posixpath.basename(w)
             return name[:-4] if name.endswith(".dll") else name
@@ -159,8 +177,14 @@ class DotnetPlanner:
         facts = self.facts
         image = facts.image.split("@")[0]
         repo, tag = (image.rsplit(":", 1) + [""])[:2] if ":" in image.rsplit("/", 1)[-1] else (image, "")
-        if "$" in image:
-            repo, tag = "mcr.microsoft.com/dotnet/sdk", ""
+        if "$" in image or not _sdk_image(facts):
+            # an SDK installed with apt (`dotnet-sdk-8.0`) on another base: Microsoft's images of that version
+            repo, tag = "mcr.microsoft.com/dotnet/sdk", _apt_sdk_version(facts) or ""
+            if not tag and not (self.project and self.project.version()):
+                raise Refusal(f"{facts.image} is not a .NET SDK image and the SDK version it installs is unknown: "
+                              "build FROM mcr.microsoft.com/dotnet/sdk:<version>", reason="no-sdk-image")
+            self.plan.decisions.append(f"{facts.image} is not an SDK image: the runtime is Microsoft's image of the "
+                                       "same .NET version")
         m = re.match(r"(\d+\.\d+)(?:\.\d+)?(-[\w.-]+)?$", tag)
         version = m.group(1) if m else (self.project.version() if self.project else None)
         suffix = (m.group(2) or "") if m else ""
