@@ -31,6 +31,7 @@ from .secret_files import DOTENV, decide, is_dotenv, keeps, record_dropped_doten
 
 STAGE_ROOT = "/tmp/msb-runtime"
 WHY = "the app directory without build-only files"
+BUILD_OUTPUT = "build output"      # a rule's kind for what a build writes (never in the context)
 
 
 @dataclass(frozen=True)
@@ -388,7 +389,8 @@ def _excluded(appdir: str, rules: list[Rule], skip: list[str]) -> list[str]:
 def _rules_in_play(files: list[str], rules: list[Rule]) -> list[Rule]:
     """With the context, only the rules that match a file there, plus those for what a build writes
     (output folders, caches) and for credentials a RUN may create (without it, all of them apply)."""
-    always = {"credential files", "Python caches and local environments", "dependencies (copied on their own)"}
+    always = {"credential files", "Python caches and local environments", "dependencies (copied on their own)",
+              BUILD_OUTPUT}
     generated = {"./target", "./build", "./.gradle", "./pkg/mod", "./vendor", "./.cargo"}
     # the context walk never lists __pycache__ folders: Python sources there are the sign of them
     beside_python = {"__pycache__", "*.pyc"} if any(f.endswith(".py") for f in files) else set()
@@ -493,7 +495,7 @@ def _worth_staging(facts: StageFacts, appdir: str, files: list[str] | None, rule
     elif any(not _build_only(f, rules, skip) for f in files):
         return True
     programs = {c.program for s in facts.steps if s.ins.keyword == "RUN" for c in s.commands}
-    return bool(programs - _QUIET_PROGRAMS)
+    return bool(programs - _QUIET_PROGRAMS - _QUIET_BY_LANGUAGE.get(language, set()))
 
 
 def _copies_only_build_inputs(facts: StageFacts, appdir: str, rules: list[Rule], language: str) -> bool:
@@ -502,9 +504,12 @@ def _copies_only_build_inputs(facts: StageFacts, appdir: str, rules: list[Rule],
         return False
     for src, cp in sources:
         name = posixpath.basename(posixpath.normpath(src))
+        if language == "cpp" and "*" in name and "/" not in src.strip("/") and \
+                any(r.matches(name) for r in rules if not r.pattern.startswith("./")):
+            continue    # `COPY *.c ./`: a glob of sources only
         if src.strip("./") == "" or "*" in src or "$" in src:
             return False
-        if language in ("rust", "java") and name == "src":
+        if (language in ("rust", "java") and name == "src") or (language == "cpp" and name in ("src", "include")):
             continue
         if not matcher(rules).matching(name, names_only=True):
             return False
@@ -533,6 +538,11 @@ _QUIET_PROGRAMS = {"go", "cargo", "rustup", "rustc", "mvn", "./mvnw", "mvnw", "g
                    "apt-get", "apt", "apk", "yum", "dnf", "microdnf", "mkdir", "cp", "mv", "install", "chmod",
                    "chown", "rm", "ls", "echo", "true", "strip", "upx", "useradd", "groupadd", "adduser",
                    "addgroup", "update-ca-certificates", "git", "export", "set", "cd", "test", "["}
+
+# a compiler or make in a C/C++ build writes the binary and its objects, nothing the app reads
+_QUIET_BY_LANGUAGE = {"cpp": {"gcc", "g++", "cc", "c++", "clang", "clang++", "cmake", "make", "gmake", "ninja",
+                              "meson", "configure", "autoreconf", "autoconf", "automake", "aclocal", "autoheader",
+                              "libtoolize", "autogen.sh"}}
 
 
 def _build_only(rel: str, rules: list[Rule], skip: list[str]) -> bool:

@@ -59,7 +59,8 @@ def describe(image: str) -> Base:
         if repo_last == "node":
             tools |= {"node", "npm", "npx", "yarn"}
         # the official node:*-alpine images ship a `node` user, like the Debian ones
-        return Base(image, "musl", True, "apk", frozenset(tools), *_node_user(repo_last))
+        return Base(image, "musl", True, "apk", frozenset(tools),
+                    *(_dotnet_user(repo, tag) if "dotnet/" in repo else _node_user(repo_last)))
     tools = set(_SLIM_TOOLS)
     if repo_last in ("python",):
         tools |= {"python", "python3", "pip"}
@@ -71,7 +72,16 @@ def describe(image: str) -> Base:
         tools |= {"java"}
     if "slim" not in tag and repo_last in ("python", "node", "golang", "rust", "buildpack-deps"):
         tools |= {"curl", "wget", "git"}
-    return Base(image, "glibc", True, "apt", frozenset(tools), *_node_user(repo_last))
+    return Base(image, "glibc", True, "apt", frozenset(tools),
+                *(_dotnet_user(repo, tag) if "dotnet/" in repo else _node_user(repo_last)))
+
+
+def _dotnet_user(repo: str, tag: str) -> tuple[str | None, str | None]:
+    # Microsoft's .NET 8+ images carry an `app` user with uid and gid 1654
+    m = re.match(r"(\d+)\.", tag)
+    if "dotnet/" in repo and m and int(m.group(1)) >= 8:
+        return "app", "1654:1654"
+    return None, None
 
 
 def _node_user(repo: str) -> tuple[str | None, str | None]:

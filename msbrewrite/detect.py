@@ -6,8 +6,9 @@ import importlib
 from .analysis import StageFacts
 from .plan import Detection
 
-# order breaks ties: a frontend build beats a Node server when both score the same
-LANGUAGES = ("go", "rust", "frontend", "node", "python", "java")
+# order breaks ties: a frontend build beats a Node server when both score the same; C/C++ comes
+# last, since Go, Rust, Python and Node images often compile a little C on the side
+LANGUAGES = ("go", "rust", "frontend", "node", "python", "java", "dotnet", "cpp")
 
 
 def language_module(name: str):
