@@ -12,46 +12,36 @@ from . import __version__
 from .bulk import CONVERTED, FAILED, Item, display
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def _rule(rule_id: str, name: str, short: str, full: str, help_text: str, level: str, tags: list[str]) -> dict:
+    return {"id": rule_id, "name": name, "shortDescription": {"text": short}, "fullDescription": {"text": full},
+            "help": {"text": help_text}, "defaultConfiguration": {"level": level}, "properties": {"tags": tags}}
+
+
 RULE_ID = "MSB001"
-RULE = {
-    "id": RULE_ID,
-    "name": "SingleStageDockerfile",
-    "shortDescription": {"text": "Single-stage Dockerfile can become a multi-stage build"},
-    "fullDescription": {"text": "The image ships its build toolchain, sources and build-only dependencies. "
-                                "A multi-stage build keeps the build as it is in a builder stage and copies "
-                                "only the artifacts into a minimal runtime image."},
-    "help": {"text": "Run `msb convert Dockerfile --diff` to review the change, or "
-                     "`msb migrate . --in-place` to apply it to every Dockerfile."},
-    "defaultConfiguration": {"level": "warning"},
-    "properties": {"tags": ["docker", "image-size", "security"]},
-}
+RULE = _rule(
+    RULE_ID, "SingleStageDockerfile", "Single-stage Dockerfile can become a multi-stage build",
+    "The image ships its build toolchain, sources and build-only dependencies. A multi-stage build keeps the "
+    "build as it is in a builder stage and copies only the artifacts into a minimal runtime image.",
+    "Run `msb convert Dockerfile --diff` to review the change, or `msb migrate . --in-place` to apply it to "
+    "every Dockerfile.", "warning", ["docker", "image-size", "security"])
 
 FAILED_ID = "MSB002"
-FAILED_RULE = {
-    "id": FAILED_ID,
-    "name": "UncheckedDockerfile",
-    "shortDescription": {"text": "A Dockerfile or directory could not be checked"},
-    "fullDescription": {"text": "msb could not read this file or directory (permissions, a file changed during "
-                                "the run, or an internal error), so the check is incomplete."},
-    "help": {"text": "Make the file readable, or exclude it, and run the check again."},
-    "defaultConfiguration": {"level": "error"},
-    "properties": {"tags": ["docker"]},
-}
-
+FAILED_RULE = _rule(
+    FAILED_ID, "UncheckedDockerfile", "A Dockerfile or directory could not be checked",
+    "msb could not read this file or directory (permissions, a file changed during the run, or an internal "
+    "error), so the check is incomplete.",
+    "Make the file readable, or exclude it, and run the check again.", "error", ["docker"])
 
 SECRET_ID = "MSB003"
-SECRET_RULE = {
-    "id": SECRET_ID,
-    "name": "SecretReadByApp",
-    "shortDescription": {"text": "The image ships a secret-looking file the app reads at run time"},
-    "fullDescription": {"text": "The original image bakes in a file that holds a secret (a .env file, a private key, "
-                                "credentials) and the app loads it when it starts, so the converted image keeps it. "
-                                "Anyone who can pull the image can read it."},
-    "help": {"text": "Pass the file at run time instead (`docker run --env-file`, compose `env_file:` or `secrets:`, "
-                     "a mounted volume), add it to .dockerignore, and convert with --drop-dotenv for .env files."},
-    "defaultConfiguration": {"level": "warning"},
-    "properties": {"tags": ["docker", "security", "secrets"]},
-}
+SECRET_RULE = _rule(
+    SECRET_ID, "SecretReadByApp", "The image ships a secret-looking file the app reads at run time",
+    "The original image bakes in a file that holds a secret (a .env file, a private key, credentials) and the "
+    "app loads it when it starts, so the converted image keeps it. Anyone who can pull the image can read it.",
+    "Pass the file at run time instead (`docker run --env-file`, compose `env_file:` or `secrets:`, a mounted "
+    "volume), add it to .dockerignore, and convert with --drop-dotenv for .env files.",
+    "warning", ["docker", "security", "secrets"])
 
 
 def secret_message(secret: dict) -> str:
