@@ -6,8 +6,9 @@ import importlib
 from .analysis import StageFacts
 from .plan import Detection
 
-# order breaks ties: a frontend build beats a Node server when both score the same
-LANGUAGES = ("go", "rust", "frontend", "node", "python", "java")
+# order breaks ties: a frontend build beats a Node server when both score the same, and so do
+# Bun and Deno (their images run package.json apps too)
+LANGUAGES = ("go", "rust", "frontend", "deno", "bun", "node", "python", "java", "ruby", "php")
 
 
 def language_module(name: str):
