@@ -47,3 +47,14 @@ def start_argv(facts: StageFacts) -> list[str]:
 
 def program(argv: list[str]) -> str:
     return posixpath.basename(argv[0]) if argv else ""
+
+
+def system_libraries(packages: list[str], family: str) -> list[str]:
+    """Runtime libraries for the -dev packages a build installs: the shared table, plus the
+    libraries PHP extensions and gems link (a table of their own)."""
+    from .common import native_libs, runtime_libraries
+    found = set(runtime_libraries(packages, family))
+    if family == "debian":
+        more = native_libs().get("debian-more", {})
+        found |= {more[p.split("=")[0]] for p in packages if more.get(p.split("=")[0])}
+    return sorted(found)
