@@ -29,6 +29,8 @@ from .secrets import SECRET_RE
 
 STAGE_ROOT = "/tmp/msb-runtime"
 WHY = "the app directory without build-only files"
+# what a build installs for itself only (the Node packages of a PHP or Rails asset build)
+DEV_DEPENDENCIES = "dependencies of the build only"
 
 
 @dataclass(frozen=True)
@@ -247,7 +249,8 @@ def _excluded(appdir: str, rules: list[Rule], skip: list[str]) -> list[str]:
 def _rules_in_play(files: list[str], rules: list[Rule]) -> list[Rule]:
     """With the context, only the rules that match a file there, plus those for what a build writes
     (output folders, caches) and for credentials a RUN may create (without it, all of them apply)."""
-    always = {"credential files", "Python caches and local environments", "dependencies (copied on their own)"}
+    always = {"credential files", "Python caches and local environments", "dependencies (copied on their own)",
+              DEV_DEPENDENCIES}
     generated = {"./target", "./build", "./.gradle", "./pkg/mod", "./vendor", "./.cargo"}
     return [r for r in rules if r.kind in always or r.pattern in generated or any(r.matches(f) for f in files)]
 

@@ -31,8 +31,8 @@ NATIVE = {"sharp", "bcrypt", "better-sqlite3", "canvas", "sqlite3", "argon2", "n
 LOCATION_MARKERS = ("import.meta.dir", "import.meta.path", "import.meta.file", "import.meta.url", "import.meta.require",
                     "__dirname", "__filename", "Bun.main", "require.resolve", "import(", "require(`")
 MAX_SOURCES = 200
-COMPILED_RULES = [Rule(p, "sources compiled into the binary") for p in
-                  ("./node_modules", "*.ts", "*.tsx", "*.mts", "*.cts", "tsconfig.json", "bun.lockb", "bun.lock",
+COMPILED_RULES = [Rule("./node_modules", app_files.DEV_DEPENDENCIES)] + \
+    [Rule(p, "sources compiled into the binary") for p in ("*.ts", "*.tsx", "*.mts", "*.cts", "tsconfig.json", "bun.lockb", "bun.lock",
                    "bunfig.toml")]
 
 

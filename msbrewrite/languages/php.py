@@ -38,8 +38,8 @@ STARTERS = {"php", "php-fpm", "apache2-foreground", "docker-php-entrypoint", "ap
 # packages a PHP build uses and the running app does not
 BUILD_PACKAGES = BUILD_UTILITIES | {"composer", "nodejs", "npm", "yarn", "build-essential", "gcc", "g++", "make",
                                     "autoconf", "pkg-config", "php-dev", "php-pear", "re2c"}
-RULES = [Rule(p, "PHP tests and development files") for p in
-         ("./node_modules", "phpunit.xml", "phpunit.xml.dist", ".phpunit.result.cache", ".phpunit.cache",
+RULES = [Rule("./node_modules", app_files.DEV_DEPENDENCIES)] + [Rule(p, "PHP tests and development files") for p in
+         ("phpunit.xml", "phpunit.xml.dist", ".phpunit.result.cache", ".phpunit.cache",
           ".php-cs-fixer.php", ".php-cs-fixer.dist.php", "phpstan.neon", "phpstan.neon.dist", ".phpcs.xml")] + \
     [Rule("auth.json", "credential files")]
 _APT_PHP_RE = re.compile(r"(libapache2-mod-php[\d.]*|php[\d.]*(-fpm|-cli)?)")
@@ -104,12 +104,21 @@ class PhpPlanner:
             plan.decisions.append("composer install already leaves require-dev out: vendor/ comes with the app")
             return
         kept = [w for w in last.argv[2:] if w in ("--no-scripts", "--ignore-platform-reqs", "--no-plugins")]
+        if self.runs_composer_scripts():
+            # the build ran the package scripts later (dump-autoload): Laravel's package:discover must see
+            # the production packages, or bootstrap/cache names dev-only providers
+            kept = [w for w in kept if w != "--no-scripts"]
         words = [last.argv[0], "install", "--no-dev", "--optimize-autoloader", "--no-interaction", *kept]
         where = f"cd {sh_words([last.cwd])} && " if last.cwd != self.facts.workdir else ""
         plan.builder_append.append("# require-dev out of vendor/, with an optimized autoloader, after the build\n"
                                    f"RUN {where}{sh_words(words)}")
         plan.decisions.append("`composer install --no-dev --optimize-autoloader` after the build: vendor/ holds "
                               "the production packages only")
+
+    def runs_composer_scripts(self) -> bool:
+        return any(c.program in ("composer", "composer.phar") and c.argv[1:2] in (["dump-autoload"], ["dumpautoload"],
+                                                                                   ["run-script"])
+                   and "--no-scripts" not in c.argv for c in self.facts.commands())
 
     # ---------------------------------------------------------------- official images
     def extensions(self) -> None:

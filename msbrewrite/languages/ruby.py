@@ -25,8 +25,8 @@ WITHOUT = "development:test"
 STARTERS = {"ruby", "bundle", "rails", "puma", "rackup", "unicorn", "thin", "falcon", "sidekiq", "rake", "iodine",
             "passenger", "hanami"}
 BUILD_ENV = {"BUNDLE_JOBS", "BUNDLE_RETRY"}
-RULES = [Rule(p, "Ruby tests and development files") for p in
-         ("./spec", ".rspec", ".rubocop.yml", ".rubocop_todo.yml", "./coverage", ".byebug_history", "./node_modules")]
+RULES = [Rule("./node_modules", app_files.DEV_DEPENDENCIES)] + [Rule(p, "Ruby tests and development files") for p in
+         ("./spec", ".rspec", ".rubocop.yml", ".rubocop_todo.yml", "./coverage", ".byebug_history")]
 # a spec line of Gemfile.lock: four blanks, the name, its version in parentheses
 _LOCK_SPEC_RE = re.compile(r"^    ([A-Za-z0-9_.-]+) \(([^)\n]*)\)", re.M)
 _PRECOMPILED_RE = re.compile(r"-(x86_64|aarch64|arm64|arm)-linux")
