@@ -75,8 +75,10 @@ def describe(image: str) -> Base:
 
 
 def _node_user(repo: str) -> tuple[str | None, str | None]:
-    # the official node images create `node` with uid and gid 1000, on Debian and on Alpine; oven/bun `bun`
-    return {"node": ("node", "1000:1000"), "bun": ("bun", "1000:1000")}.get(repo, (None, None))
+    # the official node images create `node` with uid and gid 1000, on Debian and on Alpine; oven/bun
+    # `bun` (1000), denoland/deno `deno` (1993)
+    return {"node": ("node", "1000:1000"), "bun": ("bun", "1000:1000"), "deno": ("deno", "1993:1993")}.get(
+        repo, (None, None))
 
 
 def alpine_version(builder_tag: str) -> str:

@@ -54,3 +54,14 @@ def test_apt_apache_keeps_base_and_drops_build_tools():
     assert "FROM debian:bookworm" in rt and "libapache2-mod-php php-gd" in rt
     assert "composer" not in rt and " git" not in rt
     assert "/etc/apache2" in rt and "/etc/php" in rt
+
+
+def test_apt_php_beside_software_of_its_own_refused():
+    r = convert("FROM ubuntu:22.04\nRUN apt-get update && apt-get install -y apache2 libapache2-mod-php\n"
+                "RUN cd /tmp/tool && ./configure && make install\nCMD [\"/usr/local/bin/start_tool\"]\n")
+    assert r.status == "refused" and r.reason_code == "php-apt-not-the-server"
+
+
+def test_deno_binary_image_refused():
+    r = convert("FROM denoland/deno:bin\nCOPY . .\nRUN deno cache main.ts\nCMD [\"run\", \"main.ts\"]\n")
+    assert r.status == "refused" and r.reason_code == "deno-binary-image"

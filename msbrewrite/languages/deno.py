@@ -81,6 +81,9 @@ class DenoPlanner:
         if not argv:
             raise Refusal("no CMD or ENTRYPOINT: the image only runs the base image's welcome command, so there "
                           "is no app to start", reason="no-entrypoint")
+        if facts.image_tag.startswith("bin"):
+            raise Refusal(f"{facts.image} holds only the deno binary, for COPY --from: it has no shell for the "
+                          "build's RUN steps and no entrypoint to start the app", reason="deno-binary-image")
         binary = self.compiled_binary(argv)
         if binary:
             self.plan_binary(binary)

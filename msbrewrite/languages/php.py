@@ -44,6 +44,8 @@ RULES = [Rule("./node_modules", app_files.DEV_DEPENDENCIES)] + [Rule(p, "PHP tes
     [Rule("auth.json", "credential files")]
 _APT_PHP_RE = re.compile(r"(libapache2-mod-php[\d.]*|php[\d.]*(-fpm|-cli)?)")
 _CONFIG_TOOLS = {"a2enmod", "a2dismod", "a2enconf", "a2disconf", "a2ensite", "a2dissite", "phpenmod", "phpdismod"}
+# the server an apt-installed PHP app runs
+APT_STARTERS = {"apachectl", "apache2ctl", "apache2", "apache2-foreground"}
 # writable paths Laravel needs: the runtime keeps their owner; the report says when it is root
 LARAVEL_WRITABLE = ("storage", "bootstrap/cache")
 
@@ -173,6 +175,17 @@ class PhpPlanner:
     # ---------------------------------------------------------------- apt-installed PHP
     def apt_server(self) -> None:
         facts, plan = self.facts, self.plan
+        prog = program(start_argv(facts))
+        if prog not in APT_STARTERS and not prog.startswith("php"):
+            raise Refusal(f"PHP from packages, but the image starts {prog or 'nothing of its own'}, not Apache or "
+                          "PHP: what the build installs besides the packages is not known to the runtime",
+                          reason="php-apt-not-the-server")
+        built = next((c for c in facts.commands() if c.program in ("make", "configure", "cmake", "ninja")
+                      or c.argv[:1] == ["./configure"]), None)
+        if built:
+            raise Refusal(f"the build compiles software of its own (`{' '.join(built.argv[:2])}`) on a base "
+                          "with PHP from packages: the runtime cannot be made smaller without losing it",
+                          reason="php-apt-builds-software")
         family = "alpine" if facts.is_alpine else "debian"
         keep = [p.split("=")[0] for p in facts.packages]
         keep = [p for p in dict.fromkeys(keep) if p not in BUILD_PACKAGES and not p.endswith(("-dev", "-devel"))
