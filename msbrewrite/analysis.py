@@ -22,6 +22,8 @@ IMAGE_ENV = {
     "rust": {"CARGO_HOME": "/usr/local/cargo", "RUSTUP_HOME": "/usr/local/rustup"},
     "node": {},
     "python": {},
+    "php": {"PHP_INI_DIR": "/usr/local/etc/php"},
+    "ruby": {"GEM_HOME": "/usr/local/bundle", "BUNDLE_APP_CONFIG": "/usr/local/bundle"},
 }
 
 # default WORKDIR of common builder images (relative paths in the build resolve against it)

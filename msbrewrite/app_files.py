@@ -32,6 +32,8 @@ from .secret_files import DOTENV, decide, is_dotenv, keeps, record_dropped_doten
 STAGE_ROOT = "/tmp/msb-runtime"
 WHY = "the app directory without build-only files"
 BUILD_OUTPUT = "build output"      # a rule's kind for what a build writes (never in the context)
+# what a build installs for itself only (the Node packages of a PHP or Rails asset build)
+DEV_DEPENDENCIES = "dependencies of the build only"
 
 
 @dataclass(frozen=True)
@@ -390,7 +392,7 @@ def _rules_in_play(files: list[str], rules: list[Rule]) -> list[Rule]:
     """With the context, only the rules that match a file there, plus those for what a build writes
     (output folders, caches) and for credentials a RUN may create (without it, all of them apply)."""
     always = {"credential files", "Python caches and local environments", "dependencies (copied on their own)",
-              BUILD_OUTPUT}
+              BUILD_OUTPUT, DEV_DEPENDENCIES}
     generated = {"./target", "./build", "./.gradle", "./pkg/mod", "./vendor", "./.cargo"}
     # the context walk never lists __pycache__ folders: Python sources there are the sign of them
     beside_python = {"__pycache__", "*.pyc"} if any(f.endswith(".py") for f in files) else set()

@@ -85,8 +85,10 @@ def _dotnet_user(repo: str, tag: str) -> tuple[str | None, str | None]:
 
 
 def _node_user(repo: str) -> tuple[str | None, str | None]:
-    # the official node images create `node` with uid and gid 1000, on Debian and on Alpine
-    return ("node", "1000:1000") if repo == "node" else (None, None)
+    # the official node images create `node` with uid and gid 1000, on Debian and on Alpine; oven/bun
+    # `bun` (1000), denoland/deno `deno` (1993)
+    return {"node": ("node", "1000:1000"), "bun": ("bun", "1000:1000"), "deno": ("deno", "1993:1993")}.get(
+        repo, (None, None))
 
 
 def alpine_version(builder_tag: str) -> str:

@@ -52,7 +52,8 @@ def convert(
     diff: bool = typer.Option(False, "--diff", help="Print a unified diff instead of the file."),
     as_json: bool = typer.Option(False, "--json", help="Print the full result as JSON on stdout."),
     runtime: str = typer.Option("auto", "--runtime", help="auto|distroless|slim|alpine|scratch"),
-    language: Optional[str] = typer.Option(None, "--language", "-l", help="go|rust|node|python|java|frontend|cpp|dotnet"),
+    language: Optional[str] = typer.Option(None, "--language", "-l",
+                                           help="go|rust|node|python|java|frontend|php|ruby|bun|deno|cpp|dotnet"),
     user: Optional[str] = typer.Option(None, "--user", help="Runtime user: nonroot (default), root, or a name/uid."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No report on stderr."),
     optimize: bool = typer.Option(False, "--optimize", help="Also rewrite the builder as an expert would: dependency "

@@ -114,7 +114,7 @@ def _convert(text: str, context: Context, options: Options) -> Result:
         found = run_detectors(facts)
         if not found or found[0].score < MIN_SCORE:
             hint = f" (weak signal: {found[0].language})" if found else ""
-            raise Refusal(f"unknown language: no Go, Rust, Node, Python, Java or frontend build found{hint}; "
+            raise Refusal(f"unknown language: no Go, Rust, Node, Python, Java, frontend, C/C++, .NET, PHP, Ruby, Bun or Deno build found{hint}; "
                           "use --language to choose one", reason="unknown-language")
         detection = found[0]
         module = language_module(detection.language)

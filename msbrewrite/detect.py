@@ -6,9 +6,10 @@ import importlib
 from .analysis import StageFacts
 from .plan import Detection
 
-# order breaks ties: a frontend build beats a Node server when both score the same; C/C++ comes
-# last, since Go, Rust, Python and Node images often compile a little C on the side
-LANGUAGES = ("go", "rust", "frontend", "node", "python", "java", "dotnet", "cpp")
+# order breaks ties: a frontend build beats a Node server when both score the same, and so do
+# Bun and Deno (their images run package.json apps too); C/C++ comes last, since Go, Rust, Python
+# and Node images often compile a little C on the side
+LANGUAGES = ("go", "rust", "frontend", "deno", "bun", "node", "python", "java", "ruby", "php", "dotnet", "cpp")
 
 
 def language_module(name: str):
