@@ -520,12 +520,7 @@ def _app_starts_a_shell(facts: StageFacts, plan: BuildPlan, options: Options) ->
     where = starts_a_shell(facts, plan.language)
     if not where:
         return
-    if options.flavour(plan.language) == "auto":
-        if not plan.needs_shell:
-            plan.decisions.append(f"the app starts a shell at run time ({where}): the runtime keeps one")
-        plan.needs_shell = True
-    else:
-        plan.warnings.append(f"the app starts a shell at run time ({where}), absent from {plan.runtime_base}")
+    _keep_a_shell(plan, options, f"the app starts a shell at run time ({where})")
 
 
 def _compose_overrides(facts: StageFacts, plan: BuildPlan, options: Options) -> None:
@@ -537,12 +532,17 @@ def _compose_overrides(facts: StageFacts, plan: BuildPlan, options: Options) -> 
                 "run what the build made instead (see CMD), or build it with `target: builder`"
             plan.warnings.append(f"{o.shown} runs {tool}, absent from the runtime image: {fix}")
         elif compose_usage.needs_shell(o) and not o.dev and not describe(plan.runtime_base).shell:
-            if options.flavour(plan.language) == "auto":
-                if not plan.needs_shell:
-                    plan.decisions.append(f"{o.shown} needs a shell: the runtime keeps one")
-                plan.needs_shell = True
-            else:
-                plan.warnings.append(f"{o.shown} needs a shell, absent from {plan.runtime_base}")
+            _keep_a_shell(plan, options, f"{o.shown} needs a shell")
+
+
+def _keep_a_shell(plan: BuildPlan, options: Options, why: str) -> None:
+    """A runtime on msb's own choice of base keeps a shell; one the user chose gets a warning."""
+    if options.flavour(plan.language) == "auto":
+        if not plan.needs_shell:
+            plan.decisions.append(f"{why}: the runtime keeps one")
+        plan.needs_shell = True
+    else:
+        plan.warnings.append(f"{why}, absent from {plan.runtime_base}")
 
 
 def healthcheck_wants_shell(facts: StageFacts, plan: BuildPlan, options: Options) -> None:
