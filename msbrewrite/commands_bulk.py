@@ -18,6 +18,14 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+def no_empty_values(**values) -> None:
+    """An empty value (an unset variable, a stray '') is an error, never the default or the working directory."""
+    from .option_values import empty_value_problem
+    why = empty_value_problem(values)
+    if why:
+        raise fail(why)
+
+
 def collect(paths: List[str], include: List[str], exclude: List[str]):
     """Discovered files, minus those a configuration excludes; exit 2 on bad input."""
     from .config import ConfigError, excluded, find
@@ -34,6 +42,7 @@ def collect(paths: List[str], include: List[str], exclude: List[str]):
 def flags(runtime: str, language: Optional[str], user: Optional[str], no_context: bool = False,
           optimize: bool = False) -> dict:
     from .options import RUNTIMES
+    no_empty_values(language=language, user=user)
     if runtime not in RUNTIMES:
         raise fail(f"--runtime must be one of {', '.join(RUNTIMES)}")
     if user is not None:
@@ -92,9 +101,11 @@ def _holds(path: str, text: str | None) -> bool:
 
 
 def register(app: typer.Typer) -> None:
-    @app.command()
+    from .cli import Command
+
+    @app.command(cls=Command)
     def migrate(
-        roots: List[str] = typer.Argument(..., help="Directories (or files) to search for Dockerfiles."),
+        roots: List[str] = typer.Argument(..., metavar="ROOTS...", help="Directories (or files) to search for Dockerfiles."),
         in_place: bool = typer.Option(False, "--in-place", "-i", help="Rewrite converted files (atomically)."),
         patch: Optional[str] = typer.Option(None, "--patch", help="Write one unified diff here ('-' = stdout)."),
         jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Worker processes (default: CPU count)."),
@@ -119,6 +130,7 @@ def register(app: typer.Typer) -> None:
         from .files import write_atomic
         from .printable import printable
 
+        no_empty_values(roots=roots, patch=patch, include=include, exclude=exclude)
         if in_place and patch:
             raise fail("--in-place and --patch cannot be combined")
         if jobs is not None and jobs < 1:

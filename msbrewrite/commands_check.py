@@ -53,9 +53,11 @@ def text(items) -> str:
 
 
 def register(app: typer.Typer) -> None:
-    @app.command()
+    from .cli import Command
+
+    @app.command(cls=Command)
     def check(
-        paths: List[str] = typer.Argument(..., help="Dockerfiles or directories to search."),
+        paths: List[str] = typer.Argument(..., metavar="PATHS...", help="Dockerfiles or directories to search."),
         fmt: str = typer.Option("text", "--format", "-f", help="text|json|sarif|github"),
         output: Optional[str] = typer.Option(None, "--output", "-o", help="Write the report here instead of stdout."),
         jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Worker processes (default: CPU count)."),
@@ -71,9 +73,10 @@ def register(app: typer.Typer) -> None:
         import sys
 
         from . import bulk, sarif
-        from .commands_bulk import Progress, collect, fail, flags
+        from .commands_bulk import Progress, collect, fail, flags, no_empty_values
         from .files import write_atomic
 
+        no_empty_values(paths=paths, output=output, include=include, exclude=exclude, fmt=fmt)
         if fmt not in FORMATS:
             raise fail(f"--format must be one of {', '.join(FORMATS)}")
         if jobs is not None and jobs < 1:

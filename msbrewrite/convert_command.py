@@ -49,6 +49,9 @@ def run(path: str, context: Path | None = None, no_context: bool = False, output
     from .plan import Refusal
     from .report import as_json as to_json, human, unified_diff
 
+    if path == "":
+        from .option_values import empty_value_problem
+        raise CommandError(empty_value_problem({"path": path}), 2)
     if in_place and (output or path == "-"):
         raise CommandError("--in-place cannot be combined with -o or with stdin", 2)
     if as_json and diff:

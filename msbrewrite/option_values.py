@@ -43,6 +43,24 @@ def image_problem(value: str) -> str | None:
     return None
 
 
+# how each parameter is spelled on the command line
+_SPELLING = {"path": "PATH", "paths": "PATHS", "roots": "ROOTS", "context": "--context", "output": "--output",
+             "language": "--language", "dockerignore": "--dockerignore", "patch": "--patch", "include": "--include",
+             "exclude": "--exclude", "user": "--user", "runtime": "--runtime", "fmt": "--format"}
+
+
+def empty_value_problem(values: dict) -> str | None:
+    """The first empty value among command-line parameters (name -> value or list of values)."""
+    for name, value in values.items():
+        for one in value if isinstance(value, (list, tuple)) else [value]:
+            if one == "":
+                spelled = _SPELLING.get(name, name)
+                if spelled.isupper():
+                    return f"empty {spelled} argument: name a file or directory ('-' for standard input where allowed)"
+                return f"{spelled}: empty value (leave the option out to get its default)"
+    return None
+
+
 def problems(options) -> list[str]:
     """One message per bad value of an Options, naming the option."""
     out = []
