@@ -37,6 +37,7 @@ class Item:
     leaves_out: list[str] = field(default_factory=list)
     no_gain: bool = False     # converted, but the image would be no smaller: not work for `check`
     warnings: list[str] = field(default_factory=list)
+    config: str | None = None  # the configuration file this file's options came from (absolute)
     line: int = 1             # the FROM line a finding points at
     old: str | None = None    # texts, kept for converted files only (patch / in-place)
     new: str | None = None
@@ -46,6 +47,7 @@ class Item:
         del data["old"], data["new"]
         data["path"] = display(self.path, base)
         data["context"] = display(self.context, base) if self.context else None
+        data["config"] = display(self.config, base) if self.config else None
         return data
 
 
@@ -103,7 +105,7 @@ def _literal_sources(text: str) -> list[str]:
 
 def process(found: Found, flags: dict) -> Item:
     """Convert one file (runs in a worker). Never raises."""
-    from .config import ConfigError, apply
+    from .config import ConfigError, apply, find, ignored
     from .convert import convert
     from .estimate import leaves_out
     from .files import read_dockerfile
@@ -126,12 +128,14 @@ def process(found: Found, flags: dict) -> Item:
         opts = Options(runtime=flags.get("runtime", "auto"), language=flags.get("language"), user=flags.get("user"),
                        optimize=bool(flags.get("optimize")))
         opts = apply(opts, found.path.parent, explicit=flags.get("explicit", {}))
+        cfg = find(found.path.parent)
+        item.config = str(cfg.path) if cfg else None
         result = convert(text, ctx, opts)
         item.status = {"converted": CONVERTED, "unchanged": UNCHANGED}.get(result.status, REFUSED)
         item.reason, item.reason_code = result.reason, result.reason_code
         item.language, item.runtime_base = result.language, result.runtime_base
         item.artifacts = [a.source for a in result.artifacts]
-        item.warnings = list(result.warnings)
+        item.warnings = ignored(found.path.parent) + list(result.warnings)
         if result.status == "converted":
             item.old, item.new = text, result.text
             item.line = result.facts.stage.from_.lineno
@@ -293,11 +297,21 @@ def patch_path(path: str, root: Path | None = None) -> str:
 
 
 def _git_name(name: str) -> str:
-    """A path as git writes it in a patch: C-quoted when it holds quotes, backslashes or controls."""
-    if not any(ch in '"\\' or ord(ch) < 32 for ch in name):
+    """A path as git writes it in a patch: C-quoted when it holds quotes, backslashes or controls,
+    or bytes that are not UTF-8 (a name the file system holds as raw bytes), which become octal
+    escapes, so the patch stays text and `git apply` finds the file."""
+    raw = os.fsencode(name)
+    try:
+        raw.decode("utf-8")
+        foreign = False
+    except UnicodeDecodeError:
+        foreign = True
+    if not foreign and not any(ch in '"\\' or ord(ch) < 32 for ch in name):
         return name
-    escapes = {'"': '\\"', "\\": "\\\\", "\t": "\\t", "\n": "\\n"}
-    return '"' + "".join(escapes.get(ch, f"\\{ord(ch):03o}" if ord(ch) < 32 else ch) for ch in name) + '"'
+    escapes = {ord('"'): '\\"', ord("\\"): "\\\\", ord("\t"): "\\t", ord("\n"): "\\n"}
+    if not foreign:
+        return '"' + "".join(escapes.get(ord(ch), f"\\{ord(ch):03o}" if ord(ch) < 32 else ch) for ch in name) + '"'
+    return '"' + "".join(escapes.get(b, f"\\{b:03o}" if b < 32 or b > 126 else chr(b)) for b in raw) + '"'
 
 
 def _diff(before: str, after: str, a: str, b: str) -> str:

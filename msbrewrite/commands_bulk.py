@@ -28,15 +28,27 @@ def no_empty_values(**values) -> None:
 
 def collect(paths: List[str], include: List[str], exclude: List[str]):
     """Discovered files, minus those a configuration excludes; exit 2 on bad input."""
-    from .config import ConfigError, excluded, find
+    from .config import ConfigError, excluded, find, ignored
     from .discover import discover
+    from .printable import printable
     try:
         found = discover(paths, include=tuple(include), exclude=tuple(exclude), excluded=excluded)
+        passed_over = {}
         for d in sorted({f.path.parent for f in found if not f.error}):
             find(d)     # a broken configuration is a usage error, said once, before any work
+            passed_over.update(dict.fromkeys(ignored(d)))
     except (FileNotFoundError, ConfigError) as exc:
         raise fail(str(exc))
+    for why in passed_over:
+        typer.echo(printable(f"msb: warning: {why}"), err=True)
     return found
+
+
+def configurations(items) -> str:
+    """The line naming every configuration file the run used, or ''."""
+    from .bulk import display
+    used = sorted({i.config for i in items if i.config})
+    return f"configuration: {', '.join(display(c) for c in used)}" if used else ""
 
 
 def flags(runtime: str, language: Optional[str], user: Optional[str], no_context: bool = False,
@@ -178,6 +190,8 @@ def register(app: typer.Typer) -> None:
                    "summary": bulk.counts(items), "files": [i.to_dict() for i in items]}
             typer.echo(json.dumps(doc, indent=2), err=patch == "-")
         typer.echo(bulk.summary(items, seconds, action), err=True)
+        if configurations(items):
+            typer.echo(printable(f"  {configurations(items)}"), err=True)
         failed = [i for i in items if i.status == bulk.FAILED]
         for item in failed:     # the bar hid them: name each failure once, at the end
             typer.echo(printable(f"msb: {bulk.display(item.path)}: failed: {item.reason}"), err=True)

@@ -46,6 +46,8 @@ def text(items) -> str:
                 lines.append(f"  leaves out: {phrase}")
             for art in item.artifacts:
                 lines.append(f"  copies:     {art}")
+        if item.config and item.status in (CONVERTED, FAILED):
+            lines.append(f"  config:     {display(item.config)}")
         elif item.status == FAILED:
             lines.append(f"{display(item.path)}: failed: {item.reason}")
     from .printable import printable

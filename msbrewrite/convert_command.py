@@ -39,6 +39,13 @@ def options(runtime: str, language: str | None, user: str | None = None, config_
         raise CommandError(str(exc), 2) from None
 
 
+def configuration(config_from: Path) -> tuple[str | None, list[str]]:
+    """The configuration file the options came from, and the files passed over for their owner."""
+    from . import config
+    found = config.find(config_from)
+    return (str(found.path) if found else None), config.ignored(config_from)
+
+
 def run(path: str, context: Path | None = None, no_context: bool = False, output: Path | None = None,
         in_place: bool = False, diff: bool = False, as_json: bool = False, runtime: str = "auto",
         language: str | None = None, user: str | None = None, quiet: bool = False, optimize: bool = False,
@@ -65,7 +72,12 @@ def run(path: str, context: Path | None = None, no_context: bool = False, output
         ctx = context if context else (Path(path).resolve().parent if path != "-" else None)
         if context and not os.path.isdir(context):
             raise CommandError(f"--context {context}: not a directory", 2)
-    opts = options(runtime, language, user, Path(path).resolve().parent if path != "-" else Path.cwd(), optimize)
+    config_from = Path(path).resolve().parent if path != "-" else Path.cwd()
+    opts = options(runtime, language, user, config_from, optimize)
+    used, passed_over = configuration(config_from)
+    if not quiet:
+        for why in passed_over:
+            _echo(f"msb: warning: {why}", sys.stderr)
     if dockerignore is not None:
         from .optimize.dockerignore import check_target
         try:
@@ -75,13 +87,13 @@ def run(path: str, context: Path | None = None, no_context: bool = False, output
     result = convert(text, ctx, opts)
     name = path if path != "-" else "<stdin>"
     if as_json:
-        _echo(to_json(result, name), sys.stdout)
+        _echo(to_json(result, name, used, passed_over), sys.stdout)
     if result.status == "refused":
         # quiet means no report, not no error: the refusal is said on stderr in every mode
         _echo(human(result, name), sys.stderr)
         return result.exit_code
     if not quiet:
-        _echo(human(result, name), sys.stderr)
+        _echo(human(result, name, used), sys.stderr)
     if dockerignore is not None and result.status == "converted":
         from .optimize.dockerignore import write_suggestion
         try:
