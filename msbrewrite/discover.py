@@ -14,6 +14,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from .walk import walk
+
 SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", "vendor", ".venv", ".tox", "__pycache__"})
 # suffixes after "Dockerfile." that name a template, a backup or a companion file, not a Dockerfile
 NOT_DOCKERFILE = frozenset({
@@ -79,7 +81,7 @@ def discover(roots, include=(), exclude=(), excluded=None) -> list[Found]:
         def walk_error(exc: OSError) -> None:
             unreadable.append((Path(exc.filename or root), exc.strerror or str(exc)))
 
-        for dirpath, dirnames, filenames in os.walk(root, onerror=walk_error):   # never enters symlinked dirs
+        for dirpath, dirnames, filenames in walk(root, onerror=walk_error):   # never enters symlinked dirs
             rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
             rel_dir = "" if rel_dir == "." else rel_dir + "/"
             dirnames[:] = sorted(d for d in dirnames
