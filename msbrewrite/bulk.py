@@ -242,17 +242,15 @@ def _warm() -> None:
 
 def write_in_place(items: list[Item], on_write=None) -> list[Item]:
     """Rewrite converted files atomically; a file edited since it was read is left alone."""
-    from .files import write_atomic
+    from .files import Changed, replace_if_unchanged
     for item in items:
         if item.status != CONVERTED:
             continue
         try:
-            with open(item.path, encoding="utf-8", newline="") as fh:
-                current = fh.read()
-            if current != item.old:
-                item.status, item.reason, item.reason_code = FAILED, "file changed during the run: not written", "changed"
-                continue
-            write_atomic(item.path, item.new)
+            replace_if_unchanged(item.path, item.old, item.new)
+        except Changed as exc:
+            item.status, item.reason, item.reason_code = FAILED, exc.strerror, "changed"
+            continue
         except OSError as exc:
             item.status, item.reason, item.reason_code = FAILED, f"cannot write ({exc.strerror or exc})", "unwritable"
             continue
@@ -280,20 +278,29 @@ def patch(items: list[Item], base: Path | None = None, roots: dict | None = None
 
 
 def patch_path(path: str, root: Path | None = None) -> str:
-    """The name of a file in a patch: relative to its repository's top, else to `root`."""
+    """The name of a file in a patch: relative to the top of the repository holding the root it
+    was found under (where `git apply` runs, also for a file in a repository nested below that
+    top), else to its own repository's top, else to `root`."""
     p = Path(path)
-    d = p.parent
-    while True:
-        if os.path.exists(d / ".git"):
-            return p.relative_to(d).as_posix()
-        if d.parent == d:
-            break
-        d = d.parent
+    for start in ([Path(root).resolve()] if root else []) + [p.parent]:
+        top = _repository_top(start)
+        if top is not None and (top == p.parent or top in p.parents):
+            return p.relative_to(top).as_posix()
     anchor = Path(root or Path.cwd()).resolve()
     try:
         return p.relative_to(anchor).as_posix()
     except ValueError:
         return p.name       # an explicit file outside every root: named from its own directory
+
+
+def _repository_top(directory: Path) -> Path | None:
+    d = directory
+    while True:
+        if os.path.exists(d / ".git"):
+            return d
+        if d.parent == d:
+            return None
+        d = d.parent
 
 
 def _git_name(name: str) -> str:

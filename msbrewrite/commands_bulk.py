@@ -28,11 +28,13 @@ def no_empty_values(**values) -> None:
 
 def collect(paths: List[str], include: List[str], exclude: List[str]):
     """Discovered files, minus those a configuration excludes; exit 2 on bad input."""
-    from .config import ConfigError, excluded, find, ignored
+    from .config import ConfigError, excluded, find, ignored, unmatched_excludes
     from .discover import discover
+    from .patterns import PatternSet
     from .printable import printable
+    flag_patterns = PatternSet.of(exclude, "--exclude")
     try:
-        found = discover(paths, include=tuple(include), exclude=tuple(exclude), excluded=excluded)
+        found = discover(paths, include=tuple(include), exclude=flag_patterns, excluded=excluded)
         passed_over = {}
         for d in sorted({f.path.parent for f in found if not f.error}):
             find(d)     # a broken configuration is a usage error, said once, before any work
@@ -41,7 +43,27 @@ def collect(paths: List[str], include: List[str], exclude: List[str]):
         raise fail(str(exc))
     for why in passed_over:
         typer.echo(printable(f"msb: warning: {why}"), err=True)
+    # a pattern that excludes nothing is most likely a typo, and the files it meant are rewritten
+    unused = [("--exclude", text) for text in flag_patterns.unmatched()] + unmatched_excludes()
+    for source, text in unused:
+        typer.echo(printable(f"msb: warning: exclude pattern {text!r} ({source}) matched nothing"), err=True)
     return found
+
+
+def output_target(option: str, target: str | None, found) -> None:
+    """Refuse, before any work, an output file that is one of the inputs (through symlinks and
+    hard links) or that cannot be written: the report must never replace a Dockerfile."""
+    from .files import check_writable, same_file
+    if target is None or target == "-":
+        return
+    for f in found:
+        if same_file(target, f.path):
+            raise fail(f"{option} {target}: is one of the Dockerfiles being read; write the "
+                       f"{'patch' if option == '--patch' else 'report'} elsewhere")
+    try:
+        check_writable(target)
+    except OSError as exc:
+        raise fail(f"{target}: cannot write ({exc.strerror or exc})")
 
 
 def configurations(items) -> str:
@@ -149,6 +171,7 @@ def register(app: typer.Typer) -> None:
             raise fail("--jobs must be at least 1")
         options = flags(runtime, language, user, no_context, optimize)
         found = collect(roots, include, exclude)
+        output_target("--patch", patch, found)
         clock = bulk.Clock()
         written = []
 

@@ -75,7 +75,7 @@ def register(app: typer.Typer) -> None:
         import sys
 
         from . import bulk, sarif
-        from .commands_bulk import Progress, collect, fail, flags, no_empty_values
+        from .commands_bulk import Progress, collect, fail, flags, no_empty_values, output_target
         from .files import write_atomic
 
         no_empty_values(paths=paths, output=output, include=include, exclude=exclude, fmt=fmt)
@@ -85,6 +85,7 @@ def register(app: typer.Typer) -> None:
             raise fail("--jobs must be at least 1")
         options = flags(runtime, language, user, no_context)
         found = collect(paths, include, exclude)
+        output_target("--output", output, found)
         clock = bulk.Clock()
         # a bar on a terminal only: CI logs get the report, not one line per file
         with Progress(len(found), "checking", quiet=not sys.stderr.isatty()) as progress:

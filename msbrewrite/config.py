@@ -159,17 +159,31 @@ def _trusted(path: Path, passed_over: list) -> bool:
 
 def excluded(path: str | Path) -> bool:
     """Whether an `exclude` pattern of a configuration above `path` matches it. Each pattern is
-    matched against the path relative to the directory of the file that declares it (or the bare
-    name); every configuration up to the repository root counts, not only the nearest."""
-    import fnmatch
+    read as a .gitignore line relative to the directory of the file that declares it (patterns.py);
+    every configuration up to the end of the search counts, not only the nearest."""
     path = Path(path)
+    is_dir = os.path.isdir(path)
+    hit = False
     for cfg in _chain(path.parent):
-        if not cfg.exclude:
-            continue
-        rel = path.relative_to(cfg.path.parent).as_posix()
-        if any(fnmatch.fnmatchcase(rel, p) or fnmatch.fnmatchcase(path.name, p) for p in cfg.exclude):
-            return True
-    return False
+        if cfg.exclude:
+            rel = path.relative_to(cfg.path.parent).as_posix()
+            hit = _excludes(cfg).matches(rel, is_dir) or hit
+    return hit
+
+
+_EXCLUDES: dict = {}
+
+
+def _excludes(cfg: Config):
+    from .patterns import PatternSet
+    if cfg.path not in _EXCLUDES:
+        _EXCLUDES[cfg.path] = PatternSet.of(cfg.exclude, str(cfg.path))
+    return _EXCLUDES[cfg.path]
+
+
+def unmatched_excludes() -> list[tuple[str, str]]:
+    """(configuration file, pattern) for each `exclude` pattern consulted so far that matched nothing."""
+    return [(sets.source, text) for sets in _EXCLUDES.values() for text in sets.unmatched()]
 
 
 def _read(path: Path) -> dict:

@@ -52,7 +52,7 @@ def run(path: str, context: Path | None = None, no_context: bool = False, output
         dockerignore: Path | None = None) -> int:
     """Convert one Dockerfile; returns the exit code. Raises CommandError for bad usage or input."""
     from .convert import convert
-    from .files import read_dockerfile, write_atomic
+    from .files import Changed, check_writable, read_dockerfile, replace_if_unchanged, same_file, write_atomic
     from .plan import Refusal
     from .report import as_json as to_json, human, unified_diff
 
@@ -63,6 +63,8 @@ def run(path: str, context: Path | None = None, no_context: bool = False, output
         raise CommandError("--in-place cannot be combined with -o or with stdin", 2)
     if as_json and diff:
         raise CommandError("--json and --diff cannot be combined: choose one for stdout", 2)
+    if output is not None and path != "-" and same_file(output, path):
+        raise CommandError(f"-o {output}: is the Dockerfile being converted; use --in-place to rewrite it", 2)
     try:
         text = read_dockerfile(path)
     except Refusal as exc:
@@ -94,6 +96,24 @@ def run(path: str, context: Path | None = None, no_context: bool = False, output
         return result.exit_code
     if not quiet:
         _echo(human(result, name, used), sys.stderr)
+    target = (Path(path) if in_place else output) if (in_place or output) else None
+    if target is not None:
+        # every target is checked before the first write: a refused -o leaves no .dockerignore behind
+        try:
+            check_writable(target)
+        except OSError as exc:
+            raise CommandError(f"{target}: cannot write ({exc.strerror or exc})", 2) from None
+    if target is not None:
+        # the file gets the Dockerfile; stdout still gets the JSON or the diff that was asked for
+        try:
+            if in_place and result.status == "converted":
+                replace_if_unchanged(target, text, result.text)    # an edit made meanwhile is kept
+            elif not in_place:
+                write_atomic(target, result.text)
+        except Changed:
+            raise CommandError(f"{target}: changed while msb converted it: not written (run msb again)", 2) from None
+        except OSError as exc:
+            raise CommandError(f"{target}: cannot write ({exc.strerror or exc})", 2) from None
     if dockerignore is not None and result.status == "converted":
         from .optimize.dockerignore import write_suggestion
         try:
@@ -102,14 +122,7 @@ def run(path: str, context: Path | None = None, no_context: bool = False, output
             raise CommandError(f"{dockerignore}: cannot write ({exc.strerror or exc})", 2) from None
         if not quiet and not as_json:
             _echo(f"msb: {note}", sys.stderr)
-    if in_place or output:
-        # the file gets the Dockerfile; stdout still gets the JSON or the diff that was asked for
-        target = Path(path) if in_place else output
-        if result.status == "converted" or not in_place:
-            try:
-                write_atomic(target, result.text)
-            except OSError as exc:
-                raise CommandError(f"{target}: cannot write ({exc.strerror or exc})", 2) from None
+    if target is not None:
         if diff:
             sys.stdout.write(unified_diff(text, result.text, name))
         return 0

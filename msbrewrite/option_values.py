@@ -34,6 +34,10 @@ def extra_path_problem(value: str) -> str | None:
         return "must be a non-empty path without control characters"
     if value.startswith("/") or ".." in posixpath.normpath(value).split("/"):
         return f"{value!r} leaves the working directory: extra paths are relative to WORKDIR, without '..'"
+    if any(ch in value for ch in "$*?[\\") or value.startswith("~"):
+        # COPY would expand these: ${HOME} becomes an absolute path, a glob reaches past the check
+        return (f"{value!r}: extra paths are plain relative paths, without variables ($), globs (* ? [), "
+                "backslashes or ~")
     return None
 
 
