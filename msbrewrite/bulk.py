@@ -38,6 +38,7 @@ class Item:
     no_gain: bool = False     # converted, but the image would be no smaller: not work for `check`
     warnings: list[str] = field(default_factory=list)
     secrets: list[dict] = field(default_factory=list)   # secret-looking files the runtime keeps (the app reads them)
+    config: str | None = None  # the configuration file this file's options came from (absolute)
     line: int = 1             # the FROM line a finding points at
     old: str | None = None    # texts, kept for converted files only (patch / in-place)
     new: str | None = None
@@ -47,6 +48,7 @@ class Item:
         del data["old"], data["new"]
         data["path"] = display(self.path, base)
         data["context"] = display(self.context, base) if self.context else None
+        data["config"] = display(self.config, base) if self.config else None
         return data
 
 
@@ -104,7 +106,7 @@ def _literal_sources(text: str) -> list[str]:
 
 def process(found: Found, flags: dict) -> Item:
     """Convert one file (runs in a worker). Never raises."""
-    from .config import ConfigError, apply
+    from .config import ConfigError, apply, find, ignored
     from .convert import convert
     from .estimate import leaves_out
     from .files import read_dockerfile
@@ -127,12 +129,14 @@ def process(found: Found, flags: dict) -> Item:
         opts = Options(runtime=flags.get("runtime", "auto"), language=flags.get("language"), user=flags.get("user"),
                        optimize=bool(flags.get("optimize")))
         opts = apply(opts, found.path.parent, explicit=flags.get("explicit", {}))
+        cfg = find(found.path.parent)
+        item.config = str(cfg.path) if cfg else None
         result = convert(text, ctx, opts)
         item.status = {"converted": CONVERTED, "unchanged": UNCHANGED}.get(result.status, REFUSED)
         item.reason, item.reason_code = result.reason, result.reason_code
         item.language, item.runtime_base = result.language, result.runtime_base
         item.artifacts = [a.source for a in result.artifacts]
-        item.warnings = list(result.warnings)
+        item.warnings = ignored(found.path.parent) + list(result.warnings)
         item.secrets = list(result.secrets)
         if result.status == "converted":
             item.old, item.new = text, result.text
@@ -240,17 +244,15 @@ def _warm() -> None:
 
 def write_in_place(items: list[Item], on_write=None) -> list[Item]:
     """Rewrite converted files atomically; a file edited since it was read is left alone."""
-    from .files import write_atomic
+    from .files import Changed, replace_if_unchanged
     for item in items:
         if item.status != CONVERTED:
             continue
         try:
-            with open(item.path, encoding="utf-8", newline="") as fh:
-                current = fh.read()
-            if current != item.old:
-                item.status, item.reason, item.reason_code = FAILED, "file changed during the run: not written", "changed"
-                continue
-            write_atomic(item.path, item.new)
+            replace_if_unchanged(item.path, item.old, item.new)
+        except Changed as exc:
+            item.status, item.reason, item.reason_code = FAILED, exc.strerror, "changed"
+            continue
         except OSError as exc:
             item.status, item.reason, item.reason_code = FAILED, f"cannot write ({exc.strerror or exc})", "unwritable"
             continue
@@ -278,15 +280,14 @@ def patch(items: list[Item], base: Path | None = None, roots: dict | None = None
 
 
 def patch_path(path: str, root: Path | None = None) -> str:
-    """The name of a file in a patch: relative to its repository's top, else to `root`."""
+    """The name of a file in a patch: relative to the top of the repository holding the root it
+    was found under (where `git apply` runs, also for a file in a repository nested below that
+    top), else to its own repository's top, else to `root`."""
     p = Path(path)
-    d = p.parent
-    while True:
-        if os.path.exists(d / ".git"):
-            return p.relative_to(d).as_posix()
-        if d.parent == d:
-            break
-        d = d.parent
+    for start in ([Path(root).resolve()] if root else []) + [p.parent]:
+        top = _repository_top(start)
+        if top is not None and (top == p.parent or top in p.parents):
+            return p.relative_to(top).as_posix()
     anchor = Path(root or Path.cwd()).resolve()
     try:
         return p.relative_to(anchor).as_posix()
@@ -294,12 +295,32 @@ def patch_path(path: str, root: Path | None = None) -> str:
         return p.name       # an explicit file outside every root: named from its own directory
 
 
+def _repository_top(directory: Path) -> Path | None:
+    d = directory
+    while True:
+        if os.path.exists(d / ".git"):
+            return d
+        if d.parent == d:
+            return None
+        d = d.parent
+
+
 def _git_name(name: str) -> str:
-    """A path as git writes it in a patch: C-quoted when it holds quotes, backslashes or controls."""
-    if not any(ch in '"\\' or ord(ch) < 32 for ch in name):
+    """A path as git writes it in a patch: C-quoted when it holds quotes, backslashes or controls,
+    or bytes that are not UTF-8 (a name the file system holds as raw bytes), which become octal
+    escapes, so the patch stays text and `git apply` finds the file."""
+    raw = os.fsencode(name)
+    try:
+        raw.decode("utf-8")
+        foreign = False
+    except UnicodeDecodeError:
+        foreign = True
+    if not foreign and not any(ch in '"\\' or ord(ch) < 32 for ch in name):
         return name
-    escapes = {'"': '\\"', "\\": "\\\\", "\t": "\\t", "\n": "\\n"}
-    return '"' + "".join(escapes.get(ch, f"\\{ord(ch):03o}" if ord(ch) < 32 else ch) for ch in name) + '"'
+    escapes = {ord('"'): '\\"', ord("\\"): "\\\\", ord("\t"): "\\t", ord("\n"): "\\n"}
+    if not foreign:
+        return '"' + "".join(escapes.get(ord(ch), f"\\{ord(ch):03o}" if ord(ch) < 32 else ch) for ch in name) + '"'
+    return '"' + "".join(escapes.get(b, f"\\{b:03o}" if b < 32 or b > 126 else chr(b)) for b in raw) + '"'
 
 
 def _diff(before: str, after: str, a: str, b: str) -> str:

@@ -10,6 +10,15 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from typer.core import TyperCommand
+
+
+class Command(TyperCommand):
+    """Usage lines as man pages write them: `msb check [OPTIONS] PATHS...`, not `{paths}...`."""
+
+    def collect_usage_pieces(self, ctx) -> list[str]:
+        return [p[1:-1] if p.startswith("{") and p.endswith("}") else p for p in super().collect_usage_pieces(ctx)]
+
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Rewrite single-stage Dockerfiles into multi-stage ones with a minimal runtime.")
@@ -42,12 +51,12 @@ def _options(runtime: str, language: Optional[str], user: Optional[str] = None, 
         raise _fail(exc.message, exc.code)
 
 
-@app.command()
+@app.command(cls=Command)
 def convert(
-    path: str = typer.Argument(..., help="Dockerfile to convert ('-' reads stdin)."),
-    context: Optional[Path] = typer.Option(None, "--context", "-c", help="Build context (default: the file's directory)."),
+    path: str = typer.Argument(..., metavar="PATH", help="Dockerfile to convert ('-' reads stdin)."),
+    context: Optional[str] = typer.Option(None, "--context", "-c", help="Build context (default: the file's directory)."),
     no_context: bool = typer.Option(False, "--no-context", help="Ignore the build context."),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write the result here (atomically)."),
+    output: Optional[str] = typer.Option(None, "-o", "--output", help="Write the result here (atomically)."),
     in_place: bool = typer.Option(False, "--in-place", "-i", help="Rewrite PATH itself (atomically)."),
     diff: bool = typer.Option(False, "--diff", help="Print a unified diff instead of the file."),
     as_json: bool = typer.Option(False, "--json", help="Print the full result as JSON on stdout."),
@@ -58,26 +67,39 @@ def convert(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No report on stderr."),
     optimize: bool = typer.Option(False, "--optimize", help="Also rewrite the builder as an expert would: dependency "
                                   "layer first, BuildKit cache mounts, smaller artifacts (BuildKit only)."),
-    dockerignore: Optional[Path] = typer.Option(None, "--dockerignore", help="With --optimize and a context without "
+    dockerignore: Optional[str] = typer.Option(None, "--dockerignore", help="With --optimize and a context without "
                                                 ".dockerignore: write a suggested one here (never over a file)."),
     drop_dotenv: bool = typer.Option(False, "--drop-dotenv", help="Leave .env files the app reads out of the "
                                      "runtime: you pass them at run time (--env-file, compose env_file)."),
 ) -> None:
     """Convert one Dockerfile. The result goes to stdout, the report to stderr."""
     from .convert_command import CommandError, run
+    no_empty_values(path=path, context=context, output=output, language=language, dockerignore=dockerignore)
     try:
-        code = run(path, context, no_context, output, in_place, diff, as_json, runtime, language, user, quiet,
-                   optimize, dockerignore, drop_dotenv)
+        code = run(path, _path(context), no_context, _path(output), in_place, diff, as_json, runtime, language, user,
+                   quiet, optimize, _path(dockerignore), drop_dotenv)
     except CommandError as exc:
         raise _fail(exc.message, exc.code)
     if code:
         raise typer.Exit(code)
 
 
-@app.command()
+def _path(value: Optional[str]) -> Optional[Path]:
+    return None if value is None else Path(value)
+
+
+def no_empty_values(**values) -> None:
+    """An empty value is a mistake (an unset variable, a stray ''), never a request for the default."""
+    from .option_values import empty_value_problem
+    why = empty_value_problem(values)
+    if why:
+        raise _fail(why, 2)
+
+
+@app.command(cls=Command)
 def detect(
-    path: str = typer.Argument(..., help="Dockerfile ('-' reads stdin)."),
-    context: Optional[Path] = typer.Option(None, "--context", "-c", help="Build context (default: the file's directory)."),
+    path: str = typer.Argument(..., metavar="PATH", help="Dockerfile ('-' reads stdin)."),
+    context: Optional[str] = typer.Option(None, "--context", "-c", help="Build context (default: the file's directory)."),
     as_json: bool = typer.Option(False, "--json", help="JSON output."),
 ) -> None:
     """Print the detected language, confidence and evidence."""
@@ -87,11 +109,12 @@ def detect(
     from .files import read_dockerfile
     from .plan import Refusal
 
+    no_empty_values(path=path, context=context)
     if context is not None and not os.path.isdir(context):
         raise _fail(f"--context {context}: not a directory", 2)
     try:
         text = read_dockerfile(path)
-        ctx = context or (Path(path).resolve().parent if path != "-" else None)
+        ctx = _path(context) or (Path(path).resolve().parent if path != "-" else None)
         found = run(text, ctx)
     except Refusal as exc:
         raise _fail(exc.message, exc.code)

@@ -18,22 +18,65 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+def no_empty_values(**values) -> None:
+    """An empty value (an unset variable, a stray '') is an error, never the default or the working directory."""
+    from .option_values import empty_value_problem
+    why = empty_value_problem(values)
+    if why:
+        raise fail(why)
+
+
 def collect(paths: List[str], include: List[str], exclude: List[str]):
     """Discovered files, minus those a configuration excludes; exit 2 on bad input."""
-    from .config import ConfigError, excluded, find
+    from .config import ConfigError, excluded, find, ignored, unmatched_excludes
     from .discover import discover
+    from .patterns import PatternSet
+    from .printable import printable
+    flag_patterns = PatternSet.of(exclude, "--exclude")
     try:
-        found = discover(paths, include=tuple(include), exclude=tuple(exclude), excluded=excluded)
+        found = discover(paths, include=tuple(include), exclude=flag_patterns, excluded=excluded)
+        passed_over = {}
         for d in sorted({f.path.parent for f in found if not f.error}):
             find(d)     # a broken configuration is a usage error, said once, before any work
+            passed_over.update(dict.fromkeys(ignored(d)))
     except (FileNotFoundError, ConfigError) as exc:
         raise fail(str(exc))
+    for why in passed_over:
+        typer.echo(printable(f"msb: warning: {why}"), err=True)
+    # a pattern that excludes nothing is most likely a typo, and the files it meant are rewritten
+    unused = [("--exclude", text) for text in flag_patterns.unmatched()] + unmatched_excludes()
+    for source, text in unused:
+        typer.echo(printable(f"msb: warning: exclude pattern {text!r} ({source}) matched nothing"), err=True)
     return found
+
+
+def output_target(option: str, target: str | None, found) -> None:
+    """Refuse, before any work, an output file that is one of the inputs (through symlinks and
+    hard links) or that cannot be written: the report must never replace a Dockerfile."""
+    from .files import check_writable, same_file
+    if target is None or target == "-":
+        return
+    for f in found:
+        if same_file(target, f.path):
+            raise fail(f"{option} {target}: is one of the Dockerfiles being read; write the "
+                       f"{'patch' if option == '--patch' else 'report'} elsewhere")
+    try:
+        check_writable(target)
+    except OSError as exc:
+        raise fail(f"{target}: cannot write ({exc.strerror or exc})")
+
+
+def configurations(items) -> str:
+    """The line naming every configuration file the run used, or ''."""
+    from .bulk import display
+    used = sorted({i.config for i in items if i.config})
+    return f"configuration: {', '.join(display(c) for c in used)}" if used else ""
 
 
 def flags(runtime: str, language: Optional[str], user: Optional[str], no_context: bool = False,
           optimize: bool = False) -> dict:
     from .options import RUNTIMES
+    no_empty_values(language=language, user=user)
     if runtime not in RUNTIMES:
         raise fail(f"--runtime must be one of {', '.join(RUNTIMES)}")
     if user is not None:
@@ -92,9 +135,11 @@ def _holds(path: str, text: str | None) -> bool:
 
 
 def register(app: typer.Typer) -> None:
-    @app.command()
+    from .cli import Command
+
+    @app.command(cls=Command)
     def migrate(
-        roots: List[str] = typer.Argument(..., help="Directories (or files) to search for Dockerfiles."),
+        roots: List[str] = typer.Argument(..., metavar="ROOTS...", help="Directories (or files) to search for Dockerfiles."),
         in_place: bool = typer.Option(False, "--in-place", "-i", help="Rewrite converted files (atomically)."),
         patch: Optional[str] = typer.Option(None, "--patch", help="Write one unified diff here ('-' = stdout)."),
         jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Worker processes (default: CPU count)."),
@@ -119,12 +164,14 @@ def register(app: typer.Typer) -> None:
         from .files import write_atomic
         from .printable import printable
 
+        no_empty_values(roots=roots, patch=patch, include=include, exclude=exclude)
         if in_place and patch:
             raise fail("--in-place and --patch cannot be combined")
         if jobs is not None and jobs < 1:
             raise fail("--jobs must be at least 1")
         options = flags(runtime, language, user, no_context, optimize)
         found = collect(roots, include, exclude)
+        output_target("--patch", patch, found)
         clock = bulk.Clock()
         written = []
 
@@ -166,6 +213,8 @@ def register(app: typer.Typer) -> None:
                    "summary": bulk.counts(items), "files": [i.to_dict() for i in items]}
             typer.echo(json.dumps(doc, indent=2), err=patch == "-")
         typer.echo(bulk.summary(items, seconds, action), err=True)
+        if configurations(items):
+            typer.echo(printable(f"  {configurations(items)}"), err=True)
         failed = [i for i in items if i.status == bulk.FAILED]
         for item in failed:     # the bar hid them: name each failure once, at the end
             typer.echo(printable(f"msb: {bulk.display(item.path)}: failed: {item.reason}"), err=True)

@@ -54,6 +54,8 @@ def text(items) -> str:
                 lines.append(f"  leaves out: {phrase}")
             for art in item.artifacts:
                 lines.append(f"  copies:     {art}")
+        if item.config and item.status in (CONVERTED, FAILED):
+            lines.append(f"  config:     {display(item.config)}")
         elif item.status == FAILED:
             lines.append(f"{display(item.path)}: failed: {item.reason}")
     from .printable import printable
@@ -61,9 +63,11 @@ def text(items) -> str:
 
 
 def register(app: typer.Typer) -> None:
-    @app.command()
+    from .cli import Command
+
+    @app.command(cls=Command)
     def check(
-        paths: List[str] = typer.Argument(..., help="Dockerfiles or directories to search."),
+        paths: List[str] = typer.Argument(..., metavar="PATHS...", help="Dockerfiles or directories to search."),
         fmt: str = typer.Option("text", "--format", "-f", help="text|json|sarif|github"),
         output: Optional[str] = typer.Option(None, "--output", "-o", help="Write the report here instead of stdout."),
         jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Worker processes (default: CPU count)."),
@@ -79,15 +83,17 @@ def register(app: typer.Typer) -> None:
         import sys
 
         from . import bulk, sarif
-        from .commands_bulk import Progress, collect, fail, flags
+        from .commands_bulk import Progress, collect, fail, flags, no_empty_values, output_target
         from .files import write_atomic
 
+        no_empty_values(paths=paths, output=output, include=include, exclude=exclude, fmt=fmt)
         if fmt not in FORMATS:
             raise fail(f"--format must be one of {', '.join(FORMATS)}")
         if jobs is not None and jobs < 1:
             raise fail("--jobs must be at least 1")
         options = flags(runtime, language, user, no_context)
         found = collect(paths, include, exclude)
+        output_target("--output", output, found)
         clock = bulk.Clock()
         # a bar on a terminal only: CI logs get the report, not one line per file
         with Progress(len(found), "checking", quiet=not sys.stderr.isatty()) as progress:

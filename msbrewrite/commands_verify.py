@@ -9,11 +9,12 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
-    app.command(name="verify")(verify)
+    from .cli import Command
+    app.command(name="verify", cls=Command)(verify)
 
 
 def verify(
-    dockerfiles: List[Path] = typer.Argument(...,
+    dockerfiles: List[Path] = typer.Argument(..., metavar="PATHS...",
                                           help="Single-stage Dockerfile(s) to verify, or directories to search."),
     context: Optional[Path] = typer.Option(None, "--context", "-c", help="Build context (default: the file's directory)."),
     converted: Optional[Path] = typer.Option(None, "--converted", help="Verify this Dockerfile instead of converting PATH."),

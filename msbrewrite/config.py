@@ -1,8 +1,9 @@
 """Project configuration: `[tool.msb]` in pyproject.toml or a `.msb.toml` file.
 
 The nearest configuration wins (searching from the Dockerfile's directory upwards, stopping at
-the repository root); within one directory `.msb.toml` wins over pyproject.toml. Files are not
-merged. Flags given on the command line win over the file.
+the repository root, the user's home or a file-system boundary); within one directory
+`.msb.toml` wins over pyproject.toml. A file owned by another user (not root) is passed over,
+with a warning. Files are not merged. Flags given on the command line win over the file.
 
     [tool.msb]                      # or, in .msb.toml, the same keys at the top level
     runtime = "slim"                # every language; or a table: runtime = { go = "distroless", python = "slim" }
@@ -22,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -71,49 +73,119 @@ def _find(directory: Path) -> Config | None:
 
 @lru_cache(maxsize=4096)
 def _chain(directory: Path) -> tuple[Config, ...]:
-    """Every configuration from `directory` up to the repository root, nearest first."""
-    here = _at(directory)
-    if os.path.exists(directory / ".git") or directory.parent == directory:
-        return (here,) if here else ()
-    above = _chain(directory.parent)
-    return (here, *above) if here else above
+    """Every configuration from `directory` up to the search's end, nearest first."""
+    return tuple(cfg for cfg in (_at(d) for d in _searched(directory)) if cfg)
+
+
+def ignored(start: str | Path | None) -> list[str]:
+    """One message per configuration file the search from `start` passed over for its owner."""
+    if start is None:
+        return []
+    return [why for d in _searched(Path(start).resolve()) for why in _looked(d)[1]]
 
 
 @lru_cache(maxsize=4096)
+def _searched(directory: Path) -> tuple[Path, ...]:
+    """The directories the search reads, nearest first. It stops at the repository root, at the
+    user's home, and before a parent on another file system (a mount point), as git stops looking
+    for a repository: above them lie folders other people control."""
+    dirs = []
+    d = directory
+    home = _home()
+    while True:
+        dirs.append(d)
+        if os.path.exists(d / ".git") or d == home or d.parent == d:
+            break
+        if _device(d.parent) != _device(d):
+            break
+        d = d.parent
+    return tuple(dirs)
+
+
+def _home() -> Path | None:
+    try:
+        return Path.home().resolve()
+    except (RuntimeError, KeyError, OSError):   # no HOME and no passwd entry
+        return None
+
+
+def _device(d: Path) -> int | None:
+    try:
+        return os.stat(d).st_dev
+    except OSError:
+        return None
+
+
 def _at(d: Path) -> Config | None:
-    """The configuration file of one directory: `.msb.toml`, else `[tool.msb]` in pyproject.toml."""
+    return _looked(d)[0]
+
+
+@lru_cache(maxsize=4096)
+def _looked(d: Path) -> tuple[Config | None, tuple[str, ...]]:
+    """The configuration file of one directory (`.msb.toml`, else `[tool.msb]` in pyproject.toml)
+    and the messages for files passed over because another user owns them."""
+    passed_over: list[str] = []
     dedicated = d / ".msb.toml"
-    if _is_file(dedicated):
-        return _parse(dedicated, _read(dedicated), "")
+    if _present(dedicated) and _trusted(dedicated, passed_over):
+        return _parse(dedicated, _read(dedicated), ""), tuple(passed_over)
     project = d / "pyproject.toml"
-    if _is_file(project):
+    if _present(project) and _trusted(project, passed_over):
         data = _read(project)
         table = data.get("tool", {}).get("msb") if isinstance(data.get("tool"), dict) else None
         if table is not None:
-            return _parse(project, table, "[tool.msb] ")
-    return None
+            return _parse(project, table, "[tool.msb] "), tuple(passed_over)
+    return None, tuple(passed_over)
 
 
-def _is_file(path: Path) -> bool:
+def _present(path: Path) -> bool:
+    """Whether a configuration file is there; one that is a directory or a FIFO is an error, not absent."""
     try:
-        return path.is_file()
-    except OSError:     # a directory that cannot be searched: nothing in it can be read either
+        info = os.stat(path)
+    except OSError:     # absent, or a directory that cannot be searched: nothing in it can be read
         return False
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a directory" if stat.S_ISDIR(info.st_mode) else "not a file"
+        raise ConfigError(f"{path}: not a regular file ({kind}): remove it or make it a configuration file")
+    return True
+
+
+def _trusted(path: Path, passed_over: list) -> bool:
+    """A configuration decides base images and the user the app runs as: only a file its user
+    (or root) owns is read, as git reads only a repository its user owns (safe.directory)."""
+    owner = os.stat(path).st_uid
+    if owner in (os.geteuid(), 0):
+        return True
+    passed_over.append(f"{path}: ignored: owned by uid {owner}, not by you (uid {os.geteuid()}) or root")
+    return False
 
 
 def excluded(path: str | Path) -> bool:
     """Whether an `exclude` pattern of a configuration above `path` matches it. Each pattern is
-    matched against the path relative to the directory of the file that declares it (or the bare
-    name); every configuration up to the repository root counts, not only the nearest."""
-    import fnmatch
+    read as a .gitignore line relative to the directory of the file that declares it (patterns.py);
+    every configuration up to the end of the search counts, not only the nearest."""
     path = Path(path)
+    is_dir = os.path.isdir(path)
+    hit = False
     for cfg in _chain(path.parent):
-        if not cfg.exclude:
-            continue
-        rel = path.relative_to(cfg.path.parent).as_posix()
-        if any(fnmatch.fnmatchcase(rel, p) or fnmatch.fnmatchcase(path.name, p) for p in cfg.exclude):
-            return True
-    return False
+        if cfg.exclude:
+            rel = path.relative_to(cfg.path.parent).as_posix()
+            hit = _excludes(cfg).matches(rel, is_dir) or hit
+    return hit
+
+
+_EXCLUDES: dict = {}
+
+
+def _excludes(cfg: Config):
+    from .patterns import PatternSet
+    if cfg.path not in _EXCLUDES:
+        _EXCLUDES[cfg.path] = PatternSet.of(cfg.exclude, str(cfg.path))
+    return _EXCLUDES[cfg.path]
+
+
+def unmatched_excludes() -> list[tuple[str, str]]:
+    """(configuration file, pattern) for each `exclude` pattern consulted so far that matched nothing."""
+    return [(sets.source, text) for sets in _EXCLUDES.values() for text in sets.unmatched()]
 
 
 def _read(path: Path) -> dict:

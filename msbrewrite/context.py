@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 from .ignorefiles import DockerIgnore
+from .walk import walk
 
 MAX_READ = 2 * 1024 * 1024
 MAX_WALK = 20000
@@ -59,7 +60,7 @@ class Context:
         if self._files is None:
             out: list[str] = []
             if self:
-                for dirpath, dirnames, filenames in os.walk(self.root):
+                for dirpath, dirnames, filenames in walk(self.root):
                     dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
                     rel_dir = os.path.relpath(dirpath, self.root)
                     for name in sorted(filenames):

@@ -20,6 +20,7 @@ MAX_LINES = 10_000
 MAX_LINE_BYTES = 65_535     # BuildKit's scanner stops at longer lines: the original would not build
 # BuildKit rejects a flag on any other instruction ("unknown flag")
 _TAKES_FLAGS = {"FROM", "RUN", "COPY", "ADD", "HEALTHCHECK"}
+_LONE_CR_RE = re.compile(r"\r(?![\n]|\Z)")
 _WINDOWS_RE = re.compile(r"(?i)(windows|servercore|nanoserver|mcr\.microsoft\.com/windows)")
 
 
@@ -27,6 +28,7 @@ def load(text: str) -> Dockerfile:
     """Parse and check that the text is a single Dockerfile we can read (Refusal code 2 if not)."""
     if not text.strip():
         raise Refusal("empty file: not a Dockerfile", code=2, reason="empty")
+    _check_lone_carriage_returns(text)
     lines = text.count("\n") + 1
     if lines > MAX_LINES:
         # bounded time and memory: no hand-written Dockerfile comes near this
@@ -61,6 +63,16 @@ def load(text: str) -> Dockerfile:
     return df
 
 
+def _check_lone_carriage_returns(text: str) -> None:
+    """Docker ends lines at LF only (CRLF too, the CR dropped): a file with CR-only line endings
+    (old Mac editors) is one long line to it, so the original does not build as it reads."""
+    lone = _LONE_CR_RE.search(text)
+    if lone:
+        lineno = text.count("\n", 0, lone.start()) + 1
+        raise Refusal(f"line {lineno}: a carriage return without a line feed (CR-only line endings): Docker reads "
+                      "no line break there; convert the file to LF line endings", code=2, reason="cr-line-endings")
+
+
 def _check_line_lengths(text: str) -> None:
     if len(text) <= MAX_LINE_BYTES:
         return
@@ -85,7 +97,22 @@ def convert(text: str, context_dir=None, options: Options | None = None) -> Resu
     except Refusal as exc:
         return Result("refused", text, exit_code=exc.code, reason=exc.message, reason_code=exc.reason)
     except RecursionError:
-        return Result("refused", text, exit_code=2, reason="input too deeply nested", reason_code="too-complex")
+        return Result("refused", text, exit_code=2, reason=_too_deep(text, context_dir, options),
+                      reason_code="too-complex")
+
+
+def _too_deep(text: str, context_dir, options: Options) -> str:
+    """Which input is nested too deeply: the Dockerfile, or something read from the build context.
+    The conversion is tried again without the context to tell them apart."""
+    if context_dir is not None:
+        try:
+            _convert(text, Context(None), options)
+        except RecursionError:
+            return "the Dockerfile is nested too deeply to read"
+        except Exception:   # noqa: BLE001 - only the recursion matters here
+            pass
+        return "a file in the build context is nested too deeply to read"
+    return "the Dockerfile is nested too deeply to read"
 
 
 def _convert(text: str, context: Context, options: Options) -> Result:

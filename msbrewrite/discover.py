@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .ignorefiles import GitIgnore, user_global_excludes
+from .patterns import PatternSet
+from .walk import walk
 
 SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", "vendor", ".venv", ".tox", "__pycache__"})
 # suffixes after "Dockerfile." that name a template, a backup or a companion file, not a Dockerfile
@@ -51,13 +53,16 @@ def discover(roots, include=(), exclude=(), excluded=None) -> list[Found]:
     """Dockerfiles under `roots` (dirs or files), sorted, each once.
 
     An explicitly named file is always taken, whatever its name. `include` globs, when given,
-    replace the naming rules; `exclude` globs drop files and prune directories. Globs match the
-    path relative to its root or the bare name. `excluded(path)`, when given, drops files and
+    replace the naming rules (matching the path relative to its root or the bare name); `exclude`
+    patterns (a PatternSet, or strings read as .gitignore lines, see patterns.py) drop files and
+    prune directories. `excluded(path)`, when given, drops files and
     prunes directories too, explicit files included (the configuration's `exclude`).
     A directory or file the walk cannot read comes back as a Found with `error` set.
     """
     found: dict[Path, Found] = {}
     excluded = excluded or (lambda path: False)
+    if not isinstance(exclude, PatternSet):
+        exclude = PatternSet.of(exclude, "--exclude")
     for raw in roots:
         root_arg = Path(raw)
         if os.path.isfile(root_arg):
@@ -80,12 +85,13 @@ def discover(roots, include=(), exclude=(), excluded=None) -> list[Found]:
         def walk_error(exc: OSError) -> None:
             unreadable.append((Path(exc.filename or root), exc.strerror or str(exc)))
 
-        for dirpath, dirnames, filenames in os.walk(root, onerror=walk_error):   # never enters symlinked dirs
+        for dirpath, dirnames, filenames in walk(root, onerror=walk_error):   # never enters symlinked dirs
             rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
             rel_dir = "" if rel_dir == "." else rel_dir + "/"
+            # both pattern sources are asked (`|`, not `or`): each pattern learns that it matched
             dirnames[:] = sorted(d for d in dirnames
-                                 if d not in SKIP_DIRS and not _matches(rel_dir + d, exclude)
-                                 and not excluded(Path(dirpath, d)))
+                                 if d not in SKIP_DIRS and not (exclude.matches(rel_dir + d, True)
+                                                                | excluded(Path(dirpath, d))))
             if filenames and not os.access(dirpath, os.X_OK):
                 # readable but not searchable: the names are listed, the files cannot be opened
                 unreadable.append((Path(dirpath), "permission denied (directory not searchable)"))
@@ -97,14 +103,13 @@ def discover(roots, include=(), exclude=(), excluded=None) -> list[Found]:
                         continue
                 elif not is_dockerfile_name(name):
                     continue
-                if exclude and _matches(rel, exclude):
-                    continue
+                flagged = exclude.matches(rel)
                 full = Path(dirpath, name)
                 try:
                     real = full.resolve()
                     if real != full and root not in real.parents:
                         continue    # a symlink pointing out of the root
-                    if real.is_file() and not excluded(real):
+                    if real.is_file() and not (excluded(real) | flagged):
                         candidates.append(real)
                 except OSError as exc:
                     unreadable.append((full, exc.strerror or str(exc)))

@@ -53,7 +53,90 @@ def parse_convert(args: list[str]) -> tuple[str, dict] | None:
     return path, kwargs
 
 
+class StdoutError(Exception):
+    """Standard output cannot take what msb writes (a full disk, a closed descriptor)."""
+
+
+class _GuardedStdout:
+    """sys.stdout, with every failed write turned into StdoutError so that it is told apart from
+    msb's own file writes and said in one line."""
+
+    def __init__(self, stream):
+        self._stream = stream
+        if stream is None:
+            self.encoding, self.errors = "utf-8", "strict"
+
+    def _call(self, name: str, *args):
+        if self._stream is None:
+            raise StdoutError("standard output is closed")
+        try:
+            return getattr(self._stream, name)(*args)
+        except TypeError:
+            raise      # click probes whether the stream takes bytes: not a failure of the stream
+        except (OSError, ValueError) as exc:
+            raise StdoutError(getattr(exc, "strerror", None) or str(exc)) from None
+
+    def write(self, text):
+        return self._call("write", text)
+
+    def writelines(self, lines):
+        return self._call("writelines", lines)
+
+    def flush(self):
+        return self._call("flush") if self._stream is not None else None
+
+    def isatty(self) -> bool:
+        return self._stream is not None and self._stream.isatty()
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+def _guard_stdout() -> None:
+    if sys.stdout is None:
+        import os
+        # keep descriptor 1 taken: a file msb opens next would get it and receive what a
+        # subprocess or a stray write meant for standard output
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        if devnull != 1:
+            os.close(devnull)
+    sys.stdout = _GuardedStdout(sys.stdout)
+
+
+def _finish_stdout(reason: str | None) -> None:
+    """Flush standard output; on failure say so in one line and exit 2. Python's own flush at exit
+    then finds nothing pending (it would print a traceback-like note and exit 120)."""
+    import os
+    if reason is None:
+        try:
+            sys.stdout.flush()
+            return
+        except StdoutError as exc:
+            reason = str(exc)
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.close(devnull)
+    except OSError:
+        pass
+    sys.stdout = None
+    sys.stderr.write(f"msb: cannot write to standard output ({reason})\n")
+    sys.exit(2)
+
+
 def main() -> None:
+    _guard_stdout()
+    try:
+        _main()
+    except StdoutError as exc:
+        _finish_stdout(str(exc))
+    except SystemExit:
+        _finish_stdout(None)
+        raise
+    _finish_stdout(None)
+
+
+def _main() -> None:
     args = sys.argv[1:]
     try:
         parsed = parse_convert(args[1:]) if args[:1] == ["convert"] else None
@@ -70,6 +153,8 @@ def main() -> None:
             sys.stderr.write(f"msb: {printable(exc.message)}\n")
             code = exc.code
         sys.exit(code)
+    except StdoutError:
+        raise
     except KeyboardInterrupt:
         sys.stderr.write("msb: interrupted\n")
         sys.exit(130)

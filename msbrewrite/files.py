@@ -109,6 +109,7 @@ def write_atomic(path: str | os.PathLike, text: str) -> None:
                 if info is not None:
                     _keep_owner(fh.fileno(), info)
                     os.fchmod(fh.fileno(), stat.S_IMODE(info.st_mode))
+                    _keep_xattrs(target, fh.fileno())
                 else:
                     os.fchmod(fh.fileno(), 0o666 & ~_umask())
                 os.fsync(fh.fileno())
@@ -119,6 +120,69 @@ def write_atomic(path: str | os.PathLike, text: str) -> None:
             except OSError:
                 pass
             raise
+
+
+# set by the system from its own policy when a file is created: copying it may be refused and is not needed
+_SYSTEM_SET_XATTRS = frozenset({"security.selinux"})
+
+
+def _keep_xattrs(source: Path, fd: int) -> None:
+    """Copy the old file's extended attributes (tags, ACLs, quarantine flags) onto the new one
+    before the rename, as an editor's save keeps them; one that cannot be copied stops the write."""
+    try:
+        names = os.listxattr(source)
+    except (OSError, AttributeError):     # no extended attributes on this file system or platform
+        return
+    for name in names:
+        try:
+            os.setxattr(fd, name, os.getxattr(source, name))
+        except OSError as exc:
+            if name in _SYSTEM_SET_XATTRS:
+                continue
+            raise WriteRefused(errno.EPERM, f"has the extended attribute {name}, which cannot be kept on a new "
+                                            f"file ({exc.strerror or exc}); nothing written") from None
+
+
+def check_writable(path: str | os.PathLike) -> None:
+    """Raise OSError (with strerror) when write_atomic would refuse `path`; checked before anything is written."""
+    path = Path(path)
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        info = None
+    if info is not None and stat.S_ISDIR(info.st_mode):
+        raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
+    if info is not None and stat.S_ISREG(info.st_mode) and info.st_nlink > 1:
+        raise WriteRefused(errno.EMLINK, f"has {info.st_nlink} hard links, which a rename would split; "
+                                         "nothing written: write elsewhere with -o and copy it over")
+    parent = Path(os.path.realpath(path)).parent
+    if not parent.is_dir():
+        raise FileNotFoundError(errno.ENOENT, f"no such directory {parent}", str(path))
+    if info is None or stat.S_ISREG(info.st_mode):
+        if not os.access(parent, os.W_OK | os.X_OK):
+            raise PermissionError(errno.EACCES, f"cannot create a file in {parent}", str(path))
+
+
+def same_file(a, b) -> bool:
+    """Whether two names reach one file (through symlinks, or as hard links of it)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:     # one does not exist (yet): compare the paths they resolve to
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+class Changed(OSError):
+    """The file no longer holds what msb read: someone edited it during the run."""
+
+
+def replace_if_unchanged(path: str | os.PathLike, old: str, new: str) -> None:
+    """Rewrite `path` with `new` only while it still holds `old` (the text msb converted);
+    Changed otherwise, and the edit made meanwhile is kept."""
+    with open(path, encoding="utf-8", newline="") as fh:
+        current = fh.read()
+    if current != old:
+        raise Changed(errno.EAGAIN, "file changed during the run: not written")
+    write_atomic(path, new)
 
 
 def _keep_owner(fd: int, info: os.stat_result) -> None:

@@ -49,12 +49,34 @@ def extra_path_problem(value: str) -> str | None:
         return "must be a non-empty path without control characters"
     if value.startswith("/") or ".." in posixpath.normpath(value).split("/"):
         return f"{value!r} leaves the working directory: extra paths are relative to WORKDIR, without '..'"
+    if any(ch in value for ch in "$*?[\\") or value.startswith("~"):
+        # COPY would expand these: ${HOME} becomes an absolute path, a glob reaches past the check
+        return (f"{value!r}: extra paths are plain relative paths, without variables ($), globs (* ? [), "
+                "backslashes or ~")
     return None
 
 
 def image_problem(value: str) -> str | None:
     if not _IMAGE_RE.fullmatch(value):
         return f"{value!r} is not an image name"
+    return None
+
+
+# how each parameter is spelled on the command line
+_SPELLING = {"path": "PATH", "paths": "PATHS", "roots": "ROOTS", "context": "--context", "output": "--output",
+             "language": "--language", "dockerignore": "--dockerignore", "patch": "--patch", "include": "--include",
+             "exclude": "--exclude", "user": "--user", "runtime": "--runtime", "fmt": "--format"}
+
+
+def empty_value_problem(values: dict) -> str | None:
+    """The first empty value among command-line parameters (name -> value or list of values)."""
+    for name, value in values.items():
+        for one in value if isinstance(value, (list, tuple)) else [value]:
+            if one == "":
+                spelled = _SPELLING.get(name, name)
+                if spelled.isupper():
+                    return f"empty {spelled} argument: name a file or directory ('-' for standard input where allowed)"
+                return f"{spelled}: empty value (leave the option out to get its default)"
     return None
 
 

@@ -7,17 +7,20 @@ from .plan import Result
 from .printable import printable
 
 
-def human(result: Result, name: str) -> str:
-    """The report on stderr; every line is one line, whatever the input's file name or text holds."""
-    return "\n".join(printable(line) for line in _lines(result, name))
+def human(result: Result, name: str, config: str | None = None) -> str:
+    """The report on stderr; every line is one line, whatever the input's file name or text holds.
+    `config` names the configuration file the options came from."""
+    return "\n".join(printable(line) for line in _lines(result, name, config))
 
 
-def _lines(result: Result, name: str) -> list[str]:
+def _lines(result: Result, name: str, config: str | None = None) -> list[str]:
     lines = []
     if result.status in ("refused", "unchanged"):
         return [f"msb: {name}: {result.reason}"]
     det = result.detection
     lines.append(f"msb: {name}: {det.language} ({det.confidence}) -> runtime {result.runtime_base}")
+    if config:
+        lines.append(f"  config {config}")
     for art in result.artifacts:
         lines.append(f"  copy   {art.source} -> {art.dest}" + (f"  ({art.why})" if art.why else ""))
     for d in result.decisions:
@@ -30,9 +33,12 @@ def _lines(result: Result, name: str) -> list[str]:
     return lines
 
 
-def as_json(result: Result, name: str) -> str:
+def as_json(result: Result, name: str, config: str | None = None, config_warnings: list[str] | None = None) -> str:
     data = result.to_dict()
     data["file"] = name
+    data["config"] = config
+    if config_warnings:
+        data["warnings"] = [*config_warnings, *data.get("warnings", [])]
     return json.dumps(data, indent=2)
 
 

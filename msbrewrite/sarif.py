@@ -5,6 +5,7 @@ GitHub code scanning reads this and shows each finding on the pull request, at t
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from urllib.parse import quote
 
@@ -69,7 +70,8 @@ def _location(path: str, base: Path | None) -> dict:
     shown = display(path, base)
     if Path(shown).is_absolute():
         return {"uri": Path(shown).as_uri()}
-    return {"uri": quote(shown, safe="/"), "uriBaseId": "%SRCROOT%"}
+    # the name's bytes as the file system holds them: a folder name that is not UTF-8 is still a URI
+    return {"uri": quote(os.fsencode(shown), safe="/"), "uriBaseId": "%SRCROOT%"}
 
 
 def document(items: list[Item], base: Path | None = None) -> dict:
@@ -100,7 +102,8 @@ def document(items: list[Item], base: Path | None = None) -> dict:
             }}],
             "partialFingerprints": {"msbFinding/v1": f"{display(item.path, base)}:{RULE_ID}"},
             "properties": {"language": item.language, "runtimeBase": item.runtime_base,
-                           "artifacts": item.artifacts, "leavesOut": item.leaves_out},
+                           "artifacts": item.artifacts, "leavesOut": item.leaves_out,
+                           "config": display(item.config, base) if item.config else None},
         })
     return {
         "$schema": SCHEMA,
@@ -108,7 +111,10 @@ def document(items: list[Item], base: Path | None = None) -> dict:
         "runs": [{
             "tool": {"driver": {"name": "msb", "version": __version__, "semanticVersion": __version__,
                                 "rules": [RULE, FAILED_RULE, SECRET_RULE]}},
-            "invocations": [{"executionSuccessful": not any(i.status == FAILED for i in items)}],
+            "invocations": [{"executionSuccessful": not any(i.status == FAILED for i in items),
+                             # the configuration files that decided options (mirror, user...)
+                             "properties": {"configurationFiles": sorted({display(i.config, base)
+                                                                          for i in items if i.config})}}],
             "results": results,
             "columnKind": "unicodeCodePoints",
         }],

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .walk import walk
+
 SAMPLE_VALUE = "1"
 SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", "vendor", ".venv", "venv", "__pycache__", "target",
                        "dist", "build", ".next", ".gradle", ".idea", "site-packages", "tests", "test", "__tests__"})
@@ -276,7 +278,7 @@ def read_plain(text: str) -> list[Declared]:
 
 def _source_files(root: Path):
     count = 0
-    for dirpath, dirnames, filenames in os.walk(root):
+    for dirpath, dirnames, filenames in walk(root):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
         for name in sorted(filenames):
             ext = os.path.splitext(name)[1]

@@ -1,3 +1,6 @@
+import json
+import os
+
 import pytest
 
 from bulkapps import go_app, msb
@@ -119,3 +122,95 @@ def test_excludes_from_the_configuration_skip_files(tmp_path):
     import json
     doc = json.loads(msb("check", ".", "--format", "json", cwd=tmp_path).stdout)
     assert [f["path"] for f in doc["files"]] == ["api/Dockerfile"]
+
+
+# ------------------------------------------------------------------ whose configuration is read
+
+def _clear():
+    for cached in (config._find, config._chain, config._searched, config._looked):
+        cached.cache_clear()
+
+
+def _give_away(path, monkeypatch):
+    """Make `path` another user's file: chown as root, else pretend to be someone else."""
+    if os.geteuid() == 0:
+        os.chown(path, 4242, 4242)
+    else:
+        monkeypatch.setattr(os, "geteuid", lambda: os.getuid() + 4242)
+    _clear()
+
+
+def test_a_configuration_another_user_owns_is_passed_over(tmp_path, monkeypatch):
+    planted = tmp_path / ".msb.toml"
+    planted.write_text('mirror = "evil.example.com/hub"\nuser = "root"\n')
+    work = tmp_path / "ci" / "app"
+    work.mkdir(parents=True)
+    assert find(work).mirror == "evil.example.com/hub"
+    _give_away(planted, monkeypatch)
+    assert find(work) is None
+    assert config.ignored(work) == [f"{planted}: ignored: owned by uid {os.stat(planted).st_uid}, not by you "
+                                    f"(uid {os.geteuid()}) or root"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a file to another user needs root")
+def test_the_command_line_warns_about_a_configuration_it_passed_over(tmp_path):
+    planted = tmp_path / ".msb.toml"
+    planted.write_text('mirror = "evil.example.com/hub"\nuser = "root"\n')
+    os.chown(planted, 4242, 4242)
+    go_app(tmp_path / "ci" / "app")
+    proc = msb("convert", "Dockerfile", cwd=tmp_path / "ci" / "app")
+    assert proc.returncode == 0, proc.stderr
+    assert "evil.example.com" not in proc.stdout
+    assert f"msb: warning: {planted}: ignored: owned by uid 4242" in proc.stderr
+    proc = msb("check", ".", "-f", "json", cwd=tmp_path / "ci")
+    doc = json.loads(proc.stdout)
+    assert "evil.example.com" not in doc["files"][0]["runtime_base"]
+    assert doc["files"][0]["config"] is None
+    assert any("owned by uid 4242" in w for w in doc["files"][0]["warnings"])
+    assert proc.stderr.count("owned by uid 4242") == 1
+
+
+def test_the_search_stops_at_the_users_home(tmp_path, monkeypatch):
+    (tmp_path / ".msb.toml").write_text('user = "root"\n')
+    home = tmp_path / "home" / "dev"
+    (home / "src" / "app").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    _clear()
+    assert find(home / "src" / "app") is None
+    (home / ".msb.toml").write_text('user = "app"\n')
+    _clear()
+    assert find(home / "src" / "app").user == "app"
+
+
+def test_the_search_stops_at_a_file_system_boundary(tmp_path, monkeypatch):
+    (tmp_path / ".msb.toml").write_text('user = "root"\n')
+    mount = tmp_path / "mnt"
+    (mount / "app").mkdir(parents=True)
+    real = config._device
+    # `mnt` is a mount point: its device differs from its parent's
+    monkeypatch.setattr(config, "_device", lambda d: 999 if mount in (d, *d.parents) else real(d))
+    _clear()
+    assert find(mount / "app") is None
+
+
+def test_every_report_names_the_configuration_file(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".msb.toml").write_text('runtime = "slim"\n')
+    go_app(tmp_path / "svc")
+    conf = str(tmp_path / ".msb.toml")
+    proc = msb("convert", "svc/Dockerfile", cwd=tmp_path)
+    assert f"  config {conf}" in proc.stderr.splitlines(), proc.stderr
+    proc = msb("convert", "svc/Dockerfile", "--json", cwd=tmp_path)
+    assert json.loads(proc.stdout)["config"] == conf
+    proc = msb("check", ".", cwd=tmp_path)
+    assert "  config:     .msb.toml" in proc.stdout.splitlines(), proc.stdout
+    proc = msb("check", ".", "-f", "json", cwd=tmp_path)
+    assert json.loads(proc.stdout)["files"][0]["config"] == ".msb.toml"
+    proc = msb("check", ".", "-f", "sarif", cwd=tmp_path)
+    run = json.loads(proc.stdout)["runs"][0]
+    assert run["invocations"][0]["properties"]["configurationFiles"] == [".msb.toml"]
+    assert run["results"][0]["properties"]["config"] == ".msb.toml"
+    proc = msb("migrate", ".", "-q", cwd=tmp_path)
+    assert "  configuration: .msb.toml" in proc.stderr.splitlines(), proc.stderr
+    proc = msb("migrate", ".", "--json", "-q", cwd=tmp_path)
+    assert json.loads(proc.stdout)["files"][0]["config"] == ".msb.toml"

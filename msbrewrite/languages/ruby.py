@@ -17,7 +17,7 @@ from ..options import Options
 from ..plan import BuildPlan, Detection, Evidence, Refusal
 from ..shell import Command, option_value, resolve
 from .common import carry_runtime_tools, native_libs
-from .scripting import image_repo, program, slim_tag, start_argv, system_libraries
+from .scripting import program, slim_tag, start_argv, system_libraries
 
 NAME = "ruby"
 GEM_HOME = "/usr/local/bundle"      # GEM_HOME and BUNDLE_APP_CONFIG of the official images

@@ -12,6 +12,7 @@ from ..options import Options
 from ..plan import BuildPlan, Detection, Evidence, Refusal
 from ..quoting import sh, sh_words
 from ..shell import Command, option_value, positional_args, resolve, split_words
+from .cargo_manifest import manifest_problem
 from .common import (BASE_LIBS, cache_mounts, copy_config_args, debian_packages, follow_moves,
                      glibc_debian, glibc_runtime, load_toml, moved_out_of, native_libs, runtime_libraries,
                      carry_runtime_tools)
@@ -63,10 +64,15 @@ class RustPlanner:
 
     # ------------------------------------------------------------ manifests
     def manifest(self, builder_dir: str) -> dict:
-        text = self.facts.context_file(posixpath.join(builder_dir, "Cargo.toml"))
+        rel = self.facts.context_path(posixpath.join(builder_dir, "Cargo.toml"))
+        text = self.facts.context.read(rel) if rel is not None else None
         if text is None and builder_dir == self.facts.workdir:
-            text = self.facts.context.read("Cargo.toml")
-        return load_toml(text)
+            rel, text = "Cargo.toml", self.facts.context.read("Cargo.toml")
+        data = load_toml(text)
+        why = manifest_problem(data)
+        if why:
+            raise Refusal(f"{rel}: {why} (cargo rejects this manifest too)", code=3, reason="bad-manifest")
+        return data
 
     def manifest_dir(self, c: Command) -> str:
         path = option_value(c.argv, "--manifest-path")

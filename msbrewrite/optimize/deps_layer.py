@@ -12,6 +12,7 @@ import json
 import posixpath
 import re
 
+from ..languages.cargo_manifest import manifest_problem
 from ..shell import Command
 from .cache_mounts import Mounts
 from ..quoting import sh, sh_words
@@ -207,6 +208,8 @@ def _rust(builder: Builder, mounts: Mounts) -> None:
         raise Skip("a workspace build needs every member's manifest")
     facts = builder.facts
     manifest, data = read_toml(builder, cmd.cwd, "Cargo.toml", "cargo runs")
+    if manifest_problem(data):
+        raise Skip(f"{manifest}: {manifest_problem(data)}")
     folder = posixpath.dirname(manifest)
     package = data.get("package") if isinstance(data.get("package"), dict) else None
     if package is None or "workspace" in data or not isinstance(package.get("name"), str):
