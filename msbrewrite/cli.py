@@ -61,12 +61,14 @@ def convert(
                                                 ".dockerignore: write a suggested one here (never over a file)."),
     drop_dotenv: bool = typer.Option(False, "--drop-dotenv", help="Leave .env files the app reads out of the "
                                      "runtime: you pass them at run time (--env-file, compose env_file)."),
+    debug_stage: bool = typer.Option(False, "--debug-stage", help="Also write a `debug` stage: the runtime on a "
+                                     "base with a shell (docker build --target debug); the runtime stays the default."),
 ) -> None:
     """Convert one Dockerfile. The result goes to stdout, the report to stderr."""
     from .convert_command import CommandError, run
     try:
         code = run(path, context, no_context, output, in_place, diff, as_json, runtime, language, user, quiet,
-                   optimize, dockerignore, drop_dotenv)
+                   optimize, dockerignore, drop_dotenv, debug_stage)
     except CommandError as exc:
         raise _fail(exc.message, exc.code)
     if code:

@@ -32,7 +32,7 @@ def collect(paths: List[str], include: List[str], exclude: List[str]):
 
 
 def flags(runtime: str, language: Optional[str], user: Optional[str], no_context: bool = False,
-          optimize: bool = False) -> dict:
+          optimize: bool = False, debug_stage: bool = False) -> dict:
     from .options import RUNTIMES
     if runtime not in RUNTIMES:
         raise fail(f"--runtime must be one of {', '.join(RUNTIMES)}")
@@ -43,8 +43,9 @@ def flags(runtime: str, language: Optional[str], user: Optional[str], no_context
     if language and language not in ("go", "rust", "node", "python", "java", "frontend"):
         raise fail(f"--language must be one of go, rust, node, python, java, frontend (got {language!r})")
     return {"runtime": runtime, "language": language, "user": user, "no_context": no_context, "optimize": optimize,
+            "debug_stage": debug_stage,
             "explicit": {"runtime": runtime != "auto", "language": bool(language), "user": bool(user),
-                         "optimize": optimize}}
+                         "optimize": optimize, "debug_stage": debug_stage}}
 
 
 class Progress:
@@ -108,6 +109,8 @@ def register(app: typer.Typer) -> None:
         no_context: bool = typer.Option(False, "--no-context", help="Ignore build contexts."),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines."),
         optimize: bool = typer.Option(False, "--optimize", help="Also optimise each builder (as convert --optimize)."),
+        debug_stage: bool = typer.Option(False, "--debug-stage", help="Also write a `debug` stage in each file "
+                                         "(as convert --debug-stage)."),
     ) -> None:
         """Convert every Dockerfile under ROOTS in parallel; print a summary table.
 
@@ -123,7 +126,7 @@ def register(app: typer.Typer) -> None:
             raise fail("--in-place and --patch cannot be combined")
         if jobs is not None and jobs < 1:
             raise fail("--jobs must be at least 1")
-        options = flags(runtime, language, user, no_context, optimize)
+        options = flags(runtime, language, user, no_context, optimize, debug_stage)
         found = collect(roots, include, exclude)
         clock = bulk.Clock()
         written = []

@@ -12,7 +12,8 @@ import sys
 # `msb convert` options, as cli.convert declares them (a test keeps the two in step)
 CONVERT_FLAGS = {"--no-context": "no_context", "-i": "in_place", "--in-place": "in_place", "--diff": "diff",
                  "--json": "as_json", "-q": "quiet", "--quiet": "quiet",
-                 "--optimize": "optimize", "--drop-dotenv": "drop_dotenv"}
+                 "--optimize": "optimize", "--drop-dotenv": "drop_dotenv",
+                 "--debug-stage": "debug_stage"}
 CONVERT_VALUES = {"-c": "context", "--context": "context", "-o": "output", "--output": "output",
                   "--runtime": "runtime", "-l": "language", "--language": "language", "--user": "user",
                   "--dockerignore": "dockerignore"}
