@@ -73,13 +73,16 @@ def register(app: typer.Typer) -> None:
         language: Optional[str] = typer.Option(None, "--language", "-l", help="Skip detection for every file."),
         user: Optional[str] = typer.Option(None, "--user", help="Runtime user: nonroot (default), root, or a name/uid."),
         no_context: bool = typer.Option(False, "--no-context", help="Ignore build contexts."),
+        html: Optional[str] = typer.Option(None, "--report", help="Also write a self-contained HTML report here."),
+        verify_results: Optional[str] = typer.Option(None, "--verify-results", help="With --report: a folder of "
+                                                     "`msb verify --json` outputs to show measured sizes."),
     ) -> None:
         """Report single-stage Dockerfiles that can become multi-stage (exit 1 if any, 0 if none)."""
         import json
         import sys
 
         from . import bulk, sarif
-        from .commands_bulk import Progress, collect, fail, flags
+        from .commands_bulk import Progress, collect, fail, flags, report_target, write_report
         from .files import write_atomic
 
         if fmt not in FORMATS:
@@ -88,6 +91,7 @@ def register(app: typer.Typer) -> None:
             raise fail("--jobs must be at least 1")
         options = flags(runtime, language, user, no_context)
         found = collect(paths, include, exclude)
+        report_target(html, verify_results, found, output)
         clock = bulk.Clock()
         # a bar on a terminal only: CI logs get the report, not one line per file
         with Progress(len(found), "checking", quiet=not sys.stderr.isatty()) as progress:
@@ -115,6 +119,8 @@ def register(app: typer.Typer) -> None:
                 raise fail(f"{output}: cannot write ({exc.strerror or exc})")
         elif report:
             typer.echo(report)
+        if html:
+            write_report(html, items, verify_results, "msb check report")
         c = bulk.counts(items)
         if c["failed"]:
             # the gate could not see everything: that is not a pass, whatever else was found
