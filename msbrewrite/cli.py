@@ -11,7 +11,7 @@ from typing import Optional
 
 import typer
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Rewrite single-stage Dockerfiles into multi-stage ones with a minimal runtime.")
 
 

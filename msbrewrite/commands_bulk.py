@@ -93,7 +93,8 @@ class Progress:
     def __init__(self, total: int, verb: str, quiet: bool = False):
         self.total, self.done, self.verb, self.quiet = total, 0, verb, quiet
         self.bar = None
-        if not quiet and sys.stderr.isatty():
+        from .terminal import live
+        if not quiet and live(sys.stderr):
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeElapsedColumn
             # no refresh thread: worker processes are forked while this runs

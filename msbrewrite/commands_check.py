@@ -94,7 +94,8 @@ def register(app: typer.Typer) -> None:
         report_target(html, verify_results, found, output)
         clock = bulk.Clock()
         # a bar on a terminal only: CI logs get the report, not one line per file
-        with Progress(len(found), "checking", quiet=not sys.stderr.isatty()) as progress:
+        from .terminal import live
+        with Progress(len(found), "checking", quiet=not live(sys.stderr)) as progress:
             items = bulk.run(found, options, jobs, progress)
         work = [i for i in items if i.status == bulk.CONVERTED and not i.no_gain]
         secrets = sarif.secret_findings(items)

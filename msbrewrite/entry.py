@@ -60,8 +60,12 @@ def main() -> None:
         parsed = parse_convert(args[1:]) if args[:1] == ["convert"] else None
         if parsed is None:
             from .cli import app, register_optional_commands
+            from .terminal import plain_help
             register_optional_commands(args)
-            app()
+            plain_help()
+            # one name however msb was started (python -m, the docker plugin): usage lines and the
+            # shell-completion variable (_MSB_COMPLETE) come from it
+            app(prog_name="msb")
             return
         from .convert_command import CommandError, run
         try:
