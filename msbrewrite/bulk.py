@@ -127,7 +127,7 @@ def process(found: Found, flags: dict) -> Item:
         ctx = None if flags.get("no_context") else context_for(found.path, found.root, text)
         item.context = str(ctx) if ctx else None
         opts = Options(runtime=flags.get("runtime", "auto"), language=flags.get("language"), user=flags.get("user"),
-                       optimize=bool(flags.get("optimize")))
+                       optimize=bool(flags.get("optimize")), debug_stage=bool(flags.get("debug_stage")))
         opts = apply(opts, found.path.parent, explicit=flags.get("explicit", {}))
         cfg = find(found.path.parent)
         item.config = str(cfg.path) if cfg else None

@@ -20,7 +20,7 @@ class Command(TyperCommand):
         return [p[1:-1] if p.startswith("{") and p.endswith("}") else p for p in super().collect_usage_pieces(ctx)]
 
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Rewrite single-stage Dockerfiles into multi-stage ones with a minimal runtime.")
 
 
@@ -71,13 +71,15 @@ def convert(
                                                 ".dockerignore: write a suggested one here (never over a file)."),
     drop_dotenv: bool = typer.Option(False, "--drop-dotenv", help="Leave .env files the app reads out of the "
                                      "runtime: you pass them at run time (--env-file, compose env_file)."),
+    debug_stage: bool = typer.Option(False, "--debug-stage", help="Also write a `debug` stage: the runtime on a "
+                                     "base with a shell (docker build --target debug); the runtime stays the default."),
 ) -> None:
     """Convert one Dockerfile. The result goes to stdout, the report to stderr."""
     from .convert_command import CommandError, run
     no_empty_values(path=path, context=context, output=output, language=language, dockerignore=dockerignore)
     try:
         code = run(path, _path(context), no_context, _path(output), in_place, diff, as_json, runtime, language, user,
-                   quiet, optimize, _path(dockerignore), drop_dotenv)
+                   quiet, optimize, _path(dockerignore), drop_dotenv, debug_stage)
     except CommandError as exc:
         raise _fail(exc.message, exc.code)
     if code:

@@ -74,7 +74,7 @@ def configurations(items) -> str:
 
 
 def flags(runtime: str, language: Optional[str], user: Optional[str], no_context: bool = False,
-          optimize: bool = False) -> dict:
+          optimize: bool = False, debug_stage: bool = False) -> dict:
     from .options import RUNTIMES
     no_empty_values(language=language, user=user)
     if runtime not in RUNTIMES:
@@ -86,8 +86,48 @@ def flags(runtime: str, language: Optional[str], user: Optional[str], no_context
     if language and language not in ("go", "rust", "node", "python", "java", "frontend"):
         raise fail(f"--language must be one of go, rust, node, python, java, frontend (got {language!r})")
     return {"runtime": runtime, "language": language, "user": user, "no_context": no_context, "optimize": optimize,
+            "debug_stage": debug_stage,
             "explicit": {"runtime": runtime != "auto", "language": bool(language), "user": bool(user),
-                         "optimize": optimize}}
+                         "optimize": optimize, "debug_stage": debug_stage}}
+
+
+def report_target(report: Optional[str], verify_results: Optional[str], found, *others: Optional[str]) -> None:
+    """Usage errors of --report / --verify-results, said before any work: the page never goes
+    over an input Dockerfile or another output of the same run."""
+    import os
+    if verify_results and not report:
+        raise fail("--verify-results needs --report FILE (the page shows the measured sizes)")
+    if verify_results and not os.path.isdir(verify_results):
+        raise fail(f"--verify-results {verify_results}: not a directory")
+    if not report:
+        return
+    if report == "-" or os.path.isdir(report):
+        raise fail(f"--report {report}: give a file name for the HTML page")
+    target = os.path.realpath(report)
+    inputs = {os.path.realpath(f.path) for f in found}
+    if target in inputs or target in {os.path.realpath(o) for o in others if o and o != "-"}:
+        raise fail(f"--report {report}: that is an input or another output of this run; choose another file")
+
+
+def write_report(report: str, items, verify_results: Optional[str], title: str) -> None:
+    """Render the HTML page and write it atomically."""
+    import shlex
+    from pathlib import Path
+
+    from . import html_report, verify_results as vr
+    from .files import write_atomic
+    from .version import version
+    verify, notes = {}, []
+    if verify_results:
+        reports, notes = vr.load(verify_results)
+        verify = vr.match([i.path for i in items], reports)
+        notes.append(f"{len(verify)} of {len(items)} file(s) have msb verify results ({len(reports)} report(s) read)")
+    page = html_report.render(items, title=title, version=version(), command="msb " + shlex.join(sys.argv[1:]),
+                              verify=verify, notes=notes, base=str(Path.cwd().resolve()))
+    try:
+        write_atomic(report, page)
+    except OSError as exc:
+        raise fail(f"{report}: cannot write ({exc.strerror or exc})")
 
 
 class Progress:
@@ -96,7 +136,8 @@ class Progress:
     def __init__(self, total: int, verb: str, quiet: bool = False):
         self.total, self.done, self.verb, self.quiet = total, 0, verb, quiet
         self.bar = None
-        if not quiet and sys.stderr.isatty():
+        from .terminal import live
+        if not quiet and live(sys.stderr):
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeElapsedColumn
             # no refresh thread: worker processes are forked while this runs
@@ -153,6 +194,13 @@ def register(app: typer.Typer) -> None:
         no_context: bool = typer.Option(False, "--no-context", help="Ignore build contexts."),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines."),
         optimize: bool = typer.Option(False, "--optimize", help="Also optimise each builder (as convert --optimize)."),
+        debug_stage: bool = typer.Option(False, "--debug-stage", help="Also write a `debug` stage in each file "
+                                         "(as convert --debug-stage)."),
+        report: Optional[str] = typer.Option(None, "--report", help="Also write a self-contained HTML report "
+                                             "here (totals, per-folder table, diffs, refusals)."),
+        verify_results: Optional[str] = typer.Option(None, "--verify-results", help="With --report: a folder of "
+                                                     "`msb verify --json` outputs; the page shows measured sizes "
+                                                     "and verdicts."),
     ) -> None:
         """Convert every Dockerfile under ROOTS in parallel; print a summary table.
 
@@ -169,9 +217,10 @@ def register(app: typer.Typer) -> None:
             raise fail("--in-place and --patch cannot be combined")
         if jobs is not None and jobs < 1:
             raise fail("--jobs must be at least 1")
-        options = flags(runtime, language, user, no_context, optimize)
+        options = flags(runtime, language, user, no_context, optimize, debug_stage)
         found = collect(roots, include, exclude)
         output_target("--patch", patch, found)
+        report_target(report, verify_results, found, patch)
         clock = bulk.Clock()
         written = []
 
@@ -207,6 +256,8 @@ def register(app: typer.Typer) -> None:
                     write_atomic(patch, text)
                 except OSError as exc:
                     raise fail(f"{patch}: cannot write ({exc.strerror or exc})")
+        if report:
+            write_report(report, items, verify_results, "msb migrate report")
         action = " (written)" if in_place else " (in the patch)" if patch else " (dry run: nothing written)"
         if as_json:
             doc = {"version": 1, "seconds": round(seconds, 3), "written": in_place,

@@ -77,13 +77,17 @@ def register(app: typer.Typer) -> None:
         language: Optional[str] = typer.Option(None, "--language", "-l", help="Skip detection for every file."),
         user: Optional[str] = typer.Option(None, "--user", help="Runtime user: nonroot (default), root, or a name/uid."),
         no_context: bool = typer.Option(False, "--no-context", help="Ignore build contexts."),
+        html: Optional[str] = typer.Option(None, "--report", help="Also write a self-contained HTML report here."),
+        verify_results: Optional[str] = typer.Option(None, "--verify-results", help="With --report: a folder of "
+                                                     "`msb verify --json` outputs to show measured sizes."),
     ) -> None:
         """Report single-stage Dockerfiles that can become multi-stage (exit 1 if any, 0 if none)."""
         import json
         import sys
 
         from . import bulk, sarif
-        from .commands_bulk import Progress, collect, fail, flags, no_empty_values, output_target
+        from .commands_bulk import (Progress, collect, fail, flags, no_empty_values, output_target, report_target,
+                                    write_report)
         from .files import write_atomic
 
         no_empty_values(paths=paths, output=output, include=include, exclude=exclude, fmt=fmt)
@@ -94,9 +98,11 @@ def register(app: typer.Typer) -> None:
         options = flags(runtime, language, user, no_context)
         found = collect(paths, include, exclude)
         output_target("--output", output, found)
+        report_target(html, verify_results, found, output)
         clock = bulk.Clock()
         # a bar on a terminal only: CI logs get the report, not one line per file
-        with Progress(len(found), "checking", quiet=not sys.stderr.isatty()) as progress:
+        from .terminal import live
+        with Progress(len(found), "checking", quiet=not live(sys.stderr)) as progress:
             items = bulk.run(found, options, jobs, progress)
         work = [i for i in items if i.status == bulk.CONVERTED and not i.no_gain]
         secrets = sarif.secret_findings(items)
@@ -121,6 +127,8 @@ def register(app: typer.Typer) -> None:
                 raise fail(f"{output}: cannot write ({exc.strerror or exc})")
         elif report:
             typer.echo(report)
+        if html:
+            write_report(html, items, verify_results, "msb check report")
         c = bulk.counts(items)
         if c["failed"]:
             # the gate could not see everything: that is not a pass, whatever else was found

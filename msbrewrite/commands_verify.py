@@ -153,8 +153,10 @@ class _progress:
 
     def __init__(self, quiet: bool):
         import sys
+
+        from .terminal import live
         self.quiet = quiet
-        self.live = not quiet and sys.stderr.isatty()
+        self.live = not quiet and live(sys.stderr)
         self.status = None
 
     def __enter__(self):

@@ -14,6 +14,7 @@ with a warning. Files are not merged. Flags given on the command line win over t
     exclude = ["legacy/**", "*.dev.Dockerfile"]
     optimize = true                 # --optimize for convert and migrate
     drop-dotenv = true              # --drop-dotenv: .env files the app reads are passed at run time
+    debug-stage = true              # --debug-stage: a `debug` twin of the runtime with a shell
 
     [tool.msb.digests]              # emitted image -> digest pin
     "gcr.io/distroless/static-debian12:nonroot" = "sha256:..."
@@ -34,7 +35,8 @@ from .quoting import has_control
 from .tomlreader import toml
 
 LANGUAGES = ("go", "rust", "node", "python", "java", "frontend")
-KEYS = ("runtime", "language", "mirror", "digests", "user", "extra-paths", "exclude", "optimize", "drop-dotenv")
+KEYS = ("runtime", "language", "mirror", "digests", "user", "extra-paths", "exclude", "optimize", "drop-dotenv",
+        "debug-stage")
 _DIGEST_RE = re.compile(r"sha256:[0-9a-f]{64}")
 _MAX_CONFIG_BYTES = 1024 * 1024
 
@@ -56,6 +58,7 @@ class Config:
     exclude: tuple = ()
     optimize: bool | None = None
     drop_dotenv: bool | None = None
+    debug_stage: bool | None = None
 
 
 def find(start: str | Path | None) -> Config | None:
@@ -243,7 +246,7 @@ def _parse(path: Path, table, where: str) -> Config:
             if why:
                 raise bad(raw_key, why)
             values[key] = value.strip()
-        elif key in ("optimize", "drop-dotenv"):
+        elif key in ("optimize", "drop-dotenv", "debug-stage"):
             if not isinstance(value, bool):
                 raise bad(raw_key, "must be true or false")
             values[key.replace("-", "_")] = value
@@ -296,6 +299,8 @@ def apply(opts: Options, config_from, explicit: dict | None = None) -> Options:
         out.optimize = cfg.optimize
     if cfg.drop_dotenv is not None and not explicit.get("drop_dotenv"):
         out.drop_dotenv = cfg.drop_dotenv
+    if cfg.debug_stage is not None and not explicit.get("debug_stage"):
+        out.debug_stage = cfg.debug_stage
     if cfg.extra_paths and not explicit.get("extra_paths"):
         out.extra_paths = list(cfg.extra_paths)
     if cfg.digests and not explicit.get("digests"):

@@ -170,6 +170,9 @@ def _convert(text: str, context: Context, options: Options) -> Result:
         raise Refusal(f"a generated line would carry a control character from the input: {why}",
                       code=2, reason="control-character")
     _refuse_unresolved_paths(plan)
+    if options.debug_stage:
+        from .debug_stage import plan_debug
+        plan.debug = plan_debug(plan, options, builder_name(stage))
     out = render(df, stage, plan)
     validate(df, out, plan, builder_name(stage))
     result = Result("converted", out, detection=detection, runtime_base=plan.runtime_base,

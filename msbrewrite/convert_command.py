@@ -18,7 +18,7 @@ class CommandError(Exception):
 
 
 def options(runtime: str, language: str | None, user: str | None = None, config_from: Path | None = None,
-            optimize: bool = False, drop_dotenv: bool = False):
+            optimize: bool = False, drop_dotenv: bool = False, debug_stage: bool = False):
     """Options from the command line, completed by [tool.msb] / .msb.toml found from config_from."""
     from .options import RUNTIMES, Options
     if runtime not in RUNTIMES:
@@ -27,7 +27,8 @@ def options(runtime: str, language: str | None, user: str | None = None, config_
         from .option_values import user_problem
         if user_problem(user):
             raise CommandError(f"--user {user!r}: {user_problem(user)}", 2)
-    opts = Options(runtime=runtime, language=language, user=user, optimize=optimize, drop_dotenv=drop_dotenv)
+    opts = Options(runtime=runtime, language=language, user=user, optimize=optimize, drop_dotenv=drop_dotenv,
+                   debug_stage=debug_stage)
     try:
         from . import config
     except ImportError:
@@ -35,7 +36,8 @@ def options(runtime: str, language: str | None, user: str | None = None, config_
     try:
         return config.apply(opts, config_from, explicit={"runtime": runtime != "auto", "language": bool(language),
                                                         "user": bool(user), "optimize": optimize,
-                                                        "drop_dotenv": drop_dotenv})
+                                                        "drop_dotenv": drop_dotenv,
+                                                        "debug_stage": debug_stage})
     except config.ConfigError as exc:
         raise CommandError(str(exc), 2) from None
 
@@ -50,7 +52,7 @@ def configuration(config_from: Path) -> tuple[str | None, list[str]]:
 def run(path: str, context: Path | None = None, no_context: bool = False, output: Path | None = None,
         in_place: bool = False, diff: bool = False, as_json: bool = False, runtime: str = "auto",
         language: str | None = None, user: str | None = None, quiet: bool = False, optimize: bool = False,
-        dockerignore: Path | None = None, drop_dotenv: bool = False) -> int:
+        dockerignore: Path | None = None, drop_dotenv: bool = False, debug_stage: bool = False) -> int:
     """Convert one Dockerfile; returns the exit code. Raises CommandError for bad usage or input."""
     from .convert import convert
     from .files import Changed, check_writable, read_dockerfile, replace_if_unchanged, same_file, write_atomic
@@ -76,7 +78,7 @@ def run(path: str, context: Path | None = None, no_context: bool = False, output
         if context and not os.path.isdir(context):
             raise CommandError(f"--context {context}: not a directory", 2)
     config_from = Path(path).resolve().parent if path != "-" else Path.cwd()
-    opts = options(runtime, language, user, config_from, optimize, drop_dotenv)
+    opts = options(runtime, language, user, config_from, optimize, drop_dotenv, debug_stage)
     used, passed_over = configuration(config_from)
     if not quiet:
         for why in passed_over:

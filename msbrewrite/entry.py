@@ -12,7 +12,8 @@ import sys
 # `msb convert` options, as cli.convert declares them (a test keeps the two in step)
 CONVERT_FLAGS = {"--no-context": "no_context", "-i": "in_place", "--in-place": "in_place", "--diff": "diff",
                  "--json": "as_json", "-q": "quiet", "--quiet": "quiet",
-                 "--optimize": "optimize", "--drop-dotenv": "drop_dotenv"}
+                 "--optimize": "optimize", "--drop-dotenv": "drop_dotenv",
+                 "--debug-stage": "debug_stage"}
 CONVERT_VALUES = {"-c": "context", "--context": "context", "-o": "output", "--output": "output",
                   "--runtime": "runtime", "-l": "language", "--language": "language", "--user": "user",
                   "--dockerignore": "dockerignore"}
@@ -142,8 +143,12 @@ def _main() -> None:
         parsed = parse_convert(args[1:]) if args[:1] == ["convert"] else None
         if parsed is None:
             from .cli import app, register_optional_commands
+            from .terminal import plain_help
             register_optional_commands(args)
-            app()
+            plain_help()
+            # one name however msb was started (python -m, the docker plugin): usage lines and the
+            # shell-completion variable (_MSB_COMPLETE) come from it
+            app(prog_name="msb")
             return
         from .convert_command import CommandError, run
         try:

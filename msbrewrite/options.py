@@ -17,6 +17,7 @@ class Options:
     runtime_overrides: dict[str, str] = field(default_factory=dict)  # language -> flavour
     optimize: bool = False                # rewrite the builder as an expert would (msbrewrite/optimize)
     drop_dotenv: bool = False             # leave out .env files the app reads (passed at run time instead)
+    debug_stage: bool = False             # add a `debug` stage: the runtime on a base with a shell
 
     def flavour(self, language: str) -> str:
         if self.runtime != "auto":

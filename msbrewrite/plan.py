@@ -91,6 +91,7 @@ class BuildPlan:
     produced: set[str] = field(default_factory=set)     # builder paths the plan knows exist
     comments: dict[str, str] = field(default_factory=dict)  # keyword -> comment lines that moved with it
     extra: dict = field(default_factory=dict)           # language-specific template values
+    debug: object = None        # a debug_stage.DebugStage when --debug-stage asks for the twin
 
     def fate(self, ins, fate: str, reason: str = "") -> None:
         self.fates[ins.index] = Fate(ins.lineno, ins.summary(), fate, reason)

@@ -90,7 +90,11 @@ def render(df: Dockerfile, stage: Stage, plan: BuildPlan) -> str:
     for block in plan.builder_append:
         out.append("\n" + _with_escape(block, df.escape) + "\n")
     body = "".join(out).rstrip("\r\n") + "\n\n"
-    runtime = environment().get_template(plan.template).render(plan=plan, builder=name).strip("\n") + "\n"
+    template = environment().get_template(plan.template)
+    runtime = template.render(plan=plan, builder=name, debug=None).strip("\n") + "\n"
+    if plan.debug is not None:
+        # before the runtime: Docker builds the last stage by default, and that must stay the runtime
+        runtime = template.render(plan=plan, builder=name, debug=plan.debug).strip("\n") + "\n\n" + runtime
     text = body + _with_escape(runtime, df.escape)
     if newline == "\r\n":
         text = re.sub(r"(?<!\r)\n", "\r\n", text)

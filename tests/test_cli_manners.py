@@ -99,18 +99,32 @@ def test_a_closed_standard_output_does_not_capture_a_written_file(tmp_path):
 
 # ------------------------------------------------------------------ odd trees
 
-def _deep(root, levels: int):
-    d = root
-    # os.makedirs recurses too: build the chain one level at a time
-    for _ in range(levels):
-        d = d / "d"
-        d.mkdir()
-    (d / "notes.txt").write_text("deep\n")
+@pytest.fixture
+def deep_tree(tmp_path):
+    """Builds a chain of `d` folders; removes it bottom-up afterwards, since shutil.rmtree (pytest's
+    clean-up of old temporary folders) recurses and would fail on 1,100 levels."""
+    made = []
+
+    def build(root, levels: int):
+        d = root
+        # os.makedirs recurses too: build the chain one level at a time
+        for _ in range(levels):
+            d = d / "d"
+            d.mkdir()
+            made.append(d)
+        (d / "notes.txt").write_text("deep\n")
+
+    yield build
+    for d in reversed(made):
+        for entry in os.scandir(d):
+            if not entry.is_dir(follow_symlinks=False):
+                os.unlink(entry.path)
+        os.rmdir(d)
 
 
-def test_a_context_nested_very_deep_is_checked_and_converted(tmp_path):
+def test_a_context_nested_very_deep_is_checked_and_converted(tmp_path, deep_tree):
     go_app(tmp_path)
-    _deep(tmp_path, 1100)
+    deep_tree(tmp_path, 1100)
     proc = msb("check", ".", "-f", "json", cwd=tmp_path)
     assert proc.returncode == 1, proc.stderr
     assert json.loads(proc.stdout)["summary"]["converted"] == 1
@@ -119,8 +133,8 @@ def test_a_context_nested_very_deep_is_checked_and_converted(tmp_path):
     assert "AS builder" in proc.stdout
 
 
-def test_a_dockerfile_nested_very_deep_is_found_and_checked(tmp_path):
-    _deep(tmp_path, 1100)
+def test_a_dockerfile_nested_very_deep_is_found_and_checked(tmp_path, deep_tree):
+    deep_tree(tmp_path, 1100)
     deepest = tmp_path.joinpath(*["d"] * 1100)
     go_app(deepest)
     proc = msb("check", ".", "-f", "json", cwd=tmp_path)
