@@ -216,7 +216,12 @@ def _run_parallel(found: list[Found], tasks: list, items: list, jobs: int, on_it
         # Ctrl-C: stop the workers now (they ignore SIGINT) rather than wait for the chunks in flight
         for process in list((getattr(pool, "_processes", None) or {}).values()):
             process.terminate()
+        manager = getattr(pool, "_executor_manager_thread", None)
         pool.shutdown(wait=False, cancel_futures=True)
+        if manager is not None:
+            # let the pool's own thread see its workers gone and close its pipe now: at interpreter
+            # exit it would race the exit hook that wakes it, which then prints a traceback
+            manager.join(timeout=10)
         raise
     pool.shutdown(wait=True)
 
