@@ -260,7 +260,8 @@ def register(app: typer.Typer) -> None:
             write_report(report, items, verify_results, "msb migrate report")
         action = " (written)" if in_place else " (in the patch)" if patch else " (dry run: nothing written)"
         if as_json:
-            doc = {"version": 1, "seconds": round(seconds, 3), "written": in_place,
+            from .version import version
+            doc = {"version": 1, "msb": version(), "seconds": round(seconds, 3), "written": in_place,
                    "summary": bulk.counts(items), "files": [i.to_dict() for i in items]}
             typer.echo(json.dumps(doc, indent=2), err=patch == "-")
         typer.echo(bulk.summary(items, seconds, action), err=True)

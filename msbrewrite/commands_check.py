@@ -109,7 +109,8 @@ def register(app: typer.Typer) -> None:
         if fmt == "sarif":
             report = sarif.dumps(items)
         elif fmt == "json":
-            report = json.dumps({"version": 1, "summary": bulk.counts(items),
+            from .version import version
+            report = json.dumps({"version": 1, "msb": version(), "summary": bulk.counts(items),
                                  "findings": [i.to_dict() for i in work],
                                  "secrets": [{"path": bulk.display(i.path), "line": s.get("line") or i.line,
                                               "rule": sarif.SECRET_ID, "file": s["path"], "kind": s["kind"],

@@ -37,6 +37,8 @@ def as_json(result: Result, name: str, config: str | None = None, config_warning
     data = result.to_dict()
     data["file"] = name
     data["config"] = config
+    from .version import version
+    data["msb"] = version()
     if config_warnings:
         data["warnings"] = [*config_warnings, *data.get("warnings", [])]
     return json.dumps(data, indent=2)

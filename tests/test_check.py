@@ -65,7 +65,9 @@ def test_schema_check_is_real():
 
 def test_json_document_is_stable(tree):
     doc = json.loads(msb("check", ".", "--format", "json", cwd=tree).stdout)
-    assert set(doc) == {"version", "summary", "findings", "secrets", "files"}
+    assert set(doc) == {"version", "msb", "summary", "findings", "secrets", "files"}
+    from importlib import metadata
+    assert doc["msb"] == metadata.version("msbrewrite")
     assert doc["secrets"] == []
     assert [f["path"] for f in doc["findings"]] == ["api/Dockerfile", "worker/worker.Dockerfile"]
     assert {f["path"]: f["status"] for f in doc["files"]} == {

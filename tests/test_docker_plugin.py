@@ -24,6 +24,14 @@ def test_version_is_the_package_metadata():
     assert msbrewrite.__version__ == metadata.version("msbrewrite")
 
 
+def test_json_outputs_name_the_version(tmp_path):
+    (tmp_path / "Dockerfile").write_text(GO_APP)
+    want = metadata.version("msbrewrite")
+    convert = json.loads(msb("convert", tmp_path / "Dockerfile", "--json", "--no-context").stdout)
+    migrate = json.loads(msb("migrate", tmp_path, "--json").stdout)
+    assert convert["msb"] == want and migrate["msb"] == want
+
+
 def _install(tmp_path, *extra):
     env = {**os.environ, "DOCKER_CONFIG": str(tmp_path / "dc")}
     proc = subprocess.run([*_msb_cmd(), "install-docker-plugin", *extra], capture_output=True, text=True, env=env)
