@@ -231,6 +231,9 @@ def can_write(entry: Entry, who: Account) -> bool:
 _STATE_FILE = re.compile(r"\.(sqlite3?|db|db-journal|db-wal|log|pid|lock)$", re.I)
 _STATE_DIR = re.compile(r"^(data|uploads?|cache|logs?|tmp|storage|sessions?|media|state|db)$", re.I)
 _DEPENDENCIES = re.compile(r"/(node_modules|site-packages|dist-packages|\.venv|venv|vendor)/")
+# a package manager's lock file or its own error log: written by installs in the build, never by the app
+_PACKAGE_MANAGER_FILE = re.compile(r"^(yarn|poetry|Cargo|Gemfile|composer|Pipfile|uv|flake|bun|deno|mix|Podfile|"
+                                   r"conan|gradle|pubspec)\.lock$|^(npm|yarn|pnpm|lerna)-(debug|error)\.log(\.\d+)?$")
 
 
 def is_state_path(path: str, kind: str) -> bool:
@@ -239,7 +242,9 @@ def is_state_path(path: str, kind: str) -> bool:
     if _DEPENDENCIES.search(path):
         return False
     name = posixpath.basename(path)
-    return bool(_STATE_DIR.match(name)) if kind == "dir" else bool(_STATE_FILE.search(name))
+    if kind == "dir":
+        return bool(_STATE_DIR.match(name))
+    return bool(_STATE_FILE.search(name)) and not _PACKAGE_MANAGER_FILE.match(name)
 
 
 @dataclass(frozen=True)

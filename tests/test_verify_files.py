@@ -148,6 +148,15 @@ def test_state_paths():
     assert not is_state_path("/app/node_modules/x/cache", "dir")
 
 
+@pytest.mark.parametrize("name", ["yarn.lock", "poetry.lock", "Cargo.lock", "Gemfile.lock", "composer.lock",
+                                  "Pipfile.lock", "uv.lock", "yarn-error.log", "npm-debug.log", "npm-debug.log.1"])
+def test_package_manager_files_are_not_state(name):
+    """Lock files and an installer's error log come from the build: a new user that cannot write
+    them loses nothing the app does (seen on real apps: a false FAIL)."""
+    assert not is_state_path(f"/app/{name}", "file")
+    assert is_state_path("/app/server.lock", "file") and is_state_path("/app/yarn-app.log", "file")
+
+
 def test_written_paths_from_docker_diff():
     diff = "C /app\nA /app/logs/app.log\nC /app/logs\nA /app/__pycache__/x.pyc\nC /root/.cache\nD /app/old\n"
     assert written_paths(diff, ["/app"]) == [("C", "/app"), ("A", "/app/logs/app.log"), ("C", "/app/logs")]
