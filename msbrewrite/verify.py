@@ -107,7 +107,8 @@ def port_note(before: ServerRun | None, after: ServerRun) -> str:
     """How the probed ports were found, for the smoke line."""
     if after.port is None:
         return ""
-    if before is not None and before.port == after.port and after.port_found_by == "the original's port":
+    if before is not None and before.port == after.port and after.port_found_by in ("the original's port",
+                                                                                    before.port_found_by):
         return f"; port {after.port} found by {before.port_found_by}"
     note = f"; port {after.port} found by {after.port_found_by}"
     if before is not None and before.port is not None:
@@ -661,8 +662,9 @@ class Verifier:
             named_before = named_ports(self.s.port, original_config, self.s.mode == "server")
             before = server("original").run(original, list(named_before), ready, crawl_plan(seeds, found_by, pages, depth),
                                             self.s.smoke_cmd, keep_diff=True, health=_health_test(original_config),
-                                            discover=not authoritative(self.s.port, original_config))
-            before.port_found_by = port_found_by(before.port, named_before)
+                                            discover=not authoritative(self.s.port, original_config),
+                                            fallback=not self.s.port)
+            before.port_found_by = port_found_by(before.port, named_before, before.named_silent)
             self._written = before.diff
             idle = before.port is None and before.started and not named_before
             if idle and (not before.stayed_up or self.s.smoke_cmd):
@@ -683,8 +685,9 @@ class Verifier:
             named = {before.port: "the original's port", **named}
         after = server("converted").run(converted, list(named), ready, plan, self.s.smoke_cmd,
                                         health=_health_test(config) if before is None or before.health_rc == 0 else None,
-                                        discover=not authoritative(self.s.port, config))
-        after.port_found_by = port_found_by(after.port, named)
+                                        discover=not authoritative(self.s.port, config),
+                                        fallback=not self.s.port)
+        after.port_found_by = port_found_by(after.port, named, after.named_silent)
         self._converted_logs = after.logs
         if before is not None and idle:
             return self._idle(report, before, after)

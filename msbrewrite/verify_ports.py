@@ -73,8 +73,13 @@ def listener_ports(sockets, exclude=()) -> list[int]:
     return [p for p in sorted(public) + sorted(local) if p not in exclude]
 
 
-def port_found_by(port: int | None, named: dict[int, str]) -> str:
-    """How the probed port was known, for the report."""
+def port_found_by(port: int | None, named: dict[int, str], silent=()) -> str:
+    """How the probed port was known, for the report; `silent` are named ports that answered nothing."""
     if port is None:
         return ""
-    return named.get(port) or "listening socket (nothing named a port)"
+    if port in named:
+        return named[port]
+    if silent:
+        return f"listening socket (port {', '.join(map(str, silent))} named by {named.get(silent[0], 'EXPOSE')} " \
+               "answered nothing)"
+    return "listening socket (nothing named a port)"

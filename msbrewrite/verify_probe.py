@@ -95,6 +95,7 @@ class ServerRun:
     health_output: list[str] = field(default_factory=list)
     seconds: float = 0.0
     port_found_by: str = ""                                   # EXPOSE | command (...) | listening socket ...
+    named_silent: list[int] = field(default_factory=list)    # named ports that answered nothing (then: a listener)
 
 
 class ServerProbe:
@@ -111,7 +112,8 @@ class ServerProbe:
         self.progress = progress
 
     def run(self, image: str, ports: list[int], ready_path: str, plan, smoke_cmd: str | None = None,
-            keep_diff: bool = False, health: list[str] | None = None, discover: bool = False) -> ServerRun:
+            keep_diff: bool = False, health: list[str] | None = None, discover: bool = False,
+            fallback: bool = False) -> ServerRun:
         """`plan(run, fetch)` drives the probes: it calls `fetch(paths)` for each batch. With
         `discover`, a port the app is seen listening on is probed too (none named: the only way)."""
         start = time.monotonic()
@@ -132,6 +134,10 @@ class ServerProbe:
                                   f"{up.stderr.strip().splitlines()[-1] if up.stderr.strip() else up.returncode}")
             if up.returncode == 0:      # else the app exited before the helper could join it
                 run.port = self._wait(cid, helper, ports, ready_path, discover, run)
+                if run.port is None and fallback and not discover and self._running(cid):
+                    # EXPOSE named a port nothing answered on: probe what the app is seen listening on
+                    run.port = self._wait(cid, helper, [], ready_path, True, run, grace=15)
+                    run.named_silent = list(ports)
             if run.port is not None:
                 def fetch(paths: list[str]) -> dict[str, Fetch]:
                     if not paths:
@@ -164,11 +170,12 @@ class ServerProbe:
         run.seconds = round(time.monotonic() - start, 1)
         return run
 
-    def _wait(self, cid: str, helper: str, ports: list[int], path: str, discover: bool, run: ServerRun) -> int | None:
+    def _wait(self, cid: str, helper: str, ports: list[int], path: str, discover: bool, run: ServerRun,
+              grace: float | None = None) -> int | None:
         """The first port that answers: the named ones, and with `discover` the ones the app is seen
         listening on (the wait restarts with them whenever a new one appears). Stops as soon as the
         app exits: its port will never answer."""
-        deadline = time.monotonic() + self.timeout
+        deadline = time.monotonic() + (self.timeout if grace is None else grace)
         trying = list(ports)
         proc = self._start_wait(helper, trying, path, deadline) if trying else None
         while True:

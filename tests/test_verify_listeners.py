@@ -64,6 +64,9 @@ def test_port_from_listeners_prefers_what_others_can_reach():
     assert listener_ports(set()) == []
     assert port_found_by(5000, {80: "EXPOSE"}) == "listening socket (nothing named a port)"
     assert port_found_by(80, {80: "EXPOSE"}) == "EXPOSE" and port_found_by(None, {}) == ""
+    # EXPOSE named a port the app never opened: the port it listens on was probed, and the report says why
+    assert port_found_by(4173, {3000: "EXPOSE"}, [3000]) == \
+        "listening socket (port 3000 named by EXPOSE answered nothing)"
 
 
 def test_still_running_passes_only_when_nothing_listens():

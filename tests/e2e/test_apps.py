@@ -109,7 +109,7 @@ def test_server_probe_command_and_paths(engine_env):
     # a probe command that fails on the original too proves nothing about the conversion
     code, report = verify_json(engine_env, str(d / "Dockerfile"), "--smoke-cmd", "curl -fsS http://127.0.0.1:$PORT/nope")
     assert code == 1 and report["verdict"] == "INCONCLUSIVE"
-    assert report["smoke"]["detail"] == "--smoke-cmd fails on the original too (exit 22)"
+    assert report["smoke"]["detail"] == "--smoke-cmd fails on the original too (exit 22); port 8080 found by EXPOSE"
 
 
 def test_cli_smoke_compares_output_with_the_original(engine_env):

@@ -42,3 +42,14 @@ def test_server_found_by_its_listening_socket_passes_when_converted_right(engine
     assert report["verdict"] == "PASS" and code == 0, (_differences(report), report["smoke"]["detail"])
     assert [p["path"] for p in report["probes"]] == ["/", "/style.css"]
     assert report["smoke"]["original"]["listeners"] == [["0.0.0.0", 8000]]
+
+
+def test_a_stale_expose_gives_way_to_the_port_the_app_listens_on(engine_env):
+    """EXPOSE 3000, app on 8000 (seen on real apps): the port that listens is probed, not given up on."""
+    code, report = verify_json(engine_env, str(VISITS / "expose-stale.Dockerfile"),
+                               "--converted", str(VISITS / "expose-stale-converted.Dockerfile"))
+    smoke = report["smoke"]
+    assert smoke["converted"]["port"] == 8000, smoke["detail"]
+    assert smoke["original"]["port_found_by"] == "listening socket (port 3000 named by EXPOSE answered nothing)"
+    assert smoke["converted"]["fetches"]["/"]["status"] == 200
+    assert report["verdict"] == "PASS" and code == 0, (_differences(report), smoke["detail"])
