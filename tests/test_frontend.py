@@ -87,7 +87,10 @@ def test_nginx_config_step_writes_the_rendered_config(tmp_path):
         conf = out.read_text()
         port = re.search(r"(?m)^EXPOSE (\d+)$", text).group(1)
         assert f"listen {port};" in conf, case.name
-        assert "try_files $uri" in conf and "/index.html;" in conf
+        # the app shell for a missing path, unless the original's static server answered 404 there
+        fallback = not re.search(r"(?m)^CMD .*(http-server|serve)\b", (case / "Dockerfile").read_text()) or \
+            re.search(r"(?m)^CMD .*\bserve\b.*(-s|--single)\b", (case / "Dockerfile").read_text())
+        assert "try_files $uri" in conf and ("/index.html;" if fallback else "=404;") in conf, case.name
         assert "gzip on;" in conf and 'Cache-Control "no-cache"' in conf and "immutable" in conf
         blocks = re.sub(r'"[^"]*"', "", conf)     # regex quantifiers live in quoted strings
         assert blocks.count("{") == blocks.count("}") > 0, case.name
@@ -202,3 +205,23 @@ def test_astro_server_output_is_not_static(tmp_path):
     (tmp_path / "astro.config.mjs").write_text("export default defineConfig({ output: 'server' })\n")
     static, why = frontend.is_static_frontend(_facts(text, tmp_path))
     assert not static and "Astro" in why
+
+
+@pytest.mark.parametrize("cmd, fallback", [
+    ('["http-server", "dist", "-p", "8080"]', False),
+    ('["http-server", "dist", "-P", "http://localhost:8080?"]', True),
+    ('["serve", "dist", "-l", "3000"]', False),
+    ('["serve", "-s", "dist", "-l", "3000"]', True),
+    ('["npx", "vite", "preview", "--port", "4173", "--host"]', True),
+])
+def test_spa_fallback_follows_the_original_static_server(cmd, fallback):
+    """A 404 for a missing file stays a 404 when the original's server had no SPA fallback (a real
+    app's missing favicon turned into a 200 text/html page)."""
+    text = ("FROM node:18\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\n"
+            "RUN npm install -g http-server serve\nEXPOSE 8080\nCMD " + cmd + "\n")
+    from msbrewrite import Options, convert
+    result = convert(text, None, Options(language="frontend"))
+    assert result.status == "converted", result.reason
+    shell_route = result.text.split("location / {")[-1].split("}")[0]
+    assert ("/index.html;" in shell_route) is fallback, shell_route
+    assert ("=404;" in shell_route) is not fallback

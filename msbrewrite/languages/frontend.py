@@ -265,9 +265,13 @@ class FrontendPlanner:
         base = self.public_base() or "/"
         # hashed asset folders live under the base path too
         immutable = [loc.replace("^~ /", "^~ " + base, 1) for loc in IMMUTABLE.get(fw or "", [HEX_HASHED])]
+        spa = self.site.no_fallback is None
+        if not spa:
+            self.plan.decisions.append(f"no SPA fallback in nginx: the original's {self.site.no_fallback} answered "
+                                       "404 for a missing path, and so does the runtime")
         return environment().get_template("nginx-spa.conf.j2").render(
             port=port, root=HTML, immutable=immutable, pages=fw in PAGE_FRAMEWORKS,
-            base=base).strip("\n") + "\n"
+            base=base, spa=spa).strip("\n") + "\n"
 
     def write_config_step(self, text: str) -> None:
         esc = self.facts.dockerfile.escape

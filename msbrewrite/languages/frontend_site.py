@@ -62,6 +62,7 @@ class Site:
     served_why: str = ""
     dev_server: str | None = None          # CMD runs a dev server (needs a production build)
     static_server: bool = False            # CMD runs a static file server (serve, http-server, vite preview)
+    no_fallback: str | None = None         # that server answers 404 for a missing path (no SPA fallback): which
     serves_files: bool = False             # CMD or installs point at a static file server
     node_server: bool = False              # CMD or package.json show an application server
     port: int | None = None                # where the original listened: its CMD flag, else the tool default
@@ -166,6 +167,20 @@ def _port_arg(argv: list[str], *names: str) -> int | None:
         if m:
             return int(m.group(1))
     return None
+
+
+# static servers that send the app shell for a missing path only when asked (`serve -s`, sirv
+# --single, http-server's proxy fallback `-P`); lite-server and vite preview always do
+_FALLBACK_FLAGS = {"serve": ("-s", "--single"), "sirv": ("-s", "--single"), "http-server": ("-P", "--proxy"),
+                   "static-server": ()}
+
+
+def has_spa_fallback(server: str, argv: list[str]) -> bool:
+    """Whether the original's static server answered a missing path with index.html."""
+    flags = _FALLBACK_FLAGS.get(server)
+    if flags is None:
+        return True
+    return any(w in flags or w.split("=", 1)[0] in flags for w in argv[1:])
 
 
 def served_dir(argv: list[str]) -> tuple[str | None, int | None, str] | None:
@@ -346,6 +361,8 @@ class SiteReader:
         if served:
             d, port, server = served
             site.static_server = site.serves_files = True
+            if not has_spa_fallback(server, resolved):
+                site.no_fallback = " ".join(resolved[:1])
             site.listen = port
             site.port = port or TOOL_PORTS.get(server)
             if d:
