@@ -221,3 +221,15 @@ def cache_mounts(facts: StageFacts, command) -> list[str]:
             if target:
                 out.append(posixpath.normpath(posixpath.join(step.workdir, target)))
     return out
+
+
+def read_xml(context, rel: str):
+    """The root element of the context's XML file `rel` (pom.xml, *.csproj), None when absent or not XML."""
+    text = context.read(rel)
+    if not text:
+        return None
+    import xml.etree.ElementTree as ET   # only projects with XML manifests pay for the parser
+    try:
+        return ET.fromstring(re.sub(r"^\ufeff?\s*<\?xml[^>]*\?>", "", text))
+    except ET.ParseError:
+        return None

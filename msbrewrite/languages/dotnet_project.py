@@ -47,13 +47,9 @@ class Project:
 
 
 def load_project(context: Context, rel: str) -> Project | None:
-    text = context.read(rel)
-    if not text:
-        return None
-    import xml.etree.ElementTree as ET   # only .NET projects pay for the XML parser
-    try:
-        root = ET.fromstring(re.sub(r"^\ufeff?[ \t\r\n]*<\?xml[^>]*\?>", "", text))
-    except ET.ParseError:
+    from .common import read_xml
+    root = read_xml(context, rel)
+    if root is None:
         return None
     proj = Project(rel, sdk=root.get("Sdk") or _sdk_element(root) or "Microsoft.NET.Sdk")
     props: dict[str, str] = {}

@@ -153,13 +153,9 @@ def _text(el: ET.Element | None, name: str) -> str | None:
 
 def load_pom(context: Context, path: str, cli_props: dict[str, str] | None = None, _depth: int = 0) -> Pom | None:
     """Parse a pom.xml of the context, with properties from local parents and the command line."""
-    text = context.read(path)
-    if not text:
-        return None
-    import xml.etree.ElementTree as ET   # only Maven projects pay for the XML parser
-    try:
-        root = ET.fromstring(re.sub(r"^\s*<\?xml[^>]*\?>", "", text))
-    except ET.ParseError:
+    from .common import read_xml
+    root = read_xml(context, path)
+    if root is None:
         return None
     pom = Pom(path)
     parent = _child(root, "parent")
