@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .ignorefiles import glob_regex
+
 
 @dataclass
 class Pattern:
@@ -49,36 +51,9 @@ def compile_pattern(text: str) -> Pattern:
     if body.endswith("/**"):
         # everything inside a folder: the same as the folder itself
         body, dirs_only = body[:-3], True
-    regex = _translate(body or "**")
-    if not anchored:
-        regex = "(?:.*/)?" + regex
-    return Pattern(text, re.compile(regex, re.S), dirs_only)
-
-
-def _translate(glob: str) -> str:
-    out, i = [], 0
-    while i < len(glob):
-        if glob.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif glob.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif glob[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif glob[i] == "?":
-            out.append("[^/]")
-            i += 1
-        elif glob[i] == "[" and "]" in glob[i + 2:]:
-            end = glob.index("]", i + 2)
-            inner = glob[i + 1:end]
-            out.append("[" + ("^" + inner[1:] if inner.startswith("!") else inner).replace("\\", "\\\\") + "]")
-            i = end + 1
-        else:
-            out.append(re.escape(glob[i]))
-            i += 1
-    return "".join(out)
+    body = body or "**"
+    # the same glob reading as .gitignore files: a name without a slash matches at any depth
+    return Pattern(text, glob_regex(body if anchored else "**/" + body), dirs_only)
 
 
 @dataclass

@@ -190,9 +190,7 @@ def _warn_context_secrets(facts: StageFacts, plan: BuildPlan) -> None:
     whole = [cp for cp in facts.copies if not cp.from_stage and any(s.strip("./") == "" for s in cp.sources)]
     if not whole:
         return
-    ignored = [p.strip().lstrip("/") for p in (facts.context.read(".dockerignore") or "").splitlines()
-               if p.strip() and not p.startswith("#") and not p.startswith("!")]
-    sent = [f for f in facts.context.files() if not any(_ignores(p, f) for p in ignored)]
+    sent = [f for f in facts.context.files() if not facts.context.ignored(f)]
     # what drop-dotenv leaves out although the app reads it has a warning of its own
     found = [s.path for s in decide(facts, sent, "") if not s.kept]
     if not found:
@@ -207,12 +205,3 @@ def _warn_context_secrets(facts: StageFacts, plan: BuildPlan) -> None:
     if carried:
         plan.warnings.append(f"the runtime stage copies {carried[0]}, which still holds {names}: "
                              "add them to .dockerignore")
-
-
-def _ignores(pattern: str, path: str) -> bool:
-    import fnmatch
-    pattern = pattern.rstrip("/")
-    if pattern.startswith("**/"):
-        pattern = pattern[3:]
-    return (fnmatch.fnmatch(path, pattern) or fnmatch.fnmatch(posixpath.basename(path), pattern)
-            or path.startswith(pattern + "/"))
