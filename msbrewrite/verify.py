@@ -356,7 +356,8 @@ def render_text(report: Report, max_probes: int = 12) -> str:
             lines += ["", f"{b.role} build failed at: {b.failing_step or 'unknown step'}"]
             lines += [f"  | {line}" for line in b.log_tail]
     if report.ratio is not None:
-        lines += ["", f"size ratio {report.ratio:.3f} (converted / original, {100 * (1 - report.ratio):.1f}% smaller)"]
+        change = f"{100 * abs(1 - report.ratio):.1f}% {'smaller' if report.ratio <= 1 else 'LARGER'}"
+        lines += ["", f"size ratio {report.ratio:.3f} (converted / original, {change})"]
     if report.probes:
         shown = [p for p in report.probes if p.found_by == "requested" or p.outcome != "same"]
         shown += [p for p in report.probes if p not in shown][:max(0, max_probes - len(shown))]
@@ -576,6 +577,9 @@ class Verifier:
                 report.error = ("the original Dockerfile does not build, so there is nothing to compare with"
                                 + (f" ({step})" if step else ""))
             elif report.converted.ok:
+                from .verify_size import size_difference, size_warning
+                report.differences += size_difference(report.original.size, report.converted.size)
+                report.warnings += size_warning(report.original.size, report.converted.size)
                 start = time.monotonic()
                 report.smoke = self._smoke(report, report.original.image, report.converted.image)
                 report.seconds["run"] = round(time.monotonic() - start, 1)

@@ -12,7 +12,7 @@ from .verify_probe import ServerRun
 
 @dataclass
 class Difference:
-    kind: str                  # http | log | listener | files | write | cli | smoke | health
+    kind: str                  # http | log | listener | files | write | cli | smoke | health | size
     what: str                  # one line
     evidence: list[str] = field(default_factory=list)
 

@@ -19,7 +19,7 @@ from ..bases import describe
 from ..dockerfile import parse_key_values
 from ..options import Options
 from ..plan import REWRITTEN, BuildPlan, Detection, Evidence, Refusal
-from ..quoting import env_value, sh
+from ..quoting import MAX_GENERATED_LINE, env_value, sh
 from ..shell import Command, resolve, shell_form_to_argv
 from .common import native_libs, runtime_libraries
 from .python_deps import dependency_names, install_args, install_packages, is_installer, is_pip_install
@@ -611,11 +611,15 @@ class PythonPlanner:
         self.install_targets()
         if self.venv == VENV:
             site = f"{VENV}/lib/python3*/site-packages"
+            # activation scripts for PowerShell, csh and fish: no container shell sources them
             plan.builder_append.append("# pip only installs: the runtime's virtualenv goes without it\n"
-                                       f"RUN rm -rf {VENV}/bin/pip {VENV}/bin/pip3* {site}/pip {site}/pip-*.dist-info")
-            plan.decisions.append("pip removed from the virtualenv at the end of the build (not needed at run time)")
+                                       f"RUN rm -rf {VENV}/bin/pip {VENV}/bin/pip3* {site}/pip {site}/pip-*.dist-info "
+                                       f"{VENV}/bin/Activate.ps1 {VENV}/bin/activate.csh {VENV}/bin/activate.fish")
+            plan.decisions.append("pip removed from the virtualenv at the end of the build (not needed at run time), "
+                                  "with the activation scripts of shells the image has not (PowerShell, csh, fish)")
         self.copy_source()
         self._venv_inside_source()
+        self._drop_build_tools()
         user = facts.user
         if (plan.builder_append and user and not is_root_user(user) and self._user_at_end()
                 and (self.venv_owner != user or any(a.source == self.app_root for a in plan.artifacts))):
@@ -641,6 +645,26 @@ class PythonPlanner:
         self.owner_of_data()
         self.warn_preinstalled()
         return plan
+
+    def _drop_build_tools(self) -> None:
+        """setuptools, pkg_resources and wheel leave msb's virtualenv unless the build shows a use
+        (a step in the builder decides: only there is it known what was installed).
+
+        Only where the runtime keeps the original's own base: there the virtualenv's copy of them is
+        what would make the converted image larger than the original. On a smaller base the saving
+        dwarfs their 9 MB, and the Dockerfile stays without a check step to review."""
+        if self.venv != VENV or not same_image(self.plan.runtime_base, self.facts.image):
+            return
+        from .python_build_tools import drop_step
+        roots = [a.source for a in self.plan.artifacts if a.source != self.venv]
+        step = drop_step(self.venv, roots)
+        if len(step.encode()) > MAX_GENERATED_LINE:
+            self.plan.decisions.append("setuptools and wheel stay in the virtualenv: the app is copied in too "
+                                       "many pieces for one check step")
+            return
+        self.plan.builder_append.append(step)
+        self.plan.decisions.append("setuptools, pkg_resources and wheel removed from the virtualenv at the end of "
+                                   "the build unless an installed package or the app imports them")
 
     def _venv_inside_source(self) -> None:
         """A venv under the app directory comes with the whole-directory copy: do not copy it twice."""
@@ -736,3 +760,9 @@ class PythonPlanner:
 
 def plan(facts: StageFacts, detection: Detection, options: Options) -> BuildPlan:
     return PythonPlanner(facts, detection, options).build()
+
+
+def same_image(runtime: str, builder: str) -> bool:
+    """Whether the runtime base is the builder's own image (a mirror or a digest aside)."""
+    runtime, builder = runtime.split("@")[0], builder.split("@")[0]
+    return runtime == builder or runtime.endswith("/" + builder)

@@ -1,0 +1,37 @@
+"""The size guarantee on a real engine: an invented Python service already on python:3.11-slim
+comes out no larger than its original (the previous conversion kept setuptools and pkg_resources in
+the virtualenv, about 9 MB more), and one that imports pkg_resources keeps it and still runs."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from e2e_support import engine_env, verify_json  # noqa: F401 (engine_env is a fixture)
+
+pytestmark = pytest.mark.e2e
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def _verified(env: dict, app: str) -> tuple[int, dict]:
+    code, report = verify_json(env, str(DATA / app / "Dockerfile"), "--no-discover")
+    assert report["original"]["ok"], "the original must build: " + "\n".join(report["original"].get("log_tail", []))
+    assert report["converted"]["ok"], "\n".join(report["converted"].get("log_tail", []))
+    return code, report
+
+
+def test_service_without_setuptools_is_not_larger_than_its_original(engine_env):
+    code, report = _verified(engine_env, "py-plain-slim")
+    found = [(d["kind"], d["what"]) for d in report.get("differences", [])]
+    assert code == 0 and report["verdict"] == "PASS", (found, report["smoke"]["detail"])
+    original, converted = report["original"]["size"], report["converted"]["size"]
+    # the runtime user's account files are the only bytes of its own the runtime stage may add
+    assert converted <= original + 64 * 1024, (original, converted)
+
+
+def test_service_importing_pkg_resources_keeps_it(engine_env):
+    """It runs; the virtualenv's setuptools duplicates the base's, and verify says so as a size failure."""
+    code, report = _verified(engine_env, "py-pkg-resources")
+    assert report["smoke"]["passed"], report["smoke"]["detail"]
+    assert [d["kind"] for d in report["differences"]] == ["size"] and code == 1
