@@ -335,6 +335,8 @@ def render_json(report: Report) -> str:
 def _answer(view: dict | None) -> str:
     if not view:
         return "-"
+    if view.get("location"):       # a redirect: where it goes is what it says
+        return f"{view['status']} -> {view['location']}"
     ctype = (view.get("content_type") or "").split(";")[0]
     return f"{view['status'] or 'no answer'} {ctype}".strip()
 

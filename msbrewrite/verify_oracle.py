@@ -29,7 +29,8 @@ class Probe:
 def fetch_view(f: Fetch | None) -> dict | None:
     if f is None:
         return None
-    return {"status": f.status, "content_type": f.content_type, "size": f.size, "sha256": f.sha256}
+    return {"status": f.status, "content_type": f.content_type, "size": f.size, "sha256": f.sha256,
+            "location": f.location}
 
 
 def original_fails(f: Fetch | None) -> bool:
