@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from .verify_crawl import Fetch, compare
 from .verify_files import LostWrite, Missing, summarise_missing
 from .verify_logs import log_differences, loopback_only
+from .verify_pm import strip_lines
 from .verify_probe import ServerRun
 
 
@@ -79,9 +80,13 @@ def _listening(sockets: set, port: int) -> str:
     return ", ".join(f"{a}:{port}" for a in addrs) if addrs else "not seen"
 
 
-def log_diffs(original_lines: list[str] | None, converted_lines: list[str]) -> list[Difference]:
-    return [Difference("log", f"{sig.name}: {sig.meaning}", [sig.line])
-            for sig in log_differences(original_lines or [], converted_lines)]
+def log_diffs(original_lines: list[str] | None, converted_lines: list[str],
+              managers: tuple[bool, bool] = (False, False)) -> list[Difference]:
+    """Failure signatures the converted log alone shows; a package manager's lines about itself
+    (`managers`: the original's and the converted command run through one) are not the app's."""
+    before, after = (strip_lines(lines) if pm else lines
+                     for lines, pm in zip((original_lines or [], converted_lines), managers))
+    return [Difference("log", f"{sig.name}: {sig.meaning}", [sig.line]) for sig in log_differences(before, after)]
 
 
 def write_diffs(lost: list[LostWrite], user: str) -> list[Difference]:
