@@ -639,7 +639,7 @@ class Verifier:
 
     def _server(self, report: Report, original: str | None, original_config: dict, converted: str,
                 config: dict) -> Smoke:
-        from .verify_oracle import health_diffs, http_probes, listener_difference, log_diffs
+        from .verify_oracle import answered_alike, health_diffs, http_probes, listener_difference, log_diffs
         from .verify_devserver import browser_paths, devswitch_probes
         from .verify_ports import port_found_by
         from .verify_probe import ServerProbe, crawl_plan, fixed_plan
@@ -712,8 +712,8 @@ class Verifier:
             report.probes, http = http_probes(before, after)
         if before is not None and before.port is None:
             return smoke            # no baseline: nothing the converted image does can be compared
-        report.differences += http + listener_difference(before, after) + \
-            log_diffs(before.logs if before else None, after.logs, self._managers()) + \
+        logs = log_diffs(before.logs if before else None, after.logs, self._managers(), answered_alike(before, after))
+        report.differences += http + listener_difference(before, after) + logs + \
             health_diffs(_health_test(original_config), _health_test(config), before, after)
         unexercised = _write_forms(before or after)
         if unexercised:
@@ -734,7 +734,7 @@ class Verifier:
         """The original kept running and listened on nothing: a worker, judged like a command-line
         program that is still running (a PASS only when the converted one listens on nothing too)."""
         from .verify_oracle import log_diffs
-        report.differences += log_diffs(before.logs, after.logs)
+        report.differences += log_diffs(before.logs, after.logs, self._managers())
         if after.listeners:
             return Smoke("cli", False, f"the converted image listens on {_ports_of(after.listeners)}, the original "
                                        "on no port", _as_dict(before), _as_dict(after))

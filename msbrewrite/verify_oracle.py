@@ -81,12 +81,27 @@ def _listening(sockets: set, port: int) -> str:
 
 
 def log_diffs(original_lines: list[str] | None, converted_lines: list[str],
-              managers: tuple[bool, bool] = (False, False)) -> list[Difference]:
+              managers: tuple[bool, bool] = (False, False), answered_alike=lambda path: False) -> list[Difference]:
     """Failure signatures the converted log alone shows; a package manager's lines about itself
     (`managers`: the original's and the converted command run through one) are not the app's."""
     before, after = (strip_lines(lines) if pm else lines
                      for lines, pm in zip((original_lines or [], converted_lines), managers))
-    return [Difference("log", f"{sig.name}: {sig.meaning}", [sig.line]) for sig in log_differences(before, after)]
+    return [Difference("log", f"{sig.name}: {sig.meaning}", [sig.line])
+            for sig in log_differences(before, after, answered_alike=answered_alike)]
+
+
+def answered_alike(original: ServerRun | None, converted: ServerRun):
+    """Whether both servers answered a request for this path alike: a probe with the same status
+    in both, or a request only --smoke-cmd made when it exited and printed the same in both."""
+    def alike(path: str) -> bool:
+        if original is None:
+            return False
+        before, after = original.fetches.get(path), converted.fetches.get(path)
+        if before is not None or after is not None:
+            return before is not None and after is not None and before.status == after.status
+        return (converted.command_rc is not None and original.command_rc == converted.command_rc
+                and original.command_output == converted.command_output)
+    return alike
 
 
 def write_diffs(lost: list[LostWrite], user: str) -> list[Difference]:
