@@ -16,6 +16,7 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Callable
 
+from .verify_clock import same_apart_from_times
 from .verify_crawl import MAX_DEPTH, MAX_PAGES
 from .verify_files import MAX_LISTED
 from .verify_oracle import Difference, Probe
@@ -199,7 +200,8 @@ CANNOT_RUN = (125, 126, 127)     # docker or the shell could not start the comma
 
 def judge_cli(original: CliRun | None, converted: CliRun, timeout: float,
               managers: tuple[bool, bool] = (False, False)) -> Smoke:
-    """A CLI must exit with the original's code and print the same standard output. `managers`:
+    """A CLI must exit with the original's code and print the same standard output (the times it
+    prints of its own run aside). `managers`:
     whether the original's and the converted command run through npm/yarn/pnpm, whose own banner
     is then no part of the output compared."""
     def result(ok: bool, why: str) -> Smoke:
@@ -225,7 +227,7 @@ def judge_cli(original: CliRun | None, converted: CliRun, timeout: float,
         hint = first_line(converted.stderr) or first_line(converted.stdout)
         return result(False, f"{got}, the original gave {want}" + (f": {hint}" if hint else ""))
     before, after = (strip_text(run.stdout) if pm else run.stdout for run, pm in zip((original, converted), managers))
-    if after != before:
+    if not same_apart_from_times(before, after):
         return result(False, "standard output differs from the original's: " + first_difference(before, after))
     return result(True, f"exit {converted.exit_code}, same output as the original")
 
@@ -246,7 +248,7 @@ def first_difference(a: str, b: str) -> str:
     for i in range(max(len(la), len(lb))):
         x = la[i] if i < len(la) else "<end>"
         y = lb[i] if i < len(lb) else "<end>"
-        if x != y:
+        if not same_apart_from_times(x, y):
             return f"line {i + 1}: {x[:100]!r} became {y[:100]!r}"
     return "trailing whitespace"
 
