@@ -16,9 +16,11 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Callable
 
+from .verify_clock import same_apart_from_times
 from .verify_crawl import MAX_DEPTH, MAX_PAGES
 from .verify_files import MAX_LISTED
 from .verify_oracle import Difference, Probe
+from .verify_pm import runs_package_manager, strip_text
 from .verify_probe import ServerRun
 
 # --------------------------------------------------------------------------- pure helpers
@@ -196,8 +198,12 @@ def judge_server(original: ServerRun | None, converted: ServerRun) -> Smoke:
 CANNOT_RUN = (125, 126, 127)     # docker or the shell could not start the command
 
 
-def judge_cli(original: CliRun | None, converted: CliRun, timeout: float) -> Smoke:
-    """A CLI must exit with the original's code and print the same standard output."""
+def judge_cli(original: CliRun | None, converted: CliRun, timeout: float,
+              managers: tuple[bool, bool] = (False, False)) -> Smoke:
+    """A CLI must exit with the original's code and print the same standard output (the times it
+    prints of its own run aside). `managers`:
+    whether the original's and the converted command run through npm/yarn/pnpm, whose own banner
+    is then no part of the output compared."""
     def result(ok: bool, why: str) -> Smoke:
         return Smoke("cli", ok, why, _as_dict(original), _as_dict(converted))
 
@@ -220,9 +226,9 @@ def judge_cli(original: CliRun | None, converted: CliRun, timeout: float) -> Smo
         want = "still running" if original.exit_code is None else f"exit {original.exit_code}"
         hint = first_line(converted.stderr) or first_line(converted.stdout)
         return result(False, f"{got}, the original gave {want}" + (f": {hint}" if hint else ""))
-    if converted.stdout != original.stdout:
-        return result(False, "standard output differs from the original's: " + first_difference(
-            original.stdout, converted.stdout))
+    before, after = (strip_text(run.stdout) if pm else run.stdout for run, pm in zip((original, converted), managers))
+    if not same_apart_from_times(before, after):
+        return result(False, "standard output differs from the original's: " + first_difference(before, after))
     return result(True, f"exit {converted.exit_code}, same output as the original")
 
 
@@ -242,7 +248,7 @@ def first_difference(a: str, b: str) -> str:
     for i in range(max(len(la), len(lb))):
         x = la[i] if i < len(la) else "<end>"
         y = lb[i] if i < len(lb) else "<end>"
-        if x != y:
+        if not same_apart_from_times(x, y):
             return f"line {i + 1}: {x[:100]!r} became {y[:100]!r}"
     return "trailing whitespace"
 
@@ -335,6 +341,8 @@ def render_json(report: Report) -> str:
 def _answer(view: dict | None) -> str:
     if not view:
         return "-"
+    if view.get("location"):       # a redirect: where it goes is what it says
+        return f"{view['status']} -> {view['location']}"
     ctype = (view.get("content_type") or "").split(";")[0]
     return f"{view['status'] or 'no answer'} {ctype}".strip()
 
@@ -558,6 +566,7 @@ class Verifier:
         self.label = f"msb.verify={self.run_id}"
         self._written = ""
         self._converted_logs: list[str] = []
+        self._configs: tuple[dict, dict] = ({}, {})     # both images' config (their commands)
         self.repo = f"msb-verify/{slug(os.path.basename(os.path.abspath(settings.context)))}"
 
     def run(self, dockerfile: str, converted_file: str, converted_from: str) -> Report:
@@ -627,6 +636,7 @@ class Verifier:
             return self._smoke_script(original, converted)
         _, config = self.docker.image_config(converted)
         _, original_config = self.docker.image_config(original) if original else (0, {})
+        self._configs = (original_config, config)
         report.warnings += env_warnings(original_config, config)
         if self.s.mode == "cli":
             return self._cli_runs(report, original, converted)
@@ -635,7 +645,7 @@ class Verifier:
 
     def _server(self, report: Report, original: str | None, original_config: dict, converted: str,
                 config: dict) -> Smoke:
-        from .verify_oracle import health_diffs, http_probes, listener_difference, log_diffs
+        from .verify_oracle import answered_alike, health_diffs, http_probes, listener_difference, log_diffs
         from .verify_devserver import browser_paths, devswitch_probes
         from .verify_ports import port_found_by
         from .verify_probe import ServerProbe, crawl_plan, fixed_plan
@@ -708,8 +718,8 @@ class Verifier:
             report.probes, http = http_probes(before, after)
         if before is not None and before.port is None:
             return smoke            # no baseline: nothing the converted image does can be compared
-        report.differences += http + listener_difference(before, after) + \
-            log_diffs(before.logs if before else None, after.logs) + \
+        logs = log_diffs(before.logs if before else None, after.logs, self._managers(), answered_alike(before, after))
+        report.differences += http + listener_difference(before, after) + logs + \
             health_diffs(_health_test(original_config), _health_test(config), before, after)
         unexercised = _write_forms(before or after)
         if unexercised:
@@ -730,7 +740,7 @@ class Verifier:
         """The original kept running and listened on nothing: a worker, judged like a command-line
         program that is still running (a PASS only when the converted one listens on nothing too)."""
         from .verify_oracle import log_diffs
-        report.differences += log_diffs(before.logs, after.logs)
+        report.differences += log_diffs(before.logs, after.logs, self._managers())
         if after.listeners:
             return Smoke("cli", False, f"the converted image listens on {_ports_of(after.listeners)}, the original "
                                        "on no port", _as_dict(before), _as_dict(after))
@@ -777,16 +787,23 @@ class Verifier:
             before = self._cli(original, "original", args, timeout, keep_diff=i == 0) if original else None
             after = self._cli(converted, "converted", args, timeout)
             self._converted_logs += (after.stdout + after.stderr).splitlines()
-            judged = judge_cli(before, after, timeout)
+            managers = self._managers(args)
+            judged = judge_cli(before, after, timeout, managers)
             if before is None or before.exit_code not in CANNOT_RUN:
                 report.differences += log_diffs(
                     (before.stdout + before.stderr).splitlines() if before else None,
-                    (after.stdout + after.stderr).splitlines())
+                    (after.stdout + after.stderr).splitlines(), managers)
             if what == runs[-1][0]:
                 smoke = judged                  # the headline: --smoke-cmd's run, else the command's
             elif not judged.passed and not judged.inconclusive:
                 report.differences.append(Difference("cli", f"{what}: {judged.detail}"))
         return smoke
+
+    def _managers(self, args: list[str] | None = None) -> tuple[bool, bool]:
+        """Whether each image's command (with these arguments in place of CMD) runs through a
+        package manager, whose own lines are then not compared."""
+        return tuple(runs_package_manager({**config, "Cmd": args} if args else config)
+                     for config in self._configs)
 
     def _cli(self, image: str, role: str, args: list[str], timeout: float, keep_diff: bool = False) -> CliRun:
         self.progress(f"running the {role} image" + (f" with {shlex.join(args)}" if args else ""))

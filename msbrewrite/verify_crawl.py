@@ -110,6 +110,7 @@ class Fetch:
     size: int = 0
     sha256: str = ""
     body: str | None = None      # only for pages the crawler reads
+    location: str = ""           # a redirect's target, as redirect_target() normalises it
 
 
 @dataclass
@@ -161,11 +162,37 @@ def compare(path: str, before: Fetch | None, after: Fetch) -> str | None:
         return None
     if before.status != after.status:
         return f"status {after.status or 'no answer'}, the original answered {before.status}"
+    if 300 <= before.status < 400:
+        # a client follows the Location; a redirect's body and its type are never read
+        if before.location != after.location:
+            return f"redirects to {after.location or 'nowhere'}, the original to {before.location or 'nowhere'}"
+        return None
     if _media(before.content_type) != _media(after.content_type):
         return f"content type {after.content_type or 'none'!s}, the original sent {before.content_type or 'none'}"
     if 200 <= before.status < 300 and is_static(path, before.content_type) and before.sha256 != after.sha256:
         return f"body differs from the original's ({after.size} bytes, the original's {before.size})"
     return None
+
+
+def redirect_target(url: str, port: int | None) -> str:
+    """A redirect's target as a client resolves it, with the probed origin itself reduced to the
+    path (the two images may be probed on different ports): `http://127.0.0.1:8080/a` -> `/a`.
+    Another host, scheme or port stays whole: that is where the client would go."""
+    url = url.strip()
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    try:
+        given = parts.port
+    except ValueError:
+        return url
+    default = {"http": 80, "https": 443}.get(scheme)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    if scheme == "http" and host in ("127.0.0.1", "localhost") and port is not None and (given or default) == port:
+        return path
+    netloc = host + (f":{given}" if given and given != default else "")
+    return f"{scheme}://{netloc}{path}"
 
 
 # media types that name the same thing (servers differ in which one they send)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from .verify_crawl import Fetch, compare
 from .verify_files import LostWrite, Missing, summarise_missing
 from .verify_logs import log_differences, loopback_only
+from .verify_pm import strip_lines
 from .verify_probe import ServerRun
 
 
@@ -29,7 +30,8 @@ class Probe:
 def fetch_view(f: Fetch | None) -> dict | None:
     if f is None:
         return None
-    return {"status": f.status, "content_type": f.content_type, "size": f.size, "sha256": f.sha256}
+    return {"status": f.status, "content_type": f.content_type, "size": f.size, "sha256": f.sha256,
+            "location": f.location}
 
 
 def original_fails(f: Fetch | None) -> bool:
@@ -78,9 +80,28 @@ def _listening(sockets: set, port: int) -> str:
     return ", ".join(f"{a}:{port}" for a in addrs) if addrs else "not seen"
 
 
-def log_diffs(original_lines: list[str] | None, converted_lines: list[str]) -> list[Difference]:
+def log_diffs(original_lines: list[str] | None, converted_lines: list[str],
+              managers: tuple[bool, bool] = (False, False), answered_alike=lambda path: False) -> list[Difference]:
+    """Failure signatures the converted log alone shows; a package manager's lines about itself
+    (`managers`: the original's and the converted command run through one) are not the app's."""
+    before, after = (strip_lines(lines) if pm else lines
+                     for lines, pm in zip((original_lines or [], converted_lines), managers))
     return [Difference("log", f"{sig.name}: {sig.meaning}", [sig.line])
-            for sig in log_differences(original_lines or [], converted_lines)]
+            for sig in log_differences(before, after, answered_alike=answered_alike)]
+
+
+def answered_alike(original: ServerRun | None, converted: ServerRun):
+    """Whether both servers answered a request for this path alike: a probe with the same status
+    in both, or a request only --smoke-cmd made when it exited and printed the same in both."""
+    def alike(path: str) -> bool:
+        if original is None:
+            return False
+        before, after = original.fetches.get(path), converted.fetches.get(path)
+        if before is not None or after is not None:
+            return before is not None and after is not None and before.status == after.status
+        return (converted.command_rc is not None and original.command_rc == converted.command_rc
+                and original.command_output == converted.command_output)
+    return alike
 
 
 def write_diffs(lost: list[LostWrite], user: str) -> list[Difference]:

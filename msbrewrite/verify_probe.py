@@ -9,7 +9,7 @@ import time
 from base64 import b64decode
 from dataclasses import dataclass, field
 
-from .verify_crawl import Crawl, Fetch
+from .verify_crawl import Crawl, Fetch, redirect_target
 from .verify_ports import listener_ports
 
 # Waits for the first port that answers on the readiness path (a status, or a TCP connect when the
@@ -28,27 +28,29 @@ while :; do
 done
 '''
 
-# One line per path: status, size, sha256, content type; then the body (base64) of the pages the
-# crawler reads links from.
+# One line per path: status, size, sha256, content type, a redirect's target; then the body
+# (base64) of the pages the crawler reads links from.
 FETCH_SCRIPT = r'''
 port=$1; max=$2; shift 2
 for path in "$@"; do
-    out=$(curl -s -o /tmp/body --max-time 10 -w '%{http_code} %{content_type}' "http://127.0.0.1:$port$path")
-    code=${out%% *}; ctype=${out#* }; [ "$ctype" = "$out" ] && ctype=""
+    curl -s -o /tmp/body --max-time 10 -w '%{http_code}\n%{redirect_url}\n%{content_type}\n' \
+        "http://127.0.0.1:$port$path" > /tmp/meta
+    { read -r code; read -r location; read -r ctype; } < /tmp/meta
     [ -f /tmp/body ] || : > /tmp/body
     size=$(wc -c < /tmp/body | tr -d ' '); sum=$(sha256sum /tmp/body | cut -c1-64)
     echo "R $code $size $sum $path"
     echo "T $ctype"
+    [ -n "$location" ] && echo "L $location"
     case "$ctype$path" in
         *html*|*text/css*|*manifest.json*|*.webmanifest*)
             if [ "$size" -le "$max" ]; then echo "B"; base64 /tmp/body; echo "E"; fi ;;
     esac
-    rm -f /tmp/body
+    rm -f /tmp/body /tmp/meta
 done
 '''
 
 
-def parse_fetches(text: str) -> dict[str, Fetch]:
+def parse_fetches(text: str, port: int | None = None) -> dict[str, Fetch]:
     out: dict[str, Fetch] = {}
     current: Fetch | None = None
     body: list[str] | None = None
@@ -70,6 +72,8 @@ def parse_fetches(text: str) -> dict[str, Fetch]:
                 out[path] = current
         elif head == "T" and current is not None:
             current.content_type = rest.strip()
+        elif head == "L" and current is not None:
+            current.location = redirect_target(rest, port)
         elif line == "B":
             body = []
     return out
@@ -144,7 +148,7 @@ class ServerProbe:
                         return {}
                     proc = self.docker.run("exec", helper, "sh", "-c", FETCH_SCRIPT, "fetch", str(run.port),
                                            "300000", *paths, timeout=30 + 12 * len(paths))
-                    got = parse_fetches(proc.stdout)
+                    got = parse_fetches(proc.stdout, run.port)
                     run.fetches.update(got)
                     return got
                 plan(run, fetch)
