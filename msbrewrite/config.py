@@ -74,35 +74,57 @@ def _find(directory: Path) -> Config | None:
     return chain[0] if chain else None
 
 
-@lru_cache(maxsize=4096)
 def _chain(directory: Path) -> tuple[Config, ...]:
     """Every configuration from `directory` up to the search's end, nearest first."""
-    return tuple(cfg for cfg in (_at(d) for d in _searched(directory)) if cfg)
+    return _search(directory)[0]
 
 
 def ignored(start: str | Path | None) -> list[str]:
     """One message per configuration file the search from `start` passed over for its owner."""
     if start is None:
         return []
-    return [why for d in _searched(Path(start).resolve()) for why in _looked(d)[1]]
+    return list(_search(Path(start).resolve())[1])
 
 
-@lru_cache(maxsize=4096)
-def _searched(directory: Path) -> tuple[Path, ...]:
-    """The directories the search reads, nearest first. It stops at the repository root, at the
-    user's home, and before a parent on another file system (a mount point), as git stops looking
-    for a repository: above them lie folders other people control."""
-    dirs = []
-    d = directory
-    home = _home()
-    while True:
-        dirs.append(d)
-        if os.path.exists(d / ".git") or d == home or d.parent == d:
-            break
-        if _device(d.parent) != _device(d):
-            break
-        d = d.parent
-    return tuple(dirs)
+class _Searches:
+    """What the search from each directory finds: (configurations, passed-over messages), nearest
+    first. A directory's answer is its own file plus its parent's answer, so a tree 1,000 folders
+    deep costs one step per folder, not one walk to the top per folder (cubic in memory before)."""
+
+    def __init__(self) -> None:
+        self.found: dict[Path, tuple[tuple[Config, ...], tuple[str, ...]]] = {}
+
+    def cache_clear(self) -> None:
+        self.found.clear()
+
+    def __call__(self, directory: Path) -> tuple[tuple[Config, ...], tuple[str, ...]]:
+        path: list[Path] = []
+        d: Path | None = directory
+        home = _home()
+        while d is not None and d not in self.found:
+            path.append(d)
+            d = _next_searched(d, home)
+        configs, messages = self.found[d] if d is not None else ((), ())
+        for here in reversed(path):
+            cfg, why = _looked(here)
+            configs = (cfg,) + configs if cfg else configs
+            messages = why + messages
+            self.found[here] = (configs, messages)
+        return self.found[directory]
+
+
+_search = _Searches()
+
+
+def _next_searched(d: Path, home: Path | None) -> Path | None:
+    """The directory the search reads after `d`, or None where it stops: at the repository root, at
+    the user's home, and before a parent on another file system (a mount point), as git stops
+    looking for a repository: above them lie folders other people control."""
+    if os.path.exists(d / ".git") or d == home or d.parent == d:
+        return None
+    if _device(d.parent) != _device(d):
+        return None
+    return d.parent
 
 
 def _home() -> Path | None:

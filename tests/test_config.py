@@ -1,5 +1,6 @@
 import json
 import os
+import sys
 
 import pytest
 
@@ -127,7 +128,7 @@ def test_excludes_from_the_configuration_skip_files(tmp_path):
 # ------------------------------------------------------------------ whose configuration is read
 
 def _clear():
-    for cached in (config._find, config._chain, config._searched, config._looked):
+    for cached in (config._find, config._search, config._looked):
         cached.cache_clear()
 
 
@@ -214,3 +215,41 @@ def test_every_report_names_the_configuration_file(tmp_path):
     assert "  configuration: .msb.toml" in proc.stderr.splitlines(), proc.stderr
     proc = msb("migrate", ".", "--json", "-q", cwd=tmp_path)
     assert json.loads(proc.stdout)["files"][0]["config"] == ".msb.toml"
+
+
+def _nested(root, depth):
+    d = root
+    for _ in range(depth):
+        d = d / "d"
+    d.mkdir(parents=True)
+    return [root.joinpath(*["d"] * k) for k in range(depth + 1)]
+
+
+def _search_steps(dirs) -> int:
+    """Python lines run to find the configuration of every folder (no clock: see test_linear_growth)."""
+    for cached in (config._find, config._search, config._looked):
+        cached.cache_clear()
+    count = 0
+
+    def tracer(frame, event, arg):
+        nonlocal count
+        count += 1
+        return tracer
+
+    dirs = [d.resolve() for d in dirs]     # resolving a path is the operating system's work, per folder
+    sys.settrace(tracer)
+    try:
+        for d in dirs:
+            config._find(d)
+    finally:
+        sys.settrace(None)
+    return count
+
+
+def test_the_search_costs_one_step_per_folder_in_a_deep_tree(tmp_path):
+    # every folder of a deep tree asks (as migrate's discovery does): each answer reuses its parent's
+    (tmp_path / "a" / ".git").mkdir(parents=True)
+    (tmp_path / "b" / ".git").mkdir(parents=True)
+    small = _search_steps(_nested(tmp_path / "a", 150))
+    large = _search_steps(_nested(tmp_path / "b", 300))
+    assert large < 2.4 * small, (small, large)
