@@ -152,3 +152,57 @@ def test_a_program_a_compose_shell_command_runs_is_installed(tmp_path):
     assert "apt-get install -y --no-install-recommends ca-certificates ffmpeg" in _runtime(result)
     assert any(d.startswith("the app runs programs the build installed: ffmpeg (the start command)")
                for d in result.decisions), result.decisions
+
+
+# ---------------------------------------------------------------- Node: the converted command decides
+
+SHOP_PKG = '{"name": "shop", "version": "1.0.0", "scripts": {"start": "node index.js"}, ' \
+           '"dependencies": {"express": "^4"}}\n'
+SHOP_APP = {"package.json": SHOP_PKG, "package-lock.json": '{"lockfileVersion": 3}\n',
+            "index.js": 'require("express")().listen(8080)\n'}
+
+
+def _shop(start: str, setup: str = "", image: str = "node:20-slim") -> str:
+    return (f"FROM {image}\n{setup}WORKDIR /srv\nCOPY package*.json ./\nRUN npm ci\nCOPY . .\n{start}\n")
+
+
+def test_a_yarn_start_that_became_node_installs_no_yarn(tmp_path):
+    ctx = _write(tmp_path, {**SHOP_APP, "yarn.lock": "\n"})
+    text = _shop('CMD ["yarn", "start"]', "RUN apk add --no-cache yarn\n", "node:20-alpine")
+    result = convert(text.replace("npm ci", "yarn install --frozen-lockfile"), ctx)
+    runtime = _runtime(result)
+    assert 'CMD ["node", "index.js"]' in runtime
+    assert "apk add" not in runtime and "yarn" not in runtime
+
+
+def test_npm_start_decides_the_base_on_node_not_on_npm(tmp_path):
+    # an npm the build installed from Debian is never carried, whatever the command runs
+    ctx = _write(tmp_path, SHOP_APP)
+    text = _shop('CMD ["npm", "start"]', "RUN apt-get update && apt-get install -y --no-install-recommends npm\n")
+    result = convert(text, ctx)
+    runtime = _runtime(result)
+    assert runtime.startswith("gcr.io/distroless/nodejs20-debian12"), runtime
+    assert "apt-get" not in runtime
+    assert any("npm not installed in the runtime" in d for d in result.decisions)
+
+
+def test_exec_npm_start_is_resolved_like_npm_start(tmp_path):
+    ctx = _write(tmp_path, SHOP_APP)
+    result = convert(_shop("CMD exec npm start"), ctx)
+    runtime = _runtime(result)
+    assert runtime.startswith("gcr.io/distroless/nodejs20-debian12"), runtime
+    assert 'CMD ["index.js"]' in runtime
+
+
+def test_a_kept_shell_start_command_still_keeps_a_shell(tmp_path):
+    ctx = _write(tmp_path, SHOP_APP)
+    result = convert(_shop("CMD npm run migrate && npm start"), ctx)
+    runtime = _runtime(result)
+    assert runtime.startswith("node:20-slim"), runtime
+    assert "CMD npm run migrate && npm start" in runtime
+
+
+def test_prisma_in_the_converted_command_still_gets_openssl(tmp_path):
+    ctx = _write(tmp_path, SHOP_APP)
+    result = convert(_shop("CMD npx prisma migrate deploy && node index.js"), ctx)
+    assert "openssl" in _runtime(result)
