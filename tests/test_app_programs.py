@@ -98,6 +98,38 @@ def test_a_node_app_that_uses_child_process_exec_leaves_distroless(tmp_path):
     assert "the app starts a shell at run time (server.js:3): the runtime keeps one" in result.decisions
 
 
+def test_child_process_exec_called_on_the_require_is_a_shell(tmp_path):
+    files = {"package.json": '{"name": "svc", "version": "1.0.0"}\n',
+             "server.js": "require('node:child_process').exec('uptime', () => {});\n"}
+    result = convert(NODE_APP, _write(tmp_path, files))
+    assert "the app starts a shell at run time (server.js:1): the runtime keeps one" in result.decisions
+
+
+JAVA_APP = ("FROM maven:3-eclipse-temurin-17\nWORKDIR /src\nCOPY . .\nRUN mvn -B package\n"
+            "CMD [\"java\", \"-jar\", \"target/hook-1.0.jar\"]\n")
+POM = ("<project><modelVersion>4.0.0</modelVersion><groupId>demo</groupId><artifactId>hook</artifactId>"
+       "<version>1.0</version></project>\n")
+
+
+def _java_main(call: str) -> str:
+    return f"package demo;\n\npublic class Main {{\n  public static void main(String[] a) throws Exception {{\n" \
+           f"    {call}\n  }}\n}}\n"
+
+
+def test_runtime_exec_of_a_script_through_bash_is_a_shell(tmp_path):
+    ctx = _write(tmp_path, {"pom.xml": POM, "src/main/java/demo/Main.java":
+                            _java_main('Runtime.getRuntime().exec("bash /opt/hooks/rotate.sh");')})
+    result = convert(JAVA_APP, ctx)
+    assert not result.runtime_base.startswith("gcr.io/distroless/"), result.runtime_base
+    assert any("Main.java:5" in d for d in result.decisions if "starts a shell" in d)
+
+
+def test_runtime_exec_of_a_program_named_like_a_shell_is_not(tmp_path):
+    ctx = _write(tmp_path, {"pom.xml": POM, "src/main/java/demo/Main.java":
+                            _java_main('Runtime.getRuntime().exec("shasum -a 256 /data/in");')})
+    assert convert(JAVA_APP, ctx).runtime_base.startswith("gcr.io/distroless/java17")
+
+
 def test_programs_and_regex_exec_are_not_a_shell(tmp_path):
     files = {"go.mod": GO_MOD, "main.go": 'package main\n\nimport "os/exec"\n\nfunc main() {\n'
              '\texec.Command("git", "log").Run()\n}\n', "main_test.go": GO_SHELL}
