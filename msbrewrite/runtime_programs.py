@@ -142,8 +142,9 @@ _SHELL_CALLS = re.compile(
     r"(?:\bCommand::new|\bexec\.Command|\bexec\.CommandContext\([^,()]*,|\bProcessBuilder|"
     r"\bexec\(\s*new\s+String\[\]\s*\{|\bspawn(?:Sync)?\(|\bexecFile(?:Sync)?\(|"
     r"\bsubprocess\.\w+\(\s*\[|\bPopen\(\s*\[)\(?\s*[\"'`]" + _SHELL_NAME + r"[\"'`]"
-    # a command line handed to sh: Runtime.exec("sh -c ..."), any ["sh", "-c", ...]
-    r"|\.exec\(\s*\"" + _SHELL_NAME + r"\s+-c\b"
+    # a command line that starts sh: Runtime.exec("sh -c ..."), Runtime.exec("bash hooks/run.sh"),
+    # any ["sh", "-c", ...]
+    r"|\.exec\(\s*\"" + _SHELL_NAME + r"(?:\s|\")"
     r"|[\"'`]" + _SHELL_NAME + r"[\"'`]\s*,\s*[\"'`]-c[\"'`]"
     # Python: os.system, os.popen, shell=True, subprocess.getoutput, asyncio's shell subprocess
     r"|\bos\.(?:system|popen)\(|\bshell\s*=\s*True\b|\bsubprocess\.get(?:status)?output\("
@@ -151,7 +152,8 @@ _SHELL_CALLS = re.compile(
     # Node: spawn(..., {shell: true})
     r"|\bshell\s*:\s*true\b")
 # Node's child_process.exec/execSync run their command through /bin/sh (not RegExp.prototype.exec)
-_NODE_EXEC = re.compile(r"(?:^|[^.\w$]|\bchild_process\.|\b(?:cp|childProcess|child)\.)exec(?:Sync)?\s*\(")
+_NODE_EXEC = re.compile(r"(?:^|[^.\w$]|\bchild_process\.|\b(?:cp|childProcess|child)\.|"
+                        r"\brequire\(\s*[\"'`](?:node:)?child_process[\"'`]\s*\)\.)exec(?:Sync)?\s*\(")
 _TEST_FILE = re.compile(r"(^|/)(tests?|__tests__|testdata|spec|src/test)/|_test\.go$|(^|/)test_[^/]*\.py$|"
                         r"_test\.py$|\.(test|spec)\.[cm]?[jt]s$")
 

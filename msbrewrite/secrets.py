@@ -107,6 +107,7 @@ def guard_secrets(facts: StageFacts, plan: BuildPlan) -> None:
         name, _, value = line[4:].partition("=")
         if env_secret_reason(name.strip(), value) is not None:
             plan.runtime_args.remove(line)
+    _guard_labels(facts, plan)
     for line in plan.runtime_meta:
         used = sorted(r for r in referenced_vars(line) if SECRET_RE.search(r))
         if used:
@@ -131,6 +132,40 @@ def env_secret_reason(name: str, value: str) -> str | None:
         return ""
     kind = secret_value_kind(value)
     return f" (its value looks like {kind})" if kind else None
+
+
+def _guard_labels(facts: StageFacts, plan: BuildPlan) -> None:
+    """A LABEL is public metadata (`docker inspect`, the registry): one whose name or value looks like
+    a secret follows the ENV rule. It stays in the builder, as written, and the runtime stage carries
+    the other labels of the line."""
+    from .dockerfile import assignment_words
+    from .plan import KEPT_AND_COPIED
+    escape = facts.dockerfile.escape
+    for ins in facts.stage.instructions:
+        if ins.keyword != "LABEL":
+            continue
+        entry = next((m for m in plan.runtime_meta if m.endswith(ins.raw.rstrip("\r\n"))), None)
+        if entry is None:
+            continue
+        pairs = parse_key_values(ins.args)
+        secret = [i for i, (k, v) in enumerate(pairs) if v and env_secret_reason(k, v) is not None]
+        if not secret:
+            continue
+        labels = [pairs[i][0] + (env_secret_reason(*pairs[i]) or "") for i in secret]
+        raw = assignment_words(ins.args, escape)
+        at = plan.runtime_meta.index(entry)
+        if raw is not None and len(raw) == len(pairs) and len(secret) < len(pairs):
+            kept = " ".join(f"{k}={w}" for i, (k, w) in enumerate(raw) if i not in secret)
+            plan.runtime_meta[at] = entry[:len(entry) - len(ins.raw.rstrip("\r\n"))] + "LABEL " + kept
+            plan.fate(ins, KEPT_AND_COPIED, f"the runtime stage gets the other labels; {', '.join(labels)} "
+                      "stays in the builder (secret-looking)")
+        else:
+            del plan.runtime_meta[at]
+            plan.fate(ins, KEPT, "secret-looking label: stays in the builder, not in the runtime image")
+        plan.builder_drop.discard(ins.index)
+        plan.warnings.append(f"line {ins.lineno}: LABEL {', '.join(labels)} looks like a secret; the original "
+                             "image published it to anyone who can pull or inspect it, the runtime stage does not "
+                             "carry it (labels are public: keep secrets out of them)")
 
 
 def _guard_artifacts(facts: StageFacts, plan: BuildPlan) -> None:

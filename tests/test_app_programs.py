@@ -98,6 +98,38 @@ def test_a_node_app_that_uses_child_process_exec_leaves_distroless(tmp_path):
     assert "the app starts a shell at run time (server.js:3): the runtime keeps one" in result.decisions
 
 
+def test_child_process_exec_called_on_the_require_is_a_shell(tmp_path):
+    files = {"package.json": '{"name": "svc", "version": "1.0.0"}\n',
+             "server.js": "require('node:child_process').exec('uptime', () => {});\n"}
+    result = convert(NODE_APP, _write(tmp_path, files))
+    assert "the app starts a shell at run time (server.js:1): the runtime keeps one" in result.decisions
+
+
+JAVA_APP = ("FROM maven:3-eclipse-temurin-17\nWORKDIR /src\nCOPY . .\nRUN mvn -B package\n"
+            "CMD [\"java\", \"-jar\", \"target/hook-1.0.jar\"]\n")
+POM = ("<project><modelVersion>4.0.0</modelVersion><groupId>demo</groupId><artifactId>hook</artifactId>"
+       "<version>1.0</version></project>\n")
+
+
+def _java_main(call: str) -> str:
+    return f"package demo;\n\npublic class Main {{\n  public static void main(String[] a) throws Exception {{\n" \
+           f"    {call}\n  }}\n}}\n"
+
+
+def test_runtime_exec_of_a_script_through_bash_is_a_shell(tmp_path):
+    ctx = _write(tmp_path, {"pom.xml": POM, "src/main/java/demo/Main.java":
+                            _java_main('Runtime.getRuntime().exec("bash /opt/hooks/rotate.sh");')})
+    result = convert(JAVA_APP, ctx)
+    assert not result.runtime_base.startswith("gcr.io/distroless/"), result.runtime_base
+    assert any("Main.java:5" in d for d in result.decisions if "starts a shell" in d)
+
+
+def test_runtime_exec_of_a_program_named_like_a_shell_is_not(tmp_path):
+    ctx = _write(tmp_path, {"pom.xml": POM, "src/main/java/demo/Main.java":
+                            _java_main('Runtime.getRuntime().exec("shasum -a 256 /data/in");')})
+    assert convert(JAVA_APP, ctx).runtime_base.startswith("gcr.io/distroless/java17")
+
+
 def test_programs_and_regex_exec_are_not_a_shell(tmp_path):
     files = {"go.mod": GO_MOD, "main.go": 'package main\n\nimport "os/exec"\n\nfunc main() {\n'
              '\texec.Command("git", "log").Run()\n}\n', "main_test.go": GO_SHELL}
@@ -152,3 +184,57 @@ def test_a_program_a_compose_shell_command_runs_is_installed(tmp_path):
     assert "apt-get install -y --no-install-recommends ca-certificates ffmpeg" in _runtime(result)
     assert any(d.startswith("the app runs programs the build installed: ffmpeg (the start command)")
                for d in result.decisions), result.decisions
+
+
+# ---------------------------------------------------------------- Node: the converted command decides
+
+SHOP_PKG = '{"name": "shop", "version": "1.0.0", "scripts": {"start": "node index.js"}, ' \
+           '"dependencies": {"express": "^4"}}\n'
+SHOP_APP = {"package.json": SHOP_PKG, "package-lock.json": '{"lockfileVersion": 3}\n',
+            "index.js": 'require("express")().listen(8080)\n'}
+
+
+def _shop(start: str, setup: str = "", image: str = "node:20-slim") -> str:
+    return (f"FROM {image}\n{setup}WORKDIR /srv\nCOPY package*.json ./\nRUN npm ci\nCOPY . .\n{start}\n")
+
+
+def test_a_yarn_start_that_became_node_installs_no_yarn(tmp_path):
+    ctx = _write(tmp_path, {**SHOP_APP, "yarn.lock": "\n"})
+    text = _shop('CMD ["yarn", "start"]', "RUN apk add --no-cache yarn\n", "node:20-alpine")
+    result = convert(text.replace("npm ci", "yarn install --frozen-lockfile"), ctx)
+    runtime = _runtime(result)
+    assert 'CMD ["node", "index.js"]' in runtime
+    assert "apk add" not in runtime and "yarn" not in runtime
+
+
+def test_npm_start_decides_the_base_on_node_not_on_npm(tmp_path):
+    # an npm the build installed from Debian is never carried, whatever the command runs
+    ctx = _write(tmp_path, SHOP_APP)
+    text = _shop('CMD ["npm", "start"]', "RUN apt-get update && apt-get install -y --no-install-recommends npm\n")
+    result = convert(text, ctx)
+    runtime = _runtime(result)
+    assert runtime.startswith("gcr.io/distroless/nodejs20-debian12"), runtime
+    assert "apt-get" not in runtime
+    assert any("npm not installed in the runtime" in d for d in result.decisions)
+
+
+def test_exec_npm_start_is_resolved_like_npm_start(tmp_path):
+    ctx = _write(tmp_path, SHOP_APP)
+    result = convert(_shop("CMD exec npm start"), ctx)
+    runtime = _runtime(result)
+    assert runtime.startswith("gcr.io/distroless/nodejs20-debian12"), runtime
+    assert 'CMD ["index.js"]' in runtime
+
+
+def test_a_kept_shell_start_command_still_keeps_a_shell(tmp_path):
+    ctx = _write(tmp_path, SHOP_APP)
+    result = convert(_shop("CMD npm run migrate && npm start"), ctx)
+    runtime = _runtime(result)
+    assert runtime.startswith("node:20-slim"), runtime
+    assert "CMD npm run migrate && npm start" in runtime
+
+
+def test_prisma_in_the_converted_command_still_gets_openssl(tmp_path):
+    ctx = _write(tmp_path, SHOP_APP)
+    result = convert(_shop("CMD npx prisma migrate deploy && node index.js"), ctx)
+    assert "openssl" in _runtime(result)

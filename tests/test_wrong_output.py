@@ -28,8 +28,9 @@ def final(stage, keyword: str):
 EXEC_CASES = {
     "go": ("FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /app/server .\n"
            "CMD exec /app/server --port 8080\n", ["/app/server", "--port", "8080"]),
+    # plain node, like `CMD node server.js`: distroless, whose ENTRYPOINT is node
     "node": ("FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD exec node server.js\n",
-             ["node", "server.js"]),
+             ["server.js"]),
     "java": ("FROM maven:3-eclipse-temurin-17\nWORKDIR /src\nCOPY . .\nRUN mvn -B package\n"
              "CMD exec java -jar target/app.jar\n", ["java", "-jar", "target/app.jar"]),
     "rust": ("FROM rust:1.75\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"

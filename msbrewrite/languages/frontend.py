@@ -15,7 +15,7 @@ from ..analysis import StageFacts, command_argv, is_root_user
 from ..bases import describe, with_digest, with_mirror
 from ..options import Options
 from ..plan import MOVED, REMOVED, REWRITTEN, BuildPlan, Detection, Refusal
-from ..quoting import sh_glob
+from ..quoting import sh, sh_glob
 from ..render import environment
 from ..runtime_user import PRIVILEGED_PORT
 from . import frontend_config as cfg
@@ -184,14 +184,19 @@ class FrontendPlanner:
         cwd = self.site.project_dir or self.facts.workdir
         candidates = " ".join(sh_glob(posixpath.join(cwd, c)) for c in COLLECT_CANDIDATES)
         esc = self.facts.dockerfile.escape
+        # the step cannot fail the build: with no index.html, the build log says so
+        missing = sh(f"msb: no index.html found in the build output under {cwd}: the site is empty")
         self.plan.builder_append.append(
             "# collect the static site the build produced (its folder is not named in the Dockerfile)\n"
-            f"RUN for f in {candidates}; do {esc}\n"
-            f"      if [ -f \"$f\" ]; then mkdir -p {COLLECT_DIR} && cp -a \"$(dirname \"$f\")/.\" {COLLECT_DIR}/ && exit 0; fi; {esc}\n"
-            "    done; echo \"no index.html found in the build output\" >&2; exit 1")
+            f"RUN mkdir -p {COLLECT_DIR}; for f in {candidates}; do {esc}\n"
+            f"      if [ -f \"$f\" ]; then cp -a \"$(dirname \"$f\")/.\" {COLLECT_DIR}/ && break; fi; {esc}\n"
+            f"    done; [ -f {COLLECT_DIR}/index.html ] || echo {missing} >&2")
         self.plan.decisions.append("output folder unknown without the build context: a collect step copies the "
                                    f"first of {', '.join(c.rsplit('/', 1)[0] for c in COLLECT_CANDIDATES)} "
                                    f"holding an index.html to {COLLECT_DIR}")
+        self.plan.warnings.append("the output folder is not known before the build: when no candidate holds an "
+                                  "index.html, the build log says `msb: no index.html found` and the site is empty "
+                                  "(convert with --context to name the folder)")
         return COLLECT_DIR
 
     # ------------------------------------------------------------ nginx

@@ -259,13 +259,19 @@ class GoPlanner:
         if cwd in _SYSTEM_DIRS:
             raise Refusal(f"the build writes binaries into {cwd} with names unknown without the build context; "
                           "they cannot be told apart from the image's own programs", reason="artifact-not-found")
+        # the step cannot fail the build: with nothing to collect, the build log says so
+        missing = sh(f"msb: no executable found in {cwd}: the runtime has none to run")
         plan.builder_append.append(
             "# collect the executables the build produced (their names are not in the Dockerfile)\n"
-            f"RUN mkdir -p /out && find {sh(cwd)} -maxdepth 1 -type f -perm -u+x ! -name '*.sh' -exec cp {{}} /out/ \\; \\\n"
-            f"    && test -n \"$(ls /out)\" || {{ echo {sh('no executable found in ' + cwd)} >&2; exit 1; }}")
+            f"RUN mkdir -p /out; find {sh(cwd)} -maxdepth 1 -type f -perm -u+x ! -name '*.sh' -exec cp {{}} /out/ \\; "
+            "2>/dev/null; \\\n"
+            f"    set -- /out/*; [ -e \"$1\" ] || echo {missing} >&2")
         plan.copy("/out/", self.facts.workdir.rstrip("/") + "/", "executables collected after the build")
         plan.decisions.append("binary name unknown without the build context: a collect step copies the "
                               f"executables of {cwd} to /out")
+        plan.warnings.append(f"binary name unknown without the build context: when the build leaves no executable "
+                             f"in {cwd}, the build log says `msb: no executable found` and the runtime has none "
+                             "(convert with --context to name it)")
 
     def _keep_paths_for_script(self) -> None:
         """msb does not edit an entrypoint script: a binary it calls by full path keeps that path."""

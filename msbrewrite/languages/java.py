@@ -285,22 +285,31 @@ class JavaPlanner:
                     self.plan.copy(libs, libs, "dependencies the jar's manifest Class-Path names")
 
     def collect(self, pattern: str, why: str) -> str:
-        """Builder step that copies the runnable jar matching `pattern` to a fixed path; its runtime path."""
-        out = posixpath.join(self.collect_dir, "app.jar")
+        """Builder step that copies the runnable jar matching `pattern` to a fixed path; its runtime path.
+        The step cannot fail the build: when no jar matches, the build log says so and the runtime gets
+        an empty folder, so the container stops at start as the original's command would."""
+        out_dir = self.collect_dir
+        out = posixpath.join(out_dir, "app.jar")
         dest = posixpath.join(self.facts.workdir, "app.jar")
-        if out in self.plan.produced:
+        if out_dir + "/" in self.plan.produced:
             return dest
-        # a plain loop (no ls | grep): POSIX sh, busybox and hadolint all accept it; no match fails the build
+        missing = sh(f"msb: no runnable jar matches {pattern}: the runtime has no {dest}")
+        # a plain loop (no ls | grep): POSIX sh, busybox and hadolint all accept it
         self.plan.builder_append.append(
             f"# collect the runnable jar ({why}): the largest jar that is not a plain, sources, javadoc or tests jar\n"
-            f"RUN mkdir -p {self.collect_dir} \\\n"
-            f"    && for jar in {sh_glob(pattern)}; do \\\n"
-            f"         case \"$jar\" in {_SKIP_CASE}) continue ;; esac; \\\n"
-            f"         if [ ! -f {out} ] || [ \"$(wc -c < \"$jar\")\" -gt \"$(wc -c < {out})\" ]; then cp \"$jar\" {out}; fi; \\\n"
-            f"       done \\\n"
-            f"    && test -f {out}")
-        self.plan.copy(out, dest, "the runnable jar, collected in the builder")
+            f"RUN mkdir -p {out_dir}; \\\n"
+            f"    for jar in {sh_glob(pattern)}; do \\\n"
+            f"      case \"$jar\" in {_SKIP_CASE}) continue ;; esac; \\\n"
+            f"      [ -f \"$jar\" ] || continue; \\\n"
+            f"      if [ ! -f {out} ] || [ \"$(wc -c < \"$jar\")\" -gt \"$(wc -c < {out})\" ]; then cp \"$jar\" {out}; fi; \\\n"
+            f"    done; \\\n"
+            f"    [ -f {out} ] || echo {missing} >&2")
+        self.plan.copy(out_dir + "/", posixpath.dirname(dest).rstrip("/") + "/",
+                       "the runnable jar, collected in the builder")
         self.plan.decisions.append(f"jar collected from {pattern} to {out} in the builder ({why})")
+        self.plan.warnings.append(f"the jar's name is not known before the build: when no jar matches {pattern}, "
+                                  f"the build log says `msb: no runnable jar matches` and the runtime has no {dest} "
+                                  "(convert with --context to name it)")
         return dest
 
     def output_glob(self, run: ToolRun | None) -> str:

@@ -16,8 +16,8 @@ from ..dockerfile import parse_key_values
 from ..options import Options
 from ..plan import BuildPlan, Detection, Evidence, Refusal
 from ..quoting import env_line, sh
-from ..shell import Command, shell_form_to_argv, split_words
-from .common import carry_runtime_tools, runtime_libraries
+from ..shell import Command, drop_exec, shell_form_to_argv, split_words
+from .common import carry_runtime_tools, runtime_libraries, start_words
 from .node_files import NodeFiles
 from .node_imports import node_args, package_of, packages_loaded
 from .node_pkg import (Package, lockfile_manager, next_output, parse_tag, read_package, resolve_script,
@@ -51,6 +51,8 @@ WRAPPERS = {"tini", "dumb-init", "docker-entrypoint.sh"}
 RUNTIME_PACKAGES = {"tini", "dumb-init", "ffmpeg", "imagemagick", "graphicsmagick", "ghostscript", "chromium",
                     "poppler-utils", "openssl", "tzdata", "fonts-liberation", "libvips", "vips"}
 
+# distribution packages of what node images already ship (node, npm, yarn classic, corepack)
+NODE_OWN_PACKAGES = {"nodejs", "nodejs-current", "npm", "yarn", "yarnpkg", "corepack"}
 
 # --------------------------------------------------------------------------- detect
 def _install(c: Command) -> tuple[str, bool] | None:
@@ -316,10 +318,10 @@ class NodePlanner(NodeFiles):
 
     def resolve_entry(self) -> None:
         facts = self.facts
-        wrappers, ecore = self.core(command_argv(facts.entrypoint) or [])
-        cmd = command_argv(facts.cmd) or []
+        wrappers, ecore = self.core(_start_argv(facts.entrypoint))
+        cmd = _start_argv(facts.cmd)
         ins = facts.entrypoint if ecore else facts.cmd
-        if ins is not None and not ins.is_json and shell_form_to_argv(ins.args) is None:
+        if ins is not None and not ins.is_json and shell_form_to_argv(drop_exec(ins.args)[0]) is None:
             self.keep_dev = "the start command is a shell line (it may run npm/npx tools)"
             self._dev_check(command_argv(ins) or [])
             return
@@ -483,19 +485,18 @@ class NodePlanner(NodeFiles):
 
     # ---------------------------------------------------------------- base
     def needs_shell(self) -> bool:
-        facts = self.facts
-        for ins in (facts.entrypoint, facts.cmd):
-            if ins is not None and not ins.is_json and shell_form_to_argv(ins.args) is None:
-                return True
-        argv = (command_argv(facts.entrypoint) or []) + (command_argv(facts.cmd) or [])
+        """The start command as the runtime runs it (after the rewrite) needs a shell."""
+        plan = self.plan
+        if isinstance(plan.entrypoint, str) or isinstance(plan.cmd, str):
+            return True
+        argv = (plan.entrypoint or []) + (plan.cmd or [])
         return any(w.endswith((".sh", ".bash")) for w in argv[:2]) or (argv[:1] in (["sh"], ["bash"]))
 
     def _uses_prisma(self) -> bool:
         """Prisma's engines need OpenSSL, which slim images lack (the full builder image has it)."""
         if self.pkg.has("@prisma/client") or self.pkg.has("prisma"):
             return True
-        words = [w for c in self.facts.commands() for w in c.argv]
-        words += (command_argv(self.facts.cmd) or []) + (command_argv(self.facts.entrypoint) or [])
+        words = [w for c in self.facts.commands() for w in c.argv] + start_words(self.facts, self.plan)
         return "prisma" in words or any(w.startswith("prisma:") for w in words)
 
     def version_arg(self) -> str | None:
@@ -520,15 +521,20 @@ class NodePlanner(NodeFiles):
         family = "alpine" if facts.is_alpine else "debian"
         libs = runtime_libraries(facts.packages, family)
         wanted = {p.split("=")[0] for p in facts.packages} & RUNTIME_PACKAGES
-        entry_words = {posixpath.basename(w) for w in (command_argv(facts.entrypoint) or []) +
-                       (command_argv(facts.cmd) or [])}
+        entry_words = {posixpath.basename(w) for w in start_words(facts, plan)}
         wanted |= {p.split("=")[0] for p in facts.packages} & entry_words
+        # node, npm and yarn come with every node runtime image: a distribution's copy is never carried
+        own = {p.split("=")[0] for p in facts.packages} & NODE_OWN_PACKAGES
+        if own:
+            wanted -= own
+            plan.decisions.append(f"{', '.join(sorted(own))} not installed in the runtime: the node image has "
+                                  "its own node, npm and yarn")
         if self._uses_prisma():
             wanted.add("openssl")
             plan.decisions.append("Prisma's query engine looks for OpenSSL: openssl installed in the runtime")
         plan.runtime_packages += sorted(set(libs) | wanted)
         # other programs the app runs (its sources or scripts say so), fonts; the rest is reported
-        carry_runtime_tools(facts, plan, self.options, (".js", ".cjs", ".mjs", ".ts"), skip=set(libs) | wanted,
+        carry_runtime_tools(facts, plan, self.options, (".js", ".cjs", ".mjs", ".ts"), skip=set(libs) | wanted | own,
                             libraries=True)
         major = tag.major
         if facts.is_alpine:
@@ -592,6 +598,9 @@ class NodePlanner(NodeFiles):
         self._dev_imports()
         if self.standalone and not self.next_start:
             self.standalone = False     # the CMD runs something else: keep the usual layout
+        # the start command is rewritten first: the base and the programs the runtime installs are
+        # decided on what it runs (`yarn start` that became `node server.js` needs no yarn)
+        runtime.entry(facts, plan, self.rewrite)
         self.choose_base()
         self.plan_copies()
         self.prune()
@@ -604,7 +613,6 @@ class NodePlanner(NodeFiles):
             plan.decisions.append("docker-entrypoint.sh is the node image's own script: the slim runtime has it")
         else:
             runtime.entry_script(facts, plan, lead)
-        runtime.entry(facts, plan, self.rewrite)
         self._carry_package_manager()
         if plan.runtime_base.startswith("gcr.io/distroless/"):
             self._distroless_entry()
@@ -671,6 +679,16 @@ class NodePlanner(NodeFiles):
             plan.warnings.append("the runtime sets NODE_ENV=production, which the original did not: libraries such "
                                  "as express (and apps that read it) run in production mode; set NODE_ENV in the "
                                  "Dockerfile to keep another value")
+
+
+def _start_argv(ins) -> list[str]:
+    """The words of a start command as the runtime runs it: `CMD exec npm start` is `npm start`
+    (runtime.entry drops the shell's `exec` the same way, so the rewrite finds it)."""
+    if ins is not None and not ins.is_json:
+        argv = shell_form_to_argv(drop_exec(ins.args)[0])
+        if argv is not None:
+            return argv
+    return command_argv(ins) or []
 
 
 def plan(facts: StageFacts, detection: Detection, options: Options) -> BuildPlan:

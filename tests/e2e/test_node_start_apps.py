@@ -1,0 +1,56 @@
+"""A Node app started with `npm start`, on a real engine: the runtime is chosen for the command it
+runs after the conversion (`node tally.js`), not for the original's `npm start`. The previous
+conversion kept `exec npm start` on node:20-slim, so npm stayed PID 1 between the engine and the
+app (and in the image)."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import uuid
+from pathlib import Path
+
+import pytest
+
+from e2e_support import engine_env  # noqa: F401 (a fixture)
+from msbrewrite import convert
+
+pytestmark = pytest.mark.e2e
+
+APP = Path(__file__).resolve().parent / "data" / "node-npm-start"
+
+
+def docker(env: dict, *args: str, timeout: float = 1200) -> subprocess.CompletedProcess:
+    return subprocess.run([env["MSB_DOCKER"], *args], env=env, capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture
+def image(engine_env, tmp_path):
+    for needed in ("node:20-slim", "gcr.io/distroless/nodejs20-debian12:nonroot"):
+        if docker(engine_env, "image", "inspect", needed).returncode != 0:
+            pytest.skip(f"stand-in {needed} missing: run the lab's images.sh")
+    context = tmp_path / "app"
+    shutil.copytree(APP, context)
+    result = convert((context / "Dockerfile").read_text(), context)
+    assert result.status == "converted", result.reason
+    (context / "Dockerfile.msb").write_text(result.text)
+    tag = f"msb-e2e/node-start-{uuid.uuid4().hex[:10]}"
+    proc = docker(engine_env, "build", "--network=host", "-q", "-t", tag, "-f", str(context / "Dockerfile.msb"),
+                  str(context))
+    assert proc.returncode == 0, f"the converted file does not build:\n{result.text}\n{proc.stderr[-3000:]}"
+    yield tag, result
+    docker(engine_env, "image", "rm", "-f", tag)
+
+
+def test_npm_start_runs_as_node_on_a_runtime_without_npm(engine_env, image):
+    tag, result = image
+    proc = docker(engine_env, "run", "--rm", "--network=none", tag, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert report["words"] == 5                   # the app and its data file are there
+    assert report["lifecycle"] is None, "npm still starts the app"
+    assert report["pid"] == 1, "node is not PID 1: SIGTERM would not reach the app"
+    # the runtime was chosen for `node tally.js`: no npm, no shell
+    for program in ("npm", "sh"):
+        probe = docker(engine_env, "run", "--rm", "--network=none", "--entrypoint", program, tag, "--version")
+        assert probe.returncode != 0, f"{program} is in the runtime:\n{result.text}"
