@@ -22,6 +22,7 @@ from .verify_files import MAX_LISTED
 from .verify_oracle import Difference, Probe
 from .verify_pm import runs_package_manager, strip_text
 from .verify_probe import ServerRun
+from .verify_size import human_size
 
 # --------------------------------------------------------------------------- pure helpers
 
@@ -55,15 +56,6 @@ def failing_step(log: str) -> str | None:
 
 def log_tail(log: str, lines: int = 15) -> list[str]:
     return [line for line in log.rstrip("\n").splitlines()[-lines:]]
-
-
-def human_size(size: int | None) -> str:
-    if size is None:
-        return "-"
-    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
-        if size >= scale:
-            return f"{size / scale:.1f} {unit}"
-    return f"{size} B"
 
 
 def size_ratio(original: int | None, converted: int | None) -> float | None:

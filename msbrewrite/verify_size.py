@@ -16,7 +16,6 @@ def size_warning(original: int | None, converted: int | None) -> list[str]:
     """A warning when the converted image is larger by less than NOISE."""
     if original is None or converted is None or not 0 < converted - original <= NOISE:
         return []
-    from .verify import human_size
     return [f"the converted image is {human_size(converted - original)} larger than the original (the runtime "
             "stage's own files, such as the runtime user's account): no size gain, keep the original if size "
             "was the goal"]
@@ -26,9 +25,17 @@ def size_difference(original: int | None, converted: int | None) -> list[Differe
     """A difference when the converted image is larger than the original by more than NOISE."""
     if original is None or converted is None or converted - original <= NOISE:
         return []
-    from .verify import human_size
     grown = converted - original
     return [Difference("size", f"the converted image is larger than the original by {human_size(grown)} "
                        f"({human_size(original)} -> {human_size(converted)}): keep the original, or see what "
                        "the runtime stage adds with `docker history`",
                        [f"original {original} bytes, converted {converted} bytes"])]
+
+
+def human_size(size: int | None) -> str:
+    if size is None:
+        return "-"
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if size >= scale:
+            return f"{size / scale:.1f} {unit}"
+    return f"{size} B"

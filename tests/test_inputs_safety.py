@@ -18,7 +18,7 @@ from msbrewrite import config
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
-    for name in ("_find", "_chain", "_searched", "_looked"):
+    for name in ("_find", "_search", "_looked"):
         cached = getattr(config, name, None)
         if cached is not None:
             cached.cache_clear()

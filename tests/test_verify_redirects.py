@@ -65,7 +65,7 @@ def test_probe_table_of_redirects():
 
 
 def test_text_report_shows_where_a_redirect_goes():
-    from tests.test_verify import _report
+    from test_verify import _report     # the same folder: found as a sibling module
     report = _report()
     report.probes = [Probe("/", "requested", {"status": 302, "content_type": "", "location": "/home"},
                            {"status": 302, "content_type": "text/html", "location": "/home"}, "same")]
