@@ -44,7 +44,7 @@ PYEOF
 
 # Where the time goes: the floor each layer of imports sets before msb does any work. `msb
 # convert` with plain arguments needs the standard library, jinja2, the two validating parsers and
-# its own modules; typer (last row) is what the fast start path in msbrewrite/entry.py avoids.
+# its own modules; typer (last row) is what the fast start path in msbrewrite/cli/entry.py avoids.
 if [ "${FLOOR:-1}" = 1 ] && command -v hyperfine >/dev/null; then
     echo
     echo "floor: interpreter, then each layer of imports the convert path needs"
@@ -54,7 +54,7 @@ if [ "${FLOOR:-1}" = 1 ] && command -v hyperfine >/dev/null; then
         "$PY -c '$STD'" \
         "$PY -c '$STD, jinja2'" \
         "$PY -c '$STD, jinja2, dockerfile_parse, dockerfile'" \
-        "$PY -c '$STD, jinja2, dockerfile_parse, dockerfile, msbrewrite.convert'" \
-        "$PY -c '$STD, jinja2, dockerfile_parse, dockerfile, msbrewrite.convert, typer'" \
+        "$PY -c '$STD, jinja2, dockerfile_parse, dockerfile, msbrewrite.core.convert'" \
+        "$PY -c '$STD, jinja2, dockerfile_parse, dockerfile, msbrewrite.core.convert, typer'" \
         2>/dev/null | grep -E '^Benchmark|Time \(mean' | sed 's/^Benchmark [0-9]*: //'
 fi

@@ -35,7 +35,7 @@ CASES = {
 
 CHILD = """
 import resource, sys, time
-from msbrewrite.convert import convert
+from msbrewrite.core.convert import convert
 text = open(sys.argv[1]).read()
 start = time.perf_counter()
 result = convert(text, None)

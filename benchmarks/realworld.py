@@ -43,7 +43,7 @@ SHARED = Path(os.environ.get("MSB_SHARED", ROOT.parent / "shared"))
 REALWORLD = Path(os.environ.get("MSB_REALWORLD", SHARED / "realworld"))
 LAB = Path(os.environ.get("MSB_LAB", SHARED / "lab"))
 LAB_SOCKET = "/tmp/dockerd.sock"
-ENTRY = "from msbrewrite.entry import main; main()"
+ENTRY = "from msbrewrite.cli.entry import main; main()"
 
 # the dependency classes whose builds reach only npm, PyPI and Debian (see the collection's README)
 BUILDABLE_CLASSES = ("npm/PyPI only", "no external deps")

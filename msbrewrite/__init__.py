@@ -5,9 +5,9 @@
     if result.status == "converted":
         print(result.text)
 """
-from .convert import convert, detect
-from .options import Options
-from .plan import Result
+from msbrewrite.core.convert import convert, detect
+from msbrewrite.model.options import Options
+from msbrewrite.model.plan import Result
 
 __all__ = ["convert", "detect", "Options", "Result"]
 
@@ -15,6 +15,6 @@ __all__ = ["convert", "detect", "Options", "Result"]
 def __getattr__(name: str):
     # the version comes from the installed package's metadata, read only when asked for
     if name == "__version__":
-        from .version import version
+        from msbrewrite.support.version import version
         return version()
     raise AttributeError(name)

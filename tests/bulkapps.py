@@ -45,7 +45,7 @@ def go_app(directory: Path, name: str = "svc", dockerfile: str = "Dockerfile", t
 
 def msb(*args, cwd=None, check=False) -> subprocess.CompletedProcess:
     """Run the real command line in a fresh interpreter."""
-    return subprocess.run([sys.executable, "-c", "from msbrewrite.entry import main; main()", *map(str, args)],
+    return subprocess.run([sys.executable, "-c", "from msbrewrite.cli.entry import main; main()", *map(str, args)],
                           cwd=cwd, capture_output=True, text=True, check=check, timeout=300)
 
 

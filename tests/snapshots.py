@@ -52,6 +52,6 @@ def check_case(case: Path) -> None:
         assert result.text == fh.read(), case.name
     # nothing lost: every original instruction has exactly one fate
     if result.status == "converted":
-        from msbrewrite.dockerfile import parse
+        from msbrewrite.model.dockerfile import parse
         assert len(result.fates) == len(parse(text).instructions)
         assert all(f.reason for f in result.fates if f.fate == "removed")

@@ -1,9 +1,9 @@
 """StageFacts for unit tests: a Dockerfile text plus, optionally, context files written to tmp_path."""
 from __future__ import annotations
 
-from msbrewrite.analysis import StageFacts, analyse
-from msbrewrite.context import Context
-from msbrewrite.convert import load
+from msbrewrite.model.analysis import StageFacts, analyse
+from msbrewrite.model.context import Context
+from msbrewrite.core.convert import load
 
 
 def stage_facts(tmp_path, dockerfile: str, files: dict[str, str] | None = None) -> StageFacts:

@@ -1,5 +1,6 @@
 """A context bigger than msb reads is said so, never silently cut."""
-from msbrewrite import Options, context, convert
+from msbrewrite import Options, convert
+from msbrewrite.model import context
 
 GO_APP = 'FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/app .\nCMD ["/out/app"]\n'
 

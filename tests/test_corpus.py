@@ -12,8 +12,8 @@ import pytest
 from conftest import CORPUS
 
 from msbrewrite import convert
-from msbrewrite.detect import available
-from msbrewrite.dockerfile import ParseError, parse
+from msbrewrite.core.detect import available
+from msbrewrite.model.dockerfile import ParseError, parse
 
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"corpus not found at {CORPUS} (set MSB_CORPUS)")
 
@@ -170,8 +170,8 @@ def test_conversion_rate_floor(language):
 
 def test_bulk_runner_fails_on_no_corpus_file():
     """`msb migrate` goes through bulk.process: its own extras (estimates, config) must not fail either."""
-    bulk = pytest.importorskip("msbrewrite.bulk")
-    discover = pytest.importorskip("msbrewrite.discover")
+    bulk = pytest.importorskip("msbrewrite.bulk.runner")
+    discover = pytest.importorskip("msbrewrite.bulk.discover")
     found = discover.discover([str(CORPUS)], include=["*Dockerfile*"])
     assert found
     items = bulk.run(found, {"no_context": True}, jobs=1)

@@ -10,7 +10,7 @@ import tracemalloc
 import pytest
 
 from conftest import ROOT
-from msbrewrite.convert import convert
+from msbrewrite.core.convert import convert
 
 # the shapes the benchmark times (benchmarks/large_inputs.py), loaded by path: benchmarks is no package
 _spec = importlib.util.spec_from_file_location("msb_large_inputs", ROOT / "benchmarks" / "large_inputs.py")

@@ -112,7 +112,7 @@ def test_most_trees_convert(converted_all):
 
 def test_every_converted_file_is_valid_for_docker_20_10(converted_all):
     official = pytest.importorskip("dockerfile")
-    from msbrewrite.dockerfile import parse
+    from msbrewrite.model.dockerfile import parse
     bad = []
     for name, (o, text) in converted_all.items():
         if o.status != "converted":

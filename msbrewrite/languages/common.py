@@ -6,9 +6,9 @@ import posixpath
 import re
 from importlib import resources
 
-from ..analysis import StageFacts
-from ..plan import BuildPlan
-from ..tomlreader import toml
+from msbrewrite.model.analysis import StageFacts
+from msbrewrite.model.plan import BuildPlan
+from msbrewrite.support.tomlreader import toml
 
 
 CONFIG_FILE_RE = re.compile(r"^[\w./-]+\.(ya?ml|json|toml|ini|conf|cfg|properties|env)$")
@@ -49,7 +49,7 @@ def load_toml(text: str | None) -> dict:
 
 
 def written_by_build(facts: StageFacts, path: str) -> bool:
-    from ..created_files import written_by_build as written
+    from msbrewrite.rules.created_files import written_by_build as written
     return written(facts, path)
 
 
@@ -145,7 +145,7 @@ def carry_runtime_tools(facts: StageFacts, plan: BuildPlan, options, suffixes: t
     `skip`: packages the language already carries. Plain libraries the build installs (`libnss3`,
     not a -dev package) come along when `libraries` (native modules load them) or when a program
     does (they are usually its dependencies, as for a browser)."""
-    from .. import runtime_programs
+    from msbrewrite.rules import runtime_programs
     packages = [p for p in runtime_programs.candidates(facts) if p not in skip]
     # a distroless or scratch flavour the user chose gets no package manager: report only
     may_carry = options.flavour(plan.language) in ("auto", "slim", "alpine")
@@ -155,7 +155,7 @@ def carry_runtime_tools(facts: StageFacts, plan: BuildPlan, options, suffixes: t
         used = {p: "fonts" for p in packages if runtime_programs.is_font(p)}
         if facts.context:
             # the start command, and ENV values such as PUPPETEER_EXECUTABLE_PATH=/usr/bin/chromium
-            from ..compose_usage import overrides
+            from msbrewrite.rules.compose_usage import overrides
             words = start_words(facts, plan) + [w for v in facts.env.values() for w in str(v).split()] + \
                 [w for o in overrides(facts) if not o.dev for w in runtime_programs.command_words(o.argv)]
             used.update(runtime_programs.used_by_app(facts, [p for p in packages if p not in used], suffixes, words))
@@ -190,8 +190,8 @@ def carry_runtime_tools(facts: StageFacts, plan: BuildPlan, options, suffixes: t
 def start_words(facts: StageFacts, plan: BuildPlan) -> list[str]:
     """The words of what the runtime starts: the converted command once the language has rewritten it
     (a `cargo run` that became the binary runs no cargo), else the original's."""
-    from ..analysis import command_argv
-    from ..runtime_programs import command_words
+    from msbrewrite.model.analysis import command_argv
+    from msbrewrite.rules.runtime_programs import command_words
     if plan.entrypoint is not None or plan.cmd is not None:
         return command_words(plan.entrypoint) + command_words(plan.cmd)
     return command_words(command_argv(facts.entrypoint)) + command_words(command_argv(facts.cmd))
@@ -199,19 +199,19 @@ def start_words(facts: StageFacts, plan: BuildPlan) -> list[str]:
 
 def follow_moves(facts: StageFacts, path: str, after) -> str:
     """Where a built file ends up when later commands `cp`, `mv` or `install` it elsewhere."""
-    from ..command_index import follow_moves as follow
+    from msbrewrite.model.command_index import follow_moves as follow
     return follow(facts, path, after)
 
 
 def moved_out_of(facts: StageFacts, directory: str, after) -> list[str]:
     """Names of files later `cp`/`mv`/`install` commands take out of `directory` (a build's output dir)."""
-    from ..command_index import moved_out_of as taken
+    from msbrewrite.model.command_index import moved_out_of as taken
     return taken(facts, directory, after)
 
 
 def cache_mounts(facts: StageFacts, command) -> list[str]:
     """Targets of the `RUN --mount=type=cache` that runs `command`: their content never reaches the image."""
-    from ..command_index import step_of
+    from msbrewrite.model.command_index import step_of
     step = step_of(facts, command)
     out = []
     for name, value in step.ins.flag_list if step else ():

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import posixpath
 
-from ..analysis import StageFacts, command_argv
-from ..dockerfile import expand
+from msbrewrite.model.analysis import StageFacts, command_argv
+from msbrewrite.model.dockerfile import expand
 
 
 def image_repo(facts: StageFacts) -> str:
@@ -52,7 +52,7 @@ def program(argv: list[str]) -> str:
 def system_libraries(packages: list[str], family: str) -> list[str]:
     """Runtime libraries for the -dev packages a build installs: the shared table, plus the
     libraries PHP extensions and gems link (a table of their own)."""
-    from .common import native_libs, runtime_libraries
+    from msbrewrite.languages.common import native_libs, runtime_libraries
     found = set(runtime_libraries(packages, family))
     if family == "debian":
         more = native_libs().get("debian-more", {})

@@ -10,16 +10,18 @@ as the fates of the instructions it touched:
   the config file it generates (nginx) at the top of the builder.
 
 The runtime stage is the plan's; only builder text changes. Without the option nothing here runs.
+
+May import: msbrewrite.languages, msbrewrite.rules, msbrewrite.model, msbrewrite.support.
 """
 from __future__ import annotations
 
-from ..analysis import StageFacts
-from ..plan import BuildPlan
-from . import artifacts
-from .cache_mounts import Mounts
-from .deps_layer import dependency_layer
-from .edits import Builder
-from .hoist import hoist_cleanups, hoist_generated_files
+from msbrewrite.model.analysis import StageFacts
+from msbrewrite.model.plan import BuildPlan
+from msbrewrite.optimize import artifacts
+from msbrewrite.optimize.cache_mounts import Mounts
+from msbrewrite.optimize.deps_layer import dependency_layer
+from msbrewrite.optimize.edits import Builder
+from msbrewrite.optimize.hoist import hoist_cleanups, hoist_generated_files
 
 
 def optimize(facts: StageFacts, plan: BuildPlan) -> None:

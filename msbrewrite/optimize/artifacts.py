@@ -10,10 +10,10 @@ from __future__ import annotations
 import posixpath
 import re
 
-from ..languages.node_pkg import dockerignored
-from .cache_mounts import Mounts
-from .edits import SEP, Builder, command_spans, shell_form, words
-from .manifests import present_before
+from msbrewrite.model.package_json import dockerignored
+from msbrewrite.optimize.cache_mounts import Mounts
+from msbrewrite.optimize.edits import SEP, Builder, command_spans, shell_form, words
+from msbrewrite.optimize.manifests import present_before
 
 _GO_HEAD = re.compile(r"(?:[\w.-]*/)*go" + SEP + r"(?:build|install)")
 _LDFLAGS = re.compile(r"(--?ldflags)(=|" + SEP + r")(\"[^\"]*\"|'[^']*'|[^\s\"'\\`&;|]+)")
@@ -92,7 +92,7 @@ def rust_strip(builder: Builder) -> None:
                and not any(w.startswith(("--manifest-path", "--profile")) for w in c.argv)]
     if not release:
         return
-    from ..tomlreader import toml
+    from msbrewrite.support.tomlreader import toml
     for cmd in release:
         rel = facts.project_dir("Cargo.toml", cmd.cwd)
         if rel is None:

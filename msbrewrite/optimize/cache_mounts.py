@@ -15,8 +15,8 @@ import posixpath
 import re
 from dataclasses import dataclass
 
-from ..shell import Command
-from .edits import SEP, Builder, RunStep, add_run_flags, command_spans, shell_form, under
+from msbrewrite.model.shell import Command
+from msbrewrite.optimize.edits import SEP, Builder, RunStep, add_run_flags, command_spans, shell_form, under
 
 # programs that never start a language tool behind the scenes
 SAFE_PROGRAMS = {

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import posixpath
 
-from ..analysis import CopyStep, Step
-from ..languages.node_pkg import dockerignored
-from ..quoting import dockerfile_paths, expands, sh_words
-from ..render import comments_of
-from ..shell import Command
-from .edits import Builder, RunStep
-from .manifests import is_whole_source, present_before
+from msbrewrite.model.analysis import CopyStep, Step
+from msbrewrite.model.package_json import dockerignored
+from msbrewrite.model.quoting import dockerfile_paths, expands, sh_words
+from msbrewrite.model.stage_text import comments_of
+from msbrewrite.model.shell import Command
+from msbrewrite.optimize.edits import Builder, RunStep
+from msbrewrite.optimize.manifests import is_whole_source, present_before
 
 HEADER = "# dependencies first: this layer is rebuilt only when the manifests change"
 # instructions that may sit between the source copy and an install that moves above it
@@ -125,7 +125,7 @@ def read_toml(builder: Builder, cwd: str, name: str, where: str) -> tuple[str, d
     rel = facts.context_path(posixpath.join(cwd, name))
     if not usable(builder, rel):
         raise Skip(f"no {name} where {where}")
-    from ..tomlreader import toml
+    from msbrewrite.support.tomlreader import toml
     try:
         data = toml().loads(facts.context.read(rel) or "")
     except Exception:   # noqa: BLE001 - an unreadable manifest: no dependency layer

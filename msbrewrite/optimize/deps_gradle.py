@@ -12,9 +12,9 @@ from __future__ import annotations
 import posixpath
 import re
 
-from .cache_mounts import Mounts
-from .deps_common import Skip, copy_line, emit, locate, need_context, shell_words, usable
-from .edits import Builder
+from msbrewrite.optimize.cache_mounts import Mounts
+from msbrewrite.optimize.deps_common import Skip, copy_line, emit, locate, need_context, shell_words, usable
+from msbrewrite.optimize.edits import Builder
 
 _NAMES = {"settings.gradle", "settings.gradle.kts", "build.gradle", "build.gradle.kts", "gradle.properties",
           "gradlew", "gradle"}

@@ -12,14 +12,14 @@ import json
 import posixpath
 import re
 
-from ..languages.cargo_manifest import manifest_problem
-from ..shell import Command
-from .cache_mounts import Mounts
-from ..quoting import sh, sh_words
-from .deps_common import Skip, copy_line, emit, locate, move_install, need_context, read_toml, shell_words, usable
-from .deps_gradle import gradle_layer
-from .deps_python import python_layer
-from .edits import SEP, Builder, command_spans
+from msbrewrite.languages.rust.manifest import manifest_problem
+from msbrewrite.model.shell import Command
+from msbrewrite.optimize.cache_mounts import Mounts
+from msbrewrite.model.quoting import sh, sh_words
+from msbrewrite.optimize.deps_common import Skip, copy_line, emit, locate, move_install, need_context, read_toml, shell_words, usable
+from msbrewrite.optimize.deps_gradle import gradle_layer
+from msbrewrite.optimize.deps_python import python_layer
+from msbrewrite.optimize.edits import SEP, Builder, command_spans
 
 _INSTALL_SCRIPTS = ("preinstall", "install", "postinstall", "prepare", "prepublish")
 

@@ -11,14 +11,14 @@ from __future__ import annotations
 import posixpath
 import re
 
-from ..analysis import CopyStep
-from ..languages.python import BOOTSTRAP, TOOLS
-from ..languages.python_deps import install_args, install_packages, norm
-from ..shell import Command, resolve
-from .cache_mounts import Mounts, tool_of
-from .deps_common import Skip, check_between, emit, locate, move_install, read_toml, usable
-from .edits import SEP, Builder, RunStep, command_spans, shell_form, words
-from .manifests import present_before
+from msbrewrite.model.analysis import CopyStep
+from msbrewrite.languages.python.plan import BOOTSTRAP, TOOLS
+from msbrewrite.languages.python.deps import install_args, install_packages, norm
+from msbrewrite.model.shell import Command, resolve
+from msbrewrite.optimize.cache_mounts import Mounts, tool_of
+from msbrewrite.optimize.deps_common import Skip, check_between, emit, locate, move_install, read_toml, usable
+from msbrewrite.optimize.edits import SEP, Builder, RunStep, command_spans, shell_form, words
+from msbrewrite.optimize.manifests import present_before
 
 _MANIFESTS = {"requirements.txt", "constraints.txt", "pyproject.toml", "poetry.lock", "poetry.toml", "uv.lock",
               "uv.toml", ".python-version", "Pipfile", "Pipfile.lock"}

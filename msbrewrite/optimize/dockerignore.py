@@ -60,10 +60,10 @@ def copied_secret(pattern: str, dockerfile_text: str) -> bool:
     """A secrets entry stays out of the suggestion only when a COPY/ADD names a file it matches
     as its source: excluding it would break the build. Naming `.env` anywhere else (a destination,
     `cp .env.example .env`, an ENV value) does not need the real file, which stays excluded."""
-    from ..bulk import _literal_sources
+    from msbrewrite.model.copy_sources import literal_sources
     allowed = [p[1:] for p in COMMON[SECRETS] if p.startswith("!")]    # `!.env.example` lets that one in
     return any(_names(pattern, source) and not any(_names(a, source) for a in allowed)
-               for source in _literal_sources(dockerfile_text))
+               for source in literal_sources(dockerfile_text))
 
 
 def _names(pattern: str, source: str) -> bool:

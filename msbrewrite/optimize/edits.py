@@ -11,9 +11,9 @@ import posixpath
 import re
 from dataclasses import dataclass
 
-from ..analysis import StageFacts, Step, is_root_user
-from ..dockerfile import Instruction, expand
-from ..plan import KEPT, REWRITTEN, BuildPlan
+from msbrewrite.model.analysis import StageFacts, Step, is_root_user
+from msbrewrite.model.dockerfile import Instruction, expand
+from msbrewrite.model.plan import KEPT, REWRITTEN, BuildPlan
 
 PREFIX = "optimize: "
 # a word boundary between shell words, continuation lines included

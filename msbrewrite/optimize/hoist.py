@@ -6,9 +6,9 @@ from __future__ import annotations
 import posixpath
 import re
 
-from ..languages.node_pkg import dockerignored
-from ..shell import split_commands
-from .edits import Builder, under
+from msbrewrite.model.package_json import dockerignored
+from msbrewrite.model.shell import split_commands
+from msbrewrite.optimize.edits import Builder, under
 
 _PRUNE = {("npm", "prune"), ("pnpm", "prune"), ("yarn", "install"), ("yarn", "workspaces")}
 

@@ -5,7 +5,7 @@ import dataclasses
 import fnmatch
 import posixpath
 
-from ..analysis import CopyStep, StageFacts
+from msbrewrite.model.analysis import CopyStep, StageFacts
 
 _GLOB = set("*?[")
 

@@ -29,7 +29,7 @@ SIZES: dict[str, dict] = {}          # app -> image sizes, printed at the end of
 
 def msb(env: dict, *args: str, timeout: float = 1800) -> subprocess.CompletedProcess:
     """Run the real `msb` command line (as installed from this checkout)."""
-    return subprocess.run([sys.executable, "-c", "from msbrewrite.entry import main; main()", *args],
+    return subprocess.run([sys.executable, "-c", "from msbrewrite.cli.entry import main; main()", *args],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
 
 

@@ -1,0 +1,135 @@
+"""What a conversion leaves behind in the builder: an estimate for `msb check` and reports.
+
+Read from the original stage (its image, installed packages, context copies) and the Result
+(runtime base, artifacts); no image is built, so this names what moves out rather than
+measuring it. A phrase is only said when the plan really leaves that thing behind.
+"""
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+import posixpath
+import re
+
+from msbrewrite.model.bases import image_parts
+from msbrewrite.model.dockerfile_names import is_dockerfile_name
+from msbrewrite.model.plan import Result
+
+# what the builder image holds that the runtime base does not
+TOOLCHAIN = {
+    "go": "Go toolchain", "rust": "Rust toolchain (rustc, cargo)", "java": "JDK and the Maven/Gradle build",
+    "frontend": "Node.js, npm and the bundler",
+    # interpreted languages keep their interpreter: what goes is the rest of the full build image
+    "node": "compilers, headers and other build tools", "python": "compilers, headers and other build tools",
+}
+DEPENDENCY_CACHES = {
+    "go": "Go module and build caches", "rust": "target/ build tree and the cargo registry",
+    "java": "Maven/Gradle dependency caches", "frontend": "node_modules and the npm cache",
+}
+_PRUNE_RE = re.compile(r"--omit[= ]dev|--only[= ]prod|--production|\bprune\b|--prod\b")
+
+
+def leaves_out(text: str, result: Result) -> list[str]:
+    """Short phrases naming what the converted image no longer carries (from the stage facts
+    convert() hands back with every converted result)."""
+    if result.status != "converted":
+        return []
+    facts = result.facts
+    stage = facts.stage
+    lang = result.language or ""
+    artifacts = [a.source.rstrip("/") or "/" for a in result.artifacts]
+    out = []
+    if _sheds_toolchain(lang, stage.image, result.runtime_base or ""):
+        out.append(f"{TOOLCHAIN.get(lang, 'build toolchain')} of {stage.image.split('@')[0]}")
+    runtime_words = set(re.findall(r"[\w.+-]+", _final_stage(result.text)))
+    build_pkgs = sorted({p for p in facts.packages if p.split("=")[0] not in runtime_words})
+    if build_pkgs:
+        shown = ", ".join(build_pkgs[:6]) + (f" and {len(build_pkgs) - 6} more" if len(build_pkgs) > 6 else "")
+        out.append(f"build packages: {shown}")
+    sources = _sources(facts, artifacts)
+    if sources:
+        out.append(sources)
+    deps = _dependencies(lang, facts, text, result.text)
+    if deps:
+        out.append(deps)
+    return out
+
+
+def _sheds_toolchain(lang: str, builder: str, runtime: str) -> bool:
+    """Whether the runtime base leaves the builder image's tools behind."""
+    builder, runtime = builder.split("@")[0], runtime.split("@")[0]
+    if runtime == builder or runtime.endswith("/" + builder):
+        return False
+    if lang in ("node", "python"):
+        # the interpreter stays; only a full image (compilers, headers) turned slim sheds anything
+        def tag(image: str) -> str:
+            return image_parts(image)[1] or "latest"
+        small = ("slim", "alpine")
+        return not any(s in tag(builder) for s in small) and (
+            any(s in tag(runtime) for s in small) or "distroless" in runtime)
+    return True
+
+
+def _final_stage(text: str) -> str:
+    parts = re.split(r"(?im)^[ \t]*FROM\s", text)
+    return parts[-1] if len(parts) > 1 else ""
+
+
+def _inside(path: str, root: str) -> bool:
+    return root == "/" or path == root or path.startswith(root + "/")
+
+
+def _sources(facts, artifacts: list[str]) -> str | None:
+    # a copy whose destination the runtime takes whole (COPY . /app, then /app copied) stays
+    copies = [c for c in facts.copies if not c.from_stage
+              and not any(_inside(c.dest.rstrip("/") or "/", a) for a in artifacts)]
+    if not copies:
+        return None
+    generic = f"build sources from {len(copies)} COPY/ADD line(s)"
+    ctx = facts.context
+    if not ctx:
+        return generic
+    files = ctx.files()
+    taken: set[str] = set()
+    for cp in copies:
+        for src in cp.sources:
+            rel = posixpath.normpath(src.lstrip("/")) if src.strip("./") else "."
+            if rel == ".":
+                taken.update(files)
+                break
+            taken.update(f for f in files if f == rel or f.startswith(rel + "/")
+                         or (any(ch in rel for ch in "*?[") and fnmatch.fnmatch(f, rel)))
+    if all(is_dockerfile_name(posixpath.basename(f)) for f in taken):
+        return generic      # the context holds no sources to count
+    size = 0
+    for rel in taken:
+        try:
+            size += os.path.getsize(os.path.join(ctx.root, rel))
+        except OSError:
+            pass
+    return f"build sources: {len(taken)} context file(s), {_human(size)}, except what the runtime copies"
+
+
+def _dependencies(lang: str, facts, before: str, after: str) -> str | None:
+    if lang == "node":
+        # dev dependencies only leave when the builder prunes them (the plan or the user did)
+        if not _PRUNE_RE.search(after):
+            return None
+        text = facts.context.read("package.json") if facts.context else None
+        try:
+            dev = json.loads(text).get("devDependencies") if text else None
+        except (ValueError, AttributeError):
+            dev = None
+        if isinstance(dev, dict) and dev:
+            return f"{len(dev)} devDependencies (package.json)"
+        return "devDependencies"
+    return DEPENDENCY_CACHES.get(lang)
+
+
+def _human(size: float) -> str:
+    for unit in ("B", "KB", "MB"):
+        if size < 1024:
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} GB"

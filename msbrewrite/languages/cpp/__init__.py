@@ -1,0 +1,5 @@
+"""C and C++: detection and planning (`plan.py`) and the helpers only C uses.
+
+May import: msbrewrite.languages.common, msbrewrite.languages.scripting, msbrewrite.rules,
+msbrewrite.model, msbrewrite.support.
+"""

@@ -1,0 +1,5 @@
+"""Deno: detection and planning (`plan.py`) and the helpers only Deno uses.
+
+May import: msbrewrite.languages.common, msbrewrite.languages.scripting, msbrewrite.rules,
+msbrewrite.model, msbrewrite.support.
+"""

@@ -1,0 +1,5 @@
+"""Frontend and static sites: detection and planning (`plan.py`) and the helpers only Frontend uses.
+
+May import: msbrewrite.languages.common, msbrewrite.languages.scripting, msbrewrite.rules,
+msbrewrite.model, msbrewrite.support.
+"""

@@ -1,0 +1,5 @@
+"""Java (Maven, Gradle): detection and planning (`plan.py`) and the helpers only Java uses.
+
+May import: msbrewrite.languages.common, msbrewrite.languages.scripting, msbrewrite.rules,
+msbrewrite.model, msbrewrite.support.
+"""

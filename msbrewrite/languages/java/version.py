@@ -1,0 +1,70 @@
+"""The Java major a build compiles for: the runtime JRE must be at least that.
+
+Every place the Dockerfile or the build names a Java version counts: the builder image's tag,
+a JDK package, a JDK the build downloads (a tarball by URL, sdkman, asdf, mise) and the level the
+build files set (Maven compiler properties, Gradle compatibility and toolchains). A JRE lower than
+any of them stops with UnsupportedClassVersionError, so the highest one wins.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from msbrewrite.model.analysis import StageFacts
+from msbrewrite.languages.java.build import java_major_of
+
+# a JDK or JRE named in a download URL: temurin21-binaries, OpenJDK17U, jdk-21.0.2, jdk8u392,
+# amazon-corretto-17, zulu17, graalvm-jdk-21, the Adoptium API's /latest/21/
+_URL_JDK = re.compile(r"(?i)(?:temurin|openjdk|corretto|zulu|jdk|jre|liberica|semeru|microsoft-jdk)[-_]?"
+                      r"(1\.\d+|\d+)(?!\d|on)")   # not Bouncy Castle's jdk18on
+_ADOPTIUM_API = re.compile(r"api\.adoptium\.net/v\d+/binary/(?:latest|version)/(?:jdk-?)?(\d+)")
+_URL = re.compile(r"https?://[^\s\"'|;&)]+")
+_JDK_URL_HINT = re.compile(r"(?i)jdk|jre|temurin|corretto|zulu|adoptium|liberica|semeru|graalvm|java")
+# version managers: `sdk install java 21.0.2-tem`, `asdf install java temurin-21.0.1+12`, `mise use java@21`
+_MANAGER = re.compile(r"\b(?:sdk\s+install\s+java\s+|asdf\s+(?:install|global|local)\s+java\s+(?:[a-z]+-)*"
+                      r"|(?:mise|rtx)\s+(?:use|install)\s+(?:-g\s+|--global\s+)?java@(?:[a-z]+-)*)"
+                      r"(1\.\d+|\d+)[\w.+-]*")
+
+
+@dataclass
+class JavaMajor:
+    major: int
+    why: str
+
+
+def downloaded_jdk(facts: StageFacts) -> JavaMajor | None:
+    """The highest Java a RUN or ADD of the build downloads or installs through a version manager."""
+    found: list[JavaMajor] = []
+    for c in facts.commands():
+        text = " ".join(c.argv)
+        for m in _MANAGER.finditer(text):
+            found += _named(m.group(1), f"JDK installed by `{m.group(0).strip()}`")
+        for url in _URL.findall(text):
+            found += _url_major(url)
+    for cp in facts.copies:
+        if cp.ins.keyword == "ADD":
+            for src in cp.sources:
+                found += _url_major(src) if _URL.match(src) else []
+    return max(found, key=lambda j: j.major, default=None)
+
+
+def _url_major(url: str) -> list[JavaMajor]:
+    if not _JDK_URL_HINT.search(url) or url.endswith((".jar", ".pom")):
+        return []
+    found = [_named(m.group(1), f"JDK downloaded from {url}") for m in _ADOPTIUM_API.finditer(url)]
+    found += [_named(m.group(1), f"JDK downloaded from {url}") for m in _URL_JDK.finditer(url)]
+    return [j for group in found for j in group]
+
+
+def _named(value: str, why: str) -> list[JavaMajor]:
+    major = java_major_of(value)
+    return [JavaMajor(major, why)] if major else []
+
+
+def highest(candidates: list[JavaMajor | None]) -> tuple[JavaMajor, list[JavaMajor]] | None:
+    """The highest version named and the lower ones (said in the report: the build needs the highest)."""
+    known = [c for c in candidates if c]
+    if not known:
+        return None
+    top = max(known, key=lambda j: j.major)     # the first of equals: the builder image before the build files
+    return top, [c for c in known if c.major < top.major]

@@ -1,0 +1,5 @@
+"""Node: detection and planning (`plan.py`) and the helpers only Node uses.
+
+May import: msbrewrite.languages.common, msbrewrite.languages.scripting, msbrewrite.rules,
+msbrewrite.model, msbrewrite.support.
+"""

@@ -1,0 +1,5 @@
+"""PHP: detection and planning (`plan.py`) and the helpers only PHP uses.
+
+May import: msbrewrite.languages.common, msbrewrite.languages.scripting, msbrewrite.rules,
+msbrewrite.model, msbrewrite.support.
+"""

@@ -1,0 +1,5 @@
+"""Python: detection and planning (`plan.py`) and the helpers only Python uses.
+
+May import: msbrewrite.languages.common, msbrewrite.languages.scripting, msbrewrite.rules,
+msbrewrite.model, msbrewrite.support.
+"""

@@ -1,0 +1,90 @@
+"""setuptools, pkg_resources and wheel in the runtime's virtualenv: dropped unless something uses them.
+
+`python -m venv` puts setuptools (with pkg_resources and the `_distutils_hack` .pth file) into
+every virtualenv made by Python 3.11 and older, and many builds install `wheel` beside it. They
+build packages; the runtime only imports them when an installed library or the app does (old
+libraries still call `pkg_resources` at run time). Only the builder knows what was installed, so a
+step there reads every file the runtime gets (the virtualenv and the app's copies) and removes
+them only when no file imports them outside a `try ... except ImportError` (or an `if` on
+`TYPE_CHECKING` or `sys.modules`) and no installed distribution requires them outside an extra.
+A package's own tests, its `distutils` folder and the modules it registers as setuptools plugins
+do not count. Anything unexpected keeps them, and the step cannot fail the build.
+"""
+from __future__ import annotations
+
+from msbrewrite.model.quoting import sh
+
+# the checker, written into the builder with printf (no heredoc: Docker Engine 20.10): exit 0
+# means nothing needs the build tools; written for every Python 3 a builder may have
+CHECKER = r"""import ast, glob, os, re, sys
+SKIP = {"__pycache__", "tests", "test"}
+NAMES = {"pkg_resources", "setuptools", "distutils", "wheel", "_distutils_hack"}
+OWN = re.compile(r"^((setuptools|pkg_resources|_distutils_hack|wheel|pip)(-[^/]*[.]dist-info)?|distutils-precedence[.]pth)$")
+REQUIRES = re.compile(r"^Requires-Dist:[ ]*(setuptools|wheel)([^A-Za-z0-9_.-].*)?$", re.I | re.M)
+GUARDS = {None, "ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
+def top(name):
+    return isinstance(name, str) and name.split(".")[0] in NAMES
+def imports(node):
+    if isinstance(node, ast.Call) and node.args and getattr(node.func, "id", getattr(node.func, "attr", "")) in ("__import__", "import_module"):
+        return top(vars(node.args[0]).get("value", vars(node.args[0]).get("s")))
+    return isinstance(node, ast.Import) and any(top(a.name) for a in node.names) or isinstance(node, ast.ImportFrom) and not node.level and top(node.module)
+def guarded(node):
+    kinds = [k for h in getattr(node, "handlers", []) for k in (h.type.elts if isinstance(h.type, ast.Tuple) else [h.type])]
+    return any(getattr(k, "id", getattr(k, "attr", None)) in GUARDS for k in kinds) or isinstance(node, ast.If) and re.search(r"TYPE_CHECKING|attr=.modules.", ast.dump(node.test)) is not None
+def uses(path, name):
+    if os.path.islink(path) or not (name.endswith((".py", ".pth")) or name == "METADATA" or path.endswith("/bin/" + name)):
+        return False
+    with open(path, "rb") as f:
+        text = f.read().decode("utf-8", "replace")
+    if name == "METADATA":
+        return any("extra" not in (m.group(2) or "") for m in REQUIRES.finditer(text))
+    if not any(n in text for n in NAMES) or not name.endswith((".py", ".pth")) and not text.startswith("#!"):
+        return False
+    try:
+        tree = ast.parse(text)
+    except Exception:
+        return True
+    optional = set(id(n) for g in ast.walk(tree) if guarded(g) for part in g.body for n in ast.walk(part))
+    return any(imports(n) and id(n) not in optional for n in ast.walk(tree))
+def plugins(site):
+    found = set()
+    for info in glob.glob(os.path.join(site, "*.dist-info", "entry_points.txt")):
+        group = ""
+        for line in open(info, encoding="utf-8", errors="replace"):
+            group = line.strip()[1:-1] if line.startswith("[") else group
+            if group.startswith(("distutils.", "setuptools.", "egg_info.")) and "=" in line:
+                found.add(os.path.join(site, *line.split("=", 1)[1].split(":")[0].strip().split(".")) + ".py")
+    return found
+skip = set()
+for root in sys.argv[1:]:
+    found = [(os.path.dirname(root), [], [os.path.basename(root)])] if os.path.isfile(root) else os.walk(root)
+    for here, dirs, files in found:
+        own = os.path.basename(here) == "site-packages"
+        skip = skip | plugins(here) if own else skip
+        dirs[:] = [d for d in dirs if d not in SKIP and not (own and OWN.match(d)) and not (d == "distutils" and "site-packages" in here)]
+        for name in files:
+            path = os.path.join(here, name)
+            if not (own and OWN.match(name)) and path not in skip and uses(path, name):
+                print("msb: setuptools and wheel stay in the virtualenv: " + path + " uses them")
+                sys.exit(1)
+"""
+
+SCRIPT = "/tmp/msb-build-tools.py"
+
+
+def drop_step(venv: str, roots: list[str]) -> str:
+    """The builder block: write the checker, run it over the virtualenv and the app's copies, and
+    remove the build tools from the virtualenv when it finds no use of them."""
+    site = f"{sh(venv)}/lib/python3*/site-packages"
+    gone = [f"{site}/{name}" for name in ("setuptools", "setuptools-*.dist-info", "pkg_resources",
+                                          "_distutils_hack", "distutils-precedence.pth", "wheel",
+                                          "wheel-*.dist-info")]
+    gone += [f"{sh(venv)}/bin/wheel", f"{sh(venv)}/bin/easy_install*"]
+    printf = " \\\n        ".join(sh(line) for line in CHECKER.splitlines())
+    checked = " ".join(sh(p) for p in [venv, *roots])
+    return ("# setuptools, pkg_resources and wheel build packages: the runtime's virtualenv goes without them\n"
+            "# unless an installed package or the app imports them (the check reads every file it gets)\n"
+            f"RUN printf '%s\\n' \\\n        {printf} \\\n    > {SCRIPT} \\\n"
+            f"    && if {sh(venv)}/bin/python {SCRIPT} {checked}; then \\\n"
+            f"        rm -rf {' '.join(gone)}; fi; \\\n"
+            f"    rm -f {SCRIPT}")

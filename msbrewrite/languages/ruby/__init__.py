@@ -1,0 +1,5 @@
+"""Ruby: detection and planning (`plan.py`) and the helpers only Ruby uses.
+
+May import: msbrewrite.languages.common, msbrewrite.languages.scripting, msbrewrite.rules,
+msbrewrite.model, msbrewrite.support.
+"""

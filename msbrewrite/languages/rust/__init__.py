@@ -1,0 +1,5 @@
+"""Rust: detection and planning (`plan.py`) and the helpers only Rust uses.
+
+May import: msbrewrite.languages.common, msbrewrite.languages.scripting, msbrewrite.rules,
+msbrewrite.model, msbrewrite.support.
+"""

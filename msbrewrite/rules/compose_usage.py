@@ -1,0 +1,198 @@
+"""Compose files in the build context that run this image with a command of their own.
+
+`docker compose up` does not run the Dockerfile's CMD when a service sets `command:` or
+`entrypoint:`: it runs that (`sh -c "migrate && gunicorn ..."`, `./wait-for-it.sh db:5432 -- app`,
+`cargo run`). The converted image must run those too, so msb reads the services built from this
+directory and keeps a shell when one needs it, and says which ones the runtime image cannot run.
+msb writes only the Dockerfile: a compose file is never changed.
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+import shlex
+from dataclasses import dataclass
+
+from msbrewrite.model.analysis import StageFacts
+
+# the files `docker compose` reads by default, then the usual per-environment ones
+COMPOSE_FILE = re.compile(r"(docker-)?compose(\.[\w-]+)?\.ya?ml")
+# files for development or tests: they usually mount the sources and want the builder stage
+DEV_FILE = re.compile(r"(dev|development|local|test|tests|ci|override|debug)", re.I)
+SHELLS = {"sh", "bash", "ash", "dash", "zsh"}
+# programs that compile or serve sources: never in a runtime stage
+BUILD_TOOLS = {"cargo", "rustc", "go", "mvn", "mvnw", "gradle", "gradlew", "nodemon", "ts-node", "tsc",
+               "webpack", "vite", "ng", "react-scripts", "vue-cli-service", "air", "reflex", "watchexec"}
+# package managers: a runtime that has them (node slim) still lacks the dev dependencies they run
+MANAGERS = {"npm", "yarn", "pnpm", "npx", "pip", "poetry", "pipenv", "uv"}
+
+
+@dataclass
+class Override:
+    file: str           # context-relative compose file
+    service: str
+    key: str            # command | entrypoint
+    argv: list[str]
+    dev: bool           # a development or test file
+
+    @property
+    def shown(self) -> str:
+        return f"{self.file} service {self.service} ({self.key}: {shlex.join(self.argv)[:80]})"
+
+
+@dataclass
+class Mount:
+    file: str
+    service: str
+    kind: str           # bind | volume
+    source: str         # host path (bind) or volume name ("" for an anonymous volume)
+    target: str
+    read_only: bool
+
+    @property
+    def shown(self) -> str:
+        where = f"{self.source}:{self.target}" if self.source else self.target
+        return f"{self.file} service {self.service} (volume {where}{':ro' if self.read_only else ''})"
+
+
+def overrides(facts: StageFacts) -> list[Override]:
+    """The command/entrypoint overrides of the services built from the context root with its Dockerfile
+    (read once per conversion: the runtime base and the programs to carry both ask)."""
+    if "compose_overrides" not in facts.memo:
+        facts.memo["compose_overrides"] = _read_overrides(facts)
+    return list(facts.memo["compose_overrides"])
+
+
+def _read_overrides(facts: StageFacts) -> list[Override]:
+    found = []
+    for name, service, spec in _services(facts):
+        for key in ("entrypoint", "command"):
+            argv = _argv(spec.get(key))
+            if argv:
+                found.append(Override(name, service, key, argv, bool(DEV_FILE.search(name))))
+    return found
+
+
+def _services(facts: StageFacts) -> list[tuple[str, str, dict]]:
+    """(file, service, spec) of the services built from the context root with its Dockerfile."""
+    if "compose_services" in facts.memo:
+        return facts.memo["compose_services"]
+    ctx = facts.context
+    found = []
+    for name in ctx.listdir("") if ctx else []:
+        if not COMPOSE_FILE.fullmatch(name):
+            continue
+        data = _load(ctx.read(name))
+        services = data.get("services") if isinstance(data, dict) else None
+        if not isinstance(services, dict):
+            continue
+        for service, spec in services.items():
+            if isinstance(spec, dict) and _builds_here(spec.get("build")):
+                found.append((name, str(service), spec))
+    facts.memo["compose_services"] = found
+    return found
+
+
+def mounts(facts: StageFacts) -> list[Mount]:
+    """The volumes of the services that run this image as its own user: not in a development file
+    (they mount the sources and want the builder) and with no `user:` of their own."""
+    out = []
+    for name, service, spec in _services(facts):
+        if DEV_FILE.search(name) or spec.get("user") is not None or not isinstance(spec.get("volumes"), list):
+            continue
+        for item in spec["volumes"]:
+            m = _mount(name, service, item)
+            if m:
+                out.append(m)
+    return out
+
+
+def _mount(file: str, service: str, item) -> Mount | None:
+    """A volume in compose's short (`src:dst:ro`) or long (`{type, source, target}`) syntax."""
+    if isinstance(item, dict):
+        kind, source, target = item.get("type", "volume"), str(item.get("source") or ""), item.get("target")
+        read_only = bool(item.get("read_only"))
+    elif isinstance(item, str):
+        parts = item.split(":")
+        if len(parts) == 1:
+            kind, source, target, read_only = "volume", "", parts[0], False
+        else:
+            source, target = parts[0], parts[1]
+            read_only = len(parts) > 2 and "ro" in parts[2].split(",")
+            kind = "bind" if source.startswith(("/", ".", "~")) else "volume"
+    else:
+        return None
+    if kind not in ("bind", "volume") or not isinstance(target, str) or not target.startswith("/") or \
+            "$" in target + source:
+        return None
+    return Mount(file, service, kind, source, posixpath.normpath(target), read_only)
+
+
+def _load(text: str | None):
+    if not text:
+        return None
+    import yaml     # only when a compose file is there: most conversions never load it
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return None
+
+
+def _builds_here(build) -> bool:
+    """`build: .` or `{context: ., dockerfile: Dockerfile}` (the file msb converts by default)."""
+    if isinstance(build, str):
+        return posixpath.normpath(build) == "."
+    if isinstance(build, dict):
+        context = build.get("context", ".")
+        dockerfile = build.get("dockerfile", "Dockerfile")
+        return isinstance(context, str) and posixpath.normpath(context) == "." and isinstance(dockerfile, str) \
+            and posixpath.normpath(dockerfile) == "Dockerfile" and "target" not in build
+    return False
+
+
+def _argv(value) -> list[str]:
+    # compose splits a string like a shell would, but runs it without one
+    if isinstance(value, str):
+        try:
+            return shlex.split(value)
+        except ValueError:
+            return value.split()
+    if isinstance(value, list) and all(isinstance(w, (str, int, float)) for w in value):
+        return [str(w) for w in value]
+    return []
+
+
+def program(argv: list[str]) -> str:
+    """The program an override starts (`env X=1 prog`, a shell's own name)."""
+    words = list(argv)
+    while words and (posixpath.basename(words[0]) == "env" or re.fullmatch(r"\w+=.*", words[0])):
+        words = words[1:]
+    return posixpath.basename(words[0]) if words else ""
+
+
+def needs_shell(o: Override) -> bool:
+    first = program(o.argv)
+    return first in SHELLS or first.endswith((".sh", ".bash"))
+
+
+def runs_build_tool(o: Override) -> str | None:
+    """The build tool or package manager run the override starts, itself or inside its shell string
+    (`sh -c "pipenv run alembic upgrade head && pipenv run python bot.py"`)."""
+    for argv in _simple_commands(o.argv):
+        first = program(argv)
+        if first in BUILD_TOOLS:
+            return first
+        if first in MANAGERS and len(argv) > 1 and argv[1] in ("run", "dev", "start", "serve", "exec", "test"):
+            return first
+    return None
+
+
+def _simple_commands(argv: list[str]) -> list[list[str]]:
+    """The override itself, then each command of the string a shell runs (`sh -c "a && b"`)."""
+    out = [argv]
+    first = program(argv)
+    if first in SHELLS and "-c" in argv[1:-1]:
+        from msbrewrite.model.shell import split_commands
+        script = argv[argv.index("-c", 1) + 1]
+        out += [c.argv for c in split_commands(script) if c.argv]
+    return out

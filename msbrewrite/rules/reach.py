@@ -1,0 +1,228 @@
+"""What a runtime user msb introduces must reach and write.
+
+A root original reads and writes anywhere; a new user (uid 10001, distroless's 65532) does not.
+The rule: that user can read every file the original read and write every path it wrote, in the
+image or mounted by a compose service that runs it. msb makes that so where the image decides it:
+- /root (mode 700 in every base image) is opened for traversal (711) when the app lives under it;
+- folders the app writes outside its own directory (a literal path in a write call of its code,
+  a *_DIR/*_PATH/*_FILE variable it reads) and the mount points of compose volumes are created in
+  the image, owned by the new user (a new named volume takes the owner of its mount point).
+Where the host decides (a bind mount of a host folder) or the folder belongs to the system
+(/var/log itself), the runtime keeps the original's user, root, and the report says why.
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+
+from msbrewrite.model.analysis import StageFacts
+from msbrewrite.model.plan import BuildPlan
+from msbrewrite.model.quoting import sh_words
+
+REACH_ROOT = "/tmp/msb-reach"
+# folders every base image has and owns as root: msb cannot hand one of them to the app
+SYSTEM_DIRS = {"/", "/var", "/var/log", "/var/lib", "/var/cache", "/var/spool", "/var/opt", "/var/local", "/etc",
+               "/opt", "/srv", "/mnt", "/media", "/home", "/run", "/var/run", "/root", "/usr", "/usr/local",
+               "/usr/share", "/usr/local/share", "/usr/local/bin", "/usr/local/lib", "/usr/bin", "/usr/sbin",
+               "/usr/lib", "/bin", "/sbin", "/lib", "/lib64", "/boot"}
+SYSTEM_TREES = ("/usr/bin/", "/usr/sbin/", "/usr/lib/", "/bin/", "/sbin/", "/lib/", "/lib64/", "/boot/")
+# places anyone may write, or that are not files: nothing to do
+OPEN_TREES = ("/tmp", "/var/tmp", "/dev", "/proc", "/sys")
+# host files every account may read
+WORLD_READABLE = ("/etc/localtime", "/etc/timezone", "/usr/share/zoneinfo", "/etc/hosts", "/etc/resolv.conf",
+                  "/etc/ssl/certs", "/etc/ca-certificates", "/usr/share/ca-certificates", "/etc/machine-id",
+                  "/proc", "/sys", "/dev")
+
+# a call that writes a file or makes a folder (Go, Rust, Node, Python, Java), or a log file setting
+_WRITE_CALL = re.compile(
+    r"\b(?:os\.(?:Create|OpenFile|WriteFile|Mkdir|MkdirAll)|ioutil\.WriteFile|File::create|OpenOptions|"
+    r"create_dir(?:_all)?|(?:writeFile|appendFile|mkdir|createWriteStream)(?:Sync)?|makedirs|"
+    r"(?:Rotating|TimedRotating|Watched)?FileHandler|sqlite3\.connect|FileWriter|FileOutputStream|"
+    r"Files\.(?:write\w*|createDirector\w*|newBufferedWriter|newOutputStream)|Filename\s*:|"
+    r"basicConfig\([^)]*filename\s*=)|\bopen\([^)]*,\s*[\"'][wax]")
+_MAKES_DIR = re.compile(r"Mkdir|mkdir|makedirs|create_dir|createDirector")
+_PATH_LITERAL = re.compile(r"[\"'`](/[\w.@+-]+(?:/[\w.@+-]*)*)[\"'`]")
+# a literal joined with more: `filepath.Join("/data", name)`, `"/data/" + name`, `Path("/data") / name`
+_JOINED = re.compile(r"(?:[Jj]oin|resolve|Path)\(\s*$")
+_WRITE_VAR = re.compile(r"(?i)^(?:\w+_)?(?:LOG|LOGS|DATA|STORAGE|UPLOAD|UPLOADS|CACHE|STATE|DB|DATABASE|SQLITE|MEDIA|"
+                        r"OUTPUT|BACKUP|DOWNLOAD|SESSION|WORK)_?(?:DIR|PATH|FOLDER|ROOT|FILE|LOCATION|HOME)$")
+_TEST_FILE = re.compile(r"(^|/)(tests?|__tests__|testdata|spec|src/test)/|_test\.go$|(^|/)test_[^/]*\.py$|"
+                        r"_test\.py$|\.(test|spec)\.[cm]?[jt]s$")
+MAX_FILES = 3000
+
+
+@dataclass(frozen=True)
+class Place:
+    path: str       # a folder the app writes in (or a mount point)
+    why: str        # what says so, for the report
+    mount: bool = False     # a volume's mount point: it must exist in the image
+
+
+@dataclass
+class Reach:
+    create: list[Place]     # folders to create owned by the new user
+    blocked: list[str]      # why only root can do what the original did
+
+
+def assess(facts: StageFacts, plan: BuildPlan) -> Reach:
+    """What the new user would need (read once per conversion: choose_user and finish both ask)."""
+    if "reach" not in facts.memo:
+        facts.memo["reach"] = _assess(facts, plan)
+    return facts.memo["reach"]
+
+
+def root_needed(facts: StageFacts, plan: BuildPlan) -> str | None:
+    """Why the runtime must keep root to do what the original did, or None."""
+    blocked = assess(facts, plan).blocked
+    return "; ".join(blocked[:3]) if blocked else None
+
+
+def _assess(facts: StageFacts, plan: BuildPlan) -> Reach:
+    create: dict[str, Place] = {}
+    blocked: list[str] = []
+    for place in _written_by_code(facts, plan.language) + _written_by_env(facts, plan):
+        _sort(place, create, blocked)
+    from msbrewrite.rules.compose_usage import mounts
+    for m in mounts(facts):
+        if m.kind == "volume":
+            _sort(Place(m.target, f"{m.shown}: a new volume takes its owner from the image's folder", True),
+                  create, blocked)
+        elif m.kind == "bind":
+            why = _unreadable_bind(facts, m)
+            if why:
+                blocked.append(why)
+    return Reach(list(create.values()), list(dict.fromkeys(blocked)))
+
+
+def _sort(place: Place, create: dict[str, Place], blocked: list[str]) -> None:
+    path = posixpath.normpath(place.path)
+    if any(path == t or path.startswith(t + "/") for t in OPEN_TREES):
+        return
+    if path in SYSTEM_DIRS or path.startswith(SYSTEM_TREES):
+        blocked.append(f"the app writes in {path} ({place.why}), a folder of the base image that only root may write")
+        return
+    create.setdefault(path, Place(path, place.why, place.mount))
+
+
+def _written_by_code(facts: StageFacts, language: str) -> list[Place]:
+    """Folders named by an absolute path in a write call of the app's own code."""
+    from msbrewrite.rules.runtime_programs import SOURCE_SUFFIXES
+    suffixes = SOURCE_SUFFIXES.get(language)
+    if not suffixes or not facts.context:
+        return []
+    out = []
+    for rel in facts.context.files()[:MAX_FILES]:
+        if not rel.endswith(suffixes) or _TEST_FILE.search(rel):
+            continue
+        for n, line in enumerate((facts.context.read(rel) or "").splitlines(), 1):
+            if line.lstrip().startswith(("//", "#", "*", "/*")) or not _WRITE_CALL.search(line):
+                continue
+            for m in _PATH_LITERAL.finditer(line):
+                out.append(Place(_folder_of(line, m), f"{rel}:{n}"))
+    return out
+
+
+def _folder_of(line: str, m: re.Match) -> str:
+    """The folder a path literal in a write call names: itself for a mkdir, a trailing `/` or a join,
+    else its parent (the file's folder)."""
+    path = m.group(1)
+    after = line[m.end():].lstrip()
+    if path.endswith("/") or _MAKES_DIR.search(line[:m.start()]) or _JOINED.search(line[:m.start()]) \
+            or after.startswith(("+", "/")):
+        return path.rstrip("/") or "/"
+    return posixpath.dirname(path)
+
+
+def _written_by_env(facts: StageFacts, plan: BuildPlan) -> list[Place]:
+    """Absolute paths in the runtime's variables named for writing (DATA_DIR, LOG_FILE, UPLOAD_FOLDER)
+    that the app reads (its sources name them; every one without the context)."""
+    from msbrewrite.model.dockerfile import parse_key_values
+    out = []
+    for line in plan.runtime_env:
+        for key, value in parse_key_values(line.split(None, 1)[1] if " " in line else ""):
+            if not _WRITE_VAR.match(key) or not value.startswith("/") or "$" in value:
+                continue
+            if facts.context and not _named_in_sources(facts, key, plan.language):
+                continue
+            file_like = key.upper().endswith("FILE") or "." in posixpath.basename(value)
+            out.append(Place(posixpath.dirname(value) if file_like else value, f"ENV {key}"))
+    return out
+
+
+def _named_in_sources(facts: StageFacts, key: str, language: str) -> bool:
+    from msbrewrite.rules.runtime_programs import SOURCE_SUFFIXES
+    suffixes = SOURCE_SUFFIXES.get(language, ()) + (".sh", ".yml", ".yaml", ".toml", ".json", ".ini", ".conf", ".cfg")
+    pattern = re.compile(rf"(?<![\w]){re.escape(key)}(?![\w])")
+    return any(pattern.search(facts.context.read(rel) or "") for rel in facts.context.files()[:MAX_FILES]
+               if rel.endswith(suffixes) and not _TEST_FILE.search(rel))
+
+
+def _unreadable_bind(facts: StageFacts, m) -> str | None:
+    """Why a bind mount may be out of the new user's reach (the host decides its owner), or None."""
+    source = m.source
+    if source.startswith("/"):
+        if any(source == p or source.startswith(p + "/") for p in WORLD_READABLE):
+            return None
+        if source.endswith("docker.sock"):
+            return f"{m.shown} mounts the Docker socket, which only root and the host's docker group may use"
+        return f"{m.shown} mounts the host's {source}, whose owner and mode only the host knows"
+    if source.startswith("~"):
+        return f"{m.shown} mounts {source} from a host account's home, readable by that account"
+    rel = posixpath.normpath(source)
+    if m.read_only or (not rel.startswith("..") and facts.context and facts.context.exists(rel)
+                       and not facts.context.is_dir(rel)):
+        return None     # a checkout's files and read-only folders are readable by every account
+    return (f"{m.shown} mounts the host folder {source}, which the app may write: it belongs to a host account "
+            "(to root when Docker creates it)")
+
+
+def make_reachable(facts: StageFacts, plan: BuildPlan, owner: str | None) -> None:
+    """With a user msb introduced (`owner`): open /root when the app lives there, and create the
+    folders the app writes, owned by that user."""
+    if owner is None:
+        return
+    _open_root(facts, plan)
+    _create_places(facts, plan, owner)
+
+
+def _open_root(facts: StageFacts, plan: BuildPlan) -> None:
+    """/root is 700 in every base image: an app under it stops with EACCES before it starts. Copying a
+    711 /root entry over it lets the new user pass through without listing root's files."""
+    paths = [plan.workdir or ""] + [a.dest for a in plan.artifacts] + [p.path for p in assess(facts, plan).create]
+    if not any(p.startswith("/root/") for p in paths):
+        return
+    plan.builder_append.append("# /root is 700: the runtime user passes through it to reach the app (711 keeps "
+                               f"root's files unlisted)\nRUN mkdir -p {REACH_ROOT}/root && chmod 711 {REACH_ROOT}/root")
+    plan.copy(REACH_ROOT + "/", "/", "/root opened for the runtime user")
+    plan.decisions.append("the app lives under /root (mode 700): /root becomes 711 in the runtime, so the runtime "
+                          "user reaches it")
+
+
+def _create_places(facts: StageFacts, plan: BuildPlan, owner: str) -> None:
+    staged = [d.rstrip("/") for d in plan.extra.get("staged_app_dirs", [])]
+    taken = {a.dest.rstrip("/") for a in plan.artifacts}
+    new = []
+    for place in assess(facts, plan).create:
+        path = place.path
+        if path in taken or any(t.startswith(path + "/") for t in taken):
+            continue
+        if any(path.startswith(d + "/") or path == d for d in staged) and \
+                (not place.mount or _exists_in_context(facts, path)):
+            continue    # inside the app's folder, which the runtime user owns: it may make it itself
+        new.append(place)
+    if not new:
+        return
+    paths = [p.path for p in new]
+    plan.builder_append.append("# folders the app writes, created so the runtime user owns them\n"
+                               f"RUN mkdir -p {sh_words(paths)}")
+    for place in new:
+        plan.copy(place.path, place.path, "folder the app writes, owned by the runtime user", chown=owner)
+    plan.decisions.append("the app writes in " + ", ".join(f"{p.path} ({p.why})" for p in new)
+                          + f": created owned by {owner}, as a root original could write there")
+
+
+def _exists_in_context(facts: StageFacts, path: str) -> bool:
+    rel = facts.context_path(path)
+    return bool(rel is not None and facts.context and facts.context.is_dir(rel)
+                and any(f.startswith(rel.rstrip("/") + "/") for f in facts.context.files()))

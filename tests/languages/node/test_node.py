@@ -1,0 +1,191 @@
+"""Node servers: project reading helpers, entry resolution, base choice and the corpus bar."""
+from __future__ import annotations
+
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+from conftest import CORPUS
+from msbrewrite import Options, convert
+from msbrewrite.model.context import Context
+from msbrewrite.model.package_json import (Package, dockerignored, next_output, parse_tag, resolve_script,
+                                           run_target, tsconfig_out_dir)
+
+
+@pytest.mark.parametrize("tag, major, alpine, debian", [
+    ("20-alpine3.19", 20, "alpine3.19", None),
+    ("18.17.1-bullseye-slim", 18, None, "bullseye"),
+    ("lts", 24, None, None),
+    ("lts-alpine", 24, "alpine", None),
+    ("hydrogen", 18, None, None),
+    ("latest", None, None, None),
+    ("alpine", None, "alpine", None),
+])
+def test_parse_tag(tag, major, alpine, debian):
+    t = parse_tag(tag)
+    assert (t.major, t.alpine, t.debian) == (major, alpine, debian)
+
+
+@pytest.mark.parametrize("argv, want", [
+    (["npm", "start"], ("start", [])),
+    (["npm", "run", "start:prod", "--", "--port", "80"], ("start:prod", ["--port", "80"])),
+    (["yarn", "serve"], ("serve", [])),
+    (["yarn", "install"], None),
+    (["pnpm", "run", "build"], ("build", [])),
+    (["npm", "ci"], None),
+    (["node", "server.js"], None),
+])
+def test_run_target(argv, want):
+    assert run_target(argv) == want
+
+
+def test_resolve_script_follows_nested_scripts_and_cross_env():
+    pkg = Package({"scripts": {"start": "npm run serve", "serve": "cross-env NODE_ENV=production node dist/main.js"}},
+                  True)
+    script = resolve_script(pkg, "start", ["--verbose"])
+    assert script.argv == ["node", "dist/main.js", "--verbose"]
+    assert script.env == {"NODE_ENV": "production"}
+    assert script.chain == ["start", "serve"]
+
+
+@pytest.mark.parametrize("scripts, fragment", [
+    ({"start": "node a.js", "prestart": "npm run build"}, "prestart"),
+    ({"start": "prisma migrate deploy && node dist/main.js"}, "more than one command"),
+    ({"start": "node dist/main.js > out.log"}, "needs a shell"),
+    ({}, "no 'start' script"),
+])
+def test_resolve_script_refuses_what_npm_alone_does(scripts, fragment):
+    reason = resolve_script(Package({"scripts": scripts}, True), "start")
+    assert isinstance(reason, str) and fragment in reason
+
+
+def test_context_readers(tmp_path):
+    (tmp_path / ".dockerignore").write_text("node_modules\n**/*.log\ndocs/\n!docs/keep.md\n")
+    (tmp_path / "tsconfig.json").write_text('{\n  // out\n  "compilerOptions": {"outDir": "./build/", "rootDir": "lib",},\n}\n')
+    (tmp_path / "next.config.mjs").write_text("export default { output: \"standalone\" };\n")
+    ctx = Context(tmp_path)
+    assert dockerignored(ctx, "node_modules") and dockerignored(ctx, "a/b/c.log") and dockerignored(ctx, "docs/x")
+    assert not dockerignored(ctx, "docs/keep.md") and not dockerignored(ctx, "src")
+    assert tsconfig_out_dir(ctx, "") == ("build", "lib")
+    assert next_output(ctx, "") == "standalone"
+
+
+def _convert(dockerfile: str, files: dict[str, str] | None, tmp_path: Path, **opts):
+    ctx = None
+    if files is not None:
+        ctx = tmp_path / "ctx"
+        for name, text in files.items():
+            (ctx / name).parent.mkdir(parents=True, exist_ok=True)
+            (ctx / name).write_text(text)
+    return convert(dockerfile, ctx, Options(**opts))
+
+
+EXPRESS = {"package.json": '{"scripts": {"start": "node index.js"}, "dependencies": {"express": "4"}}',
+           "index.js": "require('express')().listen(3000)\n"}
+
+
+def test_prune_comes_after_the_build(tmp_path):
+    df = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nRUN npm run build\nCMD [\"npm\", \"start\"]\n"
+    files = dict(EXPRESS, **{"package.json": '{"scripts": {"build": "tsc", "start": "node dist/index.js"}, '
+                                             '"dependencies": {"express": "4"}}',
+                             "tsconfig.json": '{"compilerOptions": {"outDir": "dist"}}', "src/index.ts": "x\n"})
+    r = _convert(df, files, tmp_path)
+    assert r.status == "converted", r.reason
+    text = r.text
+    assert text.index("RUN npm run build") < text.index("RUN npm prune --omit=dev") < text.index("FROM gcr.io")
+    # dist/ comes with the staged app directory; src/ holds only TypeScript compiled into it
+    assert 'CMD ["dist/index.js"]' in text and "COPY --from=builder --chown=65532:65532 /tmp/msb-runtime/ /" in text
+    assert '-path "$s"/src' in text and "/app/src" not in text
+
+
+def test_npm6_uses_production_flag(tmp_path):
+    r = _convert("FROM node:14\nWORKDIR /app\nCOPY . .\nRUN npm install\nCMD node index.js\n", EXPRESS, tmp_path)
+    assert "RUN npm prune --production" in r.text and "FROM node:14-slim" in r.text
+
+
+def test_yarn4_focus_and_distroless_override(tmp_path):
+    files = dict(EXPRESS, **{"package.json": '{"packageManager": "yarn@4.1.0", "scripts": {"start": "node index.js"},'
+                                             ' "dependencies": {"express": "4"}}',
+                             ".yarnrc.yml": "nodeLinker: node-modules\n", "yarn.lock": "x\n"})
+    r = _convert("FROM node:22\nWORKDIR /app\nCOPY . .\nRUN corepack enable && yarn install --immutable\n"
+                 "CMD [\"yarn\", \"start\"]\n", files, tmp_path, runtime="slim")
+    assert "RUN yarn workspaces focus --all --production" in r.text
+    assert "FROM node:22-slim" in r.text and 'CMD ["node", "index.js"]' in r.text
+
+
+def test_pnpm_bin_shims_are_not_run_with_node(tmp_path):
+    files = {"package.json": '{"scripts": {"start": "micro app.js"}, "dependencies": {"micro": "10"}}',
+             "app.js": "x\n"}
+    r = _convert("FROM node:20\nWORKDIR /app\nCOPY . .\nRUN corepack enable && pnpm install\n"
+                 "CMD [\"pnpm\", \"start\"]\n", files, tmp_path)
+    assert r.status == "converted"
+    # the shim is a shell script: the package manager keeps running the script, on a slim base
+    assert 'CMD ["pnpm", "start"]' in r.text and "FROM node:20-slim" in r.text
+    assert "pnpm prune" not in r.text
+
+
+def test_frontend_static_build_is_left_to_frontend(tmp_path, monkeypatch):
+    fake = types.ModuleType("msbrewrite.languages.frontend.plan")
+    fake.is_static_frontend = lambda facts: (True, "vite build served by nginx")
+    fake.detect = lambda facts: __import__("msbrewrite.model.plan", fromlist=["Detection"]).Detection("frontend", 4.0)
+    monkeypatch.setitem(sys.modules, "msbrewrite.languages.frontend.plan", fake)
+    from msbrewrite.languages.node import detect as node
+    from msbrewrite.model.analysis import analyse
+    from msbrewrite.core.convert import load
+    df = load("FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\nCMD [\"npm\", \"run\", \"preview\"]\n")
+    det = node.detect(analyse(df, df.stages[0], Context(None)))
+    assert det.score <= 1.0 and any("static frontend" in e.signal for e in det.evidence)
+
+
+def test_node_server_scores_high():
+    from msbrewrite import detect
+    found = detect("FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD [\"node\", \"server.js\"]\n")
+    assert found[0].language == "node" and found[0].score >= 3
+
+
+@pytest.mark.skipif(not (CORPUS / "single" / "node").is_dir(), reason="corpus not present")
+def test_corpus_node_converts_without_traceback():
+    files = sorted((CORPUS / "single" / "node").iterdir())
+    results = [convert(f.read_text(encoding="utf-8", errors="replace")) for f in files]
+    converted = [r for r in results if r.status == "converted"]
+    assert len(converted) >= 0.8 * len(results)
+    for r in results:
+        if r.status == "refused":
+            assert r.reason_code not in (None, "refused", "validation-failed") and r.reason
+
+
+def test_absolute_node_path_on_distroless_and_existing_prune(tmp_path):
+    r = _convert("FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build && npm prune --production\n"
+                 "CMD [\"/usr/local/bin/node\", \"dist/main.js\"]\n", None, tmp_path)
+    assert 'CMD ["dist/main.js"]' in r.text and "FROM gcr.io/distroless/nodejs20-debian12:nonroot" in r.text
+    assert r.text.count("npm prune") == 1
+
+
+def test_entrypoint_node_keeps_cmd_arguments_on_distroless(tmp_path):
+    r = _convert("FROM node:22\nWORKDIR /srv\nCOPY . .\nRUN npm ci\nENTRYPOINT [\"node\", \"cli.js\"]\n"
+                 "CMD [\"--port\", \"8080\"]\n", EXPRESS, tmp_path)
+    assert 'ENTRYPOINT ["/nodejs/bin/node", "cli.js"]' in r.text and 'CMD ["--port", "8080"]' in r.text
+
+
+def test_glob_copies_are_expanded_from_the_context(tmp_path):
+    files = dict(EXPRESS, **{"worker.js": "x\n", "notes.md": "x\n"})
+    r = _convert("FROM node:20\nWORKDIR /app\nCOPY package.json ./\nRUN npm install\nCOPY *.js ./\n"
+                 "CMD [\"node\", \"index.js\"]\n", files, tmp_path)
+    # the builder's /app holds what the glob copied (worker.js, index.js), staged as a whole
+    assert "COPY --from=builder --chown=65532:65532 /tmp/msb-runtime/ /" in r.text
+    assert "notes.md" not in r.text
+
+
+@pytest.mark.parametrize("user, wrapped", [("node", True), ("root", False), (None, False)])
+def test_msbs_builder_steps_run_as_root_when_the_build_ends_as_another_user(user, wrapped):
+    line = f"USER {user}\n" if user else ""
+    text = ("FROM node:20\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci\n" + line +
+            "COPY --chown=node:node src ./src\nCMD [\"node\", \"src/index.js\"]\n")
+    r = convert(text)
+    assert r.status == "converted", r.reason
+    builder = r.text.split("# runtime")[0]
+    assert ("msb's steps below run as root" in builder) is wrapped
+    if wrapped:     # root for the prune and the staging copy, then the build's own user again
+        assert builder.index("USER root") < builder.index("npm prune") < builder.rindex("USER node")

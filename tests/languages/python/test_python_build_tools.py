@@ -1,0 +1,59 @@
+"""The builder's check that decides whether setuptools, pkg_resources and wheel may leave the
+runtime's virtualenv: run here on invented trees, as the generated step runs it."""
+import subprocess
+import sys
+
+import pytest
+
+from msbrewrite.languages.python.build_tools import CHECKER, drop_step
+
+
+def venv(tmp_path, files: dict[str, str]):
+    site = tmp_path / "opt/venv/lib/python3.11/site-packages"
+    site.mkdir(parents=True)
+    (site / "setuptools").mkdir()
+    (site / "setuptools/__init__.py").write_text("import pkg_resources\n")      # its own use never counts
+    (site / "pkg_resources").mkdir()
+    (site / "pkg_resources/__init__.py").write_text("import setuptools\n")
+    app = tmp_path / "app"
+    app.mkdir()
+    for rel, text in files.items():
+        path = tmp_path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return tmp_path / "opt/venv", app
+
+
+def needs_them(tmp_path, files) -> bool:
+    script = tmp_path / "check.py"
+    script.write_text(CHECKER)
+    env, app = venv(tmp_path, files)
+    run = subprocess.run([sys.executable, str(script), str(env), str(app)], capture_output=True, text=True, timeout=300)
+    assert run.returncode in (0, 1), run.stderr
+    return run.returncode == 1
+
+
+@pytest.mark.parametrize("files, kept", [
+    ({"app/main.py": "import flask\nprint('hi')\n"}, False),
+    ({"app/main.py": "import pkg_resources\n"}, True),
+    ({"app/main.py": "from setuptools import find_packages\n"}, True),
+    ({"app/main.py": "import importlib\nimportlib.import_module('pkg_resources')\n"}, True),
+    ({"app/main.py": "try:\n    import pkg_resources\nexcept ImportError:\n    pkg_resources = None\n"}, False),
+    ({"app/main.py": "import typing\nif typing.TYPE_CHECKING:\n    import setuptools\n"}, False),
+    ({"opt/venv/lib/python3.11/site-packages/oldlib/__init__.py": "import pkg_resources\n"}, True),
+    ({"opt/venv/lib/python3.11/site-packages/oldlib/tests/test_x.py": "import setuptools\n"}, False),
+    ({"opt/venv/lib/python3.11/site-packages/oldlib-1.0.dist-info/METADATA":
+      "Name: oldlib\nRequires-Dist: setuptools>=40\n"}, True),
+    ({"opt/venv/lib/python3.11/site-packages/oldlib-1.0.dist-info/METADATA":
+      "Name: oldlib\nRequires-Dist: setuptools ; extra == 'build'\n"}, False),
+    ({"app/broken.py": "def (:\n  pkg_resources\n"}, True),       # cannot read it: keep them
+])
+def test_the_check_keeps_the_build_tools_only_when_something_imports_them(tmp_path, files, kept):
+    assert needs_them(tmp_path, files) is kept
+
+
+def test_the_generated_step_quotes_every_path_and_cannot_fail_the_build():
+    step = drop_step("/opt/venv", ["/tmp/msb-runtime/my app/", "/tmp/$(touch x)"])
+    assert "'/tmp/msb-runtime/my app/'" in step and "'/tmp/$(touch x)'" in step
+    # the check's verdict only chooses whether to remove: its exit status never ends the RUN
+    assert "if /opt/venv/bin/python /tmp/msb-build-tools.py" in step and "; fi; \\" in step

@@ -1,0 +1,167 @@
+"""The user the runtime stage really runs as matches what the report says it decided.
+
+A runtime that claims "runs as root" must not pick a `:nonroot` image tag without an explicit
+USER, and a non-root decision must not leave the image's root default in place.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from msbrewrite.model.analysis import is_root_user
+from msbrewrite.model.dockerfile import parse
+from snapshots import cases, run_case
+
+# default USER of runtime images, from their image configuration
+IMAGE_DEFAULT_USERS = {":nonroot": "65532", ":debug-nonroot": "65532"}
+UNPRIVILEGED_IMAGES = ("nginx-unprivileged", "nginxinc/nginx-unprivileged")
+
+
+def effective_user(text: str) -> str:
+    final = parse(text).stages[-1]
+    users = [i.args.strip() for i in final.instructions if i.keyword == "USER"]
+    if users:
+        return users[-1]
+    image = final.image.split("@")[0]
+    if any(u in image for u in UNPRIVILEGED_IMAGES):
+        return "101"
+    for tag, user in IMAGE_DEFAULT_USERS.items():
+        if image.endswith(tag):
+            return user
+    return "root"
+
+
+def converted_cases():
+    out = []
+    for case in cases():
+        text, result = run_case(case)
+        if result.status == "converted":
+            out.append(pytest.param(text, result, id=case.name))
+    return out
+
+
+@pytest.mark.parametrize("text, result", converted_cases())
+def test_runtime_user_matches_the_decision(text, result):
+    user = effective_user(result.text)
+    says_root = any(re.search(r"\bas root\b", d) for d in result.decisions)
+    says_nonroot = any(re.search(r"runtime (runs as|keeps numeric USER)|runs as uid \d", d) for d in result.decisions)
+    if says_root:
+        assert is_root_user(user), (user, result.decisions)
+    elif says_nonroot:
+        assert not is_root_user(user), (user, result.decisions)
+    else:   # no decision about the user: it is the original's
+        assert is_root_user(user) == is_root_user(effective_user(text)), (user, result.decisions)
+
+
+@pytest.mark.parametrize("text, result", converted_cases())
+def test_users_msb_introduces_are_numeric(text, result):
+    """Kubernetes' runAsNonRoot can only verify a numeric USER: a user the original never named is
+    written as uid:gid; one it named keeps its name."""
+    original = [i.args.strip() for i in parse(text).stages[-1].instructions if i.keyword == "USER"]
+    final = [i.args.strip() for i in parse(result.text).stages[-1].instructions if i.keyword == "USER"]
+    if not final or is_root_user(final[-1]):
+        return
+    if original:
+        assert final[-1] in (original[-1], original[-1].split(":")[0], "65532:65532"), (original, final)
+    else:
+        assert re.fullmatch(r"\d+:\d+", final[-1]), final
+
+
+PY_APP = ("FROM python:3.12-slim\nWORKDIR /app\n{create}COPY requirements.txt .\nRUN pip install -r requirements.txt\n"
+          "COPY . .\n{user}CMD [\"python\", \"app.py\"]\n")
+
+
+def _runtime(text: str) -> str:
+    from msbrewrite import convert
+    result = convert(text)
+    assert result.status == "converted", result.reason
+    return result.text.split("\nFROM ")[-1]
+
+
+@pytest.mark.parametrize("user", ["svc", "svc:svc"])
+def test_the_originals_account_commands_are_replayed_so_uids_match(user):
+    text = PY_APP.format(create="RUN groupadd -g 1001 svc && useradd -u 1001 -g svc -m svc && chown -R svc /app\n",
+                         user=f"USER {user}\n")
+    runtime = _runtime(text)
+    assert "RUN groupadd -g 1001 svc \\\n    && useradd -u 1001 -g svc -m svc\n" in runtime
+    assert "chown" not in runtime       # only account commands: /app does not exist yet at that point
+    assert runtime.rstrip().splitlines()[-2] == f"USER {user}"
+
+
+@pytest.mark.parametrize("create", [
+    "ARG UID=1001\nRUN useradd -u $UID svc\n",          # a variable the runtime stage lacks
+    "RUN adduser --disabled-password svc\n",            # Debian's adduser: not in every slim image
+])
+def test_account_commands_that_might_not_run_are_not_replayed(create):
+    runtime = _runtime(PY_APP.format(create=create, user="USER svc\n"))
+    assert "RUN groupadd --gid 10001 svc && useradd --uid 10001 --gid svc --create-home svc" in runtime
+    assert "USER svc" in runtime
+
+
+def test_a_user_msb_creates_is_numeric():
+    runtime = _runtime(PY_APP.format(create="", user=""))
+    assert "useradd --uid 10001" in runtime and "USER 10001:10001" in runtime
+
+
+def test_distroless_and_node_users_are_numeric():
+    go = "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/app .\nCMD [\"/out/app\"]\n"
+    assert "USER 65532:65532" in _runtime(go)
+    node = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD [\"node\", \"server.js\"]\n"
+    from msbrewrite import Options, convert
+    assert "USER 1000:1000" in convert(node, options=Options(runtime="slim")).text
+
+
+def test_an_account_msb_recreates_with_a_new_uid_owns_what_the_original_gave_it():
+    # Debian's adduser is not replayed, so svc gets uid 10001: the builder's files belong to the old uid
+    text = PY_APP.format(create="RUN adduser -u 5678 --disabled-password svc && chown -R svc /app\n",
+                         user="USER svc\n")
+    runtime = _runtime(text)
+    assert "useradd --uid 10001" in runtime
+    assert re.search(r"COPY --from=builder --chown=svc:svc /tmp/msb-runtime/ /\n", runtime), runtime
+
+
+def test_a_replayed_account_keeps_the_builders_ownership():
+    text = PY_APP.format(create="RUN useradd -u 1001 svc && chown -R svc /app\n", user="USER svc\n")
+    assert "COPY --from=builder /tmp/msb-runtime/ /\n" in _runtime(text)
+
+
+START = "#!/bin/sh\nset -e\n{body}\nexec \"$@\"\n"
+ENTRY_APP = ("FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n"
+             "COPY . .\nRUN useradd --system svc\n{user}ENTRYPOINT [\"{script}\"]\nCMD [\"python\", \"app.py\"]\n")
+
+
+def _convert_with(tmp_path, body: str, user: str = "", script: str = "./start.sh"):
+    from conftest import make_context
+
+    from msbrewrite import convert
+    make_context(tmp_path, {"requirements.txt": "flask\n", "app.py": "print(1)\n", "start.sh": START.format(body=body)})
+    result = convert(ENTRY_APP.format(user=user, script=script), tmp_path)
+    assert result.status == "converted", result.reason
+    return result
+
+
+@pytest.mark.parametrize("body", [
+    "chown -R svc /app/data\nexec gosu svc \"$@\"",
+    "exec su-exec svc \"$@\"",
+    "exec su svc -s /bin/sh -c \"$*\"",
+    "  [ \"$(id -u)\" = 0 ] && exec setpriv --reuid=svc --regid=svc --clear-groups \"$@\"",
+    "usermod -u \"$PUID\" svc",
+])
+def test_an_entrypoint_script_that_switches_user_itself_starts_as_root(tmp_path, body):
+    result = _convert_with(tmp_path, body)
+    runtime = result.text.split("\nFROM ")[-1]
+    assert is_root_user(effective_user(result.text)), runtime
+    assert any("the entrypoint script ./start.sh needs it" in d for d in result.decisions)
+    assert "RUN useradd --system svc\n" in runtime     # the account the script switches to exists
+
+
+@pytest.mark.parametrize("body, user", [
+    ("# chown -R svc /app (done by the orchestrator)\necho starting", ""),    # a comment is not a command
+    ("echo \"suspended: $SUSPEND\"", ""),
+    ("exec gosu svc \"$@\"", "USER svc\n"),     # the original already ran as svc: nothing changes
+])
+def test_other_entrypoint_scripts_do_not_keep_root(tmp_path, body, user):
+    result = _convert_with(tmp_path, body, user)
+    assert not is_root_user(effective_user(result.text))
+    assert not any("entrypoint script" in d and "needs it" in d for d in result.decisions)

@@ -1,0 +1,64 @@
+"""Log lines `msb verify` must not hold against a conversion, each next to the real difference that
+must still be caught: a static server logging a request it answered "not found" where the original
+answered alike (nginx logs its 404s, a dev server does not), and colour codes around a message."""
+from __future__ import annotations
+
+from msbrewrite.verify import oracle as verify_oracle
+from msbrewrite.verify.crawl import Fetch
+from msbrewrite.verify.logs import new_lines
+from msbrewrite.verify.probe import ServerRun
+
+NGINX_404 = ('2026/12/07 00:12:46 [error] 11#11: *4 open() "/usr/share/nginx/html/{file}" failed (2: No such file '
+             'or directory), client: 127.0.0.1, server: _, request: "GET /{file} HTTP/1.1", host: "127.0.0.1:7100"')
+NGINX_DIR = ('2026/12/07 00:12:46 [error] 11#11: *5 "/usr/share/nginx/html/docs/index.html" is not found (2: No such '
+             'file or directory), client: 127.0.0.1, server: _, request: "GET /docs/ HTTP/1.1", host: "127.0.0.1:80"')
+HTTP_SERVER_404 = '[2026-12-07T00:12:46.120Z]  "GET /favicon.ico" Error (404): "Not found"'
+
+
+def _runs(before_fetches, after_fetches, before_cmd=(None, []), after_cmd=(None, [])):
+    before = ServerRun(port=7100, fetches=before_fetches, command_rc=before_cmd[0], command_output=before_cmd[1])
+    after = ServerRun(port=7100, fetches=after_fetches, command_rc=after_cmd[0], command_output=after_cmd[1])
+    return before, after
+
+
+def _log_whats(before, after, logs):
+    alike = verify_oracle.answered_alike(before, after)
+    return [d.evidence[0] for d in verify_oracle.log_diffs(["ready"], ["ready", *logs], answered_alike=alike)]
+
+
+def test_a_not_found_request_answered_alike_is_no_log_difference():
+    before, after = _runs({"/index.css": Fetch(404), "/docs/": Fetch(404), "/favicon.ico": Fetch(404)},
+                          {"/index.css": Fetch(404, "text/html"), "/docs/": Fetch(404), "/favicon.ico": Fetch(404)})
+    assert _log_whats(before, after, [NGINX_404.format(file="index.css"), NGINX_DIR, HTTP_SERVER_404]) == []
+
+
+def test_a_request_only_the_smoke_command_made_counts_by_its_result():
+    # seen on a real app: --smoke-cmd asked for /index.css, both images answered 404 and it said so
+    same = (1, ["asset /index.css: 404", "assets checked: 2"])
+    before, after = _runs({"/": Fetch(302)}, {"/": Fetch(302)}, same, same)
+    assert _log_whats(before, after, [NGINX_404.format(file="index.css")]) == []
+
+
+def test_a_not_found_request_the_original_answered_is_still_a_difference():
+    line = NGINX_404.format(file="app.js")
+    before, after = _runs({"/app.js": Fetch(200)}, {"/app.js": Fetch(404)})
+    assert _log_whats(before, after, [line]) == [line]
+    # not probed, and --smoke-cmd saw something else in the converted image
+    before, after = _runs({}, {}, (0, ["assets checked: 2"]), (1, ["asset /app.js: 404", "assets checked: 2"]))
+    assert _log_whats(before, after, [line]) == [line]
+    # no --smoke-cmd at all: nothing compared that request
+    before, after = _runs({}, {})
+    assert _log_whats(before, after, [line]) == [line]
+
+
+def test_other_missing_files_in_a_log_still_differ():
+    before, after = _runs({"/": Fetch(200)}, {"/": Fetch(200)})
+    line = '2026/12/07 00:12:46 [emerg] 1#1: open() "/etc/nginx/conf.d/app.conf" failed (2: No such file or directory)'
+    assert _log_whats(before, after, [line]) == [line]
+
+
+def test_colour_codes_do_not_make_a_line_new():
+    original = ["\x1b[33mwarn\x1b[39m: ENOENT: no such file or directory, open '/app/config.local.json'"]
+    converted = ["warn: ENOENT: no such file or directory, open '/app/config.local.json'",
+                 "\x1b[31merror\x1b[39m: ENOENT: no such file or directory, open '/app/data/items.json'"]
+    assert new_lines(original, converted) == [converted[1]]
