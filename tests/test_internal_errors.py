@@ -74,7 +74,7 @@ def test_detect_with_a_missing_context(tmp_path):
     assert_one_line_error(msb("detect", path, "-c", tmp_path / "nonexistent"), 2, "not a directory")
 
 
-def test_a_context_directory_that_cannot_be_searched(tmp_path):
+def test_a_context_directory_that_cannot_be_searched(nobody_msb):
     """Seen as absent, never an internal error (a non-root user; root can search everything)."""
     import os
     import shutil
@@ -94,9 +94,9 @@ def test_a_context_directory_that_cannot_be_searched(tmp_path):
             for f in filenames:
                 os.chmod(os.path.join(dirpath, f), 0o644)
         os.chmod(os.path.join(app, "locked"), 0o744)
-        proc = _as_nobody(root, "convert", "app/Dockerfile", "-q")
+        proc = _as_nobody(nobody_msb, root, "convert", "app/Dockerfile", "-q")
         assert proc.returncode == 0, proc.stderr
-        proc = _as_nobody(root, "check", "app", "--jobs", "1")
+        proc = _as_nobody(nobody_msb, root, "check", "app", "--jobs", "1")
         assert proc.returncode == 1, proc.stderr
         assert "internal" not in proc.stderr + proc.stdout
     finally:
