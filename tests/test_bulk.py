@@ -44,7 +44,7 @@ def test_parallel_run_equals_serial_run(tmp_path):
     serial = bulk.run(found, FLAGS, jobs=1)
     # a fresh process: this one has loaded the Go parser, so its own runs are serial
     proc = subprocess.run([sys.executable, "-c", PARALLEL_RUN, str(tmp_path), json.dumps(FLAGS)],
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=HANG)
     assert proc.returncode == 0, proc.stderr
     assert [vars(i) for i in serial] == json.loads(proc.stdout)
     c = bulk.counts(serial)
@@ -82,7 +82,7 @@ print(json.dumps([[i.path, i.status, i.reason_code] for i in items]))
 def test_a_dead_worker_fails_the_pending_files_instead_of_hanging(tmp_path):
     _tree(tmp_path)
     proc = subprocess.run([sys.executable, "-c", DYING_WORKER, str(tmp_path)], capture_output=True, text=True,
-                          timeout=120)
+                          timeout=HANG)
     assert proc.returncode == 0, proc.stderr
     items = json.loads(proc.stdout)
     assert len(items) == 9

@@ -19,7 +19,7 @@ def test_closed_stdin():
     import subprocess
     import sys
     proc = subprocess.run([sys.executable, "-c", "from msbrewrite.entry import main; main()", "convert", "-"],
-                          stdin=subprocess.DEVNULL, capture_output=True, timeout=60,
+                          stdin=subprocess.DEVNULL, capture_output=True, timeout=300,
                           preexec_fn=lambda: __import__("os").close(0))
     assert_one_line_error(proc, 2, "standard input is closed")
 
