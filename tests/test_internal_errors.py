@@ -93,7 +93,7 @@ def test_a_context_directory_that_cannot_be_searched(nobody_msb):
             os.chmod(dirpath, 0o755)
             for f in filenames:
                 os.chmod(os.path.join(dirpath, f), 0o644)
-        os.chmod(os.path.join(app, "locked"), 0o744)
+        os.chmod(os.path.join(app, "locked"), 0o644)     # not searchable, by its owner too (a non-root run)
         proc = _as_nobody(nobody_msb, root, "convert", "app/Dockerfile", "-q")
         assert proc.returncode == 0, proc.stderr
         proc = _as_nobody(nobody_msb, root, "check", "app", "--jobs", "1")

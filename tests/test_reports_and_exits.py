@@ -43,7 +43,7 @@ def locked_tree(tmp_path_factory):
             os.chmod(os.path.join(dirpath, d), 0o755)
         for f in filenames:
             os.chmod(os.path.join(dirpath, f), 0o644)
-    os.chmod(locked, 0o744)       # readable, not searchable
+    os.chmod(locked, 0o644)       # readable, not searchable, by its owner too (a non-root run)
     yield root
     os.chmod(locked, 0o755)
     shutil.rmtree(root)
