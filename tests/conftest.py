@@ -38,7 +38,8 @@ def nobody_msb(tmp_path_factory):
     its dependencies, built once per session, run by an interpreter it can reach. As a non-root
     user the tests' own interpreter already is such a user."""
     if os.geteuid() != 0:
-        return [sys.executable, "-c", MAIN], dict(os.environ)
+        yield [sys.executable, "-c", MAIN], dict(os.environ)
+        return
     if not shutil.which("setpriv"):
         pytest.skip("setpriv is needed to drop root")
     drop = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
