@@ -35,7 +35,7 @@ pytestmark = pytest.mark.skipif(HADOLINT is None, reason="hadolint not installed
 
 def findings(path: Path) -> set[str]:
     proc = subprocess.run([HADOLINT, "--no-fail", "-f", "json", str(path)], capture_output=True, text=True,
-                          timeout=60)
+                          timeout=300)
     assert proc.returncode == 0, proc.stderr
     return {f["code"] for f in json.loads(proc.stdout or "[]") if f["level"] in LEVELS}
 

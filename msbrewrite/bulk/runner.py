@@ -192,17 +192,30 @@ def _run_parallel(found: list[Found], tasks: list, items: list, jobs: int, on_it
                 if on_item:
                     on_item(items[i])
     except BaseException:
-        # Ctrl-C: stop the workers now (they ignore SIGINT) rather than wait for the chunks in flight
-        for process in list((getattr(pool, "_processes", None) or {}).values()):
-            process.terminate()
-        manager = getattr(pool, "_executor_manager_thread", None)
-        pool.shutdown(wait=False, cancel_futures=True)
-        if manager is not None:
-            # let the pool's own thread see its workers gone and close its pipe now: at interpreter
-            # exit it would race the exit hook that wakes it, which then prints a traceback
-            manager.join(timeout=10)
+        _stop(pool)
         raise
     pool.shutdown(wait=True)
+
+
+def _stop(pool) -> None:
+    """Ctrl-C: end the pool now, whatever its workers were doing, without waiting for the chunks
+    in flight (the workers ignore SIGINT)."""
+    # SIGKILL, not SIGTERM: a worker may be stuck in native code; its results are dropped anyway
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.kill()
+    results = getattr(pool, "_result_queue", None)
+    if results is not None:
+        # A worker killed halfway through sending a result leaves a partial message in the pipe,
+        # and the pool's thread waits for the rest of it. This process holds the last write end:
+        # closing it turns that wait into end-of-file, which the thread takes as a broken pool
+        # and ends. Otherwise the interpreter's exit joins that thread forever.
+        results._writer.close()
+    manager = getattr(pool, "_executor_manager_thread", None)
+    pool.shutdown(wait=False, cancel_futures=True)
+    if manager is not None:
+        # let the pool's thread close its pipes before exit: at interpreter exit it would race the
+        # exit hook that wakes it, which then prints a traceback (a guard only: it ends at once)
+        manager.join(timeout=60)
 
 
 def _chunk(pairs):

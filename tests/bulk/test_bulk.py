@@ -13,6 +13,9 @@ from msbrewrite.core.convert import convert
 from msbrewrite.bulk.discover import discover
 from msbrewrite.model.options import Options
 
+# a guard against a hung test only, never a deadline a passing run depends on
+HANG = 300
+
 FLAGS = {"runtime": "auto", "language": None, "user": None, "explicit": {}}
 
 
@@ -41,7 +44,7 @@ def test_parallel_run_equals_serial_run(tmp_path):
     serial = bulk.run(found, FLAGS, jobs=1)
     # a fresh process: this one has loaded the Go parser, so its own runs are serial
     proc = subprocess.run([sys.executable, "-c", PARALLEL_RUN, str(tmp_path), json.dumps(FLAGS)],
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=HANG)
     assert proc.returncode == 0, proc.stderr
     assert [vars(i) for i in serial] == json.loads(proc.stdout)
     c = bulk.counts(serial)
@@ -79,7 +82,7 @@ print(json.dumps([[i.path, i.status, i.reason_code] for i in items]))
 def test_a_dead_worker_fails_the_pending_files_instead_of_hanging(tmp_path):
     _tree(tmp_path)
     proc = subprocess.run([sys.executable, "-c", DYING_WORKER, str(tmp_path)], capture_output=True, text=True,
-                          timeout=120)
+                          timeout=HANG)
     assert proc.returncode == 0, proc.stderr
     items = json.loads(proc.stdout)
     assert len(items) == 9
@@ -110,9 +113,43 @@ def test_ctrl_c_does_not_wait_for_a_stuck_worker(tmp_path):
     _tree(tmp_path)
     proc = subprocess.Popen([sys.executable, "-c", STUCK_WORKER, str(tmp_path)], stdout=subprocess.PIPE, text=True)
     assert proc.stdout.readline().strip() == "stuck"
-    time.sleep(0.5)
     os.kill(proc.pid, signal.SIGINT)
-    assert proc.wait(timeout=30) == 130
+    # a guard against a hang only: the run ends at once, however busy the machine
+    assert proc.wait(timeout=HANG) == 130
+
+
+HALF_SENT = """
+import struct, sys, time
+import concurrent.futures.process as pool
+from msbrewrite.bulk import runner as bulk
+from msbrewrite.bulk.discover import discover
+real = pool._sendback_result
+def send(result_queue, work_id, result=None, exception=None, exit_pid=None):
+    if result and any(item.path.endswith("svc3/Dockerfile") for _, item in result):
+        # the start of a long message, then nothing: what a worker killed mid-send leaves
+        result_queue._writer._send(struct.pack("!i", 1 << 20) + b"partial")
+        print("half sent", flush=True)
+        time.sleep(3600)
+    real(result_queue, work_id, result, exception, exit_pid)
+pool._sendback_result = send
+try:
+    bulk.run(discover([sys.argv[1]]), {}, jobs=2)
+except KeyboardInterrupt:
+    sys.exit(130)
+"""
+
+
+def test_ctrl_c_does_not_wait_for_a_result_a_worker_half_sent(tmp_path):
+    """The pool's thread blocks reading the rest of a message no worker will finish: Ctrl-C must
+    not wait for it (the interpreter's exit joins that thread)."""
+    _tree(tmp_path)
+    proc = subprocess.Popen([sys.executable, "-c", HALF_SENT, str(tmp_path)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "half sent"
+    os.kill(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=HANG)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
 
 
 def test_summary_table_groups_refusals_by_reason(tmp_path):
@@ -196,6 +233,23 @@ def test_bad_usage_exits_2(tmp_path):
     assert msb("migrate", tmp_path, "--jobs", "0").returncode == 2
 
 
+HELD_MIGRATE = """
+import sys, time
+from msbrewrite.bulk import runner as bulk
+real = bulk.process
+held = sys.argv.pop(1)
+def process(found, flags):
+    if found.path.parent.name == held:
+        # this worker's chunk never finishes: the run cannot end before the interrupt
+        print("held", file=sys.stderr, flush=True)
+        time.sleep(3600)
+    return real(found, flags)
+bulk.process = process
+from msbrewrite.cli.entry import main
+main()
+"""
+
+
 def test_interrupted_in_place_run_leaves_every_file_old_or_new(tmp_path):
     root = tmp_path / "tree"
     count = 600
@@ -205,21 +259,20 @@ def test_interrupted_in_place_run_leaves_every_file_old_or_new(tmp_path):
         old[path] = path.read_text()
     sample = next(iter(old))
     assert convert(old[sample], sample.parent, Options()).text.count("FROM ") == 2
-    proc = subprocess.Popen([sys.executable, "-c", "from msbrewrite.cli.entry import main; main()", "migrate", str(root),
-                             "--in-place", "-q", "-j", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
-    deadline = time.monotonic() + 120
-    # discovery is in path order: watch the first files only, so the poll stays cheap and the
-    # interrupt lands early in the run however fast the machine is
-    watch = sorted(old)[:40]
-    while time.monotonic() < deadline and proc.poll() is None:
-        if any(p.read_text() != old[p] for p in watch):
+    # one worker holds the chunk with svc300; the interrupt comes once another file is written
+    proc = subprocess.Popen([sys.executable, "-c", HELD_MIGRATE, "svc300", "migrate", str(root), "--in-place",
+                             "-j", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    seen = []
+    for line in proc.stderr:
+        seen.append(line)
+        if "held\n" in seen and any(s.startswith("msb: [") and ": converted" in s for s in seen):
             break
-        time.sleep(0.005)
     os.kill(proc.pid, signal.SIGINT)
-    out, err = proc.communicate(timeout=60)
+    out, err = proc.communicate(timeout=HANG)
+    err = "".join(seen) + err
     assert proc.returncode == 130, (proc.returncode, err)
     assert "Traceback" not in err
+
     def state(path):
         now = path.read_text()
         if now == old[path]:
@@ -242,8 +295,8 @@ def test_progress_bar_on_a_terminal(tmp_path):
                             stdout=subprocess.PIPE, stderr=slave, text=True)
     os.close(slave)
     chunks = []
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:      # drain the terminal while msb runs, so it never blocks
+    deadline = time.monotonic() + HANG      # a guard against a hang only
+    while time.monotonic() < deadline:      # drain the terminal until msb closes it, so it never blocks
         ready, _, _ = select.select([master], [], [], 0.2)
         if ready:
             try:
@@ -255,7 +308,7 @@ def test_progress_bar_on_a_terminal(tmp_path):
             chunks.append(data)
         elif proc.poll() is not None:
             break
-    proc.wait(timeout=10)
+    proc.wait(timeout=HANG)
     os.close(master)
     shown = b"".join(chunks).decode(errors="replace")
     assert proc.returncode == 0

@@ -48,7 +48,7 @@ def test_plain_arguments_are_parsed():
 
 def _run(code: str, args: list[str], cwd, stdin: bytes | None = None):
     proc = subprocess.run([sys.executable, "-c", code, *args], input=stdin, capture_output=True, cwd=cwd,
-                          timeout=120, env={**os.environ, "COLUMNS": "200"})
+                          timeout=300, env={**os.environ, "COLUMNS": "200"})
     return proc.returncode, proc.stdout, proc.stderr
 
 

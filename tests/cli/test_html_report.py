@@ -143,8 +143,8 @@ def test_page_in_a_real_browser(tmp_path):
     flags = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
              f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1280,1400"]
     shot = tmp_path / "report.png"     # kept under pytest's tmp dir as the test's artifact
-    subprocess.run([*flags, f"--screenshot={shot}", page.as_uri()], capture_output=True, timeout=180)
-    dom = subprocess.run([*flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=180)
+    subprocess.run([*flags, f"--screenshot={shot}", page.as_uri()], capture_output=True, timeout=600)
+    dom = subprocess.run([*flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=600)
     assert dom.returncode == 0, dom.stderr[-2000:]
     counts = {k: int(v) for k, v in re.findall(r'id="total-(\w+)" data-count="(\d+)"><b>(?:\d+)', dom.stdout)}
     shown = dict(re.findall(r'id="total-(\w+)" data-count="\d+"><b>(\d+)</b>', dom.stdout))

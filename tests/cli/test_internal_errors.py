@@ -19,7 +19,7 @@ def test_closed_stdin():
     import subprocess
     import sys
     proc = subprocess.run([sys.executable, "-c", "from msbrewrite.cli.entry import main; main()", "convert", "-"],
-                          stdin=subprocess.DEVNULL, capture_output=True, timeout=60,
+                          stdin=subprocess.DEVNULL, capture_output=True, timeout=300,
                           preexec_fn=lambda: __import__("os").close(0))
     assert_one_line_error(proc, 2, "standard input is closed")
 
@@ -74,7 +74,7 @@ def test_detect_with_a_missing_context(tmp_path):
     assert_one_line_error(msb("detect", path, "-c", tmp_path / "nonexistent"), 2, "not a directory")
 
 
-def test_a_context_directory_that_cannot_be_searched(tmp_path):
+def test_a_context_directory_that_cannot_be_searched(nobody_msb):
     """Seen as absent, never an internal error (a non-root user; root can search everything)."""
     import os
     import shutil
@@ -93,10 +93,10 @@ def test_a_context_directory_that_cannot_be_searched(tmp_path):
             os.chmod(dirpath, 0o755)
             for f in filenames:
                 os.chmod(os.path.join(dirpath, f), 0o644)
-        os.chmod(os.path.join(app, "locked"), 0o744)
-        proc = _as_nobody(root, "convert", "app/Dockerfile", "-q")
+        os.chmod(os.path.join(app, "locked"), 0o644)     # not searchable, by its owner too (a non-root run)
+        proc = _as_nobody(nobody_msb, root, "convert", "app/Dockerfile", "-q")
         assert proc.returncode == 0, proc.stderr
-        proc = _as_nobody(root, "check", "app", "--jobs", "1")
+        proc = _as_nobody(nobody_msb, root, "check", "app", "--jobs", "1")
         assert proc.returncode == 1, proc.stderr
         assert "internal" not in proc.stderr + proc.stdout
     finally:

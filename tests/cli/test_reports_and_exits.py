@@ -20,15 +20,12 @@ GO = 'FROM golang:1.22\nRUN go build -o /s .\nCMD ["/s"]\n'
 UNKNOWN = 'FROM debian:12\nRUN echo hi\nCMD ["cat", "/etc/hostname"]\n'
 
 
-def _as_nobody(tmp_root, *args):
-    """Run msb as uid 65534 (root reads every directory, whatever its mode)."""
-    cmd = [sys.executable, "-c", "from msbrewrite.cli.entry import main; main()", *map(str, args)]
-    if os.geteuid() == 0:
-        if not shutil.which("setpriv"):
-            pytest.skip("setpriv is needed to drop root")
-        cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *cmd]
-    return subprocess.run(cmd, cwd=tmp_root, capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+def _as_nobody(nobody_msb, tmp_root, *args):
+    """Run msb as uid 65534 (root reads every directory, whatever its mode); `nobody_msb` is the
+    conftest fixture that gives that user a copy of msb it can read."""
+    command, env = nobody_msb
+    return subprocess.run([*command, *map(str, args)], cwd=tmp_root, capture_output=True, text=True, timeout=300,
+                          env=env)
 
 
 @pytest.fixture
@@ -46,15 +43,15 @@ def locked_tree(tmp_path_factory):
             os.chmod(os.path.join(dirpath, d), 0o755)
         for f in filenames:
             os.chmod(os.path.join(dirpath, f), 0o644)
-    os.chmod(locked, 0o744)       # readable, not searchable
+    os.chmod(locked, 0o644)       # readable, not searchable, by its owner too (a non-root run)
     yield root
     os.chmod(locked, 0o755)
     shutil.rmtree(root)
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github"])
-def test_check_with_an_unreadable_directory_fails_and_says_so(locked_tree, fmt):
-    proc = _as_nobody(locked_tree, "check", ".", "--format", fmt, "--jobs", "1")
+def test_check_with_an_unreadable_directory_fails_and_says_so(nobody_msb, locked_tree, fmt):
+    proc = _as_nobody(nobody_msb, locked_tree, "check", ".", "--format", fmt, "--jobs", "1")
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
     assert "locked" in proc.stdout
@@ -65,8 +62,8 @@ def test_check_with_an_unreadable_directory_fails_and_says_so(locked_tree, fmt):
         assert doc["runs"][0]["invocations"][0]["executionSuccessful"] is False
 
 
-def test_migrate_reports_an_unreadable_directory_as_a_failure(locked_tree):
-    proc = _as_nobody(locked_tree, "migrate", ".", "--jobs", "1", "-q")
+def test_migrate_reports_an_unreadable_directory_as_a_failure(nobody_msb, locked_tree):
+    proc = _as_nobody(nobody_msb, locked_tree, "migrate", ".", "--jobs", "1", "-q")
     assert proc.returncode == 1, proc.stderr
     assert "locked: failed: unreadable" in proc.stderr
 

@@ -65,7 +65,7 @@ def test_output_off_a_terminal_has_no_escape_sequences(tmp_path):
 def _show(shell: str) -> subprocess.CompletedProcess:
     # without detection --show-completion takes the shell's name (typer's switch for tests)
     env = dict(os.environ, _TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION="1")
-    return subprocess.run([*MSB, "--show-completion", shell], capture_output=True, text=True, env=env, timeout=60)
+    return subprocess.run([*MSB, "--show-completion", shell], capture_output=True, text=True, env=env, timeout=300)
 
 
 def test_bash_completion_script_and_answers():
@@ -74,7 +74,7 @@ def test_bash_completion_script_and_answers():
 
     def complete(words: str, cword: int) -> list[str]:
         env = dict(os.environ, COMP_WORDS=words, COMP_CWORD=str(cword), _MSB_COMPLETE="complete_bash")
-        proc = subprocess.run(MSB, capture_output=True, text=True, env=env, timeout=60)
+        proc = subprocess.run(MSB, capture_output=True, text=True, env=env, timeout=300)
         assert proc.returncode == 0, proc.stderr
         return proc.stdout.split()
 

@@ -62,7 +62,7 @@ def _engine_env() -> tuple[dict | None, str]:
     env.setdefault("E2E_DOCKER_SOCK", host.removeprefix("unix://"))
     try:
         proc = subprocess.run([env["MSB_DOCKER"], "version", "--format", "{{.Server.Version}}"], env=env,
-                              capture_output=True, text=True, timeout=20)
+                              capture_output=True, text=True, timeout=300)
     except (OSError, subprocess.TimeoutExpired) as exc:
         return None, f"no Docker engine answers on {host}: {exc}"
     if proc.returncode != 0:

@@ -50,7 +50,7 @@ def built(engine_env, tmp_path):
 
 
 def run(env: dict, image: str, *args: str) -> str:
-    proc = docker(env, "run", "--rm", "--network=none", *args, image, timeout=120)
+    proc = docker(env, "run", "--rm", "--network=none", *args, image, timeout=600)
     assert proc.returncode == 0, proc.stderr
     return proc.stdout
 

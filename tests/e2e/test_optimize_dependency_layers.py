@@ -46,7 +46,7 @@ def test_dependency_layer_builds_runs_and_is_cached_on_a_source_change(engine_en
     try:
         _build(env, app, out, tag)
         run = subprocess.run([env["MSB_DOCKER"], "run", "--rm", tag], env=env, capture_output=True, text=True,
-                             timeout=120)
+                             timeout=600)
         assert prints in run.stdout, run.stdout + run.stderr
         comment = "//" if source.endswith(".java") else "#"
         with open(app / source, "a", encoding="utf-8") as fh:

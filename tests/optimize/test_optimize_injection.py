@@ -59,7 +59,7 @@ def _run_with_stubs(tmp_path: Path, script: str) -> list[list[str]]:
         stub.write_text(f'#!/bin/sh\n{{ printf "%s\\037" "$@"; printf "\\n"; }} >> "{log}"\n')
         stub.chmod(0o755)
     env = {"PATH": f"{stubs}:{os.environ.get('PATH', '/usr/bin:/bin')}", "HOME": str(tmp_path / "home")}
-    subprocess.run(["sh", "-c", script], cwd=work, env=env, capture_output=True, timeout=60)
+    subprocess.run(["sh", "-c", script], cwd=work, env=env, capture_output=True, timeout=300)
     assert not (work / "PWNED").exists(), f"a generated line ran a command: {script}"
     if not log.exists():
         return []

@@ -202,7 +202,7 @@ def _msb(*args, env=None):
     import subprocess
     import sys
     return subprocess.run([sys.executable, "-c", "from msbrewrite.cli.entry import main; main()", *args],
-                          capture_output=True, text=True, env=dict(os.environ, **(env or {})), timeout=120)
+                          capture_output=True, text=True, env=dict(os.environ, **(env or {})), timeout=300)
 
 
 def test_verify_without_a_docker_client_is_exit_2_in_one_line(tmp_path):
