@@ -4,6 +4,10 @@ The runtime receives only the build output (Vite dist/, CRA build/, Angular
 dist/<app>/browser, Next export out/, ...) and an nginx config with an SPA fallback,
 gzip and cache headers. The config is written by a `printf` step appended to the
 builder (no heredocs: Docker Engine 20.10 must build it) and copied across.
+
+This module decides whether the stage can be converted as a static site and puts the runtime
+together (an nginx serving the build, or the web server the original already ran); where the
+build output is comes from `output`, the nginx image, port and config from `nginx`.
 """
 from __future__ import annotations
 
@@ -11,60 +15,20 @@ import posixpath
 import re
 
 from msbrewrite.rules import runtime
-from msbrewrite.model.analysis import StageFacts, command_argv, is_root_user
+from msbrewrite.model.analysis import StageFacts, command_argv
 from msbrewrite.model.bases import describe, with_digest, with_mirror
 from msbrewrite.model.options import Options
-from msbrewrite.model.plan import MOVED, REMOVED, REWRITTEN, BuildPlan, Detection, Refusal
-from msbrewrite.model.quoting import sh, sh_glob
-from msbrewrite.languages.templates import environment
-from msbrewrite.rules.runtime_user import PRIVILEGED_PORT
-from msbrewrite.languages.frontend import config as cfg
-from msbrewrite.languages.frontend.site import SOURCE_ONLY, WEB_SERVER_IMAGES, Site, SiteReader
+from msbrewrite.model.plan import MOVED, REMOVED, BuildPlan, Detection, Refusal
+from msbrewrite.languages.frontend.nginx import (CONF_DEST, CONF_TMP, DEBIAN_NGINX, HTML, ROOT_NGINX, UNPRIVILEGED,
+                                                 NginxServer)
+from msbrewrite.languages.frontend.output import OutputFolder
+from msbrewrite.languages.frontend.site import SOURCE_ONLY, WEB_SERVER_IMAGES
 from msbrewrite.languages.frontend.detect import NAME, read_site
 
-UNPRIVILEGED = "nginxinc/nginx-unprivileged:stable-alpine"
-ROOT_NGINX = "nginx:stable-alpine"
-DEBIAN_NGINX = "nginx:stable"
-HTML = "/usr/share/nginx/html"
-CONF_DEST = "/etc/nginx/conf.d/default.conf"
-CONF_TMP = "/tmp/nginx-default.conf"
-COLLECT_DIR = "/tmp/site"
-UNPRIVILEGED_PORT = 8080
 PUBLIC_ENV = re.compile(r"^(VITE_|REACT_APP_|NEXT_PUBLIC_|VUE_APP_|NG_APP_|PUBLIC_|GATSBY_|NUXT_PUBLIC_)")
-# content-hashed build files, per framework: safe to cache for a year
-IMMUTABLE = {
-    "vite": ["^~ /assets/"], "docusaurus": ["^~ /assets/"], "cra": ["^~ /static/"],
-    "sveltekit": ["^~ /_app/immutable/"], "astro": ["^~ /_astro/"], "next": ["^~ /_next/static/"],
-    "nuxt": ["^~ /_nuxt/"], "gatsby": ["^~ /static/"],
-    "vue-cli": ['~ "^/(js|css|img|fonts|media)/.+\\.[0-9a-f]{8}\\."'],
-    "angular": ['~ "^/[^/]+[.-]([0-9a-f]{16,20}|[0-9A-Z]{8})\\.(js|css)$"'],
-}
-HEX_HASHED = '~ "[.-][0-9a-f]{8,}\\.(js|mjs|css)$"'
-# frameworks that prerender one HTML file per page (/about -> about.html)
-PAGE_FRAMEWORKS = {"next", "gatsby", "astro", "sveltekit", "docusaurus", "nuxt", "eleventy"}
-# candidate output folders when nothing names the folder (checked in this order)
-COLLECT_CANDIDATES = ("dist/index.html", "build/index.html", "out/index.html", "dist/*/browser/index.html",
-                      "dist/*/index.html", "www/index.html", "_site/index.html")
-NGINX_CONF_NAMES = ("nginx.conf", "default.conf", "nginx/nginx.conf", "nginx/default.conf", "conf/nginx.conf",
-                    "config/nginx.conf", ".nginx/nginx.conf", "nginx/conf.d/default.conf")
 
 
-def is_static_frontend(facts: StageFacts) -> tuple[bool, str]:
-    """True when the image only serves files a Node build produced (the Node module steps aside)."""
-    site = read_site(facts)
-    return site.static, site.reason
-
-
-def node_decision(facts: StageFacts) -> str | None:
-    """For the Node module's report: why a stage that builds frontend assets stays a Node conversion."""
-    site = read_site(facts)
-    if site.static or site.build is None:
-        return None
-    return (f"frontend build at line {site.build_line} kept with the Node server, not served by nginx: "
-            f"{site.reason}")
-
-
-class FrontendPlanner:
+class FrontendPlanner(OutputFolder, NginxServer):
     def __init__(self, facts: StageFacts, options: Options):
         self.facts = facts
         self.options = options
@@ -98,180 +62,6 @@ class FrontendPlanner:
             if any(not SOURCE_ONLY.search(s) for s in cp.sources):
                 return True
         return False
-
-    # ------------------------------------------------------------ output folder
-    def output_dir(self) -> str | None:
-        """Builder path of the static files, None when only the build itself can tell."""
-        facts, site, plan = self.facts, self.site, self.plan
-        if site.served:
-            plan.decisions.append(f"output folder {site.served}: the folder the original CMD served")
-            return site.served
-        cwd = site.project_dir or facts.workdir
-        root = site.project.root if site.project else None
-        fw = site.framework
-        argv = site.build.argv if site.build else []
-        named = None
-        if argv[:2] == ["ng", "build"]:
-            named = _option(argv, "--output-path")
-        elif argv[:2] == ["vite", "build"]:
-            named = _option(argv, "--outDir")
-        elif argv[:2] == ["next", "export"]:
-            named = _option(argv, "-o", "--outdir")
-        elif argv[:1] in (["gatsby"], ["astro"], ["docusaurus"]):
-            named = _option(argv, "--out-dir", "--outDir")
-        if named:
-            if fw == "angular" and self._angular_modern():
-                named = posixpath.join(named, "browser")
-            plan.decisions.append(f"output folder {named}: named on the build command")
-            return posixpath.normpath(posixpath.join(cwd, named))
-        found = self._configured(fw, root) if root is not None else None
-        if found:
-            out, where = found
-            plan.decisions.append(f"output folder {out}: from {where}")
-            return posixpath.normpath(posixpath.join(cwd, out))
-        if fw == "cra":
-            value = facts.env.get("BUILD_PATH") or (cfg.dotenv_value(facts.context, root, "BUILD_PATH")
-                                                     if root is not None else None)
-            if value:
-                plan.decisions.append(f"output folder {value}: BUILD_PATH")
-                return posixpath.normpath(posixpath.join(cwd, value))
-        if fw in cfg.DEFAULT_OUT and fw != "angular":
-            out = cfg.DEFAULT_OUT[fw]
-            plan.decisions.append(f"output folder {out}: the {fw} default")
-            return posixpath.normpath(posixpath.join(cwd, out))
-        return None
-
-    def _angular_modern(self) -> bool:
-        root = self.site.project.root if self.site.project else None
-        if root is None:
-            return False
-        text = self.facts.context.read(posixpath.join(root, "angular.json")) or ""
-        return ":application\"" in text
-
-    def _configured(self, fw: str | None, root: str) -> tuple[str, str] | None:
-        ctx = self.facts.context
-        if fw == "vite" or fw is None:
-            return cfg.vite_out_dir(ctx, root)
-        if fw == "angular":
-            return cfg.angular_out_dir(ctx, root)
-        if fw == "next":
-            _, dist, where = cfg.next_export(ctx, root)
-            return (dist, where) if dist else None
-        if fw == "vue-cli":
-            return cfg.simple_out_dir(ctx, root, "vue.config", "outputDir")
-        if fw == "astro":
-            return cfg.simple_out_dir(ctx, root, "astro.config", "outDir")
-        if fw == "sveltekit":
-            _, pages = cfg.svelte_adapter(ctx, root)
-            return (pages, "svelte.config (adapter-static pages)") if pages else None
-        return None
-
-    def collect(self) -> str:
-        """Copy the first folder holding an index.html to a known place (the name is not in the Dockerfile)."""
-        cwd = self.site.project_dir or self.facts.workdir
-        candidates = " ".join(sh_glob(posixpath.join(cwd, c)) for c in COLLECT_CANDIDATES)
-        esc = self.facts.dockerfile.escape
-        # the step cannot fail the build: with no index.html, the build log says so
-        missing = sh(f"msb: no index.html found in the build output under {cwd}: the site is empty")
-        self.plan.builder_append.append(
-            "# collect the static site the build produced (its folder is not named in the Dockerfile)\n"
-            f"RUN mkdir -p {COLLECT_DIR}; for f in {candidates}; do {esc}\n"
-            f"      if [ -f \"$f\" ]; then cp -a \"$(dirname \"$f\")/.\" {COLLECT_DIR}/ && break; fi; {esc}\n"
-            f"    done; [ -f {COLLECT_DIR}/index.html ] || echo {missing} >&2")
-        self.plan.decisions.append("output folder unknown without the build context: a collect step copies the "
-                                   f"first of {', '.join(c.rsplit('/', 1)[0] for c in COLLECT_CANDIDATES)} "
-                                   f"holding an index.html to {COLLECT_DIR}")
-        self.plan.warnings.append("the output folder is not known before the build: when no candidate holds an "
-                                  "index.html, the build log says `msb: no index.html found` and the site is empty "
-                                  "(convert with --context to name the folder)")
-        return COLLECT_DIR
-
-    # ------------------------------------------------------------ nginx
-    def own_config(self) -> tuple[str, str, str] | None:
-        """(builder path, runtime path, text) of an nginx config from the context the original copied."""
-        facts = self.facts
-        if not facts.context:
-            return None
-        cwd = self.site.project_dir or facts.workdir
-        for name in NGINX_CONF_NAMES:
-            path = posixpath.join(cwd, name)
-            rel = facts.context_path(path)
-            if rel is None or not facts.context.exists(rel) or facts.context.is_dir(rel):
-                continue
-            text = facts.context.read(rel) or ""
-            if "server" not in text:
-                continue
-            full = re.search(r"(?m)^[ \t]*(http|events)\s*\{", text) is not None
-            return path, "/etc/nginx/nginx.conf" if full else CONF_DEST, text
-        return None
-
-    def port_and_base(self, own: tuple[str, str, str] | None) -> tuple[int, str]:
-        facts, site, plan, options = self.facts, self.site, self.plan, self.options
-        exposed = runtime._exposed_ports(facts)
-        # the port the server really listened on keeps `docker run -p` mappings working
-        original = site.listen or (exposed[0] if exposed else site.port)
-        if own:
-            m = re.search(r"(?m)^[ \t]*listen\s+(?:[\w.\[\]:]*:)?(\d+)", own[2])
-            original = int(m.group(1)) if m else 80
-        want = options.user
-        root_user = is_root_user(facts.user)
-        privileged = original is not None and original < PRIVILEGED_PORT
-        full_config = bool(own and own[1].endswith("nginx.conf"))
-        slim = options.flavour(NAME) == "slim"
-        if options.flavour(NAME) in ("distroless", "scratch"):
-            plan.warnings.append(f"--runtime {options.flavour(NAME)} does not apply: static files need a web "
-                                 "server, so the runtime is nginx")
-        if want == "root" or (want is None and (root_user or (privileged and facts.user is None) or full_config)):
-            port = original or 80
-            why = ("you asked for root" if want == "root" else
-                   "the original ran as root" if root_user else
-                   "the context's nginx.conf replaces the main config (user, pid) of the root image"
-                   if full_config else f"the original listened on port {port} and set no USER")
-            plan.decisions.append(f"runtime {ROOT_NGINX if not slim else DEBIAN_NGINX} on port {port} "
-                                  f"(nginx master as root, workers as nginx): {why}")
-            return port, ROOT_NGINX if not slim else DEBIAN_NGINX
-        port = original if original and not privileged else UNPRIVILEGED_PORT
-        if original and privileged:
-            plan.decisions.append(f"port {original} moved to {port}: the unprivileged nginx cannot bind below 1024")
-        elif original:
-            plan.decisions.append(f"nginx listens on {port}, the port the original served on")
-        plan.decisions.append("runtime nginx-unprivileged: runs as uid 101, no root needed")
-        base = UNPRIVILEGED if not slim else "nginxinc/nginx-unprivileged:stable"
-        return port, base
-
-    def public_base(self) -> str | None:
-        """The URL path the build expects to be served under (vite `base`...), once per conversion."""
-        if "public_base" not in self.plan.extra:
-            site = self.site
-            root = site.project.root if site.project else None
-            found = cfg.public_base(self.facts.context, root, site.framework, site.build.argv if site.build else [],
-                                    site.project.package if site.project else {}) if root is not None else None
-            self.plan.extra["public_base"] = found[0] if found else None
-            if found:
-                self.plan.decisions.append(f"the site is built for the base path {found[0]} ({found[1]}): nginx "
-                                           f"serves it there and redirects / to it")
-        return self.plan.extra["public_base"]
-
-    def nginx_config(self, port: int) -> str:
-        fw = self.site.framework
-        base = self.public_base() or "/"
-        # hashed asset folders live under the base path too
-        immutable = [loc.replace("^~ /", "^~ " + base, 1) for loc in IMMUTABLE.get(fw or "", [HEX_HASHED])]
-        spa = self.site.no_fallback is None
-        if not spa:
-            self.plan.decisions.append(f"no SPA fallback in nginx: the original's {self.site.no_fallback} answered "
-                                       "404 for a missing path, and so does the runtime")
-        return environment().get_template("nginx-spa.conf.j2").render(
-            port=port, root=HTML, immutable=immutable, pages=fw in PAGE_FRAMEWORKS,
-            base=base, spa=spa).strip("\n") + "\n"
-
-    def write_config_step(self, text: str) -> None:
-        esc = self.facts.dockerfile.escape
-        lines = ["    " + _sh_quote(line) + f" {esc}" for line in text.splitlines()]
-        self.plan.builder_append.append(
-            "# nginx config for the runtime stage: SPA fallback, gzip, cache headers\n"
-            "# hadolint ignore=SC2016\n"      # $uri is nginx's variable, not the shell's
-            f"RUN printf '%s\\n' {esc}\n" + "\n".join(lines) + f"\n    > {CONF_TMP}")
 
     # ------------------------------------------------------------ plan
     def build(self) -> BuildPlan:
@@ -353,9 +143,9 @@ class FrontendPlanner:
         self._entry_removed("the nginx base image runs nginx; the Node server is not needed")
         if site.dev_server:
             plan.decisions.append(f"{site.framework} dev server replaced by nginx serving the production build")
-        self._expose(port)
-        self._user(base)
-        self._healthcheck(port)
+        self.expose(port)
+        self.user(base)
+        self.healthcheck(port)
         plan.decisions.append(f"static site ({site.framework or 'framework unknown'}): {site.reason}")
 
     def _own_server(self) -> None:
@@ -403,62 +193,6 @@ class FrontendPlanner:
         runtime._healthcheck(facts, plan, describe(base))
         plan.decisions.append(f"static site served by {site.web_server}: {site.reason}")
 
-    def _expose(self, port: int) -> None:
-        plan = self.plan
-        meta, placed = [], False
-        for entry in plan.runtime_meta:
-            lines = entry.split("\n")
-            first = next((k for k, line in enumerate(lines) if not line.lstrip().startswith("#")), len(lines))
-            if not re.match(r"(?i)\s*EXPOSE\b", "\n".join(lines[first:])):
-                meta.append(entry)
-                continue
-            # one EXPOSE of the new port; the comments above the old ones stay
-            kept = lines[:first] + ([] if placed else [f"EXPOSE {port}"])
-            placed = True
-            if kept:
-                meta.append("\n".join(kept))
-        plan.runtime_meta[:] = meta + ([] if placed else [f"EXPOSE {port}"])
-        for ins in self.facts.stage.instructions:
-            if ins.keyword == "EXPOSE":
-                if ins.args.split() == [str(port)]:
-                    plan.fate(ins, MOVED, "nginx listens on the same port")
-                else:
-                    plan.fate(ins, REWRITTEN, f"nginx listens on {port}")
-
-    def _user(self, base: str) -> None:
-        facts, plan, want = self.facts, self.plan, self.options.user
-        if facts.user_ins is not None and plan.fates[facts.user_ins.index].fate == MOVED:
-            plan.fate(facts.user_ins, REMOVED, "the nginx image runs as its own user")
-        if want and want not in ("root", "nonroot"):
-            if base.startswith("nginxinc/") and re.fullmatch(r"\d+(:\d+)?", want):
-                plan.user = want
-            else:
-                plan.warnings.append(f"--user {want} ignored: nginx runs as its own user (uid 101)")
-
-    def _healthcheck(self, port: int) -> None:
-        facts, plan = self.facts, self.plan
-        checks = [i for i in facts.stage.instructions if i.keyword == "HEALTHCHECK"]
-        runtime._healthcheck(facts, plan, describe(plan.runtime_base))
-        if not checks or not plan.healthcheck:
-            return
-        site = self.site
-        old = [site.listen] if site.listen else runtime._exposed_ports(facts)[:1] or ([site.port] if site.port else [])
-        if old and old[0] != port:
-            new = re.sub(rf"(?<=:){old[0]}\b", str(port), plan.healthcheck)
-            if new != plan.healthcheck:
-                plan.healthcheck = new
-                plan.fate(checks[-1], REWRITTEN, f"probes nginx on port {port}")
-
-
-def _option(argv: list[str], *names: str) -> str | None:
-    from msbrewrite.model.shell import option_value
-    return option_value(argv, *names)
-
-
-def _sh_quote(line: str) -> str:
-    return "'" + line.replace("'", "'\"'\"'") + "'"
-
 
 def plan(facts: StageFacts, detection: Detection, options: Options) -> BuildPlan:
     return FrontendPlanner(facts, options).build()
-

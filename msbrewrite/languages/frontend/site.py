@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 
 from msbrewrite.model.analysis import StageFacts, command_argv
 from msbrewrite.model.plan import Evidence
-from msbrewrite.model.shell import Command, option_value, split_words
+from msbrewrite.model.shell import Command, split_words
 from msbrewrite.languages.frontend import config as cfg
+from msbrewrite.languages.frontend.commands import global_installs, local_installs, script_call, tool_argv
+from msbrewrite.languages.frontend.static_servers import STATIC_SERVERS, has_spa_fallback, port_arg, served_dir
 
 # build tools run directly -> framework
 BUILD_TOOLS = {
@@ -31,7 +33,6 @@ DEV_SERVERS = {
 GLOBAL_TOOLS = {"@angular/cli": "angular", "@vue/cli": "vue-cli", "@vue/cli-service": "vue-cli",
                 "react-scripts": "cra", "gatsby-cli": "gatsby", "vite": "vite"}
 ENV_PREFIXES = (("REACT_APP_", "cra"), ("VUE_APP_", "vue-cli"), ("VITE_", "vite"), ("GATSBY_", "gatsby"))
-STATIC_SERVERS = ("serve", "http-server", "sirv", "sirv-cli", "static-server", "lite-server")
 # default listening port of each way of serving
 TOOL_PORTS = {"gatsby": 9000, "docusaurus": 3000, "serve": 3000, "http-server": 8080, "sirv": 8080, "vite-preview": 4173, "vite": 5173,
               "angular": 4200, "cra": 3000, "vue-cli": 8080}
@@ -45,8 +46,6 @@ WEB_ROOTS = ("/usr/share/nginx/html", "/var/www", "/srv", "/usr/local/apache2/ht
 WEB_SERVER_IMAGES = ("nginx", "caddy", "httpd", "nginx-unprivileged", "openresty")
 SOURCE_ONLY = re.compile(r"(^|/)(package(-lock)?\.json|package\*\.json|yarn\.lock|pnpm-lock\.yaml|"
                          r"npm-shrinkwrap\.json|\.npmrc|\.yarnrc(\.yml)?)$")
-_SERVE_VALUE_FLAGS = {"-l", "--listen", "-p", "--port", "-c", "--config", "-a", "--address", "-t", "-P",
-                      "--proxy", "-e", "--ext", "-C", "--cert", "-K", "--key", "--host", "-H"}
 
 
 @dataclass
@@ -80,133 +79,6 @@ class Site:
     @property
     def score(self) -> float:
         return sum(e.weight for e in self.evidence)
-
-
-def tool_argv(argv: list[str]) -> list[str]:
-    """argv without npx/pnpm dlx/exec wrappers and node_modules/.bin prefixes."""
-    argv = list(argv)
-    while argv:
-        head = posixpath.basename(argv[0])
-        if head in ("npx", "pnpx", "bunx"):
-            argv = argv[1:]
-            while argv and argv[0].startswith("-"):
-                argv = argv[1:]
-        elif head in ("pnpm", "yarn", "npm") and len(argv) > 1 and argv[1] in ("dlx", "exec"):
-            argv = [w for w in argv[2:] if w != "--"] if argv[2:3] == ["--"] else argv[2:]
-        else:
-            break
-    if argv:
-        argv[0] = posixpath.basename(argv[0])
-    return argv
-
-
-_RUNNER_BUILTINS = {"install", "i", "ci", "add", "remove", "global", "config", "cache", "audit", "prune",
-                    "link", "set", "init", "publish", "pack", "version", "rebuild", "dedupe", "outdated",
-                    "update", "upgrade", "uninstall", "fetch", "exec", "dlx", "list", "ls", "why", "info"}
-
-
-def script_call(argv: list[str]) -> tuple[str, str, list[str]] | None:
-    """(runner, script name, extra args) for `npm run x`, `yarn x`, `pnpm run x`, `npm start`."""
-    if not argv:
-        return None
-    runner = posixpath.basename(argv[0])
-    if runner not in ("npm", "yarn", "pnpm", "bun"):
-        return None
-    rest = [w for w in argv[1:]]
-    while rest and rest[0].startswith("-"):
-        rest = rest[2:] if rest[0] in ("--prefix", "-C", "--cwd", "--dir") else rest[1:]
-    if not rest:
-        return (runner, "install", []) if runner == "yarn" else None
-    if rest[0] in ("run", "run-script"):
-        rest = rest[1:]
-        while rest and rest[0].startswith("-"):
-            rest = rest[1:]
-        return (runner, rest[0], [w for w in rest[1:] if w != "--"]) if rest else None
-    if rest[0] in ("start", "test"):
-        return runner, rest[0], [w for w in rest[1:] if w != "--"]
-    if runner in ("yarn", "pnpm", "bun") and rest[0] not in _RUNNER_BUILTINS:
-        return runner, rest[0], [w for w in rest[1:] if w != "--"]
-    return None
-
-
-def global_installs(c: Command) -> list[str]:
-    """Packages a command installs globally (npm i -g, yarn global add, pnpm add -g)."""
-    argv = c.argv
-    prog = c.program
-    words: list[str] = []
-    if prog == "npm" and len(argv) > 1 and argv[1] in ("i", "install", "add") and \
-            ({"-g", "--global", "--location=global"} & set(argv)):
-        words = argv[2:]
-    elif prog == "yarn" and argv[1:3] == ["global", "add"]:
-        words = argv[3:]
-    elif prog == "pnpm" and len(argv) > 1 and argv[1] in ("add", "i", "install") and "-g" in argv:
-        words = argv[2:]
-    return [_pkg_name(w) for w in words if not w.startswith("-")]
-
-
-def local_installs(c: Command) -> list[str]:
-    argv = c.argv
-    if c.program == "npm" and len(argv) > 2 and argv[1] in ("i", "install", "add") and "-g" not in argv:
-        return [_pkg_name(w) for w in argv[2:] if not w.startswith("-")]
-    if c.program in ("yarn", "pnpm") and len(argv) > 2 and argv[1] == "add" and "-g" not in argv:
-        return [_pkg_name(w) for w in argv[2:] if not w.startswith("-")]
-    return []
-
-
-def _pkg_name(word: str) -> str:
-    if word.startswith("@"):
-        scope, _, rest = word[1:].partition("/")
-        return "@" + scope + "/" + rest.split("@")[0]
-    return word.split("@")[0]
-
-
-def _port_arg(argv: list[str], *names: str) -> int | None:
-    value = option_value(argv, *names)
-    if value:
-        m = re.search(r"(\d+)$", value)
-        if m:
-            return int(m.group(1))
-    return None
-
-
-# static servers that send the app shell for a missing path only when asked (`serve -s`, sirv
-# --single, http-server's proxy fallback `-P`); lite-server and vite preview always do
-_FALLBACK_FLAGS = {"serve": ("-s", "--single"), "sirv": ("-s", "--single"), "http-server": ("-P", "--proxy"),
-                   "static-server": ()}
-
-
-def has_spa_fallback(server: str, argv: list[str]) -> bool:
-    """Whether the original's static server answered a missing path with index.html."""
-    flags = _FALLBACK_FLAGS.get(server)
-    if flags is None:
-        return True
-    return any(w in flags or w.split("=", 1)[0] in flags for w in argv[1:])
-
-
-def served_dir(argv: list[str]) -> tuple[str | None, int | None, str] | None:
-    """(directory, port, server) when argv runs a static file server."""
-    prog = argv[0] if argv else ""
-    if prog in STATIC_SERVERS:
-        positional = []
-        skip = False
-        for w in argv[1:]:
-            if skip:
-                skip = False
-                continue
-            if w.startswith("-"):
-                skip = w in _SERVE_VALUE_FLAGS
-                continue
-            positional.append(w)
-        server = "sirv" if prog.startswith("sirv") else prog
-        port = _port_arg(argv, "-l", "--listen", "-p", "--port")
-        # http-server serves ./public when it exists, else the working directory
-        return (positional[0] if positional else None), port, server
-    if prog in ("gatsby", "docusaurus") and len(argv) > 1 and argv[1] == "serve":
-        # serves the framework's own output folder (public/, build/)
-        return option_value(argv, "--dir"), _port_arg(argv, "--port", "-p"), prog
-    if prog == "vite" and len(argv) > 1 and argv[1] == "preview":
-        return option_value(argv, "--outDir"), _port_arg(argv, "--port"), "vite-preview"
-    return None
 
 
 class SiteReader:
@@ -380,7 +252,7 @@ class SiteReader:
         if (prog, sub) in DEV_SERVERS:
             site.framework = site.framework or DEV_SERVERS[(prog, sub)]
             site.dev_server = " ".join(argv)
-            site.listen = _port_arg(resolved, "--port", "-p")
+            site.listen = port_arg(resolved, "--port", "-p")
             site.port = site.listen or TOOL_PORTS.get(site.framework or "")
             site.add(f"CMD runs the {prog} dev server", where, 2)
             return
@@ -394,12 +266,12 @@ class SiteReader:
             fw = site.framework
             if script in DEV_SCRIPTS.get(fw or "", ()):
                 site.dev_server = " ".join(argv)
-                site.listen = _port_arg(argv, "--port", "-p")
+                site.listen = port_arg(argv, "--port", "-p")
                 site.port = site.listen or TOOL_PORTS.get(fw)
                 site.add(f"CMD `{' '.join(argv[:3])}` runs the {fw} dev server", where, 2)
             elif script in ("serve", "preview"):
                 site.serves_files = True
-                site.port = site.listen = _port_arg(argv, "--port", "-p")
+                site.port = site.listen = port_arg(argv, "--port", "-p")
                 site.add(f"CMD `{' '.join(argv[:3])}` serves the build (script not readable without the context)",
                          where, 1)
             elif script in ("start", "dev") or not site.evidence:

@@ -46,7 +46,7 @@ def _package(facts: StageFacts, cwd: str) -> Package:
 
 def _static_frontend(facts: StageFacts) -> tuple[bool, str]:
     try:
-        from msbrewrite.languages.frontend.plan import is_static_frontend
+        from msbrewrite.languages.frontend.detect import is_static_frontend
     except ImportError:
         return False, ""
     try:

@@ -15,7 +15,8 @@ from msbrewrite import Options, convert
 from msbrewrite.model.analysis import analyse
 from msbrewrite.model.context import Context
 from msbrewrite.core.convert import load
-from msbrewrite.languages.frontend import plan as frontend, config as cfg
+from msbrewrite.languages.frontend import config as cfg
+from msbrewrite.languages.frontend.detect import is_static_frontend, node_decision
 
 CASES = FIXTURES / "convert"
 
@@ -43,7 +44,7 @@ CMD ["npx", "vite", "preview", "--host"]
 
 
 def test_is_static_frontend_for_a_preview_server():
-    static, why = frontend.is_static_frontend(_facts(VITE_PREVIEW))
+    static, why = is_static_frontend(_facts(VITE_PREVIEW))
     assert static and why
 
 
@@ -51,7 +52,7 @@ def test_node_server_that_builds_assets_stays_node():
     case = CASES / "frontend-express-ssr"
     text = (case / "Dockerfile").read_text()
     facts = _facts(text, case / "context")
-    static, why = frontend.is_static_frontend(facts)
+    static, why = is_static_frontend(facts)
     assert not static
     assert "Node server" in why
     from msbrewrite.languages.frontend.detect import detect
@@ -184,27 +185,27 @@ def test_frontend_corpus_converts_or_refuses_with_a_reason():
 def test_node_decision_explains_why_a_server_keeps_its_assets():
     case = CASES / "frontend-express-ssr"
     facts = _facts((case / "Dockerfile").read_text(), case / "context")
-    note = frontend.node_decision(facts)
+    note = node_decision(facts)
     assert note and "line 6" in note and "Node server" in note
-    assert frontend.node_decision(_facts(VITE_PREVIEW)) is None
+    assert node_decision(_facts(VITE_PREVIEW)) is None
 
 
 def test_static_file_server_wins_over_a_server_dependency(tmp_path):
     (tmp_path / "package.json").write_text(json.dumps(
         {"scripts": {"build": "vite build"}, "devDependencies": {"vite": "^5.4.0", "express": "^4.19.0"}}))
     text = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\nCMD [\"npx\", \"vite\", \"preview\"]\n"
-    assert frontend.is_static_frontend(_facts(text, tmp_path))[0]
+    assert is_static_frontend(_facts(text, tmp_path))[0]
     server = text.replace('["npx", "vite", "preview"]', '["node", "server.js"]')
-    assert not frontend.is_static_frontend(_facts(server, tmp_path))[0]
+    assert not is_static_frontend(_facts(server, tmp_path))[0]
 
 
 def test_astro_server_output_is_not_static(tmp_path):
     (tmp_path / "package.json").write_text(json.dumps({"scripts": {"build": "astro build"},
                                                        "dependencies": {"astro": "^4.0.0"}}))
     text = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\nCMD [\"npx\", \"serve\", \"dist\"]\n"
-    assert frontend.is_static_frontend(_facts(text, tmp_path))[0]
+    assert is_static_frontend(_facts(text, tmp_path))[0]
     (tmp_path / "astro.config.mjs").write_text("export default defineConfig({ output: 'server' })\n")
-    static, why = frontend.is_static_frontend(_facts(text, tmp_path))
+    static, why = is_static_frontend(_facts(text, tmp_path))
     assert not static and "Astro" in why
 
 

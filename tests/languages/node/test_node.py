@@ -127,10 +127,10 @@ def test_pnpm_bin_shims_are_not_run_with_node(tmp_path):
 
 
 def test_frontend_static_build_is_left_to_frontend(tmp_path, monkeypatch):
-    fake = types.ModuleType("msbrewrite.languages.frontend.plan")
+    fake = types.ModuleType("msbrewrite.languages.frontend.detect")
     fake.is_static_frontend = lambda facts: (True, "vite build served by nginx")
     fake.detect = lambda facts: __import__("msbrewrite.model.plan", fromlist=["Detection"]).Detection("frontend", 4.0)
-    monkeypatch.setitem(sys.modules, "msbrewrite.languages.frontend.plan", fake)
+    monkeypatch.setitem(sys.modules, "msbrewrite.languages.frontend.detect", fake)
     from msbrewrite.languages.node import detect as node
     from msbrewrite.model.analysis import analyse
     from msbrewrite.core.convert import load

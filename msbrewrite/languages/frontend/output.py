@@ -1,0 +1,113 @@
+"""The output folder of a frontend build: where the static files are in the builder.
+
+Decided from the folder the original CMD served, the build command's own option (`--outDir`,
+`--output-path`...), the framework's config in the context (vite, angular, next, vue, astro,
+svelte), CRA's BUILD_PATH or the framework default; when none can tell, a collect step copies
+the first candidate folder holding an index.html to a known place.
+"""
+from __future__ import annotations
+
+import posixpath
+
+from msbrewrite.model.quoting import sh, sh_glob
+from msbrewrite.languages.frontend import config as cfg
+
+COLLECT_DIR = "/tmp/site"
+# candidate output folders when nothing names the folder (checked in this order)
+COLLECT_CANDIDATES = ("dist/index.html", "build/index.html", "out/index.html", "dist/*/browser/index.html",
+                      "dist/*/index.html", "www/index.html", "_site/index.html")
+
+
+class OutputFolder:
+    """Output-folder decisions for FrontendPlanner (which holds facts, site, plan)."""
+
+    def output_dir(self) -> str | None:
+        """Builder path of the static files, None when only the build itself can tell."""
+        facts, site, plan = self.facts, self.site, self.plan
+        if site.served:
+            plan.decisions.append(f"output folder {site.served}: the folder the original CMD served")
+            return site.served
+        cwd = site.project_dir or facts.workdir
+        root = site.project.root if site.project else None
+        fw = site.framework
+        argv = site.build.argv if site.build else []
+        named = None
+        if argv[:2] == ["ng", "build"]:
+            named = _option(argv, "--output-path")
+        elif argv[:2] == ["vite", "build"]:
+            named = _option(argv, "--outDir")
+        elif argv[:2] == ["next", "export"]:
+            named = _option(argv, "-o", "--outdir")
+        elif argv[:1] in (["gatsby"], ["astro"], ["docusaurus"]):
+            named = _option(argv, "--out-dir", "--outDir")
+        if named:
+            if fw == "angular" and self._angular_modern():
+                named = posixpath.join(named, "browser")
+            plan.decisions.append(f"output folder {named}: named on the build command")
+            return posixpath.normpath(posixpath.join(cwd, named))
+        found = self._configured(fw, root) if root is not None else None
+        if found:
+            out, where = found
+            plan.decisions.append(f"output folder {out}: from {where}")
+            return posixpath.normpath(posixpath.join(cwd, out))
+        if fw == "cra":
+            value = facts.env.get("BUILD_PATH") or (cfg.dotenv_value(facts.context, root, "BUILD_PATH")
+                                                     if root is not None else None)
+            if value:
+                plan.decisions.append(f"output folder {value}: BUILD_PATH")
+                return posixpath.normpath(posixpath.join(cwd, value))
+        if fw in cfg.DEFAULT_OUT and fw != "angular":
+            out = cfg.DEFAULT_OUT[fw]
+            plan.decisions.append(f"output folder {out}: the {fw} default")
+            return posixpath.normpath(posixpath.join(cwd, out))
+        return None
+
+    def _angular_modern(self) -> bool:
+        root = self.site.project.root if self.site.project else None
+        if root is None:
+            return False
+        text = self.facts.context.read(posixpath.join(root, "angular.json")) or ""
+        return ":application\"" in text
+
+    def _configured(self, fw: str | None, root: str) -> tuple[str, str] | None:
+        ctx = self.facts.context
+        if fw == "vite" or fw is None:
+            return cfg.vite_out_dir(ctx, root)
+        if fw == "angular":
+            return cfg.angular_out_dir(ctx, root)
+        if fw == "next":
+            _, dist, where = cfg.next_export(ctx, root)
+            return (dist, where) if dist else None
+        if fw == "vue-cli":
+            return cfg.simple_out_dir(ctx, root, "vue.config", "outputDir")
+        if fw == "astro":
+            return cfg.simple_out_dir(ctx, root, "astro.config", "outDir")
+        if fw == "sveltekit":
+            _, pages = cfg.svelte_adapter(ctx, root)
+            return (pages, "svelte.config (adapter-static pages)") if pages else None
+        return None
+
+    def collect(self) -> str:
+        """Copy the first folder holding an index.html to a known place (the name is not in the Dockerfile)."""
+        cwd = self.site.project_dir or self.facts.workdir
+        candidates = " ".join(sh_glob(posixpath.join(cwd, c)) for c in COLLECT_CANDIDATES)
+        esc = self.facts.dockerfile.escape
+        # the step cannot fail the build: with no index.html, the build log says so
+        missing = sh(f"msb: no index.html found in the build output under {cwd}: the site is empty")
+        self.plan.builder_append.append(
+            "# collect the static site the build produced (its folder is not named in the Dockerfile)\n"
+            f"RUN mkdir -p {COLLECT_DIR}; for f in {candidates}; do {esc}\n"
+            f"      if [ -f \"$f\" ]; then cp -a \"$(dirname \"$f\")/.\" {COLLECT_DIR}/ && break; fi; {esc}\n"
+            f"    done; [ -f {COLLECT_DIR}/index.html ] || echo {missing} >&2")
+        self.plan.decisions.append("output folder unknown without the build context: a collect step copies the "
+                                   f"first of {', '.join(c.rsplit('/', 1)[0] for c in COLLECT_CANDIDATES)} "
+                                   f"holding an index.html to {COLLECT_DIR}")
+        self.plan.warnings.append("the output folder is not known before the build: when no candidate holds an "
+                                  "index.html, the build log says `msb: no index.html found` and the site is empty "
+                                  "(convert with --context to name the folder)")
+        return COLLECT_DIR
+
+
+def _option(argv: list[str], *names: str) -> str | None:
+    from msbrewrite.model.shell import option_value
+    return option_value(argv, *names)

@@ -1,0 +1,242 @@
+"""The start command of a Node server, as the runtime runs it.
+
+Decides whether the CMD/ENTRYPOINT can run as a plain `node ...` command: `npm start` /
+`yarn start` resolved to the script's own command (npm is absent from distroless and does not
+forward SIGTERM to the app), `nest start` to the compiled main.js, package bins to the JS file
+behind them. Also decides whether the start command keeps devDependencies in the runtime (a
+development tool, a package listed only under devDependencies) and which globally installed
+npm packages it needs.
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+
+from msbrewrite.model.analysis import command_argv
+from msbrewrite.model.shell import drop_exec, shell_form_to_argv
+from msbrewrite.languages.node.imports import node_args, package_of, packages_loaded
+from msbrewrite.model.package_json import resolve_script, run_target, tsconfig_out_dir
+
+# tools that watch or compile sources: a command running them wants devDependencies
+DEV_TOOLS = {"ts-node", "ts-node-dev", "tsx", "nodemon", "babel-node", "webpack", "webpack-dev-server", "vite",
+             "concurrently", "tsc-watch", "ts-node/register", "tsx/cjs", "@babel/register"}
+# bin name -> package, where they differ
+BIN_PACKAGES = {"pm2-runtime": "pm2", "remix-serve": "@remix-run/serve", "nest": "@nestjs/cli",
+                "babel-node": "@babel/node", "tsc": "typescript"}
+# the JS file behind a package's bin, where node cannot run node_modules/.bin/<bin> (pnpm writes shell shims)
+BIN_FILES = {"next": "next/dist/bin/next", "pm2-runtime": "pm2/bin/pm2-runtime", "pm2": "pm2/bin/pm2",
+             "nuxt": "nuxt/bin/nuxt.mjs", "remix-serve": "@remix-run/serve/dist/cli.js",
+             "ts-node": "ts-node/dist/bin.js", "prisma": "prisma/build/index.js"}
+# process wrappers that run the real command after them
+WRAPPERS = {"tini", "dumb-init", "docker-entrypoint.sh"}
+
+
+class NodeStart:
+    """Start-command resolution for NodePlanner (which holds facts, plan, pkg, appdir, manager...)."""
+
+    def _nm_bin(self, tool: str) -> str | None:
+        """Path node can run for a package bin: the known JS file, else the .bin symlink (npm, yarn)."""
+        modules = self.modules_dir or posixpath.join(self.appdir, "node_modules")
+        if tool in BIN_FILES:
+            bin_path = posixpath.join(modules, BIN_FILES[tool])
+        elif self.manager in ("npm", "yarn"):
+            bin_path = posixpath.join(modules, ".bin", tool)
+        else:
+            return None
+        rel = posixpath.relpath(bin_path, self.appdir)
+        return rel if not rel.startswith("..") else bin_path
+
+    def core(self, argv: list[str]) -> tuple[list[str], list[str]]:
+        """Split process wrappers (tini --, dumb-init) from the command they run."""
+        i = 0
+        while i < len(argv) and posixpath.basename(argv[i]) in WRAPPERS:
+            i += 1
+            while i < len(argv) and argv[i].startswith("-"):
+                i += 1
+        return argv[:i], argv[i:]
+
+    def to_node(self, argv: list[str], why: list[str]) -> list[str] | None:
+        """A start command as `node ...`, or None (with the reason appended to `why`)."""
+        prog = posixpath.basename(argv[0])
+        if prog == "node":
+            return argv
+        if prog == "npx":
+            rest = [w for w in argv[1:] if w not in ("--yes", "-y", "--no-install")]
+            return self.to_node(rest, why) if rest and not rest[0].startswith("-") else None
+        sub = argv[1] if len(argv) > 1 else ""
+        if prog == "nest" and sub == "start":
+            if any(w.startswith("-") for w in argv[2:]):
+                why.append(f"`{' '.join(argv)}` watches or debugs")
+                return None
+            main = self._nest_main()
+            self.plan.decisions.append(f"`nest start` runs the compiled {main} with node")
+            return ["node", main]
+        if prog == "next" and sub == "start" and self.standalone:
+            port = next((argv[i + 1] for i, w in enumerate(argv) if w in ("-p", "--port") and i + 1 < len(argv)),
+                        None)
+            if port:
+                self.entry_env.setdefault("PORT", port)
+            self.next_start = True
+            return ["node", "server.js"]
+        package = BIN_PACKAGES.get(prog, prog)
+        if self.pkg.has(package):
+            script = self._nm_bin(prog)
+            if script is None:
+                why.append(f"{self.manager} writes shell shims for bins, and the file behind {prog} is unknown")
+                return None
+            if self.pkg.is_dev_only(package):
+                self.keep_dev = f"the start command runs {prog}, a devDependency"
+            if any(package in (w.rsplit("@", 1)[0] if w.count("@") > w.startswith("@") else w)
+                   for c in self.global_installs for w in c.argv[2:]):
+                self.plan.warnings.append(f"the original ran the globally installed {prog}; the runtime runs the "
+                                          f"project's own {package} from node_modules (its version may differ)")
+            return ["node", script, *argv[1:]]
+        why.append(f"{prog} is not a dependency in package.json" if self.pkg.found else
+                   f"{prog} cannot be checked without package.json")
+        return None
+
+    def _nest_main(self) -> str:
+        """Where `nest build` writes main.js: the project's own `start:prod` says so when it runs node
+        on a file; else tsc's layout: without a rootDir, TypeScript files beside src/ (an ormconfig.ts)
+        make the common root the project, so the output is dist/src/main.js."""
+        prod = self.pkg.scripts.get("start:prod", "")
+        m = re.fullmatch(r"\s*node\s+([\w./-]+?)(\.js)?\s*", prod)
+        if m:
+            return m.group(1)
+        context, root = self.facts.context, self.pkg_root
+        out_dir, root_dir = tsconfig_out_dir(context, root)
+        out_dir = out_dir or "dist"
+        if root_dir and root_dir not in (".", "src"):
+            return posixpath.join(out_dir, posixpath.relpath("src/main", root_dir))
+        if root_dir is None and context:
+            prefix = root.rstrip("/") + "/" if root else ""
+            outside = [f for f in context.files() if f.startswith(prefix) and f.endswith(".ts")
+                       and not f.endswith((".d.ts", ".spec.ts", ".test.ts"))
+                       and not f[len(prefix):].startswith(("src/", "test/", "tests/", "e2e/"))]
+            if outside:
+                self.plan.decisions.append(f"{outside[0]} sits beside src/ and tsconfig sets no rootDir: tsc "
+                                           f"writes src/ to {out_dir}/src")
+                return f"{out_dir}/src/main"
+        return f"{out_dir}/main"
+
+    def resolve_entry(self) -> None:
+        facts = self.facts
+        wrappers, ecore = self.core(_start_argv(facts.entrypoint))
+        cmd = _start_argv(facts.cmd)
+        ins = facts.entrypoint if ecore else facts.cmd
+        if ins is not None and not ins.is_json and shell_form_to_argv(drop_exec(ins.args)[0]) is None:
+            self.keep_dev = "the start command is a shell line (it may run npm/npx tools)"
+            self._dev_check(command_argv(ins) or [])
+            return
+        if ecore and posixpath.basename(ecore[0]) == "node":
+            self.entry_node = ecore + cmd       # ENTRYPOINT ["node"] + CMD ["server.js"]
+            self._dev_check(self.entry_node)
+            return
+        if ecore and cmd:
+            self.keep_dev = f"ENTRYPOINT {ecore[0]} with CMD arguments is kept as written"
+            self._dev_check(ecore + cmd)
+            return
+        core = ecore or cmd
+        if not core:
+            return
+        why: list[str] = []
+        target = run_target(core)
+        if target:
+            if not self.pkg.found:
+                self.keep_dev = f"`{' '.join(core)}` cannot be resolved without package.json (pass the build context)"
+                self._dev_check([target[0]])
+                return
+            if target[0] == "start" and "start" not in self.pkg.scripts and \
+                    facts.context.exists(posixpath.join(self.pkg_root, "server.js")):
+                script_argv, env = ["node", "server.js", *target[1]], {}    # npm's default start
+            else:
+                script = resolve_script(self.pkg, target[0], target[1])
+                if isinstance(script, str):
+                    self.keep_dev = f"`{' '.join(core)}` kept: {script}"
+                    self._dev_check([target[0]])
+                    return
+                script_argv, env = script.argv, script.env
+            self._dev_check(script_argv)
+            if self.dev_entry:
+                self.plan.decisions.append(f"`{' '.join(core)}` runs a development server: kept as written")
+                return
+            node = self.to_node(script_argv, why)
+            if node is None:
+                self.keep_dev = self.keep_dev or f"`{' '.join(core)}` kept: " + "; ".join(why)
+                return
+            if self.pnp() and node[:1] == ["node"]:
+                if self.pkg.data.get("type") == "module":
+                    self.keep_dev = f"`{' '.join(core)}` kept: an ES module app under Yarn Plug'n'Play needs yarn's loader"
+                    return
+                # what `yarn start` does under Plug'n'Play: preload the resolver
+                node = ["node", "--require", posixpath.join(self.install_dir or self.appdir, ".pnp.cjs"), *node[1:]]
+            self.entry_env.update(env)
+            self.plan.decisions.append(f"`{' '.join(core)}` resolved to `{' '.join(node)}` "
+                                       f"({posixpath.basename(core[0])} would not forward SIGTERM to the app)")
+        else:
+            self._dev_check(core)
+            node = self.to_node(core, why) if not self.dev_entry else None
+            if node is None:
+                if not self.global_tool(core[0]):
+                    self.keep_dev = self.keep_dev or f"`{' '.join(core)}` kept: " + "; ".join(why)
+                self._dev_check(core)
+                return
+        self.entry_core, self.entry_node = core, node
+        self._dev_check(node)
+
+    def dev_imports(self) -> None:
+        """The server loads a package listed only under devDependencies: the original had it
+        installed, so the runtime keeps devDependencies (pruning would stop the app)."""
+        facts = self.facts
+        if self.keep_dev or not self.entry_node or not facts.context or not self.pkg.found:
+            return
+        flags, script = node_args(self.entry_node[1:])
+        loaded = {name: f"`node -r {flag}`" for flag in flags if (name := package_of(flag))}
+        rel = facts.context_path(posixpath.join(facts.workdir, script)) if script else None
+        if rel is not None:
+            for name, where in packages_loaded(facts.context, rel).items():
+                loaded.setdefault(name, where)
+        dev = sorted((name, where) for name, where in loaded.items() if self.pkg.is_dev_only(name))
+        if dev:
+            names = ", ".join(n for n, _ in dev[:3]) + (f" and {len(dev) - 3} more" if len(dev) > 3 else "")
+            self.keep_dev = (f"{dev[0][1]} loads {names}, listed only under devDependencies (move "
+                             f"{'it' if len(dev) == 1 else 'them'} to dependencies and the runtime can drop the rest)")
+
+    def _dev_check(self, argv: list[str]) -> None:
+        words = {posixpath.basename(w) for w in argv} | set(argv)
+        if words & DEV_TOOLS or any(re.search(r"(^|:)(dev|watch|debug)\b", w) for w in argv[:1]) or \
+                any(w in ("--watch", "-w", "dev") for w in argv[1:3]):
+            self.dev_entry = True
+            self.keep_dev = self.keep_dev or "the start command runs a development tool"
+
+    def global_tool(self, prog: str) -> bool:
+        """A CMD tool installed with `npm install -g` in the builder: install it in the runtime too."""
+        prog = posixpath.basename(prog)
+        package = BIN_PACKAGES.get(prog, prog)
+        for c in self.global_installs:
+            specs = [w for w in c.argv[2:] if not w.startswith("-") and w != "global"]
+            for spec in specs:
+                name = spec.rsplit("@", 1)[0] if spec.count("@") > (1 if spec.startswith("@") else 0) else spec
+                if name == package:
+                    self.runtime_tools.append(spec)
+                    self.plan.decisions.append(f"{prog} comes from the global package {spec}: installed in the "
+                                               "runtime too")
+                    return True
+        return False
+
+    def rewrite(self, argv: list[str]) -> list[str] | None:
+        """Replace the resolved start command (npm start, nest start...) by its node command."""
+        wrappers, core = self.core(argv)
+        if self.entry_core is None or core != self.entry_core or core == self.entry_node:
+            return None
+        return wrappers + self.entry_node
+
+
+def _start_argv(ins) -> list[str]:
+    """The words of a start command as the runtime runs it: `CMD exec npm start` is `npm start`
+    (runtime.entry drops the shell's `exec` the same way, so the rewrite finds it)."""
+    if ins is not None and not ins.is_json:
+        argv = shell_form_to_argv(drop_exec(ins.args)[0])
+        if argv is not None:
+            return argv
+    return command_argv(ins) or []
