@@ -151,7 +151,7 @@ def _artifact_secret(facts: StageFacts, art) -> Secret | None:
 def _guard_written(facts: StageFacts, plan: BuildPlan) -> None:
     """A credential the build wrote into a file (a clone's .git/config, ~/.gitconfig) stays in
     the builder: the builder deletes it from what the runtime copies, after every other step."""
-    from msbrewrite.rules.app_files import STAGE_ROOT
+    from msbrewrite.rules.staging_step import STAGE_ROOT
     from msbrewrite.rules.created_files import written_secrets
     doomed: list[str] = []
     for path, line, what in written_secrets(facts):

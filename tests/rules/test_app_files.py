@@ -8,7 +8,8 @@ import pytest
 from conftest import make_context
 
 from msbrewrite import convert
-from msbrewrite.rules.app_files import Rule, app_dirs, is_system_dir
+from msbrewrite.rules.app_files import app_dirs, is_system_dir
+from msbrewrite.rules.app_matching import Rule
 from msbrewrite.model.analysis import analyse
 from msbrewrite.model.context import Context
 from msbrewrite.core.convert import load

@@ -92,11 +92,11 @@ def test_fonts_are_runtime_data():
 
 def test_apt_sources_the_build_added_reach_the_runtime(tmp_path):
     from msbrewrite.model.plan import BuildPlan
-    from msbrewrite.rules.runtime import _apt_sources
+    from msbrewrite.rules.runtime_packages import apt_sources
 
     def copies(run: str) -> list[str]:
         facts = stage_facts(tmp_path, f"FROM python:3.11\nRUN {run}\nCMD [\"python\"]\n")
-        return [line.split()[2] for line in _apt_sources(facts, BuildPlan("python", "python.Dockerfile.j2", "python:3.11-slim")).splitlines()
+        return [line.split()[2] for line in apt_sources(facts, BuildPlan("python", "python.Dockerfile.j2", "python:3.11-slim")).splitlines()
                 if line.startswith("COPY")]
 
     assert copies("apt-get update && apt-get install -y ffmpeg") == []

@@ -11,7 +11,7 @@ import posixpath
 
 from msbrewrite.rules import app_files, runtime
 from msbrewrite.model.analysis import StageFacts
-from msbrewrite.rules.app_files import Rule
+from msbrewrite.rules.app_matching import Rule
 from msbrewrite.model.bases import DISTROLESS_BASE
 from msbrewrite.model.options import Options
 from msbrewrite.model.plan import BuildPlan, Detection, Evidence, Refusal

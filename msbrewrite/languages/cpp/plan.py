@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from msbrewrite.rules import app_files, runtime
 from msbrewrite.model.analysis import StageFacts, command_argv
-from msbrewrite.rules.app_files import Rule
+from msbrewrite.rules.app_matching import Rule
 from msbrewrite.model.bases import DEBIAN_SLIM, DISTROLESS_CC, DISTROLESS_STATIC, alpine_version, describe
 from msbrewrite.model.options import Options
 from msbrewrite.model.plan import BuildPlan, Detection, Evidence, Refusal

@@ -12,6 +12,7 @@ import posixpath
 import re
 
 from msbrewrite.rules import app_files
+from msbrewrite.rules.app_matching import Rule
 from msbrewrite.model.analysis import is_root_user
 from msbrewrite.model.plan import Refusal
 from msbrewrite.model.package_json import dockerignored, tsconfig_out_dir
@@ -176,7 +177,7 @@ class NodeFiles:
             outputs, _ = self.build_outputs()
             src_dir = self._compiled_source(outputs)
             if src_dir:
-                extra.append(app_files.Rule(f"./{src_dir}", "TypeScript sources compiled into the build output"))
+                extra.append(Rule(f"./{src_dir}", "TypeScript sources compiled into the build output"))
                 plan.decisions.append(f"{src_dir}/ holds only TypeScript sources compiled into "
                                       f"{', '.join(sorted(outputs))}/: not copied")
         staged = app_files.stage(facts, plan, "node", dirs, extra)

@@ -20,7 +20,7 @@ import re
 
 from msbrewrite.rules import app_files, runtime
 from msbrewrite.model.analysis import StageFacts, is_root_user
-from msbrewrite.rules.app_files import Rule
+from msbrewrite.rules.app_matching import Rule
 from msbrewrite.model.options import Options
 from msbrewrite.model.plan import BuildPlan, Detection, Evidence, Refusal
 from msbrewrite.model.quoting import sh_words

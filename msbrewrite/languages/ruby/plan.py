@@ -12,7 +12,7 @@ import re
 
 from msbrewrite.rules import app_files, runtime
 from msbrewrite.model.analysis import StageFacts
-from msbrewrite.rules.app_files import Rule
+from msbrewrite.rules.app_matching import Rule
 from msbrewrite.model.options import Options
 from msbrewrite.model.plan import BuildPlan, Detection, Evidence, Refusal
 from msbrewrite.model.shell import Command, option_value, resolve

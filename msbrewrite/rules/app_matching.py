@@ -1,0 +1,79 @@
+"""Which rules match a path: a rule is a name glob (any depth) or a `./path` anchored at the app
+directory, with the kind of build-only file it names. The matcher tries each distinct name once,
+so a context of thousands of files costs the number of its distinct names, not files x rules.
+"""
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass
+from functools import lru_cache
+
+
+@dataclass(frozen=True)
+class Rule:
+    pattern: str        # a name glob (any depth), or "./path" anchored at the app directory
+    kind: str           # why it is build-only, for the report
+
+    def matches(self, rel: str) -> bool:
+        """Whether `rel` (a path relative to the app directory) or one of its parents matches."""
+        parts = rel.split("/")
+        if self.pattern.startswith("./"):
+            anchored = self.pattern[2:]
+            return any(_name_match("/".join(parts[:i + 1]), anchored) for i in range(len(parts)))
+        return any(_name_match(part, self.pattern) for part in parts)
+
+
+@lru_cache(maxsize=65536)
+def _name_match(name: str, pattern: str) -> bool:
+    # a context holds the same names over and over (index.js, __init__.py): each pair is decided once
+    return fnmatch.fnmatchcase(name, pattern)
+
+
+class RuleMatcher:
+    """Which of a list of rules match a path, at the cost of the path's depth: a name is tried
+    against the name rules once per distinct name (a context repeats names), not once per file."""
+
+    def __init__(self, rules: list[Rule]):
+        self.rules = rules
+        self._names = [(i, r.pattern) for i, r in enumerate(rules) if not r.pattern.startswith("./")]
+        self._anchored = [(i, r.pattern[2:]) for i, r in enumerate(rules) if r.pattern.startswith("./")]
+        self._by_name: dict[str, tuple[int, ...]] = {}
+
+    def _name(self, name: str) -> tuple[int, ...]:
+        hit = self._by_name.get(name)
+        if hit is None:
+            hit = self._by_name[name] = tuple(i for i, p in self._names if _name_match(name, p))
+        return hit
+
+    def matching(self, rel: str, names_only: bool = False) -> set[int]:
+        """Indexes of the rules that match `rel` or one of its parents."""
+        parts = rel.split("/")
+        out = {i for part in parts for i in self._name(part)}
+        if not names_only:
+            prefixes = ["/".join(parts[:n + 1]) for n in range(len(parts))]
+            out |= {i for i, pattern in self._anchored if any(_name_match(p, pattern) for p in prefixes)}
+        return out
+
+    def any(self, rel: str) -> bool:
+        return bool(self.matching(rel))
+
+    def first(self, rel: str) -> Rule | None:
+        hit = self.matching(rel)
+        return self.rules[min(hit)] if hit else None
+
+
+_MATCHERS: dict[int, tuple[list[Rule], RuleMatcher]] = {}
+
+
+def matcher(rules: list[Rule]) -> RuleMatcher:
+    """The matcher of this very list of rules (kept while the list lives in the cache)."""
+    entry = _MATCHERS.get(id(rules))
+    if entry is None or entry[0] is not rules:
+        if len(_MATCHERS) > 64:
+            _MATCHERS.clear()
+        entry = _MATCHERS[id(rules)] = (rules, RuleMatcher(rules))
+    return entry[1]
+
+
+def build_only(rel: str, rules: list[Rule], skip: list[str]) -> bool:
+    return matcher(rules).any(rel) or any(rel == s or rel.startswith(s + "/") for s in skip)

@@ -1,0 +1,59 @@
+"""The builder step that stages an app directory: copy it to `/tmp/msb-runtime/<app dir>` (the heavy
+dependency folders left out of the archive), then delete the build-only paths there with one
+`find`. Also what that step never reads, so a later clean-up may run before it.
+"""
+from __future__ import annotations
+
+import posixpath
+import shlex
+
+from msbrewrite.rules.app_matching import Rule
+from msbrewrite.rules.staging_secrets import CREDENTIALS, Secrets, spared_paths
+
+STAGE_ROOT = "/tmp/msb-runtime"
+WHY = "the app directory without build-only files"
+# dependency folders never worth staging twice: excluded from the staging archive at the top level
+HEAVY = ("./.git", "./node_modules", "./target", "./vendor", "./.venv", "./venv", "./.gradle", "./pkg/mod", "./build")
+
+
+def stage_step(appdir: str, staging: str, rules: list[Rule], skip: list[str], secrets: Secrets) -> str:
+    """The builder step: copy the app directory to `staging`, then delete the build-only paths there."""
+    anchored = [r.pattern for r in rules if r.pattern.startswith("./") and "*" not in r.pattern]
+    # an artifact inside a folder a rule removes anyway needs no test of its own
+    skip = [s for s in skip if not any(f"./{s}" == p or f"./{s}".startswith(p + "/") for p in anchored)]
+    heavy = [r.pattern for r in rules if r.pattern in HEAVY] + [f"./{s}" for s in skip]
+    groups: dict[str, list[str]] = {}
+
+    def path_test(pattern: str) -> str:     # anchored at the staged copy ($s), not at a `cd`
+        return f'-path "$s"/{shlex.quote(pattern[2:])}'
+
+    for r in rules:
+        test = path_test(r.pattern) if r.pattern.startswith("./") else f"-name {shlex.quote(r.pattern)}"
+        spared = spared_paths(r, secrets.keep) if r.kind == CREDENTIALS else []
+        if spared:
+            # a credential file the app reads stays: the name rule skips it (and its folder)
+            test = "\\( " + test + "".join(f' ! -path "$s"/{shlex.quote(k)}' for k in spared) + " \\)"
+        groups.setdefault(r.kind, []).append(test)
+    if skip:
+        groups["artifacts (copied on their own)"] = [path_test("./" + s) for s in skip]
+    if secrets.drop:
+        groups["secret-looking files the app does not read"] = [path_test("./" + d) for d in secrets.drop]
+    groups[".env files"] = [secrets.env_test]
+    lines = [" -o ".join(tests) for tests in groups.values()]
+    tar_ex = "".join(f" --exclude={shlex.quote(p)}" for p in dict.fromkeys(heavy))
+    q_app, q_stage = shlex.quote(appdir), shlex.quote(staging)
+    # no pipe and no cd: the step reads the same under hadolint's DL4006 and DL3003
+    step = (f"# the runtime's copy of {appdir}: everything but what only the build needs\n"
+            f"RUN s={q_stage} && mkdir -p \"$s\" \\\n"
+            f"    && tar -C {q_app}{tar_ex} -cf /tmp/msb-runtime.tar . \\\n"
+            f"    && tar -C \"$s\" -xf /tmp/msb-runtime.tar && rm /tmp/msb-runtime.tar")
+    if lines:
+        step += (" \\\n    && find \"$s\" -depth \\( " + " \\\n        -o ".join(lines)
+                 + " \\) -exec rm -rf {} +")
+    return step
+
+
+def excluded(appdir: str, rules: list[Rule], skip: list[str]) -> list[str]:
+    """The absolute paths the staging archive leaves out (the step never reads them)."""
+    heavy = [r.pattern[2:] for r in rules if r.pattern in HEAVY] + skip
+    return [posixpath.join(appdir, p) for p in heavy]
