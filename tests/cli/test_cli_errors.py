@@ -8,28 +8,12 @@ import sys
 
 import pytest
 
+from one_line_errors import assert_one_line_error, msb  # noqa: F401 - other modules import them from here too
+
 # a guard against a hang only: how the work grows is measured by test_linear_growth (no clock)
 TIMEOUT = 300
 GO_APP = "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/app .\nCMD [\"/out/app\"]\n"
 UNKNOWN = "FROM debian:12\nRUN echo hello\nCMD [\"cat\", \"/etc/os-release\"]\n"
-
-
-def msb(*args, stdin: bytes | None = None, cwd=None):
-    cmd = [sys.executable, "-c", "from msbrewrite.cli.entry import main; main()", *map(str, args)]
-    return subprocess.run(cmd, input=stdin, capture_output=True, timeout=TIMEOUT, cwd=cwd,
-                          env={**os.environ, "COLUMNS": "200"})
-
-
-def assert_one_line_error(proc, code: int, *words: str):
-    err = proc.stderr.decode("utf-8", "replace")
-    assert proc.returncode == code, err
-    assert "Traceback" not in err
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("msb: "), err
-    for word in words:
-        assert word in lines[0], err
-    assert proc.stdout == b""
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from importlib import metadata
 
 import pytest
 
-from test_cli_errors import msb
+from one_line_errors import msb
 
 DOCKER = "/usr/bin/docker" if os.path.exists("/usr/bin/docker") else shutil.which("docker")
 GO_APP = 'FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/app .\nCMD ["/out/app"]\n'

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from test_cli_errors import assert_one_line_error, msb
+from one_line_errors import assert_one_line_error, msb
 
 GO = b'FROM golang:1.22\nRUN go build -o /s .\nCMD ["/s"]\n'
 

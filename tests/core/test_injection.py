@@ -14,7 +14,7 @@ import pytest
 from msbrewrite import Options, convert
 from msbrewrite.core.config import ConfigError, find
 from msbrewrite.model.dockerfile import parse
-from test_cli_errors import assert_one_line_error, msb
+from one_line_errors import assert_one_line_error, msb
 
 PAYLOAD = "id>msb-PWNED"     # no blank or slash: it survives as one word and one path part
 TICKS = f"`{PAYLOAD}`"
