@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from msbrewrite.model.analysis import StageFacts
 from msbrewrite.languages.java.build import java_major_of
+from msbrewrite.languages.java.detect import JDK_IMAGES
+
+if TYPE_CHECKING:
+    from msbrewrite.languages.java.outputs import BuildOutputs
 
 # a JDK or JRE named in a download URL: temurin21-binaries, OpenJDK17U, jdk-21.0.2, jdk8u392,
 # amazon-corretto-17, zulu17, graalvm-jdk-21, the Adoptium API's /latest/21/
@@ -68,3 +73,53 @@ def highest(candidates: list[JavaMajor | None]) -> tuple[JavaMajor, list[JavaMaj
         return None
     top = max(known, key=lambda j: j.major)     # the first of equals: the builder image before the build files
     return top, [c for c in known if c.major < top.major]
+
+
+DEFAULT_MAJOR = 17
+# default-jdk of a distribution release
+DEFAULT_JDK = {("ubuntu", "18.04"): 11, ("ubuntu", "bionic"): 11, ("ubuntu", "20.04"): 11, ("ubuntu", "focal"): 11,
+               ("ubuntu", "22.04"): 11, ("ubuntu", "jammy"): 11, ("ubuntu", "24.04"): 21, ("ubuntu", "noble"): 21,
+               ("debian", "10"): 11, ("debian", "buster"): 11, ("debian", "11"): 11, ("debian", "bullseye"): 11,
+               ("debian", "12"): 17, ("debian", "bookworm"): 17}
+
+
+def java_major(facts: StageFacts, outputs: BuildOutputs) -> tuple[int, str, bool]:
+    """The highest Java the builder image, packages, downloads or build files name, why, and whether
+    none of them does (then DEFAULT_MAJOR, which is not to be trusted)."""
+    found = highest([image_major(facts), package_major(facts), downloaded_jdk(facts), build_major(outputs)])
+    if found is None:
+        return DEFAULT_MAJOR, "not known: the builder's tag, packages, downloads and build files do not say", True
+    top, lower = found
+    why = top.why
+    if lower:
+        why += "; above " + ", ".join(f"{j.major} ({j.why})" for j in lower)
+    return top.major, why, False
+
+
+def image_major(facts: StageFacts) -> JavaMajor | None:
+    name, tag = facts.image_name, facts.image_tag
+    m = re.search(r"(?:jdk|jre|openjdk|temurin|corretto|zulu|java|graalvm|semeru|sapmachine|liberica|open)-?(\d+)", tag)
+    if name in JDK_IMAGES or re.fullmatch(r"openjdk\d+", name):
+        lead = re.match(r"(\d+)", tag) or re.search(r"(\d+)$", name)
+        if lead and java_major_of(lead.group(1)):
+            return JavaMajor(java_major_of(lead.group(1)), f"builder image {facts.image}")
+    if m and java_major_of(m.group(1)):
+        return JavaMajor(java_major_of(m.group(1)), f"builder image {facts.image}")
+    return None
+
+
+def package_major(facts: StageFacts) -> JavaMajor | None:
+    for pkg in facts.packages:
+        pm = re.fullmatch(r"(?:openjdk-?|java-|temurin-|amazon-corretto-|zulu)(\d+)(?:[-.].*)?", pkg)
+        if pm and java_major_of(pm.group(1)):
+            return JavaMajor(java_major_of(pm.group(1)), f"package {pkg}")
+        if pkg.startswith("default-jdk") or pkg.startswith("default-jre"):
+            major = DEFAULT_JDK.get((facts.image_name, facts.image_tag))
+            if major:
+                return JavaMajor(major, f"{pkg} on {facts.image_name}:{facts.image_tag}")
+    return None
+
+
+def build_major(outputs: BuildOutputs) -> JavaMajor | None:
+    levels = [level for level in (outputs.build_level(run) for run in outputs.runs) if level]
+    return JavaMajor(max(levels), "the Java level set in the build file") if levels else None

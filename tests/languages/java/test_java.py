@@ -5,7 +5,9 @@ import pytest
 
 from msbrewrite import Options, convert
 from msbrewrite.model.context import Context
-from msbrewrite.languages.java.build import gradle_projects, java_major_of, load_pom, maven_archives, task_block
+from msbrewrite.languages.java.build import java_major_of
+from msbrewrite.languages.java.gradle import gradle_projects, task_block
+from msbrewrite.languages.java.maven import load_pom, maven_archives
 
 
 def write(root, files: dict[str, str]) -> Context:

@@ -3,6 +3,7 @@ import pytest
 
 from msbrewrite import Options, convert
 from msbrewrite.languages.common import debian_packages, glibc_debian
+from msbrewrite.languages.rust.cargo import CargoTargets
 from msbrewrite.languages.rust.plan import RustPlanner
 from msbrewrite.model.shell import Command
 from stagefacts import stage_facts
@@ -12,6 +13,10 @@ PKG = '[package]\nname = "{name}"\nversion = "0.1.0"\nedition = "2021"\n'
 
 def planner(tmp_path, dockerfile: str, files: dict[str, str] | None = None) -> RustPlanner:
     return RustPlanner(stage_facts(tmp_path, dockerfile, files), Options())
+
+
+def cargo(tmp_path, dockerfile: str, files: dict[str, str] | None = None) -> CargoTargets:
+    return CargoTargets(stage_facts(tmp_path, dockerfile, files))
 
 
 APP = "FROM rust:1.80\nWORKDIR /app\nCOPY . .\n"
@@ -35,7 +40,7 @@ APP = "FROM rust:1.80\nWORKDIR /app\nCOPY . .\n"
     ({"Cargo.toml": PKG.format(name="lib-only"), "src/lib.rs": ""}, []),
 ])
 def test_package_bins(tmp_path, files, bins):
-    p = planner(tmp_path, APP, files)
+    p = cargo(tmp_path, APP, files)
     names, _ = p.bins_for(Command(["cargo", "build", "--release"], {}, "/app"))
     assert sorted(names) == sorted(bins)
 
@@ -43,12 +48,12 @@ def test_package_bins(tmp_path, files, bins):
 def test_default_run(tmp_path):
     files = {"Cargo.toml": PKG.format(name="kit") + 'default-run = "serve"\n', "src/bin/serve.rs": "",
              "src/bin/migrate.rs": ""}
-    p = planner(tmp_path, APP, files)
+    p = cargo(tmp_path, APP, files)
     assert p.bins_for(Command(["cargo", "build"], {}, "/app"))[1] == "serve"
 
 
 def test_bin_flag_wins(tmp_path):
-    p = planner(tmp_path, APP, {"Cargo.toml": PKG.format(name="x"), "src/main.rs": ""})
+    p = cargo(tmp_path, APP, {"Cargo.toml": PKG.format(name="x"), "src/main.rs": ""})
     assert p.bins_for(Command(["cargo", "build", "--bin", "worker"], {}, "/app")) == (["worker"], "worker")
 
 
@@ -56,7 +61,7 @@ def test_workspace_member_by_package_flag(tmp_path):
     files = {"Cargo.toml": '[workspace]\nmembers = ["crates/*", "tools/cli"]\n',
              "crates/api/Cargo.toml": PKG.format(name="api-server"), "crates/api/src/main.rs": "",
              "tools/cli/Cargo.toml": PKG.format(name="ctl"), "tools/cli/src/main.rs": ""}
-    p = planner(tmp_path, APP, files)
+    p = cargo(tmp_path, APP, files)
     assert p.bins_for(Command(["cargo", "build", "-p", "api-server"], {}, "/app"))[0] == ["api-server"]
     assert p.bins_for(Command(["cargo", "build", "--package=ctl"], {}, "/app"))[0] == ["ctl"]
     assert p.bins_for(Command(["cargo", "build", "-p", "missing"], {}, "/app"))[0] == []
@@ -76,7 +81,7 @@ def test_workspace_member_by_package_flag(tmp_path):
      "/app/target/x86_64-unknown-linux-musl/release"),
 ])
 def test_out_dir(tmp_path, argv, env, image, want):
-    p = planner(tmp_path, f"FROM {image}\nWORKDIR /app\n")
+    p = cargo(tmp_path, f"FROM {image}\nWORKDIR /app\n")
     assert p.out_dir(Command(argv, env, "/app")) == want
 
 
@@ -171,7 +176,7 @@ def test_virtual_workspace_builds_every_member_binary(tmp_path):
              "api/Cargo.toml": PKG.format(name="api"), "api/src/main.rs": "",
              "worker/Cargo.toml": PKG.format(name="worker"), "worker/src/main.rs": "",
              "shared/Cargo.toml": PKG.format(name="shared"), "shared/src/lib.rs": ""}
-    p = planner(tmp_path, APP, files)
+    p = cargo(tmp_path, APP, files)
     assert p.bins_for(Command(["cargo", "build", "--release"], {}, "/app"))[0] == ["api", "worker"]
 
 
@@ -179,7 +184,7 @@ def test_virtual_workspace_default_members(tmp_path):
     files = {"Cargo.toml": '[workspace]\nmembers = ["api", "worker"]\ndefault-members = ["api"]\n',
              "api/Cargo.toml": PKG.format(name="api"), "api/src/main.rs": "",
              "worker/Cargo.toml": PKG.format(name="worker"), "worker/src/main.rs": ""}
-    p = planner(tmp_path, APP, files)
+    p = cargo(tmp_path, APP, files)
     assert p.bins_for(Command(["cargo", "build", "--release"], {}, "/app"))[0] == ["api"]
     assert p.bins_for(Command(["cargo", "build", "--workspace"], {}, "/app"))[0] == ["api", "worker"]
 
