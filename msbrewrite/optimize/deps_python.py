@@ -12,7 +12,7 @@ import posixpath
 import re
 
 from msbrewrite.model.analysis import CopyStep
-from msbrewrite.languages.python.plan import BOOTSTRAP, TOOLS
+from msbrewrite.languages.python.installs import BOOTSTRAP, TOOLS
 from msbrewrite.languages.python.deps import install_args, install_packages, norm
 from msbrewrite.model.shell import Command, resolve
 from msbrewrite.optimize.cache_mounts import Mounts, tool_of
