@@ -1,0 +1,72 @@
+"""The start command: ENTRYPOINT and CMD as the runtime runs them.
+
+A runner in front of the command (`uv run`, `poetry run`, ...) is dropped, as text from a shell
+command too: the runtime has the virtualenv on PATH, not the tool. A program from ~/.local/bin or
+/usr/local/bin now comes from the virtualenv, and an entrypoint script inside the copied app
+directory needs no copy of its own.
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+
+from msbrewrite.rules import runtime
+from msbrewrite.model.plan import REWRITTEN
+from msbrewrite.model.shell import shell_form_to_argv
+from msbrewrite.languages.python.entry import strip_runner
+
+# `uv run --frozen ` in front of a shell command (flags without values only)
+RUNNER_TEXT_RE = re.compile(r"^(\s*(?:exec\s+)?)((?:uv|poetry|pipenv|pdm|hatch|rye)\s+run\s+(?:--?[\w-]+(?:=\S+)?\s+)*)")
+
+
+class StartCommand:
+    """PythonPlanner's start command (uses self.facts, self.plan, self.venv, self.distro, self.app_root,
+    self.staged)."""
+
+    def rewrite(self, argv: list[str]) -> list[str] | None:
+        new = strip_runner(argv)
+        if new != argv:
+            self.plan.decisions.append(f"{' '.join(argv[:len(argv) - len(new)])} dropped from the command: "
+                                       "the runtime has the environment on PATH, not the tool")
+        if new and self.venv:
+            first = new[0]
+            if re.match(r"^(/home/[^/]+|/root)/\.local/bin/", first) or (
+                    first.startswith("/usr/local/bin/") and not self.distro):
+                new = [f"{self.venv}/bin/{posixpath.basename(first)}", *new[1:]]
+        return new if new != argv else None
+
+    def entry_commands(self) -> None:
+        """runtime.entry for exec-form commands; a shell command loses its runner prefix as text."""
+        facts, plan = self.facts, self.plan
+        shell = {ins.index for ins in (facts.entrypoint, facts.cmd)
+                 if ins is not None and not ins.is_json and shell_form_to_argv(ins.args) is None}
+        calls = iter([ins for ins in (facts.entrypoint, facts.cmd)
+                      if ins is not None and not (ins.is_json and not ins.json_args)])
+
+        def rewrite(argv: list[str]) -> list[str] | None:
+            ins = next(calls, None)
+            return None if ins is not None and ins.index in shell else self.rewrite(argv)
+
+        runtime.entry(facts, plan, rewrite)
+        for ins, attr in ((facts.entrypoint, "entrypoint"), (facts.cmd, "cmd")):
+            if ins is not None and ins.index in shell:
+                m = RUNNER_TEXT_RE.match(ins.args)
+                if m:
+                    setattr(plan, attr, ins.args[:m.start(2)] + ins.args[m.end():])
+                    plan.fate(ins, REWRITTEN, f"{m.group(2).strip()} dropped: the runtime has the environment "
+                              "on PATH, not the tool")
+
+    def entry_script(self, argv: list[str] | None) -> None:
+        """An entrypoint script inside the copied app dir needs no copy of its own."""
+        if not argv:
+            return
+        first = argv[1] if argv[0] in ("sh", "bash", "/bin/sh", "/bin/bash") and len(argv) > 1 else argv[0]
+        path = posixpath.normpath(posixpath.join(self.facts.workdir, first))
+        if self.app_root and self.app_root != "/" and path.startswith(self.app_root.rstrip("/") + "/") \
+                and (self.app_root in self.plan.produced or self.app_root in self.staged):
+            if first.endswith((".sh", ".bash")):
+                self.plan.needs_shell = True
+                self.plan.decisions.append(f"entrypoint script {first} comes with the app source; the runtime "
+                                           "keeps a shell to run it")
+            return
+        runtime.entry_script(self.facts, self.plan, argv)
