@@ -26,7 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from msbrewrite import Options, convert  # noqa: E402
-from msbrewrite.verify.run import Docker, EngineError, Settings, human_size  # noqa: E402
+from msbrewrite.verify.engine import Docker, EngineError  # noqa: E402
+from msbrewrite.verify.settings import Settings  # noqa: E402
+from msbrewrite.verify.size import human_size  # noqa: E402
 
 APPS = ROOT / "fixtures" / "apps"
 # the file whose one line changes, per app (the file a developer edits most)

@@ -1,4 +1,4 @@
-"""`msb verify`: the CLI shell around msbrewrite.verify.run (imports stay inside the command so that
+"""`msb verify`: the CLI shell around msbrewrite.verify.verifier (imports stay inside the command so that
 `msb --help` does not load them)."""
 from __future__ import annotations
 
@@ -45,7 +45,8 @@ def verify(
     import json
     import sys
 
-    from msbrewrite.verify import run as v
+    from msbrewrite.verify.report import Report, render_json, render_summary, render_text, summary_exit_code
+    from msbrewrite.verify.settings import Settings
     from msbrewrite.cli.app import _fail
 
     if mode not in ("auto", "server", "cli"):
@@ -56,16 +57,16 @@ def verify(
     if len(files) != 1 and (converted or context):
         raise _fail("--converted and --context take a single Dockerfile", 2)
 
-    settings = v.Settings(context="", mode=mode, port=port, paths=list(paths or []), smoke_cmd=smoke_cmd,
-                          smoke_script=str(smoke_script.resolve()) if smoke_script else None,
-                          run_args=list(run_args or []), timeout=timeout, keep_images=keep_images,
-                          no_cache=no_cache, probe_image=probe_image, strict=strict, discover=not no_discover)
+    settings = Settings(context="", mode=mode, port=port, paths=list(paths or []), smoke_cmd=smoke_cmd,
+                        smoke_script=str(smoke_script.resolve()) if smoke_script else None,
+                        run_args=list(run_args or []), timeout=timeout, keep_images=keep_images,
+                        no_cache=no_cache, probe_image=probe_image, strict=strict, discover=not no_discover)
     if len(files) == 1:
         report = _verify_one(files[0], context, converted, settings, runtime, language, quiet, single=True)
         if as_json:
-            typer.echo(v.render_json(report))
+            typer.echo(render_json(report))
         else:
-            sys.stdout.write(v.render_text(report))
+            sys.stdout.write(render_text(report))
         if report.error and not as_json:
             typer.echo(f"msb: verify: {report.error}", err=True)
         raise typer.Exit(report.exit_code)
@@ -76,14 +77,14 @@ def verify(
             typer.echo(f"msb verify: {path}", err=True)
         results.append((path, _verify_one(path, None, None, settings, runtime, language, quiet, single=False)))
     if as_json:
-        typer.echo(json.dumps([r.to_dict() if isinstance(r, v.Report) else {"dockerfile": str(p), "skipped": r}
+        typer.echo(json.dumps([r.to_dict() if isinstance(r, Report) else {"dockerfile": str(p), "skipped": r}
                                for p, r in results], indent=2))
     else:
         for _, r in results:
-            if isinstance(r, v.Report) and not quiet:
-                sys.stdout.write(v.render_text(r) + "\n")
-        sys.stdout.write(v.render_summary(results))
-    raise typer.Exit(v.summary_exit_code([r for _, r in results]))
+            if isinstance(r, Report) and not quiet:
+                sys.stdout.write(render_text(r) + "\n")
+        sys.stdout.write(render_summary(results))
+    raise typer.Exit(summary_exit_code([r for _, r in results]))
 
 
 def _dockerfiles(dockerfiles: List[Path]) -> List[Path]:
@@ -110,7 +111,8 @@ def _verify_one(path: Path, context: Optional[Path], converted: Optional[Path], 
     import os
     import tempfile
 
-    from msbrewrite.verify import run as v
+    from msbrewrite.verify.engine import Docker
+    from msbrewrite.verify.verifier import Verifier
     from msbrewrite.cli.app import _fail, _options
     from msbrewrite.core.convert import convert
     from msbrewrite.bulk.files import read_dockerfile
@@ -145,7 +147,7 @@ def _verify_one(path: Path, context: Optional[Path], converted: Optional[Path], 
         with open(converted_file, "w", encoding="utf-8") as fh:
             fh.write(new_text)
         with _progress(quiet) as (step, build_line):
-            return v.Verifier(v.Docker(), settings, step, build_line).run(str(path), converted_file, source)
+            return Verifier(Docker(), settings, step, build_line).run(str(path), converted_file, source)
 
 
 class _progress:

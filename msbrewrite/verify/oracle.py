@@ -1,5 +1,6 @@
 """`msb verify`'s comparison of what the two images did: every probe and every difference, with
-its evidence. Pure: the runs come from msbrewrite.verify.probe and msbrewrite.verify.run."""
+its evidence. Pure: the runs come from msbrewrite.verify.probe (servers) and msbrewrite.verify.cli_smoke
+(command-line programs)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field

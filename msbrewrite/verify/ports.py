@@ -83,3 +83,45 @@ def port_found_by(port: int | None, named: dict[int, str], silent=()) -> str:
         return f"listening socket (port {', '.join(map(str, silent))} named by {named.get(silent[0], 'EXPOSE')} " \
                "answered nothing)"
     return "listening socket (nothing named a port)"
+
+
+def exposed_ports(config: dict) -> list[int]:
+    """TCP ports from an image's .Config.ExposedPorts, in a stable order."""
+    ports = []
+    for key in sorted((config or {}).get("ExposedPorts") or {}):
+        number, _, proto = key.partition("/")
+        if proto in ("", "tcp") and number.isdigit():
+            ports.append(int(number))
+    return ports
+
+
+def command_ports(config: dict) -> list[int]:
+    """Ports the image's command names or its PORT variable sets, for servers that EXPOSE nothing:
+    `gunicorn -b 0.0.0.0:8000`, `uvicorn --port 8000`, `runserver 0.0.0.0:80`, `--server.port=8080`."""
+    return [port for port, _ in command_port_hints(config)]
+
+
+def named_ports(explicit: int | None, config: dict, server_mode: bool = False) -> dict[int, str]:
+    """Ports something names, in the order they are tried, with how each was found: --port, EXPOSE,
+    the command's words or PORT; 8080 as a last guess when --mode server was asked for."""
+    named: dict[int, str] = {}
+    if explicit:
+        named[explicit] = "--port"
+    for port in exposed_ports(config):
+        named.setdefault(port, "EXPOSE")
+    for port, how in command_port_hints(config):
+        named.setdefault(port, how)
+    if not named and server_mode:
+        named[8080] = "default (--mode server, nothing named a port)"
+    return named
+
+
+def authoritative(explicit: int | None, config: dict) -> bool:
+    """--port or EXPOSE name the port for sure; the command's words and PORT are read, so a port the
+    app is seen listening on is tried after them."""
+    return bool(explicit or exposed_ports(config))
+
+
+def candidate_ports(explicit: int | None, exposed: list[int]) -> list[int]:
+    ports = ([explicit] if explicit else []) + exposed
+    return list(dict.fromkeys(ports))

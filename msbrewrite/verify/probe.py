@@ -103,7 +103,7 @@ class ServerRun:
 
 
 class ServerProbe:
-    """One server run: start, wait, probe, collect, remove. `docker` is msbrewrite.verify.run.Docker."""
+    """One server run: start, wait, probe, collect, remove. `docker` is msbrewrite.verify.engine.Docker."""
 
     def __init__(self, docker, label: str, name: str, probe_image: str, run_args: list[str], timeout: float,
                  progress):

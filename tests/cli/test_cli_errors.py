@@ -146,7 +146,7 @@ def test_convert_loads_only_what_it_needs(write):
     probe = ("import sys; from msbrewrite.cli.entry import main\n"
              "try:\n    main()\nexcept SystemExit:\n    pass\n"
              "print(sorted(m for m in sys.modules if m.startswith('msbrewrite.commands_') "
-             "or m in ('msbrewrite.verify.run', 'msbrewrite.bulk.runner', 'xml.etree.ElementTree')), file=sys.stderr)")
+             "or m in ('msbrewrite.verify.verifier', 'msbrewrite.bulk.runner', 'xml.etree.ElementTree')), file=sys.stderr)")
     proc = subprocess.run([sys.executable, "-c", probe, "convert", str(path), "-q"], capture_output=True,
                           timeout=TIMEOUT)
     assert proc.returncode == 0, proc.stderr

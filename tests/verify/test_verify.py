@@ -5,9 +5,14 @@ import json
 
 import pytest
 
-from msbrewrite.verify.run import (Build, CliRun, Report, ServerRun, Smoke, candidate_ports, exposed_ports,
-                               failing_step, human_size, judge_cli, judge_server, log_tail,
-                               render_json, render_summary, render_text, size_ratio, slug, summary_exit_code)
+from msbrewrite.verify.judge import CliRun, Smoke, judge_cli, judge_server
+from msbrewrite.verify.output import failing_step, log_tail
+from msbrewrite.verify.ports import candidate_ports, exposed_ports
+from msbrewrite.verify.probe import ServerRun
+from msbrewrite.verify.report import (Build, Report, render_json, render_summary, render_text, size_ratio,
+                                      summary_exit_code)
+from msbrewrite.verify.size import human_size
+from msbrewrite.verify.verifier import slug
 from msbrewrite.verify.oracle import Difference
 
 BUILD_LOG = """\
@@ -247,7 +252,7 @@ def _fake_docker(tmp_path, client: str, buildx: bool):
     ("20.10.24", False, "1"),   # an old client carries BuildKit itself
 ])
 def test_builder_follows_what_the_client_can_do(tmp_path, client, buildx, buildkit):
-    from msbrewrite.verify.run import Docker
+    from msbrewrite.verify.engine import Docker
     docker = Docker(_fake_docker(tmp_path, client, buildx))
     assert docker.require_engine() == "20.10.24"
     assert docker.env["DOCKER_BUILDKIT"] == buildkit
@@ -278,7 +283,9 @@ def test_converted_takes_a_single_dockerfile(tmp_path):
 def test_cli_runs_the_image_command_and_the_smoke_arguments(tmp_path):
     """The image's own command runs in both images besides --smoke-cmd's arguments: a converted
     image whose default command breaks fails even though `--version` still works."""
-    from msbrewrite.verify.run import Docker, Settings, Verifier
+    from msbrewrite.verify.engine import Docker
+    from msbrewrite.verify.settings import Settings
+    from msbrewrite.verify.verifier import Verifier
     script = tmp_path / "docker"
     # `docker run ... IMAGE [ARGS]`: the converted image's default command cannot open its data file
     script.write_text("#!/bin/sh\n"
@@ -327,7 +334,7 @@ def test_healthcheck_differences():
 
 
 def test_env_the_converted_image_lacks_or_changes_is_a_warning():
-    from msbrewrite.verify.run import env_warnings
+    from msbrewrite.verify.env import env_warnings
     original = {"Env": ["PATH=/usr/local/bin:/usr/bin", "NODE_VERSION=20.11.1", "APP_MODE=full", "UPLOAD_DIR=/data",
                         "GIN_MODE=release"]}
     converted = {"Env": ["PATH=/usr/bin", "APP_MODE=lite", "GIN_MODE=release"]}
@@ -337,7 +344,7 @@ def test_env_the_converted_image_lacks_or_changes_is_a_warning():
 
 
 def test_ports_from_the_command_of_a_server_that_exposes_nothing():
-    from msbrewrite.verify.run import command_ports
+    from msbrewrite.verify.ports import command_ports
     assert command_ports({"Cmd": ["gunicorn", "-b", "0.0.0.0:8000", "app:app"]}) == [8000]
     assert command_ports({"Cmd": ["uvicorn", "main:app", "--host", "0.0.0.0", "--port=8001"]}) == [8001]
     assert command_ports({"Entrypoint": ["sh", "-c"], "Cmd": ["flask run -h 0.0.0.0 -p 5000"]}) == [5000]

@@ -3,7 +3,7 @@ verify` compares its output with those times aside, and still sees every other c
 zone that moved, and a date that is not the moment of the run."""
 from __future__ import annotations
 
-from msbrewrite.verify.run import CliRun, judge_cli
+from msbrewrite.verify.judge import CliRun, judge_cli
 
 LOG = "2026-12-07 02:24:15,123 INFO starting\nitems: 3\n[02:24:16] done\n"
 

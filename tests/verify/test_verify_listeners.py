@@ -2,10 +2,10 @@
 on), when "still running" may pass, and when a write the new user cannot do fails the verdict."""
 from __future__ import annotations
 
-from msbrewrite.verify.run import CliRun, authoritative, judge_cli, named_ports
+from msbrewrite.verify.judge import CliRun, judge_cli
 from msbrewrite.verify.files import LostWrite, changed_dirs_only, exercised_writes, failed_write_paths
 from msbrewrite.verify.logs import listeners
-from msbrewrite.verify.ports import command_port_hints, listener_ports, port_found_by
+from msbrewrite.verify.ports import authoritative, command_port_hints, listener_ports, named_ports, port_found_by
 
 
 def hints(*cmd: str, env: tuple[str, ...] = ()) -> list[tuple[int, str]]:

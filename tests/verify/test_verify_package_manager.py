@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from msbrewrite.verify.run import CliRun, judge_cli
+from msbrewrite.verify.judge import CliRun, judge_cli
 from msbrewrite.verify.oracle import log_diffs
 
 

@@ -4,7 +4,7 @@ behaviour difference; another target still is."""
 from __future__ import annotations
 
 from msbrewrite.verify import crawl as verify_crawl
-from msbrewrite.verify.run import render_text
+from msbrewrite.verify.report import render_text
 from msbrewrite.verify.crawl import Fetch, compare
 from msbrewrite.verify.oracle import Probe, http_probes
 from msbrewrite.verify.probe import ServerRun, parse_fetches

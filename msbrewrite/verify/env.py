@@ -1,0 +1,28 @@
+"""Which ENV differences between the two images are worth a warning: a variable the original sets
+and the converted image lacks or changes, unless base images or builds set it for themselves. Pure."""
+from __future__ import annotations
+
+import re
+
+# set by base images or by builds for themselves: their absence says nothing about the app
+_BASE_ENV = re.compile(r"(PATH|HOME|HOSTNAME|TERM|LANG|LC_\w+|GPG_KEY|\w+_VERSION|\w+_SHA256|\w*JAVA_HOME|JAVA_\w+|"
+                       r"GO\w*|CARGO_\w+|RUSTUP_\w+|NPM_\w+|npm_\w+|YARN_\w+|PIP_\w+|PYTHON\w*|MAVEN_\w+|"
+                       r"GRADLE_\w+|DEBIAN_FRONTEND|NODE_OPTIONS|PNPM_HOME|VIRTUAL_ENV|SSL_CERT_\w+)")
+
+
+def env_warnings(original: dict, converted: dict) -> list[str]:
+    """ENV the original image sets that the converted one lacks or changes (the app may read it)."""
+    def env(config: dict) -> dict[str, str]:
+        pairs = (e.partition("=") for e in config.get("Env") or [] if isinstance(e, str))
+        return {k: v for k, _, v in pairs}
+    before, after = env(original or {}), env(converted or {})
+    missing = sorted(k for k in before if k not in after and not _BASE_ENV.fullmatch(k))
+    changed = sorted(k for k in before if k in after and before[k] != after[k] and not _BASE_ENV.fullmatch(k))
+    out = []
+    if missing:
+        out.append("ENV not set in the converted image: " + ", ".join(missing[:8]) +
+                   (f" and {len(missing) - 8} more" if len(missing) > 8 else ""))
+    if changed:
+        out.append("ENV set differently in the converted image: " + ", ".join(
+            f"{k} ({before[k][:30]!r} -> {after[k][:30]!r})" for k in changed[:5]))
+    return out

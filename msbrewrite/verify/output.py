@@ -1,0 +1,39 @@
+"""What the engine and the app print, read for the report: the build step that failed (BuildKit's
+plain progress), the last lines of a log, the first line that says something. Pure."""
+from __future__ import annotations
+
+import re
+
+_STEP_RE = re.compile(r"^#(\d+) (\[.+?\] .*)$")
+_ERROR_RE = re.compile(r"^#(\d+) ERROR: (.*)$")
+
+
+def failing_step(log: str) -> str | None:
+    """The build step that failed, as BuildKit's plain progress names it ('[builder 4/6] RUN ...')."""
+    steps: dict[str, str] = {}
+    failed = None
+    for line in log.splitlines():
+        m = _STEP_RE.match(line)
+        if m:
+            steps.setdefault(m.group(1), m.group(2))
+        m = _ERROR_RE.match(line)
+        if m:
+            failed = m.group(1)
+    if failed and failed in steps:
+        return steps[failed]
+    # a Dockerfile the frontend rejects has no numbered step: keep the engine's own message
+    for line in reversed(log.splitlines()):
+        if line.startswith(("error:", "ERROR:")) or "failed to solve" in line:
+            return line.strip()[:300]
+    return None
+
+
+def log_tail(log: str, lines: int = 15) -> list[str]:
+    return [line for line in log.rstrip("\n").splitlines()[-lines:]]
+
+
+def first_line(text: str) -> str:
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()[:200]
+    return ""
