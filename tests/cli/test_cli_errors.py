@@ -145,12 +145,20 @@ def test_convert_loads_only_what_it_needs(write):
     path = write("Dockerfile", GO_APP.encode())
     probe = ("import sys; from msbrewrite.cli.entry import main\n"
              "try:\n    main()\nexcept SystemExit:\n    pass\n"
-             "print(sorted(m for m in sys.modules if m.startswith('msbrewrite.commands_') "
+             "print(sorted(m for m in sys.modules if m.startswith('msbrewrite.cli.commands_') "
              "or m in ('msbrewrite.verify.verifier', 'msbrewrite.bulk.runner', 'xml.etree.ElementTree')), file=sys.stderr)")
     proc = subprocess.run([sys.executable, "-c", probe, "convert", str(path), "-q"], capture_output=True,
                           timeout=TIMEOUT)
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr.decode().strip().splitlines()[-1] == "[]"
+    # every language's detector, but only the planner of the language found
+    planners = ("import sys; from msbrewrite.cli.entry import main\n"
+                "try:\n    main()\nexcept SystemExit:\n    pass\n"
+                "print(sorted(m for m in sys.modules if m.startswith('msbrewrite.languages.') "
+                "and m.endswith('.plan')), file=sys.stderr)")
+    proc = subprocess.run([sys.executable, "-c", planners, "convert", str(path), "-q"], capture_output=True,
+                          timeout=TIMEOUT)
+    assert proc.stderr.decode().strip().splitlines()[-1] == "['msbrewrite.languages.go.plan']"
     listing = msb("--help").stdout.decode()
     for command in ("convert", "detect", "check", "migrate", "verify"):
         assert command in listing
