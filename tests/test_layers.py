@@ -25,22 +25,24 @@ def test_every_import_follows_the_layers_and_no_circle_exists():
     assert "2 kept, 0 broken" in run.stdout
 
 
-def test_an_upward_import_breaks_the_layers_and_names_both_modules(tmp_path):
-    # a copy of the package in which the model imports the command line: the contract must say so
+def with_import(tmp_path: Path, module: str, statement: str) -> Path:
+    """A copy of the package in which `module` (a path under msbrewrite/) makes one more import."""
     shutil.copytree(ROOT / "msbrewrite", tmp_path / "msbrewrite", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
-    plan = tmp_path / "msbrewrite" / "model" / "plan.py"
-    plan.write_text(plan.read_text() + "\n\ndef _upward():\n    from msbrewrite.cli import app  # noqa: F401\n")
-    run = lint(tmp_path)
+    path = tmp_path / "msbrewrite" / module
+    path.write_text(path.read_text() + f"\n\ndef _added():\n    {statement}  # noqa: F401\n")
+    return tmp_path
+
+
+def test_an_upward_import_breaks_the_layers_and_names_both_modules(tmp_path):
+    # the model imports the command line: the contract must say so, naming both modules
+    run = lint(with_import(tmp_path, "model/plan.py", "from msbrewrite.cli import app"))
     assert run.returncode != 0
     assert "msbrewrite.model.plan -> msbrewrite.cli.app" in run.stdout, run.stdout
 
 
 def test_a_circle_inside_a_layer_is_found(tmp_path):
-    shutil.copytree(ROOT / "msbrewrite", tmp_path / "msbrewrite", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
-    shell = tmp_path / "msbrewrite" / "model" / "shell.py"
-    shell.write_text(shell.read_text() + "\n\ndef _circle():\n    from msbrewrite.model import analysis  # noqa: F401\n")
-    run = lint(tmp_path)
+    # analysis imports shell; shell importing analysis back closes a circle inside the model
+    run = lint(with_import(tmp_path, "model/shell.py", "from msbrewrite.model import analysis"))
     assert run.returncode != 0
     assert "No import circles BROKEN" in run.stdout, run.stdout
