@@ -6,7 +6,8 @@ import re
 from msbrewrite.model.analysis import analyse
 from msbrewrite.model.context import Context
 from msbrewrite.core.detect import detect as run_detectors, language_module
-from msbrewrite.model.dockerfile import KNOWN_INSTRUCTIONS, Dockerfile, ParseError, parse
+from msbrewrite.model.dockerfile import KNOWN_INSTRUCTIONS, ParseError, parse
+from msbrewrite.model.instructions import Dockerfile
 from msbrewrite.model.options import Options
 from msbrewrite.model.plan import Detection, Refusal, Result
 from msbrewrite.rules.platform import runtime_platform

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from msbrewrite.model.dockerfile import Dockerfile, Instruction, Stage
+from msbrewrite.model.instructions import Dockerfile, Instruction, Stage
 from msbrewrite.model.plan import BuildPlan
 from msbrewrite.languages.templates import environment
 from msbrewrite.model.stage_text import BUILDER, builder_name

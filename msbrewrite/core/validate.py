@@ -4,7 +4,8 @@ from __future__ import annotations
 import io
 import posixpath
 
-from msbrewrite.model.dockerfile import Dockerfile, parse
+from msbrewrite.model.dockerfile import parse
+from msbrewrite.model.instructions import Dockerfile
 from msbrewrite.model.plan import BuildPlan, Refusal
 
 

@@ -1,19 +1,23 @@
 """What a stage does, step by step: working directory, variables, commands, copies.
 
-Language modules read these facts instead of re-walking the Dockerfile.
+Language modules read these facts instead of re-walking the Dockerfile. This module decides
+the facts (`StageFacts`) and walks a stage into them (`analyse`); the variable scope each
+instruction sees is `msbrewrite.model.scope`, the packages a RUN installs
+`msbrewrite.model.package_installs`.
 """
 from __future__ import annotations
 
-import bisect
 import posixpath
 import re
 from collections import ChainMap
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from msbrewrite.model.bases import image_parts
 from msbrewrite.model.context import Context
-from msbrewrite.model.dockerfile import Dockerfile, Instruction, Stage, expand, parse_key_values, unquote
+from msbrewrite.model.dockerfile import expand, parse_key_values, unquote
+from msbrewrite.model.instructions import Dockerfile, Instruction, Stage
+from msbrewrite.model.package_installs import PKG_INSTALL, package_words
+from msbrewrite.model.scope import ScopeHistory
 from msbrewrite.model.shell import Command, canonical_argv, split_commands, split_words
 
 # default environment of common builder images, so $GOPATH or $CARGO_HOME resolve
@@ -188,10 +192,6 @@ def _image_env(image: str) -> dict[str, str]:
     return dict(IMAGE_ENV.get(image_parts(image)[0].lower(), {}))
 
 
-_PKG_INSTALL = {("apt-get", "install"), ("apt", "install"), ("apk", "add"), ("yum", "install"),
-                ("dnf", "install"), ("microdnf", "install")}
-
-
 def analyse(df: Dockerfile, stage: Stage, context: Context) -> StageFacts:
     from_args: dict[str, str] = {}
     for ins in df.global_args:
@@ -251,8 +251,8 @@ def analyse(df: Dockerfile, stage: Stage, context: Context) -> StageFacts:
             for c in step.commands:
                 c.env = ChainMap(c.env, scope) if c.env else scope
                 # options may come before the subcommand: `yum -y install gcc`
-                words = _package_words(c)
-                if words and (c.program, words[0]) in _PKG_INSTALL:
+                words = package_words(c)
+                if words and (c.program, words[0]) in PKG_INSTALL:
                     packages += words[1:]
                 if c.program == "mkdir":
                     dirs |= _with_parents({posixpath.normpath(posixpath.join(c.cwd, w)) for w in c.argv[1:]
@@ -318,74 +318,6 @@ def _start_build(ins: Instruction | None) -> tuple[Instruction, str, str] | None
         return None
     m = _START_BUILD_RE.match(ins.args)
     return (ins, m.group(1).strip(), m.group(2).strip()) if m else None
-
-
-# options whose next word is their value, not a package: `apk add --virtual .build-deps gcc`
-_VALUE_OPTIONS = {"apk": {"--virtual", "-t", "--repository", "-X", "--root", "-p", "--arch", "--cache-dir",
-                          "--keys-dir"},
-                  "apt-get": {"-o", "-t", "--target-release", "-c", "--config-file"},
-                  "apt": {"-o", "-t", "--target-release", "-c", "--config-file"},
-                  "yum": {"-c", "--config", "--releasever"}, "dnf": {"-c", "--config", "--releasever"},
-                  "microdnf": {"--config"}}
-
-
-def _package_words(c: Command) -> list[str]:
-    """The subcommand and package names of a package-manager command (options and their values left out)."""
-    takes_value = _VALUE_OPTIONS.get(c.program, set())
-    out, skip = [], False
-    for w in c.argv[1:]:
-        if skip:
-            skip = False
-        elif w in takes_value:
-            skip = True
-        elif not w.startswith("-"):
-            out.append(w)
-    return out
-
-
-class ScopeHistory:
-    """Every value each variable took, with the position of the instruction that set it."""
-
-    def __init__(self, initial: dict[str, str]):
-        self.positions: dict[str, list[int]] = {k: [-1] for k in initial}
-        self.values: dict[str, list[str]] = {k: [v] for k, v in initial.items()}
-
-    def set(self, name: str, value: str, pos: int) -> None:
-        positions = self.positions.setdefault(name, [])
-        values = self.values.setdefault(name, [])
-        if positions and positions[-1] == pos:
-            values[-1] = value
-        else:
-            positions.append(pos)
-            values.append(value)
-
-    def view(self, pos: int) -> "ScopeView":
-        return ScopeView(self, pos)
-
-
-class ScopeView(Mapping):
-    """The variables as instruction `pos` sees them (set by the instructions before it), read-only."""
-    __slots__ = ("_history", "_pos")
-
-    def __init__(self, history: ScopeHistory, pos: int):
-        self._history, self._pos = history, pos
-
-    def __getitem__(self, name: str) -> str:
-        positions = self._history.positions.get(name)
-        if positions:
-            i = bisect.bisect_left(positions, self._pos)
-            if i:
-                return self._history.values[name][i - 1]
-        raise KeyError(name)
-
-    def __iter__(self):
-        return (k for k, positions in self._history.positions.items() if positions[0] < self._pos)
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
-
-    def __repr__(self) -> str:
-        return repr(dict(self))
 
 
 _SOFT_VAR_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)"

@@ -1,10 +1,16 @@
-"""Lossless Dockerfile model.
+"""Reading a Dockerfile: `parse()` and the value helpers callers apply to instruction arguments.
 
 The text is cut into pieces whose concatenation is exactly the input: parser
 directives, trivia (blank lines and comments) and instructions. Each instruction
 keeps its raw source (continuations, inner comments and heredoc bodies included)
 next to the logical values a rewriter needs: keyword, flags, arguments, JSON or
 shell form. Nothing is normalised on the way back out.
+
+This module decides where directives end, how continuation lines join, where each
+heredoc body ends and what an instruction's keyword, flags and JSON form are; the
+pieces themselves are `msbrewrite.model.instructions`. It also expands variables
+(`expand`, `referenced_vars`) and splits ENV/ARG/LABEL pairs (`parse_key_values`,
+`assignment_words`).
 
 dockerfile-parse drops comments, directives and the escape character, and the
 official parser gives no source positions, so the scanner here follows the
@@ -14,24 +20,20 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+
+from msbrewrite.model.flag_words import GO_SPACE, extract_flags
+from msbrewrite.model.heredoc_names import heredoc_names
+from msbrewrite.model.instructions import Directive, Dockerfile, Instruction
 
 __all__ = [
-    "Directive", "Instruction", "Stage", "Dockerfile", "ParseError",
-    "parse", "expand", "referenced_vars",
+    "ParseError", "parse", "expand", "referenced_vars",
 ]
 
 KNOWN_DIRECTIVES = ("syntax", "escape", "check")
 _DIRECTIVE_RE = re.compile(r"^#[ \t]*([a-zA-Z][a-zA-Z0-9]*)[ \t]*=[ \t]*(.+?)[ \t]*$")
-_HEREDOC_WORD_RE = re.compile(r"\A\d*<<(-?)([^<]*)\Z")
 _HEREDOC_KEYWORDS = {"RUN", "COPY", "ADD"}
 _JSON_KEYWORDS = {"RUN", "CMD", "ENTRYPOINT", "COPY", "ADD", "SHELL", "VOLUME"}
-# Go's unicode.IsSpace: BuildKit trims lines and splits flag words with it (not Python's str.isspace,
-# which also counts \x1c-\x1f); the keyword itself ends at [\t\v\f\r ] only
-GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" \
-           "\u2028\u2029\u202f\u205f\u3000"
 _KEYWORD_RE = re.compile(r"([^\t\v\f\r ]+)[\t\v\f\r ]*(.*)\Z", re.S)
-_SPECIAL_PARAMS = "@*#?-$!0"
 KNOWN_INSTRUCTIONS = {
     "ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK",
     "LABEL", "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME",
@@ -41,108 +43,6 @@ KNOWN_INSTRUCTIONS = {
 
 class ParseError(ValueError):
     """The text is not a Dockerfile this model can represent."""
-
-
-@dataclass
-class Directive:
-    name: str
-    value: str
-    raw: str
-
-
-@dataclass
-class Instruction:
-    """One instruction with the exact text it came from."""
-
-    keyword: str            # upper-case keyword as written, e.g. "RUN"
-    raw: str                # exact source, continuation lines and heredoc bodies included
-    leading: str            # blank lines and comments right above it, exact source
-    lineno: int             # 1-based line of the keyword
-    end_lineno: int
-    flags: dict[str, str] = field(default_factory=dict)
-    flag_list: list[tuple[str, str]] = field(default_factory=list)
-    args: str = ""          # logical text after keyword and flags (continuations joined)
-    json_args: list[str] | None = None   # set when written in JSON (exec) form
-    heredocs: list[str] = field(default_factory=list)
-    index: int = 0          # position among all instructions of the file
-    sub: "Instruction | None" = None     # ONBUILD: the trigger instruction, parsed
-    # WORKDIR in effect at this instruction; set by analysis, not part of the source
-    workdir: str | None = field(default=None, compare=False, repr=False)
-
-    @property
-    def is_json(self) -> bool:
-        return self.json_args is not None
-
-    @property
-    def source(self) -> str:
-        return self.leading + self.raw
-
-    def summary(self, width: int = 72) -> str:
-        text = f"{self.keyword} {' '.join(self.args.split())}".strip()
-        return text if len(text) <= width else text[: width - 3] + "..."
-
-
-@dataclass
-class Stage:
-    from_: Instruction
-    instructions: list[Instruction]     # after FROM
-    image: str
-    name: str | None
-    platform: str | None
-
-    @property
-    def all(self) -> list[Instruction]:
-        return [self.from_, *self.instructions]
-
-
-@dataclass
-class Dockerfile:
-    text: str
-    escape: str
-    directives: list[Directive]
-    directive_text: str           # exact text of the directive block
-    instructions: list[Instruction]
-    trailing: str                 # trivia after the last instruction
-    bom: str = ""
-
-    @property
-    def global_args(self) -> list[Instruction]:
-        out = []
-        for ins in self.instructions:
-            if ins.keyword == "FROM":
-                break
-            out.append(ins)
-        return out
-
-    @property
-    def stages(self) -> list[Stage]:
-        stages: list[Stage] = []
-        for ins in self.instructions:
-            if ins.keyword == "FROM":
-                image, name, platform = parse_from(ins)
-                stages.append(Stage(ins, [], image, name, platform))
-            elif stages:
-                stages[-1].instructions.append(ins)
-        return stages
-
-    def render(self) -> str:
-        return (self.bom + self.directive_text
-                + "".join(i.source for i in self.instructions) + self.trailing)
-
-    def directive(self, name: str) -> str | None:
-        for d in self.directives:
-            if d.name == name:
-                return d.value
-        return None
-
-
-def parse_from(ins: Instruction) -> tuple[str, str | None, str | None]:
-    words = ins.args.split()
-    image = words[0] if words else ""
-    name = None
-    if len(words) >= 3 and words[1].lower() == "as":
-        name = words[2]
-    return image, name, ins.flags.get("platform")
 
 
 def _split_lines(text: str) -> list[str]:
@@ -236,7 +136,7 @@ def parse(text: str) -> Dockerfile:
         target = ins.sub if ins.keyword == "ONBUILD" else ins
         if target is not None and target.keyword in _HEREDOC_KEYWORDS and not target.is_json and "<<" in joined:
             try:
-                names = _heredoc_names(joined)
+                names = heredoc_names(joined)
             except RecursionError:
                 raise ParseError(f"line {ins.lineno}: variable expansions nested too deeply") from None
             for strip_tabs, word in names:
@@ -261,174 +161,6 @@ def parse(text: str) -> Dockerfile:
     return Dockerfile(text=bom + text, escape=escape, directives=directives,
                       directive_text=directive_text, instructions=instructions,
                       trailing="".join(leading), bom=bom)
-
-
-def _heredoc_names(line: str) -> list[tuple[bool, str]]:
-    """(strip_tabs, terminator) of each heredoc the line opens, as BuildKit finds them.
-
-    BuildKit splits the whole line into shell words (quotes and escapes kept) and takes
-    every word shaped like `[n]<<[-]NAME`; a line its lexer rejects opens no heredoc.
-    """
-    words = _lex_words(line)
-    out = []
-    for word in words or ():
-        m = _HEREDOC_WORD_RE.match(word)
-        if m and m.group(2):
-            out.append((m.group(1) == "-", _unquote_word(m.group(2))))
-    return out
-
-
-def _lex_words(line: str) -> list[str] | None:
-    """Raw shell words of a line (quotes and backslashes kept); None when a quote or ${ is open."""
-    words: list[str] = []
-    cur: list[str] = []
-    i, n = 0, len(line)
-    while i < n:
-        ch = line[i]
-        if ch in GO_SPACE:
-            if cur:
-                words.append("".join(cur))
-                cur = []
-            i += 1
-            continue
-        start = i
-        i = _skip_token(line, i)
-        if i is None:
-            return None
-        cur.append(line[start:i])
-    if cur:
-        words.append("".join(cur))
-    return words
-
-
-def _skip_double(line: str, i: int) -> int | None:
-    """Index after the closing double quote that ends a string opened before i."""
-    n = len(line)
-    while i < n:
-        ch = line[i]
-        if ch == '"':
-            return i + 1
-        if ch == "\\":
-            i += 2
-        elif ch == "$":
-            i = _skip_dollar(line, i)
-            if i is None:
-                return None
-        else:
-            i += 1
-    return None
-
-
-def _skip_dollar(line: str, i: int) -> int | None:
-    """Index after a $ expansion starting at i; None for a substitution BuildKit rejects."""
-    n = len(line)
-    if i + 1 >= n or line[i + 1] != "{":
-        return i + 1
-    j = i + 2
-    if j >= n or line[j] in "{}:":
-        return None
-    if line[j].isdecimal():
-        while j < n and line[j].isdecimal():
-            j += 1
-    elif line[j] in _SPECIAL_PARAMS:
-        j += 1
-    else:
-        while j < n and (line[j].isalpha() or line[j].isdecimal() or line[j] == "_"):
-            j += 1
-    if j >= n:
-        return None
-    if line[j] == "}":
-        return j + 1
-    if line[j] == ":":
-        j += 1
-        if j >= n or line[j] not in "-+?=":
-            return None
-    elif line[j] not in "-+?=":
-        return None
-    j += 1
-    while j < n:      # the word up to the closing brace
-        if line[j] == "}":
-            return j + 1
-        j = _skip_token(line, j)
-        if j is None:
-            return None
-    return None
-
-
-def _skip_token(line: str, i: int) -> int | None:
-    """Index after the token at i: an escaped character, a quoted string, a $ expansion or one
-    character; None when a quote or ${ is left open."""
-    ch = line[i]
-    if ch == "\\":
-        return i + 2
-    if ch == "'":
-        j = line.find("'", i + 1)
-        return None if j < 0 else j + 1
-    if ch == '"':
-        return _skip_double(line, i + 1)
-    if ch == "$":
-        return _skip_dollar(line, i)
-    return i + 1
-
-
-def _unquote_word(word: str) -> str:
-    """A heredoc name with its quotes and backslashes removed ("EOF", 'EOF', \\EOF -> EOF)."""
-    out, i, n = [], 0, len(word)
-    quote = None
-    while i < n:
-        ch = word[i]
-        if quote == "'":
-            if ch == "'":
-                quote = None
-            else:
-                out.append(ch)
-        elif ch == "\\" and i + 1 < n and (quote is None or word[i + 1] in '"$\\'):
-            i += 1
-            out.append(word[i])
-        elif ch in "'\"" and (quote is None or quote == ch):
-            quote = None if quote else ch
-        else:
-            out.append(ch)
-        i += 1
-    return "".join(out)
-
-
-def extract_flags(rest: str) -> tuple[list[str], str]:
-    """Leading `--name[=value]` words (quotes resolved) and the text after them, as BuildKit does.
-
-    Every instruction gets its flags taken this way; a lone `--` ends them.
-    """
-    words: list[str] = []
-    i, n = 0, len(rest)
-    while True:
-        while i < n and rest[i] in GO_SPACE:
-            i += 1
-        if not rest.startswith("--", i):
-            return words, rest[i:]
-        word: list[str] = []
-        quoted, quote = False, None
-        while i < n:
-            ch = rest[i]
-            if quote is None and ch in GO_SPACE:
-                break
-            if quote is None and ch in "'\"":
-                quote, quoted = ch, True
-            elif quote is not None and ch == quote:
-                quote = None
-            elif ch == "\\":
-                if i + 1 < n:
-                    i += 1
-                    word.append(rest[i])
-                else:
-                    quote = None
-            else:
-                word.append(ch)
-            i += 1
-        text = "".join(word)
-        if text == "--":
-            return words, rest[i:]
-        if quoted or text:
-            words.append(text)
 
 
 def _json_array(text: str) -> list[str] | None:

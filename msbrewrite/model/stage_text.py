@@ -2,7 +2,7 @@
 travel with a moved instruction."""
 from __future__ import annotations
 
-from msbrewrite.model.dockerfile import Instruction, Stage
+from msbrewrite.model.instructions import Instruction, Stage
 
 BUILDER = "builder"
 

@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass
 
 from msbrewrite.model.analysis import StageFacts, Step, is_root_user
-from msbrewrite.model.dockerfile import Instruction, expand
+from msbrewrite.model.dockerfile import expand
+from msbrewrite.model.instructions import Instruction
 from msbrewrite.model.plan import KEPT, REWRITTEN, BuildPlan
 
 PREFIX = "optimize: "

@@ -9,7 +9,8 @@ import re
 from msbrewrite.model.analysis import StageFacts
 from msbrewrite.model.plan import Detection, Evidence
 from msbrewrite.model.shell import Command, resolve
-from msbrewrite.languages.cpp import build as cb
+from msbrewrite.languages.cpp.compiler import CXX_SOURCES, C_SOURCES, compiler_kind
+from msbrewrite.languages.cpp.makefile import makefile_text
 from msbrewrite.languages.common import copies_whole_context
 
 
@@ -44,7 +45,7 @@ def _build_signal(facts: StageFacts) -> tuple[str, int] | None:
     """The first step that compiles C or C++ (a compiler line, CMake, Meson, configure, or a C Makefile)."""
     for step in facts.steps:
         for c in step.commands:
-            if cb.compiler_kind(c.program) and any(w.endswith(cb.C_SOURCES + cb.CXX_SOURCES) for w in c.argv[1:]):
+            if compiler_kind(c.program) and any(w.endswith(C_SOURCES + CXX_SOURCES) for w in c.argv[1:]):
                 return f"{c.program} compiles C/C++", step.ins.lineno
             if c.program == "cmake" or (c.program == "meson" and len(c.argv) > 1):
                 return c.program, step.ins.lineno
@@ -74,7 +75,7 @@ MAKEFILES = ("GNUmakefile", "makefile", "Makefile")
 
 def _c_makefile(facts: StageFacts, c: Command) -> bool:
     rel = context_dir(facts, _make_dir(c), *MAKEFILES)
-    text = cb.makefile_text(facts.context, rel) if rel is not None else None
+    text = makefile_text(facts.context, rel) if rel is not None else None
     if text is None:
         return False
     return bool(re.search(r"\$[({](CC|CXX|LINK\.c|LINK\.cc)[)}]|\b(gcc|g\+\+|clang|clang\+\+|cc)[ \t]", text))

@@ -3,7 +3,10 @@ import pytest
 
 from msbrewrite import Options, convert
 from msbrewrite.model.context import Context
-from msbrewrite.languages.cpp import build as cb
+from msbrewrite.languages.cpp.cmake import CMakeProject
+from msbrewrite.languages.cpp.compiler import compile_output, compiler_kind
+from msbrewrite.languages.cpp.makefile import Makefile
+from msbrewrite.languages.cpp.meson_automake import automake_programs, meson_executables
 from msbrewrite.languages.cpp.plan import CppPlanner
 from stagefacts import stage_facts
 
@@ -23,13 +26,13 @@ def planner(tmp_path, dockerfile: str, files: dict[str, str] | None = None) -> C
     (["gcc", "--version"], None),
 ])
 def test_compile_output(argv, out):
-    assert cb.compile_output(argv) == out
+    assert compile_output(argv) == out
 
 
 @pytest.mark.parametrize("program, kind", [("gcc", "c"), ("gcc-12", "c"), ("x86_64-linux-gnu-g++", "c++"),
                                            ("clang++-15", "c++"), ("cc", "c"), ("make", None), ("gccgo", None)])
 def test_compiler_kind(program, kind):
-    assert cb.compiler_kind(program) == kind
+    assert compiler_kind(program) == kind
 
 
 MAKEFILE = """\
@@ -54,33 +57,33 @@ PREFIX = /usr/local
 
 
 def test_makefile_default_goal_follows_phony_all():
-    mk = cb.Makefile(MAKEFILE)
+    mk = Makefile(MAKEFILE)
     found = mk.executables(mk.default_goal())
     assert set(found) == {"srv", "tool"}       # tool: linked by make's built-in rule from tool.o
     assert found["srv"].libs == {"ssl", "crypto"}
 
 
 def test_makefile_install_destination_and_command_line_prefix():
-    mk = cb.Makefile(MAKEFILE, {"PREFIX": "/opt/srv"})
+    mk = Makefile(MAKEFILE, {"PREFIX": "/opt/srv"})
     built = mk.executables("all")
     assert mk.installs(built) == {"srv": "/opt/srv/bin/srv"}
 
 
 def test_makefile_target_specific_variable_is_not_a_rule():
-    mk = cb.Makefile("release: CFLAGS += -O3\nrelease: bin/app\nbin/app: a.c\n\t$(CC) $(CFLAGS) -static -o $@ $<\n")
+    mk = Makefile("release: CFLAGS += -O3\nrelease: bin/app\nbin/app: a.c\n\t$(CC) $(CFLAGS) -static -o $@ $<\n")
     found = mk.executables("release")
     assert list(found) == ["bin/app"] and found["bin/app"].static
 
 
 def test_makefile_environment_beats_defaults_not_assignments():
-    mk = cb.Makefile("CC = clang\napp: a.c\n\t$(CXX) -o $@ $<\n", environ={"CC": "gcc", "CXX": "g++-12"})
+    mk = Makefile("CC = clang\napp: a.c\n\t$(CXX) -o $@ $<\n", environ={"CC": "gcc", "CXX": "g++-12"})
     assert mk.vars["CC"] == "clang"
     assert mk.executables("app")["app"].cxx
 
 
 def test_makefile_pathological_input_is_bounded():
     text = "A = $(A)$(A)\nx: y\n\t$(A)\n" + "\n" * 50000
-    mk = cb.Makefile(text)
+    mk = Makefile(text)
     assert mk.executables("x") == {}
 
 
@@ -91,7 +94,7 @@ def test_cmake_targets_install_and_output_dir(tmp_path):
         "add_executable(${PROJECT_NAME} main.cpp)\ntarget_link_libraries(demo PRIVATE CURL::libcurl m)\n"
         "install(TARGETS demo RUNTIME DESTINATION sbin)\nadd_subdirectory(sub)\n")
     (tmp_path / "sub" / "CMakeLists.txt").write_text("add_executable(helper h.cpp)\nadd_library(core SHARED c.cpp)\n")
-    project = cb.CMakeProject(Context(tmp_path), "")
+    project = CMakeProject(Context(tmp_path), "")
     assert set(project.targets) == {"demo", "helper"}
     assert project.targets["demo"].install_dir == "sbin" and project.targets["helper"].install_dir is None
     assert project.binary_dir_of(project.targets["demo"], "/b") == "/b/bin"
@@ -104,9 +107,9 @@ def test_meson_and_automake(tmp_path):
     (tmp_path / "meson.build").write_text("project('p', 'c')\nexecutable('daemon', 'd.c', install : true)\n"
                                           "subdir('tools')\n")
     (tmp_path / "tools" / "meson.build").write_text("executable('ctl', 'ctl.c')\n")
-    assert cb.meson_executables(Context(tmp_path), "") == {"daemon": ("", True, False), "ctl": ("tools", False, False)}
+    assert meson_executables(Context(tmp_path), "") == {"daemon": ("", True, False), "ctl": ("tools", False, False)}
     (tmp_path / "Makefile.am").write_text("bin_PROGRAMS = a b\nsbin_PROGRAMS = c\nnoinst_PROGRAMS = t\n")
-    assert cb.automake_programs(Context(tmp_path), "") == {"a": "bin", "b": "bin", "c": "sbin", "t": "noinst"}
+    assert automake_programs(Context(tmp_path), "") == {"a": "bin", "b": "bin", "c": "sbin", "t": "noinst"}
 
 
 def test_cmake_in_build_dir_then_make_install(tmp_path):
