@@ -1,4 +1,4 @@
-"""C and C++: detection and planning (`plan.py`) and the helpers only C uses.
+"""C and C++: detection (`detect.py`), planning (`plan.py`) and the helpers only C uses.
 
 May import: msbrewrite.languages.common, msbrewrite.languages.scripting, msbrewrite.rules,
 msbrewrite.model, msbrewrite.support.

@@ -1,4 +1,4 @@
-"""Deno: detection and planning (`plan.py`) and the helpers only Deno uses.
+"""Deno: detection (`detect.py`), planning (`plan.py`) and the helpers only Deno uses.
 
 May import: msbrewrite.languages.common, msbrewrite.languages.scripting, msbrewrite.rules,
 msbrewrite.model, msbrewrite.support.

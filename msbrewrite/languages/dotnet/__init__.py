@@ -1,4 +1,4 @@
-""".NET: detection and planning (`plan.py`) and the helpers only .NET uses.
+""".NET: detection (`detect.py`), planning (`plan.py`) and the helpers only .NET uses.
 
 May import: msbrewrite.languages.common, msbrewrite.languages.scripting, msbrewrite.rules,
 msbrewrite.model, msbrewrite.support.

@@ -1,4 +1,4 @@
-"""Frontend and static sites: detection and planning (`plan.py`) and the helpers only Frontend uses.
+"""Frontend and static sites: detection (`detect.py`), planning (`plan.py`) and the helpers only Frontend uses.
 
 May import: msbrewrite.languages.common, msbrewrite.languages.scripting, msbrewrite.rules,
 msbrewrite.model, msbrewrite.support.

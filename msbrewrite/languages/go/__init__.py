@@ -1,4 +1,4 @@
-"""Go: detection and planning (`plan.py`) and the helpers only Go uses.
+"""Go: detection (`detect.py`), planning (`plan.py`) and the helpers only Go uses.
 
 May import: msbrewrite.languages.common, msbrewrite.languages.scripting, msbrewrite.rules,
 msbrewrite.model, msbrewrite.support.

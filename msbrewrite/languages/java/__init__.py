@@ -1,4 +1,4 @@
-"""Java (Maven, Gradle): detection and planning (`plan.py`) and the helpers only Java uses.
+"""Java (Maven, Gradle): detection (`detect.py`), planning (`plan.py`) and the helpers only Java uses.
 
 May import: msbrewrite.languages.common, msbrewrite.languages.scripting, msbrewrite.rules,
 msbrewrite.model, msbrewrite.support.

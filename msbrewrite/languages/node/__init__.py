@@ -1,4 +1,4 @@
-"""Node: detection and planning (`plan.py`) and the helpers only Node uses.
+"""Node: detection (`detect.py`), planning (`plan.py`) and the helpers only Node uses.
 
 May import: msbrewrite.languages.common, msbrewrite.languages.scripting, msbrewrite.rules,
 msbrewrite.model, msbrewrite.support.

@@ -1,4 +1,4 @@
-"""Python: detection and planning (`plan.py`) and the helpers only Python uses.
+"""Python: detection (`detect.py`), planning (`plan.py`) and the helpers only Python uses.
 
 May import: msbrewrite.languages.common, msbrewrite.languages.scripting, msbrewrite.rules,
 msbrewrite.model, msbrewrite.support.

@@ -1,4 +1,4 @@
-"""Ruby: detection and planning (`plan.py`) and the helpers only Ruby uses.
+"""Ruby: detection (`detect.py`), planning (`plan.py`) and the helpers only Ruby uses.
 
 May import: msbrewrite.languages.common, msbrewrite.languages.scripting, msbrewrite.rules,
 msbrewrite.model, msbrewrite.support.

@@ -1,4 +1,4 @@
-"""Rust: detection and planning (`plan.py`) and the helpers only Rust uses.
+"""Rust: detection (`detect.py`), planning (`plan.py`) and the helpers only Rust uses.
 
 May import: msbrewrite.languages.common, msbrewrite.languages.scripting, msbrewrite.rules,
 msbrewrite.model, msbrewrite.support.
