@@ -58,8 +58,9 @@ def test_installed_copy_converts_from_another_directory(installed, tmp_path):
 def test_wheel_ships_every_subpackage_and_optimize_runs_installed(installed, tmp_path):
     wheel, target = installed
     names = set(zipfile.ZipFile(wheel).namelist())
-    for init in (ROOT / "msbrewrite").glob("*/__init__.py"):
-        assert f"msbrewrite/{init.parent.name}/__init__.py" in names, f"{init.parent.name} is not packaged"
+    for init in (ROOT / "msbrewrite").rglob("__init__.py"):     # nested packages too (languages/go)
+        rel = init.relative_to(ROOT).as_posix()
+        assert rel in names, f"{init.parent.relative_to(ROOT)} is not packaged (pyproject's packages list)"
     env = {"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"}
     out = subprocess.run([sys.executable, "-m", "msbrewrite", "convert", "--optimize", str(FIXTURE / "Dockerfile"),
                           "--context", str(FIXTURE / "context")], cwd=tmp_path, env=env, capture_output=True, text=True)
