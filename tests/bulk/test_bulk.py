@@ -91,6 +91,13 @@ def test_a_dead_worker_fails_the_pending_files_instead_of_hanging(tmp_path):
     assert all(status == "failed" for _, status, _ in dead)
 
 
+def _interruptible() -> None:
+    """The child starts with Ctrl-C's default action, as from a terminal. A test run started in the
+    background of a non-interactive shell (or under nohup) inherits SIGINT ignored, and Python
+    keeps it ignored: the SIGINT these tests send would then do nothing at all."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 STUCK_WORKER = """
 import sys, time
 from msbrewrite.bulk import runner as bulk
@@ -111,7 +118,8 @@ except KeyboardInterrupt:
 
 def test_ctrl_c_does_not_wait_for_a_stuck_worker(tmp_path):
     _tree(tmp_path)
-    proc = subprocess.Popen([sys.executable, "-c", STUCK_WORKER, str(tmp_path)], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, "-c", STUCK_WORKER, str(tmp_path)], stdout=subprocess.PIPE, text=True,
+                            preexec_fn=_interruptible)
     assert proc.stdout.readline().strip() == "stuck"
     os.kill(proc.pid, signal.SIGINT)
     # a guard against a hang only: the run ends at once, however busy the machine
@@ -144,7 +152,7 @@ def test_ctrl_c_does_not_wait_for_a_result_a_worker_half_sent(tmp_path):
     not wait for it (the interpreter's exit joins that thread)."""
     _tree(tmp_path)
     proc = subprocess.Popen([sys.executable, "-c", HALF_SENT, str(tmp_path)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True, preexec_fn=_interruptible)
     assert proc.stdout.readline().strip() == "half sent"
     os.kill(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=HANG)
@@ -261,7 +269,8 @@ def test_interrupted_in_place_run_leaves_every_file_old_or_new(tmp_path):
     assert convert(old[sample], sample.parent, Options()).text.count("FROM ") == 2
     # one worker holds the chunk with svc300; the interrupt comes once another file is written
     proc = subprocess.Popen([sys.executable, "-c", HELD_MIGRATE, "svc300", "migrate", str(root), "--in-place",
-                             "-j", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             "-j", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_interruptible)
     seen = []
     for line in proc.stderr:
         seen.append(line)
