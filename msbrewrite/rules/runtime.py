@@ -32,7 +32,8 @@ from msbrewrite.rules.runtime_shell import (app_starts_a_shell, carry_shell_inst
                                             healthcheck_wants_shell, install_carried_shell)
 from msbrewrite.rules.runtime_user import choose_user
 from msbrewrite.model.plan import KEPT, KEPT_AND_COPIED, MOVED, REMOVED, REWRITTEN, BuildPlan
-from msbrewrite.rules.secrets import SECRET_RE, env_secret_reason
+from msbrewrite.rules.secret_values import SECRET_RE
+from msbrewrite.rules.secrets import env_secret_reason
 from msbrewrite.rules.start_command import cd_as_workdir, copied_onto_path, starts_a_shell
 from msbrewrite.model.quoting import env_subset, env_value
 from msbrewrite.model.shell import canonical_argv, drop_exec, shell_form_to_argv, split_words

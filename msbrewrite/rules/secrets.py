@@ -7,8 +7,7 @@ from msbrewrite.model.analysis import StageFacts
 from msbrewrite.model.dockerfile import parse_key_values, referenced_vars
 from msbrewrite.model.plan import KEPT, BuildPlan
 from msbrewrite.model.quoting import env_subset
-from msbrewrite.rules.secret_values import (SECRET_RE, SECRET_VALUES, URL_PASSWORD_RE, URL_USER_RE,  # noqa: F401
-                                             has_url_credentials, has_url_password, secret_value_kind)
+from msbrewrite.rules.secret_values import SECRET_RE, has_url_password, secret_value_kind
 from msbrewrite.rules.secret_files import Secret, decide, keeps, record_kept
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from msbrewrite import convert
-from msbrewrite.rules.secrets import SECRET_RE, has_url_password
+from msbrewrite.rules.secret_values import SECRET_RE, has_url_password
 
 
 def runtime_stage(text: str) -> str:

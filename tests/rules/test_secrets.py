@@ -5,7 +5,8 @@ import pytest
 
 from conftest import make_context
 from msbrewrite import convert
-from msbrewrite.rules.secrets import SECRET_RE, is_secret_path
+from msbrewrite.rules.secret_values import SECRET_RE
+from msbrewrite.rules.secrets import is_secret_path
 
 
 def runtime_stage(text: str) -> str:
@@ -146,7 +147,7 @@ def test_pw_only_as_a_suffix_part(name):
     "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
 ])
 def test_secret_values_by_format(value):
-    from msbrewrite.rules.secrets import secret_value_kind
+    from msbrewrite.rules.secret_values import secret_value_kind
     assert secret_value_kind(value)
 
 
@@ -155,5 +156,5 @@ def test_secret_values_by_format(value):
     "0123456789abcdef0123456789abcdef01234567", "sk_test_abcdefghijklmnop1234", "AKIA-not-a-key", "C.UTF-8",
 ])
 def test_ordinary_values_are_not_secrets(value):
-    from msbrewrite.rules.secrets import secret_value_kind
+    from msbrewrite.rules.secret_values import secret_value_kind
     assert secret_value_kind(value) is None
