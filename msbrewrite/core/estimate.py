@@ -12,7 +12,7 @@ import os
 import posixpath
 import re
 
-from msbrewrite.model.bases import image_parts
+from msbrewrite.model.bases import image_parts, same_image
 from msbrewrite.model.dockerfile_names import is_dockerfile_name
 from msbrewrite.model.plan import Result
 
@@ -58,9 +58,9 @@ def leaves_out(text: str, result: Result) -> list[str]:
 
 def _sheds_toolchain(lang: str, builder: str, runtime: str) -> bool:
     """Whether the runtime base leaves the builder image's tools behind."""
-    builder, runtime = builder.split("@")[0], runtime.split("@")[0]
-    if runtime == builder or runtime.endswith("/" + builder):
+    if same_image(runtime, builder):
         return False
+    builder, runtime = builder.split("@")[0], runtime.split("@")[0]
     if lang in ("node", "python"):
         # the interpreter stays; only a full image (compilers, headers) turned slim sheds anything
         def tag(image: str) -> str:

@@ -27,6 +27,12 @@ class Base:
 _SLIM_TOOLS = frozenset({"sh", "bash", "cat", "ls", "test", "true", "env", "sleep", "kill", "pgrep"})
 
 
+def same_image(runtime: str, builder: str) -> bool:
+    """Whether the runtime base is the builder's own image (a mirror or a digest aside)."""
+    runtime, builder = runtime.split("@")[0], builder.split("@")[0]
+    return runtime == builder or runtime.endswith("/" + builder)
+
+
 def image_parts(ref: str) -> tuple[str, str]:
     """(name, tag) of an image reference without registry or digest: 'gcr.io/x/node:20' -> ('node', '20').
 

@@ -110,9 +110,3 @@ class RuntimeBase:
         elif flavour in ("alpine", "scratch") and not self.facts.is_alpine:
             plan.decisions.append(f"{flavour} runtime refused: the virtualenv holds glibc builds for "
                                   f"{self.facts.image}; {plan.runtime_base} kept")
-
-
-def same_image(runtime: str, builder: str) -> bool:
-    """Whether the runtime base is the builder's own image (a mirror or a digest aside)."""
-    runtime, builder = runtime.split("@")[0], builder.split("@")[0]
-    return runtime == builder or runtime.endswith("/" + builder)

@@ -13,7 +13,7 @@ import re
 from msbrewrite.model.analysis import is_root_user
 from msbrewrite.model.quoting import MAX_GENERATED_LINE, env_value, sh
 from msbrewrite.model.shell import resolve
-from msbrewrite.languages.python.base import same_image
+from msbrewrite.model.bases import same_image
 from msbrewrite.languages.python.deps import is_installer
 
 VENV = "/opt/venv"
