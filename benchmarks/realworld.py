@@ -30,6 +30,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -447,6 +448,9 @@ def build_and_compare(msb: Msb, env: dict, row: Row, converted_text: str, outcom
         return
     try:
         judge(report, outcome)
+        if outcome.sizes.get("converted") and outcome.runtime_base:
+            # the floor: no conversion onto this base can be smaller than the base itself
+            outcome.sizes["runtime_base"] = image_size(env, outcome.runtime_base.split("@")[0])
         images = [(report.get(role) or {}).get("image") for role in ("original", "converted")]
         # only where the app still lives in the same WORKDIR (a site moved to nginx writes nothing there)
         if all(images) and len({workdir(env, image) for image in images}) == 1:
@@ -513,6 +517,28 @@ def workdir_writable(env: dict, image: str) -> str:
         return "?"
     answer = proc.stdout.strip()
     return answer if answer in ("yes", "no") else "?"
+
+
+def image_size(env: dict, image: str) -> int | None:
+    proc = subprocess.run([env["MSB_DOCKER"], "image", "inspect", "-f", "{{.Size}}", image],
+                          env=env, capture_output=True, text=True, timeout=60)
+    return int(proc.stdout) if proc.returncode == 0 and proc.stdout.strip().isdigit() else None
+
+
+def size_lines(outcomes: list[Outcome]) -> list[str]:
+    """Median converted/original, the median floor (runtime base/original) and every larger image."""
+    pairs = [o for o in outcomes if o.sizes.get("original") and o.sizes.get("converted")]
+    if not pairs:
+        return []
+    ratios = sorted(o.sizes["converted"] / o.sizes["original"] for o in pairs)
+    floors = sorted(o.sizes["runtime_base"] / o.sizes["original"] for o in pairs if o.sizes.get("runtime_base"))
+    lines = [f"sizes: median converted/original {statistics.median(ratios):.3f} over {len(pairs)} pairs"
+             + (f"; median floor (runtime base/original) {statistics.median(floors):.3f}" if floors else "")]
+    larger = [o for o in pairs if o.sizes["converted"] > o.sizes["original"]]
+    for o in larger:
+        grown = o.sizes["converted"] - o.sizes["original"]
+        lines.append(f"larger than the original: {o.name} +{grown / 1024:.1f} KiB")
+    return lines
 
 
 def judge(report: dict, outcome: Outcome) -> None:
@@ -674,6 +700,7 @@ def summary(outcomes: list[Outcome]) -> list[str]:
         causes = collections.Counter(o.cause for o in built if o.behaves == "different")
         if causes:
             lines.append("differences by cause: " + ", ".join(f"{k} {v}" for k, v in causes.most_common()))
+        lines += size_lines(built)
         lost = [o.name for o in built if o.workdir_writable == ["yes", "no"]]
         if lost:
             lines.append(f"WORKDIR writable in the original but not in the converted image: {len(lost)} "

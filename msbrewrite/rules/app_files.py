@@ -219,10 +219,14 @@ def _root_entries(facts: StageFacts, plan: BuildPlan, rules: list[Rule], todo: l
         return todo
     skip = _artifacts_inside(plan, "/")
     names: dict[str, bool] = {}                      # top-level name -> is a folder
+    left_out: dict[str, str] = {}                    # top-level name -> why (every file under it is build-only)
     for f in files:
+        head, _, rest = f.partition("/")
         if not build_only(f, rules, skip):
-            head, _, rest = f.partition("/")
             names[head] = names.get(head, False) or bool(rest)
+        elif head not in skip:
+            rule = matcher(rules).first(f)
+            left_out.setdefault(head, rule.kind if rule else "build-only")
     if any(n in _TOP_SYSTEM for n in names):
         return todo                                  # it merges with the system's folders: keep the warning
     out = [d for d in todo if d != "/"]
@@ -235,6 +239,10 @@ def _root_entries(facts: StageFacts, plan: BuildPlan, rules: list[Rule], todo: l
             plan.copy(path, path, "app source")
     plan.decisions.append("the context is copied into /: its top-level entries with run-time files are copied one "
                           f"by one ({', '.join(sorted(names))})")
+    gone = sorted(n for n in left_out if n not in names)
+    if gone:
+        kinds = ", ".join(dict.fromkeys(left_out[n] for n in gone))
+        plan.decisions.append(f"/: left out of the runtime, as only the build uses them ({kinds}): {', '.join(gone)}")
     return out
 
 

@@ -14,11 +14,11 @@ from msbrewrite.model.analysis import StageFacts
 from msbrewrite.rules.app_matching import Rule
 from msbrewrite.model.bases import DISTROLESS_BASE
 from msbrewrite.model.options import Options
-from msbrewrite.model.plan import BuildPlan, Detection, Evidence, Refusal
+from msbrewrite.model.plan import BuildPlan, Detection, Refusal
 from msbrewrite.model.quoting import sh
 from msbrewrite.model.shell import Command, shell_form_to_argv, split_words
 from msbrewrite.model.package_json import Package, read_package
-from msbrewrite.languages.scripting import image_repo, program, slim_tag, start_argv
+from msbrewrite.languages.scripting import program, slim_tag, start_argv
 from msbrewrite.languages.bun.detect import NAME, is_bun_image
 
 BINARY_DIR = "/tmp/msb-bun"

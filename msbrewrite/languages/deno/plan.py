@@ -11,10 +11,10 @@ from msbrewrite.rules import app_files, runtime
 from msbrewrite.model.analysis import StageFacts
 from msbrewrite.model.bases import DISTROLESS_CC
 from msbrewrite.model.options import Options
-from msbrewrite.model.plan import BuildPlan, Detection, Evidence, Refusal
+from msbrewrite.model.plan import BuildPlan, Detection, Refusal
 from msbrewrite.model.quoting import env_value
 from msbrewrite.model.shell import option_value, resolve, shell_form_to_argv
-from msbrewrite.languages.scripting import image_repo, program, start_argv
+from msbrewrite.languages.scripting import program, start_argv
 from msbrewrite.languages.deno.detect import NAME, SUBCOMMANDS, is_deno_image
 
 DENO_BIN = "/usr/bin/deno"      # where the official Debian image keeps the binary

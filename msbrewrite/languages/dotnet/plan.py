@@ -6,9 +6,8 @@ import re
 
 from msbrewrite.rules import runtime
 from msbrewrite.model.analysis import StageFacts, command_argv
-from msbrewrite.model.bases import image_parts
 from msbrewrite.model.options import Options
-from msbrewrite.model.plan import BuildPlan, Detection, Evidence, Refusal
+from msbrewrite.model.plan import BuildPlan, Detection, Refusal
 from msbrewrite.model.quoting import sh_words
 from msbrewrite.model.shell import Command, resolve
 from msbrewrite.languages.dotnet import project as dp

@@ -8,10 +8,10 @@ from msbrewrite.rules import app_files, runtime
 from msbrewrite.model.analysis import StageFacts, command_argv
 from msbrewrite.model.bases import DEBIAN_SLIM, DISTROLESS_BASE, DISTROLESS_STATIC, alpine_version, describe
 from msbrewrite.model.options import Options
-from msbrewrite.model.plan import BuildPlan, Detection, Evidence, Refusal
+from msbrewrite.model.plan import BuildPlan, Detection, Refusal
 from msbrewrite.model.quoting import sh, sh_words
 from msbrewrite.model.shell import Command, option_value, positional_args, resolve
-from msbrewrite.languages.common import (BASE_LIBS, cache_mounts, copies_whole_context, copy_config_args, debian_packages, follow_moves, glibc_debian,
+from msbrewrite.languages.common import (BASE_LIBS, cache_mounts, copy_config_args, debian_packages, follow_moves, glibc_debian,
                      glibc_runtime, runtime_libraries, carry_runtime_tools)
 from msbrewrite.languages.go.detect import NAME
 

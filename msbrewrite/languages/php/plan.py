@@ -16,15 +16,13 @@ from __future__ import annotations
 
 import dataclasses
 import posixpath
-import re
 
 from msbrewrite.rules import app_files, runtime
 from msbrewrite.model.analysis import StageFacts, is_root_user
 from msbrewrite.rules.app_matching import Rule
 from msbrewrite.model.options import Options
-from msbrewrite.model.plan import BuildPlan, Detection, Evidence, Refusal
+from msbrewrite.model.plan import BuildPlan, Detection, Refusal
 from msbrewrite.model.quoting import sh_words
-from msbrewrite.model.shell import Command
 from msbrewrite.languages.common import BUILD_UTILITIES, carry_runtime_tools
 from msbrewrite.languages.scripting import program, start_argv, system_libraries
 from msbrewrite.languages.php.detect import EXT_TOOLS, NAME, _apt_php, _composer_install

@@ -46,6 +46,7 @@ class PythonPlanner(RuntimeBase, Virtualenv, Installs, AppSource, StartCommand, 
         self.app_root: str | None = None
         self.staged: list[str] = []
         self.venv_owner: str | None = None   # a non-root build user the venv was handed to
+        self.venv_made = False               # the virtualenv is msb's own (the original had none)
 
     def build(self) -> BuildPlan:
         facts, plan, options = self.facts, self.plan, self.options
@@ -67,12 +68,19 @@ class PythonPlanner(RuntimeBase, Virtualenv, Installs, AppSource, StartCommand, 
         self.install_targets()
         if self.venv == VENV:
             site = f"{VENV}/lib/python3*/site-packages"
-            # activation scripts for PowerShell, csh and fish: no container shell sources them
+            if self.venv_made:
+                # msb made this virtualenv: nothing the original ran can source its activate script, and
+                # VIRTUAL_ENV and PATH in the runtime activate it already
+                scripts, which = f"{VENV}/bin/[Aa]ctivate*", "every activation script (ENV activates it)"
+            else:
+                # PowerShell, csh and fish: no container shell sources them
+                scripts = f"{VENV}/bin/Activate.ps1 {VENV}/bin/activate.csh {VENV}/bin/activate.fish"
+                which = "the activation scripts of shells the image has not (PowerShell, csh, fish)"
             plan.builder_append.append("# pip only installs: the runtime's virtualenv goes without it\n"
                                        f"RUN rm -rf {VENV}/bin/pip {VENV}/bin/pip3* {site}/pip {site}/pip-*.dist-info "
-                                       f"{VENV}/bin/Activate.ps1 {VENV}/bin/activate.csh {VENV}/bin/activate.fish")
+                                       f"{scripts}")
             plan.decisions.append("pip removed from the virtualenv at the end of the build (not needed at run time), "
-                                  "with the activation scripts of shells the image has not (PowerShell, csh, fish)")
+                                  f"with {which}")
         self.copy_source()
         self.venv_inside_source()
         self.drop_build_tools()

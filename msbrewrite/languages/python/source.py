@@ -22,8 +22,6 @@ from msbrewrite.languages.python.detect import NAME
 from msbrewrite.languages.python.entry import Entry, parse_entry
 from msbrewrite.languages.python.tree import BuilderTree
 
-PRUNE = (".git", "tests", "test", "docs", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".tox", ".nox", "htmlcov",
-         ".coverage", ".github")
 SYSTEM_DIRS = {"bin", "boot", "dev", "etc", "home", "lib", "lib64", "media", "mnt", "opt", "proc", "root", "run",
                "sbin", "srv", "sys", "tmp", "usr", "var"}
 
@@ -110,8 +108,9 @@ class AppSource:
                 raise Refusal(f"the app source is copied to / and its {clash[0]}/ merges with the system's "
                               f"/{clash[0]}: it cannot be copied apart; set a WORKDIR", reason="python-source-at-root")
             if facts.context and BuilderTree(facts).listdir(root):
-                self._copy_top_level(root)
-                plan.decisions.append(f"app source: every top-level entry of the context copied to / ({reason})")
+                # the shared rules leave out what only the build used (tests, CI, editor and Docker files)
+                self.staged = app_files.stage(facts, plan, NAME, [root])
+                plan.decisions.append(f"app source: the context's top-level entries copied to / ({reason})")
                 return
             parts = self._parts_in(root)
             if parts:
@@ -128,14 +127,6 @@ class AppSource:
         if entry is not None and not entry.why_imprecise and facts.context:
             plan.decisions.append(f"app source: the whole of {root} (files it reads at run time cannot all be "
                                   "found by following imports)")
-
-    def _copy_top_level(self, root: str) -> None:
-        tree = BuilderTree(self.facts)
-        for name in tree.listdir(root):
-            if name in PRUNE or name in ("Dockerfile", ".dockerignore", ".gitignore") or name.startswith("Dockerfile"):
-                continue
-            path = posixpath.join(root, name)
-            self.plan.copy(path, path, "app source")
 
     def _why_whole(self, entry: Entry | None) -> str:
         """Why the app directory is copied whole (framework detection rides along)."""

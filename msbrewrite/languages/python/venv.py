@@ -27,7 +27,7 @@ def _venv_path(venv: str) -> str:
 
 class Virtualenv:
     """PythonPlanner's virtualenv (uses self.facts, self.plan, self.installs, self.distro, self.app_root,
-    self.staged; sets self.venv and self.venv_owner)."""
+    self.staged; sets self.venv, self.venv_made and self.venv_owner)."""
 
     def user_venv(self) -> str | None:
         """A virtualenv the user already creates (python -m venv DIR, virtualenv DIR, uv venv)."""
@@ -64,7 +64,7 @@ class Virtualenv:
             plan.decisions.append("the distribution's python3 has no venv module installed: pip installs into "
                                   "/usr/local, which the runtime copies")
             return
-        self.venv = VENV
+        self.venv, self.venv_made = VENV, True
         env = [f"VIRTUAL_ENV={VENV}", f'PATH="{VENV}/bin:$PATH"']
         if facts.find("uv", "sync"):
             env.insert(1, f"UV_PROJECT_ENVIRONMENT={VENV}")

@@ -14,10 +14,10 @@ from msbrewrite.rules import app_files, runtime
 from msbrewrite.model.analysis import StageFacts
 from msbrewrite.rules.app_matching import Rule
 from msbrewrite.model.options import Options
-from msbrewrite.model.plan import BuildPlan, Detection, Evidence, Refusal
-from msbrewrite.model.shell import Command, option_value, resolve
+from msbrewrite.model.plan import BuildPlan, Detection, Refusal
+from msbrewrite.model.shell import option_value, resolve
 from msbrewrite.languages.common import carry_runtime_tools, native_libs
-from msbrewrite.languages.scripting import program, slim_tag, start_argv, system_libraries
+from msbrewrite.languages.scripting import slim_tag, start_argv, system_libraries
 from msbrewrite.languages.ruby.detect import NAME, is_bundle_install
 
 GEM_HOME = "/usr/local/bundle"      # GEM_HOME and BUNDLE_APP_CONFIG of the official images
