@@ -3,14 +3,15 @@
     python benchmarks/context_growth.py [CASE...] [--base N]
 
 `msb check` runs on untrusted pull requests: what a context holds must cost at most linear time.
-Each line prints the seconds per size and the ratio between neighbours (linear: about 2; the issue's
-bar is 2.3). Cases: a crafted tsconfig.json, main.go and vite.config.js with long blank runs, a long
+Each line prints the seconds per size, the ratio between neighbours (linear: about 2; the issue's
+bar is 2.3) and this process's peak RSS so far (the bar: under 200 MB). Cases: a crafted tsconfig.json, main.go and vite.config.js with long blank runs, a long
 blank line in gradle.properties, COPY lines into distinct folders, a context of many files.
 """
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -89,7 +90,9 @@ def main() -> int:
             convert(text, ctx, Options())
             times.append(time.perf_counter() - start)
         ratios = " ".join(f"{b / a:.2f}" if a > 0.005 else "-" for a, b in zip(times, times[1:]))
-        print(f"{name:22} " + " ".join(f"{t:7.3f}s" for t in times) + f"   ratios {ratios}", flush=True)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+        print(f"{name:22} " + " ".join(f"{t:7.3f}s" for t in times) + f"   ratios {ratios}   peak {peak} MB",
+              flush=True)
     return 0
 
 

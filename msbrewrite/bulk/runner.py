@@ -14,12 +14,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from msbrewrite.model.copy_sources import literal_sources
+from msbrewrite.bulk.contexts import choose, context_for
 from msbrewrite.bulk.discover import Found
-
-# files whose directory is the app's root: the build context of a Dockerfile further down
-MANIFESTS = ("go.mod", "Cargo.toml", "package.json", "pom.xml", "build.gradle", "build.gradle.kts",
-             "pyproject.toml", "requirements.txt", "setup.py", "Pipfile", "poetry.lock")
 
 CONVERTED, UNCHANGED, REFUSED, FAILED = "converted", "unchanged", "refused", "failed"
 GO_PARSER = "dockerfile"     # the official parser's module (validate.py imports it on first use)
@@ -62,29 +58,16 @@ def display(path: str, base: Path | None = None) -> str:
         return path
 
 
-def context_for(path: Path, root: Path, text: str) -> Path:
-    """The build context: the nearest directory (file's dir up to root) holding what the
-    Dockerfile COPYs, else the nearest holding an app manifest, else the file's own directory."""
-    here = path.parent
-    dirs = [here]
-    if root in here.parents:
-        d = here
-        while d != root:
-            d = d.parent
-            dirs.append(d)
-    sources = literal_sources(text)
-    if sources:
-        for d in dirs:
-            if all(os.path.exists(d / s) for s in sources):
-                return d
-    for d in dirs:
-        if any(os.path.isfile(d / m) for m in MANIFESTS):
-            return d
-    return here
+# Set by run() before the workers fork, so they inherit them: the run's build contexts (walked
+# once each, model.context.Contexts) and each file's context as run() chose it (path -> dir).
+_contexts = None
+_chosen: dict = {}
+_UNKNOWN = object()
 
 
-def process(found: Found, flags: dict) -> Item:
-    """Convert one file (runs in a worker). Never raises."""
+def process(found: Found, flags: dict, contexts=None) -> Item:
+    """Convert one file (runs in a worker). Never raises. `contexts`: the build contexts to
+    share with other files (default: the run's)."""
     from msbrewrite.core.config import ConfigError, apply, find, ignored
     from msbrewrite.core.convert import convert
     from msbrewrite.core.estimate import leaves_out
@@ -103,14 +86,16 @@ def process(found: Found, flags: dict) -> Item:
                                                       exc.message, exc.reason)
         return item
     try:
-        ctx = None if flags.get("no_context") else context_for(found.path, found.root, text)
+        ctx = _chosen.get(found.path, _UNKNOWN)
+        if ctx is _UNKNOWN:
+            ctx = None if flags.get("no_context") else context_for(found.path, found.root, text)
         item.context = str(ctx) if ctx else None
         opts = Options(runtime=flags.get("runtime", "auto"), language=flags.get("language"), user=flags.get("user"),
                        optimize=bool(flags.get("optimize")), debug_stage=bool(flags.get("debug_stage")))
         opts = apply(opts, found.path.parent, explicit=flags.get("explicit", {}))
         cfg = find(found.path.parent)
         item.config = str(cfg.path) if cfg else None
-        result = convert(text, ctx, opts)
+        result = convert(text, ctx, opts, contexts=contexts if contexts is not None else _contexts)
         item.status = {"converted": CONVERTED, "unchanged": UNCHANGED}.get(result.status, REFUSED)
         item.reason, item.reason_code = result.reason, result.reason_code
         item.language, item.runtime_base = result.language, result.runtime_base
@@ -141,9 +126,11 @@ def _call(args):
     return process(*args)
 
 
-def run(found: list[Found], flags: dict, jobs: int | None = None, on_item=None) -> list[Item]:
+def run(found: list[Found], flags: dict, jobs: int | None = None, on_item=None, contexts=None) -> list[Item]:
     """Convert every file; `on_item(item)` is called in the parent as each one finishes.
-    Results come back in the order of `found`, whatever the number of processes."""
+    Results come back in the order of `found`, whatever the number of processes. Files built
+    from one context share it (`contexts`, default a new model.context.Contexts): it is walked
+    once, here, before the workers fork, and they inherit it."""
     jobs = jobs or os.cpu_count() or 1
     jobs = max(1, min(jobs, len(found)))
     if GO_PARSER in sys.modules:
@@ -153,7 +140,17 @@ def run(found: list[Found], flags: dict, jobs: int | None = None, on_item=None) 
         jobs = 1
     if found:
         _warm()
-    tasks = [(f, flags) for f in found]
+    global _contexts, _chosen
+    from msbrewrite.model.context import Contexts
+    _contexts = contexts if contexts is not None else Contexts()
+    try:
+        _chosen = choose(found, flags, _contexts)
+        return _run(found, [(f, flags) for f in found], jobs, on_item)
+    finally:
+        _contexts, _chosen = None, {}
+
+
+def _run(found: list[Found], tasks: list, jobs: int, on_item) -> list[Item]:
     items: list[Item | None] = [None] * len(found)
     if jobs == 1:
         for i, task in enumerate(tasks):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from msbrewrite.model.analysis import analyse
-from msbrewrite.model.context import Context
+from msbrewrite.model.context import Context, Contexts
 from msbrewrite.core.detect import detect as run_detectors, language_module
 from msbrewrite.model.dockerfile import KNOWN_INSTRUCTIONS, ParseError, parse
 from msbrewrite.model.instructions import Dockerfile
@@ -90,11 +90,15 @@ def detect(text: str, context_dir=None) -> list[Detection]:
     return run_detectors(analyse(df, stage, Context(context_dir)))
 
 
-def convert(text: str, context_dir=None, options: Options | None = None) -> Result:
-    """Convert Dockerfile text. Never raises for bad input: refusals come back in the Result."""
+def convert(text: str, context_dir=None, options: Options | None = None, contexts: Contexts | None = None) -> Result:
+    """Convert Dockerfile text. Never raises for bad input: refusals come back in the Result.
+
+    `contexts`, when given, holds the build contexts already read by earlier conversions of the
+    same run (a bulk run shares one across its Dockerfiles): same answers, read once."""
     options = options or Options()
     try:
-        return _convert(text, Context(context_dir), options)
+        context = contexts.get(context_dir) if contexts is not None and context_dir else Context(context_dir)
+        return _convert(text, context, options)
     except Refusal as exc:
         return Result("refused", text, exit_code=exc.code, reason=exc.message, reason_code=exc.reason)
     except RecursionError:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import fnmatch
 import json
-import os
 import posixpath
 import re
 
@@ -102,12 +101,7 @@ def _sources(facts, artifacts: list[str]) -> str | None:
                          or (any(ch in rel for ch in "*?[") and fnmatch.fnmatch(f, rel)))
     if all(is_dockerfile_name(posixpath.basename(f)) for f in taken):
         return generic      # the context holds no sources to count
-    size = 0
-    for rel in taken:
-        try:
-            size += os.path.getsize(os.path.join(ctx.root, rel))
-        except OSError:
-            pass
+    size = sum(ctx.size(rel) or 0 for rel in taken)
     return f"build sources: {len(taken)} context file(s), {_human(size)}, except what the runtime copies"
 
 

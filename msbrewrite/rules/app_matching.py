@@ -31,13 +31,15 @@ def _name_match(name: str, pattern: str) -> bool:
 
 class RuleMatcher:
     """Which of a list of rules match a path, at the cost of the path's depth: a name is tried
-    against the name rules once per distinct name (a context repeats names), not once per file."""
+    against the name rules once per distinct name (a context repeats names), not once per file,
+    and a path once per process (Dockerfiles built from one context ask about the same paths)."""
 
     def __init__(self, rules: list[Rule]):
         self.rules = rules
         self._names = [(i, r.pattern) for i, r in enumerate(rules) if not r.pattern.startswith("./")]
         self._anchored = [(i, r.pattern[2:]) for i, r in enumerate(rules) if r.pattern.startswith("./")]
         self._by_name: dict[str, tuple[int, ...]] = {}
+        self._by_path: dict[tuple[str, bool], frozenset[int]] = {}
 
     def _name(self, name: str) -> tuple[int, ...]:
         hit = self._by_name.get(name)
@@ -45,14 +47,24 @@ class RuleMatcher:
             hit = self._by_name[name] = tuple(i for i, p in self._names if _name_match(name, p))
         return hit
 
-    def matching(self, rel: str, names_only: bool = False) -> set[int]:
+    def matching(self, rel: str, names_only: bool = False) -> frozenset[int]:
         """Indexes of the rules that match `rel` or one of its parents."""
+        key = (rel, names_only)
+        hit = self._by_path.get(key)
+        if hit is None:
+            hit = self._match(rel, names_only)
+            if _remembered.count < MAX_REMEMBERED:
+                _remembered.count += 1
+                self._by_path[key] = hit
+        return hit
+
+    def _match(self, rel: str, names_only: bool) -> frozenset[int]:
         parts = rel.split("/")
         out = {i for part in parts for i in self._name(part)}
         if not names_only:
             prefixes = ["/".join(parts[:n + 1]) for n in range(len(parts))]
             out |= {i for i, pattern in self._anchored if any(_name_match(p, pattern) for p in prefixes)}
-        return out
+        return frozenset(out)
 
     def any(self, rel: str) -> bool:
         return bool(self.matching(rel))
@@ -62,16 +74,34 @@ class RuleMatcher:
         return self.rules[min(hit)] if hit else None
 
 
+class _Count:
+    count = 0
+
+
+# paths remembered by all matchers together (each a few hundred bytes): beyond it they are
+# matched again, never forgotten halfway, so memory stays bounded over any run
+MAX_REMEMBERED = 100_000
+_remembered = _Count()
 _MATCHERS: dict[int, tuple[list[Rule], RuleMatcher]] = {}
+_BY_RULES: dict[tuple[Rule, ...], RuleMatcher] = {}
 
 
 def matcher(rules: list[Rule]) -> RuleMatcher:
-    """The matcher of this very list of rules (kept while the list lives in the cache)."""
+    """The matcher of this list of rules: the same one for this very list while it lives in the
+    cache, and for an equal list (another Dockerfile of the run with the same rules)."""
     entry = _MATCHERS.get(id(rules))
     if entry is None or entry[0] is not rules:
         if len(_MATCHERS) > 64:
             _MATCHERS.clear()
-        entry = _MATCHERS[id(rules)] = (rules, RuleMatcher(rules))
+        key = tuple(rules)
+        found = _BY_RULES.get(key)
+        if found is None:
+            if len(_BY_RULES) >= 16:
+                _BY_RULES.clear()
+                _MATCHERS.clear()
+                _remembered.count = 0
+            found = _BY_RULES[key] = RuleMatcher(list(rules))
+        entry = _MATCHERS[id(rules)] = (rules, found)
     return entry[1]
 
 

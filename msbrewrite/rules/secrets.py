@@ -98,12 +98,13 @@ def _guard_labels(facts: StageFacts, plan: BuildPlan) -> None:
     for ins in facts.stage.instructions:
         if ins.keyword != "LABEL":
             continue
-        entry = next((m for m in plan.runtime_meta if m.endswith(ins.raw.rstrip("\r\n"))), None)
-        if entry is None:
-            continue
         pairs = parse_key_values(ins.args)
         secret = [i for i, (k, v) in enumerate(pairs) if v and env_secret_reason(k, v) is not None]
         if not secret:
+            continue
+        # looked up only for a secret-looking label: a scan per LABEL made many labels cost quadratic time
+        entry = next((m for m in plan.runtime_meta if m.endswith(ins.raw.rstrip("\r\n"))), None)
+        if entry is None:
             continue
         labels = [pairs[i][0] + (env_secret_reason(*pairs[i]) or "") for i in secret]
         raw = assignment_words(ins.args, escape)

@@ -9,6 +9,7 @@ import time
 
 from bulkapps import MULTI_STAGE, UNKNOWN, git, go_app, msb
 from msbrewrite.bulk import runner as bulk
+from msbrewrite.bulk.contexts import context_for
 from msbrewrite.core.convert import convert
 from msbrewrite.bulk.discover import discover
 from msbrewrite.model.options import Options
@@ -32,6 +33,7 @@ def _tree(root, apps=6):
 PARALLEL_RUN = """
 import json, sys
 from msbrewrite.bulk import runner as bulk
+from msbrewrite.bulk.contexts import context_for
 from msbrewrite.bulk.discover import discover
 items = bulk.run(discover([sys.argv[1]]), json.loads(sys.argv[2]), jobs=3)
 assert "dockerfile" not in sys.modules     # the parent never loaded the Go parser: the workers forked
@@ -67,6 +69,7 @@ def test_a_process_that_loaded_the_go_parser_runs_serially(tmp_path):
 DYING_WORKER = """
 import json, os, sys
 from msbrewrite.bulk import runner as bulk
+from msbrewrite.bulk.contexts import context_for
 from msbrewrite.bulk.discover import discover
 real = bulk.process
 def process(found, flags):
@@ -101,6 +104,7 @@ def _interruptible() -> None:
 STUCK_WORKER = """
 import sys, time
 from msbrewrite.bulk import runner as bulk
+from msbrewrite.bulk.contexts import context_for
 from msbrewrite.bulk.discover import discover
 real = bulk.process
 def process(found, flags):
@@ -130,6 +134,7 @@ HALF_SENT = """
 import struct, sys, time
 import concurrent.futures.process as pool
 from msbrewrite.bulk import runner as bulk
+from msbrewrite.bulk.contexts import context_for
 from msbrewrite.bulk.discover import discover
 real = pool._sendback_result
 def send(result_queue, work_id, result=None, exception=None, exit_pid=None):
@@ -175,15 +180,15 @@ def test_context_is_the_nearest_directory_holding_what_the_file_copies(tmp_path)
     docker.mkdir(parents=True)
     moved = docker / "Dockerfile"
     moved.write_text((tmp_path / "Dockerfile").read_text())
-    assert bulk.context_for(moved.resolve(), tmp_path.resolve(), moved.read_text()) == tmp_path.resolve()
+    assert context_for(moved.resolve(), tmp_path.resolve(), moved.read_text()) == tmp_path.resolve()
     # copies nothing by name: the nearest directory with an app manifest
     only_dot = docker / "Dockerfile.dot"
     only_dot.write_text("FROM golang:1.22\nCOPY . .\nRUN go build -o /app .\nCMD [\"/app\"]\n")
-    assert bulk.context_for(only_dot.resolve(), tmp_path.resolve(), only_dot.read_text()) == tmp_path.resolve()
+    assert context_for(only_dot.resolve(), tmp_path.resolve(), only_dot.read_text()) == tmp_path.resolve()
     lone = tmp_path / "other" / "Dockerfile"
     lone.parent.mkdir()
     lone.write_text(UNKNOWN)
-    assert bulk.context_for(lone.resolve(), (tmp_path / "other").resolve(), UNKNOWN) == lone.parent.resolve()
+    assert context_for(lone.resolve(), (tmp_path / "other").resolve(), UNKNOWN) == lone.parent.resolve()
 
 
 def test_patch_applies_with_git_apply(tmp_path):
@@ -244,6 +249,7 @@ def test_bad_usage_exits_2(tmp_path):
 HELD_MIGRATE = """
 import sys, time
 from msbrewrite.bulk import runner as bulk
+from msbrewrite.bulk.contexts import context_for
 real = bulk.process
 held = sys.argv.pop(1)
 def process(found, flags):
