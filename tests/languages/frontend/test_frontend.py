@@ -261,3 +261,13 @@ def test_a_served_folder_that_can_exist_is_served(tmp_path):
     for result in (made, sent, default, blind):
         assert result.status == "converted", result.reason
         assert "COPY --from=builder /app/build /usr/share/nginx/html" in result.text
+
+
+def test_a_static_server_without_a_port_flag_listens_on_port_or_its_default_not_on_expose():
+    def listen(env: str, cmd: str) -> str:
+        text = f"FROM node:18\nWORKDIR /app\nCOPY . .\nRUN npm install && npm run build\n{env}EXPOSE 80\nCMD {cmd}\n"
+        return re.search(r"listen (\d+);", convert(text, None, Options()).text).group(1)
+    assert listen("", '["npx", "http-server", "dist"]') == "8080"
+    assert listen("", '["serve", "-s", "build"]') == "3000"
+    assert listen("ENV PORT=5000\n", '["serve", "-s", "build"]') == "5000"
+    assert listen("", '["serve", "-s", "build", "-l", "4000"]') == "4000"
