@@ -52,3 +52,17 @@ def test_a_stylesheet_the_original_did_not_serve_either_is_not_blamed_on_the_bui
                                "--converted", str(VITE / "stale-link.converted.Dockerfile"))
     assert report["verdict"] == "PASS" and code == 0, ([d["what"] for d in report["differences"]], report["smoke"])
     assert _outcomes(report)["/assets/retired.css"] == "original fails"
+
+
+STATIC = Path(__file__).resolve().parent / "data" / "static-default-port"
+
+
+def test_a_static_server_without_a_port_flag_keeps_its_port(engine_env):
+    # http-server with no -p listens on 8080 although EXPOSE says 80: the converted nginx must answer
+    # on 8080 too (it listened on 80, and `docker run -p 8080:8080` reached nothing)
+    code, report = verify_json(engine_env, str(STATIC / "Dockerfile"), "--port", "8080")
+    assert report["original"]["ok"] and report["converted"]["ok"], report.get("error")
+    assert report["verdict"] == "PASS" and code == 0, ([d["what"] for d in report["differences"]], report["smoke"])
+    assert _outcomes(report)["/style.css"] == "same"
+    # the same port in both: the old conversion's nginx answered on EXPOSE's 80 instead
+    assert report["smoke"]["original"]["port"] == report["smoke"]["converted"]["port"] == 8080
