@@ -80,8 +80,8 @@ class OutputFolder:
         facts, site = self.facts, self.site
         served = site.served or ""
         built = self._built() if facts.context else None
-        if not built or built[0] == served or built[1].startswith("the "):
-            return      # no context, the same folder, or only a default: the build may still make it
+        if not built or built[1].startswith("the ") or _related(built[0], served):
+            return      # no context, only a default, or a folder inside or around the output: may be made
         rel = facts.context_path(served)
         if rel is not None and facts.context.exists(rel) and not facts.context.ignored(rel):
             return
@@ -144,6 +144,11 @@ class OutputFolder:
 
 
 _MAKERS = ("mv", "cp", "ln", "mkdir", "rsync", "rename", "tar", "unzip", "git", "npx", "node")
+
+
+def _related(a: str, b: str) -> bool:
+    """The same folder, or one inside the other (`dist/app` holds Angular's `dist/app/browser`)."""
+    return a == b or a.startswith(b.rstrip("/") + "/") or b.startswith(a.rstrip("/") + "/")
 
 
 def _names(argv: list[str], cwd: str, folder: str) -> bool:

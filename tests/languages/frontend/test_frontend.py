@@ -271,3 +271,11 @@ def test_a_static_server_without_a_port_flag_listens_on_port_or_its_default_not_
     assert listen("", '["serve", "-s", "build"]') == "3000"
     assert listen("ENV PORT=5000\n", '["serve", "-s", "build"]') == "5000"
     assert listen("", '["serve", "-s", "build", "-l", "4000"]') == "4000"
+
+
+def test_a_served_folder_around_or_inside_the_output_is_not_refused(tmp_path):
+    # vite writes dist/; serving dist/.. (the project) or a folder the output holds is not provably wrong
+    for served in ("dist/client", "."):
+        text = _SERVE_BUILD.format(extra="").replace('"build"]', f'"{served}"]')
+        result = convert(text, _vite_site(tmp_path / served.replace("/", "_").replace(".", "root")), Options())
+        assert result.status == "converted", (served, result.reason)
