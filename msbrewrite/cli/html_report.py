@@ -21,6 +21,7 @@ HINTS = {
     "artifact-not-found": "make the build write its output to a literal path, or add it with extra-paths",
     "no-entrypoint": "add the CMD or ENTRYPOINT the image runs with",
     "entrypoint-uses-build-tool": "start the built program instead of the build tool (go run, mvn, npm run dev)",
+    "served-folder-not-built": "serve the folder the build writes (the refusal names it), then convert",
     "unresolved-variable": "set the variable with ARG or ENV, or write the path",
     "windows": "Windows images are out of scope: convert by hand",
     "scratch": "nothing is built: keep the file",

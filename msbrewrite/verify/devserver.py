@@ -158,7 +158,11 @@ def devswitch_probes(original: ServerRun, converted: ServerRun, server: str
         elif path in after_assets:
             kind, page = after_assets[path]
             why = asset_problem(kind, a) if a is not None else None
-            outcome = "not compared" if a is None else "differs" if why else "same"
+            if why and b is not None and asset_problem(kind, b):
+                why = None   # the original's page names it too and it did not load there either
+                outcome = "original fails"
+            else:
+                outcome = "not compared" if a is None else "differs" if why else "same"
             if why:
                 diffs.append(Difference("bundle", f"GET {path}: {why}; {page} loads it as a "
                                                   f"{'script' if kind == 'script' else 'stylesheet'}",

@@ -109,6 +109,10 @@ _EXPECTED = (
         r"gradlew(\.bat)?|mvnw(\.cmd)?|tsconfig[^/]*\.json|vite\.config\.[^/]*|webpack\.config\.[^/]*|"
         r"babel\.config\.[^/]*|\.babelrc|rollup\.config\.[^/]*|tailwind\.config\.[^/]*|postcss\.config\.[^/]*|"
         r"\.eslintrc[^/]*|\.prettierrc[^/]*|[^/]*\.csproj|[^/]*\.sln)$|(^|/)(\.mvn|gradle|src)/")),
+    # what msb's copy rules drop as a Node project's development tooling (rules.app_files.NODE_TOOLING)
+    ("development tooling", re.compile(r"(^|/)(\.husky|\.nyc_output|coverage)/|"
+                                       r"(^|/)(\.eslintignore|\.prettierignore|\.mocharc[^/]*|"
+                                       r"(eslint|prettier|jest|vitest)\.config\.[^/]*)$")),
     ("build output or dependency tree", re.compile(r"(^|/)(target|node_modules|\.venv|venv|obj)/")),
     # what msb's copy rules drop as editor and CI files: expected, not suspicious
     ("editor or CI file", re.compile(r"(^|/)(\.idea|\.vscode|\.github|\.gitlab|\.circleci)(/|$)|"

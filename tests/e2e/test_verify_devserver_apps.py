@@ -43,3 +43,26 @@ def test_production_build_whose_bundle_does_not_load_fails(engine_env):
     # only the bundle is blamed: the dev server's internals are still expected differences
     assert all(k == "bundle" for k, _ in found), found
     assert len(report["expected"]) == 3
+
+
+def test_a_stylesheet_the_original_did_not_serve_either_is_not_blamed_on_the_build(engine_env):
+    # the page names /assets/retired.css, which no build makes: the dev server answers 404 and the
+    # production build's SPA fallback sends index.html; neither loads it, so it is no difference
+    code, report = verify_json(engine_env, str(VITE / "stale-link.Dockerfile"),
+                               "--converted", str(VITE / "stale-link.converted.Dockerfile"))
+    assert report["verdict"] == "PASS" and code == 0, ([d["what"] for d in report["differences"]], report["smoke"])
+    assert _outcomes(report)["/assets/retired.css"] == "original fails"
+
+
+STATIC = Path(__file__).resolve().parent / "data" / "static-default-port"
+
+
+def test_a_static_server_without_a_port_flag_keeps_its_port(engine_env):
+    # http-server with no -p listens on 8080 although EXPOSE says 80: the converted nginx must answer
+    # on 8080 too (it listened on 80, and `docker run -p 8080:8080` reached nothing)
+    code, report = verify_json(engine_env, str(STATIC / "Dockerfile"), "--port", "8080")
+    assert report["original"]["ok"] and report["converted"]["ok"], report.get("error")
+    assert report["verdict"] == "PASS" and code == 0, ([d["what"] for d in report["differences"]], report["smoke"])
+    assert _outcomes(report)["/style.css"] == "same"
+    # the same port in both: the old conversion's nginx answered on EXPOSE's 80 instead
+    assert report["smoke"]["original"]["port"] == report["smoke"]["converted"]["port"] == 8080

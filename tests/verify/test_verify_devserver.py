@@ -111,3 +111,22 @@ def test_a_route_the_production_build_lost_is_a_difference():
                  "/assets/index-1.css": Fetch(200, "text/css", 3, "x"), "/assets/index-2.js": Fetch(200, "text/javascript", 3, "y")})
     _, diffs, _ = devswitch_probes(original(), after, "Vite")
     assert [d.what for d in diffs] == ["GET /about: status 404, the original answered 200"]
+
+
+def test_an_asset_that_did_not_load_in_the_original_either_is_not_a_difference():
+    # a committed page names a stylesheet no build produces: the dev server and the production
+    # build both answer 404, which is the app's own state, not the conversion's doing
+    stale = '<link rel="stylesheet" href="/assets/gone.css">'
+    before = run({"/": page(DEV_PAGE + stale), "/@vite/client": Fetch(200, "text/javascript", 10, "c"),
+                  "/src/style.css": Fetch(200, "text/css", 10, "s"), "/src/main.js": Fetch(200, "text/javascript", 9, "m"),
+                  "/assets/gone.css": Fetch(404, "text/html", 9, "n")})
+    after = run({"/": page(PROD_PAGE + stale), "/assets/gone.css": Fetch(404, "text/html", 9, "n"),
+                 "/assets/index-1.css": Fetch(200, "text/css", 3, "x"), "/assets/index-2.js": Fetch(200, "text/javascript", 3, "y")})
+    probes, diffs, _ = devswitch_probes(before, after, "vite preview")
+    assert diffs == []
+    assert {p.path: p.outcome for p in probes}["/assets/gone.css"] == "original fails"
+    # the converted image loses one the original served: still a difference
+    after.fetches["/assets/index-1.css"] = Fetch(404, "text/html", 9, "n")
+    before.fetches["/assets/index-1.css"] = Fetch(200, "text/css", 3, "x")
+    _, diffs, _ = devswitch_probes(before, after, "vite preview")
+    assert [d.what for d in diffs] == ["GET /assets/index-1.css: status 404; / loads it as a stylesheet"]

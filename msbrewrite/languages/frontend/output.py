@@ -8,8 +8,11 @@ the first candidate folder holding an index.html to a known place.
 from __future__ import annotations
 
 import posixpath
+import re
 
+from msbrewrite.model.plan import Refusal
 from msbrewrite.model.quoting import sh, sh_glob
+from msbrewrite.model.shell import split_words
 from msbrewrite.languages.frontend import config as cfg
 
 COLLECT_DIR = "/tmp/site"
@@ -25,8 +28,19 @@ class OutputFolder:
         """Builder path of the static files, None when only the build itself can tell."""
         facts, site, plan = self.facts, self.site, self.plan
         if site.served:
+            self._served_is_made()
             plan.decisions.append(f"output folder {site.served}: the folder the original CMD served")
             return site.served
+        built = self._built()
+        if built:
+            out, why = built
+            plan.decisions.append(f"output folder {out}: {why}")
+            return out
+        return None
+
+    def _built(self) -> tuple[str, str] | None:
+        """(builder path, why) of the folder the build writes, from its command, config or default."""
+        facts, site = self.facts, self.site
         cwd = site.project_dir or facts.workdir
         root = site.project.root if site.project else None
         fw = site.framework
@@ -43,24 +57,45 @@ class OutputFolder:
         if named:
             if fw == "angular" and self._angular_modern():
                 named = posixpath.join(named, "browser")
-            plan.decisions.append(f"output folder {named}: named on the build command")
-            return posixpath.normpath(posixpath.join(cwd, named))
+            return posixpath.normpath(posixpath.join(cwd, named)), "named on the build command"
         found = self._configured(fw, root) if root is not None else None
         if found:
             out, where = found
-            plan.decisions.append(f"output folder {out}: from {where}")
-            return posixpath.normpath(posixpath.join(cwd, out))
+            return posixpath.normpath(posixpath.join(cwd, out)), f"from {where}"
         if fw == "cra":
             value = facts.env.get("BUILD_PATH") or (cfg.dotenv_value(facts.context, root, "BUILD_PATH")
                                                      if root is not None else None)
             if value:
-                plan.decisions.append(f"output folder {value}: BUILD_PATH")
-                return posixpath.normpath(posixpath.join(cwd, value))
+                return posixpath.normpath(posixpath.join(cwd, value)), "BUILD_PATH"
         if fw in cfg.DEFAULT_OUT and fw != "angular":
             out = cfg.DEFAULT_OUT[fw]
-            plan.decisions.append(f"output folder {out}: the {fw} default")
-            return posixpath.normpath(posixpath.join(cwd, out))
+            return posixpath.normpath(posixpath.join(cwd, out)), f"the {fw} default"
         return None
+
+    def _served_is_made(self) -> None:
+        """Refuse when the folder the original CMD served is one the build provably never makes: not
+        sent from the context, not the folder the build writes (its command or config names another),
+        and no `mv`/`cp`/`mkdir`/`ln`/`rsync` in a RUN or a package.json script names it. The original
+        then serves no page, and a copy of that folder would fail the converted build."""
+        facts, site = self.facts, self.site
+        served = site.served or ""
+        built = self._built() if facts.context else None
+        if not built or built[1].startswith("the ") or _related(built[0], served):
+            return      # no context, only a default, or a folder inside or around the output: may be made
+        rel = facts.context_path(served)
+        if rel is not None and facts.context.exists(rel) and not facts.context.ignored(rel):
+            return
+        if any(_names(c.argv, c.cwd, served) for c in facts.commands()):
+            return
+        cwd = site.project_dir or facts.workdir
+        scripts = site.project.scripts if site.project else {}
+        for text in scripts.values():
+            for part in re.split(r"&&|\|\||;|\|", text):
+                if _names(split_words(part), cwd, served):
+                    return
+        raise Refusal(f"the CMD serves {served}, which the build never makes: it writes {built[0]} ({built[1]}) "
+                      f"and no step or package.json script creates {served}, so the original image serves no "
+                      f"page; serve {built[0]} in the CMD, then convert", reason="served-folder-not-built")
 
     def _angular_modern(self) -> bool:
         root = self.site.project.root if self.site.project else None
@@ -106,6 +141,27 @@ class OutputFolder:
                                   "index.html, the build log says `msb: no index.html found` and the site is empty "
                                   "(convert with --context to name the folder)")
         return COLLECT_DIR
+
+
+_MAKERS = ("mv", "cp", "ln", "mkdir", "rsync", "rename", "tar", "unzip", "git", "npx", "node")
+
+
+def _related(a: str, b: str) -> bool:
+    """The same folder, or one inside the other (`dist/app` holds Angular's `dist/app/browser`)."""
+    return a == b or a.startswith(b.rstrip("/") + "/") or b.startswith(a.rstrip("/") + "/")
+
+
+def _names(argv: list[str], cwd: str, folder: str) -> bool:
+    """Whether a command that can make a folder (`mv dist build`, `mkdir -p build`) names `folder`."""
+    if not argv or posixpath.basename(argv[0]) not in _MAKERS:
+        return False
+    for word in argv[1:]:
+        if word.startswith("-"):
+            continue
+        path = posixpath.normpath(posixpath.join(cwd, word.rstrip("/")))
+        if path == folder or path.startswith(folder + "/"):
+            return True
+    return False
 
 
 def _option(argv: list[str], *names: str) -> str | None:

@@ -36,6 +36,8 @@ ENV_PREFIXES = (("REACT_APP_", "cra"), ("VUE_APP_", "vue-cli"), ("VITE_", "vite"
 # default listening port of each way of serving
 TOOL_PORTS = {"gatsby": 9000, "docusaurus": 3000, "serve": 3000, "http-server": 8080, "sirv": 8080, "vite-preview": 4173, "vite": 5173,
               "angular": 4200, "cra": 3000, "vue-cli": 8080}
+# static servers whose port without a flag is known: $PORT, else their default (vite preview reads its config)
+FIXED_PORT_SERVERS = ("serve", "http-server")
 # the script a framework's `npm start` / `npm run dev` runs
 DEV_SCRIPTS = {"cra": ("start",), "angular": ("start",), "vue-cli": ("serve",), "vite": ("dev", "start")}
 # Node server programs: the image is an application server, not a set of files
@@ -235,6 +237,10 @@ class SiteReader:
             site.static_server = site.serves_files = True
             if not has_spa_fallback(server, resolved):
                 site.no_fallback = " ".join(resolved[:1])
+            if port is None and server in FIXED_PORT_SERVERS:
+                # no port flag: these listen on $PORT, else their default, whatever EXPOSE documents
+                env_port = facts.env.get("PORT", "")
+                port = int(env_port) if env_port.isdigit() else TOOL_PORTS[server]
             site.listen = port
             site.port = port or TOOL_PORTS.get(server)
             if d:

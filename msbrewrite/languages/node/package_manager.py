@@ -13,7 +13,7 @@ import re
 from msbrewrite.model.analysis import is_root_user
 from msbrewrite.model.plan import Refusal
 from msbrewrite.model.quoting import sh
-from msbrewrite.model.shell import split_words
+from msbrewrite.model.shell import Command, split_words
 from msbrewrite.languages.node.detect import MANAGERS
 
 COREPACK_HOME = "/opt/corepack"
@@ -33,16 +33,10 @@ class NodePackageManager:
         return bool(pm and pm[0] == "yarn" and (pm[1] or 1) >= 2)
 
     def prod_only_install(self) -> bool:
-        for c in self.installs:
-            words = c.argv[1:]
-            joined = " ".join(words)
-            if re.search(r"--only[= ]prod(uction)?|--production(?!=false)|--omit[= ]dev|--prod\b|(^|\s)-P(\s|$)",
-                         joined):
-                return True
-            env = {**c.env}
-            if env.get("NODE_ENV") == "production" or env.get("NPM_CONFIG_PRODUCTION") == "true":
-                return True
-        return False
+        """Whether every install into the app's node_modules leaves devDependencies out: a later
+        `npm i --save-dev x` or `yarn add x` installs the whole tree, devDependencies included."""
+        installs = [c for c in self.installs if c.cwd == self.install_dir]
+        return bool(installs) and all(_prod_only(c) for c in installs)
 
     def prune(self) -> None:
         plan = self.plan
@@ -127,3 +121,11 @@ class NodePackageManager:
 
     def _corepack_enabled(self) -> bool:
         return any(c.program == "corepack" and c.argv[1:2] in (["enable"], ["prepare"]) for c in self.facts.commands())
+
+
+def _prod_only(c: Command) -> bool:
+    """An install command that leaves devDependencies out (a flag, or NODE_ENV=production)."""
+    if re.search(r"--only[= ]prod(uction)?|--production(?!=false)|--omit[= ]dev|--prod\b|(^|\s)-P(\s|$)",
+                 " ".join(c.argv[1:])):
+        return True
+    return c.env.get("NODE_ENV") == "production" or c.env.get("NPM_CONFIG_PRODUCTION") == "true"

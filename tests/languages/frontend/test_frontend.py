@@ -200,6 +200,7 @@ def test_static_file_server_wins_over_a_server_dependency(tmp_path):
 
 
 def test_astro_server_output_is_not_static(tmp_path):
+    tmp_path.mkdir(exist_ok=True)
     (tmp_path / "package.json").write_text(json.dumps({"scripts": {"build": "astro build"},
                                                        "dependencies": {"astro": "^4.0.0"}}))
     text = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\nCMD [\"npx\", \"serve\", \"dist\"]\n"
@@ -227,3 +228,54 @@ def test_spa_fallback_follows_the_original_static_server(cmd, fallback):
     shell_route = result.text.split("location / {")[-1].split("}")[0]
     assert ("/index.html;" in shell_route) is fallback, shell_route
     assert ("=404;" in shell_route) is not fallback
+
+
+_SERVE_BUILD = ("FROM node:20\nWORKDIR /app\nRUN npm install -g serve\nCOPY . .\nRUN npm install && npm run build\n"
+                "{extra}CMD [\"serve\", \"-s\", \"build\"]\n")
+
+
+def _vite_site(tmp_path: Path, config: str | None = "export default { build: { outDir: 'dist' } }\n"):
+    tmp_path.mkdir(exist_ok=True)
+    (tmp_path / "package.json").write_text(json.dumps({"scripts": {"build": "vite build"},
+                                                       "devDependencies": {"vite": "^5"}}))
+    if config is not None:
+        (tmp_path / "vite.config.js").write_text(config)
+    (tmp_path / "index.html").write_text("<!doctype html>")
+    return tmp_path
+
+
+def test_a_served_folder_the_build_never_makes_is_refused(tmp_path):
+    result = convert(_SERVE_BUILD.format(extra=""), _vite_site(tmp_path), Options())
+    assert result.reason_code == "served-folder-not-built" and "writes /app/dist" in result.reason
+
+
+def test_a_served_folder_that_can_exist_is_served(tmp_path):
+    # made by a RUN step, sent from the context, or only the framework default is known: served as named
+    made = convert(_SERVE_BUILD.format(extra="RUN mv dist build\n"), _vite_site(tmp_path / "a"), Options())
+    site = _vite_site(tmp_path / "b")
+    (site / "build").mkdir()
+    (site / "build" / "index.html").write_text("<!doctype html>")
+    sent = convert(_SERVE_BUILD.format(extra=""), site, Options())
+    default = convert(_SERVE_BUILD.format(extra=""), _vite_site(tmp_path / "c", config=None), Options())
+    blind = convert(_SERVE_BUILD.format(extra=""), None, Options())
+    for result in (made, sent, default, blind):
+        assert result.status == "converted", result.reason
+        assert "COPY --from=builder /app/build /usr/share/nginx/html" in result.text
+
+
+def test_a_static_server_without_a_port_flag_listens_on_port_or_its_default_not_on_expose():
+    def listen(env: str, cmd: str) -> str:
+        text = f"FROM node:18\nWORKDIR /app\nCOPY . .\nRUN npm install && npm run build\n{env}EXPOSE 80\nCMD {cmd}\n"
+        return re.search(r"listen (\d+);", convert(text, None, Options()).text).group(1)
+    assert listen("", '["npx", "http-server", "dist"]') == "8080"
+    assert listen("", '["serve", "-s", "build"]') == "3000"
+    assert listen("ENV PORT=5000\n", '["serve", "-s", "build"]') == "5000"
+    assert listen("", '["serve", "-s", "build", "-l", "4000"]') == "4000"
+
+
+def test_a_served_folder_around_or_inside_the_output_is_not_refused(tmp_path):
+    # vite writes dist/; serving dist/.. (the project) or a folder the output holds is not provably wrong
+    for served in ("dist/client", "."):
+        text = _SERVE_BUILD.format(extra="").replace('"build"]', f'"{served}"]')
+        result = convert(text, _vite_site(tmp_path / served.replace("/", "_").replace(".", "root")), Options())
+        assert result.status == "converted", (served, result.reason)
