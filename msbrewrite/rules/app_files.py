@@ -49,7 +49,8 @@ COMMON = (
     _rules("VCS and CI files", ".git", ".gitignore", ".gitattributes", ".gitmodules", ".github", ".gitlab",
            ".gitlab-ci.yml", ".circleci", ".travis.yml", "Jenkinsfile*", ".drone.yml", "azure-pipelines.yml",
            ".pre-commit-config.yaml")
-    + _rules("Docker build files", "Dockerfile", "Dockerfile.*", "*.Dockerfile", "*.dockerfile", ".dockerignore",
+    + _rules("Docker build files", "Dockerfile", "Dockerfile.*", "*.Dockerfile", "dockerfile", "*.dockerfile",
+             "Containerfile", ".dockerignore",
              "docker-compose*.yml", "docker-compose*.yaml", "compose.yml", "compose.yaml")
     + _rules("editor files", ".idea", ".vscode", ".editorconfig", ".DS_Store")
     + _rules("tests", "./test", "./tests", "__tests__")

@@ -91,7 +91,7 @@ def _system(path: str) -> bool:
 _EXPECTED = (
     # (reason, pattern on the path relative to the app directory)
     ("version control", re.compile(r"(^|/)\.(git|hg|svn)(/|$)|(^|/)\.git(ignore|attributes|modules)$")),
-    ("build file", re.compile(r"(^|/)(Dockerfile[^/]*|[^/]*\.Dockerfile|\.dockerignore|Makefile|Jenkinsfile|"
+    ("build file", re.compile(r"(^|/)(Dockerfile[^/]*|[^/]*\.[Dd]ockerfile|dockerfile|Containerfile|\.dockerignore|Makefile|Jenkinsfile|"
                               r"docker-compose[^/]*\.ya?ml|compose\.ya?ml)$")),
     ("cache", re.compile(r"(^|/)(__pycache__|\.cache|\.npm|\.yarn|\.pnpm-store|\.pytest_cache|\.mypy_cache|"
                          r"\.ruff_cache|\.gradle|\.m2|\.tox|\.nox)(/|$)|\.py[co]$")),

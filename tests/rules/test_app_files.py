@@ -217,3 +217,19 @@ def test_a_runtime_that_is_the_builders_own_image_comes_from_the_same_registry(b
                 "CMD [\"python\", \"app.py\"]\n")
     assert r.status == "converted", r.reason
     assert runtime in r.text.split("# runtime")[1]
+
+
+@pytest.mark.parametrize("name, test", [("Dockerfile", "-name Dockerfile"), ("dockerfile", "-name dockerfile"),
+                                        ("api.dockerfile", "-name '*.dockerfile'"),
+                                        ("Containerfile", "-name Containerfile"), ("compose.yaml", "-name compose.yaml")])
+def test_docker_build_files_of_every_spelling_stay_out_of_the_runtime(tmp_path, name, test):
+    """A lowercase `dockerfile` or a Podman `Containerfile` in the app directory is a build file like
+    `Dockerfile`: the staged copy leaves it out and the report names its kind."""
+    (tmp_path / "requirements.txt").write_text("flask\n")
+    (tmp_path / "app.py").write_text("import flask\n")
+    (tmp_path / name).write_text("FROM scratch\n")
+    text = "FROM python:3.11\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n"
+    r = convert(text, tmp_path)
+    assert r.status == "converted", r.reason
+    step = next(s for s in r.text.split("\n\n") if "the runtime's copy of /app" in s)
+    assert test in step, step

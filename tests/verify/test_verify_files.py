@@ -64,6 +64,10 @@ def test_app_dirs_from_workdir_and_entrypoint():
 @pytest.mark.parametrize("rel, kind, reason", [
     (".git/HEAD", "expected", "version control"),
     ("Dockerfile", "expected", "build file"),
+    ("dockerfile", "expected", "build file"),
+    ("api.dockerfile", "expected", "build file"),
+    ("Containerfile", "expected", "build file"),
+    ("dockerfiles/notes.txt", "suspicious", None),
     ("__pycache__/app.cpython-311.pyc", "expected", "cache"),
     ("tests/test_app.py", "expected", "test"),
     ("internal/api/handler_test.go", "expected", "test"),
