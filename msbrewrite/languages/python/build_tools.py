@@ -9,6 +9,13 @@ them only when no file imports them outside a `try ... except ImportError` (or a
 `TYPE_CHECKING` or `sys.modules`) and no installed distribution requires them outside an extra.
 A package's own tests, its `distutils` folder and the modules it registers as setuptools plugins
 do not count. Anything unexpected keeps them, and the step cannot fail the build.
+
+When something does use them, the step runs only where the runtime is the builder's own image
+(venv.drop_build_tools): the original imported the base image's setuptools from its system
+site-packages. When that base has the same version of each build tool the virtualenv holds, the
+virtualenv's copy goes and its `pyvenv.cfg` lets it see the base's site-packages, as the original
+saw them (the virtualenv's own packages still come first): the same code, without a second copy
+that made the converted image larger than the original. Another version stays in the virtualenv.
 """
 from __future__ import annotations
 
@@ -55,18 +62,39 @@ def plugins(site):
             if group.startswith(("distutils.", "setuptools.", "egg_info.")) and "=" in line:
                 found.add(os.path.join(site, *line.split("=", 1)[1].split(":")[0].strip().split(".")) + ".py")
     return found
-skip = set()
-for root in sys.argv[1:]:
-    found = [(os.path.dirname(root), [], [os.path.basename(root)])] if os.path.isfile(root) else os.walk(root)
-    for here, dirs, files in found:
-        own = os.path.basename(here) == "site-packages"
-        skip = skip | plugins(here) if own else skip
-        dirs[:] = [d for d in dirs if d not in SKIP and not (own and OWN.match(d)) and not (d == "distutils" and "site-packages" in here)]
-        for name in files:
-            path = os.path.join(here, name)
-            if not (own and OWN.match(name)) and path not in skip and uses(path, name):
-                print("msb: setuptools and wheel stay in the virtualenv: " + path + " uses them")
-                sys.exit(1)
+def versions(dirs):
+    from importlib.metadata import distributions
+    found = {}
+    for dist in distributions(path=dirs):
+        name = (dist.metadata["Name"] or "").lower()
+        if name in ("setuptools", "wheel"):
+            found.setdefault(name, dist.version)
+    return found
+def base_same(venv, base):
+    try:
+        mine = versions(glob.glob(os.path.join(venv, "lib", "python3*", "site-packages")))
+        return bool(mine) and all(versions([d for d in base if os.path.isdir(d)]).get(k) == v for k, v in mine.items())
+    except Exception:
+        return False
+def main():
+    import site
+    skip = set()
+    for root in sys.argv[1:]:
+        found = [(os.path.dirname(root), [], [os.path.basename(root)])] if os.path.isfile(root) else os.walk(root)
+        for here, dirs, files in found:
+            own = os.path.basename(here) == "site-packages"
+            skip = skip | plugins(here) if own else skip
+            dirs[:] = [d for d in dirs if d not in SKIP and not (own and OWN.match(d)) and not (d == "distutils" and "site-packages" in here)]
+            for name in files:
+                path = os.path.join(here, name)
+                if not (own and OWN.match(name)) and path not in skip and uses(path, name):
+                    if base_same(sys.argv[1], site.getsitepackages([sys.base_prefix])):
+                        print("msb: " + path + " uses setuptools: the virtualenv sees the same version in the base image instead of its own copy")
+                        sys.exit(2)
+                    print("msb: setuptools and wheel stay in the virtualenv: " + path + " uses them")
+                    sys.exit(1)
+if __name__ == "__main__":
+    main()
 """
 
 SCRIPT = "/tmp/msb-build-tools.py"
@@ -82,9 +110,15 @@ def drop_step(venv: str, roots: list[str]) -> str:
     gone += [f"{sh(venv)}/bin/wheel", f"{sh(venv)}/bin/easy_install*"]
     printf = " \\\n        ".join(sh(line) for line in CHECKER.splitlines())
     checked = " ".join(sh(p) for p in [venv, *roots])
+    cfg = f"{sh(venv)}/pyvenv.cfg"
     return ("# setuptools, pkg_resources and wheel build packages: the runtime's virtualenv goes without them\n"
-            "# unless an installed package or the app imports them (the check reads every file it gets)\n"
+            "# unless an installed package or the app imports them (the check reads every file it gets); then,\n"
+            "# when the base image has the same versions, the virtualenv sees the base's copy instead of its own\n"
             f"RUN printf '%s\\n' \\\n        {printf} \\\n    > {SCRIPT} \\\n"
-            f"    && if {sh(venv)}/bin/python {SCRIPT} {checked}; then \\\n"
-            f"        rm -rf {' '.join(gone)}; fi; \\\n"
+            f"    && {{ {sh(venv)}/bin/python {SCRIPT} {checked}; found=$?; \\\n"
+            f"    if [ \"$found\" = 2 ]; then \\\n"
+            f"        sed -i 's/^include-system-site-packages *= *false$/include-system-site-packages = true/' {cfg} \\\n"
+            f"        && grep -q '^include-system-site-packages = true$' {cfg} && found=0; fi; \\\n"
+            f"    if [ \"$found\" = 0 ]; then \\\n"
+            f"        rm -rf {' '.join(gone)}; fi; }}; \\\n"
             f"    rm -f {SCRIPT}")

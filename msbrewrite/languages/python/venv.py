@@ -4,7 +4,7 @@ A virtualenv the build already makes is copied whole. Otherwise, when dependenci
 /opt/venv is created right after FROM (or before the first install on a distribution Python) and
 put on PATH, handed to a non-root build user before its installs, and copied to the runtime with
 VIRTUAL_ENV and PATH set there. On the original's own base, setuptools and wheel leave it at the
-end of the build unless something uses them (build_tools).
+end of the build unless something uses them and the base lacks their version (build_tools).
 """
 from __future__ import annotations
 
@@ -125,7 +125,8 @@ class Virtualenv:
             return
         self.plan.builder_append.append(step)
         self.plan.decisions.append("setuptools, pkg_resources and wheel removed from the virtualenv at the end of "
-                                   "the build unless an installed package or the app imports them")
+                                   "the build unless an installed package or the app imports them; when one "
+                                   "does, the virtualenv sees the base image's copy if it is the same version")
 
     def venv_inside_source(self) -> None:
         """A venv under the app directory comes with the whole-directory copy: do not copy it twice."""

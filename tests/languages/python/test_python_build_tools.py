@@ -29,7 +29,7 @@ def needs_them(tmp_path, files) -> bool:
     script.write_text(CHECKER)
     env, app = venv(tmp_path, files)
     run = subprocess.run([sys.executable, str(script), str(env), str(app)], capture_output=True, text=True, timeout=300)
-    assert run.returncode in (0, 1), run.stderr
+    assert run.returncode in (0, 1), run.stderr      # the fake virtualenv has no versions: never 2
     return run.returncode == 1
 
 
@@ -56,4 +56,44 @@ def test_the_generated_step_quotes_every_path_and_cannot_fail_the_build():
     step = drop_step("/opt/venv", ["/tmp/msb-runtime/my app/", "/tmp/$(touch x)"])
     assert "'/tmp/msb-runtime/my app/'" in step and "'/tmp/$(touch x)'" in step
     # the check's verdict only chooses whether to remove: its exit status never ends the RUN
-    assert "if /opt/venv/bin/python /tmp/msb-build-tools.py" in step and "; fi; \\" in step
+    assert "{ /opt/venv/bin/python /tmp/msb-build-tools.py" in step and "; found=$?;" in step
+    assert step.rstrip().endswith("fi; }; \\\n    rm -f /tmp/msb-build-tools.py")
+
+
+def _dist(site, name: str, version: str, kind: str = "dist-info") -> None:
+    info = site / f"{name}-{version}.{kind}"
+    info.mkdir(parents=True)
+    (info / ("METADATA" if kind == "dist-info" else "PKG-INFO")).write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
+
+
+@pytest.mark.parametrize("mine, base, same", [
+    ({"setuptools": "66.1.1"}, {"setuptools": "66.1.1"}, True),
+    ({"setuptools": "66.1.1"}, {"setuptools": "58.1.0"}, False),      # pinned or another bundle: keep it
+    ({"setuptools": "66.1.1"}, {}, False),                            # a base without setuptools
+    ({"setuptools": "66.1.1", "wheel": "0.45.1"}, {"setuptools": "66.1.1"}, False),
+    ({"setuptools": "66.1.1", "wheel": "0.45.1"}, {"setuptools": "66.1.1", "wheel": "0.45.1"}, True),
+    ({}, {"setuptools": "66.1.1"}, False),                            # nothing known of the virtualenv's
+])
+def test_the_base_images_copy_serves_only_at_the_same_version(tmp_path, mine, base, same):
+    """An app that imports pkg_resources on the original's own base: the original imported the base's
+    setuptools, so the virtualenv may see that one instead of carrying a copy, at the same version only."""
+    checker: dict = {}
+    exec(compile(CHECKER, "checker", "exec"), checker)     # its main() only runs as a script
+    site = tmp_path / "opt/venv/lib/python3.11/site-packages"
+    site.mkdir(parents=True)
+    for name, version in mine.items():
+        _dist(site, name, version)
+    base_site = tmp_path / "usr/lib/python3/dist-packages"
+    base_site.mkdir(parents=True)
+    for name, version in base.items():
+        _dist(base_site, name, version, kind="egg-info")              # Debian's python3-setuptools
+    missing = tmp_path / "usr/local/lib/python3.11/site-packages"     # listed by site, absent here
+    assert checker["base_same"](str(tmp_path / "opt/venv"), [str(missing), str(base_site)]) is same
+
+
+def test_a_use_with_the_same_version_in_the_base_lets_the_virtualenv_see_the_base():
+    step = drop_step("/opt/venv", ["/tmp/msb-runtime/app"])
+    # exit 2 of the check: pyvenv.cfg is switched, and only a switch that took removes the copy
+    flip = step.index("include-system-site-packages = true/' /opt/venv/pyvenv.cfg")
+    assert step.index('if [ "$found" = 2 ]') < flip < step.index("grep -q '^include-system-site-packages = true$'")
+    assert step.index("&& found=0; fi") < step.index('if [ "$found" = 0 ]') < step.index("rm -rf /opt/venv/lib")
