@@ -10,12 +10,13 @@ them only when no file imports them outside a `try ... except ImportError` (or a
 A package's own tests, its `distutils` folder and the modules it registers as setuptools plugins
 do not count. Anything unexpected keeps them, and the step cannot fail the build.
 
-When something does use them, the step runs only where the runtime is the builder's own image
-(venv.drop_build_tools): the original imported the base image's setuptools from its system
-site-packages. When that base has the same version of each build tool the virtualenv holds, the
-virtualenv's copy goes and its `pyvenv.cfg` lets it see the base's site-packages, as the original
-saw them (the virtualenv's own packages still come first): the same code, without a second copy
-that made the converted image larger than the original. Another version stays in the virtualenv.
+When something does use them: the step runs only where the runtime is the builder's own image
+(venv.drop_build_tools), and the original imported the base image's setuptools from its system
+site-packages. When that base has the setuptools version the virtualenv holds, the virtualenv's
+copy goes and its `pyvenv.cfg` lets it see the base's site-packages, as the original saw them (the
+virtualenv's own packages, its wheel among them, still come first): the same code, without a
+second copy that made the converted image larger than the original. Another version (a pin in the
+requirements) stays in the virtualenv.
 """
 from __future__ import annotations
 
@@ -64,16 +65,11 @@ def plugins(site):
     return found
 def versions(dirs):
     from importlib.metadata import distributions
-    found = {}
-    for dist in distributions(path=dirs):
-        name = (dist.metadata["Name"] or "").lower()
-        if name in ("setuptools", "wheel"):
-            found.setdefault(name, dist.version)
-    return found
+    return [d.version for d in distributions(path=dirs) if (d.metadata["Name"] or "").lower() == "setuptools"][:1]
 def base_same(venv, base):
     try:
         mine = versions(glob.glob(os.path.join(venv, "lib", "python3*", "site-packages")))
-        return bool(mine) and all(versions([d for d in base if os.path.isdir(d)]).get(k) == v for k, v in mine.items())
+        return bool(mine) and versions([d for d in base if os.path.isdir(d)]) == mine
     except Exception:
         return False
 def main():
@@ -89,7 +85,7 @@ def main():
                 path = os.path.join(here, name)
                 if not (own and OWN.match(name)) and path not in skip and uses(path, name):
                     if base_same(sys.argv[1], site.getsitepackages([sys.base_prefix])):
-                        print("msb: " + path + " uses setuptools: the virtualenv sees the same version in the base image instead of its own copy")
+                        print("msb: " + path + " uses them: the virtualenv sees the base image setuptools, the same version, instead of its own")
                         sys.exit(2)
                     print("msb: setuptools and wheel stay in the virtualenv: " + path + " uses them")
                     sys.exit(1)
@@ -104,21 +100,22 @@ def drop_step(venv: str, roots: list[str]) -> str:
     """The builder block: write the checker, run it over the virtualenv and the app's copies, and
     remove the build tools from the virtualenv when it finds no use of them."""
     site = f"{sh(venv)}/lib/python3*/site-packages"
-    gone = [f"{site}/{name}" for name in ("setuptools", "setuptools-*.dist-info", "pkg_resources",
-                                          "_distutils_hack", "distutils-precedence.pth", "wheel",
-                                          "wheel-*.dist-info")]
-    gone += [f"{sh(venv)}/bin/wheel", f"{sh(venv)}/bin/easy_install*"]
+    setuptools = [f"{site}/{name}" for name in ("setuptools", "setuptools-*.dist-info", "pkg_resources",
+                                                "_distutils_hack", "distutils-precedence.pth")]
+    setuptools.append(f"{sh(venv)}/bin/easy_install*")
+    wheel = [f"{site}/wheel", f"{site}/wheel-*.dist-info", f"{sh(venv)}/bin/wheel"]
     printf = " \\\n        ".join(sh(line) for line in CHECKER.splitlines())
     checked = " ".join(sh(p) for p in [venv, *roots])
     cfg = f"{sh(venv)}/pyvenv.cfg"
     return ("# setuptools, pkg_resources and wheel build packages: the runtime's virtualenv goes without them\n"
             "# unless an installed package or the app imports them (the check reads every file it gets); then,\n"
-            "# when the base image has the same versions, the virtualenv sees the base's copy instead of its own\n"
+            "# when the base image has the same setuptools, the virtualenv sees the base's instead of its own\n"
             f"RUN printf '%s\\n' \\\n        {printf} \\\n    > {SCRIPT} \\\n"
             f"    && {{ {sh(venv)}/bin/python {SCRIPT} {checked}; found=$?; \\\n"
-            f"    if [ \"$found\" = 2 ]; then \\\n"
-            f"        sed -i 's/^include-system-site-packages *= *false$/include-system-site-packages = true/' {cfg} \\\n"
-            f"        && grep -q '^include-system-site-packages = true$' {cfg} && found=0; fi; \\\n"
             f"    if [ \"$found\" = 0 ]; then \\\n"
-            f"        rm -rf {' '.join(gone)}; fi; }}; \\\n"
+            f"        rm -rf {' '.join(setuptools + wheel)}; \\\n"
+            f"    elif [ \"$found\" = 2 ] \\\n"
+            f"        && sed -i 's/^include-system-site-packages *= *false$/include-system-site-packages = true/' {cfg} \\\n"
+            f"        && grep -q '^include-system-site-packages = true$' {cfg}; then \\\n"
+            f"        rm -rf {' '.join(setuptools)}; fi; }}; \\\n"
             f"    rm -f {SCRIPT}")

@@ -70,13 +70,13 @@ def _dist(site, name: str, version: str, kind: str = "dist-info") -> None:
     ({"setuptools": "66.1.1"}, {"setuptools": "66.1.1"}, True),
     ({"setuptools": "66.1.1"}, {"setuptools": "58.1.0"}, False),      # pinned or another bundle: keep it
     ({"setuptools": "66.1.1"}, {}, False),                            # a base without setuptools
-    ({"setuptools": "66.1.1", "wheel": "0.45.1"}, {"setuptools": "66.1.1"}, False),
-    ({"setuptools": "66.1.1", "wheel": "0.45.1"}, {"setuptools": "66.1.1", "wheel": "0.45.1"}, True),
-    ({}, {"setuptools": "66.1.1"}, False),                            # nothing known of the virtualenv's
+    ({"setuptools": "66.1.1", "wheel": "0.45.1"}, {"setuptools": "66.1.1", "wheel": "0.38.4"}, True),
+    ({"wheel": "0.45.1"}, {"setuptools": "66.1.1", "wheel": "0.45.1"}, False),   # Python 3.12: no setuptools
 ])
-def test_the_base_images_copy_serves_only_at_the_same_version(tmp_path, mine, base, same):
+def test_the_base_images_setuptools_serves_only_at_the_same_version(tmp_path, mine, base, same):
     """An app that imports pkg_resources on the original's own base: the original imported the base's
-    setuptools, so the virtualenv may see that one instead of carrying a copy, at the same version only."""
+    setuptools, so the virtualenv may see that one instead of carrying a copy, at the same version only
+    (the virtualenv's own wheel, a package the requirements pulled in, stays and comes first)."""
     checker: dict = {}
     exec(compile(CHECKER, "checker", "exec"), checker)     # its main() only runs as a script
     site = tmp_path / "opt/venv/lib/python3.11/site-packages"
@@ -91,9 +91,11 @@ def test_the_base_images_copy_serves_only_at_the_same_version(tmp_path, mine, ba
     assert checker["base_same"](str(tmp_path / "opt/venv"), [str(missing), str(base_site)]) is same
 
 
-def test_a_use_with_the_same_version_in_the_base_lets_the_virtualenv_see_the_base():
+def test_a_use_with_the_same_setuptools_in_the_base_lets_the_virtualenv_see_the_base():
     step = drop_step("/opt/venv", ["/tmp/msb-runtime/app"])
-    # exit 2 of the check: pyvenv.cfg is switched, and only a switch that took removes the copy
-    flip = step.index("include-system-site-packages = true/' /opt/venv/pyvenv.cfg")
-    assert step.index('if [ "$found" = 2 ]') < flip < step.index("grep -q '^include-system-site-packages = true$'")
-    assert step.index("&& found=0; fi") < step.index('if [ "$found" = 0 ]') < step.index("rm -rf /opt/venv/lib")
+    unused, used = step.split('elif [ "$found" = 2 ]')
+    assert "rm -rf /opt/venv/lib/python3*/site-packages/setuptools " in unused and "/opt/venv/bin/wheel" in unused
+    # exit 2 of the check: pyvenv.cfg is switched, and only a switch that took removes setuptools (not wheel)
+    switch, removal = used.split("; then")[0], used.split("; then")[1]
+    assert "include-system-site-packages = true/' /opt/venv/pyvenv.cfg" in switch and "grep -q" in switch
+    assert "site-packages/setuptools " in removal and "pkg_resources" in removal and "wheel" not in removal
