@@ -96,9 +96,12 @@ if __name__ == "__main__":
 SCRIPT = "/tmp/msb-build-tools.py"
 
 
-def drop_step(venv: str, roots: list[str]) -> str:
+def drop_step(venv: str, roots: list[str], base_setuptools: bool = True) -> str:
     """The builder block: write the checker, run it over the virtualenv and the app's copies, and
-    remove the build tools from the virtualenv when it finds no use of them."""
+    remove the build tools from the virtualenv when it finds no use of them. `base_setuptools`: the
+    runtime's base has the builder's system site-packages (an official python image, not a
+    distribution Python whose python3-setuptools the runtime does not install), so a use may be
+    served from there."""
     site = f"{sh(venv)}/lib/python3*/site-packages"
     setuptools = [f"{site}/{name}" for name in ("setuptools", "setuptools-*.dist-info", "pkg_resources",
                                                 "_distutils_hack", "distutils-precedence.pth")]
@@ -108,14 +111,16 @@ def drop_step(venv: str, roots: list[str]) -> str:
     checked = " ".join(sh(p) for p in [venv, *roots])
     cfg = f"{sh(venv)}/pyvenv.cfg"
     return ("# setuptools, pkg_resources and wheel build packages: the runtime's virtualenv goes without them\n"
-            "# unless an installed package or the app imports them (the check reads every file it gets); then,\n"
-            "# when the base image has the same setuptools, the virtualenv sees the base's instead of its own\n"
+            "# unless an installed package or the app imports them (the check reads every file it gets)" + (
+                "; then,\n# when the base image has the same setuptools, the virtualenv sees the base's instead of "
+                "its own\n" if base_setuptools else "\n") +
             f"RUN printf '%s\\n' \\\n        {printf} \\\n    > {SCRIPT} \\\n"
             f"    && {{ {sh(venv)}/bin/python {SCRIPT} {checked}; found=$?; \\\n"
             f"    if [ \"$found\" = 0 ]; then \\\n"
-            f"        rm -rf {' '.join(setuptools + wheel)}; \\\n"
+            f"        rm -rf {' '.join(setuptools + wheel)}; \\\n" + (
             f"    elif [ \"$found\" = 2 ] \\\n"
             f"        && sed -i 's/^include-system-site-packages *= *false$/include-system-site-packages = true/' {cfg} \\\n"
             f"        && grep -q '^include-system-site-packages = true$' {cfg}; then \\\n"
-            f"        rm -rf {' '.join(setuptools)}; fi; }}; \\\n"
+            f"        rm -rf {' '.join(setuptools)}; \\\n" if base_setuptools else "") +
+            f"    fi; }}; \\\n"
             f"    rm -f {SCRIPT}")

@@ -118,7 +118,7 @@ class Virtualenv:
             return
         from msbrewrite.languages.python.build_tools import drop_step
         roots = [a.source for a in self.plan.artifacts if a.source != self.venv]
-        step = drop_step(self.venv, roots)
+        step = drop_step(self.venv, roots, base_setuptools=not self.distro)
         if len(step.encode()) > MAX_GENERATED_LINE:
             self.plan.decisions.append("setuptools and wheel stay in the virtualenv: the app is copied in too "
                                        "many pieces for one check step")

@@ -99,3 +99,15 @@ def test_a_use_with_the_same_setuptools_in_the_base_lets_the_virtualenv_see_the_
     switch, removal = used.split("; then")[0], used.split("; then")[1]
     assert "include-system-site-packages = true/' /opt/venv/pyvenv.cfg" in switch and "grep -q" in switch
     assert "site-packages/setuptools " in removal and "pkg_resources" in removal and "wheel" not in removal
+
+
+def test_a_distribution_python_keeps_its_copy_when_something_uses_it():
+    """Debian's python3-setuptools is a build package the runtime does not install: the builder's
+    system site-packages are not the runtime's, so the virtualenv keeps its own setuptools."""
+    from msbrewrite import Options, convert
+    dockerfile = ("FROM ubuntu:22.04\nRUN apt-get update && apt-get install -y python3 python3-pip python3-venv\n"
+                  "WORKDIR /app\nCOPY . .\nRUN pip3 install -r requirements.txt\nCMD [\"python3\", \"app.py\"]\n")
+    result = convert(dockerfile, None, Options())
+    assert "/tmp/msb-build-tools.py" in result.text and "include-system-site-packages" not in result.text
+    official = convert(dockerfile.replace("ubuntu:22.04", "python:3.11-slim"), None, Options())
+    assert "include-system-site-packages = true" in official.text
