@@ -32,6 +32,7 @@ PROGRAMS = {
     "supervisor": ("supervisord", "supervisorctl"), "tini": ("tini",), "dumb-init": ("dumb-init",),
     "gosu": ("gosu",), "su-exec": ("su-exec",), "wkhtmltopdf": ("wkhtmltopdf", "wkhtmltoimage"),
     "unrar": ("unrar",), "aria2": ("aria2c",), "youtube-dl": ("youtube-dl",), "yt-dlp": ("yt-dlp",),
+    "mercurial": ("hg",), "subversion": ("svn",), "xz-utils": ("xz", "unxz"), "bzip2": ("bzip2", "bunzip2"),
 }
 # compilers and build systems: the binary is already built when the runtime starts
 COMPILERS = {"gcc", "g++", "make", "cmake", "build-essential", "pkg-config", "pkgconf", "clang", "llvm", "lld",

@@ -1,5 +1,6 @@
 """Which ENV differences between the two images are worth a warning: a variable the original sets
-and the converted image lacks or changes, unless base images or builds set it for themselves. Pure."""
+and the converted image lacks or changes, unless base images or builds set it for themselves; and
+the one the original runs with so that both logs can be compared (Python's output buffering). Pure."""
 from __future__ import annotations
 
 import re
@@ -26,3 +27,22 @@ def env_warnings(original: dict, converted: dict) -> list[str]:
         out.append("ENV set differently in the converted image: " + ", ".join(
             f"{k} ({before[k][:30]!r} -> {after[k][:30]!r})" for k in changed[:5]))
     return out
+
+
+def _env(config: dict) -> dict[str, str]:
+    pairs = (e.partition("=") for e in (config or {}).get("Env") or [] if isinstance(e, str))
+    return {k: v for k, _, v in pairs}
+
+
+def unbuffered_original(original: dict, converted: dict, run_args: list[str]) -> list[str]:
+    """`docker run` arguments for the original so its log is comparable: a Python runtime the
+    conversion gave PYTHONUNBUFFERED=1 prints each line at once, while the original's stdout (a pipe,
+    not a terminal) holds them in a buffer that a stopped server never flushes. A line the converted
+    log shows and the original's buffer kept is not a difference of behaviour; the same setting for
+    the original makes both logs say what the app printed. Nothing when the user set it, when the
+    original sets it itself, or when the converted image does not."""
+    if _env(original).get("PYTHONUNBUFFERED") or not _env(converted).get("PYTHONUNBUFFERED"):
+        return []
+    if any("PYTHONUNBUFFERED" in a for a in run_args):
+        return []
+    return ["-e", "PYTHONUNBUFFERED=" + _env(converted)["PYTHONUNBUFFERED"]]

@@ -43,9 +43,16 @@ class ServerSmoke:
         # readiness on the first requested path: `/` itself may crash an app that was given --path
         ready = requested[0]
 
+        from msbrewrite.verify.env import unbuffered_original
+        unbuffered = unbuffered_original(original_config, config, self.s.run_args) if original else []
+        if unbuffered:
+            report.notes.append("the original ran with PYTHONUNBUFFERED=1, as the converted image sets it: its "
+                                "log then shows what the app printed instead of keeping it in a buffer")
+
         def server(role: str) -> ServerProbe:
+            args = self.s.run_args + (unbuffered if role == "original" else [])
             return ServerProbe(self.docker, self.label, f"msb-verify-{self.run_id}-{role}", probe,
-                               self.s.run_args, self.s.timeout, self.progress)
+                               args, self.s.timeout, self.progress)
 
         before, idle = None, False
         if original:

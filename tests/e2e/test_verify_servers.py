@@ -53,3 +53,18 @@ def test_a_stale_expose_gives_way_to_the_port_the_app_listens_on(engine_env):
     assert smoke["original"]["port_found_by"] == "listening socket (port 3000 named by EXPOSE answered nothing)"
     assert smoke["converted"]["fetches"]["/"]["status"] == 200
     assert report["verdict"] == "PASS" and code == 0, (_differences(report), smoke["detail"])
+
+
+PRINTS = Path(__file__).resolve().parent / "data" / "py-prints-misses"
+
+
+def test_a_python_server_that_prints_is_compared_with_both_logs_unbuffered(engine_env):
+    """An invented service print()s "item plums does not exist" for a miss. The converted runtime sets
+    PYTHONUNBUFFERED=1, so the line reached its log; the original's stdout buffer never did before the
+    server was stopped, and verify failed the conversion on a `file missing` signature only the
+    converted log had. The original now runs with the same setting, and verify says so."""
+    code, report = verify_json(engine_env, str(PRINTS / "Dockerfile"), "--path", "/apples", "--path", "/plums",
+                               "--no-discover")
+    assert report["smoke"]["original"]["statuses"] == {"/apples": 200, "/plums": 404}
+    assert code == 0 and report["verdict"] == "PASS", _differences(report)
+    assert any("PYTHONUNBUFFERED=1" in n for n in report["notes"])

@@ -62,3 +62,21 @@ def test_colour_codes_do_not_make_a_line_new():
     converted = ["warn: ENOENT: no such file or directory, open '/app/config.local.json'",
                  "\x1b[31merror\x1b[39m: ENOENT: no such file or directory, open '/app/data/items.json'"]
     assert new_lines(original, converted) == [converted[1]]
+
+
+# ---------------------------------------------------------------- Python's output buffer
+
+
+def test_the_original_runs_unbuffered_when_the_converted_python_runtime_is():
+    """A Django view that print()s "does not exist": the converted runtime (PYTHONUNBUFFERED=1)
+    logged it, the original's buffer never reached the log before the server was stopped, and the
+    line read as a `file missing` signature only the converted image showed."""
+    from msbrewrite.verify.env import unbuffered_original
+    original = {"Env": ["PATH=/usr/local/bin:/usr/bin", "LANG=C.UTF-8"]}
+    converted = {"Env": ["VIRTUAL_ENV=/opt/venv", "PYTHONDONTWRITEBYTECODE=1", "PYTHONUNBUFFERED=1"]}
+    assert unbuffered_original(original, converted, []) == ["-e", "PYTHONUNBUFFERED=1"]
+    # the original already unbuffered, the converted image buffered, or the user's own choice: nothing
+    assert unbuffered_original({"Env": ["PYTHONUNBUFFERED=1"]}, converted, []) == []
+    assert unbuffered_original(original, {"Env": ["PATH=/usr/bin"]}, []) == []
+    assert unbuffered_original(original, converted, ["-e=PYTHONUNBUFFERED=0"]) == []
+    assert unbuffered_original({}, {}, []) == []

@@ -9,6 +9,14 @@ them only when no file imports them outside a `try ... except ImportError` (or a
 `TYPE_CHECKING` or `sys.modules`) and no installed distribution requires them outside an extra.
 A package's own tests, its `distutils` folder and the modules it registers as setuptools plugins
 do not count. Anything unexpected keeps them, and the step cannot fail the build.
+
+When something does use them: the step runs only where the runtime is the builder's own image
+(venv.drop_build_tools), and the original imported the base image's setuptools from its system
+site-packages. When that base has the setuptools version the virtualenv holds, the virtualenv's
+copy goes and its `pyvenv.cfg` lets it see the base's site-packages, as the original saw them (the
+virtualenv's own packages, its wheel among them, still come first): the same code, without a
+second copy that made the converted image larger than the original. Another version (a pin in the
+requirements) stays in the virtualenv.
 """
 from __future__ import annotations
 
@@ -55,36 +63,64 @@ def plugins(site):
             if group.startswith(("distutils.", "setuptools.", "egg_info.")) and "=" in line:
                 found.add(os.path.join(site, *line.split("=", 1)[1].split(":")[0].strip().split(".")) + ".py")
     return found
-skip = set()
-for root in sys.argv[1:]:
-    found = [(os.path.dirname(root), [], [os.path.basename(root)])] if os.path.isfile(root) else os.walk(root)
-    for here, dirs, files in found:
-        own = os.path.basename(here) == "site-packages"
-        skip = skip | plugins(here) if own else skip
-        dirs[:] = [d for d in dirs if d not in SKIP and not (own and OWN.match(d)) and not (d == "distutils" and "site-packages" in here)]
-        for name in files:
-            path = os.path.join(here, name)
-            if not (own and OWN.match(name)) and path not in skip and uses(path, name):
-                print("msb: setuptools and wheel stay in the virtualenv: " + path + " uses them")
-                sys.exit(1)
+def versions(dirs):
+    from importlib.metadata import distributions
+    return [d.version for d in distributions(path=dirs) if (d.metadata["Name"] or "").lower() == "setuptools"][:1]
+def base_same(venv, base):
+    try:
+        mine = versions(glob.glob(os.path.join(venv, "lib", "python3*", "site-packages")))
+        return bool(mine) and versions([d for d in base if os.path.isdir(d)]) == mine
+    except Exception:
+        return False
+def main():
+    import site
+    skip = set()
+    for root in sys.argv[1:]:
+        found = [(os.path.dirname(root), [], [os.path.basename(root)])] if os.path.isfile(root) else os.walk(root)
+        for here, dirs, files in found:
+            own = os.path.basename(here) == "site-packages"
+            skip = skip | plugins(here) if own else skip
+            dirs[:] = [d for d in dirs if d not in SKIP and not (own and OWN.match(d)) and not (d == "distutils" and "site-packages" in here)]
+            for name in files:
+                path = os.path.join(here, name)
+                if not (own and OWN.match(name)) and path not in skip and uses(path, name):
+                    if base_same(sys.argv[1], site.getsitepackages([sys.base_prefix])):
+                        print("msb: " + path + " uses them: the virtualenv sees the base image setuptools, the same version, instead of its own")
+                        sys.exit(2)
+                    print("msb: setuptools and wheel stay in the virtualenv: " + path + " uses them")
+                    sys.exit(1)
+if __name__ == "__main__":
+    main()
 """
 
 SCRIPT = "/tmp/msb-build-tools.py"
 
 
-def drop_step(venv: str, roots: list[str]) -> str:
+def drop_step(venv: str, roots: list[str], base_setuptools: bool = True) -> str:
     """The builder block: write the checker, run it over the virtualenv and the app's copies, and
-    remove the build tools from the virtualenv when it finds no use of them."""
+    remove the build tools from the virtualenv when it finds no use of them. `base_setuptools`: the
+    runtime's base has the builder's system site-packages (an official python image, not a
+    distribution Python whose python3-setuptools the runtime does not install), so a use may be
+    served from there."""
     site = f"{sh(venv)}/lib/python3*/site-packages"
-    gone = [f"{site}/{name}" for name in ("setuptools", "setuptools-*.dist-info", "pkg_resources",
-                                          "_distutils_hack", "distutils-precedence.pth", "wheel",
-                                          "wheel-*.dist-info")]
-    gone += [f"{sh(venv)}/bin/wheel", f"{sh(venv)}/bin/easy_install*"]
+    setuptools = [f"{site}/{name}" for name in ("setuptools", "setuptools-*.dist-info", "pkg_resources",
+                                                "_distutils_hack", "distutils-precedence.pth")]
+    setuptools.append(f"{sh(venv)}/bin/easy_install*")
+    wheel = [f"{site}/wheel", f"{site}/wheel-*.dist-info", f"{sh(venv)}/bin/wheel"]
     printf = " \\\n        ".join(sh(line) for line in CHECKER.splitlines())
     checked = " ".join(sh(p) for p in [venv, *roots])
+    cfg = f"{sh(venv)}/pyvenv.cfg"
     return ("# setuptools, pkg_resources and wheel build packages: the runtime's virtualenv goes without them\n"
-            "# unless an installed package or the app imports them (the check reads every file it gets)\n"
+            "# unless an installed package or the app imports them (the check reads every file it gets)" + (
+                "; then,\n# when the base image has the same setuptools, the virtualenv sees the base's instead of "
+                "its own\n" if base_setuptools else "\n") +
             f"RUN printf '%s\\n' \\\n        {printf} \\\n    > {SCRIPT} \\\n"
-            f"    && if {sh(venv)}/bin/python {SCRIPT} {checked}; then \\\n"
-            f"        rm -rf {' '.join(gone)}; fi; \\\n"
+            f"    && {{ {sh(venv)}/bin/python {SCRIPT} {checked}; found=$?; \\\n"
+            f"    if [ \"$found\" = 0 ]; then \\\n"
+            f"        rm -rf {' '.join(setuptools + wheel)}; \\\n" + (
+            f"    elif [ \"$found\" = 2 ] \\\n"
+            f"        && sed -i 's/^include-system-site-packages *= *false$/include-system-site-packages = true/' {cfg} \\\n"
+            f"        && grep -q '^include-system-site-packages = true$' {cfg}; then \\\n"
+            f"        rm -rf {' '.join(setuptools)}; \\\n" if base_setuptools else "") +
+            f"    fi; }}; \\\n"
             f"    rm -f {SCRIPT}")

@@ -20,6 +20,11 @@ BUILD_PACKAGES = {"curl", "wget", "git", "gnupg", "gnupg2", "dirmngr", "apt-tran
                   "python3-pip", "python3-venv", "python3-setuptools", "python3-wheel", "python3-distutils",
                   "python3-virtualenv", "py3-pip", "py3-setuptools", "py3-wheel", "python3-dev", "python-dev",
                   "postgresql-client-common", "pipenv", "python3-poetry"}
+# build packages without a program an app would run, or whose program python:*-slim already has
+NOT_PROGRAMS = {"bash", "apt-transport-https", "apt-utils", "software-properties-common", "lsb-release", "gnupg",
+                "gnupg2", "dirmngr", "postgresql-client-common", "build-base", "alpine-sdk", "gfortran", "swig"}
+# programs a full python:<version> image carries (its buildpack-deps base) and python:*-slim lacks
+FULL_IMAGE_PROGRAMS = ("git", "curl", "wget", "openssh-client", "unzip", "mercurial", "subversion")
 # libraries a python:*-slim image already carries (its interpreter links them)
 SLIM_HAS = {"libssl3", "libffi8", "zlib1g", "libsqlite3-0", "libbz2-1.0", "liblzma5", "libc6", "libgcc-s1",
             "ca-certificates", "tzdata", "netbase", "libexpat1", "libuuid1", "libncursesw6", "libreadline8"}
@@ -78,10 +83,33 @@ class SystemPackages:
             plan.decisions.append("runtime libraries for the -dev packages of the build: " + " ".join(sorted(dev_libs)))
         if extra:
             plan.decisions.append(f"packages the app may use at run time installed too: {' '.join(sorted(set(extra)))}")
-        plan.runtime_packages += sorted(libs | set(extra))
+        plan.runtime_packages += sorted(libs | set(extra) | set(self.programs_run(pkgs)))
         if facts.find("crontab"):
             plan.warnings.append("crontab entries installed in the builder are not in the runtime stage: "
                                  "install them there (or run the job from the orchestrator)")
+
+    def programs_run(self, pkgs: list[str]) -> list[str]:
+        """Fetching tools the app itself runs (`subprocess.run(["git", ...])`, `os.system("curl ...")`, its
+        start command) stay: those the build installed, which are otherwise build-only, and those a full
+        python image carries (from buildpack-deps) that the slim runtime lacks. Only the context says so."""
+        facts, plan = self.facts, self.plan
+        if not facts.context:
+            return []
+        from msbrewrite.languages.common import start_words
+        from msbrewrite.model.bases import same_image
+        from msbrewrite.rules.runtime_programs import used_by_app
+        installed = [p for p in pkgs if p in BUILD_PACKAGES and p not in NOT_PROGRAMS]
+        full = facts.image_name == "python" and not self.distro and not facts.is_alpine and \
+            "slim" not in facts.image_tag and not same_image(plan.runtime_base, facts.image)
+        carried = [p for p in FULL_IMAGE_PROGRAMS if p not in installed] if full else []
+        words = start_words(facts, plan) + [w for v in facts.env.values() for w in str(v).split()]
+        used = used_by_app(facts, installed + carried, (".py",), words)
+        if used:
+            plan.decisions.append("the app runs programs " + ("the build installed or " if installed else "") +
+                                  (f"{facts.image} carries " if carried else "") + "and python:*-slim has not: " +
+                                  ", ".join(f"{pkg} ({where})" for pkg, where in sorted(used.items())) +
+                                  "; installed in the runtime")
+        return sorted(used)
 
     def warn_preinstalled(self) -> None:
         """Full python images carry -dev libraries a source build may link without any apt line."""

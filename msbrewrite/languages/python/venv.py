@@ -4,7 +4,7 @@ A virtualenv the build already makes is copied whole. Otherwise, when dependenci
 /opt/venv is created right after FROM (or before the first install on a distribution Python) and
 put on PATH, handed to a non-root build user before its installs, and copied to the runtime with
 VIRTUAL_ENV and PATH set there. On the original's own base, setuptools and wheel leave it at the
-end of the build unless something uses them (build_tools).
+end of the build unless something uses them and the base lacks their version (build_tools).
 """
 from __future__ import annotations
 
@@ -118,14 +118,15 @@ class Virtualenv:
             return
         from msbrewrite.languages.python.build_tools import drop_step
         roots = [a.source for a in self.plan.artifacts if a.source != self.venv]
-        step = drop_step(self.venv, roots)
+        step = drop_step(self.venv, roots, base_setuptools=not self.distro)
         if len(step.encode()) > MAX_GENERATED_LINE:
             self.plan.decisions.append("setuptools and wheel stay in the virtualenv: the app is copied in too "
                                        "many pieces for one check step")
             return
         self.plan.builder_append.append(step)
         self.plan.decisions.append("setuptools, pkg_resources and wheel removed from the virtualenv at the end of "
-                                   "the build unless an installed package or the app imports them")
+                                   "the build unless an installed package or the app imports them; when one "
+                                   "does, the virtualenv sees the base image's copy if it is the same version")
 
     def venv_inside_source(self) -> None:
         """A venv under the app directory comes with the whole-directory copy: do not copy it twice."""

@@ -1,0 +1,24 @@
+"""Programs a Python app runs itself, on a real engine: an invented service on the full python:3.11
+image runs `git` (which that image carries from buildpack-deps) when it answers. python:3.11-slim
+has no git, so the converted image answered 503 where the original answered 200; the runtime now
+installs the git the app runs."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from e2e_support import engine_env, verify_json  # noqa: F401 (engine_env is a fixture)
+
+pytestmark = pytest.mark.e2e
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def test_service_running_git_from_the_full_image_keeps_it(engine_env):
+    code, report = verify_json(engine_env, str(DATA / "py-runs-git" / "Dockerfile"), "--no-discover")
+    assert report["original"]["ok"] and report["converted"]["ok"], report["converted"].get("log_tail")
+    found = [(d["kind"], d["what"]) for d in report.get("differences", [])]
+    assert code == 0 and report["verdict"] == "PASS", found
+    # the slim runtime plus git is still far smaller than the full image
+    assert report["converted"]["size"] < report["original"]["size"]

@@ -1,0 +1,66 @@
+"""Programs a Python app runs itself (git, curl, ssh...): the runtime has them when the original had.
+
+A python:<version> builder is the full image, whose buildpack-deps base carries git, curl, wget and
+ssh; python:<version>-slim has none of them. And the build's own `apt-get install git` counts as a
+build tool unless the app runs it. Either way, a call such as `subprocess.run(["git", ...])` fails
+with FileNotFoundError in a runtime without the program."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from msbrewrite import Options, convert
+
+APP = '''import subprocess
+def sync(url):
+    subprocess.run(["git", "clone", url], check=True)
+'''
+
+
+def _convert(tmp_path: Path, dockerfile: str, code: str = APP):
+    (tmp_path / "requirements.txt").write_text("idna\n")
+    (tmp_path / "sync.py").write_text(code)
+    return convert(dockerfile, tmp_path, Options())
+
+
+def _installed(result) -> list[str]:
+    """The packages the runtime stage installs."""
+    runtime = result.text.split("\nFROM ")[-1]
+    line = next((ln for ln in runtime.splitlines() if "apt-get install" in ln), "")
+    return [w for w in line.split("--no-install-recommends")[-1].split("&&")[0].split() if w != "\\"]
+
+
+FULL = "FROM python:3.11\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD [\"python\", \"sync.py\"]\n"
+
+
+def test_a_program_the_full_image_carries_is_installed_on_the_slim_runtime(tmp_path):
+    result = _convert(tmp_path, FULL)
+    assert "FROM python:3.11-slim" in result.text
+    assert _installed(result) == ["git"]
+    assert any("git (sync.py:3)" in d and "python:3.11 carries" in d for d in result.decisions)
+
+
+def test_a_build_tool_the_app_runs_stays_in_the_runtime(tmp_path):
+    dockerfile = ("FROM python:3.11-slim\nRUN apt-get update && apt-get install -y curl openssh-client\n"
+                  "WORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD [\"python\", \"sync.py\"]\n")
+    code = 'import os\nos.system("curl -fsS https://example.invalid/feed")\n'
+    result = _convert(tmp_path, dockerfile, code)
+    assert _installed(result) == ["curl"]        # nothing runs ssh: openssh-client stays a build tool
+    assert any("curl (sync.py:2)" in d and "the build installed" in d for d in result.decisions)
+
+
+@pytest.mark.parametrize("code", [
+    "import git\nrepo = git.Repo('.')\n",                 # GitPython's module name, not a program run
+    "scheme = 'github'\nremote = 'git@example.org:x'\n",  # longer words that start with the name
+])
+def test_names_that_are_not_a_program_run_add_nothing(tmp_path, code):
+    assert _installed(_convert(tmp_path, FULL, code)) == []
+
+
+def test_a_slim_builder_had_no_git_either(tmp_path):
+    assert _installed(_convert(tmp_path, FULL.replace("python:3.11", "python:3.11-slim"))) == []
+
+
+def test_without_the_context_nothing_is_guessed():
+    assert _installed(convert(FULL, None, Options())) == []
