@@ -115,7 +115,7 @@ def app_dirs(facts: StageFacts) -> list[str]:
                 found.append(dest)
     out: list[str] = []
     kept: set[str] = set()
-    for d in sorted(set(found), key=len):
+    for d in sorted(dict.fromkeys(found), key=len):     # same length: in the order the build copied them
         # a base image directory (`ADD main.go /`) is never copied whole: it cannot hold the app's own ones;
         # the parents of d are looked up (a set), not every directory kept so far: linear in the COPY lines
         if not any(p in kept and not is_system_dir(p) for p in _parents(d)):

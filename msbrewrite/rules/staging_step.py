@@ -36,13 +36,19 @@ def stage_loop(appdirs: list[str], rules: list[Rule], skip: list[str], secrets: 
     tar_ex, finds = _parts(rules, skip, secrets)
     named = ", ".join(appdirs) if len(appdirs) <= 4 else f"{len(appdirs)} app directories ({appdirs[0]}, ...)"
     step = (f"# the runtime's copies of {named}: everything but what only the build needs\n"
-            f"RUN set -e; for d in {' '.join(shlex.quote(d) for d in appdirs)}; do \\\n"
+            f"RUN set -e; for d in {_words(appdirs)}; do \\\n"
             f"        s={STAGE_ROOT}\"$d\"; mkdir -p \"$s\"; \\\n"
             f"        tar -C \"$d\"{tar_ex} -cf /tmp/msb-runtime.tar .; \\\n"
             f"        tar -C \"$s\" -xf /tmp/msb-runtime.tar; rm /tmp/msb-runtime.tar")
     if finds:
         step += "; \\\n        " + finds
     return step + "; \\\n    done"
+
+
+def _words(paths: list[str], per_line: int = 8) -> str:
+    """Shell words, a few per line: a Dockerfile line over 64 KiB is refused by Docker's parser."""
+    words = [shlex.quote(p) for p in paths]
+    return " \\\n        ".join(" ".join(words[i:i + per_line]) for i in range(0, len(words), per_line))
 
 
 def step_key(rules: list[Rule], skip: list[str], secrets: Secrets) -> tuple[str, str]:
