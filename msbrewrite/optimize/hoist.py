@@ -82,9 +82,9 @@ def _unread(staging: dict, passed: list[str], path: str) -> bool:
     """No staging step in `passed` reads `path`: it lies outside their app directory or in a
     folder their archive leaves out."""
     for block in passed:
-        appdir, excluded = staging[block]
-        if (under(path, appdir) or under(appdir, path)) and not any(under(path, e) for e in excluded):
-            return False
+        for appdir, excluded in staging[block]:
+            if (under(path, appdir) or under(appdir, path)) and not any(under(path, e) for e in excluded):
+                return False
     return True
 
 

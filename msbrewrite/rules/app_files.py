@@ -32,7 +32,7 @@ from msbrewrite.model.plan import BuildPlan
 from msbrewrite.rules.app_matching import Rule, build_only, matcher
 from msbrewrite.rules.staging_report import report
 from msbrewrite.rules.staging_secrets import staging_secrets
-from msbrewrite.rules.staging_step import STAGE_ROOT, WHY, excluded, stage_step
+from msbrewrite.rules.staging_step import STAGE_ROOT, WHY, excluded, stage_loop, stage_step, step_key
 from msbrewrite.rules.unread_files import unread
 from msbrewrite.rules.worth_staging import worth_staging
 
@@ -115,7 +115,7 @@ def app_dirs(facts: StageFacts) -> list[str]:
                 found.append(dest)
     out: list[str] = []
     kept: set[str] = set()
-    for d in sorted(set(found), key=len):
+    for d in sorted(dict.fromkeys(found), key=len):     # same length: in the order the build copied them
         # a base image directory (`ADD main.go /`) is never copied whole: it cannot hold the app's own ones;
         # the parents of d are looked up (a set), not every directory kept so far: linear in the COPY lines
         if not any(p in kept and not is_system_dir(p) for p in _parents(d)):
@@ -160,6 +160,7 @@ def stage(facts: StageFacts, plan: BuildPlan, language: str, appdirs: list[str] 
     """Copy each app directory to the runtime minus its build-only files. Returns the directories staged."""
     rules = rules_for(language) + list(extra or [])
     staged = []
+    steps: dict[tuple[str, str], list] = {}          # one builder step per set of paths left out
     todo = list(appdirs if appdirs is not None else app_dirs(facts))
     if "/" in todo:
         todo = _root_entries(facts, plan, rules, todo)
@@ -179,12 +180,8 @@ def stage(facts: StageFacts, plan: BuildPlan, language: str, appdirs: list[str] 
         if not worth_staging(facts, appdir, files, dir_rules, skip, language):
             plan.decisions.append(f"{appdir}: every file the context puts there is build-only; not copied")
             continue
-        staging = STAGE_ROOT + appdir
         used = rules if files is None else _rules_in_play(files, dir_rules)
-        step = stage_step(appdir, staging, used, skip, secrets)
-        plan.builder_append.append(step)
-        # what the step reads, so a later clean-up of an excluded folder may run before it
-        plan.extra.setdefault("staging_reads", {})[step] = (appdir, excluded(appdir, used, skip))
+        steps.setdefault(step_key(used, skip, secrets), []).append((appdir, used, skip, secrets))
         parent = posixpath.dirname(appdir)
         source = STAGE_ROOT + parent.rstrip("/") + "/"
         if source not in plan.produced:
@@ -192,6 +189,14 @@ def stage(facts: StageFacts, plan: BuildPlan, language: str, appdirs: list[str] 
         staged.append(appdir)
         plan.extra.setdefault("staged_app_dirs", []).append(appdir)
         report(plan, appdir, files, dir_rules, skip, secrets)
+    for group in steps.values():
+        # directories that leave out the same paths share one step (one layer, one copy of the rules)
+        appdir, used, skip, secrets = group[0]
+        step = (stage_step(appdir, STAGE_ROOT + appdir, used, skip, secrets) if len(group) == 1
+                else stage_loop([g[0] for g in group], used, skip, secrets))
+        plan.builder_append.append(step)
+        # what the step reads, so a later clean-up of an excluded folder may run before it
+        plan.extra.setdefault("staging_reads", {})[step] = [(d, excluded(d, u, k)) for d, u, k, _ in group]
     return staged
 
 

@@ -18,6 +18,46 @@ HEAVY = ("./.git", "./node_modules", "./target", "./vendor", "./.venv", "./venv"
 
 def stage_step(appdir: str, staging: str, rules: list[Rule], skip: list[str], secrets: Secrets) -> str:
     """The builder step: copy the app directory to `staging`, then delete the build-only paths there."""
+    tar_ex, finds = _parts(rules, skip, secrets)
+    q_app, q_stage = shlex.quote(appdir), shlex.quote(staging)
+    # no pipe and no cd: the step reads the same under hadolint's DL4006 and DL3003
+    step = (f"# the runtime's copy of {appdir}: everything but what only the build needs\n"
+            f"RUN s={q_stage} && mkdir -p \"$s\" \\\n"
+            f"    && tar -C {q_app}{tar_ex} -cf /tmp/msb-runtime.tar . \\\n"
+            f"    && tar -C \"$s\" -xf /tmp/msb-runtime.tar && rm /tmp/msb-runtime.tar")
+    if finds:
+        step += " \\\n    && " + finds
+    return step
+
+
+def stage_loop(appdirs: list[str], rules: list[Rule], skip: list[str], secrets: Secrets) -> str:
+    """One builder step for several app directories that leave out the same paths: a loop, so N
+    directories cost one layer and one copy of the rules (a step each could pass Docker's layer limit)."""
+    tar_ex, finds = _parts(rules, skip, secrets)
+    named = ", ".join(appdirs) if len(appdirs) <= 4 else f"{len(appdirs)} app directories ({appdirs[0]}, ...)"
+    step = (f"# the runtime's copies of {named}: everything but what only the build needs\n"
+            f"RUN set -e; for d in {_words(appdirs)}; do \\\n"
+            f"        s={STAGE_ROOT}\"$d\"; mkdir -p \"$s\"; \\\n"
+            f"        tar -C \"$d\"{tar_ex} -cf /tmp/msb-runtime.tar .; \\\n"
+            f"        tar -C \"$s\" -xf /tmp/msb-runtime.tar; rm /tmp/msb-runtime.tar")
+    if finds:
+        step += "; \\\n        " + finds
+    return step + "; \\\n    done"
+
+
+def _words(paths: list[str], per_line: int = 8) -> str:
+    """Shell words, a few per line: a Dockerfile line over 64 KiB is refused by Docker's parser."""
+    words = [shlex.quote(p) for p in paths]
+    return " \\\n        ".join(" ".join(words[i:i + per_line]) for i in range(0, len(words), per_line))
+
+
+def step_key(rules: list[Rule], skip: list[str], secrets: Secrets) -> tuple[str, str]:
+    """What a staging step does whatever its directory: directories with the same key share a step."""
+    return _parts(rules, skip, secrets)
+
+
+def _parts(rules: list[Rule], skip: list[str], secrets: Secrets) -> tuple[str, str]:
+    """The archive's excludes and the `find` that deletes build-only paths under "$s" (the staged copy)."""
     anchored = [r.pattern for r in rules if r.pattern.startswith("./") and "*" not in r.pattern]
     # an artifact inside a folder a rule removes anyway needs no test of its own
     skip = [s for s in skip if not any(f"./{s}" == p or f"./{s}".startswith(p + "/") for p in anchored)]
@@ -41,16 +81,8 @@ def stage_step(appdir: str, staging: str, rules: list[Rule], skip: list[str], se
     groups[".env files"] = [secrets.env_test]
     lines = [" -o ".join(tests) for tests in groups.values()]
     tar_ex = "".join(f" --exclude={shlex.quote(p)}" for p in dict.fromkeys(heavy))
-    q_app, q_stage = shlex.quote(appdir), shlex.quote(staging)
-    # no pipe and no cd: the step reads the same under hadolint's DL4006 and DL3003
-    step = (f"# the runtime's copy of {appdir}: everything but what only the build needs\n"
-            f"RUN s={q_stage} && mkdir -p \"$s\" \\\n"
-            f"    && tar -C {q_app}{tar_ex} -cf /tmp/msb-runtime.tar . \\\n"
-            f"    && tar -C \"$s\" -xf /tmp/msb-runtime.tar && rm /tmp/msb-runtime.tar")
-    if lines:
-        step += (" \\\n    && find \"$s\" -depth \\( " + " \\\n        -o ".join(lines)
-                 + " \\) -exec rm -rf {} +")
-    return step
+    finds = ("find \"$s\" -depth \\( " + " \\\n        -o ".join(lines) + " \\) -exec rm -rf {} +") if lines else ""
+    return tar_ex, finds
 
 
 def excluded(appdir: str, rules: list[Rule], skip: list[str]) -> list[str]:

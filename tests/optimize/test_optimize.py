@@ -133,9 +133,13 @@ def test_fast_path_reads_the_optimize_options():
 
 def test_a_clean_up_passes_a_staging_step_only_when_the_step_never_reads_what_it_cleans():
     from msbrewrite.optimize.hoist import _unread
-    staging = {"stage /srv": ("/srv", ["/srv/node_modules", "/srv/api/node_modules"])}
+    staging = {"stage /srv": [("/srv", ["/srv/node_modules", "/srv/api/node_modules"])],
+               "stage /a /b": [("/a", ["/a/node_modules"]), ("/b", [])]}
     assert _unread(staging, ["stage /srv"], "/srv/api/node_modules")
     assert _unread(staging, ["stage /srv"], "/opt/venv")
     assert not _unread(staging, ["stage /srv"], "/srv/web/node_modules")
     assert not _unread(staging, ["stage /srv"], "/")
     assert _unread(staging, [], "/srv/web/node_modules")
+    # one step staging several directories reads each of them
+    assert _unread(staging, ["stage /a /b"], "/a/node_modules")
+    assert not _unread(staging, ["stage /a /b"], "/b/node_modules")

@@ -1,6 +1,7 @@
 """The run-time file rule: each app directory reaches the runtime minus what is provably build-only."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -233,3 +234,30 @@ def test_docker_build_files_of_every_spelling_stay_out_of_the_runtime(tmp_path, 
     assert r.status == "converted", r.reason
     step = next(s for s in r.text.split("\n\n") if "the runtime's copy of /app" in s)
     assert test in step, step
+
+
+def _many_folders(n: int) -> str:
+    return ("FROM golang:1.22\nWORKDIR /src\n" + "".join(f"COPY f{i} /app/d{i}/\n" for i in range(n))
+            + 'RUN go build -o /app/server .\nCMD ["/app/server"]\n')
+
+
+def test_app_directories_that_leave_out_the_same_paths_share_one_step_in_the_build_order():
+    r = convert(_many_folders(12))
+    assert r.status == "converted", r.reason
+    assert r.text.count("the runtime's cop") == 1
+    assert "for d in /app/d0 /app/d1 /app/d2 /app/d3 /app/d4 /app/d5 /app/d6 /app/d7 \\\n" \
+           "        /app/d8 /app/d9 /app/d10 /app/d11; do" in r.text
+    assert "COPY --from=builder --chown=65532:65532 /tmp/msb-runtime/app/ /app/" in r.text
+
+
+def test_the_output_does_not_depend_on_the_interpreter_hash_seed():
+    code = "import sys; from msbrewrite import convert; print(convert(sys.stdin.read()).text)"
+    outs = {subprocess.run([sys.executable, "-c", code], input=_many_folders(40), capture_output=True, text=True,
+                           check=True, env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}
+    assert len(outs) == 1
+
+
+def test_thousands_of_app_directories_stay_under_the_parser_line_limit():
+    r = convert(_many_folders(7000))      # one line of 7,000 words would be over Docker's 64 KiB
+    assert r.status == "converted", r.reason
+    assert max(len(line) for line in r.text.splitlines()) < 65535
