@@ -1,10 +1,12 @@
 """Dockerfiles built from one context (a monorepo's root) share it in a bulk run: one walk and
 one `.dockerignore` reading per context, and for each file the same result as converting it alone."""
+import importlib.util
 import json
 import os
 import subprocess
 import sys
 
+from conftest import ROOT
 from msbrewrite.bulk import runner as bulk
 from msbrewrite.bulk.discover import discover
 from msbrewrite.model import context as context_module
@@ -16,16 +18,11 @@ HANG = 300
 
 FLAGS = {"runtime": "auto", "language": None, "user": None, "explicit": {}}
 
-SERVICE = """\
-FROM golang:1.22
-WORKDIR /src
-COPY go.mod go.sum ./
-RUN go mod download
-COPY . .
-RUN go build -o /bin/{name} ./services/{name}
-EXPOSE 8080
-CMD ["/bin/{name}"]
-"""
+# the service the benchmark times (benchmarks/bulk.py), loaded by path: benchmarks is no package
+_spec = importlib.util.spec_from_file_location("msb_bulk_bench", ROOT / "benchmarks" / "bulk.py")
+_bench = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_bench)
+SERVICE = _bench.SERVICE
 
 MAIN = 'package main\n\nimport "os"\n\nfunc main() {{ os.ReadFile("config/{name}.yaml") }}\n'
 
