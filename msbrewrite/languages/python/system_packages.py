@@ -83,7 +83,14 @@ class SystemPackages:
             plan.decisions.append("runtime libraries for the -dev packages of the build: " + " ".join(sorted(dev_libs)))
         if extra:
             plan.decisions.append(f"packages the app may use at run time installed too: {' '.join(sorted(set(extra)))}")
-        plan.runtime_packages += sorted(libs | set(extra) | set(self.programs_run(pkgs)))
+        kept = libs | set(extra) | set(self.programs_run(pkgs))
+        plan.runtime_packages += sorted(kept)
+        left = sorted(set(pkgs) - kept - set(plan.runtime_packages))
+        if left:
+            # said, not silent: what the build installed stays in the builder
+            why = ("no program the app's code or start command runs comes from them" if facts.context else
+                   "without the context the app's code is not read: pass --context if it runs one of them")
+            plan.decisions.append(f"build packages not installed in the runtime: {' '.join(left)} ({why})")
         if facts.find("crontab"):
             plan.warnings.append("crontab entries installed in the builder are not in the runtime stage: "
                                  "install them there (or run the job from the orchestrator)")

@@ -64,3 +64,12 @@ def test_a_slim_builder_had_no_git_either(tmp_path):
 
 def test_without_the_context_nothing_is_guessed():
     assert _installed(convert(FULL, None, Options())) == []
+
+
+def test_build_packages_left_in_the_builder_are_named_in_the_report(tmp_path):
+    """What the build installed and the runtime does not get is said, never dropped in silence."""
+    r = _convert(tmp_path, "FROM python:3.11\nWORKDIR /app\nRUN apt-get update && apt-get install -y gcc curl git\n"
+                           "COPY . .\nRUN pip install -r requirements.txt\nCMD [\"python\", \"sync.py\"]\n")
+    assert "git" in _installed(r)                       # the app runs it
+    line = next(d for d in r.decisions if d.startswith("build packages not installed in the runtime"))
+    assert "curl gcc" in line and "git" not in line.split("(")[0], line
