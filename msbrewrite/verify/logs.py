@@ -39,7 +39,9 @@ SIGNATURES: tuple[tuple[str, re.Pattern, str], ...] = tuple((name, re.compile(rx
 
 _TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?|"
                         r"\[\d\d/\w{3}/\d{4}(?::\d\d){3} [+-]\d{4}\]|\b\d\d:\d\d:\d\d(?:[.,]\d+)?\b")
-_HEX = re.compile(r"\b(?:0x)?[0-9a-f]{8,}\b", re.I)
+# ids and hashes (8+ hex digits), and any 0x-prefixed number: a crash's pc=0x6393e8 or a stack
+# frame's +0x1c5 are addresses in this build's binary, which a rebuild moves
+_HEX = re.compile(r"\b0x[0-9a-f]+\b|\b[0-9a-f]{8,}\b", re.I)
 _NUMBER = re.compile(r"\d+")
 
 

@@ -64,6 +64,20 @@ def test_colour_codes_do_not_make_a_line_new():
     assert new_lines(original, converted) == [converted[1]]
 
 
+def test_a_crash_both_images_print_differs_only_by_addresses():
+    # seen on a real Go app that dereferences a failed request's nil response: both images crash
+    # alike, but the rebuilt binary puts the faulting instruction elsewhere
+    original = ["panic: runtime error: invalid memory address or nil pointer dereference",
+                "[signal SIGSEGV: segmentation violation code=0x1 addr=0x48 pc=0x62c0a8]",
+                "\t/app/main.go:30 +0x1c5"]
+    converted = ["panic: runtime error: invalid memory address or nil pointer dereference",
+                 "[signal SIGSEGV: segmentation violation code=0x1 addr=0x48 pc=0x6393e8]",
+                 "\t/app/main.go:30 +0x9b"]
+    assert new_lines(original, converted) == []
+    # a crash the original never had is still new
+    assert new_lines(original[:1], converted) == converted[1:]
+
+
 # ---------------------------------------------------------------- Python's output buffer
 
 
