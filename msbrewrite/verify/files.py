@@ -4,6 +4,7 @@ the converted image lacks, classed as expected or suspicious, and the paths the 
 user could write and the converted image's user cannot. Pure but for reading the tar stream."""
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 import tarfile
@@ -137,7 +138,21 @@ def classify(path: str, app_dir: str, moved_to: str | None = None) -> tuple[str,
     for reason, rx in _EXPECTED:
         if rx.search(rel):
             return "expected", reason
+    rule = _copy_rules().first(rel)
+    if rule is not None:
+        return "expected", rule.kind        # msb's copy rules leave it out on purpose
     return "suspicious", "not a build input, test, cache or VCS file"
+
+
+@functools.lru_cache(maxsize=1)
+def _copy_rules():
+    """The rules by which msb's staged copy leaves a file out in every language (VCS, CI, editor and
+    Docker files, caches, credentials, Node tooling): the list above names them in verify's words,
+    this one keeps the two from drifting. A language's own rules (`./build` for Java) stay out: for
+    another language a missing folder of that name is a loss."""
+    from msbrewrite.rules import app_files
+    from msbrewrite.rules.app_matching import matcher
+    return matcher(list(app_files.COMMON) + list(app_files.SHOWN_JUNK) + list(app_files.NODE_TOOLING))
 
 
 def missing_files(original: Tree, converted: Tree, dirs: list[str]) -> list[Missing]:

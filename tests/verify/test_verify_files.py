@@ -86,6 +86,11 @@ def test_app_dirs_from_workdir_and_entrypoint():
     (".eslintignore", "expected", "development tooling"),
     ("jest.config.js", "expected", "development tooling"),
     (".husky/pre-commit", "expected", "development tooling"),
+    (".devcontainer/devcontainer.json", "expected", "editor files"),
+    ("renovate.json", "expected", "VCS and CI files"),
+    (".ipynb_checkpoints/notes-checkpoint.ipynb", "expected", "caches"),
+    ("views/.index.html.swp", "expected", "editor files"),
+    ("build/report.html", "suspicious", None),          # Java's build output rule is not every language's
     ("coverage.js", "suspicious", None),
     ("vscode/notes.txt", "suspicious", None),
     ("package.json", "suspicious", None),
