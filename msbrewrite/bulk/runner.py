@@ -220,17 +220,15 @@ def _chunk(pairs):
 
 
 def _warm() -> None:
-    """Import the pipeline and every language module, and compile the templates, once before
+    """Import the pipeline and every language module, and load the templates, once before
     forking, so that each worker inherits them instead of paying for them again. (Not the
     official parser: a Go library cannot be forked; each worker loads its own.)"""
     from msbrewrite.core import config, convert, estimate  # noqa: F401
     from msbrewrite.core.detect import available, language_module
-    from msbrewrite.core.render import environment
+    from msbrewrite.languages.templates import warm_templates
     for name in available():
         language_module(name)
-    env = environment()
-    for name in env.list_templates(extensions=["j2"]):
-        env.get_template(name)
+    warm_templates()
     try:
         import dockerfile_parse  # noqa: F401 - pure Python, safe to inherit
     except ImportError:

@@ -9,7 +9,7 @@ import re
 
 from msbrewrite.model.instructions import Dockerfile, Instruction, Stage
 from msbrewrite.model.plan import BuildPlan
-from msbrewrite.languages.templates import environment
+from msbrewrite.languages.templates import render_template
 from msbrewrite.model.stage_text import BUILDER, builder_name
 
 
@@ -47,11 +47,10 @@ def render(df: Dockerfile, stage: Stage, plan: BuildPlan) -> str:
     for block in plan.builder_append:
         out.append("\n" + _with_escape(block, df.escape) + "\n")
     body = "".join(out).rstrip("\r\n") + "\n\n"
-    template = environment().get_template(plan.template)
-    runtime = template.render(plan=plan, builder=name, debug=None).strip("\n") + "\n"
+    runtime = render_template(plan.template, plan=plan, builder=name, debug=None).strip("\n") + "\n"
     if plan.debug is not None:
         # before the runtime: Docker builds the last stage by default, and that must stay the runtime
-        runtime = template.render(plan=plan, builder=name, debug=plan.debug).strip("\n") + "\n\n" + runtime
+        runtime = render_template(plan.template, plan=plan, builder=name, debug=plan.debug).strip("\n") + "\n\n" + runtime
     text = body + _with_escape(runtime, df.escape)
     if newline == "\r\n":
         text = re.sub(r"(?<!\r)\n", "\r\n", text)

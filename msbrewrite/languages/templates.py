@@ -1,4 +1,9 @@
-"""The Jinja environment the runtime-stage templates (and nginx configurations) render with."""
+"""Render the runtime-stage templates (and nginx configurations).
+
+The templates are Jinja; `templates/compiled.py` holds them compiled ahead of time to plain Python
+(see template_compiler), so a conversion does not import Jinja nor compile a template. A template
+whose source differs from the one it was compiled from (edited in a checkout) renders through Jinja.
+"""
 from __future__ import annotations
 
 import functools
@@ -13,6 +18,55 @@ def _exec_form(value) -> str:
     return value
 
 
+FILTERS = {"exec_form": _exec_form, "copy_args": dockerfile_words}
+
+
+def render_template(name: str, **context) -> str:
+    """The template `name` rendered with `context`."""
+    compiled = _compiled(name)
+    if compiled is None:
+        return environment().get_template(name).render(**context)
+    out: list[str] = []
+    compiled(context, out)
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=None)
+def _compiled(name: str):
+    """The compiled render function, or None when it is missing or older than its template."""
+    try:
+        from msbrewrite.templates import compiled
+    except ImportError:
+        return None
+    if name not in compiled.RENDER:
+        return None
+    directory = templates_dir()
+    for dep in compiled.DEPENDS[name]:
+        try:
+            if (directory / dep).read_text(encoding="utf-8") != compiled.SOURCES[dep]:
+                return None
+        except OSError:
+            return None
+    render = compiled.RENDER[name]
+    compiled_filters = FILTERS
+    return lambda context, out: render(_Context(context, compiled_filters), out)
+
+
+def warm_templates() -> None:
+    """Load every template's render function (compiling through Jinja any that is out of date)."""
+    for path in templates_dir().glob("*.j2"):
+        if _compiled(path.name) is None:
+            environment().get_template(path.name)
+
+
+class _Context(dict):
+    """The variables a compiled template reads, with the filters it calls beside them."""
+
+    def __init__(self, values: dict, filters: dict):
+        super().__init__(values)
+        self.filters = filters
+
+
 @functools.lru_cache(maxsize=1)
 def environment():
     import jinja2   # imported here: commands that never render should not pay for it
@@ -20,8 +74,7 @@ def environment():
     loader = jinja2.FileSystemLoader(str(templates_dir()))
     env = jinja2.Environment(loader=loader, autoescape=False, keep_trailing_newline=True,
                              undefined=jinja2.StrictUndefined)
-    env.filters["exec_form"] = _exec_form
-    env.filters["copy_args"] = dockerfile_words
+    env.filters.update(FILTERS)
     return env
 
 

@@ -14,7 +14,7 @@ from msbrewrite.rules import runtime
 from msbrewrite.model.analysis import is_root_user
 from msbrewrite.model.bases import describe
 from msbrewrite.model.plan import MOVED, REMOVED, REWRITTEN
-from msbrewrite.languages.templates import environment
+from msbrewrite.languages.templates import render_template
 from msbrewrite.rules.runtime_user import PRIVILEGED_PORT
 from msbrewrite.languages.frontend import config as cfg
 from msbrewrite.languages.frontend.detect import NAME
@@ -118,7 +118,7 @@ class NginxServer:
         if not spa:
             self.plan.decisions.append(f"no SPA fallback in nginx: the original's {self.site.no_fallback} answered "
                                        "404 for a missing path, and so does the runtime")
-        return environment().get_template("nginx-spa.conf.j2").render(
+        return render_template("nginx-spa.conf.j2",
             port=port, root=HTML, immutable=immutable, pages=fw in PAGE_FRAMEWORKS,
             base=base, spa=spa).strip("\n") + "\n"
 
