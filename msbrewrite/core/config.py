@@ -155,7 +155,7 @@ def _looked(d: Path) -> tuple[Config | None, tuple[str, ...]]:
         return _parse(dedicated, _read(dedicated), ""), tuple(passed_over)
     project = d / "pyproject.toml"
     if _present(project) and _trusted(project, passed_over):
-        data = _read(project)
+        data = _read(project, needs=b"msb")
         table = data.get("tool", {}).get("msb") if isinstance(data.get("tool"), dict) else None
         if table is not None:
             return _parse(project, table, "[tool.msb] "), tuple(passed_over)
@@ -213,8 +213,9 @@ def unmatched_excludes() -> list[tuple[str, str]]:
     return [(sets.source, text) for sets in _EXCLUDES.values() for text in sets.unmatched()]
 
 
-def _read(path: Path) -> dict:
-    tomllib = toml()
+def _read(path: Path, needs: bytes = b"") -> dict:
+    """The file's TOML; {} without parsing when it does not contain `needs` (a pyproject.toml
+    without a word of msb holds no [tool.msb] table however its keys are written)."""
     try:
         with open(path, "rb") as fh:
             data = fh.read(_MAX_CONFIG_BYTES + 1)
@@ -222,6 +223,9 @@ def _read(path: Path) -> dict:
         raise ConfigError(f"{path}: cannot read ({exc.strerror or exc})") from None
     if len(data) > _MAX_CONFIG_BYTES:
         raise ConfigError(f"{path}: larger than {_MAX_CONFIG_BYTES // 1024} KB: not a configuration file")
+    if needs not in data:
+        return {}
+    tomllib = toml()
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]     # editors on Windows write a byte-order mark; TOML itself does not allow one
     try:

@@ -4,7 +4,6 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
-from importlib import resources
 
 from msbrewrite.model.analysis import StageFacts
 from msbrewrite.model.plan import BuildPlan
@@ -18,6 +17,7 @@ BASE_LIBS = {"libssl3", "libc6", "libgcc-s1", "libstdc++6", "ca-certificates", "
 
 @functools.lru_cache(maxsize=1)
 def native_libs() -> dict:
+    from importlib import resources     # here: most conversions never read the table
     with resources.files("msbrewrite").joinpath("data/native_libs.toml").open("rb") as fh:
         return toml().load(fh)
 
@@ -167,7 +167,9 @@ def carry_runtime_tools(facts: StageFacts, plan: BuildPlan, options, suffixes: t
         plan.needs_shell = True     # a base with the package manager that installs them
         plan.decisions.append("the app runs programs the build installed: " + ", ".join(
             f"{pkg} ({where})" for pkg, where in sorted(used.items())) + "; installed in the runtime")
-    mapped = {**native_libs().get("debian", {}), **native_libs().get("alpine", {})}
+    # the table is read only when the build installs packages at all
+    mapped = {**native_libs().get("debian", {}), **native_libs().get("alpine", {})} \
+        if facts.packages or packages else {}
     libs = [p for p in dict.fromkeys(x.split("=")[0] for x in facts.packages)
             if p.startswith("lib") and not p.endswith(("-dev", "-devel", "-doc", "-dbg")) and p not in mapped
             and p not in skip and p not in plan.runtime_packages and "$" not in p]

@@ -81,10 +81,11 @@ def environment():
 def templates_dir() -> Path:
     """Templates from the installed package, or the source tree when run from a checkout."""
     try:
-        from importlib import resources
-        path = Path(str(resources.files("msbrewrite.templates")))
+        # the package's own folder: importlib.resources would import tempfile, shutil and more
+        import importlib
+        path = Path(importlib.import_module("msbrewrite.templates").__file__).parent
         if (path / "_runtime.Dockerfile.j2").is_file():
             return path
-    except (ModuleNotFoundError, TypeError):
+    except (ImportError, TypeError):
         pass
     return Path(__file__).resolve().parents[2] / "templates"

@@ -19,13 +19,24 @@ class Rule:
         parts = rel.split("/")
         if self.pattern.startswith("./"):
             anchored = self.pattern[2:]
-            return any(_name_match("/".join(parts[:i + 1]), anchored) for i in range(len(parts)))
-        return any(_name_match(part, self.pattern) for part in parts)
+            return any(name_matches("/".join(parts[:i + 1]), anchored) for i in range(len(parts)))
+        return any(name_matches(part, self.pattern) for part in parts)
+
+
+_GLOB = frozenset("*?[")
 
 
 @lru_cache(maxsize=65536)
-def _name_match(name: str, pattern: str) -> bool:
+def name_matches(name: str, pattern: str) -> bool:
     # a context holds the same names over and over (index.js, __init__.py): each pair is decided once
+    if _GLOB.isdisjoint(pattern):
+        return name == pattern
+    # most rules are `*.ext` or `prefix*`: decided without translating the glob into a regex,
+    # which costs more than the whole match on a one-file conversion
+    if pattern[0] == "*" and _GLOB.isdisjoint(pattern[1:]):
+        return name.endswith(pattern[1:])
+    if pattern[-1] == "*" and _GLOB.isdisjoint(pattern[:-1]):
+        return name.startswith(pattern[:-1])
     return fnmatch.fnmatchcase(name, pattern)
 
 
@@ -44,7 +55,7 @@ class RuleMatcher:
     def _name(self, name: str) -> tuple[int, ...]:
         hit = self._by_name.get(name)
         if hit is None:
-            hit = self._by_name[name] = tuple(i for i, p in self._names if _name_match(name, p))
+            hit = self._by_name[name] = tuple(i for i, p in self._names if name_matches(name, p))
         return hit
 
     def matching(self, rel: str, names_only: bool = False) -> frozenset[int]:
@@ -63,7 +74,7 @@ class RuleMatcher:
         out = {i for part in parts for i in self._name(part)}
         if not names_only:
             prefixes = ["/".join(parts[:n + 1]) for n in range(len(parts))]
-            out |= {i for i, pattern in self._anchored if any(_name_match(p, pattern) for p in prefixes)}
+            out |= {i for i, pattern in self._anchored if any(name_matches(p, pattern) for p in prefixes)}
         return frozenset(out)
 
     def any(self, rel: str) -> bool:

@@ -4,10 +4,9 @@ the secret-looking files dropped.
 """
 from __future__ import annotations
 
-import fnmatch
 
 from msbrewrite.model.plan import BuildPlan
-from msbrewrite.rules.app_matching import Rule, build_only, matcher
+from msbrewrite.rules.app_matching import Rule, build_only, matcher, name_matches
 from msbrewrite.rules.staging_secrets import Secrets
 
 
@@ -43,9 +42,9 @@ def _shown(rel: str, rule: Rule) -> str:
     parts = rel.split("/")
     for i in range(len(parts)):
         head = "/".join(parts[:i + 1])
-        if rule.pattern.startswith("./") and fnmatch.fnmatchcase(head, rule.pattern[2:]):
+        if rule.pattern.startswith("./") and name_matches(head, rule.pattern[2:]):
             return head + ("/" if i < len(parts) - 1 else "")
-        if not rule.pattern.startswith("./") and fnmatch.fnmatchcase(parts[i], rule.pattern):
+        if not rule.pattern.startswith("./") and name_matches(parts[i], rule.pattern):
             if i < len(parts) - 1:
                 return head + "/"
             return rule.pattern if "*" in rule.pattern else head

@@ -4,14 +4,13 @@ configuration. The rule itself (what looks like a secret, what the app reads) is
 """
 from __future__ import annotations
 
-import fnmatch
 import posixpath
 import shlex
 from dataclasses import dataclass
 
 from msbrewrite.model.analysis import StageFacts
 from msbrewrite.model.plan import BuildPlan
-from msbrewrite.rules.app_matching import Rule, build_only, matcher
+from msbrewrite.rules.app_matching import Rule, build_only, matcher, name_matches
 from msbrewrite.rules.secret_files import DOTENV, decide, is_dotenv, keeps, record_dropped_dotenv, record_kept
 
 CREDENTIALS = "credential files"
@@ -66,7 +65,7 @@ def spared_paths(rule: Rule, keep: list[str]) -> list[str]:
     for k in keep:
         parts = k.split("/")
         for i in range(len(parts)):
-            if fnmatch.fnmatchcase(parts[i], rule.pattern):
+            if name_matches(parts[i], rule.pattern):
                 out.append("/".join(parts[:i + 1]))
     return list(dict.fromkeys(out))
 
