@@ -13,6 +13,7 @@ import re
 from collections import defaultdict
 
 from msbrewrite.support.printable import printable_lines
+from msbrewrite.support import lazy_re
 
 # what a reviewer can do about a refusal, by reason code
 HINTS = {
@@ -30,8 +31,8 @@ HINTS = {
 }
 _KEYWORDS = ("FROM|RUN|CMD|LABEL|MAINTAINER|EXPOSE|ENV|ADD|COPY|ENTRYPOINT|VOLUME|USER|WORKDIR|ARG|ONBUILD|"
              "STOPSIGNAL|HEALTHCHECK|SHELL")
-_INSTRUCTION = re.compile(rf"^(\s*)({_KEYWORDS})\b", re.IGNORECASE)
-_STAGE_NAME = re.compile(r"(\s)(AS)(\s+)(\S+)\s*$", re.IGNORECASE)
+_INSTRUCTION = lazy_re.compile(rf"^(\s*)({_KEYWORDS})\b", re.IGNORECASE)
+_STAGE_NAME = lazy_re.compile(r"(\s)(AS)(\s+)(\S+)\s*$", re.IGNORECASE)
 
 CSS = """
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:78rem;padding:0 1rem;

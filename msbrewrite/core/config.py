@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import re
 import stat
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -33,11 +32,12 @@ from msbrewrite.core.option_values import extra_path_problem, image_problem, mir
 from msbrewrite.model.options import RUNTIMES, Options
 from msbrewrite.model.quoting import has_control
 from msbrewrite.support.tomlreader import toml
+from msbrewrite.support import lazy_re
 
 LANGUAGES = ("go", "rust", "node", "python", "java", "frontend")
 KEYS = ("runtime", "language", "mirror", "digests", "user", "extra-paths", "exclude", "optimize", "drop-dotenv",
         "debug-stage")
-_DIGEST_RE = re.compile(r"sha256:[0-9a-f]{64}")
+_DIGEST_RE = lazy_re.compile(r"sha256:[0-9a-f]{64}")
 _MAX_CONFIG_BYTES = 1024 * 1024
 
 

@@ -1,7 +1,6 @@
 """The pipeline: parse -> detect -> plan -> render -> validate, as one pure function."""
 from __future__ import annotations
 
-import re
 
 from msbrewrite.model.analysis import analyse
 from msbrewrite.model.context import Context, Contexts
@@ -15,14 +14,15 @@ from msbrewrite.core.render import builder_name, render
 from msbrewrite.core.original_checks import warn_original_build
 from msbrewrite.rules.secrets import guard_secrets
 from msbrewrite.core.validate import validate
+from msbrewrite.support import lazy_re
 
 MIN_SCORE = 1.5
 MAX_LINES = 10_000
 MAX_LINE_BYTES = 65_535     # BuildKit's scanner stops at longer lines: the original would not build
 # BuildKit rejects a flag on any other instruction ("unknown flag")
 _TAKES_FLAGS = {"FROM", "RUN", "COPY", "ADD", "HEALTHCHECK"}
-_LONE_CR_RE = re.compile(r"\r(?![\n]|\Z)")
-_WINDOWS_RE = re.compile(r"(?i)(windows|servercore|nanoserver|mcr\.microsoft\.com/windows)")
+_LONE_CR_RE = lazy_re.compile(r"\r(?![\n]|\Z)")
+_WINDOWS_RE = lazy_re.compile(r"(?i)(windows|servercore|nanoserver|mcr\.microsoft\.com/windows)")
 
 
 def load(text: str) -> Dockerfile:

@@ -14,6 +14,7 @@ import re
 from msbrewrite.model.bases import image_parts, same_image
 from msbrewrite.model.dockerfile_names import is_dockerfile_name
 from msbrewrite.model.plan import Result
+from msbrewrite.support import lazy_re
 
 # what the builder image holds that the runtime base does not
 TOOLCHAIN = {
@@ -26,7 +27,7 @@ DEPENDENCY_CACHES = {
     "go": "Go module and build caches", "rust": "target/ build tree and the cargo registry",
     "java": "Maven/Gradle dependency caches", "frontend": "node_modules and the npm cache",
 }
-_PRUNE_RE = re.compile(r"--omit[= ]dev|--only[= ]prod|--production|\bprune\b|--prod\b")
+_PRUNE_RE = lazy_re.compile(r"--omit[= ]dev|--only[= ]prod|--production|\bprune\b|--prod\b")
 
 
 def leaves_out(text: str, result: Result) -> list[str]:

@@ -8,17 +8,17 @@ errors (exit 2), never quoted into the output.
 from __future__ import annotations
 
 import posixpath
-import re
 
 from msbrewrite.model.quoting import has_control
+from msbrewrite.support import lazy_re
 
-_USER_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(?::[A-Za-z0-9_][A-Za-z0-9_.-]*)?")
+_USER_RE = lazy_re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(?::[A-Za-z0-9_][A-Za-z0-9_.-]*)?")
 # Docker's image reference grammar: a registry host (letters of any case, an optional numeric port)
 # is told apart from a repository path by a dot, a port or the name localhost; paths are lower case
 _DOMAIN_PART = r"(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])"
-_REGISTRY_RE = re.compile(rf"{_DOMAIN_PART}(?:\.{_DOMAIN_PART})*(?::[0-9]+)?")
-_PATH_PART_RE = re.compile(r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*")
-_IMAGE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@-]*")
+_REGISTRY_RE = lazy_re.compile(rf"{_DOMAIN_PART}(?:\.{_DOMAIN_PART})*(?::[0-9]+)?")
+_PATH_PART_RE = lazy_re.compile(r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*")
+_IMAGE_RE = lazy_re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@-]*")
 
 
 def user_problem(value: str) -> str | None:

@@ -8,9 +8,10 @@ import re
 from msbrewrite.model.analysis import StageFacts
 from msbrewrite.model.plan import BuildPlan
 from msbrewrite.support.tomlreader import toml
+from msbrewrite.support import lazy_re
 
 
-CONFIG_FILE_RE = re.compile(r"^[\w./-]+\.(ya?ml|json|toml|ini|conf|cfg|properties|env)$")
+CONFIG_FILE_RE = lazy_re.compile(r"^[\w./-]+\.(ya?ml|json|toml|ini|conf|cfg|properties|env)$")
 # distroless/base already carries these, no need to install them
 BASE_LIBS = {"libssl3", "libc6", "libgcc-s1", "libstdc++6", "ca-certificates", "tzdata", "zlib1g"}
 

@@ -19,6 +19,7 @@ from msbrewrite.model.instructions import Dockerfile, Instruction, Stage
 from msbrewrite.model.package_installs import PKG_INSTALL, package_words
 from msbrewrite.model.scope import ScopeHistory
 from msbrewrite.model.shell import Command, canonical_argv, split_commands, split_words
+from msbrewrite.support import lazy_re
 
 # default environment of common builder images, so $GOPATH or $CARGO_HOME resolve
 IMAGE_ENV = {
@@ -309,7 +310,7 @@ def _with_parent_dirs(ins: Instruction, sources: list[str], dest: str) -> list[C
     return out
 
 
-_START_BUILD_RE = re.compile(r"\s*((?:go|cargo)\s+(?:build|install)\b[^;&|`$]*?)\s*&&\s*(\S.*)\Z", re.S)
+_START_BUILD_RE = lazy_re.compile(r"\s*((?:go|cargo)\s+(?:build|install)\b[^;&|`$]*?)\s*&&\s*(\S.*)\Z", re.S)
 
 
 def _start_build(ins: Instruction | None) -> tuple[Instruction, str, str] | None:
@@ -320,7 +321,7 @@ def _start_build(ins: Instruction | None) -> tuple[Instruction, str, str] | None
     return (ins, m.group(1).strip(), m.group(2).strip()) if m else None
 
 
-_SOFT_VAR_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)"
+_SOFT_VAR_RE = lazy_re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)"
                           r"|\$\{([A-Za-z_][A-Za-z0-9_]*)(:?[-+])([^{}]*)\}")
 
 

@@ -24,16 +24,17 @@ import re
 from msbrewrite.model.flag_words import GO_SPACE, extract_flags
 from msbrewrite.model.heredoc_names import heredoc_names
 from msbrewrite.model.instructions import Directive, Dockerfile, Instruction
+from msbrewrite.support import lazy_re
 
 __all__ = [
     "ParseError", "parse", "expand", "referenced_vars",
 ]
 
 KNOWN_DIRECTIVES = ("syntax", "escape", "check")
-_DIRECTIVE_RE = re.compile(r"^#[ \t]*([a-zA-Z][a-zA-Z0-9]*)[ \t]*=[ \t]*(.+?)[ \t]*$")
+_DIRECTIVE_RE = lazy_re.compile(r"^#[ \t]*([a-zA-Z][a-zA-Z0-9]*)[ \t]*=[ \t]*(.+?)[ \t]*$")
 _HEREDOC_KEYWORDS = {"RUN", "COPY", "ADD"}
 _JSON_KEYWORDS = {"RUN", "CMD", "ENTRYPOINT", "COPY", "ADD", "SHELL", "VOLUME"}
-_KEYWORD_RE = re.compile(r"([^\t\v\f\r ]+)[\t\v\f\r ]*(.*)\Z", re.S)
+_KEYWORD_RE = lazy_re.compile(r"([^\t\v\f\r ]+)[\t\v\f\r ]*(.*)\Z", re.S)
 KNOWN_INSTRUCTIONS = {
     "ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK",
     "LABEL", "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME",
@@ -269,7 +270,7 @@ def _expansions(value: str):
         i = j + 1
 
 
-_VAR_HEAD_RE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(:?[-+]|(?=\}))|([A-Za-z_][A-Za-z0-9_]*))")
+_VAR_HEAD_RE = lazy_re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(:?[-+]|(?=\}))|([A-Za-z_][A-Za-z0-9_]*))")
 
 
 def referenced_vars(value: str) -> set[str]:

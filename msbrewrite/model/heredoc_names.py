@@ -5,11 +5,11 @@
 """
 from __future__ import annotations
 
-import re
 
 from msbrewrite.model.flag_words import GO_SPACE
+from msbrewrite.support import lazy_re
 
-_HEREDOC_WORD_RE = re.compile(r"\A\d*<<(-?)([^<]*)\Z")
+_HEREDOC_WORD_RE = lazy_re.compile(r"\A\d*<<(-?)([^<]*)\Z")
 _SPECIAL_PARAMS = "@*#?-$!0"
 
 

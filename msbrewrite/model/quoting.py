@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import re
 import shlex
+from msbrewrite.support import lazy_re
 
-_GLOB_PART = re.compile(r"[\w.@%+=:,-]*[*?][\w.@%+=:,*?-]*")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_GLOB_PART = lazy_re.compile(r"[\w.@%+=:,-]*[*?][\w.@%+=:,*?-]*")
+_CONTROL = lazy_re.compile(r"[\x00-\x1f\x7f]")
 
 
 def sh(word: str) -> str:
@@ -35,7 +36,7 @@ def sh_glob(path: str) -> str:
     return "/".join(part if (not part or _GLOB_PART.fullmatch(part)) else sh(part) for part in path.split("/"))
 
 
-_PLAIN_ENV = re.compile(r"[\w./:@%+,=-]+")
+_PLAIN_ENV = lazy_re.compile(r"[\w./:@%+,=-]+")
 
 
 def env_value(value: str) -> str:

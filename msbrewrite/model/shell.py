@@ -12,12 +12,13 @@ import posixpath
 import re
 import shlex
 from dataclasses import dataclass, field
+from msbrewrite.support import lazy_re
 
 _SEPARATORS = {"&&", "||", ";", "|", "&", "\n", ";;", "|&"}
-_ASSIGN_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
-_NEEDS_LEXER_RE = re.compile(r"['\"\\#]")
-_PLAIN_WORD_RE = re.compile(r"[&|;]+|[^ \t\r&|;]+")
-_SHELL_META_RE = re.compile(r"[$`|&;<>(){}*?\[\]~\\]|\s#")
+_ASSIGN_RE = lazy_re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_NEEDS_LEXER_RE = lazy_re.compile(r"['\"\\#]")
+_PLAIN_WORD_RE = lazy_re.compile(r"[&|;]+|[^ \t\r&|;]+")
+_SHELL_META_RE = lazy_re.compile(r"[$`|&;<>(){}*?\[\]~\\]|\s#")
 
 
 @dataclass

@@ -14,10 +14,11 @@ from msbrewrite.model.package_json import dockerignored
 from msbrewrite.optimize.cache_mounts import Mounts
 from msbrewrite.optimize.edits import SEP, Builder, command_spans, shell_form, words
 from msbrewrite.optimize.manifests import present_before
+from msbrewrite.support import lazy_re
 
-_GO_HEAD = re.compile(r"(?:[\w.-]*/)*go" + SEP + r"(?:build|install)")
-_LDFLAGS = re.compile(r"(--?ldflags)(=|" + SEP + r")(\"[^\"]*\"|'[^']*'|[^\s\"'\\`&;|]+)")
-_NPM_CI_FLAGS = re.compile(r"--(production|omit(=\S+)?|only=\S+|legacy-peer-deps|no-audit|no-fund|ignore-scripts|"
+_GO_HEAD = lazy_re.compile(r"(?:[\w.-]*/)*go" + SEP + r"(?:build|install)")
+_LDFLAGS = lazy_re.compile(r"(--?ldflags)(=|" + SEP + r")(\"[^\"]*\"|'[^']*'|[^\s\"'\\`&;|]+)")
+_NPM_CI_FLAGS = lazy_re.compile(r"--(production|omit(=\S+)?|only=\S+|legacy-peer-deps|no-audit|no-fund|ignore-scripts|"
                            r"loglevel(=\S+)?|silent|quiet|unsafe-perm|include(=\S+)?|no-optional|prefer-offline)|-q|-s")
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from msbrewrite.model.shell import Command
 from msbrewrite.optimize.edits import SEP, Builder, RunStep, add_run_flags, command_spans, shell_form, under
+from msbrewrite.support import lazy_re
 
 # programs that never start a language tool behind the scenes
 SAFE_PROGRAMS = {
@@ -131,7 +132,7 @@ WHY = {
 
 # a cache folder that can stand in `--mount=type=cache,target=...` as written (no blank, comma,
 # quote or variable): the folder comes from the builder's ENV (PIP_CACHE_DIR, GOMODCACHE...)
-_PLAIN_TARGET = re.compile(r"/[\w./@%+:-]*")
+_PLAIN_TARGET = lazy_re.compile(r"/[\w./@%+:-]*")
 
 
 class Mounts:

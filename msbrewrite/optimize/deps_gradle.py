@@ -15,15 +15,16 @@ import re
 from msbrewrite.optimize.cache_mounts import Mounts
 from msbrewrite.optimize.deps_common import Skip, copy_line, emit, locate, need_context, shell_words, usable
 from msbrewrite.optimize.edits import Builder
+from msbrewrite.support import lazy_re
 
 _NAMES = {"settings.gradle", "settings.gradle.kts", "build.gradle", "build.gradle.kts", "gradle.properties",
           "gradlew", "gradle"}
 # gradle options that name other files, projects or homes: the build files are not the ones msb reads
 _OTHER_FILES = ("-p", "--project-dir", "-b", "--build-file", "-c", "--settings-file", "-g", "--gradle-user-home",
                 "--include-build", "-I", "--init-script", "--project-cache-dir")
-_KEPT = re.compile(r"-P.+|-D.+|--offline|-q|--quiet|--no-daemon|--console=\S+|-s|--stacktrace|--no-build-cache", re.S)
+_KEPT = lazy_re.compile(r"-P.+|-D.+|--offline|-q|--quiet|--no-daemon|--console=\S+|-s|--stacktrace|--no-build-cache", re.S)
 # what a build script may do that reads files besides the build files
-_READS_FILES = re.compile(r"\b(?:file|files|fileTree|new\s+File|listFiles|eachDir)\s*\(|\bapply\s*\(?\s*from\b|"
+_READS_FILES = lazy_re.compile(r"\b(?:file|files|fileTree|new\s+File|listFiles|eachDir)\s*\(|\bapply\s*\(?\s*from\b|"
                           r"\b(?:includeBuild|includeFlat|projectDir|buildFileName)\b")
 
 

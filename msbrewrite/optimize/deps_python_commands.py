@@ -15,6 +15,7 @@ from msbrewrite.model.shell import Command, resolve
 from msbrewrite.optimize.cache_mounts import tool_of
 from msbrewrite.optimize.deps_common import Skip, check_between
 from msbrewrite.optimize.edits import Builder, RunStep, command_spans, shell_form
+from msbrewrite.support import lazy_re
 
 _PIP_VALUE_FLAGS = {"-r", "--requirement", "-c", "--constraint", "-i", "--index-url", "--extra-index-url",
                     "-f", "--find-links", "--trusted-host", "-t", "--target", "--prefix", "--root", "--platform",
@@ -103,7 +104,7 @@ def requirement_files(c: Command) -> tuple[list[str], list[str]]:
     return files, needs
 
 
-_LOCAL_RE = re.compile(r"(\.{1,2}(?:/[^\s\[]*)?|/[^\s\[]*)(\[[\w,.\s-]*\])?")
+_LOCAL_RE = lazy_re.compile(r"(\.{1,2}(?:/[^\s\[]*)?|/[^\s\[]*)(\[[\w,.\s-]*\])?")
 
 
 def local_project(c: Command) -> tuple[str, str, list[str]] | None:

@@ -15,13 +15,14 @@ from msbrewrite.model.analysis import StageFacts, Step, is_root_user
 from msbrewrite.model.dockerfile import expand
 from msbrewrite.model.instructions import Instruction
 from msbrewrite.model.plan import KEPT, REWRITTEN, BuildPlan
+from msbrewrite.support import lazy_re
 
 PREFIX = "optimize: "
 # a word boundary between shell words, continuation lines included
 SEP = r"(?:[ \t]|\\\r?\n|`\r?\n)+"
-_RUN_RE = re.compile(r"^(\s*RUN)(?=\s)", re.IGNORECASE)
+_RUN_RE = lazy_re.compile(r"^(\s*RUN)(?=\s)", re.IGNORECASE)
 # where one simple command of a shell-form RUN ends
-_END_RE = re.compile(r"&&|\|\||[;|&]|(?<![\\`])\r?\n")
+_END_RE = lazy_re.compile(r"&&|\|\||[;|&]|(?<![\\`])\r?\n")
 
 
 @dataclass

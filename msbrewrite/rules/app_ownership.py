@@ -10,6 +10,7 @@ import re
 from msbrewrite.model.analysis import StageFacts, is_root_user
 from msbrewrite.model.plan import BuildPlan
 from msbrewrite.rules.staging_step import WHY
+from msbrewrite.support import lazy_re
 
 
 def owned_by_runtime_user(facts: StageFacts, plan: BuildPlan) -> None:
@@ -37,7 +38,7 @@ def drop_redundant(plan: BuildPlan) -> None:
 
 
 # names of folders an app writes to at run time (logs, uploads, databases)
-_STATE_NAME_RE = re.compile(r"^(data|logs?|uploads?|media|storage|db|database|files|sessions|cache|state|tmp|"
+_STATE_NAME_RE = lazy_re.compile(r"^(data|logs?|uploads?|media|storage|db|database|files|sessions|cache|state|tmp|"
                             r"backups?|var|run|sqlite|attachments|downloads)$", re.I)
 _NOT_STATE = ("/tmp", "/root", "/usr", "/etc", "/proc", "/sys", "/dev", "/bin", "/sbin", "/lib", "/lib64",
               "/var/lib/apt", "/var/lib/dpkg", "/var/cache", "/run", "/opt/venv", "/go", "/usr/local")

@@ -14,11 +14,12 @@ import shlex
 from dataclasses import dataclass
 
 from msbrewrite.model.analysis import StageFacts
+from msbrewrite.support import lazy_re
 
 # the files `docker compose` reads by default, then the usual per-environment ones
-COMPOSE_FILE = re.compile(r"(docker-)?compose(\.[\w-]+)?\.ya?ml")
+COMPOSE_FILE = lazy_re.compile(r"(docker-)?compose(\.[\w-]+)?\.ya?ml")
 # files for development or tests: they usually mount the sources and want the builder stage
-DEV_FILE = re.compile(r"(dev|development|local|test|tests|ci|override|debug)", re.I)
+DEV_FILE = lazy_re.compile(r"(dev|development|local|test|tests|ci|override|debug)", re.I)
 SHELLS = {"sh", "bash", "ash", "dash", "zsh"}
 # programs that compile or serve sources: never in a runtime stage
 BUILD_TOOLS = {"cargo", "rustc", "go", "mvn", "mvnw", "gradle", "gradlew", "nodemon", "ts-node", "tsc",

@@ -9,9 +9,10 @@ import posixpath
 import re
 
 from msbrewrite.model.analysis import StageFacts
+from msbrewrite.support import lazy_re
 
 # `> file`, `>> file`, `tee [-a] file`: the target word, quotes allowed
-_WRITE_RE = re.compile(r"""(?:(?<![0-9&<>])>>?|\btee(?:\s+-a)?)\s*(["']?)([^\s;&|<>"']+)\1""")
+_WRITE_RE = lazy_re.compile(r"""(?:(?<![0-9&<>])>>?|\btee(?:\s+-a)?)\s*(["']?)([^\s;&|<>"']+)\1""")
 
 
 def written_by_build(facts: StageFacts, path: str) -> bool:

@@ -8,11 +8,11 @@ cross-compiling pattern: a builder on `$BUILDPLATFORM` that compiles for `$TARGE
 """
 from __future__ import annotations
 
-import re
 
 from msbrewrite.model.analysis import StageFacts
+from msbrewrite.support import lazy_re
 
-_CROSS_RE = re.compile(r"\$\{?TARGET(ARCH|OS|PLATFORM|VARIANT)\b")
+_CROSS_RE = lazy_re.compile(r"\$\{?TARGET(ARCH|OS|PLATFORM|VARIANT)\b")
 
 
 def runtime_platform(facts: StageFacts) -> tuple[str | None, str | None]:

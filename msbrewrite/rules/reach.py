@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from msbrewrite.model.analysis import StageFacts
 from msbrewrite.model.plan import BuildPlan
 from msbrewrite.model.quoting import sh_words
+from msbrewrite.support import lazy_re
 
 REACH_ROOT = "/tmp/msb-reach"
 # folders every base image has and owns as root: msb cannot hand one of them to the app
@@ -35,19 +36,19 @@ WORLD_READABLE = ("/etc/localtime", "/etc/timezone", "/usr/share/zoneinfo", "/et
                   "/proc", "/sys", "/dev")
 
 # a call that writes a file or makes a folder (Go, Rust, Node, Python, Java), or a log file setting
-_WRITE_CALL = re.compile(
+_WRITE_CALL = lazy_re.compile(
     r"\b(?:os\.(?:Create|OpenFile|WriteFile|Mkdir|MkdirAll)|ioutil\.WriteFile|File::create|OpenOptions|"
     r"create_dir(?:_all)?|(?:writeFile|appendFile|mkdir|createWriteStream)(?:Sync)?|makedirs|"
     r"(?:Rotating|TimedRotating|Watched)?FileHandler|sqlite3\.connect|FileWriter|FileOutputStream|"
     r"Files\.(?:write\w*|createDirector\w*|newBufferedWriter|newOutputStream)|Filename\s*:|"
     r"basicConfig\([^)]*filename\s*=)|\bopen\([^)]*,\s*[\"'][wax]")
-_MAKES_DIR = re.compile(r"Mkdir|mkdir|makedirs|create_dir|createDirector")
-_PATH_LITERAL = re.compile(r"[\"'`](/[\w.@+-]+(?:/[\w.@+-]*)*)[\"'`]")
+_MAKES_DIR = lazy_re.compile(r"Mkdir|mkdir|makedirs|create_dir|createDirector")
+_PATH_LITERAL = lazy_re.compile(r"[\"'`](/[\w.@+-]+(?:/[\w.@+-]*)*)[\"'`]")
 # a literal joined with more: `filepath.Join("/data", name)`, `"/data/" + name`, `Path("/data") / name`
-_JOINED = re.compile(r"(?:[Jj]oin|resolve|Path)\(\s*$")
-_WRITE_VAR = re.compile(r"(?i)^(?:\w+_)?(?:LOG|LOGS|DATA|STORAGE|UPLOAD|UPLOADS|CACHE|STATE|DB|DATABASE|SQLITE|MEDIA|"
+_JOINED = lazy_re.compile(r"(?:[Jj]oin|resolve|Path)\(\s*$")
+_WRITE_VAR = lazy_re.compile(r"(?i)^(?:\w+_)?(?:LOG|LOGS|DATA|STORAGE|UPLOAD|UPLOADS|CACHE|STATE|DB|DATABASE|SQLITE|MEDIA|"
                         r"OUTPUT|BACKUP|DOWNLOAD|SESSION|WORK)_?(?:DIR|PATH|FOLDER|ROOT|FILE|LOCATION|HOME)$")
-_TEST_FILE = re.compile(r"(^|/)(tests?|__tests__|testdata|spec|src/test)/|_test\.go$|(^|/)test_[^/]*\.py$|"
+_TEST_FILE = lazy_re.compile(r"(^|/)(tests?|__tests__|testdata|spec|src/test)/|_test\.go$|(^|/)test_[^/]*\.py$|"
                         r"_test\.py$|\.(test|spec)\.[cm]?[jt]s$")
 MAX_FILES = 3000
 

@@ -9,6 +9,7 @@ from msbrewrite.model.analysis import StageFacts
 from msbrewrite.model.bases import describe
 from msbrewrite.model.plan import BuildPlan
 from msbrewrite.model.stage_text import builder_name
+from msbrewrite.support import lazy_re
 
 
 def install_packages(facts: StageFacts, plan: BuildPlan) -> None:
@@ -25,7 +26,7 @@ def install_packages(facts: StageFacts, plan: BuildPlan) -> None:
             plan.runtime_setup.insert(0, f"# hadolint ignore=DL3018\nRUN apk add --no-cache {pkgs}")
 
 
-_APT_SOURCE_SETUP = re.compile(r"sources\.list|add-apt-repository|apt-key\b|/etc/apt/keyrings|/usr/share/keyrings|"
+_APT_SOURCE_SETUP = lazy_re.compile(r"sources\.list|add-apt-repository|apt-key\b|/etc/apt/keyrings|/usr/share/keyrings|"
                                r"trusted\.gpg|extrepo\b")
 
 

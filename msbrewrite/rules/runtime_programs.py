@@ -13,6 +13,7 @@ import re
 
 from msbrewrite.model.analysis import StageFacts
 from msbrewrite.model.shell import split_commands, split_words
+from msbrewrite.support import lazy_re
 
 # package -> the programs it installs, where the names differ from the package's
 PROGRAMS = {
@@ -138,7 +139,7 @@ SOURCE_SUFFIXES = {"go": (".go",), "rust": (".rs",), "java": (".java", ".kt", ".
                    "node": (".js", ".cjs", ".mjs", ".ts"), "python": (".py",)}
 _SHELL_NAME = r"(?:/usr)?(?:/bin/)?(?:sh|bash|ash|dash|zsh)"
 # calls that run their argument through /bin/sh, or start a shell by name
-_SHELL_CALLS = re.compile(
+_SHELL_CALLS = lazy_re.compile(
     # a shell named as the program: exec.Command("sh", Command::new("bash"), ProcessBuilder("sh", ...)
     r"(?:\bCommand::new|\bexec\.Command|\bexec\.CommandContext\([^,()]*,|\bProcessBuilder|"
     r"\bexec\(\s*new\s+String\[\]\s*\{|\bspawn(?:Sync)?\(|\bexecFile(?:Sync)?\(|"
@@ -153,9 +154,9 @@ _SHELL_CALLS = re.compile(
     # Node: spawn(..., {shell: true})
     r"|\bshell\s*:\s*true\b")
 # Node's child_process.exec/execSync run their command through /bin/sh (not RegExp.prototype.exec)
-_NODE_EXEC = re.compile(r"(?:^|[^.\w$]|\bchild_process\.|\b(?:cp|childProcess|child)\.|"
+_NODE_EXEC = lazy_re.compile(r"(?:^|[^.\w$]|\bchild_process\.|\b(?:cp|childProcess|child)\.|"
                         r"\brequire\(\s*[\"'`](?:node:)?child_process[\"'`]\s*\)\.)exec(?:Sync)?\s*\(")
-_TEST_FILE = re.compile(r"(^|/)(tests?|__tests__|testdata|spec|src/test)/|_test\.go$|(^|/)test_[^/]*\.py$|"
+_TEST_FILE = lazy_re.compile(r"(^|/)(tests?|__tests__|testdata|spec|src/test)/|_test\.go$|(^|/)test_[^/]*\.py$|"
                         r"_test\.py$|\.(test|spec)\.[cm]?[jt]s$")
 
 

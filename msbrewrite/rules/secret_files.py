@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 
 from msbrewrite.model.analysis import StageFacts
+from msbrewrite.support import lazy_re
 
 HEAD_BYTES = 16 * 1024          # a secret's marker sits near the start of its file
 MAX_CONTENT_FILES = 400         # files read to look for secrets by content
@@ -101,9 +102,9 @@ def by_name(path: str) -> tuple[str, bool] | None:
 
 # --- by content ---------------------------------------------------------------------------------
 
-_PRIVATE_KEY_RE = re.compile(r"-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----")
-_PEM_RE = re.compile(r"-----BEGIN [A-Z0-9 ]{1,40}-----")
-_SERVICE_ACCOUNT_RE = re.compile(r'"type"[ \t\r\n]{0,20}:[ \t\r\n]{0,20}"service_account"')
+_PRIVATE_KEY_RE = lazy_re.compile(r"-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----")
+_PEM_RE = lazy_re.compile(r"-----BEGIN [A-Z0-9 ]{1,40}-----")
+_SERVICE_ACCOUNT_RE = lazy_re.compile(r'"type"[ \t\r\n]{0,20}:[ \t\r\n]{0,20}"service_account"')
 # marker -> kind, each a plain substring (lowercase for the case-insensitive ones)
 _MARKERS = (("aws_secret_access_key", "AWS credentials"), ("npmauthtoken", "yarn registry token"),
             ("npmauthident", "yarn registry token"), ("\"github-oauth\"", "Composer registry credentials"),
@@ -183,16 +184,16 @@ _LOADERS = ("godotenv.Load(", "godotenv.Overload(", "godotenv.Read(", "joho/godo
             "dotenv/config", "--env-file", "load_dotenv(", "dotenv_values(", "read_env(", "from decouple import",
             "import decouple", "Dotenv.load(", "Dotenv.configure(", "dotenvy::", "dotenv::dotenv", "dotenv().ok()",
             "Dotenv::create", "Dotenv\\Dotenv")
-_LOADER_RE = re.compile("|".join(re.escape(s) for s in _LOADERS))
+_LOADER_RE = lazy_re.compile("|".join(re.escape(s) for s in _LOADERS))
 # pydantic-settings: env_file=".env" / env_file = ".env" (not compose's `env_file:`, a run-time option)
-_ENV_FILE_RE = re.compile(r"\benv_file[ \t]{0,5}=")
+_ENV_FILE_RE = lazy_re.compile(r"\benv_file[ \t]{0,5}=")
 # loaders that read every .env.* variant (dotenv-flow, a name built from NODE_ENV)
 _ALL_VARIANTS = ("dotenv-flow", ".env.${", "'.env.' +", '".env." +', "`.env.${")
 SOURCE_SUFFIXES = (".go", ".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".jsx", ".tsx", ".py", ".java", ".kt",
                    ".rs", ".rb", ".php", ".properties", ".yml", ".yaml", ".toml", ".ini", ".conf", ".cfg",
                    ".xml", ".json")
 # tests, docs, CI and container files name .env files too, but the running app never opens them
-_NOT_APP = re.compile(r"(?:^|/)(?:tests?|__tests__|testdata|spec|e2e|docs?|examples?|\.github|\.gitlab|\.circleci)/"
+_NOT_APP = lazy_re.compile(r"(?:^|/)(?:tests?|__tests__|testdata|spec|e2e|docs?|examples?|\.github|\.gitlab|\.circleci)/"
                       r"|_test\.go$|\.(?:test|spec)\."
                       r"[jt]sx?$|(?:^|/)test_[^/]*\.py$|(?:^|/)(?:docker-)?compose[^/]*\.ya?ml$|(?:^|/)Dockerfile")
 _WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.")

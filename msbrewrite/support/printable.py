@@ -5,9 +5,9 @@ newline (which would forge a second report line); both are shown as Python-style
 """
 from __future__ import annotations
 
-import re
+from msbrewrite.support import lazy_re
 
-_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL = lazy_re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def printable(text: str) -> str:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from msbrewrite.support import lazy_re
 
 MAX_SKEW = 600          # seconds: the two images run one after the other, minutes apart at most
 
-_TIME = re.compile(r"\b\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?(?![\d.:])|"
+_TIME = lazy_re.compile(r"\b\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?(?![\d.:])|"
                    r"(?<![\d:.])\d\d:\d\d:\d\d(?:[.,]\d+)?(?![\d:])")
 
 

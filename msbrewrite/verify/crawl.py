@@ -9,14 +9,15 @@ from dataclasses import dataclass, field
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 from msbrewrite.verify.routes import unsafe
+from msbrewrite.support import lazy_re
 
 MAX_PAGES = 30          # crawled paths beyond the seeds
 MAX_DEPTH = 2           # link hops from a seed
 MAX_BODY = 300_000      # bodies larger than this are hashed but not read for links
 
 _ORIGIN = "http://app.invalid"
-_ATTR = re.compile(r"""\b(?:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""", re.I)
-_CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)['"]?\s*\)""")
+_ATTR = lazy_re.compile(r"""\b(?:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""", re.I)
+_CSS_URL = lazy_re.compile(r"""url\(\s*['"]?([^'")\s]+)['"]?\s*\)""")
 STATIC_EXTENSIONS = frozenset({
     ".js", ".mjs", ".css", ".map", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".ico", ".webp", ".avif",
     ".woff", ".woff2", ".ttf", ".otf", ".eot", ".txt", ".webmanifest", ".wasm", ".pdf", ".xml",
@@ -73,8 +74,8 @@ def extract_links(path: str, content_type: str, body: str) -> list[str]:
     return out
 
 
-_FORM = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.I | re.S)
-_CSRF_FIELD = re.compile(r"""name\s*=\s*["']?(csrfmiddlewaretoken|authenticity_token|_csrf|csrf_token|_token|"""
+_FORM = lazy_re.compile(r"<form\b([^>]*)>(.*?)</form>", re.I | re.S)
+_CSRF_FIELD = lazy_re.compile(r"""name\s*=\s*["']?(csrfmiddlewaretoken|authenticity_token|_csrf|csrf_token|_token|"""
                          r"""__RequestVerificationToken)""", re.I)
 
 

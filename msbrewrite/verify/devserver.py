@@ -13,6 +13,7 @@ import re
 from msbrewrite.verify.crawl import Fetch, compare, same_origin_path
 from msbrewrite.verify.oracle import Difference, Probe, fetch_view, original_fails
 from msbrewrite.verify.probe import ServerRun
+from msbrewrite.support import lazy_re
 
 _RUNNERS = ("npm", "yarn", "pnpm", "bun")
 _SCRIPT_VERBS = ("run", "run-script")
@@ -81,7 +82,7 @@ def dev_switch(original_words: list[str], converted_words: list[str], scripts: d
     return None
 
 
-_DEV_PATH = re.compile(
+_DEV_PATH = lazy_re.compile(
     r"^/(?:@vite/|@fs/|@id/|@react-refresh|__vite_ping|node_modules/|src/|__webpack_dev_server__|sockjs-node|"
     r"webpack-dev-server|_next/webpack-hmr|_next/static/development/|__nextjs|__parcel|__open-in-editor|"
     r"ng-cli-ws|ws$|hmr|__webpack_hmr)"
@@ -93,8 +94,8 @@ def is_dev_path(path: str) -> bool:
     return bool(_DEV_PATH.search(path.split("?")[0]))
 
 
-_TAG = re.compile(r"<(script|link)\b([^>]*)>", re.I)
-_TAG_ATTR = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""")
+_TAG = lazy_re.compile(r"<(script|link)\b([^>]*)>", re.I)
+_TAG_ATTR = lazy_re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""")
 
 
 def page_assets(path: str, html: str) -> list[tuple[str, str]]:

@@ -3,10 +3,10 @@ and the converted image lacks or changes, unless base images or builds set it fo
 the one the original runs with so that both logs can be compared (Python's output buffering). Pure."""
 from __future__ import annotations
 
-import re
+from msbrewrite.support import lazy_re
 
 # set by base images or by builds for themselves: their absence says nothing about the app
-_BASE_ENV = re.compile(r"(PATH|HOME|HOSTNAME|TERM|LANG|LC_\w+|GPG_KEY|\w+_VERSION|\w+_SHA256|\w*JAVA_HOME|JAVA_\w+|"
+_BASE_ENV = lazy_re.compile(r"(PATH|HOME|HOSTNAME|TERM|LANG|LC_\w+|GPG_KEY|\w+_VERSION|\w+_SHA256|\w*JAVA_HOME|JAVA_\w+|"
                        r"GO\w*|CARGO_\w+|RUSTUP_\w+|NPM_\w+|npm_\w+|YARN_\w+|PIP_\w+|PYTHON\w*|MAVEN_\w+|"
                        r"GRADLE_\w+|DEBIAN_FRONTEND|NODE_OPTIONS|PNPM_HOME|VIRTUAL_ENV|SSL_CERT_\w+)")
 

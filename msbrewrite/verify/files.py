@@ -10,6 +10,7 @@ import re
 import tarfile
 from dataclasses import dataclass, field
 from typing import IO
+from msbrewrite.support import lazy_re
 
 SYSTEM_DIRS = ("/bin", "/sbin", "/usr", "/lib", "/lib64", "/etc", "/proc", "/sys", "/dev", "/opt/java", "/var/lib",
                "/usr/local/bin", "/usr/local/lib")
@@ -91,32 +92,32 @@ def _system(path: str) -> bool:
 
 _EXPECTED = (
     # (reason, pattern on the path relative to the app directory)
-    ("version control", re.compile(r"(^|/)\.(git|hg|svn)(/|$)|(^|/)\.git(ignore|attributes|modules)$")),
-    ("build file", re.compile(r"(^|/)(Dockerfile[^/]*|[^/]*\.[Dd]ockerfile|dockerfile|Containerfile|\.dockerignore|Makefile|Jenkinsfile|"
+    ("version control", lazy_re.compile(r"(^|/)\.(git|hg|svn)(/|$)|(^|/)\.git(ignore|attributes|modules)$")),
+    ("build file", lazy_re.compile(r"(^|/)(Dockerfile[^/]*|[^/]*\.[Dd]ockerfile|dockerfile|Containerfile|\.dockerignore|Makefile|Jenkinsfile|"
                               r"docker-compose[^/]*\.ya?ml|compose\.ya?ml)$")),
-    ("cache", re.compile(r"(^|/)(__pycache__|\.cache|\.npm|\.yarn|\.pnpm-store|\.pytest_cache|\.mypy_cache|"
+    ("cache", lazy_re.compile(r"(^|/)(__pycache__|\.cache|\.npm|\.yarn|\.pnpm-store|\.pytest_cache|\.mypy_cache|"
                          r"\.ruff_cache|\.gradle|\.m2|\.tox|\.nox)(/|$)|\.py[co]$")),
-    ("test", re.compile(r"(^|/)(tests?|__tests__|spec|testdata|e2e|cypress)(/|$)|_test\.go$|"
+    ("test", lazy_re.compile(r"(^|/)(tests?|__tests__|spec|testdata|e2e|cypress)(/|$)|_test\.go$|"
                         r"(^|/)[^/]*(smoke|test)[^/]*\.sh$|"
                         r"\.(test|spec)\.[jt]sx?$|(^|/)test_[^/]*\.py$|(^|/)[^/]*_test\.py$|(^|/)conftest\.py$")),
-    ("dependency manifest", re.compile(r"(^|/)(requirements[^/]*\.txt|constraints\.txt|Pipfile(\.lock)?|poetry\.lock|"
+    ("dependency manifest", lazy_re.compile(r"(^|/)(requirements[^/]*\.txt|constraints\.txt|Pipfile(\.lock)?|poetry\.lock|"
                                        r"uv\.lock|package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|"
                                        r"bun\.lockb|\.npmrc|\.yarnrc[^/]*|\.nvmrc|\.python-version)$")),
-    ("documentation", re.compile(r"(^|/)(README|LICEN[CS]E|CHANGELOG|CONTRIBUTING|AUTHORS|NOTICE)[^/]*$|"
+    ("documentation", lazy_re.compile(r"(^|/)(README|LICEN[CS]E|CHANGELOG|CONTRIBUTING|AUTHORS|NOTICE)[^/]*$|"
                                  r"(^|/)docs?/")),
-    ("compiled-language source", re.compile(
+    ("compiled-language source", lazy_re.compile(
         r"\.(go|rs|java|kt|kts|scala|c|cc|cpp|h|hpp|cs|fs|swift|zig|tsx?|jsx|vue|svelte|scss|sass|less)$|"
         r"(^|/)(go\.(mod|sum|work)|Cargo\.(toml|lock)|pom\.xml|build\.gradle[^/]*|settings\.gradle[^/]*|"
         r"gradlew(\.bat)?|mvnw(\.cmd)?|tsconfig[^/]*\.json|vite\.config\.[^/]*|webpack\.config\.[^/]*|"
         r"babel\.config\.[^/]*|\.babelrc|rollup\.config\.[^/]*|tailwind\.config\.[^/]*|postcss\.config\.[^/]*|"
         r"\.eslintrc[^/]*|\.prettierrc[^/]*|[^/]*\.csproj|[^/]*\.sln)$|(^|/)(\.mvn|gradle|src)/")),
     # what msb's copy rules drop as a Node project's development tooling (rules.app_files.NODE_TOOLING)
-    ("development tooling", re.compile(r"(^|/)(\.husky|\.nyc_output|coverage)/|"
+    ("development tooling", lazy_re.compile(r"(^|/)(\.husky|\.nyc_output|coverage)/|"
                                        r"(^|/)(\.eslintignore|\.prettierignore|\.mocharc[^/]*|"
                                        r"(eslint|prettier|jest|vitest)\.config\.[^/]*)$")),
-    ("build output or dependency tree", re.compile(r"(^|/)(target|node_modules|\.venv|venv|obj)/")),
+    ("build output or dependency tree", lazy_re.compile(r"(^|/)(target|node_modules|\.venv|venv|obj)/")),
     # what msb's copy rules drop as editor and CI files: expected, not suspicious
-    ("editor or CI file", re.compile(r"(^|/)(\.idea|\.vscode|\.github|\.gitlab|\.circleci)(/|$)|"
+    ("editor or CI file", lazy_re.compile(r"(^|/)(\.idea|\.vscode|\.github|\.gitlab|\.circleci)(/|$)|"
                                      r"(^|/)(\.editorconfig|\.DS_Store|\.travis\.yml|\.gitlab-ci\.yml|"
                                      r"\.drone\.yml|azure-pipelines\.yml|\.pre-commit-config\.yaml)$")),
 )
@@ -247,11 +248,11 @@ def can_write(entry: Entry, who: Account) -> bool:
     return bool(entry.mode & 0o002)
 
 
-_STATE_FILE = re.compile(r"\.(sqlite3?|db|db-journal|db-wal|log|pid|lock)$", re.I)
-_STATE_DIR = re.compile(r"^(data|uploads?|cache|logs?|tmp|storage|sessions?|media|state|db)$", re.I)
-_DEPENDENCIES = re.compile(r"/(node_modules|site-packages|dist-packages|\.venv|venv|vendor)/")
+_STATE_FILE = lazy_re.compile(r"\.(sqlite3?|db|db-journal|db-wal|log|pid|lock)$", re.I)
+_STATE_DIR = lazy_re.compile(r"^(data|uploads?|cache|logs?|tmp|storage|sessions?|media|state|db)$", re.I)
+_DEPENDENCIES = lazy_re.compile(r"/(node_modules|site-packages|dist-packages|\.venv|venv|vendor)/")
 # a package manager's lock file or its own error log: written by installs in the build, never by the app
-_PACKAGE_MANAGER_FILE = re.compile(r"^(yarn|poetry|Cargo|Gemfile|composer|Pipfile|uv|flake|bun|deno|mix|Podfile|"
+_PACKAGE_MANAGER_FILE = lazy_re.compile(r"^(yarn|poetry|Cargo|Gemfile|composer|Pipfile|uv|flake|bun|deno|mix|Podfile|"
                                    r"conan|gradle|pubspec)\.lock$|^(npm|yarn|pnpm|lerna)-(debug|error)\.log(\.\d+)?$")
 
 
@@ -323,10 +324,10 @@ def lost_writes(original: Tree, converted: Tree, before: Account, after: Account
 # --------------------------------------------------------------------------- writes seen in the run
 
 # a failed write as programs log it (Python, Node, Go, Java, SQLite, the shell)
-WRITE_ERROR = re.compile(r"EACCES|EPERM|EROFS|PermissionError|Permission denied|permission denied|"
+WRITE_ERROR = lazy_re.compile(r"EACCES|EPERM|EROFS|PermissionError|Permission denied|permission denied|"
                          r"read-only file system|Read-only file system|AccessDeniedException|"
                          r"Operation not permitted|attempt to write a readonly database")
-_PATH_IN_LINE = re.compile(r"""['"]([^'"\s]+)['"]|(?<![\w.:/])(/[\w.@+-]+(?:/[\w.@+-]*)*)""")
+_PATH_IN_LINE = lazy_re.compile(r"""['"]([^'"\s]+)['"]|(?<![\w.:/])(/[\w.@+-]+(?:/[\w.@+-]*)*)""")
 
 
 def failed_write_paths(lines: list[str], workdir: str = "/") -> list[tuple[str, str]]:

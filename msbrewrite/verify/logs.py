@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from msbrewrite.support import lazy_re
 
 # (name, pattern, what it usually means after a conversion); first match wins
-SIGNATURES: tuple[tuple[str, re.Pattern, str], ...] = tuple((name, re.compile(rx, re.I), meaning) for name, rx, meaning in (
+SIGNATURES: tuple[tuple[str, re.Pattern, str], ...] = tuple((name, lazy_re.compile(rx, re.I), meaning) for name, rx, meaning in (
     ("exec format error", r"exec format error", "a binary built for another CPU or libc"),
     ("shared library missing", r"cannot open shared object file|error while loading shared libraries",
      "a native library the runtime image lacks"),
@@ -37,24 +38,24 @@ SIGNATURES: tuple[tuple[str, re.Pattern, str], ...] = tuple((name, re.compile(rx
      "the server is reachable only from inside its container (a missing config file?)"),
 ))
 
-_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?|"
+_TIMESTAMP = lazy_re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?|"
                         r"\[\d\d/\w{3}/\d{4}(?::\d\d){3} [+-]\d{4}\]|\b\d\d:\d\d:\d\d(?:[.,]\d+)?\b")
 # ids and hashes (8+ hex digits), and any 0x-prefixed number: a crash's pc=0x6393e8 or a stack
 # frame's +0x1c5 are addresses in this build's binary, which a rebuild moves
-_HEX = re.compile(r"\b0x[0-9a-f]+\b|\b[0-9a-f]{8,}\b", re.I)
-_NUMBER = re.compile(r"\d+")
+_HEX = lazy_re.compile(r"\b0x[0-9a-f]+\b|\b[0-9a-f]{8,}\b", re.I)
+_NUMBER = lazy_re.compile(r"\d+")
 
 
-_IPV4 = re.compile(r"(\b\d{1,3}(?:\.\d{1,3}){3}\b)")
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")        # colour codes: a logger's choice, not the message
+_IPV4 = lazy_re.compile(r"(\b\d{1,3}(?:\.\d{1,3}){3}\b)")
+_ANSI = lazy_re.compile(r"\x1b\[[0-9;]*m")        # colour codes: a logger's choice, not the message
 
 # A static server's log of one request it answered "not found": nginx's error line, http-server's.
 # The request came from verify's own probe (the app runs without a network), so the answer itself
 # is what tells whether it differs from the original's.
 _NOT_FOUND_REQUEST = (
-    re.compile(r'(?:\bopen\(\) "[^"]*" failed|"[^"]*" is not found) \(2: No such file or directory\).*'
+    lazy_re.compile(r'(?:\bopen\(\) "[^"]*" failed|"[^"]*" is not found) \(2: No such file or directory\).*'
                r'\brequest: "(?:GET|HEAD) (\S+) HTTP/[\d.]+"'),
-    re.compile(r'"(?:GET|HEAD) (\S+)" Error \(404\): "Not found"'),
+    lazy_re.compile(r'"(?:GET|HEAD) (\S+)" Error \(404\): "Not found"'),
 )
 
 

@@ -2,10 +2,10 @@
 plain progress), the last lines of a log, the first line that says something. Pure."""
 from __future__ import annotations
 
-import re
+from msbrewrite.support import lazy_re
 
-_STEP_RE = re.compile(r"^#(\d+) (\[.+?\] .*)$")
-_ERROR_RE = re.compile(r"^#(\d+) ERROR: (.*)$")
+_STEP_RE = lazy_re.compile(r"^#(\d+) (\[.+?\] .*)$")
+_ERROR_RE = lazy_re.compile(r"^#(\d+) ERROR: (.*)$")
 
 
 def failing_step(log: str) -> str | None:

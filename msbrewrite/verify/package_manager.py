@@ -7,30 +7,30 @@ only from an image whose command is a package-manager run: an app printing `> x`
 from __future__ import annotations
 
 import os
-import re
 
 from msbrewrite.verify.ports import command_words
+from msbrewrite.support import lazy_re
 
 MANAGERS = frozenset({"npm", "yarn", "pnpm"})
 
 # npm 7+ and pnpm: "> pkg@1.0.0 start" (npm 6 and pnpm add the folder), then "> node server.js"
-_HEADER = re.compile(r"^> (?:@[\w.-]+/)?[\w.-]+@[\w.+-]* [\w:.-]+(?: /\S*)?$")
-_SCRIPT_LINE = re.compile(r"^> \S")
+_HEADER = lazy_re.compile(r"^> (?:@[\w.-]+/)?[\w.-]+@[\w.+-]* [\w:.-]+(?: /\S*)?$")
+_SCRIPT_LINE = lazy_re.compile(r"^> \S")
 # yarn 1
-_YARN_HEADER = re.compile(r"^yarn run v\d+\.\d+\.\d+$")
-_YARN_DONE = re.compile(r"^(?:\S+ )?Done in \d+(?:\.\d+)?m?s\.$")
+_YARN_HEADER = lazy_re.compile(r"^yarn run v\d+\.\d+\.\d+$")
+_YARN_DONE = lazy_re.compile(r"^(?:\S+ )?Done in \d+(?:\.\d+)?m?s\.$")
 _YARN_INFO = "info Visit https://yarnpkg.com/en/docs/cli/run for documentation about this command."
 # npm's notices about itself: a newer npm, its own config keys, its own log folder
-_NOTICE = re.compile(r"^npm (?:notice\b.*|(?:WARN|warn) (?:config |Unknown (?:builtin |env |project |user |global |cli )?"
+_NOTICE = lazy_re.compile(r"^npm (?:notice\b.*|(?:WARN|warn) (?:config |Unknown (?:builtin |env |project |user |global |cli )?"
                      r"config |logfile |cli npm v\S+ does not support ).*)$")
 # npm's report of the script it ran being stopped by SIGTERM (docker stop), npm 6 to 10
-_ERROR_LINE = re.compile(r"^npm (?:ERR!|error)(?: (.*))?$")
-_STOP_SHAPES = re.compile(
+_ERROR_LINE = lazy_re.compile(r"^npm (?:ERR!|error)(?: (.*))?$")
+_STOP_SHAPES = lazy_re.compile(
     r"^(?:|path \S+|command failed|signal SIGTERM|command sh -c .*|code ELIFECYCLE|errno 143|"
     r"\S+ \S+: `.*`|Exit status 143|Failed at the \S+ \S+ script\.|"
     r"This is probably not a problem with npm\. There is likely additional logging output above\.|"
     r"A complete log of this run can be found in:(?: \S+)?|\s*/\S+/_logs/\S+\.log)$")
-_STOPPED = re.compile(r"^(?:signal SIGTERM|Exit status 143|errno 143)$")
+_STOPPED = lazy_re.compile(r"^(?:signal SIGTERM|Exit status 143|errno 143)$")
 
 
 def runs_package_manager(config: dict) -> bool:

@@ -2,7 +2,7 @@
 `ADDR:PORT` arguments), the PORT variable, or the sockets the app actually listens on. Pure."""
 from __future__ import annotations
 
-import re
+from msbrewrite.support import lazy_re
 
 # flags whose value is a port or an ADDR:PORT (gunicorn -b, uvicorn --port, flask -p, serve -l, ...)
 PORT_FLAGS = ("-b", "--bind", "--port", "-p", "--listen", "-l", "--http", "--addr", "--address", "-S")
@@ -11,9 +11,9 @@ POSITIONAL_AFTER = ("runserver", "runserver_plus", "runsslserver", "http.server"
                     "preview", "dev")
 
 _HOST = r"(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:]*\]|::|\*|localhost|[A-Za-z0-9][\w.-]*)?"
-_PORT_VALUE = re.compile(r"^(?:(?:tcp|https?)://)?(?:" + _HOST + r":)?(\d{2,5})/?$")
+_PORT_VALUE = lazy_re.compile(r"^(?:(?:tcp|https?)://)?(?:" + _HOST + r":)?(\d{2,5})/?$")
 # a positional HOST:PORT anywhere in the command (an address, never `module:app`)
-_HOST_PORT = re.compile(r"^(?:(?:tcp|https?)://)?(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:]*\]|localhost|\*)?:(\d{2,5})$")
+_HOST_PORT = lazy_re.compile(r"^(?:(?:tcp|https?)://)?(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:]*\]|localhost|\*)?:(\d{2,5})$")
 
 
 def command_words(config: dict) -> list[str]:

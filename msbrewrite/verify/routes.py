@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from msbrewrite.support.walk import walk
+from msbrewrite.support import lazy_re
 
 SAMPLE_VALUE = "1"
 SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", "vendor", ".venv", "venv", "__pycache__", "target",
@@ -47,15 +48,15 @@ class Declared:
 # --------------------------------------------------------------------------- pattern -> path
 
 _PARAM_RES = (
-    re.compile(r"<(?:(?:int|string|str|slug|uuid|path|float):)?(\w+)(\.\.)?>"),   # Flask/Django/Rocket
-    re.compile(r"\{(\w+)(?::[^{}]*)?\}"),                                            # FastAPI/Spring/actix/axum/chi/Go 1.22
-    re.compile(r"(?<=/):(\w+)\??"),                                                 # Express/gin/echo/fiber/axum<0.8
+    lazy_re.compile(r"<(?:(?:int|string|str|slug|uuid|path|float):)?(\w+)(\.\.)?>"),   # Flask/Django/Rocket
+    lazy_re.compile(r"\{(\w+)(?::[^{}]*)?\}"),                                            # FastAPI/Spring/actix/axum/chi/Go 1.22
+    lazy_re.compile(r"(?<=/):(\w+)\??"),                                                 # Express/gin/echo/fiber/axum<0.8
 )
-_WILDCARD = re.compile(r"\*|\.\.\.|\.\.>")
+_WILDCARD = lazy_re.compile(r"\*|\.\.\.|\.\.>")
 
 
 # a GET that may change or stop the app: never probed, whether read from the sources or linked
-_UNSAFE = re.compile(r"(^|[/_.-])(log-?out|sign-?out|shutdown|exit|quit|kill|restart|reboot|reset|delete|remove|"
+_UNSAFE = lazy_re.compile(r"(^|[/_.-])(log-?out|sign-?out|shutdown|exit|quit|kill|restart|reboot|reset|delete|remove|"
                      r"drop|destroy|purge|clear|flush|stop|unsubscribe)([/_.?-]|$)", re.I)
 
 
@@ -106,9 +107,9 @@ def _line(text: str, pos: int) -> int:
 _STR = r"""(?:[rbuf]?)(['"`])([^'"`\n]*)['"`]"""
 
 # Python: Flask/FastAPI decorators; a Blueprint/APIRouter prefix declared in the same file
-_PY_DECOR = re.compile(r"^[ \t]*@(\w+)\.(route|get|api_route)\(\s*" + _STR + r"([^)\n]*)", re.M)
-_PY_PREFIX = re.compile(r"(\w+)\s*=\s*(?:Blueprint|APIRouter)\((?:[^)]*?)(?:url_prefix|prefix)\s*=\s*" + _STR)
-_DJANGO_PATH = re.compile(r"\b(path|re_path|url)\(\s*" + _STR + r"\s*,\s*(include\(\s*" + _STR + r")?")
+_PY_DECOR = lazy_re.compile(r"^[ \t]*@(\w+)\.(route|get|api_route)\(\s*" + _STR + r"([^)\n]*)", re.M)
+_PY_PREFIX = lazy_re.compile(r"(\w+)\s*=\s*(?:Blueprint|APIRouter)\((?:[^)]*?)(?:url_prefix|prefix)\s*=\s*" + _STR)
+_DJANGO_PATH = lazy_re.compile(r"\b(path|re_path|url)\(\s*" + _STR + r"\s*,\s*(include\(\s*" + _STR + r")?")
 
 
 def read_python(text: str, rel: str) -> list[Declared]:
@@ -150,15 +151,15 @@ def read_django(files: dict[str, str]) -> list[tuple[str, Declared]]:
 
 
 # JavaScript/TypeScript: Express/Koa router/Fastify `x.get('/p')`, Fastify route objects, Nest
-_JS_GET = re.compile(r"\b(\w+)\.get\(\s*" + _STR)
-_JS_ROUTE_OBJ = re.compile(r"method\s*:\s*['\"]GET['\"][^}]*?\burl\s*:\s*" + _STR + r"|\burl\s*:\s*" + _STR +
+_JS_GET = lazy_re.compile(r"\b(\w+)\.get\(\s*" + _STR)
+_JS_ROUTE_OBJ = lazy_re.compile(r"method\s*:\s*['\"]GET['\"][^}]*?\burl\s*:\s*" + _STR + r"|\burl\s*:\s*" + _STR +
                            r"[^}]*?method\s*:\s*['\"]GET['\"]", re.S)
-_JS_KOA_PREFIX = re.compile(r"(\w+)\s*=\s*new\s+\w*Router\(\s*\{[^}]*prefix\s*:\s*" + _STR)
-_JS_USE = re.compile(r"\b\w+\.use\(\s*" + _STR + r"\s*,\s*(?:require\(\s*" + _STR + r"\s*\)|(\w+))")
-_JS_REQUIRE = re.compile(r"(?:const|let|var|import)\s+(\w+)\s*(?:=\s*require\(\s*|from\s+)" + _STR)
-_NEST_CONTROLLER = re.compile(r"@Controller\(\s*(?:" + _STR + r")?")
-_NEST_GET = re.compile(r"@Get\(\s*(?:" + _STR + r")?\s*\)")
-_NEST_GLOBAL = re.compile(r"setGlobalPrefix\(\s*" + _STR)
+_JS_KOA_PREFIX = lazy_re.compile(r"(\w+)\s*=\s*new\s+\w*Router\(\s*\{[^}]*prefix\s*:\s*" + _STR)
+_JS_USE = lazy_re.compile(r"\b\w+\.use\(\s*" + _STR + r"\s*,\s*(?:require\(\s*" + _STR + r"\s*\)|(\w+))")
+_JS_REQUIRE = lazy_re.compile(r"(?:const|let|var|import)\s+(\w+)\s*(?:=\s*require\(\s*|from\s+)" + _STR)
+_NEST_CONTROLLER = lazy_re.compile(r"@Controller\(\s*(?:" + _STR + r")?")
+_NEST_GET = lazy_re.compile(r"@Get\(\s*(?:" + _STR + r")?\s*\)")
+_NEST_GLOBAL = lazy_re.compile(r"setGlobalPrefix\(\s*" + _STR)
 _JS_NOT_ROUTERS = frozenset({"map", "headers", "params", "query", "searchParams", "cache", "store", "config",
                              "process", "env", "req", "request", "res", "response", "localStorage", "axios", "http",
                              "https", "fetch", "client", "superagent", "supertest", "got", "ky", "api"})
@@ -197,9 +198,9 @@ def js_mounts(text: str, rel: str) -> dict[str, str]:
 
 
 # Go: net/http (Go 1.22 "GET /p" patterns too), gin/echo `GET`, chi/fiber `Get`, groups by variable
-_GO_HANDLE = re.compile(r"\.(?:HandleFunc|Handle)\(\s*\"((?:GET\s+)?/[^\"]*)\"")
-_GO_VERB = re.compile(r"\b(\w+)\.(?:GET|Get)\(\s*\"(/[^\"]*)\"")
-_GO_GROUP = re.compile(r"\b(\w+)\s*:?=\s*(\w+)\.(?:Group|Route)\(\s*\"(/[^\"]*)\"")
+_GO_HANDLE = lazy_re.compile(r"\.(?:HandleFunc|Handle)\(\s*\"((?:GET\s+)?/[^\"]*)\"")
+_GO_VERB = lazy_re.compile(r"\b(\w+)\.(?:GET|Get)\(\s*\"(/[^\"]*)\"")
+_GO_GROUP = lazy_re.compile(r"\b(\w+)\s*:?=\s*(\w+)\.(?:Group|Route)\(\s*\"(/[^\"]*)\"")
 
 
 def read_go(text: str) -> list[Declared]:
@@ -225,9 +226,9 @@ def read_go(text: str) -> list[Declared]:
 
 
 # Rust: actix/rocket attributes, actix/axum `.route("/p", get(...))` / `web::get()`
-_RS_ATTR = re.compile(r"#\[get\(\s*\"(/[^\"]*)\"")
-_RS_ROUTE = re.compile(r"\.route\(\s*\"(/[^\"]*)\"\s*,\s*(?:web::)?get\(")
-_RS_MOUNT = re.compile(r"\.mount\(\s*\"(/[^\"]*)\"")
+_RS_ATTR = lazy_re.compile(r"#\[get\(\s*\"(/[^\"]*)\"")
+_RS_ROUTE = lazy_re.compile(r"\.route\(\s*\"(/[^\"]*)\"\s*,\s*(?:web::)?get\(")
+_RS_MOUNT = lazy_re.compile(r"\.mount\(\s*\"(/[^\"]*)\"")
 
 
 def read_rust(text: str) -> list[Declared]:
@@ -240,10 +241,10 @@ def read_rust(text: str) -> list[Declared]:
 
 
 # Spring (Java/Kotlin): a class-level @RequestMapping prefix, @GetMapping / @RequestMapping(GET) methods
-_SPRING_CLASS = re.compile(r"@RequestMapping\(\s*(?:(?:value|path)\s*=\s*)?\{?\s*\"([^\"]*)\"[^)]*\)\s*"
+_SPRING_CLASS = lazy_re.compile(r"@RequestMapping\(\s*(?:(?:value|path)\s*=\s*)?\{?\s*\"([^\"]*)\"[^)]*\)\s*"
                            r"(?:@\w+(?:\([^)]*\))?\s*)*(?:public\s+|open\s+|internal\s+)?(?:final\s+)?class\b")
-_SPRING_GET = re.compile(r"@GetMapping(?:\(\s*(?:(?:value|path)\s*=\s*)?[{\[]?\s*((?:\"[^\"]*\"\s*,?\s*)*)[^)]*\))?")
-_SPRING_REQ = re.compile(r"@RequestMapping\(([^)]*RequestMethod\.GET[^)]*)\)")
+_SPRING_GET = lazy_re.compile(r"@GetMapping(?:\(\s*(?:(?:value|path)\s*=\s*)?[{\[]?\s*((?:\"[^\"]*\"\s*,?\s*)*)[^)]*\))?")
+_SPRING_REQ = lazy_re.compile(r"@RequestMapping\(([^)]*RequestMethod\.GET[^)]*)\)")
 
 
 def read_spring(text: str) -> list[Declared]:
@@ -262,8 +263,8 @@ def read_spring(text: str) -> list[Declared]:
 
 # Servers without a framework: the JDK's HttpServer contexts, and a request path compared with a
 # literal (Python's http.server `self.path == "/x"`, Node's `url.pathname === "/x"`)
-_JDK_CONTEXT = re.compile(r"\.createContext\(\s*\"(/[^\"]*)\"")
-_PATH_COMPARE = re.compile(r"\b(?:self\.path|pathname|req\.url|request\.path|url\.path|r\.URL\.Path)\s*"
+_JDK_CONTEXT = lazy_re.compile(r"\.createContext\(\s*\"(/[^\"]*)\"")
+_PATH_COMPARE = lazy_re.compile(r"\b(?:self\.path|pathname|req\.url|request\.path|url\.path|r\.URL\.Path)\s*"
                            r"(?:===?|in\s*\(?)\s*" + _STR)
 
 

@@ -9,9 +9,10 @@ import re
 
 from msbrewrite.model.context import Context
 from msbrewrite.languages.cpp.compiler import MAX_DEPTH
+from msbrewrite.support import lazy_re
 
-_MESON_EXE_RE = re.compile(r"\bexecutable[ \t]*\([ \t\n]*'([^']{1,200})'([^)]{0,4000})\)")
-_AM_PROGRAMS_RE = re.compile(r"(?m)^([a-z]*)_PROGRAMS[ \t]*\+?=[ \t]*([^\n]*)")
+_MESON_EXE_RE = lazy_re.compile(r"\bexecutable[ \t]*\([ \t\n]*'([^']{1,200})'([^)]{0,4000})\)")
+_AM_PROGRAMS_RE = lazy_re.compile(r"(?m)^([a-z]*)_PROGRAMS[ \t]*\+?=[ \t]*([^\n]*)")
 
 
 def meson_executables(context: Context, rel_dir: str, depth: int = 0) -> dict[str, tuple[str, bool, bool]]:

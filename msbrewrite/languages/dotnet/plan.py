@@ -13,12 +13,13 @@ from msbrewrite.model.shell import Command, resolve
 from msbrewrite.languages.dotnet import project as dp
 from msbrewrite.languages.common import copy_config_args
 from msbrewrite.languages.dotnet.detect import NAME, _sdk_image
+from msbrewrite.support import lazy_re
 
 BUILD_ENV = {"DOTNET_CLI_TELEMETRY_OPTOUT", "DOTNET_NOLOGO", "DOTNET_SKIP_FIRST_TIME_EXPERIENCE", "NUGET_PACKAGES",
              "NUGET_XMLDOC_MODE", "DOTNET_CLI_HOME", "DOTNET_USE_POLLING_FILE_WATCHER", "BUILD_CONFIGURATION",
              "MSBUILDDEBUGPATH", "DOTNET_GENERATE_ASPNET_CERTIFICATE", "NUGET_FALLBACK_PACKAGES"}
 PUBLISH_DIR = "/app/publish"
-_URL_PORT_RE = re.compile(r":(\d{1,5})(?:/|;|$)")
+_URL_PORT_RE = lazy_re.compile(r":(\d{1,5})(?:/|;|$)")
 
 
 def _apt_sdk_version(facts: StageFacts) -> str | None:

@@ -24,8 +24,9 @@ from msbrewrite.languages.frontend.nginx import (CONF_DEST, CONF_TMP, DEBIAN_NGI
 from msbrewrite.languages.frontend.output import OutputFolder
 from msbrewrite.languages.frontend.site import SOURCE_ONLY, WEB_SERVER_IMAGES
 from msbrewrite.languages.frontend.detect import NAME, read_site
+from msbrewrite.support import lazy_re
 
-PUBLIC_ENV = re.compile(r"^(VITE_|REACT_APP_|NEXT_PUBLIC_|VUE_APP_|NG_APP_|PUBLIC_|GATSBY_|NUXT_PUBLIC_)")
+PUBLIC_ENV = lazy_re.compile(r"^(VITE_|REACT_APP_|NEXT_PUBLIC_|VUE_APP_|NG_APP_|PUBLIC_|GATSBY_|NUXT_PUBLIC_)")
 
 
 class FrontendPlanner(OutputFolder, NginxServer):
@@ -90,9 +91,9 @@ class FrontendPlanner(OutputFolder, NginxServer):
                 self.plan.fate(ins, REMOVED, why)
 
     # checks a project's build script may run before the framework's build; the dev server ran none
-    _CHECKS = re.compile(r"^(tsc|vue-tsc|svelte-check|eslint|next lint|ng lint|npm run (lint|typecheck|type-check)"
+    _CHECKS = lazy_re.compile(r"^(tsc|vue-tsc|svelte-check|eslint|next lint|ng lint|npm run (lint|typecheck|type-check)"
                          r"|yarn (lint|typecheck)|pnpm (run )?(lint|typecheck))\b")
-    _FRAMEWORK_BUILDS = re.compile(r"^(vite build|ng build|react-scripts build|vue-cli-service build|"
+    _FRAMEWORK_BUILDS = lazy_re.compile(r"^(vite build|ng build|react-scripts build|vue-cli-service build|"
                                    r"next build|gatsby build|astro build|nuxt (build|generate)|svelte-kit build)\b")
 
     def _framework_build(self, run: str) -> str | None:

@@ -16,6 +16,7 @@ from msbrewrite.model.shell import Command, split_words
 from msbrewrite.languages.frontend import config as cfg
 from msbrewrite.languages.frontend.commands import global_installs, local_installs, script_call, tool_argv
 from msbrewrite.languages.frontend.static_servers import STATIC_SERVERS, has_spa_fallback, port_arg, served_dir
+from msbrewrite.support import lazy_re
 
 # build tools run directly -> framework
 BUILD_TOOLS = {
@@ -46,7 +47,7 @@ SERVER_SUBCOMMANDS = {("next", "start"), ("nuxt", "start"), ("nuxt", "preview"),
                       ("astro", "preview")}
 WEB_ROOTS = ("/usr/share/nginx/html", "/var/www", "/srv", "/usr/local/apache2/htdocs", "/usr/share/caddy")
 WEB_SERVER_IMAGES = ("nginx", "caddy", "httpd", "nginx-unprivileged", "openresty")
-SOURCE_ONLY = re.compile(r"(^|/)(package(-lock)?\.json|package\*\.json|yarn\.lock|pnpm-lock\.yaml|"
+SOURCE_ONLY = lazy_re.compile(r"(^|/)(package(-lock)?\.json|package\*\.json|yarn\.lock|pnpm-lock\.yaml|"
                          r"npm-shrinkwrap\.json|\.npmrc|\.yarnrc(\.yml)?)$")
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from msbrewrite.model.context import Context
 from msbrewrite.languages.java.build import Archive, java_major_of
+from msbrewrite.support import lazy_re
 
 _STR = r"""["']([^"'\n]+)["']"""
 
@@ -78,7 +79,7 @@ class GradleProject:
         return max((lv for lv in levels if lv), default=None)
 
 
-_GRADLE_LEVEL = re.compile(
+_GRADLE_LEVEL = lazy_re.compile(
     r"JavaLanguageVersion\.of\(\s*['\"]?(\d+)"                                  # java.toolchain.languageVersion
     r"|jvmToolchain\(\s*(?:\{[^}]*?of\(\s*)?(\d+)"                                # kotlin { jvmToolchain(17) }
     r"|(?:source|target)Compatibility\s*(?:=|\.set\()?\s*['\"]?(?:JavaVersion\.(?:VERSION_)?)?(1[._]\d+|\d+)"

@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING
 
 from msbrewrite.model.context import Context
 from msbrewrite.languages.java.build import Archive, java_major_of
+from msbrewrite.support import lazy_re
 
 if TYPE_CHECKING:
     import xml.etree.ElementTree as ET
 
-_PROP_RE = re.compile(r"\$\{([^}]+)\}")
+_PROP_RE = lazy_re.compile(r"\$\{([^}]+)\}")
 # properties Maven projects set their Java level with (`java.version` by Spring Boot's parent)
 _MAVEN_LEVEL_PROPS = ("maven.compiler.release", "maven.compiler.target", "maven.compiler.source", "java.version",
                       "jdk.version", "java.release")

@@ -14,19 +14,20 @@ from typing import TYPE_CHECKING
 from msbrewrite.model.analysis import StageFacts
 from msbrewrite.languages.java.build import java_major_of
 from msbrewrite.languages.java.detect import JDK_IMAGES
+from msbrewrite.support import lazy_re
 
 if TYPE_CHECKING:
     from msbrewrite.languages.java.outputs import BuildOutputs
 
 # a JDK or JRE named in a download URL: temurin21-binaries, OpenJDK17U, jdk-21.0.2, jdk8u392,
 # amazon-corretto-17, zulu17, graalvm-jdk-21, the Adoptium API's /latest/21/
-_URL_JDK = re.compile(r"(?i)(?:temurin|openjdk|corretto|zulu|jdk|jre|liberica|semeru|microsoft-jdk)[-_]?"
+_URL_JDK = lazy_re.compile(r"(?i)(?:temurin|openjdk|corretto|zulu|jdk|jre|liberica|semeru|microsoft-jdk)[-_]?"
                       r"(1\.\d+|\d+)(?!\d|on)")   # not Bouncy Castle's jdk18on
-_ADOPTIUM_API = re.compile(r"api\.adoptium\.net/v\d+/binary/(?:latest|version)/(?:jdk-?)?(\d+)")
-_URL = re.compile(r"https?://[^\s\"'|;&)]+")
-_JDK_URL_HINT = re.compile(r"(?i)jdk|jre|temurin|corretto|zulu|adoptium|liberica|semeru|graalvm|java")
+_ADOPTIUM_API = lazy_re.compile(r"api\.adoptium\.net/v\d+/binary/(?:latest|version)/(?:jdk-?)?(\d+)")
+_URL = lazy_re.compile(r"https?://[^\s\"'|;&)]+")
+_JDK_URL_HINT = lazy_re.compile(r"(?i)jdk|jre|temurin|corretto|zulu|adoptium|liberica|semeru|graalvm|java")
 # version managers: `sdk install java 21.0.2-tem`, `asdf install java temurin-21.0.1+12`, `mise use java@21`
-_MANAGER = re.compile(r"\b(?:sdk\s+install\s+java\s+|asdf\s+(?:install|global|local)\s+java\s+(?:[a-z]+-)*"
+_MANAGER = lazy_re.compile(r"\b(?:sdk\s+install\s+java\s+|asdf\s+(?:install|global|local)\s+java\s+(?:[a-z]+-)*"
                       r"|(?:mise|rtx)\s+(?:use|install)\s+(?:-g\s+|--global\s+)?java@(?:[a-z]+-)*)"
                       r"(1\.\d+|\d+)[\w.+-]*")
 

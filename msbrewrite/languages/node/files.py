@@ -16,9 +16,10 @@ from msbrewrite.rules.app_matching import Rule
 from msbrewrite.model.analysis import is_root_user
 from msbrewrite.model.plan import Refusal
 from msbrewrite.model.package_json import dockerignored, tsconfig_out_dir
+from msbrewrite.support import lazy_re
 
 # top-level context entries the running app never reads
-NOT_RUNTIME = re.compile(
+NOT_RUNTIME = lazy_re.compile(
     r"^(node_modules|\.git|\.github|\.gitlab|\.gitlab-ci\.ya?ml|\.vscode|\.idea|\.husky|\.circleci|"
     r"tests?|__tests__|spec|e2e|cypress|coverage|docs?|\.nyc_output|"
     r"Dockerfile.*|.*\.Dockerfile|\.dockerignore|docker-compose.*\.ya?ml|compose.*\.ya?ml|"
@@ -26,7 +27,7 @@ NOT_RUNTIME = re.compile(
     r"\.prettierignore|prettier\.config\..*|\.editorconfig|jest\.config\..*|vitest\.config\..*|"
     r"\.mocharc.*|README.*|CHANGELOG.*|CONTRIBUTING.*|.*\.md|package-lock\.json|npm-shrinkwrap\.json|"
     r"yarn\.lock|pnpm-lock\.yaml|bun\.lockb?|\.nvmrc|\.node-version|\.travis\.yml)$")
-TS_SOURCE = re.compile(r"\.(ts|tsx|mts|cts)$")
+TS_SOURCE = lazy_re.compile(r"\.(ts|tsx|mts|cts)$")
 
 
 

@@ -12,11 +12,12 @@ import posixpath
 import re
 
 from msbrewrite.model.context import Context
+from msbrewrite.support import lazy_re
 
 # require('x'), import('x'), import x from 'x', export ... from 'x', import 'x'
-_SPECIFIER = re.compile(r"""(?:\brequire\s*\(\s*|\bimport\s*\(\s*|\bfrom\s+|^[ \t]*import\s+)(['"])([^'"\n]+)\1""",
+_SPECIFIER = lazy_re.compile(r"""(?:\brequire\s*\(\s*|\bimport\s*\(\s*|\bfrom\s+|^[ \t]*import\s+)(['"])([^'"\n]+)\1""",
                         re.M)
-_TYPE_ONLY = re.compile(r"^[ \t]*(?:import|export)\s+type\b")
+_TYPE_ONLY = lazy_re.compile(r"^[ \t]*(?:import|export)\s+type\b")
 _EXTENSIONS = ("", ".js", ".cjs", ".mjs", ".ts", ".cts", ".mts", ".json", "/index.js", "/index.ts", "/index.cjs",
                "/index.mjs")
 _BUILTINS = {"assert", "async_hooks", "buffer", "child_process", "cluster", "console", "constants", "crypto",

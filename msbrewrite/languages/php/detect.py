@@ -3,12 +3,12 @@
 Imported for every detection, so it stays light: no planner, no runtime rules."""
 from __future__ import annotations
 
-import re
 
 from msbrewrite.model.analysis import StageFacts
 from msbrewrite.model.plan import Detection, Evidence
 from msbrewrite.model.shell import Command
 from msbrewrite.languages.scripting import program, start_argv
+from msbrewrite.support import lazy_re
 
 
 NAME = "php"
@@ -16,7 +16,7 @@ EXT_TOOLS = {"docker-php-ext-install", "docker-php-ext-enable", "docker-php-ext-
              "install-php-extensions"}
 STARTERS = {"php", "php-fpm", "apache2-foreground", "docker-php-entrypoint", "apachectl", "apache2ctl",
             "frankenphp", "php-fpm8.2", "php-fpm8.1", "php-fpm8.3"}
-_APT_PHP_RE = re.compile(r"(libapache2-mod-php[\d.]*|php[\d.]*(-fpm|-cli)?)")
+_APT_PHP_RE = lazy_re.compile(r"(libapache2-mod-php[\d.]*|php[\d.]*(-fpm|-cli)?)")
 
 
 def _apt_php(facts: StageFacts) -> list[str]:

@@ -11,8 +11,9 @@ import re
 from msbrewrite.model.analysis import StageFacts
 from msbrewrite.model.shell import Command, resolve
 from msbrewrite.languages.common import load_toml
+from msbrewrite.support import lazy_re
 
-_REQ_RE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?")
+_REQ_RE = lazy_re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?")
 _INSTALL_VALUE_OPTS = {"-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-t", "--target",
                        "--prefix", "--root", "-i", "--index-url", "--extra-index-url", "-f", "--find-links",
                        "--trusted-host", "--cache-dir", "--src", "--python", "--platform", "--python-version",

@@ -9,12 +9,13 @@ from msbrewrite.model.analysis import StageFacts, command_argv
 from msbrewrite.model.plan import Detection, Evidence
 from msbrewrite.languages.python.deps import dependency_names, is_installer
 from msbrewrite.languages.python.entry import parse_entry, strip_runner
+from msbrewrite.support import lazy_re
 
 
 NAME = "python"
 MANIFESTS = ("requirements.txt", "pyproject.toml", "Pipfile", "Pipfile.lock", "poetry.lock", "uv.lock",
              "setup.py", "setup.cfg")
-IMAGE_PY_RE = re.compile(r"(?:^|[-_.])py(?:thon)?-?(\d)\.?(\d{1,2})(?=$|[^\d])")
+IMAGE_PY_RE = lazy_re.compile(r"(?:^|[-_.])py(?:thon)?-?(\d)\.?(\d{1,2})(?=$|[^\d])")
 
 
 def detect(facts: StageFacts) -> Detection:

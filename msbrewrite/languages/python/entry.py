@@ -9,8 +9,8 @@ files the server reads.
 from __future__ import annotations
 
 import posixpath
-import re
 from dataclasses import dataclass, field
+from msbrewrite.support import lazy_re
 
 # `uv run`, `poetry run` ... only start the app inside the environment, which the runtime puts on PATH
 RUNNERS = {("uv", "run"), ("poetry", "run"), ("pipenv", "run"), ("pdm", "run"), ("hatch", "run"), ("rye", "run")}
@@ -18,8 +18,8 @@ _RUNNER_VALUE_OPTS = {"--with", "--python", "-p", "--extra", "--group", "--env-f
                       "--package", "--only-group", "--with-requirements", "-e", "--env"}
 # process wrappers that exec the real command
 WRAPPERS = {"tini", "dumb-init", "ddtrace-run", "opentelemetry-instrument", "exec"}
-APP_SPEC_RE = re.compile(r"^[A-Za-z_][\w.]*(:[A-Za-z_][\w.]*(\(.*\))?)?$")
-_PY_RE = re.compile(r"^python(\d(\.\d+)?)?$")
+APP_SPEC_RE = lazy_re.compile(r"^[A-Za-z_][\w.]*(:[A-Za-z_][\w.]*(\(.*\))?)?$")
+_PY_RE = lazy_re.compile(r"^python(\d(\.\d+)?)?$")
 _PY_VALUE_OPTS = {"-W", "-X", "-Q"}
 # ASGI/WSGI servers: the app is the positional `module:attr`
 SERVERS = {"gunicorn": "gunicorn", "uvicorn": "uvicorn", "hypercorn": "hypercorn", "daphne": "daphne",

@@ -14,9 +14,10 @@ from msbrewrite.rules import runtime
 from msbrewrite.model.plan import REWRITTEN
 from msbrewrite.model.shell import shell_form_to_argv
 from msbrewrite.languages.python.entry import strip_runner
+from msbrewrite.support import lazy_re
 
 # `uv run --frozen ` in front of a shell command (flags without values only)
-RUNNER_TEXT_RE = re.compile(r"^(\s*(?:exec\s+)?)((?:uv|poetry|pipenv|pdm|hatch|rye)\s+run\s+(?:--?[\w-]+(?:=\S+)?\s+)*)")
+RUNNER_TEXT_RE = lazy_re.compile(r"^(\s*(?:exec\s+)?)((?:uv|poetry|pipenv|pdm|hatch|rye)\s+run\s+(?:--?[\w-]+(?:=\S+)?\s+)*)")
 
 
 class StartCommand:

@@ -11,6 +11,7 @@ import re
 
 from msbrewrite.languages.common import native_libs, runtime_libraries
 from msbrewrite.languages.python.deps import dependency_names
+from msbrewrite.support import lazy_re
 
 # apt/apk packages used only to fetch or build things
 BUILD_PACKAGES = {"curl", "wget", "git", "gnupg", "gnupg2", "dirmngr", "apt-transport-https", "apt-utils",
@@ -28,7 +29,7 @@ FULL_IMAGE_PROGRAMS = ("git", "curl", "wget", "openssh-client", "unzip", "mercur
 # libraries a python:*-slim image already carries (its interpreter links them)
 SLIM_HAS = {"libssl3", "libffi8", "zlib1g", "libsqlite3-0", "libbz2-1.0", "liblzma5", "libc6", "libgcc-s1",
             "ca-certificates", "tzdata", "netbase", "libexpat1", "libuuid1", "libncursesw6", "libreadline8"}
-_PKG_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9+._-]*$")
+_PKG_NAME_RE = lazy_re.compile(r"^[a-z0-9][a-z0-9+._-]*$")
 
 
 class SystemPackages:

@@ -19,6 +19,7 @@ from msbrewrite.model.shell import option_value, resolve
 from msbrewrite.languages.common import carry_runtime_tools, native_libs
 from msbrewrite.languages.scripting import slim_tag, start_argv, system_libraries
 from msbrewrite.languages.ruby.detect import NAME, is_bundle_install
+from msbrewrite.support import lazy_re
 
 GEM_HOME = "/usr/local/bundle"      # GEM_HOME and BUNDLE_APP_CONFIG of the official images
 WITHOUT = "development:test"
@@ -26,8 +27,8 @@ BUILD_ENV = {"BUNDLE_JOBS", "BUNDLE_RETRY"}
 RULES = [Rule("./node_modules", app_files.DEV_DEPENDENCIES)] + [Rule(p, "Ruby tests and development files") for p in
          ("./spec", ".rspec", ".rubocop.yml", ".rubocop_todo.yml", "./coverage", ".byebug_history")]
 # a spec line of Gemfile.lock: four blanks, the name, its version in parentheses
-_LOCK_SPEC_RE = re.compile(r"^    ([A-Za-z0-9_.-]+) \(([^)\n]*)\)", re.M)
-_PRECOMPILED_RE = re.compile(r"-(x86_64|aarch64|arm64|arm)-linux")
+_LOCK_SPEC_RE = lazy_re.compile(r"^    ([A-Za-z0-9_.-]+) \(([^)\n]*)\)", re.M)
+_PRECOMPILED_RE = lazy_re.compile(r"-(x86_64|aarch64|arm64|arm)-linux")
 
 
 class RubyPlanner:
