@@ -10,7 +10,6 @@ from msbrewrite.model.analysis import StageFacts
 from msbrewrite.model.plan import Detection, Evidence
 from msbrewrite.model.shell import Command, resolve
 from msbrewrite.languages.cpp.compiler import CXX_SOURCES, C_SOURCES, compiler_kind
-from msbrewrite.languages.cpp.makefile import makefile_text
 from msbrewrite.languages.common import copies_whole_context
 
 
@@ -74,6 +73,7 @@ MAKEFILES = ("GNUmakefile", "makefile", "Makefile")
 
 
 def _c_makefile(facts: StageFacts, c: Command) -> bool:
+    from msbrewrite.languages.cpp.makefile import makefile_text   # only when make runs
     rel = context_dir(facts, _make_dir(c), *MAKEFILES)
     text = makefile_text(facts.context, rel) if rel is not None else None
     if text is None:

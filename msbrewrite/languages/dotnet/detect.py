@@ -6,10 +6,11 @@ from __future__ import annotations
 from msbrewrite.model.analysis import StageFacts, command_argv
 from msbrewrite.model.bases import image_parts
 from msbrewrite.model.plan import Detection, Evidence
-from msbrewrite.languages.dotnet import project as dp
 
 
 NAME = "dotnet"
+# project files (the project reader, dotnet/project.py, loads only for the chosen language)
+PROJECT_SUFFIXES = (".csproj", ".fsproj", ".vbproj")
 
 
 def detect(facts: StageFacts) -> Detection:
@@ -26,7 +27,7 @@ def detect(facts: StageFacts) -> Detection:
         if argv[:1] == ["dotnet"] and len(argv) > 1 and (argv[1] == "run" or argv[1].endswith(".dll")):
             ev.append(Evidence(f"start command dotnet {argv[1]}", f"Dockerfile:{ins.lineno}", 2))
             break
-    if any(f.endswith(dp.PROJECT_SUFFIXES + (".sln",)) for f in facts.context.files()[:2000]):
+    if any(f.endswith(PROJECT_SUFFIXES + (".sln",)) for f in facts.context.files()[:2000]):
         ev.append(Evidence("a .NET project file", "context", 1.5))
     return Detection(NAME, sum(e.weight for e in ev), ev)
 

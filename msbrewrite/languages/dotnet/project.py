@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 
 from msbrewrite.model.context import Context
+from msbrewrite.languages.dotnet.detect import PROJECT_SUFFIXES
 
-PROJECT_SUFFIXES = (".csproj", ".fsproj", ".vbproj")
 # options of `dotnet publish/build/run` that take a value
 VALUE_OPTIONS = {"-c", "--configuration", "-o", "--output", "-r", "--runtime", "-f", "--framework", "-v",
                  "--verbosity", "--project", "-p", "--launch-profile", "-a", "--arch", "--os", "--source", "-s",
