@@ -1,6 +1,10 @@
 """The rule matcher: one per list of rules (equal lists share it), each path matched once."""
+import fnmatch
+
+from hypothesis import given, strategies as st
+
 from msbrewrite.rules import app_matching
-from msbrewrite.rules.app_matching import Rule, RuleMatcher, matcher
+from msbrewrite.rules.app_matching import Rule, RuleMatcher, matcher, name_matches
 
 RULES = [Rule("*.go", "Go sources"), Rule("./vendor", "vendored modules"), Rule("testdata", "test data")]
 PATHS = ["main.go", "vendor/x/y.txt", "cmd/testdata/a.json", "static/index.html", "vendor", "a/vendor/b"]
@@ -27,3 +31,13 @@ def test_past_the_bound_paths_are_matched_again_not_remembered(monkeypatch):
     fresh = RuleMatcher(RULES)
     assert fresh.any("main.go") and fresh.any("main.go")
     assert fresh._by_path == {}
+
+_NAME = st.text(alphabet="ab.*?[]-_x", max_size=8)
+_LITERAL = st.text(alphabet="ab.-_x", max_size=5)
+
+
+@given(_NAME, st.one_of(_LITERAL, _LITERAL.map(lambda s: "*" + s), _LITERAL.map(lambda s: s + "*"),
+                        _NAME.filter(lambda p: p and p[0] not in "]")))
+def test_a_name_matches_a_rule_glob_exactly_as_fnmatchcase_says(name, pattern):
+    # the shortcuts for literal, `*suffix` and `prefix*` globs answer as the full glob matcher
+    assert name_matches(name, pattern) == fnmatch.fnmatchcase(name, pattern)
