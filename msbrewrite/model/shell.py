@@ -85,6 +85,12 @@ def split_commands(text: str, cwd: str = "/") -> list[Command]:
 
 
 _CARGO_ALIASES = {"b": "build", "r": "run", "c": "check", "t": "test"}
+_PIP_RE = re.compile(r"pip3?(\.\d+)?")
+_PYTHON_RE = re.compile(r"python3?(\.\d+)?")
+# pip's general options that take a value; the others are flags (--no-cache-dir, -q, --isolated...)
+_PIP_VALUE_OPTS = {"--python", "--log", "--log-file", "--proxy", "--retries", "--timeout", "--default-timeout",
+                   "--exists-action", "--trusted-host", "--cert", "--client-cert", "--cache-dir", "--use-feature",
+                   "--use-deprecated", "--keyring-provider", "--resume-retries", "--src"}
 
 
 def canonical_argv(argv: list[str], cwd: str = "/") -> list[str]:
@@ -94,6 +100,10 @@ def canonical_argv(argv: list[str], cwd: str = "/") -> list[str]:
     if len(argv) < 2:
         return argv
     prog = posixpath.basename(argv[0])
+    if _PIP_RE.fullmatch(prog):
+        return [argv[0], *_pip_subcommand_first(argv[1:])]
+    if _PYTHON_RE.fullmatch(prog) and argv[1:3] == ["-m", "pip"]:
+        return [*argv[:3], *_pip_subcommand_first(argv[3:])]
     if prog == "cargo":
         sub = _CARGO_ALIASES.get(argv[1], argv[1])
         rest = argv[2:]
@@ -110,6 +120,17 @@ def canonical_argv(argv: list[str], cwd: str = "/") -> list[str]:
             # go-wrapper runs $GOPATH/bin/<name of the working directory>
             return [posixpath.join("/go/bin", posixpath.basename(cwd.rstrip("/")) or "app"), *argv[2:]]
     return argv
+
+
+def _pip_subcommand_first(args: list[str]) -> list[str]:
+    """`--no-cache-dir install -r r.txt` -> `install --no-cache-dir -r r.txt`: pip reads its general
+    options on either side of the subcommand, and the planners look for the subcommand first."""
+    i = 0
+    while i < len(args) and args[i].startswith("-") and args[i] != "--":
+        i += 2 if args[i] in _PIP_VALUE_OPTS else 1
+    if i == 0 or i >= len(args):
+        return args
+    return [args[i], *args[:i], *args[i + 1:]]
 
 
 def needs_shell(command_text: str) -> bool:
@@ -129,7 +150,12 @@ def shell_form_to_argv(command_text: str) -> list[str] | None:
     text = " ".join(command_text.split())
     if not text or needs_shell(text):
         return None
-    return text.split(" ")
+    words = text.split(" ")
+    if _ASSIGN_RE.match(words[0]):
+        # `FLASK_APP=app.py flask run`: the shell sets the variable; exec form would run the
+        # word `FLASK_APP=app.py` as the program
+        return None
+    return words
 
 
 def resolve(path: str, cwd: str) -> str:

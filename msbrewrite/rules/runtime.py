@@ -17,7 +17,7 @@ import posixpath
 import re
 from typing import Callable
 
-from msbrewrite.rules import runtime_downloads
+from msbrewrite.rules import runtime_downloads, system_config
 from msbrewrite.model.analysis import StageFacts, is_root_user
 from msbrewrite.model.bases import DEBIAN_SLIM, describe, with_digest, with_mirror
 from msbrewrite.model.dockerfile import parse_key_values, referenced_vars
@@ -234,6 +234,7 @@ def finish(facts: StageFacts, plan: BuildPlan, options: Options, shell_base: str
     _healthcheck(facts, plan, base)
     volumes(facts, plan)
     runtime_downloads.carry(facts, plan)
+    system_config.carry(facts, plan)
     for extra in options.extra_paths:
         path = posixpath.normpath(posixpath.join(facts.workdir, extra))
         plan.copy(path, path, "extra path from configuration")

@@ -46,6 +46,12 @@ def choose_user(facts: StageFacts, plan: BuildPlan, options: Options, base: Base
                 plan.runtime_setup.append("RUN " + " \\\n    && ".join(replay))
                 plan.decisions.append("the original's accounts are created in the runtime too, with its own commands")
             return
+    if want is None and (original is None or is_root_user(original)):
+        started = _root_daemon_started(facts)
+        if started:
+            plan.user = original
+            plan.decisions.append(f"runtime runs as root, as the original did: {started}")
+            return
     if want is None and original is None and any(p < PRIVILEGED_PORT for p in ports):
         plan.decisions.append(f"runtime runs as root: the original exposes port {min(ports)} and set no USER")
         return
@@ -182,6 +188,44 @@ _SHELLS = ("sh", "bash", "/bin/sh", "/bin/bash", "/usr/bin/env")
 
 def _script_that_switches_user(facts: StageFacts) -> tuple[str | None, str | None]:
     """The start script (ENTRYPOINT, else CMD) read from the context, when it runs a command only root can."""
+    first, text = _start_script(facts)
+    if not text:
+        return None, None
+    m = _NEEDS_ROOT_RE.search(text)
+    return (first, m.group(1)) if m else (None, None)
+
+
+# system daemons whose packaged configuration needs root: nginx and apache bind port 80 and write their
+# pid file under /run and logs under /var/log; sshd and cron switch users themselves
+_ROOT_DAEMONS = {"nginx", "apache2", "apache2ctl", "apachectl", "httpd", "sshd", "cron", "crond"}
+
+
+def _root_daemon_started(facts: StageFacts) -> str | None:
+    """Why the start needs root: its script, or a shell line that starts the app too, starts a system
+    daemon (`nginx; gunicorn app:app`). A start command that is the daemon alone is the language's case
+    (a static site on nginx)."""
+    first, text = _start_script(facts)
+    where = f"the start script {first}"
+    if not text:
+        ins = facts.entrypoint or facts.cmd
+        argv = command_argv(ins) or []
+        # `sh -c "nginx && gunicorn app:app"` in exec form runs the same shell line
+        text = argv[2] if len(argv) == 3 and argv[0] in _SHELLS and argv[1] == "-c" else \
+            ins.args if ins is not None and not ins.is_json else ""
+        where = f"the {ins.keyword} line" if ins is not None else ""
+        if len(split_commands(text)) < 2:
+            return None
+    for c in split_commands(text):
+        name = c.program
+        if name == "service" and len(c.argv) > 2 and c.argv[2] in ("start", "restart"):
+            name = c.argv[1]
+        if name in _ROOT_DAEMONS:
+            return f"{where} starts {name}, which needs root with its packaged configuration"
+    return None
+
+
+def _start_script(facts: StageFacts) -> tuple[str | None, str | None]:
+    """The start script (ENTRYPOINT, else CMD) and its text read from the context, or (None, None)."""
     ins = facts.entrypoint or facts.cmd
     argv = command_argv(ins)
     if not argv:
@@ -200,6 +244,5 @@ def _script_that_switches_user(facts: StageFacts) -> tuple[str | None, str | Non
         text = facts.context_file(path) if facts.context else None
         if not text or not (first.endswith((".sh", ".bash")) or text.startswith("#!") and "sh" in text.split("\n")[0]):
             continue
-        m = _NEEDS_ROOT_RE.search(text)
-        return (first, m.group(1)) if m else (None, None)
+        return first, text
     return None, None

@@ -164,10 +164,14 @@ def missing_files(original: Tree, converted: Tree, dirs: list[str]) -> list[Miss
         if e.kind == "file":
             by_name.setdefault((posixpath.basename(path), e.size), path)
     out = []
+    go_vendor = _go_vendor_dirs(original)
     for path, e in sorted(original.entries.items()):
         if e.kind == "dir" or not under(path, dirs) or path in converted.entries:
             continue
         app_dir = next(d for d in dirs if under(path, [d]))
+        if under(path, go_vendor):
+            out.append(Missing(path, e.size, "expected", "Go vendored modules (compiled into the binary)", app_dir))
+            continue
         moved = by_name.get((posixpath.basename(path), e.size)) if e.kind == "file" else None
         if app_dir not in converted.entries:
             # the whole directory is gone: the app runs from elsewhere (a static build behind a web
@@ -177,6 +181,16 @@ def missing_files(original: Tree, converted: Tree, dirs: list[str]) -> list[Miss
         kind, reason = classify(path, app_dir, moved)
         out.append(Missing(path, e.size, kind, reason, app_dir))
     return out
+
+
+def _go_vendor_dirs(tree: Tree) -> list[str]:
+    """`vendor` folders of Go modules (a go.mod beside them, or their own modules.txt): Go compiles them
+    into the binary, so their licences, assembly and build files are never read at run time. A PHP or
+    Ruby vendor folder has neither and stays a loss when it goes."""
+    found = {posixpath.dirname(p) for p in tree.entries if p.endswith("/vendor/modules.txt")}
+    found |= {p for p, e in tree.entries.items() if p.endswith("/vendor") and e.kind == "dir"
+              and posixpath.join(posixpath.dirname(p), "go.mod") in tree.entries}
+    return sorted(found)
 
 
 def summarise_missing(missing: list[Missing], kind: str) -> list[dict]:

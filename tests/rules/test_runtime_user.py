@@ -165,3 +165,25 @@ def test_other_entrypoint_scripts_do_not_keep_root(tmp_path, body, user):
     result = _convert_with(tmp_path, body, user)
     assert not is_root_user(effective_user(result.text))
     assert not any("entrypoint script" in d and "needs it" in d for d in result.decisions)
+
+
+@pytest.mark.parametrize("body", ["nginx", "service nginx start", "/usr/sbin/sshd", "cron"])
+def test_an_entrypoint_script_that_starts_a_system_daemon_starts_as_root(tmp_path, body):
+    # the packaged nginx binds port 80 and writes /run and /var/log: a new user stops it at start
+    result = _convert_with(tmp_path, body)
+    assert is_root_user(effective_user(result.text))
+    assert any("which needs root" in d for d in result.decisions)
+
+
+@pytest.mark.parametrize("cmd, root", [
+    ("CMD nginx && gunicorn -b 127.0.0.1:5000 app:app", True),
+    ('CMD ["sh", "-c", "nginx; exec gunicorn app:app"]', True),
+    ("CMD gunicorn -b 0.0.0.0:5000 app:app", False),
+])
+def test_a_start_line_that_starts_a_system_daemon_starts_as_root(cmd, root):
+    from msbrewrite import convert
+    text = ("FROM python:3.12-slim\nRUN apt-get update && apt-get install -y nginx\nWORKDIR /app\n"
+            "COPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\n" + cmd + "\n")
+    result = convert(text)
+    assert result.status == "converted", result.reason
+    assert is_root_user(effective_user(result.text)) == root, result.decisions

@@ -192,3 +192,17 @@ def test_lost_writes():
     assert sorted(w.path for w in warns) == ["/app", "/app/app.py", "/app/static"]
     # a non-root original that could not write there either loses nothing
     assert lost_writes(before, after, nonroot, nonroot, ["/app"], written) == ([], [])
+
+
+def test_a_go_vendor_folder_is_a_build_input_but_a_php_one_is_not():
+    before = _tree({"/app": ("dir", 0, 0o755, 0, 0), "/app/go.mod": ("file", 40, 0o644, 0, 0),
+                    "/app/vendor": ("dir", 0, 0o755, 0, 0), "/app/vendor/modules.txt": ("file", 90, 0o644, 0, 0),
+                    "/app/vendor/golang.org/x/sys/unix/asm_linux_amd64.s": ("file", 300, 0o644, 0, 0),
+                    "/app/vendor/golang.org/x/sys/PATENTS": ("file", 30, 0o644, 0, 0),
+                    "/srv": ("dir", 0, 0o755, 0, 0), "/srv/vendor": ("dir", 0, 0o755, 0, 0),
+                    "/srv/vendor/autoload.php": ("file", 70, 0o644, 0, 0)})
+    after = _tree({"/app": ("dir", 0, 0o755, 0, 0), "/srv": ("dir", 0, 0o755, 0, 0)})
+    missing = {m.path: m.kind for m in missing_files(before, after, ["/app", "/srv"])}
+    assert missing["/app/vendor/golang.org/x/sys/unix/asm_linux_amd64.s"] == "expected"
+    assert missing["/app/vendor/golang.org/x/sys/PATENTS"] == "expected"
+    assert missing["/srv/vendor/autoload.php"] == "suspicious"

@@ -18,6 +18,8 @@ from msbrewrite.languages.python.venv import VENV
 # installers that are build tools, not app dependencies: they stay out of the runtime venv
 TOOLS = {"poetry", "pipenv", "uv", "pip-tools", "poetry-plugin-export", "pdm", "hatch", "virtualenv", "pipx"}
 BOOTSTRAP = {"pip", "setuptools", "wheel"}
+# pip's general options written before the subcommand (`pip --no-cache-dir install`)
+_GENERAL = r"(?:\s+-[\w-]+(?:[= ][^\s-][^\s]*)?)*?"
 
 
 class Installs:
@@ -40,7 +42,8 @@ class Installs:
                     args = install_args(c)
                     pkgs = install_packages(args)
                     if "--user" in args:
-                        new = re.sub(r"(pip3?(?:\.\d+)?\s+install\b(?:[^\n&;|]|\\\n)*?\s)--user\b[ \t]*", r"\1", new)
+                        new = re.sub(rf"(pip3?(?:\.\d+)?{_GENERAL}\s+install\b(?:[^\n&;|]|\\\n)*?\s)--user\b[ \t]*",
+                                     r"\1", new)
                         notes.append("--user dropped (a --user install is refused inside a virtualenv)")
                     if pkgs and set(pkgs) <= TOOLS | BOOTSTRAP and set(pkgs) & TOOLS and not self.distro:
                         new, n = self._system_pip(new, c)
@@ -62,11 +65,11 @@ class Installs:
     def _system_pip(self, text: str, c: Command) -> tuple[str, int]:
         prog = c.argv[0]
         if re.fullmatch(r"python3?(\.\d+)?", prog):
-            pattern = rf"(?<![\w/.-]){re.escape(prog)}(\s+-m\s+pip\s+install\b)"
+            pattern = rf"(?<![\w/.-]){re.escape(prog)}(\s+-m\s+pip{_GENERAL}\s+install\b)"
             return re.subn(pattern, rf"/usr/local/bin/{prog}\1", text, count=1)
         if "/" in prog:
             return text, 0
-        pattern = rf"(?<![\w/.-]){re.escape(prog)}(\s+install\b)"
+        pattern = rf"(?<![\w/.-]){re.escape(prog)}({_GENERAL}\s+install\b)"
         return re.subn(pattern, rf"/usr/local/bin/{prog}\1", text, count=1)
 
     def install_targets(self) -> None:
