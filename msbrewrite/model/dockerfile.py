@@ -31,7 +31,8 @@ __all__ = [
 ]
 
 KNOWN_DIRECTIVES = ("syntax", "escape", "check")
-_DIRECTIVE_RE = lazy_re.compile(r"^#[ \t]*([a-zA-Z][a-zA-Z0-9]*)[ \t]*=[ \t]*(.+?)[ \t]*$")
+# BuildKit's own pattern, `\s` being Go's [\t\n\f\r ]: `# escape=` followed by "\r " or "\f" is a directive
+_DIRECTIVE_RE = lazy_re.compile(r"^#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*$")
 _HEREDOC_KEYWORDS = {"RUN", "COPY", "ADD"}
 _JSON_KEYWORDS = {"RUN", "CMD", "ENTRYPOINT", "COPY", "ADD", "SHELL", "VOLUME"}
 _KEYWORD_RE = lazy_re.compile(r"([^\t\v\f\r ]+)[\t\v\f\r ]*(.*)\Z", re.S)

@@ -75,6 +75,14 @@ def test_comment_ending_in_backslash_does_not_continue():
     assert df.instructions[1].leading == "# note \\\n"
 
 
+@pytest.mark.parametrize("head", ["# escape=`\r \n", "# escape=`\f\n", "#\rescape=`\n", "# escape\r=`\n"])
+def test_a_directive_spaced_with_cr_or_form_feed_is_read_as_buildkit_reads_it(head):
+    # BuildKit's directive pattern separates with Go's \s, which takes \r and \f as well as spaces
+    df = parse(head + "FROM x\nRUN a `\nb\n")
+    assert df.escape == "`"
+    assert [(i.keyword, i.lineno, i.end_lineno) for i in df.instructions] == [("FROM", 2, 2), ("RUN", 3, 4)]
+
+
 def test_doubled_escape_at_end_is_literal_not_a_continuation():
     df = roundtrip("FROM a\nENV C trailing\\\\\nENV D next\n")
     assert kw(df) == ["FROM", "ENV", "ENV"]
