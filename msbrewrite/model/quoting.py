@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
+
 from msbrewrite.support import lazy_re
 
 _GLOB_PART = lazy_re.compile(r"[\w.@%+=:,-]*[*?][\w.@%+=:,*?-]*")

@@ -12,6 +12,7 @@ import posixpath
 import re
 import shlex
 from dataclasses import dataclass, field
+
 from msbrewrite.support import lazy_re
 
 _SEPARATORS = {"&&", "||", ";", "|", "&", "\n", ";;", "|&"}
@@ -85,8 +86,8 @@ def split_commands(text: str, cwd: str = "/") -> list[Command]:
 
 
 _CARGO_ALIASES = {"b": "build", "r": "run", "c": "check", "t": "test"}
-_PIP_RE = re.compile(r"pip3?(\.\d+)?")
-_PYTHON_RE = re.compile(r"python3?(\.\d+)?")
+_PIP_RE = lazy_re.compile(r"pip3?(\.\d+)?")
+_PYTHON_RE = lazy_re.compile(r"python3?(\.\d+)?")
 # pip's general options that take a value; the others are flags (--no-cache-dir, -q, --isolated...)
 _PIP_VALUE_OPTS = {"--python", "--log", "--log-file", "--proxy", "--retries", "--timeout", "--default-timeout",
                    "--exists-action", "--trusted-host", "--cert", "--client-cert", "--cache-dir", "--use-feature",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+
 from msbrewrite.support import lazy_re
 
 MAX_SKEW = 600          # seconds: the two images run one after the other, minutes apart at most

@@ -10,6 +10,7 @@ import re
 import tarfile
 from dataclasses import dataclass, field
 from typing import IO
+
 from msbrewrite.support import lazy_re
 
 SYSTEM_DIRS = ("/bin", "/sbin", "/usr", "/lib", "/lib64", "/etc", "/proc", "/sys", "/dev", "/opt/java", "/var/lib",

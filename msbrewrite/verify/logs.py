@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
 from msbrewrite.support import lazy_re
 
 # (name, pattern, what it usually means after a conversion); first match wins

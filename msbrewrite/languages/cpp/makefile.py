@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from msbrewrite.model.context import Context
 from msbrewrite.languages.cpp.compiler import (CXX_SOURCES, C_SOURCES, MAX_DEPTH, OBJECT_SUFFIXES, Link, compile_output,
                                                compiler_kind)
+
 from msbrewrite.support import lazy_re
 
 _VAR_RE = lazy_re.compile(r"\$[({]([A-Za-z_][\w.-]{0,80})[)}]")

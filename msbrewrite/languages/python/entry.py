@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass, field
+
 from msbrewrite.support import lazy_re
 
 # `uv run`, `poetry run` ... only start the app inside the environment, which the runtime puts on PATH
