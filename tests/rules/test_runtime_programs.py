@@ -2,6 +2,8 @@
 compose files give the image (compose_usage)."""
 from __future__ import annotations
 
+import pytest
+
 from msbrewrite.rules import compose_usage, runtime_programs
 from stagefacts import stage_facts
 
@@ -158,3 +160,16 @@ def test_puppeteer_chrome_downloaded_at_install(tmp_path):
     assert found("^22.6.0", install="ci --ignore-scripts") == ([], [])
     items, warnings = found("^22.6.0", extra={".puppeteerrc.cjs": "module.exports = {cacheDirectory: '/x'}"})
     assert items == [] and "configuration file" in warnings[0]
+
+
+@pytest.mark.parametrize("line, progs", [
+    ("python manage.py compilemessages", ["msgfmt"]),
+    ("./manage.py compilemessages --ignore=venv", ["msgfmt"]),
+    ("django-admin makemessages -l de", ["xgettext", "msgmerge", "msguniq"]),
+    ("call_command('compilemessages')", ["msgfmt"]),
+    ("python manage.py migrate", []),
+])
+def test_framework_commands_that_run_a_program(line, progs):
+    from msbrewrite.rules.runtime_programs import framework_programs
+    assert framework_programs(line) == progs
+
