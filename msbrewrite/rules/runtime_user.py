@@ -59,8 +59,8 @@ def choose_user(facts: StageFacts, plan: BuildPlan, options: Options, base: Base
     bound = [p for p in start_ports(facts, _start_script(facts)[1]) if p < PRIVILEGED_PORT] \
         if want is None and original is None else []
     if bound:
-        plan.decisions.append(f"runtime runs as root: the start command binds port {bound[0]}, below 1024, "
-                              "and the original set no USER")
+        plan.decisions.append(f"runtime runs as root: the app binds port {bound[0]} (its start command or "
+                              "ENV PORT), below 1024, and the original set no USER")
         return
     if want in (None, "nonroot") and original is None and _kept_as_root(facts, plan, want):
         return

@@ -1,5 +1,6 @@
 """Ports the start command binds though no EXPOSE names them: `runserver 0.0.0.0:80` in an
-entrypoint script, `gunicorn --bind :80`, `uvicorn --port 80`. A port below 1024 needs root (or
+entrypoint script, `gunicorn --bind :80`, `uvicorn --port 80`, or `ENV PORT=80` (the variable
+Express apps, gunicorn and most platforms' conventions read). A port below 1024 needs root (or
 a capability) wherever the engine keeps the default privileged range (Kubernetes, Podman, Docker
 before 20.10), so a runtime msb moves to a non-root user would no longer start there.
 """
@@ -23,7 +24,8 @@ def start_ports(facts: StageFacts, script_text: str | None) -> list[int]:
     if script_text:
         # comment lines say nothing about what runs
         texts.append("\n".join(line for line in script_text.splitlines() if not line.lstrip().startswith("#")))
-    found = []
+    port = (facts.env or {}).get("PORT", "")
+    found = [int(port)] if port.isdigit() and 0 < int(port) < 65536 else []
     for text in texts:
         for pattern in _PORT_RES:
             found += [int(m.group(1)) for m in pattern.finditer(text) if 0 < int(m.group(1)) < 65536]

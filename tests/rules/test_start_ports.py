@@ -47,3 +47,8 @@ def test_script_binding_a_high_port_still_drops_root(tmp_path):
     for rel, text in files.items():
         (tmp_path / rel).write_text(text)
     assert "\nUSER 10001" in convert(df, tmp_path).text
+
+
+def test_port_variable_counts(tmp_path):
+    facts = stage_facts(tmp_path, "FROM node:20-slim\nENV PORT=80\nCMD [\"node\", \"server.js\"]\n")
+    assert start_ports(facts, None) == [80]
