@@ -22,6 +22,9 @@ from msbrewrite.support.walk import walk
 MAX_READ = 2 * 1024 * 1024
 MAX_WALK = 20000
 SKIP_DIRS = {".git", "node_modules", "target", "vendor", "__pycache__", ".venv", "venv", "dist", "build", ".next"}
+# of those, the folders that are never the app's own files (VCS, dependencies, caches): the others
+# (`static/dist`, `public/vendor`) may hold committed assets, so the walk remembers where they are
+_NEVER_ASSETS = {".git", "node_modules", "__pycache__", ".venv", "venv"}
 CACHE_BYTES = 16 * 1024 * 1024     # text kept from reads, per Contexts (or per lone Context); beyond it reads repeat
 KEEP_CONTEXTS = 8                  # contexts a Contexts holds at once (the least recently used one goes)
 
@@ -41,6 +44,7 @@ class Context:
         self._files: list[str] | None = None
         self._ignore: DockerIgnore | None = None
         self.truncated = False      # the walk stopped at MAX_WALK files: what lies beyond was not seen
+        self._skipped: list[str] = []   # folders the walk did not enter that may hold assets (`static/dist`)
         self._present: bool | None = None
         self._paths: dict[str, Path | None] = {}
         self._tests: dict[tuple[str, str], bool] = {}
@@ -141,8 +145,10 @@ class Context:
             out: list[str] = []
             if self:
                 for dirpath, dirnames, filenames in self._walker(self.root):
-                    dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
                     rel_dir = os.path.relpath(dirpath, self.root)
+                    self._skipped += [d if rel_dir == "." else f"{rel_dir}/{d}" for d in sorted(dirnames)
+                                      if d in SKIP_DIRS and d not in _NEVER_ASSETS]
+                    dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
                     for name in sorted(filenames):
                         out.append(name if rel_dir == "." else f"{rel_dir}/{name}")
                     if len(out) > MAX_WALK:
@@ -151,6 +157,12 @@ class Context:
                         break
             self._files = out
         return self._files
+
+    def skipped_dirs(self) -> list[str]:
+        """Relative paths of the folders the walk did not enter though they may hold the app's
+        assets (`dist`, `build`, `vendor`, `target`, `.next`, at any depth). Do not modify."""
+        self.files()
+        return self._skipped
 
     def ignored(self, rel: str) -> bool:
         """Whether the context's .dockerignore keeps `rel` out of what `docker build` sends."""

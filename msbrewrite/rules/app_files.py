@@ -30,6 +30,7 @@ import posixpath
 from msbrewrite.model.analysis import StageFacts
 from msbrewrite.model.plan import BuildPlan
 from msbrewrite.rules.app_matching import Rule, build_only, matcher
+from msbrewrite.rules.asset_folders import asset_folders
 from msbrewrite.rules.staging_report import report
 from msbrewrite.rules.staging_secrets import staging_secrets
 from msbrewrite.rules.staging_step import STAGE_ROOT, WHY, excluded, stage_loop, stage_step, step_key
@@ -233,6 +234,8 @@ def _root_entries(facts: StageFacts, plan: BuildPlan, rules: list[Rule], todo: l
         elif head not in skip:
             rule = matcher(rules).first(f)
             left_out.setdefault(head, rule.kind if rule else "build-only")
+    for head in asset_folders(facts, "/", rules, skip):
+        names[head] = True
     if any(n in _TOP_SYSTEM for n in names):
         return todo                                  # it merges with the system's folders: keep the warning
     out = [d for d in todo if d != "/"]

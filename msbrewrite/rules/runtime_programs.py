@@ -29,7 +29,8 @@ PROGRAMS = {
     "p7zip-full": ("7z",), "libimage-exiftool-perl": ("exiftool",), "exiftool": ("exiftool",),
     "chromium": ("chromium", "chromium-browser"), "chromium-browser": ("chromium-browser", "chromium"),
     "nodejs": ("node",), "python3": ("python3", "python"), "sqlite3": ("sqlite3",), "sqlite": ("sqlite3",),
-    "gettext-base": ("envsubst",), "gettext": ("envsubst",), "procps": ("ps", "pkill"),
+    "gettext-base": ("envsubst",), "gettext": ("envsubst", "msgfmt", "msgmerge", "xgettext", "msguniq"),
+    "procps": ("ps", "pkill"),
     "supervisor": ("supervisord", "supervisorctl"), "tini": ("tini",), "dumb-init": ("dumb-init",),
     "gosu": ("gosu",), "su-exec": ("su-exec",), "wkhtmltopdf": ("wkhtmltopdf", "wkhtmltoimage"),
     "unrar": ("unrar",), "aria2": ("aria2c",), "youtube-dl": ("youtube-dl",), "yt-dlp": ("yt-dlp",),
@@ -96,6 +97,18 @@ def command_words(value) -> list[str]:
     return out
 
 
+# framework commands that run a system program themselves: Django's compilemessages runs msgfmt
+# for every .po file, makemessages runs xgettext and msgmerge (gettext)
+FRAMEWORK_RUNS = {"compilemessages": ("msgfmt",), "makemessages": ("xgettext", "msgmerge", "msguniq")}
+_FRAMEWORK_CALL = lazy_re.compile(r"(?:\bmanage\.py|\bdjango-admin)\s+(?:-\S+\s+)*(" + "|".join(FRAMEWORK_RUNS) + r")\b|"
+                                  r"\bcall_command\(\s*[\"'](" + "|".join(FRAMEWORK_RUNS) + r")[\"']")
+
+
+def framework_programs(line: str) -> list[str]:
+    """Programs a framework command on this line runs (`python manage.py compilemessages` -> msgfmt)."""
+    return [p for m in _FRAMEWORK_CALL.finditer(line) for p in FRAMEWORK_RUNS[m.group(1) or m.group(2)]]
+
+
 def programs(pkg: str) -> tuple[str, ...]:
     return PROGRAMS.get(pkg, (pkg,))
 
@@ -107,7 +120,7 @@ def used_by_app(facts: StageFacts, packages: list[str], suffixes: tuple[str, ...
         return {}
     wanted = {name: pkg for pkg in packages for name in programs(pkg)}
     found: dict[str, str] = {}
-    for word in extra_words:
+    for word in extra_words + framework_programs(" ".join(extra_words)):
         pkg = wanted.get(posixpath.basename(word))
         if pkg and pkg not in found:
             found[pkg] = "the start command"
@@ -129,6 +142,9 @@ def used_by_app(facts: StageFacts, packages: list[str], suffixes: tuple[str, ...
                 continue
             for m in (in_script if script else in_code).finditer(line):
                 found.setdefault(wanted[m.group(1)], f"{rel}:{n}")
+            for name in framework_programs(line):
+                if name in wanted:
+                    found.setdefault(wanted[name], f"{rel}:{n}")
         if len(found) == len(packages):
             break
     return found

@@ -18,6 +18,7 @@ from msbrewrite.model.options import Options
 from msbrewrite.model.plan import BuildPlan
 from msbrewrite.model.quoting import sh
 from msbrewrite.model.shell import split_commands
+from msbrewrite.rules.start_ports import start_ports
 from msbrewrite.support import lazy_re
 
 PRIVILEGED_PORT = 1024
@@ -54,6 +55,12 @@ def choose_user(facts: StageFacts, plan: BuildPlan, options: Options, base: Base
             return
     if want is None and original is None and any(p < PRIVILEGED_PORT for p in ports):
         plan.decisions.append(f"runtime runs as root: the original exposes port {min(ports)} and set no USER")
+        return
+    bound = [p for p in start_ports(facts, _start_script(facts)[1]) if p < PRIVILEGED_PORT] \
+        if want is None and original is None else []
+    if bound:
+        plan.decisions.append(f"runtime runs as root: the app binds port {bound[0]} (its start command or "
+                              "ENV PORT), below 1024, and the original set no USER")
         return
     if want in (None, "nonroot") and original is None and _kept_as_root(facts, plan, want):
         return

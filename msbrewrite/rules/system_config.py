@@ -1,8 +1,11 @@
-"""Configuration the build copies from the context into /etc, for programs the runtime installs.
+"""Configuration the build copies from the context into /etc, or edits there, for programs the runtime
+installs.
 
 `COPY conf/nginx.conf /etc/nginx` configures the nginx the build installed with apt. The runtime
 installs nginx again from its packages, which brings the packaged configuration, not the app's: the
 copied file must follow, or nginx starts with the defaults (another port, no proxy to the app).
+The same holds for a packaged file the build edits in place (`sed -i ... /etc/ImageMagick-6/policy.xml`
+to allow PDF): the runtime's fresh install brings the unedited file back, so the builder's edited copy follows.
 """
 from __future__ import annotations
 
@@ -30,3 +33,50 @@ def carry(facts: StageFacts, plan: BuildPlan) -> None:
         plan.copy(dest, dest, f"configuration the build copied into {dest} (line {cp.ins.lineno})")
         plan.decisions.append(f"{dest} comes along: the build copied it from the context for a program the "
                               "runtime installs")
+    for path, lineno in _edited_in_place(facts):
+        if path in plan.produced or any(path.startswith(p.rstrip("/") + "/") for p in plan.produced):
+            continue
+        plan.copy(path, path, f"configuration the build edited in place (line {lineno})")
+        plan.decisions.append(f"{path} comes along: the build edited it in place (line {lineno}) and the runtime "
+                              "installs the packages again, which would bring back the unedited file")
+
+
+# editors that rewrite a file in place: `sed -i`, `sed --in-place=.bak`, `perl -pi -e`
+_SED_IN_PLACE = ("-i", "--in-place")
+
+
+def _edited_in_place(facts: StageFacts) -> list[tuple[str, int]]:
+    """/etc files a RUN edits in place (absolute, no glob or variable), with the line of the edit."""
+    out: dict[str, int] = {}
+    for step in facts.steps:
+        if step.ins.keyword != "RUN":
+            continue
+        for c in step.commands:
+            words = c.argv[1:]
+            if c.program == "sed" and any(w.startswith(_SED_IN_PLACE) or _short_flags_with(w, "i") for w in words):
+                pass
+            elif c.program == "perl" and any(_short_flags_with(w, "i") for w in words):
+                pass
+            else:
+                continue
+            for w in words:
+                path = posixpath.normpath(w) if w.startswith("/etc/") else ""
+                if not path or any(ch in path for ch in "*?[$") or _build_only(path):
+                    continue
+                out.setdefault(path, step.ins.lineno)
+    return list(out.items())
+
+
+def _short_flags_with(word: str, flag: str) -> bool:
+    """`-i`, `-i.bak`, `-pi`, `-Ei`: a cluster of short flags that holds `flag` (sed's -i takes its suffix
+    glued on, so only the letters before a dot count)."""
+    return word.startswith("-") and not word.startswith("--") and flag in word[1:].split(".")[0]
+
+
+# accounts the runtime creates itself, and files the engine writes at run time: never the builder's copy
+_NOT_CARRIED = {"/etc/passwd", "/etc/group", "/etc/shadow", "/etc/gshadow", "/etc/hosts", "/etc/hostname",
+                "/etc/resolv.conf"}
+
+
+def _build_only(path: str) -> bool:
+    return path in _NOT_CARRIED or any(path == p or path.startswith(p + "/") or path.startswith(p + ".") for p in _BUILD_ONLY)

@@ -9,6 +9,7 @@ import posixpath
 
 from msbrewrite.model.analysis import StageFacts
 from msbrewrite.rules.app_matching import Rule, build_only, matcher
+from msbrewrite.rules.asset_folders import asset_folders
 
 
 def worth_staging(facts: StageFacts, appdir: str, files: list[str] | None, rules: list[Rule], skip: list[str],
@@ -19,7 +20,7 @@ def worth_staging(facts: StageFacts, appdir: str, files: list[str] | None, rules
     if files is None:
         if not _copies_only_build_inputs(facts, appdir, rules, language):
             return True
-    elif any(not build_only(f, rules, skip) for f in files):
+    elif any(not build_only(f, rules, skip) for f in files) or asset_folders(facts, appdir, rules, skip):
         return True
     programs = {c.program for s in facts.steps if s.ins.keyword == "RUN" for c in s.commands}
     return bool(programs - _QUIET_PROGRAMS - _QUIET_BY_LANGUAGE.get(language, set()))

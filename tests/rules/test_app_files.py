@@ -261,3 +261,22 @@ def test_thousands_of_app_directories_stay_under_the_parser_line_limit():
     r = convert(_many_folders(7000))      # one line of 7,000 words would be over Docker's 64 KiB
     assert r.status == "converted", r.reason
     assert max(len(line) for line in r.text.splitlines()) < 65535
+
+
+def test_assets_under_a_dist_folder_keep_their_parent_when_the_context_lands_in_root(tmp_path):
+    # the context walk skips `dist` folders: committed assets there must still reach the runtime
+    (tmp_path / "static" / "dist").mkdir(parents=True)
+    (tmp_path / "static" / "dist" / "app.css").write_text("body{}\n")
+    (tmp_path / "app.py").write_text("from flask import Flask\napp = Flask(__name__)\n")
+    df = "FROM python:3.11\nRUN pip install flask\nCOPY . .\nCMD [\"flask\", \"run\", \"--host=0.0.0.0\"]\n"
+    text = convert(df, tmp_path).text
+    assert "/static" in text and "COPY --from=builder /tmp/msb-runtime/ /" in text
+
+
+def test_go_vendor_folder_stays_build_only_in_root(tmp_path):
+    (tmp_path / "vendor" / "example.com" / "m").mkdir(parents=True)
+    (tmp_path / "vendor" / "example.com" / "m" / "m.go").write_text("package m\n")
+    (tmp_path / "main.go").write_text("package main\nfunc main() {}\n")
+    (tmp_path / "go.mod").write_text("module x\n")
+    df = "FROM golang:1.22\nCOPY . .\nRUN go build -o /server .\nCMD [\"/server\"]\n"
+    assert "/vendor" not in convert(df, tmp_path).text.split("FROM ")[-1]

@@ -2,6 +2,8 @@
 compose files give the image (compose_usage)."""
 from __future__ import annotations
 
+import pytest
+
 from msbrewrite.rules import compose_usage, runtime_programs
 from stagefacts import stage_facts
 
@@ -158,3 +160,34 @@ def test_puppeteer_chrome_downloaded_at_install(tmp_path):
     assert found("^22.6.0", install="ci --ignore-scripts") == ([], [])
     items, warnings = found("^22.6.0", extra={".puppeteerrc.cjs": "module.exports = {cacheDirectory: '/x'}"})
     assert items == [] and "configuration file" in warnings[0]
+
+
+@pytest.mark.parametrize("line, progs", [
+    ("python manage.py compilemessages", ["msgfmt"]),
+    ("./manage.py compilemessages --ignore=venv", ["msgfmt"]),
+    ("django-admin makemessages -l de", ["xgettext", "msgmerge", "msguniq"]),
+    ("call_command('compilemessages')", ["msgfmt"]),
+    ("python manage.py migrate", []),
+])
+def test_framework_commands_that_run_a_program(line, progs):
+    from msbrewrite.rules.runtime_programs import framework_programs
+    assert framework_programs(line) == progs
+
+
+def test_config_edited_in_place_follows_the_reinstalled_package(tmp_path):
+    from msbrewrite import convert
+    (tmp_path / "app.py").write_text("import subprocess\nsubprocess.run(['convert', 'a.pdf', 'a.png'])\n")
+    df = ("FROM python:3.11-slim\nRUN apt-get update && apt-get install -y imagemagick\n"
+          "RUN sed -i -e 's/none/read/' /etc/ImageMagick-6/policy.xml && sed -i 's/x/y/' /etc/passwd\n"
+          "WORKDIR /app\nCOPY . .\nCMD [\"python\", \"app.py\"]\n")
+    text = convert(df, tmp_path).text
+    runtime = text.split("\nFROM ")[-1]
+    assert "COPY --from=builder /etc/ImageMagick-6/policy.xml /etc/ImageMagick-6/policy.xml" in runtime
+    assert "/etc/passwd" not in runtime      # the runtime's own accounts stay
+
+
+@pytest.mark.parametrize("word, hit", [("-i", True), ("-i.bak", True), ("-pi", True), ("-Ei", True),
+                                       ("-e", False), ("-n", False), ("--in-place", False)])
+def test_short_in_place_flag(word, hit):
+    from msbrewrite.rules.system_config import _short_flags_with
+    assert _short_flags_with(word, "i") is hit
