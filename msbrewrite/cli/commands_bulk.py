@@ -246,7 +246,7 @@ def register(app: typer.Typer) -> None:
             done = f"{len(written)} file(s) already rewritten" if in_place else "nothing written"
             typer.echo(f"msb: interrupted: {done}" + (f"; the last: {printable(bulk.display(written[-1].path))}"
                                                      if written else ""), err=True)
-            raise typer.Exit(130) from None
+            _exit_now(130)
         seconds = clock.seconds
         if patch:
             text = bulk.patch(items, roots={str(f.path): f.root for f in found})
@@ -273,3 +273,17 @@ def register(app: typer.Typer) -> None:
             typer.echo(printable(f"msb: {bulk.display(item.path)}: failed: {item.reason}"), err=True)
         if failed:
             raise typer.Exit(1)
+
+
+def _exit_now(code: int) -> None:
+    """End the process at once after Ctrl-C. Every file is already old or new and said; what is
+    left is the worker pool's thread, which can still wait on a worker killed halfway through
+    sending a result, and the interpreter's exit would join it without a time limit (seen on a
+    loaded machine: the run never ended)."""
+    import os
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:   # noqa: BLE001 - a closed or full standard output changes nothing here
+            pass
+    os._exit(code)

@@ -6,15 +6,14 @@ before 20.10), so a runtime msb moves to a non-root user would no longer start t
 """
 from __future__ import annotations
 
-import re
-
 from msbrewrite.model.analysis import StageFacts
+from msbrewrite.support import lazy_re
 
 # a port in the forms servers take on their command line; `$PORT` and other variables never match
 _PORT_RES = (
-    re.compile(r"\brunserver(?:_plus)?\s+(?:\S*:)?(\d{1,5})(?![\w.:])"),          # Django
-    re.compile(r"(?:--bind|--listen|-b)[=\s]+['\"]?[\w.\[\]:*-]*:(\d{1,5})(?![\w.])"),  # gunicorn, hypercorn, waitress
-    re.compile(r"--port[=\s]+['\"]?(\d{1,5})(?![\w.])"),                         # uvicorn, flask run, streamlit
+    lazy_re.compile(r"\brunserver(?:_plus)?\s+(?:\S*:)?(\d{1,5})(?![\w.:])"),          # Django
+    lazy_re.compile(r"(?:--bind|--listen|-b)[=\s]+['\"]?[\w.\[\]:*-]*:(\d{1,5})(?![\w.])"),  # gunicorn, hypercorn, waitress
+    lazy_re.compile(r"--port[=\s]+['\"]?(\d{1,5})(?![\w.])"),                         # uvicorn, flask run, streamlit
 )
 
 
