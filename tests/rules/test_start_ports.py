@@ -27,26 +27,25 @@ def test_a_comment_in_the_script_binds_nothing(tmp_path):
     assert start_ports(facts, "# was: gunicorn --bind :80 app:app\nexec gunicorn --bind :8000 app:app\n") == [8000]
 
 
-def test_script_binding_a_low_port_keeps_root(tmp_path):
-    files = {"start.sh": "#!/bin/sh\nexec python manage.py runserver 0.0.0.0:80\n",
+def _django_started_on(tmp_path, port: int):
+    """A Django app whose start script runs the development server on `port`, converted."""
+    files = {"start.sh": f"#!/bin/sh\nexec python manage.py runserver 0.0.0.0:{port}\n",
              "manage.py": "import django\n", "requirements.txt": "django\n"}
-    df = ("FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\n"
-          "CMD [\"sh\", \"start.sh\"]\n")
     for rel, text in files.items():
         (tmp_path / rel).write_text(text)
-    result = convert(df, tmp_path)
+    df = ("FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\n"
+          "CMD [\"sh\", \"start.sh\"]\n")
+    return convert(df, tmp_path)
+
+
+def test_script_binding_a_low_port_keeps_root(tmp_path):
+    result = _django_started_on(tmp_path, 80)
     assert "\nUSER " not in result.text
     assert any("binds port 80" in d for d in result.decisions)
 
 
 def test_script_binding_a_high_port_still_drops_root(tmp_path):
-    files = {"start.sh": "#!/bin/sh\nexec python manage.py runserver 0.0.0.0:8000\n",
-             "manage.py": "import django\n", "requirements.txt": "django\n"}
-    df = ("FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\n"
-          "CMD [\"sh\", \"start.sh\"]\n")
-    for rel, text in files.items():
-        (tmp_path / rel).write_text(text)
-    assert "\nUSER 10001" in convert(df, tmp_path).text
+    assert "\nUSER 10001" in _django_started_on(tmp_path, 8000).text
 
 
 def test_port_variable_counts(tmp_path):
