@@ -5,150 +5,96 @@ Do not edit: change the template and run `python -m msbrewrite.languages.templat
 # flake8: noqa
 from __future__ import annotations
 
-
-class UndefinedError(Exception):
-    """A template used a value the renderer was not given (Jinja's StrictUndefined)."""
-
-
-class _Undefined:
-    __slots__ = ("name",)
-
-    def __init__(self, name):
-        self.name = name
-
-    def _fail(self, *_):
-        raise UndefinedError(f"{self.name!r} is undefined")
-
-    __bool__ = __str__ = __iter__ = __len__ = __getattr__ = __getitem__ = __eq__ = __lt__ = __gt__ = _fail
-    __hash__ = None
-
-
-def _attr(obj, name):
-    """`obj.name` as Jinja reads it: the attribute, else the item, else undefined."""
-    if isinstance(obj, _Undefined):
-        obj._fail()
-    try:
-        return getattr(obj, name)
-    except AttributeError:
-        pass
-    try:
-        return obj[name]
-    except (TypeError, LookupError):
-        return _Undefined(name)
-
-
-def _item(obj, key):
-    """`obj[key]` as Jinja reads it: the item, else (for a string key) the attribute, else undefined."""
-    if isinstance(obj, _Undefined):
-        obj._fail()
-    try:
-        return obj[key]
-    except (AttributeError, TypeError, LookupError):
-        if isinstance(key, str):
-            try:
-                return getattr(obj, key)
-            except AttributeError:
-                pass
-    return _Undefined(repr(key))
-
-
-def _str(value):
-    if isinstance(value, _Undefined):
-        value._fail()
-    return str(value)
-
-
-def _get(ctx, name):
-    return ctx[name] if name in ctx else _Undefined(name)
+from msbrewrite.languages.template_runtime import Undefined, UndefinedError, attr, item, lookup, text
 
 
 def __runtime_Dockerfile_j2__header(ctx, out):
     out.append('\n# runtime: ')
-    out.append(_str(_attr(_get(ctx, 'plan'), 'runtime_base')))
+    out.append(text(attr(lookup(ctx, 'plan'), 'runtime_base')))
 
 def __runtime_Dockerfile_j2__workdir(ctx, out):
-    if _attr(_get(ctx, 'plan'), 'workdir'):
+    if attr(lookup(ctx, 'plan'), 'workdir'):
         out.append('\nWORKDIR ')
-        out.append(_str(_attr(_get(ctx, 'plan'), 'workdir')))
+        out.append(text(attr(lookup(ctx, 'plan'), 'workdir')))
 
 def __runtime_Dockerfile_j2__artifacts(ctx, out):
-    for l_a in _attr(_get(ctx, 'plan'), 'artifacts'):
+    for l_a in attr(lookup(ctx, 'plan'), 'artifacts'):
         out.append('\nCOPY --from=')
-        out.append(_str(_get(ctx, 'builder')))
-        if _attr(l_a, 'chown'):
+        out.append(text(lookup(ctx, 'builder')))
+        if attr(l_a, 'chown'):
             out.append(' --chown=')
-            out.append(_str(_attr(l_a, 'chown')))
+            out.append(text(attr(l_a, 'chown')))
         out.append(' ')
-        out.append(_str(ctx.filters['copy_args']([_attr(l_a, 'source'), _attr(l_a, 'dest')])))
+        out.append(text(ctx.filters['copy_args']([attr(l_a, 'source'), attr(l_a, 'dest')])))
 
 __runtime_Dockerfile_j2__blocks = {'header': __runtime_Dockerfile_j2__header, 'workdir': __runtime_Dockerfile_j2__workdir, 'artifacts': __runtime_Dockerfile_j2__artifacts}
 
 def __runtime_Dockerfile_j2__root(ctx, out, blocks):
-    if _get(ctx, 'debug'):
+    if lookup(ctx, 'debug'):
         out.append('\n')
-        out.append(_str(_attr(_get(ctx, 'debug'), 'note')))
+        out.append(text(attr(lookup(ctx, 'debug'), 'note')))
         out.append('\nFROM ')
-        if _attr(_get(ctx, 'plan'), 'runtime_platform'):
+        if attr(lookup(ctx, 'plan'), 'runtime_platform'):
             out.append('--platform=')
-            out.append(_str(_attr(_get(ctx, 'plan'), 'runtime_platform')))
+            out.append(text(attr(lookup(ctx, 'plan'), 'runtime_platform')))
             out.append(' ')
-        out.append(_str(_attr(_get(ctx, 'debug'), 'image')))
+        out.append(text(attr(lookup(ctx, 'debug'), 'image')))
         out.append(' AS ')
-        out.append(_str(_attr(_get(ctx, 'debug'), 'name')))
+        out.append(text(attr(lookup(ctx, 'debug'), 'name')))
     else:
         blocks['header'](ctx, out)
-        for l_line in _attr(_get(ctx, 'plan'), 'runtime_from_notes'):
+        for l_line in attr(lookup(ctx, 'plan'), 'runtime_from_notes'):
             out.append('\n')
-            out.append(_str(l_line))
+            out.append(text(l_line))
         out.append('\nFROM ')
-        if _attr(_get(ctx, 'plan'), 'runtime_platform'):
+        if attr(lookup(ctx, 'plan'), 'runtime_platform'):
             out.append('--platform=')
-            out.append(_str(_attr(_get(ctx, 'plan'), 'runtime_platform')))
+            out.append(text(attr(lookup(ctx, 'plan'), 'runtime_platform')))
             out.append(' ')
-        out.append(_str(_attr(_get(ctx, 'plan'), 'runtime_base')))
-    for l_line in _attr(_get(ctx, 'plan'), 'runtime_args'):
+        out.append(text(attr(lookup(ctx, 'plan'), 'runtime_base')))
+    for l_line in attr(lookup(ctx, 'plan'), 'runtime_args'):
         out.append('\n')
-        out.append(_str(l_line))
-    for l_line in _attr(_get(ctx, 'plan'), 'runtime_env'):
+        out.append(text(l_line))
+    for l_line in attr(lookup(ctx, 'plan'), 'runtime_env'):
         out.append('\n')
-        out.append(_str(l_line))
-    for l_line in _attr(_get(ctx, 'plan'), 'runtime_setup'):
+        out.append(text(l_line))
+    for l_line in attr(lookup(ctx, 'plan'), 'runtime_setup'):
         out.append('\n')
-        out.append(_str(l_line))
+        out.append(text(l_line))
     blocks['workdir'](ctx, out)
     blocks['artifacts'](ctx, out)
-    for l_line in _attr(_get(ctx, 'plan'), 'runtime_meta'):
+    for l_line in attr(lookup(ctx, 'plan'), 'runtime_meta'):
         out.append('\n')
-        out.append(_str(l_line))
-    if _attr(_get(ctx, 'plan'), 'runtime_shell'):
+        out.append(text(l_line))
+    if attr(lookup(ctx, 'plan'), 'runtime_shell'):
         out.append('\n')
-        out.append(_str(_attr(_get(ctx, 'plan'), 'runtime_shell')))
-    if _attr(_get(ctx, 'plan'), 'user'):
-        if (not isinstance(_attr(_attr(_get(ctx, 'plan'), 'comments'), 'USER'), _Undefined)):
+        out.append(text(attr(lookup(ctx, 'plan'), 'runtime_shell')))
+    if attr(lookup(ctx, 'plan'), 'user'):
+        if (not isinstance(attr(attr(lookup(ctx, 'plan'), 'comments'), 'USER'), Undefined)):
             out.append('\n')
-            out.append(_str(_attr(_attr(_get(ctx, 'plan'), 'comments'), 'USER')))
+            out.append(text(attr(attr(lookup(ctx, 'plan'), 'comments'), 'USER')))
         out.append('\nUSER ')
-        out.append(_str(_attr(_get(ctx, 'plan'), 'user')))
-    if _attr(_get(ctx, 'plan'), 'healthcheck'):
-        if (not isinstance(_attr(_attr(_get(ctx, 'plan'), 'comments'), 'HEALTHCHECK'), _Undefined)):
+        out.append(text(attr(lookup(ctx, 'plan'), 'user')))
+    if attr(lookup(ctx, 'plan'), 'healthcheck'):
+        if (not isinstance(attr(attr(lookup(ctx, 'plan'), 'comments'), 'HEALTHCHECK'), Undefined)):
             out.append('\n')
-            out.append(_str(_attr(_attr(_get(ctx, 'plan'), 'comments'), 'HEALTHCHECK')))
+            out.append(text(attr(attr(lookup(ctx, 'plan'), 'comments'), 'HEALTHCHECK')))
         out.append('\n')
-        out.append(_str(_attr(_get(ctx, 'plan'), 'healthcheck')))
-    if (not (_attr(_get(ctx, 'plan'), 'entrypoint') is None)):
-        if (not isinstance(_attr(_attr(_get(ctx, 'plan'), 'comments'), 'ENTRYPOINT'), _Undefined)):
+        out.append(text(attr(lookup(ctx, 'plan'), 'healthcheck')))
+    if (not (attr(lookup(ctx, 'plan'), 'entrypoint') is None)):
+        if (not isinstance(attr(attr(lookup(ctx, 'plan'), 'comments'), 'ENTRYPOINT'), Undefined)):
             out.append('\n')
-            out.append(_str(_attr(_attr(_get(ctx, 'plan'), 'comments'), 'ENTRYPOINT')))
+            out.append(text(attr(attr(lookup(ctx, 'plan'), 'comments'), 'ENTRYPOINT')))
         out.append('\nENTRYPOINT ')
-        out.append(_str(ctx.filters['exec_form'](_attr(_get(ctx, 'plan'), 'entrypoint'))))
-    elif (_get(ctx, 'debug') and _attr(_get(ctx, 'debug'), 'clear_entrypoint')):
+        out.append(text(ctx.filters['exec_form'](attr(lookup(ctx, 'plan'), 'entrypoint'))))
+    elif (lookup(ctx, 'debug') and attr(lookup(ctx, 'debug'), 'clear_entrypoint')):
         out.append('\nENTRYPOINT []')
-    if (not (_attr(_get(ctx, 'plan'), 'cmd') is None)):
-        if (not isinstance(_attr(_attr(_get(ctx, 'plan'), 'comments'), 'CMD'), _Undefined)):
+    if (not (attr(lookup(ctx, 'plan'), 'cmd') is None)):
+        if (not isinstance(attr(attr(lookup(ctx, 'plan'), 'comments'), 'CMD'), Undefined)):
             out.append('\n')
-            out.append(_str(_attr(_attr(_get(ctx, 'plan'), 'comments'), 'CMD')))
+            out.append(text(attr(attr(lookup(ctx, 'plan'), 'comments'), 'CMD')))
         out.append('\nCMD ')
-        out.append(_str(ctx.filters['exec_form'](_attr(_get(ctx, 'plan'), 'cmd'))))
+        out.append(text(ctx.filters['exec_form'](attr(lookup(ctx, 'plan'), 'cmd'))))
     out.append('\n')
 
 def __runtime_Dockerfile_j2(ctx, out, blocks=None):
@@ -156,7 +102,7 @@ def __runtime_Dockerfile_j2(ctx, out, blocks=None):
 
 def _bun_Dockerfile_j2__header(ctx, out):
     out.append('\n# runtime: ')
-    if _attr(_attr(_get(ctx, 'plan'), 'extra'), 'get')('compiled'):
+    if attr(attr(lookup(ctx, 'plan'), 'extra'), 'get')('compiled'):
         out.append('the app compiled into one binary by Bun')
     else:
         out.append('Bun with the app and its dependencies')
@@ -168,7 +114,7 @@ def _bun_Dockerfile_j2(ctx, out, blocks=None):
 
 def _cpp_Dockerfile_j2__header(ctx, out):
     out.append('\n# runtime: only the C/C++ binary')
-    if list((x for x in _attr(_get(ctx, 'plan'), 'artifacts') if _item(x, 'why') == 'the app directory without build-only files')):
+    if list((x for x in attr(lookup(ctx, 'plan'), 'artifacts') if item(x, 'why') == 'the app directory without build-only files')):
         out.append(' and the files it reads at run time')
 
 _cpp_Dockerfile_j2__blocks = {'header': _cpp_Dockerfile_j2__header}
@@ -178,7 +124,7 @@ def _cpp_Dockerfile_j2(ctx, out, blocks=None):
 
 def _deno_Dockerfile_j2__header(ctx, out):
     out.append('\n# runtime: ')
-    if _attr(_attr(_get(ctx, 'plan'), 'extra'), 'get')('compiled'):
+    if attr(attr(lookup(ctx, 'plan'), 'extra'), 'get')('compiled'):
         out.append('the compiled Deno app')
     else:
         out.append('deno, the modules the build cached and the app')
@@ -198,7 +144,7 @@ def _dotnet_Dockerfile_j2(ctx, out, blocks=None):
 
 def _frontend_Dockerfile_j2__header(ctx, out):
     out.append('\n# runtime: ')
-    out.append(_str(('nginx' if _attr(_attr(_get(ctx, 'plan'), 'runtime_base'), 'startswith')(('nginx', 'nginxinc')) else 'the web server')))
+    out.append(text(('nginx' if attr(attr(lookup(ctx, 'plan'), 'runtime_base'), 'startswith')(('nginx', 'nginxinc')) else 'the web server')))
     out.append(' serving only the static build output')
 
 _frontend_Dockerfile_j2__blocks = {'header': _frontend_Dockerfile_j2__header}
@@ -208,7 +154,7 @@ def _frontend_Dockerfile_j2(ctx, out, blocks=None):
 
 def _go_Dockerfile_j2__header(ctx, out):
     out.append('\n# runtime: only the Go binary')
-    if (len(_attr(_get(ctx, 'plan'), 'artifacts')) > 1):
+    if (len(attr(lookup(ctx, 'plan'), 'artifacts')) > 1):
         out.append(' and the files it reads at run time')
 
 _go_Dockerfile_j2__blocks = {'header': _go_Dockerfile_j2__header}
@@ -218,7 +164,7 @@ def _go_Dockerfile_j2(ctx, out, blocks=None):
 
 def _java_Dockerfile_j2__header(ctx, out):
     out.append('\n# runtime: a Java runtime (JRE) and only the application')
-    if (len(_attr(_get(ctx, 'plan'), 'artifacts')) > 1):
+    if (len(attr(lookup(ctx, 'plan'), 'artifacts')) > 1):
         out.append(' files it runs')
     else:
         out.append(' archive')
@@ -232,31 +178,31 @@ _nginx_spa_conf_j2__blocks = {}
 
 def _nginx_spa_conf_j2__root(ctx, out, blocks):
     out.append('server {\n    listen ')
-    out.append(_str(_get(ctx, 'port')))
+    out.append(text(lookup(ctx, 'port')))
     out.append(';\n    server_name _;\n    root ')
-    out.append(_str(_get(ctx, 'root')))
+    out.append(text(lookup(ctx, 'root')))
     out.append(';\n    index index.html;\n\n    gzip on;\n    gzip_vary on;\n    gzip_proxied any;\n    gzip_min_length 1024;\n    gzip_types text/plain text/css text/xml application/javascript application/json application/xml image/svg+xml;\n\n    # the app shell: always revalidated, so a new deploy is picked up at once\n    location = ')
-    out.append(_str(_get(ctx, 'base')))
+    out.append(text(lookup(ctx, 'base')))
     out.append('index.html {\n        add_header Cache-Control "no-cache";\n    }')
-    for l_loc in _get(ctx, 'immutable'):
+    for l_loc in lookup(ctx, 'immutable'):
         out.append('\n\n    # content-hashed build files never change: cache them for a year\n    location ')
-        out.append(_str(l_loc))
+        out.append(text(l_loc))
         out.append(' {\n        add_header Cache-Control "public, max-age=31536000, immutable";\n        try_files $uri =404;\n    }')
-    if (_get(ctx, 'base') != '/'):
+    if (lookup(ctx, 'base') != '/'):
         out.append('\n\n    # the site is built for ')
-        out.append(_str(_get(ctx, 'base')))
+        out.append(text(lookup(ctx, 'base')))
         out.append(': its pages link to their files there\n    location = / {\n        return 302 ')
-        out.append(_str(_get(ctx, 'base')))
+        out.append(text(lookup(ctx, 'base')))
         out.append(';\n    }')
     out.append('\n\n    # ')
-    out.append(_str(('client-side routes fall back to the app shell' if _get(ctx, 'spa') else 'a missing file is a 404, as the original server answered')))
+    out.append(text(('client-side routes fall back to the app shell' if lookup(ctx, 'spa') else 'a missing file is a 404, as the original server answered')))
     out.append('\n    location ')
-    out.append(_str(_get(ctx, 'base')))
+    out.append(text(lookup(ctx, 'base')))
     out.append(' {\n        try_files $uri ')
-    if _get(ctx, 'pages'):
+    if lookup(ctx, 'pages'):
         out.append('$uri.html ')
     out.append('$uri/ ')
-    out.append(_str(((_str(_get(ctx, 'base')) + _str('index.html')) if _get(ctx, 'spa') else '=404')))
+    out.append(text(((text(lookup(ctx, 'base')) + text('index.html')) if lookup(ctx, 'spa') else '=404')))
     out.append(';\n    }\n}\n')
 
 def _nginx_spa_conf_j2(ctx, out, blocks=None):
@@ -264,7 +210,7 @@ def _nginx_spa_conf_j2(ctx, out, blocks=None):
 
 def _node_Dockerfile_j2__header(ctx, out):
     out.append('\n# runtime: the Node app')
-    if _attr(_attr(_get(ctx, 'plan'), 'extra'), 'get')('production_only'):
+    if attr(attr(lookup(ctx, 'plan'), 'extra'), 'get')('production_only'):
         out.append(' with production dependencies only')
 
 _node_Dockerfile_j2__blocks = {'header': _node_Dockerfile_j2__header}
@@ -274,7 +220,7 @@ def _node_Dockerfile_j2(ctx, out, blocks=None):
 
 def _php_Dockerfile_j2__header(ctx, out):
     out.append('\n# runtime: the same PHP and web server with the app')
-    if _attr(_get(ctx, 'plan'), 'runtime_packages'):
+    if attr(lookup(ctx, 'plan'), 'runtime_packages'):
         out.append(', plus the libraries it loads')
 
 _php_Dockerfile_j2__blocks = {'header': _php_Dockerfile_j2__header}
@@ -284,10 +230,10 @@ def _php_Dockerfile_j2(ctx, out, blocks=None):
 
 def _python_Dockerfile_j2__header(ctx, out):
     out.append('\n# runtime: the same Python')
-    if _attr(_attr(_get(ctx, 'plan'), 'extra'), 'venv'):
+    if attr(attr(lookup(ctx, 'plan'), 'extra'), 'venv'):
         out.append(', the virtualenv')
     out.append(' and the app source')
-    if _attr(_get(ctx, 'plan'), 'runtime_packages'):
+    if attr(lookup(ctx, 'plan'), 'runtime_packages'):
         out.append(', plus the packages it uses')
 
 _python_Dockerfile_j2__blocks = {'header': _python_Dockerfile_j2__header}
@@ -297,7 +243,7 @@ def _python_Dockerfile_j2(ctx, out, blocks=None):
 
 def _ruby_Dockerfile_j2__header(ctx, out):
     out.append('\n# runtime: the same Ruby, the gems and the app')
-    if _attr(_get(ctx, 'plan'), 'runtime_packages'):
+    if attr(lookup(ctx, 'plan'), 'runtime_packages'):
         out.append(', plus the libraries they load')
 
 _ruby_Dockerfile_j2__blocks = {'header': _ruby_Dockerfile_j2__header}
@@ -306,13 +252,13 @@ def _ruby_Dockerfile_j2(ctx, out, blocks=None):
     __runtime_Dockerfile_j2(ctx, out, {**_ruby_Dockerfile_j2__blocks, **(blocks or {})})
 
 def _rust_Dockerfile_j2__header(ctx, out):
-    l_bins = list((x for x in _attr(_get(ctx, 'plan'), 'artifacts') if _item(x, 'why') in ['the compiled binary', 'every binary the build produced (collected in the builder)']))
-    l_many = ((len(l_bins) > 1) or (l_bins and _attr(_attr(_item(l_bins, 0), 'source'), 'endswith')('/')))
+    l_bins = list((x for x in attr(lookup(ctx, 'plan'), 'artifacts') if item(x, 'why') in ['the compiled binary', 'every binary the build produced (collected in the builder)']))
+    l_many = ((len(l_bins) > 1) or (l_bins and attr(attr(item(l_bins, 0), 'source'), 'endswith')('/')))
     out.append('\n# runtime: only the Rust ')
-    out.append(_str(('binaries' if l_many else 'binary')))
-    if (len(_attr(_get(ctx, 'plan'), 'artifacts')) > len(l_bins)):
+    out.append(text(('binaries' if l_many else 'binary')))
+    if (len(attr(lookup(ctx, 'plan'), 'artifacts')) > len(l_bins)):
         out.append(' and the files ')
-        out.append(_str(('they read' if l_many else 'it reads')))
+        out.append(text(('they read' if l_many else 'it reads')))
         out.append(' at run time')
 
 _rust_Dockerfile_j2__blocks = {'header': _rust_Dockerfile_j2__header}

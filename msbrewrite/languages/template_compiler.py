@@ -3,7 +3,8 @@
 A one-file conversion would otherwise import Jinja and compile two templates on every run, which
 costs more than all of msb's own work. The templates stay the source: this module reads them with
 Jinja's own parser and writes `templates/compiled.py`, whose render functions need no Jinja at run
-time. Only the part of the template language the templates use is supported; anything else stops
+time (they call the few Jinja rules they rely on in template_runtime). Only the part of the
+template language the templates use is supported; anything else stops
 the compilation with the template's name and line, so a new construct is never rendered wrongly.
 
     python -m msbrewrite.languages.template_compiler          # rewrite templates/compiled.py
@@ -33,61 +34,7 @@ Do not edit: change the template and run `python -m msbrewrite.languages.templat
 # flake8: noqa
 from __future__ import annotations
 
-
-class UndefinedError(Exception):
-    """A template used a value the renderer was not given (Jinja's StrictUndefined)."""
-
-
-class _Undefined:
-    __slots__ = ("name",)
-
-    def __init__(self, name):
-        self.name = name
-
-    def _fail(self, *_):
-        raise UndefinedError(f"{self.name!r} is undefined")
-
-    __bool__ = __str__ = __iter__ = __len__ = __getattr__ = __getitem__ = __eq__ = __lt__ = __gt__ = _fail
-    __hash__ = None
-
-
-def _attr(obj, name):
-    """`obj.name` as Jinja reads it: the attribute, else the item, else undefined."""
-    if isinstance(obj, _Undefined):
-        obj._fail()
-    try:
-        return getattr(obj, name)
-    except AttributeError:
-        pass
-    try:
-        return obj[name]
-    except (TypeError, LookupError):
-        return _Undefined(name)
-
-
-def _item(obj, key):
-    """`obj[key]` as Jinja reads it: the item, else (for a string key) the attribute, else undefined."""
-    if isinstance(obj, _Undefined):
-        obj._fail()
-    try:
-        return obj[key]
-    except (AttributeError, TypeError, LookupError):
-        if isinstance(key, str):
-            try:
-                return getattr(obj, key)
-            except AttributeError:
-                pass
-    return _Undefined(repr(key))
-
-
-def _str(value):
-    if isinstance(value, _Undefined):
-        value._fail()
-    return str(value)
-
-
-def _get(ctx, name):
-    return ctx[name] if name in ctx else _Undefined(name)
+from msbrewrite.languages.template_runtime import Undefined, UndefinedError, attr, item, lookup, text
 
 '''
 
@@ -130,7 +77,7 @@ class _Compiler:
                     if part.data:
                         self.emit(depth, f"out.append({part.data!r})")
                 else:
-                    self.emit(depth, f"out.append(_str({self.expr(part, scope)}))")
+                    self.emit(depth, f"out.append(text({self.expr(part, scope)}))")
         elif isinstance(node, nodes.If):
             self.emit(depth, f"if {self.expr(node.test, scope)}:")
             self.body(node.body, depth + 1, scope)
@@ -143,11 +90,11 @@ class _Compiler:
         elif isinstance(node, nodes.For):
             if node.else_ or node.test or node.recursive or not isinstance(node.target, nodes.Name):
                 self.fail(node, "a for loop with else, a filter, recursion or several targets")
+            if any(n.name == "loop" for n in node.find_all(nodes.Name)):
+                self.fail(node, "the `loop` variable")
             inner = _Scope(scope)
             inner.names.add(node.target.name)
             self.emit(depth, f"for l_{node.target.name} in {self.expr(node.iter, scope)}:")
-            if any(n.name == "loop" for n in node.find_all(nodes.Name)):
-                self.fail(node, "the `loop` variable")
             self.body(node.body, depth + 1, inner)
         elif isinstance(node, nodes.Assign):
             if not isinstance(node.target, nodes.Name):
@@ -171,11 +118,11 @@ class _Compiler:
         if isinstance(node, nodes.Name):
             if node.name in scope.names:
                 return f"l_{node.name}"
-            return f"_get(ctx, {node.name!r})"
+            return f"lookup(ctx, {node.name!r})"
         if isinstance(node, nodes.Getattr):
-            return f"_attr({e(node.node)}, {node.attr!r})"
+            return f"attr({e(node.node)}, {node.attr!r})"
         if isinstance(node, nodes.Getitem):
-            return f"_item({e(node.node)}, {e(node.arg)})"
+            return f"item({e(node.node)}, {e(node.arg)})"
         if isinstance(node, (nodes.List, nodes.Tuple)):
             items = ", ".join(e(i) for i in node.items)
             return f"[{items}]" if isinstance(node, nodes.List) else f"({items}{',' if len(node.items) == 1 else ''})"
@@ -190,7 +137,7 @@ class _Compiler:
                 self.fail(node, "an inline if without else")
             return f"({e(node.expr1)} if {e(node.test)} else {e(node.expr2)})"
         if isinstance(node, nodes.Concat):
-            return "(" + " + ".join(f"_str({e(n)})" for n in node.nodes) + ")"
+            return "(" + " + ".join(f"text({e(n)})" for n in node.nodes) + ")"
         if isinstance(node, nodes.Compare):
             out = e(node.expr)
             for op in node.ops:
@@ -211,7 +158,7 @@ class _Compiler:
     def test(self, node: nodes.Test, scope: _Scope) -> str:
         value = self.expr(node.node, scope)
         if node.name == "defined":
-            return f"(not isinstance({value}, _Undefined))"
+            return f"(not isinstance({value}, Undefined))"
         if node.name == "none":
             return f"({value} is None)"
         self.fail(node, f"the test `{node.name}`")
@@ -228,7 +175,7 @@ class _Compiler:
         if node.name == "selectattr" and len(args) == 3 and isinstance(node.args[1], nodes.Const) \
                 and node.args[1].value in _SELECT_TESTS:
             op = _SELECT_TESTS[node.args[1].value]
-            return f"(x for x in {value} if _item(x, {args[0]}) {op} {args[2]})"
+            return f"(x for x in {value} if item(x, {args[0]}) {op} {args[2]})"
         if node.name in self.filters:
             return f"ctx.filters[{node.name!r}]({', '.join([value, *args])})"
         self.fail(node, f"the filter `{node.name}`")
@@ -250,7 +197,7 @@ def _template_function(env: jinja2.Environment, name: str, source: str, filters:
                     isinstance(node, nodes.Output) and any(not isinstance(p, nodes.TemplateData) or p.data.strip()
                                                            for p in node.nodes)):
                 raise TemplateCompileError(f"{name}:{node.lineno}: only blocks may follow `extends`")
-    elif any(isinstance(n, nodes.Extends) for n in tree.find_all(nodes.Extends)):
+    elif next(tree.find_all(nodes.Extends), None) is not None:
         raise TemplateCompileError(f"{name}: `extends` must come first")
     key = _ident(name)
     lines = []

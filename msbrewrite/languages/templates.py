@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 from msbrewrite.model.quoting import dockerfile_words
+from msbrewrite.languages.template_runtime import Context
 
 def _exec_form(value) -> str:
     if isinstance(value, list):
@@ -23,11 +24,11 @@ FILTERS = {"exec_form": _exec_form, "copy_args": dockerfile_words}
 
 def render_template(name: str, **context) -> str:
     """The template `name` rendered with `context`."""
-    compiled = _compiled(name)
-    if compiled is None:
+    render = _compiled(name)
+    if render is None:
         return environment().get_template(name).render(**context)
     out: list[str] = []
-    compiled(context, out)
+    render(Context(context, FILTERS), out)
     return "".join(out)
 
 
@@ -47,9 +48,7 @@ def _compiled(name: str):
                 return None
         except OSError:
             return None
-    render = compiled.RENDER[name]
-    compiled_filters = FILTERS
-    return lambda context, out: render(_Context(context, compiled_filters), out)
+    return compiled.RENDER[name]
 
 
 def warm_templates() -> None:
@@ -57,14 +56,6 @@ def warm_templates() -> None:
     for path in templates_dir().glob("*.j2"):
         if _compiled(path.name) is None:
             environment().get_template(path.name)
-
-
-class _Context(dict):
-    """The variables a compiled template reads, with the filters it calls beside them."""
-
-    def __init__(self, values: dict, filters: dict):
-        super().__init__(values)
-        self.filters = filters
 
 
 @functools.lru_cache(maxsize=1)

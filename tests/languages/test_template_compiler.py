@@ -9,6 +9,7 @@ import pytest
 
 from msbrewrite.languages import template_compiler, templates
 from msbrewrite.languages.template_compiler import TemplateCompileError, compile_templates
+from msbrewrite.languages.template_runtime import Context
 from snapshots import cases, run_case
 
 
@@ -19,7 +20,7 @@ def _load(source: str) -> types.ModuleType:
 
 
 def _render(module, name: str, **context) -> str:
-    ctx = templates._Context(context, templates.FILTERS)
+    ctx = Context(context, templates.FILTERS)
     out: list[str] = []
     module.RENDER[name](ctx, out)
     return "".join(out)
