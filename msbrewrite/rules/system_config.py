@@ -26,19 +26,24 @@ def carry(facts: StageFacts, plan: BuildPlan) -> None:
         dest = posixpath.normpath(cp.dest)
         if cp.from_stage or "$" in dest or not dest.startswith("/etc/"):
             continue
-        if any(dest == p or dest.startswith(p + "/") or dest.startswith(p + ".") for p in _BUILD_ONLY):
+        if _installer_settings(dest):
             continue
-        if dest in plan.produced or any(dest.startswith(p.rstrip("/") + "/") for p in plan.produced):
+        if _carried(plan, dest):
             continue
         plan.copy(dest, dest, f"configuration the build copied into {dest} (line {cp.ins.lineno})")
         plan.decisions.append(f"{dest} comes along: the build copied it from the context for a program the "
                               "runtime installs")
     for path, lineno in _edited_in_place(facts):
-        if path in plan.produced or any(path.startswith(p.rstrip("/") + "/") for p in plan.produced):
+        if _carried(plan, path):
             continue
         plan.copy(path, path, f"configuration the build edited in place (line {lineno})")
         plan.decisions.append(f"{path} comes along: the build edited it in place (line {lineno}) and the runtime "
                               "installs the packages again, which would bring back the unedited file")
+
+
+def _carried(plan: BuildPlan, path: str) -> bool:
+    """Whether the runtime already gets `path`, itself or inside a folder it copies."""
+    return path in plan.produced or any(path.startswith(p.rstrip("/") + "/") for p in plan.produced)
 
 
 # editors that rewrite a file in place: `sed -i`, `sed --in-place=.bak`, `perl -pi -e`
@@ -53,11 +58,10 @@ def _edited_in_place(facts: StageFacts) -> list[tuple[str, int]]:
             continue
         for c in step.commands:
             words = c.argv[1:]
-            if c.program == "sed" and any(w.startswith(_SED_IN_PLACE) or _short_flags_with(w, "i") for w in words):
-                pass
-            elif c.program == "perl" and any(_short_flags_with(w, "i") for w in words):
-                pass
-            else:
+            in_place = (c.program == "sed" and any(w.startswith(_SED_IN_PLACE) or _short_flags_with(w, "i")
+                                                   for w in words)
+                        or c.program == "perl" and any(_short_flags_with(w, "i") for w in words))
+            if not in_place:
                 continue
             for w in words:
                 path = posixpath.normpath(w) if w.startswith("/etc/") else ""
@@ -78,5 +82,9 @@ _NOT_CARRIED = {"/etc/passwd", "/etc/group", "/etc/shadow", "/etc/gshadow", "/et
                 "/etc/resolv.conf"}
 
 
+def _installer_settings(path: str) -> bool:
+    return any(path == p or path.startswith(p + "/") or path.startswith(p + ".") for p in _BUILD_ONLY)
+
+
 def _build_only(path: str) -> bool:
-    return path in _NOT_CARRIED or any(path == p or path.startswith(p + "/") or path.startswith(p + ".") for p in _BUILD_ONLY)
+    return path in _NOT_CARRIED or _installer_settings(path)
