@@ -322,7 +322,7 @@ def _start_build(ins: Instruction | None) -> tuple[Instruction, str, str] | None
 
 
 _SOFT_VAR_RE = lazy_re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)"
-                          r"|\$\{([A-Za-z_][A-Za-z0-9_]*)(:?[-+])([^{}]*)\}")
+                               r"|\$\{([A-Za-z_][A-Za-z0-9_]*)(:?[-+])([^{}]*)\}")
 
 
 def expand_soft(text: str, scope: dict[str, str]) -> str:

@@ -19,7 +19,7 @@ from msbrewrite.support import lazy_re
 _GO_HEAD = lazy_re.compile(r"(?:[\w.-]*/)*go" + SEP + r"(?:build|install)")
 _LDFLAGS = lazy_re.compile(r"(--?ldflags)(=|" + SEP + r")(\"[^\"]*\"|'[^']*'|[^\s\"'\\`&;|]+)")
 _NPM_CI_FLAGS = lazy_re.compile(r"--(production|omit(=\S+)?|only=\S+|legacy-peer-deps|no-audit|no-fund|ignore-scripts|"
-                           r"loglevel(=\S+)?|silent|quiet|unsafe-perm|include(=\S+)?|no-optional|prefer-offline)|-q|-s")
+                                r"loglevel(=\S+)?|silent|quiet|unsafe-perm|include(=\S+)?|no-optional|prefer-offline)|-q|-s")
 
 
 def go_flags(builder: Builder) -> None:

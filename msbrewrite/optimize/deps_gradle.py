@@ -25,7 +25,7 @@ _OTHER_FILES = ("-p", "--project-dir", "-b", "--build-file", "-c", "--settings-f
 _KEPT = lazy_re.compile(r"-P.+|-D.+|--offline|-q|--quiet|--no-daemon|--console=\S+|-s|--stacktrace|--no-build-cache", re.S)
 # what a build script may do that reads files besides the build files
 _READS_FILES = lazy_re.compile(r"\b(?:file|files|fileTree|new\s+File|listFiles|eachDir)\s*\(|\bapply\s*\(?\s*from\b|"
-                          r"\b(?:includeBuild|includeFlat|projectDir|buildFileName)\b")
+                               r"\b(?:includeBuild|includeFlat|projectDir|buildFileName)\b")
 
 
 def gradle_layer(builder: Builder, mounts: Mounts) -> None:

@@ -39,7 +39,7 @@ def drop_redundant(plan: BuildPlan) -> None:
 
 # names of folders an app writes to at run time (logs, uploads, databases)
 _STATE_NAME_RE = lazy_re.compile(r"^(data|logs?|uploads?|media|storage|db|database|files|sessions|cache|state|tmp|"
-                            r"backups?|var|run|sqlite|attachments|downloads)$", re.I)
+                                 r"backups?|var|run|sqlite|attachments|downloads)$", re.I)
 _NOT_STATE = ("/tmp", "/root", "/usr", "/etc", "/proc", "/sys", "/dev", "/bin", "/sbin", "/lib", "/lib64",
               "/var/lib/apt", "/var/lib/dpkg", "/var/cache", "/run", "/opt/venv", "/go", "/usr/local")
 

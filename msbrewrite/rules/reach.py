@@ -47,9 +47,9 @@ _PATH_LITERAL = lazy_re.compile(r"[\"'`](/[\w.@+-]+(?:/[\w.@+-]*)*)[\"'`]")
 # a literal joined with more: `filepath.Join("/data", name)`, `"/data/" + name`, `Path("/data") / name`
 _JOINED = lazy_re.compile(r"(?:[Jj]oin|resolve|Path)\(\s*$")
 _WRITE_VAR = lazy_re.compile(r"(?i)^(?:\w+_)?(?:LOG|LOGS|DATA|STORAGE|UPLOAD|UPLOADS|CACHE|STATE|DB|DATABASE|SQLITE|MEDIA|"
-                        r"OUTPUT|BACKUP|DOWNLOAD|SESSION|WORK)_?(?:DIR|PATH|FOLDER|ROOT|FILE|LOCATION|HOME)$")
+                             r"OUTPUT|BACKUP|DOWNLOAD|SESSION|WORK)_?(?:DIR|PATH|FOLDER|ROOT|FILE|LOCATION|HOME)$")
 _TEST_FILE = lazy_re.compile(r"(^|/)(tests?|__tests__|testdata|spec|src/test)/|_test\.go$|(^|/)test_[^/]*\.py$|"
-                        r"_test\.py$|\.(test|spec)\.[cm]?[jt]s$")
+                             r"_test\.py$|\.(test|spec)\.[cm]?[jt]s$")
 MAX_FILES = 3000
 
 

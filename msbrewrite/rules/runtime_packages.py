@@ -27,7 +27,7 @@ def install_packages(facts: StageFacts, plan: BuildPlan) -> None:
 
 
 _APT_SOURCE_SETUP = lazy_re.compile(r"sources\.list|add-apt-repository|apt-key\b|/etc/apt/keyrings|/usr/share/keyrings|"
-                               r"trusted\.gpg|extrepo\b")
+                                    r"trusted\.gpg|extrepo\b")
 
 
 def apt_sources(facts: StageFacts, plan: BuildPlan) -> str:

@@ -171,9 +171,9 @@ _SHELL_CALLS = lazy_re.compile(
     r"|\bshell\s*:\s*true\b")
 # Node's child_process.exec/execSync run their command through /bin/sh (not RegExp.prototype.exec)
 _NODE_EXEC = lazy_re.compile(r"(?:^|[^.\w$]|\bchild_process\.|\b(?:cp|childProcess|child)\.|"
-                        r"\brequire\(\s*[\"'`](?:node:)?child_process[\"'`]\s*\)\.)exec(?:Sync)?\s*\(")
+                             r"\brequire\(\s*[\"'`](?:node:)?child_process[\"'`]\s*\)\.)exec(?:Sync)?\s*\(")
 _TEST_FILE = lazy_re.compile(r"(^|/)(tests?|__tests__|testdata|spec|src/test)/|_test\.go$|(^|/)test_[^/]*\.py$|"
-                        r"_test\.py$|\.(test|spec)\.[cm]?[jt]s$")
+                             r"_test\.py$|\.(test|spec)\.[cm]?[jt]s$")
 
 
 def starts_a_shell(facts: StageFacts, language: str) -> str | None:

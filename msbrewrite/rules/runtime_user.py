@@ -189,7 +189,7 @@ def _original_account_commands(facts: StageFacts, base: Base, name: str | None) 
 # commands only root can run: an entrypoint script that fixes ownership or switches to an account
 # itself (the pattern of the official postgres and redis images) must start as root
 _NEEDS_ROOT_RE = lazy_re.compile(r"(?m)^[^#\n]*?(?<![\w.-])(gosu|su-exec|setpriv|runuser|s6-setuidgid|chpst|setuidgid|"
-                            r"su(?=\s+-?\w)|chown|chgrp|useradd|adduser|usermod|groupadd|addgroup|groupmod)(?![\w.-])")
+                                 r"su(?=\s+-?\w)|chown|chgrp|useradd|adduser|usermod|groupadd|addgroup|groupmod)(?![\w.-])")
 _SHELLS = ("sh", "bash", "/bin/sh", "/bin/bash", "/usr/bin/env")
 
 

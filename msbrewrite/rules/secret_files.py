@@ -194,8 +194,8 @@ SOURCE_SUFFIXES = (".go", ".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".jsx", 
                    ".xml", ".json")
 # tests, docs, CI and container files name .env files too, but the running app never opens them
 _NOT_APP = lazy_re.compile(r"(?:^|/)(?:tests?|__tests__|testdata|spec|e2e|docs?|examples?|\.github|\.gitlab|\.circleci)/"
-                      r"|_test\.go$|\.(?:test|spec)\."
-                      r"[jt]sx?$|(?:^|/)test_[^/]*\.py$|(?:^|/)(?:docker-)?compose[^/]*\.ya?ml$|(?:^|/)Dockerfile")
+                           r"|_test\.go$|\.(?:test|spec)\."
+                           r"[jt]sx?$|(?:^|/)test_[^/]*\.py$|(?:^|/)(?:docker-)?compose[^/]*\.ya?ml$|(?:^|/)Dockerfile")
 _WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.")
 
 

@@ -7,7 +7,7 @@ from msbrewrite.support import lazy_re
 # OAUTH_CALLBACK_URL or BYPASS_CACHE; "pwd" and "pw" only as suffix parts (MYSQL_PWD, ADMIN_PW), since
 # PWD alone is the shell's working directory
 SECRET_RE = lazy_re.compile(r"(?i)(token|secret|passw(or)?d|passphrase|api[_-]?key|private[_-]?key|credential"
-                       r"|(?<![a-z0-9])auth(?![a-z0-9])|(?<![a-z0-9])pass(?![a-z0-9])|(?<=[_-])pwd?(?![a-z0-9]))")
+                            r"|(?<![a-z0-9])auth(?![a-z0-9])|(?<![a-z0-9])pass(?![a-z0-9])|(?<=[_-])pwd?(?![a-z0-9]))")
 
 
 # a URL that carries a password: postgres://user:secret@db/app (DATABASE_URL, REDIS_URL, ...)

@@ -15,7 +15,7 @@ from msbrewrite.support import lazy_re
 MAX_SKEW = 600          # seconds: the two images run one after the other, minutes apart at most
 
 _TIME = lazy_re.compile(r"\b\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?(?![\d.:])|"
-                   r"(?<![\d:.])\d\d:\d\d:\d\d(?:[.,]\d+)?(?![\d:])")
+                        r"(?<![\d:.])\d\d:\d\d:\d\d(?:[.,]\d+)?(?![\d:])")
 
 
 def same_apart_from_times(a: str, b: str) -> bool:

@@ -76,7 +76,7 @@ def extract_links(path: str, content_type: str, body: str) -> list[str]:
 
 _FORM = lazy_re.compile(r"<form\b([^>]*)>(.*?)</form>", re.I | re.S)
 _CSRF_FIELD = lazy_re.compile(r"""name\s*=\s*["']?(csrfmiddlewaretoken|authenticity_token|_csrf|csrf_token|_token|"""
-                         r"""__RequestVerificationToken)""", re.I)
+                              r"""__RequestVerificationToken)""", re.I)
 
 
 def write_forms(path: str, html: str) -> list[tuple[str, bool]]:

@@ -95,17 +95,17 @@ _EXPECTED = (
     # (reason, pattern on the path relative to the app directory)
     ("version control", lazy_re.compile(r"(^|/)\.(git|hg|svn)(/|$)|(^|/)\.git(ignore|attributes|modules)$")),
     ("build file", lazy_re.compile(r"(^|/)(Dockerfile[^/]*|[^/]*\.[Dd]ockerfile|dockerfile|Containerfile|\.dockerignore|Makefile|Jenkinsfile|"
-                              r"docker-compose[^/]*\.ya?ml|compose\.ya?ml)$")),
+                                   r"docker-compose[^/]*\.ya?ml|compose\.ya?ml)$")),
     ("cache", lazy_re.compile(r"(^|/)(__pycache__|\.cache|\.npm|\.yarn|\.pnpm-store|\.pytest_cache|\.mypy_cache|"
-                         r"\.ruff_cache|\.gradle|\.m2|\.tox|\.nox)(/|$)|\.py[co]$")),
+                              r"\.ruff_cache|\.gradle|\.m2|\.tox|\.nox)(/|$)|\.py[co]$")),
     ("test", lazy_re.compile(r"(^|/)(tests?|__tests__|spec|testdata|e2e|cypress)(/|$)|_test\.go$|"
-                        r"(^|/)[^/]*(smoke|test)[^/]*\.sh$|"
-                        r"\.(test|spec)\.[jt]sx?$|(^|/)test_[^/]*\.py$|(^|/)[^/]*_test\.py$|(^|/)conftest\.py$")),
+                             r"(^|/)[^/]*(smoke|test)[^/]*\.sh$|"
+                             r"\.(test|spec)\.[jt]sx?$|(^|/)test_[^/]*\.py$|(^|/)[^/]*_test\.py$|(^|/)conftest\.py$")),
     ("dependency manifest", lazy_re.compile(r"(^|/)(requirements[^/]*\.txt|constraints\.txt|Pipfile(\.lock)?|poetry\.lock|"
-                                       r"uv\.lock|package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|"
-                                       r"bun\.lockb|\.npmrc|\.yarnrc[^/]*|\.nvmrc|\.python-version)$")),
+                                            r"uv\.lock|package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|"
+                                            r"bun\.lockb|\.npmrc|\.yarnrc[^/]*|\.nvmrc|\.python-version)$")),
     ("documentation", lazy_re.compile(r"(^|/)(README|LICEN[CS]E|CHANGELOG|CONTRIBUTING|AUTHORS|NOTICE)[^/]*$|"
-                                 r"(^|/)docs?/")),
+                                      r"(^|/)docs?/")),
     ("compiled-language source", lazy_re.compile(
         r"\.(go|rs|java|kt|kts|scala|c|cc|cpp|h|hpp|cs|fs|swift|zig|tsx?|jsx|vue|svelte|scss|sass|less)$|"
         r"(^|/)(go\.(mod|sum|work)|Cargo\.(toml|lock)|pom\.xml|build\.gradle[^/]*|settings\.gradle[^/]*|"
@@ -114,13 +114,13 @@ _EXPECTED = (
         r"\.eslintrc[^/]*|\.prettierrc[^/]*|[^/]*\.csproj|[^/]*\.sln)$|(^|/)(\.mvn|gradle|src)/")),
     # what msb's copy rules drop as a Node project's development tooling (rules.app_files.NODE_TOOLING)
     ("development tooling", lazy_re.compile(r"(^|/)(\.husky|\.nyc_output|coverage)/|"
-                                       r"(^|/)(\.eslintignore|\.prettierignore|\.mocharc[^/]*|"
-                                       r"(eslint|prettier|jest|vitest)\.config\.[^/]*)$")),
+                                            r"(^|/)(\.eslintignore|\.prettierignore|\.mocharc[^/]*|"
+                                            r"(eslint|prettier|jest|vitest)\.config\.[^/]*)$")),
     ("build output or dependency tree", lazy_re.compile(r"(^|/)(target|node_modules|\.venv|venv|obj)/")),
     # what msb's copy rules drop as editor and CI files: expected, not suspicious
     ("editor or CI file", lazy_re.compile(r"(^|/)(\.idea|\.vscode|\.github|\.gitlab|\.circleci)(/|$)|"
-                                     r"(^|/)(\.editorconfig|\.DS_Store|\.travis\.yml|\.gitlab-ci\.yml|"
-                                     r"\.drone\.yml|azure-pipelines\.yml|\.pre-commit-config\.yaml)$")),
+                                          r"(^|/)(\.editorconfig|\.DS_Store|\.travis\.yml|\.gitlab-ci\.yml|"
+                                          r"\.drone\.yml|azure-pipelines\.yml|\.pre-commit-config\.yaml)$")),
 )
 
 
@@ -268,7 +268,7 @@ _STATE_DIR = lazy_re.compile(r"^(data|uploads?|cache|logs?|tmp|storage|sessions?
 _DEPENDENCIES = lazy_re.compile(r"/(node_modules|site-packages|dist-packages|\.venv|venv|vendor)/")
 # a package manager's lock file or its own error log: written by installs in the build, never by the app
 _PACKAGE_MANAGER_FILE = lazy_re.compile(r"^(yarn|poetry|Cargo|Gemfile|composer|Pipfile|uv|flake|bun|deno|mix|Podfile|"
-                                   r"conan|gradle|pubspec)\.lock$|^(npm|yarn|pnpm|lerna)-(debug|error)\.log(\.\d+)?$")
+                                        r"conan|gradle|pubspec)\.lock$|^(npm|yarn|pnpm|lerna)-(debug|error)\.log(\.\d+)?$")
 
 
 def is_state_path(path: str, kind: str) -> bool:
@@ -340,8 +340,8 @@ def lost_writes(original: Tree, converted: Tree, before: Account, after: Account
 
 # a failed write as programs log it (Python, Node, Go, Java, SQLite, the shell)
 WRITE_ERROR = lazy_re.compile(r"EACCES|EPERM|EROFS|PermissionError|Permission denied|permission denied|"
-                         r"read-only file system|Read-only file system|AccessDeniedException|"
-                         r"Operation not permitted|attempt to write a readonly database")
+                              r"read-only file system|Read-only file system|AccessDeniedException|"
+                              r"Operation not permitted|attempt to write a readonly database")
 _PATH_IN_LINE = lazy_re.compile(r"""['"]([^'"\s]+)['"]|(?<![\w.:/])(/[\w.@+-]+(?:/[\w.@+-]*)*)""")
 
 

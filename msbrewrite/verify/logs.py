@@ -40,7 +40,7 @@ SIGNATURES: tuple[tuple[str, re.Pattern, str], ...] = tuple((name, lazy_re.compi
 ))
 
 _TIMESTAMP = lazy_re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?|"
-                        r"\[\d\d/\w{3}/\d{4}(?::\d\d){3} [+-]\d{4}\]|\b\d\d:\d\d:\d\d(?:[.,]\d+)?\b")
+                             r"\[\d\d/\w{3}/\d{4}(?::\d\d){3} [+-]\d{4}\]|\b\d\d:\d\d:\d\d(?:[.,]\d+)?\b")
 # ids and hashes (8+ hex digits), and any 0x-prefixed number: a crash's pc=0x6393e8 or a stack
 # frame's +0x1c5 are addresses in this build's binary, which a rebuild moves
 _HEX = lazy_re.compile(r"\b0x[0-9a-f]+\b|\b[0-9a-f]{8,}\b", re.I)
@@ -55,7 +55,7 @@ _ANSI = lazy_re.compile(r"\x1b\[[0-9;]*m")        # colour codes: a logger's cho
 # is what tells whether it differs from the original's.
 _NOT_FOUND_REQUEST = (
     lazy_re.compile(r'(?:\bopen\(\) "[^"]*" failed|"[^"]*" is not found) \(2: No such file or directory\).*'
-               r'\brequest: "(?:GET|HEAD) (\S+) HTTP/[\d.]+"'),
+                    r'\brequest: "(?:GET|HEAD) (\S+) HTTP/[\d.]+"'),
     lazy_re.compile(r'"(?:GET|HEAD) (\S+)" Error \(404\): "Not found"'),
 )
 

@@ -22,7 +22,7 @@ _YARN_DONE = lazy_re.compile(r"^(?:\S+ )?Done in \d+(?:\.\d+)?m?s\.$")
 _YARN_INFO = "info Visit https://yarnpkg.com/en/docs/cli/run for documentation about this command."
 # npm's notices about itself: a newer npm, its own config keys, its own log folder
 _NOTICE = lazy_re.compile(r"^npm (?:notice\b.*|(?:WARN|warn) (?:config |Unknown (?:builtin |env |project |user |global |cli )?"
-                     r"config |logfile |cli npm v\S+ does not support ).*)$")
+                          r"config |logfile |cli npm v\S+ does not support ).*)$")
 # npm's report of the script it ran being stopped by SIGTERM (docker stop), npm 6 to 10
 _ERROR_LINE = lazy_re.compile(r"^npm (?:ERR!|error)(?: (.*))?$")
 _STOP_SHAPES = lazy_re.compile(

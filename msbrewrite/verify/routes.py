@@ -57,7 +57,7 @@ _WILDCARD = lazy_re.compile(r"\*|\.\.\.|\.\.>")
 
 # a GET that may change or stop the app: never probed, whether read from the sources or linked
 _UNSAFE = lazy_re.compile(r"(^|[/_.-])(log-?out|sign-?out|shutdown|exit|quit|kill|restart|reboot|reset|delete|remove|"
-                     r"drop|destroy|purge|clear|flush|stop|unsubscribe)([/_.?-]|$)", re.I)
+                          r"drop|destroy|purge|clear|flush|stop|unsubscribe)([/_.?-]|$)", re.I)
 
 
 def unsafe(path: str) -> bool:
@@ -153,7 +153,7 @@ def read_django(files: dict[str, str]) -> list[tuple[str, Declared]]:
 # JavaScript/TypeScript: Express/Koa router/Fastify `x.get('/p')`, Fastify route objects, Nest
 _JS_GET = lazy_re.compile(r"\b(\w+)\.get\(\s*" + _STR)
 _JS_ROUTE_OBJ = lazy_re.compile(r"method\s*:\s*['\"]GET['\"][^}]*?\burl\s*:\s*" + _STR + r"|\burl\s*:\s*" + _STR +
-                           r"[^}]*?method\s*:\s*['\"]GET['\"]", re.S)
+                                r"[^}]*?method\s*:\s*['\"]GET['\"]", re.S)
 _JS_KOA_PREFIX = lazy_re.compile(r"(\w+)\s*=\s*new\s+\w*Router\(\s*\{[^}]*prefix\s*:\s*" + _STR)
 _JS_USE = lazy_re.compile(r"\b\w+\.use\(\s*" + _STR + r"\s*,\s*(?:require\(\s*" + _STR + r"\s*\)|(\w+))")
 _JS_REQUIRE = lazy_re.compile(r"(?:const|let|var|import)\s+(\w+)\s*(?:=\s*require\(\s*|from\s+)" + _STR)
@@ -242,7 +242,7 @@ def read_rust(text: str) -> list[Declared]:
 
 # Spring (Java/Kotlin): a class-level @RequestMapping prefix, @GetMapping / @RequestMapping(GET) methods
 _SPRING_CLASS = lazy_re.compile(r"@RequestMapping\(\s*(?:(?:value|path)\s*=\s*)?\{?\s*\"([^\"]*)\"[^)]*\)\s*"
-                           r"(?:@\w+(?:\([^)]*\))?\s*)*(?:public\s+|open\s+|internal\s+)?(?:final\s+)?class\b")
+                                r"(?:@\w+(?:\([^)]*\))?\s*)*(?:public\s+|open\s+|internal\s+)?(?:final\s+)?class\b")
 _SPRING_GET = lazy_re.compile(r"@GetMapping(?:\(\s*(?:(?:value|path)\s*=\s*)?[{\[]?\s*((?:\"[^\"]*\"\s*,?\s*)*)[^)]*\))?")
 _SPRING_REQ = lazy_re.compile(r"@RequestMapping\(([^)]*RequestMethod\.GET[^)]*)\)")
 
@@ -265,7 +265,7 @@ def read_spring(text: str) -> list[Declared]:
 # literal (Python's http.server `self.path == "/x"`, Node's `url.pathname === "/x"`)
 _JDK_CONTEXT = lazy_re.compile(r"\.createContext\(\s*\"(/[^\"]*)\"")
 _PATH_COMPARE = lazy_re.compile(r"\b(?:self\.path|pathname|req\.url|request\.path|url\.path|r\.URL\.Path)\s*"
-                           r"(?:===?|in\s*\(?)\s*" + _STR)
+                                r"(?:===?|in\s*\(?)\s*" + _STR)
 
 
 def read_plain(text: str) -> list[Declared]:

@@ -14,8 +14,8 @@ from msbrewrite.languages.cpp.compiler import CXX_SOURCES, MAX_DEPTH, Link
 from msbrewrite.support import lazy_re
 
 _CMAKE_CALL_RE = lazy_re.compile(r"(?i)\b(add_executable|add_library|install|project|set|add_subdirectory|"
-                            r"target_link_libraries|target_link_options|add_link_options|target_compile_options|"
-                            r"add_compile_options|set_target_properties)[ \t]*\(([^()]{0,4000})\)")
+                                 r"target_link_libraries|target_link_options|add_link_options|target_compile_options|"
+                                 r"add_compile_options|set_target_properties)[ \t]*\(([^()]{0,4000})\)")
 
 
 @dataclass

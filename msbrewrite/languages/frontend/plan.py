@@ -92,9 +92,9 @@ class FrontendPlanner(OutputFolder, NginxServer):
 
     # checks a project's build script may run before the framework's build; the dev server ran none
     _CHECKS = lazy_re.compile(r"^(tsc|vue-tsc|svelte-check|eslint|next lint|ng lint|npm run (lint|typecheck|type-check)"
-                         r"|yarn (lint|typecheck)|pnpm (run )?(lint|typecheck))\b")
+                              r"|yarn (lint|typecheck)|pnpm (run )?(lint|typecheck))\b")
     _FRAMEWORK_BUILDS = lazy_re.compile(r"^(vite build|ng build|react-scripts build|vue-cli-service build|"
-                                   r"next build|gatsby build|astro build|nuxt (build|generate)|svelte-kit build)\b")
+                                        r"next build|gatsby build|astro build|nuxt (build|generate)|svelte-kit build)\b")
 
     def _framework_build(self, run: str) -> str | None:
         """`tsc && vite build` as the build script: the dev server never type-checked, so a build that

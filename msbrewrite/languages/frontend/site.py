@@ -48,7 +48,7 @@ SERVER_SUBCOMMANDS = {("next", "start"), ("nuxt", "start"), ("nuxt", "preview"),
 WEB_ROOTS = ("/usr/share/nginx/html", "/var/www", "/srv", "/usr/local/apache2/htdocs", "/usr/share/caddy")
 WEB_SERVER_IMAGES = ("nginx", "caddy", "httpd", "nginx-unprivileged", "openresty")
 SOURCE_ONLY = lazy_re.compile(r"(^|/)(package(-lock)?\.json|package\*\.json|yarn\.lock|pnpm-lock\.yaml|"
-                         r"npm-shrinkwrap\.json|\.npmrc|\.yarnrc(\.yml)?)$")
+                              r"npm-shrinkwrap\.json|\.npmrc|\.yarnrc(\.yml)?)$")
 
 
 @dataclass

@@ -22,14 +22,14 @@ if TYPE_CHECKING:
 # a JDK or JRE named in a download URL: temurin21-binaries, OpenJDK17U, jdk-21.0.2, jdk8u392,
 # amazon-corretto-17, zulu17, graalvm-jdk-21, the Adoptium API's /latest/21/
 _URL_JDK = lazy_re.compile(r"(?i)(?:temurin|openjdk|corretto|zulu|jdk|jre|liberica|semeru|microsoft-jdk)[-_]?"
-                      r"(1\.\d+|\d+)(?!\d|on)")   # not Bouncy Castle's jdk18on
+                           r"(1\.\d+|\d+)(?!\d|on)")   # not Bouncy Castle's jdk18on
 _ADOPTIUM_API = lazy_re.compile(r"api\.adoptium\.net/v\d+/binary/(?:latest|version)/(?:jdk-?)?(\d+)")
 _URL = lazy_re.compile(r"https?://[^\s\"'|;&)]+")
 _JDK_URL_HINT = lazy_re.compile(r"(?i)jdk|jre|temurin|corretto|zulu|adoptium|liberica|semeru|graalvm|java")
 # version managers: `sdk install java 21.0.2-tem`, `asdf install java temurin-21.0.1+12`, `mise use java@21`
 _MANAGER = lazy_re.compile(r"\b(?:sdk\s+install\s+java\s+|asdf\s+(?:install|global|local)\s+java\s+(?:[a-z]+-)*"
-                      r"|(?:mise|rtx)\s+(?:use|install)\s+(?:-g\s+|--global\s+)?java@(?:[a-z]+-)*)"
-                      r"(1\.\d+|\d+)[\w.+-]*")
+                           r"|(?:mise|rtx)\s+(?:use|install)\s+(?:-g\s+|--global\s+)?java@(?:[a-z]+-)*)"
+                           r"(1\.\d+|\d+)[\w.+-]*")
 
 
 @dataclass

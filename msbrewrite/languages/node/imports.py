@@ -16,7 +16,7 @@ from msbrewrite.support import lazy_re
 
 # require('x'), import('x'), import x from 'x', export ... from 'x', import 'x'
 _SPECIFIER = lazy_re.compile(r"""(?:\brequire\s*\(\s*|\bimport\s*\(\s*|\bfrom\s+|^[ \t]*import\s+)(['"])([^'"\n]+)\1""",
-                        re.M)
+                             re.M)
 _TYPE_ONLY = lazy_re.compile(r"^[ \t]*(?:import|export)\s+type\b")
 _EXTENSIONS = ("", ".js", ".cjs", ".mjs", ".ts", ".cts", ".mts", ".json", "/index.js", "/index.ts", "/index.cjs",
                "/index.mjs")
