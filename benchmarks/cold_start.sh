@@ -49,20 +49,23 @@ print(f"msb / hadolint: wall (median) {m[1] / h[1]:.1f}x, cpu (median) {m[3] / m
 PYEOF
 
 # Where the time goes: the floor each layer of imports sets before msb does any work. `msb
-# convert` with plain arguments needs the standard library (dataclasses alone pulls in inspect and
-# ast), the two validating parsers and its own modules. Not on that path: jinja2 (the templates are
-# compiled to Python ahead of time, templates/compiled.py) and typer (the fast start path in
-# msbrewrite/cli/entry.py); their rows show what each would add back.
+# convert` with plain arguments needs a few standard modules, BuildKit's parser (the `dockerfile`
+# package, which validates every output) and its own modules. Not on that path: jinja2 (the
+# templates are compiled to Python ahead of time, templates/compiled.py), typer (the fast start
+# path in msbrewrite/cli/entry.py), dataclasses (msbrewrite/support/records.py) and dockerfile-parse
+# (the validator only where BuildKit's parser cannot load); their rows show what each would add.
 if [ "${FLOOR:-1}" = 1 ] && command -v hyperfine >/dev/null; then
     echo
     echo "floor: interpreter, then each layer of imports the convert path needs"
-    STD="import re, json, shlex, fnmatch, posixpath, pathlib, dataclasses, typing, enum"
+    STD="import re, json, shlex, fnmatch, posixpath, pathlib, enum"
     hyperfine --warmup 3 --runs "$RUNS" -N --style basic \
         "$PY -c pass" \
         "$PY -c '$STD'" \
-        "$PY -c '$STD, dockerfile_parse, dockerfile'" \
-        "$PY -c '$STD, dockerfile_parse, dockerfile, msbrewrite.core.convert'" \
-        "$PY -c '$STD, dockerfile_parse, dockerfile, msbrewrite.core.convert, jinja2'" \
-        "$PY -c '$STD, dockerfile_parse, dockerfile, msbrewrite.core.convert, typer'" \
+        "$PY -c '$STD, dockerfile'" \
+        "$PY -c '$STD, dockerfile, msbrewrite.core.convert'" \
+        "$PY -c '$STD, dockerfile, msbrewrite.core.convert, dataclasses, typing'" \
+        "$PY -c '$STD, dockerfile, msbrewrite.core.convert, dockerfile_parse'" \
+        "$PY -c '$STD, dockerfile, msbrewrite.core.convert, jinja2'" \
+        "$PY -c '$STD, dockerfile, msbrewrite.core.convert, typer'" \
         2>/dev/null | grep -E '^Benchmark|Time \(mean' | sed 's/^Benchmark [0-9]*: //'
 fi

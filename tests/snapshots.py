@@ -50,8 +50,24 @@ def check_case(case: Path) -> None:
     assert expected.exists(), f"{case.name}: no expected.Dockerfile (status {result.status})"
     with open(expected, encoding="utf-8", newline="") as fh:
         assert result.text == fh.read(), case.name
+    _read_alike_by_both_parsers(result.text, case.name)
     # nothing lost: every original instruction has exactly one fate
     if result.status == "converted":
         from msbrewrite.model.dockerfile import parse
         assert len(result.fates) == len(parse(text).instructions)
         assert all(f.reason for f in result.fates if f.fate == "removed")
+
+
+def _read_alike_by_both_parsers(text: str, name: str) -> None:
+    """BuildKit's parser and dockerfile-parse (the one Python tools around the image use) read
+    the same instructions in every expected output as msb's own parser."""
+    import io
+
+    import dockerfile
+    from dockerfile_parse import DockerfileParser
+
+    from msbrewrite.model.dockerfile import parse
+    ours = [i.keyword for i in parse(text).instructions]
+    assert [c.cmd.upper() for c in dockerfile.parse_string(text)] == ours, name
+    structure = DockerfileParser(fileobj=io.BytesIO(text.encode("utf-8"))).structure
+    assert [entry["instruction"] for entry in structure if entry["instruction"] != "COMMENT"] == ours, name

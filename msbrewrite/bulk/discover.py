@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from msbrewrite.model.dockerfile_names import is_dockerfile_name
 from msbrewrite.support.ignorefiles import GitIgnore, user_global_excludes
 from msbrewrite.support.patterns import PatternSet
+from msbrewrite.support.records import record
 from msbrewrite.support.walk import walk
 
 SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", "vendor", ".venv", ".tox", "__pycache__"})
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Found:
     path: Path      # absolute, symlinks resolved
     root: Path      # the root it was found under (for an explicit file: the working directory)

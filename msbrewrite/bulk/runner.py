@@ -11,17 +11,17 @@ import signal
 import sys
 import time
 from collections import Counter
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from msbrewrite.bulk.contexts import choose, context_for
 from msbrewrite.bulk.discover import Found
+from msbrewrite.support.records import asdict, field, record
 
 CONVERTED, UNCHANGED, REFUSED, FAILED = "converted", "unchanged", "refused", "failed"
 GO_PARSER = "dockerfile"     # the official parser's module (validate.py imports it on first use)
 
 
-@dataclass
+@record
 class Item:
     path: str                 # absolute
     context: str | None = None

@@ -107,10 +107,10 @@ def _dockerfiles(dockerfiles: List[Path]) -> List[Path]:
 def _verify_one(path: Path, context: Optional[Path], converted: Optional[Path], settings, runtime: str,
                 language: Optional[str], quiet: bool, single: bool):
     """One Dockerfile: a Report, or (several files) the reason it was not verified."""
-    import dataclasses
     import os
     import tempfile
 
+    from msbrewrite.support.records import replace
     from msbrewrite.verify.engine import Docker
     from msbrewrite.verify.verifier import Verifier
     from msbrewrite.cli.app import _fail, _options
@@ -141,7 +141,7 @@ def _verify_one(path: Path, context: Optional[Path], converted: Optional[Path], 
             raise _fail(f"{path}: {exc.strerror or exc}", 2)
         return str(exc.strerror or exc)
 
-    settings = dataclasses.replace(settings, context=str(ctx))
+    settings = replace(settings, context=str(ctx))
     with tempfile.TemporaryDirectory(prefix="msb-verify-") as tmp:
         converted_file = os.path.join(tmp, "Dockerfile.converted")
         with open(converted_file, "w", encoding="utf-8") as fh:

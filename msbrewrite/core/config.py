@@ -21,10 +21,10 @@ with a warning. Files are not merged. Flags given on the command line win over t
 """
 from __future__ import annotations
 
-import dataclasses
+from msbrewrite.support import records
+from msbrewrite.support.records import field, record
 import os
 import stat
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -45,7 +45,7 @@ class ConfigError(ValueError):
     """A configuration file msb cannot use; the message is one line naming file and key."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Config:
     path: Path
     runtime: str | None = None
@@ -309,7 +309,7 @@ def apply(opts: Options, config_from, explicit: dict | None = None) -> Options:
     cfg = find(config_from)
     if cfg is None:
         return opts
-    out = dataclasses.replace(opts, digests=dict(opts.digests), extra_paths=list(opts.extra_paths),
+    out = records.replace(opts, digests=dict(opts.digests), extra_paths=list(opts.extra_paths),
                               runtime_overrides=dict(opts.runtime_overrides))
     if cfg.runtime and not explicit.get("runtime"):
         out.runtime = cfg.runtime

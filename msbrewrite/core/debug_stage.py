@@ -5,17 +5,16 @@ therefore what a plain `docker build` produces; `docker build --target debug` gi
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from msbrewrite.model.bases import DISTROLESS_STATIC, describe, image_parts, with_digest, with_mirror
 from msbrewrite.core.option_values import image_problem
+from msbrewrite.support.records import record
 
 NAME = "debug"
 # distroless images whose non-debug tag has no ENTRYPOINT: their debug tag sets /busybox/sh
 _LANGUAGE_DISTROLESS = ("nodejs", "python", "java")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class DebugStage:
     name: str
     image: str

@@ -10,7 +10,6 @@ from __future__ import annotations
 import posixpath
 import re
 from collections import ChainMap
-from dataclasses import dataclass, field
 
 from msbrewrite.model.bases import image_parts
 from msbrewrite.model.context import Context
@@ -20,6 +19,7 @@ from msbrewrite.model.package_installs import PKG_INSTALL, package_words
 from msbrewrite.model.scope import ScopeHistory
 from msbrewrite.model.shell import Command, canonical_argv, split_commands, split_words
 from msbrewrite.support import lazy_re
+from msbrewrite.support.records import field, record
 
 # default environment of common builder images, so $GOPATH or $CARGO_HOME resolve
 IMAGE_ENV = {
@@ -51,7 +51,7 @@ def image_workdir(image: str) -> str:
     return next((wd for prefix, wd in IMAGE_WORKDIR_PREFIXES.items() if repo.startswith(prefix)), "/")
 
 
-@dataclass
+@record
 class Step:
     ins: Instruction
     workdir: str
@@ -59,7 +59,7 @@ class Step:
     commands: list[Command] = field(default_factory=list)
 
 
-@dataclass
+@record
 class CopyStep:
     ins: Instruction
     sources: list[str]
@@ -67,7 +67,7 @@ class CopyStep:
     from_stage: str | None
 
 
-@dataclass
+@record
 class StageFacts:
     dockerfile: Dockerfile
     stage: Stage

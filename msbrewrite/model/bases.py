@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+
+from msbrewrite.support.records import field, record
 
 DISTROLESS_STATIC = "gcr.io/distroless/static-debian12"
 DISTROLESS_BASE = "gcr.io/distroless/base-debian12"
@@ -12,7 +13,7 @@ ALPINE = "alpine:3.20"
 DISTROLESS_NONROOT_ID = "65532:65532"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Base:
     image: str
     libc: str              # none | glibc | musl

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import bisect
 import posixpath
-from dataclasses import dataclass, field
 
 from msbrewrite.model.analysis import StageFacts
+from msbrewrite.support.records import field, record
 
 _BIN_DIRS = {"/usr/local/bin", "/usr/bin", "/bin", "/usr/local/sbin", "/usr/sbin", "/sbin", "/go/bin",
              "/usr/local/cargo/bin"}
 
 
-@dataclass
+@record
 class _Move:
     position: int
     sources: list[str]      # as written
@@ -24,7 +24,7 @@ class _Move:
     cwd: str
 
 
-@dataclass
+@record
 class CommandIndex:
     position: dict[int, int] = field(default_factory=dict)        # id(command) -> its position
     step_of: dict[int, object] = field(default_factory=dict)      # id(command) -> its Step

@@ -14,7 +14,7 @@ from __future__ import annotations
 import fnmatch
 import os
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from msbrewrite.support.ignorefiles import DockerIgnore
 from msbrewrite.support.walk import walk

@@ -8,17 +8,17 @@ decides what those pieces are, how stages group them and how they render back;
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from msbrewrite.support.records import field, record
 
 
-@dataclass
+@record
 class Directive:
     name: str
     value: str
     raw: str
 
 
-@dataclass
+@record
 class Instruction:
     """One instruction with the exact text it came from."""
 
@@ -50,7 +50,7 @@ class Instruction:
         return text if len(text) <= width else text[: width - 3] + "..."
 
 
-@dataclass
+@record
 class Stage:
     from_: Instruction
     instructions: list[Instruction]     # after FROM
@@ -63,7 +63,7 @@ class Stage:
         return [self.from_, *self.instructions]
 
 
-@dataclass
+@record
 class Dockerfile:
     text: str
     escape: str

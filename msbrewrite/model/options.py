@@ -1,12 +1,13 @@
 """User choices that shape a conversion."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from msbrewrite.support.records import field, record
+
 
 RUNTIMES = ("auto", "distroless", "slim", "alpine", "scratch")
 
 
-@dataclass
+@record
 class Options:
     runtime: str = "auto"                 # runtime flavour
     language: str | None = None           # force a language instead of detecting

@@ -8,11 +8,11 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-from dataclasses import dataclass, field
 
 from msbrewrite.support import jsonc
 from msbrewrite.model.context import Context
 from msbrewrite.model.shell import split_commands
+from msbrewrite.support.records import field, record
 
 # release codenames used as image tags (node:hydrogen, node:iron-slim ...)
 CODENAMES = {"argon": 4, "boron": 6, "carbon": 8, "dubnium": 10, "erbium": 12, "fermium": 14,
@@ -25,7 +25,7 @@ LOCKFILES = {"package-lock.json": "npm", "npm-shrinkwrap.json": "npm", "yarn.loc
 MANAGERS = ("npm", "yarn", "pnpm", "bun")
 
 
-@dataclass
+@record
 class NodeTag:
     major: int | None       # None: a moving tag (latest, current, alpine, slim)
     alpine: str | None      # "alpine" or "alpine3.19" when the image is Alpine
@@ -63,7 +63,7 @@ def load_json(text: str | None) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-@dataclass
+@record
 class Package:
     """What package.json says (an empty Package when it is absent or unreadable)."""
     data: dict = field(default_factory=dict)
@@ -114,7 +114,7 @@ def lockfile_manager(context: Context, root: str) -> str | None:
     return None
 
 
-@dataclass
+@record
 class Script:
     """A package.json script reduced to one command: argv, env prefix and the scripts followed."""
     argv: list[str]

@@ -1,7 +1,8 @@
 """BuildPlan and the bookkeeping of what happened to every original instruction."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from msbrewrite.support.records import asdict, field, record, replace
+
 
 # fates of original instructions
 KEPT = "kept"              # stays in the builder, unchanged
@@ -22,7 +23,7 @@ class Refusal(Exception):
         self.reason = reason or "refused"
 
 
-@dataclass
+@record
 class Fate:
     line: int
     instruction: str
@@ -30,14 +31,14 @@ class Fate:
     reason: str = ""
 
 
-@dataclass
+@record
 class Evidence:
     signal: str
     where: str          # "Dockerfile:12" or "context:go.mod"
     weight: float
 
 
-@dataclass
+@record
 class Detection:
     language: str
     score: float
@@ -49,7 +50,7 @@ class Detection:
         return "high" if self.score >= 3 else "medium" if self.score >= 1.5 else "low"
 
 
-@dataclass
+@record
 class Artifact:
     source: str          # absolute path in the builder
     dest: str            # absolute path in the runtime stage
@@ -58,7 +59,7 @@ class Artifact:
     optional: bool = False
 
 
-@dataclass
+@record
 class BuildPlan:
     language: str
     template: str
@@ -103,7 +104,7 @@ class BuildPlan:
         return art
 
 
-@dataclass
+@record
 class Result:
     status: str                      # converted | unchanged | refused
     text: str                        # output Dockerfile (the input when unchanged / refused)

@@ -11,9 +11,9 @@ import functools
 import posixpath
 import re
 import shlex
-from dataclasses import dataclass, field
 
 from msbrewrite.support import lazy_re
+from msbrewrite.support.records import field, record
 
 _SEPARATORS = {"&&", "||", ";", "|", "&", "\n", ";;", "|&"}
 _ASSIGN_RE = lazy_re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
@@ -22,7 +22,7 @@ _PLAIN_WORD_RE = lazy_re.compile(r"[&|;]+|[^ \t\r&|;]+")
 _SHELL_META_RE = lazy_re.compile(r"[$`|&;<>(){}*?\[\]~\\]|\s#")
 
 
-@dataclass
+@record
 class Command:
     argv: list[str]
     env: dict[str, str] = field(default_factory=dict)

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
 
 from msbrewrite.model.shell import Command
 from msbrewrite.optimize.edits import SEP, Builder, RunStep, add_run_flags, command_spans, shell_form, under
 from msbrewrite.support import lazy_re
+from msbrewrite.support.records import record
 
 # programs that never start a language tool behind the scenes
 SAFE_PROGRAMS = {
@@ -28,7 +28,7 @@ SAFE_PROGRAMS = {
 }
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Cache:
     tool: str
     target: str

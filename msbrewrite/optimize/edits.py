@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
 
 from msbrewrite.model.analysis import StageFacts, Step, is_root_user
 from msbrewrite.model.dockerfile import expand
 from msbrewrite.model.instructions import Instruction
 from msbrewrite.model.plan import KEPT, REWRITTEN, BuildPlan
 from msbrewrite.support import lazy_re
+from msbrewrite.support.records import record
 
 PREFIX = "optimize: "
 # a word boundary between shell words, continuation lines included
@@ -25,7 +25,7 @@ _RUN_RE = lazy_re.compile(r"^(\s*RUN)(?=\s)", re.IGNORECASE)
 _END_RE = lazy_re.compile(r"&&|\|\||[;|&]|(?<![\\`])\r?\n")
 
 
-@dataclass
+@record
 class RunStep:
     step: Step
     root: bool           # the RUN runs as root (cache mounts are root-owned)

@@ -1,7 +1,7 @@
 """Where manifests are in the builder, and which context files they come from."""
 from __future__ import annotations
 
-import dataclasses
+from msbrewrite.support import records
 import fnmatch
 import posixpath
 
@@ -13,7 +13,7 @@ _GLOB = set("*?[")
 def present_before(facts: StageFacts, index: int, builder_path: str) -> str | None:
     """The context path a COPY before instruction `index` put at builder_path, or None."""
     earlier = [c for c in facts.copies if c.ins.index < index and not c.from_stage]
-    found = dataclasses.replace(facts, copies=earlier).context_path(builder_path)
+    found = records.replace(facts, copies=earlier).context_path(builder_path)
     if found is not None:
         return found
     target_dir, name = posixpath.split(posixpath.normpath(builder_path))

@@ -5,11 +5,12 @@ so a context of thousands of files costs the number of its distinct names, not f
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass
 from functools import lru_cache
 
+from msbrewrite.support.records import record
 
-@dataclass(frozen=True)
+
+@record(frozen=True)
 class Rule:
     pattern: str        # a name glob (any depth), or "./path" anchored at the app directory
     kind: str           # why it is build-only, for the report

@@ -11,10 +11,10 @@ from __future__ import annotations
 import posixpath
 import re
 import shlex
-from dataclasses import dataclass
 
 from msbrewrite.model.analysis import StageFacts
 from msbrewrite.support import lazy_re
+from msbrewrite.support.records import record
 
 # the files `docker compose` reads by default, then the usual per-environment ones
 COMPOSE_FILE = lazy_re.compile(r"(docker-)?compose(\.[\w-]+)?\.ya?ml")
@@ -28,7 +28,7 @@ BUILD_TOOLS = {"cargo", "rustc", "go", "mvn", "mvnw", "gradle", "gradlew", "node
 MANAGERS = {"npm", "yarn", "pnpm", "npx", "pip", "poetry", "pipenv", "uv"}
 
 
-@dataclass
+@record
 class Override:
     file: str           # context-relative compose file
     service: str
@@ -41,7 +41,7 @@ class Override:
         return f"{self.file} service {self.service} ({self.key}: {shlex.join(self.argv)[:80]})"
 
 
-@dataclass
+@record
 class Mount:
     file: str
     service: str

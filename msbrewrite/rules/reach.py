@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
 
 from msbrewrite.model.analysis import StageFacts
 from msbrewrite.model.plan import BuildPlan
 from msbrewrite.model.quoting import sh_words
 from msbrewrite.support import lazy_re
+from msbrewrite.support.records import record
 
 REACH_ROOT = "/tmp/msb-reach"
 # folders every base image has and owns as root: msb cannot hand one of them to the app
@@ -53,14 +53,14 @@ _TEST_FILE = lazy_re.compile(r"(^|/)(tests?|__tests__|testdata|spec|src/test)/|_
 MAX_FILES = 3000
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Place:
     path: str       # a folder the app writes in (or a mount point)
     why: str        # what says so, for the report
     mount: bool = False     # a volume's mount point: it must exist in the image
 
 
-@dataclass
+@record
 class Reach:
     create: list[Place]     # folders to create owned by the new user
     blocked: list[str]      # why only root can do what the original did

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-from typing import Callable
+from collections.abc import Callable
 
 from msbrewrite.rules import runtime_downloads, system_config
 from msbrewrite.model.analysis import StageFacts, is_root_user

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
 
 from msbrewrite.model.analysis import StageFacts, is_root_user
 from msbrewrite.model.package_json import read_package
 from msbrewrite.model.plan import BuildPlan
 from msbrewrite.model.quoting import env_line, sh
 from msbrewrite.model.shell import Command, option_value
+from msbrewrite.support.records import record
 
 
-@dataclass
+@record
 class Download:
     what: str
     source: str          # builder path

@@ -7,9 +7,9 @@ build argument take minutes; this index reads each line once.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from msbrewrite.model.dockerfile import parse_key_values
+from msbrewrite.support.records import field, record
 
 
 def flat(s: str) -> str:
@@ -17,7 +17,7 @@ def flat(s: str) -> str:
     return " ".join(re.sub(r"[\\`]\r?\n", " ", s).split())
 
 
-@dataclass
+@record
 class _Index:
     lines: list[str] = field(default_factory=list)      # the runtime_env lines read so far
     flats: list[str] = field(default_factory=list)

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field
 
 from msbrewrite.model.analysis import StageFacts
 from msbrewrite.support import lazy_re
+from msbrewrite.support.records import field, record
 
 HEAD_BYTES = 16 * 1024          # a secret's marker sits near the start of its file
 MAX_CONTENT_FILES = 400         # files read to look for secrets by content
@@ -33,7 +33,7 @@ ENV_LIKE = "environment file with a secret"
 TEMPLATE_SUFFIXES = ("example", "sample", "template", "dist")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Secret:
     path: str                    # as given: relative to the app directory, or a builder path
     kind: str                    # "dotenv file", "private key", "AWS credentials"...
@@ -199,7 +199,7 @@ _NOT_APP = lazy_re.compile(r"(?:^|/)(?:tests?|__tests__|testdata|spec|e2e|docs?|
 _WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.")
 
 
-@dataclass
+@record
 class Readers:
     dotenv: str | None = None           # where a dotenv loader is ("main.go:12"), else None
     all_variants: bool = False          # the loader reads every .env.* file

@@ -6,19 +6,19 @@ from __future__ import annotations
 
 import posixpath
 import shlex
-from dataclasses import dataclass
 
 from msbrewrite.model.analysis import StageFacts
 from msbrewrite.model.plan import BuildPlan
 from msbrewrite.rules.app_matching import Rule, build_only, matcher, name_matches
 from msbrewrite.rules.secret_files import DOTENV, decide, is_dotenv, keeps, record_dropped_dotenv, record_kept
+from msbrewrite.support.records import record
 
 CREDENTIALS = "credential files"
 ENV_TEST = ("\\( \\( -name .env -o -name '.env.*' \\) ! -name .env.example ! -name .env.sample "
             "! -name .env.template ! -name .env.dist")
 
 
-@dataclass
+@record
 class Secrets:
     env_test: str                   # the `find` test that deletes .env files (but those kept)
     keep: list[str]                 # secret-looking files the app reads (relative to the app directory)

@@ -12,12 +12,12 @@ Each pattern remembers whether it ever matched, so a pattern that matched nothin
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from msbrewrite.support.ignorefiles import glob_regex
+from msbrewrite.support.records import field, record
 
 
-@dataclass
+@record
 class Pattern:
     text: str
     regex: re.Pattern
@@ -56,7 +56,7 @@ def compile_pattern(text: str) -> Pattern:
     return Pattern(text, glob_regex(body if anchored else "**/" + body), dirs_only)
 
 
-@dataclass
+@record
 class PatternSet:
     """Patterns from one source (the command line, one configuration file)."""
     source: str

@@ -8,7 +8,7 @@ in place; a symlink to a directory is listed in `dirnames` but never entered.
 from __future__ import annotations
 
 import os
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 
 def walk(top, onerror: Callable[[OSError], None] | None = None) -> Iterator[tuple[str, list[str], list[str]]]:

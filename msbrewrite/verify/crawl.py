@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
 from urllib.parse import urldefrag, urljoin, urlsplit
 
+from msbrewrite.support.records import field, record
 from msbrewrite.verify.routes import unsafe
 from msbrewrite.support import lazy_re
 
@@ -103,7 +103,7 @@ def is_static(path: str, content_type: str) -> bool:
     return any(t in ct for t in _STATIC_TYPES)
 
 
-@dataclass
+@record
 class Fetch:
     """One GET as the probe container saw it."""
     status: int                  # 0: no HTTP answer
@@ -114,7 +114,7 @@ class Fetch:
     location: str = ""           # a redirect's target, as redirect_target() normalises it
 
 
-@dataclass
+@record
 class Crawl:
     """Which paths to fetch next: the seeds, then breadth-first the links the answers carry, at
     most MAX_DEPTH hops and MAX_PAGES paths beyond the seeds."""

@@ -4,8 +4,8 @@ original's run wrote or the converted app was refused. The Verifier's files half
 from __future__ import annotations
 
 import subprocess
-from dataclasses import asdict
 
+from msbrewrite.support.records import asdict
 from msbrewrite.verify.engine import EngineError
 from msbrewrite.verify.files import MAX_LISTED
 from msbrewrite.verify.output import first_line

@@ -8,17 +8,17 @@ import functools
 import posixpath
 import re
 import tarfile
-from dataclasses import dataclass, field
 from typing import IO
 
 from msbrewrite.support import lazy_re
+from msbrewrite.support.records import field, record
 
 SYSTEM_DIRS = ("/bin", "/sbin", "/usr", "/lib", "/lib64", "/etc", "/proc", "/sys", "/dev", "/opt/java", "/var/lib",
                "/usr/local/bin", "/usr/local/lib")
 MAX_LISTED = 200          # per class in the JSON report
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Entry:
     kind: str              # file | dir | link
     size: int
@@ -27,7 +27,7 @@ class Entry:
     gid: int
 
 
-@dataclass
+@record
 class Tree:
     """An image's file system as its exported tar lists it, plus its account files."""
     entries: dict[str, Entry] = field(default_factory=dict)
@@ -124,7 +124,7 @@ _EXPECTED = (
 )
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Missing:
     path: str
     size: int
@@ -210,7 +210,7 @@ def summarise_missing(missing: list[Missing], kind: str) -> list[dict]:
 
 # --------------------------------------------------------------------------- write permissions
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Account:
     spec: str
     uid: int
@@ -282,7 +282,7 @@ def is_state_path(path: str, kind: str) -> bool:
     return bool(_STATE_FILE.search(name)) and not _PACKAGE_MANAGER_FILE.match(name)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class LostWrite:
     path: str
     kind: str            # file | dir

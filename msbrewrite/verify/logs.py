@@ -5,9 +5,9 @@ shares its namespace, but nobody else)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from msbrewrite.support import lazy_re
+from msbrewrite.support.records import record
 
 # (name, pattern, what it usually means after a conversion); first match wins
 SIGNATURES: tuple[tuple[str, re.Pattern, str], ...] = tuple((name, lazy_re.compile(rx, re.I), meaning) for name, rx, meaning in (
@@ -92,7 +92,7 @@ def new_lines(original: list[str], converted: list[str]) -> list[str]:
     return out
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Signature:
     name: str
     meaning: str

@@ -3,8 +3,7 @@ its evidence. Pure: the runs come from msbrewrite.verify.probe (servers) and msb
 (command-line programs)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
+from msbrewrite.support.records import field, record
 from msbrewrite.verify.crawl import Fetch, compare
 from msbrewrite.verify.files import LostWrite, Missing, summarise_missing
 from msbrewrite.verify.logs import log_differences, loopback_only
@@ -12,14 +11,14 @@ from msbrewrite.verify.package_manager import strip_lines
 from msbrewrite.verify.probe import ServerRun
 
 
-@dataclass
+@record
 class Difference:
     kind: str                  # http | log | listener | files | write | cli | smoke | health | size
     what: str                  # one line
     evidence: list[str] = field(default_factory=list)
 
 
-@dataclass
+@record
 class Probe:
     path: str
     found_by: str              # requested | route (framework, file:line) | link from PATH | seed

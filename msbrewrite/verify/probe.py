@@ -7,8 +7,8 @@ from __future__ import annotations
 import subprocess
 import time
 from base64 import b64decode
-from dataclasses import dataclass, field
 
+from msbrewrite.support.records import field, record
 from msbrewrite.verify.crawl import Crawl, Fetch, redirect_target
 from msbrewrite.verify.ports import listener_ports
 
@@ -79,7 +79,7 @@ def parse_fetches(text: str, port: int | None = None) -> dict[str, Fetch]:
     return out
 
 
-@dataclass
+@record
 class ServerRun:
     """What one image did as a server."""
     started: bool = True

@@ -3,8 +3,8 @@ exit code each means), rendered as text or JSON; and the summary of a verify of 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
 
+from msbrewrite.support.records import asdict, field, record
 from msbrewrite.verify.judge import Smoke
 from msbrewrite.verify.oracle import Difference, Probe
 from msbrewrite.verify.size import human_size
@@ -16,7 +16,7 @@ def size_ratio(original: int | None, converted: int | None) -> float | None:
     return round(converted / original, 4)
 
 
-@dataclass
+@record
 class Build:
     role: str                    # original | converted
     dockerfile: str
@@ -24,11 +24,12 @@ class Build:
     image: str | None = None
     size: int | None = None
     seconds: float = 0.0
+    ran: bool = False            # the build was attempted (one that fails at once takes 0.0 s)
     failing_step: str | None = None
     log_tail: list[str] = field(default_factory=list)
 
 
-@dataclass
+@record
 class Report:
     dockerfile: str
     context: str
@@ -109,11 +110,11 @@ def render_text(report: Report, max_probes: int = 12) -> str:
     lines = [f"verify {report.dockerfile} (context {report.context}; converted by {report.converted_from})", ""]
     rows = [["", "build", "size", "time"] + (["image"] if report.kept_images else [])]
     for b in (report.original, report.converted):
-        rows.append([b.role, "ok" if b.ok else ("failed" if b.seconds else "-"), human_size(b.size),
-                     f"{b.seconds:.1f}s" if b.seconds else "-"] + ([b.image or ""] if report.kept_images else []))
+        rows.append([b.role, "ok" if b.ok else ("failed" if b.ran else "-"), human_size(b.size),
+                     f"{b.seconds:.1f}s" if b.ran else "-"] + ([b.image or ""] if report.kept_images else []))
     lines += _table(rows)
     for b in (report.original, report.converted):
-        if b.seconds and not b.ok:
+        if b.ran and not b.ok:
             lines += ["", f"{b.role} build failed at: {b.failing_step or 'unknown step'}"]
             lines += [f"  | {line}" for line in b.log_tail]
     if report.ratio is not None:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from msbrewrite.support.records import field, record
 from msbrewrite.support.walk import walk
 from msbrewrite.support import lazy_re
 
@@ -22,7 +22,7 @@ MAX_FILES = 3000
 MAX_BYTES = 400_000
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Route:
     path: str               # the probe path
     pattern: str            # as declared
@@ -32,13 +32,13 @@ class Route:
     sample: bool = False    # a parameter was filled with SAMPLE_VALUE
 
 
-@dataclass
+@record
 class RouteScan:
     routes: list[Route] = field(default_factory=list)
     skipped: list[dict] = field(default_factory=list)    # {pattern, file, line, reason}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Declared:
     pattern: str
     framework: str

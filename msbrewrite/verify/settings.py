@@ -2,13 +2,13 @@
 and the shape of its progress callbacks."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Callable
+from collections.abc import Callable
 
+from msbrewrite.support.records import field, record
 from msbrewrite.verify.crawl import MAX_DEPTH, MAX_PAGES
 
 
-@dataclass
+@record
 class Settings:
     context: str
     mode: str = "auto"                      # auto | server | cli

@@ -91,7 +91,7 @@ class Verifier(ServerSmoke, CliSmoke, FileCheck):
         tag = f"{self.repo}:{b.role}-{self.run_id}"
         self.progress(f"building the {b.role} image ({b.dockerfile})")
         ok, log, seconds = self.docker.build(dockerfile, tag, self.s, self.build_line)
-        b.seconds = round(seconds, 1)
+        b.seconds, b.ran = round(seconds, 1), True
         if not ok:
             b.failing_step = failing_step(log)
             b.log_tail = log_tail(log)

@@ -1,7 +1,6 @@
 """`--optimize`: the expert's rewrites of the builder, and only of the builder."""
 from __future__ import annotations
 
-import dataclasses
 import json
 
 import pytest
@@ -14,6 +13,7 @@ from msbrewrite.model.dockerfile import parse
 from msbrewrite.cli.entry import parse_convert
 from msbrewrite.optimize.artifacts import _go_segment
 from msbrewrite.optimize.dockerignore import suggestion
+from msbrewrite.support.records import replace
 from snapshots import cases
 
 
@@ -30,8 +30,8 @@ def test_optimize_changes_only_the_builder(case):
     ctx = case / "context"
     ctx = ctx if ctx.is_dir() else None
     opts = Options(**json.loads((case / "options.json").read_text())) if (case / "options.json").exists() else Options()
-    plain = convert(text, ctx, dataclasses.replace(opts, optimize=False))
-    optimized = convert(text, ctx, dataclasses.replace(opts, optimize=True))
+    plain = convert(text, ctx, replace(opts, optimize=False))
+    optimized = convert(text, ctx, replace(opts, optimize=True))
     assert optimized.status == plain.status, optimized.reason
     if plain.status != "converted":
         assert optimized.text == plain.text

@@ -140,10 +140,33 @@ def test_cli_must_match_the_original():
     assert judge_cli(None, CliRun(0), 30).passed and not judge_cli(None, CliRun(3), 30).passed
 
 
+def test_cli_output_in_another_line_order_is_the_same_output():
+    # a folder listing: the converted image's files were copied in another order
+    reordered = judge_cli(CliRun(0, "static/app.css\nstatic/app.js\nREADME\n"),
+                          CliRun(0, "README\nstatic/app.js\nstatic/app.css\n"), 30)
+    assert reordered.passed and reordered.detail == "exit 0, the same lines as the original in another order"
+    one_line_lost = judge_cli(CliRun(0, "b\na\nc\n"), CliRun(0, "a\nb\n"), 30)
+    assert not one_line_lost.passed
+    repeated = judge_cli(CliRun(0, "a\nb\n"), CliRun(0, "b\na\na\n"), 30)
+    assert not repeated.passed
+
+
+def test_a_build_that_fails_at_once_still_shows_its_log():
+    report = _report()
+    report.original = Build("original", "Dockerfile", seconds=0.0, ran=True,
+                            failing_step="error: failed to solve: dockerfile parse error line 3",
+                            log_tail=["error: failed to solve: dockerfile parse error line 3: unknown instruction"])
+    report.error = "the original Dockerfile does not build, so there is nothing to compare with"
+    text = render_text(report)
+    assert "original build failed at: error: failed to solve" in text
+    assert "  | error: failed to solve: dockerfile parse error line 3: unknown instruction" in text
+    assert [line.split()[:2] for line in text.splitlines()[3:5]] == [["original", "failed"], ["converted", "ok"]]
+
+
 def _report(converted_ok=True, smoke_ok=True, error=None) -> Report:
-    original = Build("original", "Dockerfile", ok=True, image="a", size=800_000_000, seconds=20.0)
+    original = Build("original", "Dockerfile", ok=True, image="a", size=800_000_000, seconds=20.0, ran=True)
     converted = Build("converted", "msb convert", ok=converted_ok, image="b" if converted_ok else None,
-                      size=10_000_000 if converted_ok else None, seconds=3.0,
+                      size=10_000_000 if converted_ok else None, seconds=3.0, ran=True,
                       failing_step=None if converted_ok else "[stage-1 2/3] COPY --from=builder /app/x /x",
                       log_tail=[] if converted_ok else ["ERROR: not found"])
     smoke = Smoke("server", smoke_ok, "up on :8080 (/ 200)") if converted_ok else None

@@ -7,7 +7,6 @@ are read by `makefile`, `cmake` and `meson_automake`.
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
 
 from msbrewrite.model.shell import Command, resolve
 from msbrewrite.languages.cpp.cmake import CMakeProject
@@ -15,9 +14,10 @@ from msbrewrite.languages.cpp.compiler import Link, compile_output, compiler_kin
 from msbrewrite.languages.cpp.detect import MAKEFILES, _make_dir, context_dir
 from msbrewrite.languages.cpp.makefile import Makefile, makefile_text
 from msbrewrite.languages.cpp.meson_automake import automake_programs, meson_executables
+from msbrewrite.support.records import record
 
 
-@dataclass
+@record
 class Output:
     path: str
     link: Link

@@ -7,18 +7,18 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
 
 from msbrewrite.model.context import Context
 from msbrewrite.languages.cpp.compiler import CXX_SOURCES, MAX_DEPTH, Link
 from msbrewrite.support import lazy_re
+from msbrewrite.support.records import record
 
 _CMAKE_CALL_RE = lazy_re.compile(r"(?i)\b(add_executable|add_library|install|project|set|add_subdirectory|"
                                  r"target_link_libraries|target_link_options|add_link_options|target_compile_options|"
                                  r"add_compile_options|set_target_properties)[ \t]*\(([^()]{0,4000})\)")
 
 
-@dataclass
+@record
 class CMakeTarget:
     name: str
     subdir: str                 # relative to the top source dir

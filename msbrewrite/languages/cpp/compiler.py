@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field
+
+from msbrewrite.support.records import field, record
 
 COMPILERS_C = {"gcc", "cc", "clang", "tcc", "musl-gcc"}
 COMPILERS_CXX = {"g++", "c++", "clang++"}
@@ -20,7 +21,7 @@ OBJECT_SUFFIXES = (".o", ".a", ".so", ".obj", ".lo", ".la", ".d", ".gch", ".pch"
 MAX_DEPTH = 6
 
 
-@dataclass
+@record
 class Link:
     """How a build links its executables (the union over what it compiles)."""
     cxx: bool = False

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
 
 from msbrewrite.model.context import Context
 from msbrewrite.languages.cpp.compiler import (CXX_SOURCES, C_SOURCES, MAX_DEPTH, OBJECT_SUFFIXES, Link, compile_output,
                                                compiler_kind)
+from msbrewrite.support.records import record
 
 from msbrewrite.support import lazy_re
 
@@ -20,7 +20,7 @@ _VAR_RE = lazy_re.compile(r"\$[({]([A-Za-z_][\w.-]{0,80})[)}]")
 _ASSIGN_RE = lazy_re.compile(r"([A-Za-z_][\w.-]{0,80})[ \t]*([:?+!]?=|::=)[ \t]*(.*)")
 
 
-@dataclass
+@record
 class Rule:
     targets: list[str]
     prereqs: list[str]

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
 
 from msbrewrite.model.context import Context
 from msbrewrite.languages.dotnet.detect import PROJECT_SUFFIXES
+from msbrewrite.support.records import record
 
 # options of `dotnet publish/build/run` that take a value
 VALUE_OPTIONS = {"-c", "--configuration", "-o", "--output", "-r", "--runtime", "-f", "--framework", "-v",
@@ -16,7 +16,7 @@ VALUE_OPTIONS = {"-c", "--configuration", "-o", "--output", "-r", "--runtime", "
 _TRUE = ("true", "")
 
 
-@dataclass
+@record
 class Project:
     path: str                       # context-relative
     sdk: str = "Microsoft.NET.Sdk"
@@ -81,7 +81,7 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-@dataclass
+@record
 class DotnetCommand:
     """`dotnet publish|build|run` with the options msb reads."""
     verb: str

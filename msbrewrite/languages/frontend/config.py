@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-from dataclasses import dataclass, field
 
 from msbrewrite.model.context import Context
+from msbrewrite.support.records import field, record
 
 # dependency -> framework, most specific first (a Next app also depends on react)
 FRAMEWORK_DEPS = (
@@ -32,7 +32,7 @@ SERVER_DEPS = ("express", "fastify", "koa", "@nestjs/core", "@hapi/hapi", "hapi"
 CONFIG_NAMES = ("js", "mjs", "cjs", "ts", "mts")
 
 
-@dataclass
+@record
 class Project:
     """What the context says about the frontend project built in one directory."""
     root: str                                  # context-relative directory of package.json

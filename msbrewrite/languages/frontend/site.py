@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field
 
 from msbrewrite.model.analysis import StageFacts, command_argv
 from msbrewrite.model.plan import Evidence
@@ -17,6 +16,7 @@ from msbrewrite.languages.frontend import config as cfg
 from msbrewrite.languages.frontend.commands import global_installs, local_installs, script_call, tool_argv
 from msbrewrite.languages.frontend.static_servers import STATIC_SERVERS, has_spa_fallback, port_arg, served_dir
 from msbrewrite.support import lazy_re
+from msbrewrite.support.records import field, record
 
 # build tools run directly -> framework
 BUILD_TOOLS = {
@@ -51,7 +51,7 @@ SOURCE_ONLY = lazy_re.compile(r"(^|/)(package(-lock)?\.json|package\*\.json|yarn
                               r"npm-shrinkwrap\.json|\.npmrc|\.yarnrc(\.yml)?)$")
 
 
-@dataclass
+@record
 class Site:
     static: bool = False
     reason: str = ""                       # why it is (or is not) a static site

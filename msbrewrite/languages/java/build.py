@@ -4,10 +4,11 @@ the Archive a project writes, and the Java major a level value names ("1.8", "17
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from msbrewrite.support.records import record
 
 
-@dataclass
+@record
 class Archive:
     """A file a build writes, relative to the context, and what we know of it."""
     path: str               # context-relative path, e.g. "api/target/api-1.0.jar"

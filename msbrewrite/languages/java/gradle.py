@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
 
 from msbrewrite.model.context import Context
 from msbrewrite.languages.java.build import Archive, java_major_of
 from msbrewrite.support import lazy_re
+from msbrewrite.support.records import record
 
 _STR = r"""["']([^"'\n]+)["']"""
 
 
-@dataclass
+@record
 class GradleProject:
     dir: str                    # context-relative
     name: str

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from msbrewrite.model.context import Context
 from msbrewrite.languages.java.build import Archive, java_major_of
 from msbrewrite.support import lazy_re
+from msbrewrite.support.records import field, record
 
 if TYPE_CHECKING:
     import xml.etree.ElementTree as ET
@@ -25,7 +25,7 @@ _MAVEN_LEVEL_PROPS = ("maven.compiler.release", "maven.compiler.target", "maven.
                       "jdk.version", "java.release")
 
 
-@dataclass
+@record
 class Pom:
     path: str
     artifact_id: str | None = None

@@ -6,7 +6,7 @@ base (runtime_base.py); the archives the build files name come from outputs.py, 
 version.py."""
 from __future__ import annotations
 
-import dataclasses
+from msbrewrite.support import records
 
 from msbrewrite.rules import app_files, runtime
 from msbrewrite.model.analysis import StageFacts, command_argv, is_root_user
@@ -75,7 +75,7 @@ class JavaPlanner(StartCommand, ToolStart, JarCopies, ServletDeploy, RuntimeBase
         shell_base = self.builder_jdk() if self.major_unknown else self.jre("slim")
         opts = options
         if servlet and options.user is None and facts.user is None:
-            opts = dataclasses.replace(options, user="root")   # the container writes to its root-owned home
+            opts = records.replace(options, user="root")   # the container writes to its root-owned home
         runtime.finish(facts, plan, opts, shell_base=shell_base)
         if "distroless/java" in plan.runtime_base and plan.entrypoint is None:
             plan.entrypoint = []

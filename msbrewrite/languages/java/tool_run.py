@@ -2,7 +2,7 @@
 (after -f / -p), and whether it packages an archive."""
 from __future__ import annotations
 
-import dataclasses
+from msbrewrite.support import records
 import posixpath
 
 from msbrewrite.model.shell import Command, option_value, positional_args, resolve
@@ -20,7 +20,7 @@ _GRADLE_PACKAGE = {"build", "assemble", "bootJar", "jar", "shadowJar", "war", "b
                    "installBootDist"}
 
 
-@dataclasses.dataclass
+@records.record
 class ToolRun:
     kind: str              # maven | gradle
     argv: list[str]

@@ -8,13 +8,13 @@ any of them stops with UnsupportedClassVersionError, so the highest one wins.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from msbrewrite.model.analysis import StageFacts
 from msbrewrite.languages.java.build import java_major_of
 from msbrewrite.languages.java.detect import JDK_IMAGES
 from msbrewrite.support import lazy_re
+from msbrewrite.support.records import record
 
 if TYPE_CHECKING:
     from msbrewrite.languages.java.outputs import BuildOutputs
@@ -32,7 +32,7 @@ _MANAGER = lazy_re.compile(r"\b(?:sdk\s+install\s+java\s+|asdf\s+(?:install|glob
                            r"(1\.\d+|\d+)[\w.+-]*")
 
 
-@dataclass
+@record
 class JavaMajor:
     major: int
     why: str

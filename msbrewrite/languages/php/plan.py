@@ -14,7 +14,7 @@ them (a2enmod, edited configuration).
 """
 from __future__ import annotations
 
-import dataclasses
+from msbrewrite.support import records
 import posixpath
 
 from msbrewrite.rules import app_files, runtime
@@ -183,7 +183,7 @@ class PhpPlanner:
         options = self.options
         if options.user is None and (facts.user is None or is_root_user(facts.user)):
             # apache and php-fpm bind as root and drop to www-data themselves
-            options = dataclasses.replace(options, user="root")
+            options = records.replace(options, user="root")
         runtime.finish(facts, plan, options, shell_base=plan.runtime_base)
         return plan
 

@@ -9,9 +9,9 @@ files the server reads.
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass, field
 
 from msbrewrite.support import lazy_re
+from msbrewrite.support.records import field, record
 
 # `uv run`, `poetry run` ... only start the app inside the environment, which the runtime puts on PATH
 RUNNERS = {("uv", "run"), ("poetry", "run"), ("pipenv", "run"), ("pdm", "run"), ("hatch", "run"), ("rye", "run")}
@@ -37,7 +37,7 @@ _SERVER_FLAGS = {"--reload", "--factory", "--proxy-headers", "--no-proxy-headers
                  "--interface", "--ws", "--http"}
 
 
-@dataclass
+@record
 class Entry:
     framework: str | None = None
     script: str | None = None          # a file path, relative to cwd (or absolute)

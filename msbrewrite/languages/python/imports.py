@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import functools
 import posixpath
-from dataclasses import dataclass, field
 from typing import Protocol
+
+from msbrewrite.support.records import field, record
 
 
 MAX_FILES = 400          # a bound, so a huge package cannot stall a conversion
@@ -29,7 +30,7 @@ class Tree(Protocol):
     def listdir(self, path: str) -> list[str]: ...
 
 
-@dataclass
+@record
 class Walk:
     entries: set[str] = field(default_factory=set)      # paths of top-level modules/packages/data used
     files: list[str] = field(default_factory=list)      # Python files read
@@ -37,7 +38,7 @@ class Walk:
     unparsable: list[str] = field(default_factory=list)
 
 
-@dataclass
+@record
 class FileFacts:
     imports: list[tuple[str, int]] = field(default_factory=list)   # (module, relative level)
     strings: set[str] = field(default_factory=set)

@@ -14,7 +14,7 @@ assembles them in order.
 """
 from __future__ import annotations
 
-import dataclasses
+from msbrewrite.support import records
 
 from msbrewrite.rules import runtime
 from msbrewrite.model.analysis import StageFacts, command_argv, is_root_user
@@ -102,7 +102,7 @@ class PythonPlanner(RuntimeBase, Virtualenv, Installs, AppSource, StartCommand, 
         self.choose_flavour()
         if self.app_root == "/" and options.user is None and facts.user is None:
             # only root can create files in /: a non-root user could not write next to the app there
-            options = dataclasses.replace(options, user="root")
+            options = records.replace(options, user="root")
             plan.decisions.append("runtime runs as root: the app lives in /, where only root can write (set a "
                                   "WORKDIR to run it as a non-root user)")
         runtime.finish(facts, plan, options, shell_base=plan.runtime_base)
