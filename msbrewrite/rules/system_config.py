@@ -5,7 +5,8 @@ installs.
 installs nginx again from its packages, which brings the packaged configuration, not the app's: the
 copied file must follow, or nginx starts with the defaults (another port, no proxy to the app).
 The same holds for a packaged file the build edits in place (`sed -i ... /etc/ImageMagick-6/policy.xml`
-to allow PDF): the runtime's fresh install brings the unedited file back, so the builder's edited copy follows.
+to allow PDF) or writes (`echo 'daemon off;' >> /etc/nginx/nginx.conf`): the runtime's fresh install
+brings the unedited file back, or none, so the builder's copy follows.
 """
 from __future__ import annotations
 
@@ -51,24 +52,42 @@ _SED_IN_PLACE = ("-i", "--in-place")
 
 
 def _edited_in_place(facts: StageFacts) -> list[tuple[str, int]]:
-    """/etc files a RUN edits in place (absolute, no glob or variable), with the line of the edit."""
+    """/etc files a RUN edits in place or writes (absolute, no glob or variable), with the line of
+    the edit: `sed -i`/`perl -pi`, a redirection (`echo 'daemon off;' >> /etc/nginx/nginx.conf`,
+    `printf ... > /etc/php/8.2/conf.d/app.ini`) and `tee [-a]`."""
     out: dict[str, int] = {}
     for step in facts.steps:
         if step.ins.keyword != "RUN":
             continue
         for c in step.commands:
-            words = c.argv[1:]
-            in_place = (c.program == "sed" and any(w.startswith(_SED_IN_PLACE) or _short_flags_with(w, "i")
-                                                   for w in words)
-                        or c.program == "perl" and any(_short_flags_with(w, "i") for w in words))
-            if not in_place:
-                continue
-            for w in words:
+            for w in _edited_paths(c.program, c.argv[1:]):
                 path = posixpath.normpath(w) if w.startswith("/etc/") else ""
                 if not path or any(ch in path for ch in "*?[$") or _build_only(path):
                     continue
                 out.setdefault(path, step.ins.lineno)
     return list(out.items())
+
+
+def _edited_paths(program: str, words: list[str]) -> list[str]:
+    found = _redirect_targets(words)
+    if (program == "sed" and any(w.startswith(_SED_IN_PLACE) or _short_flags_with(w, "i") for w in words)
+            or program == "perl" and any(_short_flags_with(w, "i") for w in words)):
+        found += words
+    elif program == "tee":
+        found += [w for w in words if not w.startswith("-")]
+    return found
+
+
+def _redirect_targets(words: list[str]) -> list[str]:
+    """The files `>`/`>>` write: `>> /etc/x` as two words or `>>/etc/x` as one (a file descriptor's
+    redirection, `2>`, and a duplication, `>&2`, write no file msb would carry)."""
+    out = []
+    for i, w in enumerate(words):
+        if w in (">", ">>", ">|") and i + 1 < len(words):
+            out.append(words[i + 1])
+        elif w.startswith(">") and not w.startswith((">&", ">>&")):
+            out.append(w.lstrip(">|"))
+    return out
 
 
 def _short_flags_with(word: str, flag: str) -> bool:

@@ -3,11 +3,11 @@
 `import dataclasses` brings in `inspect` (and with it `ast`, `dis`, `tokenize`), and each decorated
 class compiles five or six methods and computes an `inspect.signature` for its docstring: about
 15 ms of every `msb` start for the ~35 classes a conversion loads. Here each class compiles one
-`__init__` (the per-instance hot path) and shares generic `__repr__`, `__eq__`, `__hash__` and
-frozen `__setattr__`. The behaviour the package relies on is the same as `dataclasses`: field
-order and defaults, `field(default_factory=..., repr=..., compare=...)`, `__post_init__`,
-`frozen`, equality only between instances of the same class, frozen records hashable by value,
-`replace()` and `asdict()`. tests/support/test_records.py compares them side by side.
+`__init__` (the per-instance hot path), when it is first instantiated, and shares generic
+`__repr__`, `__eq__`, `__hash__` and frozen `__setattr__`. What the package relies on behaves as
+with `dataclasses`: field order and defaults, `field(default_factory=..., repr=..., compare=...)`,
+`__post_init__`, `frozen`, equality only between instances of the same class, frozen records
+hashable by value, `replace()` and `asdict()`. tests/support/test_records.py compares them side by side.
 """
 from __future__ import annotations
 
@@ -120,10 +120,11 @@ def _process(cls, frozen: bool):
     for spec in _own_fields(cls):
         inherited[spec.name] = spec
     specs = tuple(inherited.values())
+    _check_order(specs)
     setattr(cls, _FIELDS, specs)
     own = cls.__dict__
     if "__init__" not in own:
-        cls.__init__ = _make_init(cls, specs, frozen)
+        cls.__init__ = _first_init(cls, specs, frozen)
     if "__repr__" not in own:
         cls.__repr__ = _repr
     if "__eq__" not in own:
@@ -140,10 +141,30 @@ def _process(cls, frozen: bool):
     return cls
 
 
+def _check_order(specs: tuple[Field, ...]) -> None:
+    seen_default = False
+    for spec in specs:
+        has_default = spec.default is not _MISSING or spec.default_factory is not _MISSING
+        if seen_default and not has_default:
+            raise TypeError(f"non-default argument {spec.name!r} follows default argument")
+        seen_default = seen_default or has_default
+
+
+def _first_init(cls, specs: tuple[Field, ...], frozen: bool):
+    """An `__init__` that compiles the real one when the class is first instantiated: most of the
+    records a module defines are never built in a given run, and each compile costs ~0.1 ms."""
+    def __init__(self, *args, **kwargs):
+        real = _make_init(cls, specs, frozen)
+        if cls.__dict__.get("__init__") is __init__:
+            cls.__init__ = real
+        real(self, *args, **kwargs)
+    __init__.__qualname__ = f"{cls.__qualname__}.__init__"
+    return __init__
+
+
 def _make_init(cls, specs: tuple[Field, ...], frozen: bool):
     """Compiles `__init__(self, a, b=<default>, c=<factory>)`: one compile per class, fast per instance."""
     params, body, namespace = [], [], {"_MISSING": _MISSING, "_set": object.__setattr__}
-    seen_default = False
     for spec in specs:
         name = spec.name
         if spec.default is not _MISSING:
@@ -155,11 +176,8 @@ def _make_init(cls, specs: tuple[Field, ...], frozen: bool):
             params.append(f"{name}=_MISSING")
             value = f"_f_{name}() if {name} is _MISSING else {name}"
         else:
-            if seen_default:
-                raise TypeError(f"non-default argument {name!r} follows default argument")
             params.append(name)
             value = name
-        seen_default = seen_default or spec.default is not _MISSING or spec.default_factory is not _MISSING
         body.append(f"_set(self, {name!r}, {value})" if frozen else f"self.{name} = {value}")
     if hasattr(cls, "__post_init__"):
         body.append("self.__post_init__()")

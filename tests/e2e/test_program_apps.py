@@ -22,3 +22,13 @@ def test_service_running_git_from_the_full_image_keeps_it(engine_env):
     assert code == 0 and report["verdict"] == "PASS", found
     # the slim runtime plus git is still far smaller than the full image
     assert report["converted"]["size"] < report["original"]["size"]
+
+
+def test_system_config_a_run_writes_follows_the_program_the_runtime_installs(engine_env):
+    # the build writes /etc/gitconfig with `printf ... >`; the runtime installs git afresh, which
+    # brings no such file: the greeting answered 500 until the builder's file came along
+    code, report = verify_json(engine_env, str(DATA / "py-etc-gitconfig" / "Dockerfile"), "--no-discover")
+    assert report["original"]["ok"] and report["converted"]["ok"], report["converted"].get("log_tail")
+    found = [(d["kind"], d["what"]) for d in report.get("differences", [])]
+    assert code == 0 and report["verdict"] == "PASS", (found, report.get("smoke"))
+    assert report["smoke"]["converted"]["statuses"]["/"] == 200

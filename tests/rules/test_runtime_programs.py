@@ -191,3 +191,26 @@ def test_config_edited_in_place_follows_the_reinstalled_package(tmp_path):
 def test_short_in_place_flag(word, hit):
     from msbrewrite.rules.system_config import _short_flags_with
     assert _short_flags_with(word, "i") is hit
+
+
+def test_config_a_run_writes_into_etc_follows_the_reinstalled_package(tmp_path):
+    from msbrewrite import convert
+    (tmp_path / "app.py").write_text("import subprocess\nsubprocess.run(['nginx', '-g', 'daemon off;'])\n")
+    df = ("FROM python:3.11-slim\nRUN apt-get update && apt-get install -y nginx\n"
+          "RUN echo 'daemon off;' >> /etc/nginx/nginx.conf && printf 'x\\n' >/etc/nginx/conf.d/app.conf\n"
+          "RUN echo 'upload_max = 20M' | tee -a /etc/nginx/upload.conf > /dev/null\n"
+          "RUN echo 127.0.0.1 app >> /etc/hosts && echo done 2>/etc/nginx/errors >&2\n"
+          "WORKDIR /app\nCOPY . .\nCMD [\"python\", \"app.py\"]\n")
+    runtime = convert(df, tmp_path).text.split("\nFROM ")[-1]
+    for path in ("/etc/nginx/nginx.conf", "/etc/nginx/conf.d/app.conf", "/etc/nginx/upload.conf"):
+        assert f"COPY --from=builder {path} {path}" in runtime
+    assert "/etc/hosts" not in runtime and "/etc/nginx/errors" not in runtime
+
+
+@pytest.mark.parametrize("words, targets", [
+    (["x", ">>", "/etc/a"], ["/etc/a"]), (["x", ">/etc/a"], ["/etc/a"]), (["x", ">>/etc/a"], ["/etc/a"]),
+    (["x", ">|", "/etc/a"], ["/etc/a"]), (["x", ">&2"], []), (["x", "2>/etc/e"], []), (["x", "2>&1"], []),
+])
+def test_redirect_targets(words, targets):
+    from msbrewrite.rules.system_config import _redirect_targets
+    assert _redirect_targets(words) == targets

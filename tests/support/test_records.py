@@ -140,3 +140,12 @@ class _Module:
 @record(frozen=True)
 class _Frozen:
     name: str
+
+
+def test_a_subclass_that_is_not_a_record_builds_through_the_parents_init():
+    class Plain(_Module):
+        pass
+
+    fresh = record(type("Fresh", (), {"__annotations__": {"a": "int"}}))
+    assert Plain(3).x == 3 and Plain(3) != _Module(3)       # another class: not equal
+    assert fresh(1).a == 1 and fresh(a=2).a == 2
