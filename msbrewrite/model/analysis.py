@@ -17,7 +17,8 @@ from msbrewrite.model.dockerfile import expand, parse_key_values, unquote
 from msbrewrite.model.instructions import Dockerfile, Instruction, Stage
 from msbrewrite.model.package_installs import PKG_INSTALL, package_words
 from msbrewrite.model.scope import ScopeHistory
-from msbrewrite.model.shell import Command, canonical_argv, split_commands, split_words
+from msbrewrite.model.shell import (Command, canonical_argv, is_assignment, split_commands, split_words,
+                                    start_assignments)
 from msbrewrite.support import lazy_re
 from msbrewrite.support.records import field, record
 
@@ -345,8 +346,22 @@ def expand_soft(text: str, scope: dict[str, str]) -> str:
 
 
 def command_argv(ins: Instruction | None, scope: dict[str, str] | None = None) -> list[str] | None:
-    """argv of a CMD/ENTRYPOINT: JSON form as is, shell form split into words."""
+    """argv of a CMD/ENTRYPOINT: JSON form as is, shell form split into words from its program on
+    (`FLASK_APP=app.py flask run` runs flask: the variables it sets first are not the program)."""
     if ins is None:
         return None
     argv = list(ins.json_args) if ins.is_json else split_words(ins.args)
+    if not ins.is_json:
+        while len(argv) > 1 and is_assignment(argv[0]):
+            argv.pop(0)
     return canonical_argv(argv, ins.workdir or "/")
+
+
+def start_line_env(facts: StageFacts) -> dict[str, str]:
+    """The literal variables a shell-form ENTRYPOINT/CMD sets before its program
+    (`NODE_ENV=production node server.js`), which the runtime sets with ENV."""
+    env: dict[str, str] = {}
+    for ins in (facts.entrypoint, facts.cmd):
+        moved = start_assignments(ins.args) if ins is not None and not ins.is_json else None
+        env.update(moved[0] if moved else ())
+    return env

@@ -75,6 +75,7 @@ class BuildPlan:
     runtime_platform: str | None = None                             # --platform of the runtime FROM
     runtime_args: list[str] = field(default_factory=list)           # ARG lines to redeclare
     runtime_env: list[str] = field(default_factory=list)            # ENV lines (raw)
+    start_env: list[str] = field(default_factory=list)              # ENV the start command set for itself
     runtime_setup: list[str] = field(default_factory=list)          # RUN lines on the runtime base
     runtime_packages: list[str] = field(default_factory=list)
     runtime_meta: list[str] = field(default_factory=list)           # LABEL/EXPOSE/VOLUME/... raw

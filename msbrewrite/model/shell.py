@@ -159,6 +159,43 @@ def shell_form_to_argv(command_text: str) -> list[str] | None:
     return words
 
 
+def is_assignment(word: str) -> bool:
+    """`NAME=value`: a shell word that sets a variable for the command after it."""
+    return bool(_ASSIGN_RE.match(word))
+
+
+# variables a start command's prefix keeps to itself: an image-wide PATH or loader setting would
+# change which program the exec form runs and how every other program in the image links
+_KEPT_IN_PREFIX = {"PATH", "LD_PRELOAD", "LD_LIBRARY_PATH"}
+
+
+def start_assignments(command_text: str) -> tuple[list[tuple[str, str]], list[str]] | None:
+    """`FLASK_APP=app.py flask run` -> ([("FLASK_APP", "app.py")], ["flask", "run"]): the literal
+    variables a plain shell-form start command sets for itself, and the command after them. None
+    when there are none, or when the line needs a shell anyway."""
+    text = " ".join(command_text.split())
+    if not text or needs_shell(text):
+        return None
+    words = text.split(" ")
+    pairs = []
+    while words and _ASSIGN_RE.match(words[0]):
+        key, _, value = words.pop(0).partition("=")
+        pairs.append((key, value))
+    if not pairs or not words or any(key in _KEPT_IN_PREFIX for key, _ in pairs):
+        return None
+    return pairs, words
+
+
+def plain_start_argv(command_text: str) -> list[str] | None:
+    """shell_form_to_argv for a CMD/ENTRYPOINT: the variables a start line sets before its program
+    become the runtime's ENV (runtime.entry), so they do not make it need a shell."""
+    argv = shell_form_to_argv(command_text)
+    if argv is None:
+        moved = start_assignments(command_text)
+        argv = moved[1] if moved else None
+    return argv
+
+
 def resolve(path: str, cwd: str) -> str:
     return posixpath.normpath(posixpath.join(cwd or "/", path))
 

@@ -140,7 +140,7 @@ def _written_by_env(facts: StageFacts, plan: BuildPlan) -> list[Place]:
     that the app reads (its sources name them; every one without the context)."""
     from msbrewrite.model.dockerfile import parse_key_values
     out = []
-    for line in plan.runtime_env:
+    for line in plan.runtime_env + plan.start_env:
         for key, value in parse_key_values(line.split(None, 1)[1] if " " in line else ""):
             if not _WRITE_VAR.match(key) or not value.startswith("/") or "$" in value:
                 continue

@@ -35,8 +35,8 @@ from msbrewrite.model.plan import KEPT, KEPT_AND_COPIED, MOVED, REMOVED, REWRITT
 from msbrewrite.rules.secret_values import SECRET_RE
 from msbrewrite.rules.secrets import env_secret_reason
 from msbrewrite.rules.start_command import cd_as_workdir, copied_onto_path, starts_a_shell
-from msbrewrite.model.quoting import env_subset, env_value
-from msbrewrite.model.shell import canonical_argv, drop_exec, shell_form_to_argv, split_words
+from msbrewrite.model.quoting import env_line, env_subset, env_value
+from msbrewrite.model.shell import canonical_argv, drop_exec, shell_form_to_argv, split_words, start_assignments
 
 # build tooling variables that mean nothing to the finished app
 COMMON_BUILD_ENV = {"PATH", "DEBIAN_FRONTEND", "TZ_BUILD", "APT_KEY_DONT_WARN_ON_DANGEROUS_USAGE"}
@@ -163,11 +163,19 @@ def entry(facts: StageFacts, plan: BuildPlan, rewrite: Callable[[list[str]], lis
         text = cd_as_workdir(facts, plan, ins, text)
         text, exec_prefix = drop_exec(text)
         argv = shell_form_to_argv(text)
+        moved = start_assignments(text) if argv is None else None
+        if moved:
+            pairs, argv = moved
+            plan.start_env.append(env_line(pairs))
+            names = ", ".join(k for k, _ in pairs)
+            plan.decisions.append(f"line {ins.lineno}: {names} set with ENV for {ins.keyword}, which then runs "
+                                  "without a shell (a command given to `docker run` sees it too)")
         if argv is not None:
             new = rewrite(argv)
             final = new if new is not None else argv
             setattr(plan, attr, final)
-            plan.fate(ins, REWRITTEN, f"exec form {json.dumps(final)} (no shell needed; signals reach the app)")
+            also = f"; {', '.join(k for k, _ in moved[0])} set with ENV" if moved else ""
+            plan.fate(ins, REWRITTEN, f"exec form {json.dumps(final)} (no shell needed; signals reach the app{also})")
             continue
         custom = shell_rewrite(text) if shell_rewrite else None
         if isinstance(custom, list):

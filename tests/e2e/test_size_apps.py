@@ -41,3 +41,14 @@ def test_service_importing_pkg_resources_uses_the_bases_setuptools(engine_env):
     assert code == 0 and report["verdict"] == "PASS", found
     original, converted = report["original"]["size"], report["converted"]["size"]
     assert converted <= original + 64 * 1024, (original, converted)
+
+
+def test_a_go_service_whose_start_line_sets_a_variable_runs_distroless(engine_env):
+    """`CMD GREETING=... greeter` kept its shell, so the runtime was Debian slim with a shell (73 MB
+    more than the binary needs). The variable is now set with ENV and the command runs in exec
+    form on distroless static: the service still greets (it answers 500 without the variable)."""
+    code, report = _verified(engine_env, "go-env-prefix")
+    found = [(d["kind"], d["what"]) for d in report.get("differences", [])]
+    assert code == 0 and report["verdict"] == "PASS", (found, report["smoke"]["detail"])
+    assert report["smoke"]["converted"]["statuses"]["/"] == 200
+    assert report["converted"]["size"] < 20 * 1024 * 1024, report["converted"]["size"]

@@ -54,7 +54,7 @@ def test_a_template_edited_after_compiling_renders_through_jinja(tmp_path, monke
     try:
         plan = types.SimpleNamespace(artifacts=[], runtime_from_notes=[], runtime_platform=None,
                                      runtime_base="scratch", runtime_args=[], runtime_env=[], runtime_setup=[],
-                                     workdir=None, runtime_meta=[], runtime_shell=None, user=None, comments={},
+                                     workdir=None, runtime_meta=[], start_env=[], runtime_shell=None, user=None, comments={},
                                      healthcheck=None, entrypoint=None, cmd=["/app"])
         text = templates.render_template("go.Dockerfile.j2", plan=plan, builder="builder", debug=None)
     finally:

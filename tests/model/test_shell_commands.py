@@ -1,13 +1,38 @@
 """Reading start commands and install lines: the forms real Dockerfiles write."""
 import pytest
 
-from msbrewrite.model.shell import shell_form_to_argv, split_commands
+from msbrewrite.model.shell import plain_start_argv, shell_form_to_argv, split_commands, start_assignments
 
 
 @pytest.mark.parametrize("text", ["FLASK_APP=app.py flask run --port 8080", "NODE_ENV=production node server.js"])
 def test_leading_assignment_needs_a_shell(text):
     # exec form would run the word `FLASK_APP=app.py` as the program
     assert shell_form_to_argv(text) is None
+
+
+@pytest.mark.parametrize("text, pairs, argv", [
+    ("FLASK_APP=app.py flask run --port 8080", [("FLASK_APP", "app.py")], ["flask", "run", "--port", "8080"]),
+    ("NODE_ENV=production  PORT=3000 node server.js", [("NODE_ENV", "production"), ("PORT", "3000")],
+     ["node", "server.js"]),
+    ("EMPTY= app", [("EMPTY", "")], ["app"]),
+])
+def test_literal_start_variables_move_to_env(text, pairs, argv):
+    assert start_assignments(text) == (pairs, argv)
+    assert plain_start_argv(text) == argv
+
+
+@pytest.mark.parametrize("text", [
+    "FLASK_APP=$APP flask run",             # expands at start: the shell stays
+    "GREETING='hi there' app",              # quoting is the shell's
+    "PATH=/opt/tool/bin app",               # which program runs depends on it
+    "LD_PRELOAD=/lib/x.so app",
+    "A=1 app && other",
+    "A=1",                                  # no program at all
+    "app --flag A=1",                       # no assignment before the program
+])
+def test_start_lines_whose_variables_stay_with_their_shell(text):
+    assert start_assignments(text) is None
+    assert plain_start_argv(text) == shell_form_to_argv(text)
 
 
 def test_assignment_after_the_program_is_an_argument():

@@ -16,7 +16,7 @@ from msbrewrite.model.bases import DISTROLESS_BASE
 from msbrewrite.model.options import Options
 from msbrewrite.model.plan import BuildPlan, Detection, Refusal
 from msbrewrite.model.quoting import sh
-from msbrewrite.model.shell import Command, shell_form_to_argv, split_words
+from msbrewrite.model.shell import Command, split_words, plain_start_argv
 from msbrewrite.model.package_json import Package, read_package
 from msbrewrite.languages.scripting import program, slim_tag, start_argv
 from msbrewrite.languages.bun.detect import NAME, is_bun_image
@@ -69,7 +69,7 @@ class BunPlanner:
 
     def needs_shell(self) -> bool:
         for ins in (self.facts.entrypoint, self.facts.cmd):
-            if ins is not None and not ins.is_json and shell_form_to_argv(ins.args) is None:
+            if ins is not None and not ins.is_json and plain_start_argv(ins.args) is None:
                 return True
         return False
 

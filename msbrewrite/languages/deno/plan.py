@@ -13,7 +13,7 @@ from msbrewrite.model.bases import DISTROLESS_CC
 from msbrewrite.model.options import Options
 from msbrewrite.model.plan import BuildPlan, Detection, Refusal
 from msbrewrite.model.quoting import env_value
-from msbrewrite.model.shell import option_value, resolve, shell_form_to_argv
+from msbrewrite.model.shell import option_value, resolve, plain_start_argv
 from msbrewrite.languages.scripting import program, start_argv
 from msbrewrite.languages.deno.detect import NAME, SUBCOMMANDS, is_deno_image
 
@@ -42,7 +42,7 @@ class DenoPlanner:
 
     def needs_shell(self, argv: list[str]) -> bool:
         for ins in (self.facts.entrypoint, self.facts.cmd):
-            if ins is not None and not ins.is_json and shell_form_to_argv(ins.args) is None:
+            if ins is not None and not ins.is_json and plain_start_argv(ins.args) is None:
                 return True
         return not argv or program(argv) in ("sh", "bash") or argv[0].endswith((".sh", ".bash"))
 

@@ -16,7 +16,7 @@ import posixpath
 import re
 
 from msbrewrite.rules import runtime
-from msbrewrite.model.analysis import StageFacts, command_argv
+from msbrewrite.model.analysis import StageFacts, command_argv, start_line_env
 from msbrewrite.model.options import Options
 from msbrewrite.model.plan import BuildPlan, Detection, Refusal
 from msbrewrite.model.quoting import env_line, sh
@@ -178,7 +178,8 @@ class NodePlanner(NodeFiles, NodeStart, NodePackageManager, NodeBase):
             if key not in facts.env:
                 plan.runtime_env.append(env_line([(key, value)]))
                 plan.decisions.append(f"ENV {key}={value} from the start script")
-        if "NODE_ENV" not in facts.env and "NODE_ENV" not in self.entry_env and not self.dev_entry:
+        if "NODE_ENV" not in facts.env and "NODE_ENV" not in self.entry_env and not self.dev_entry \
+                and "NODE_ENV" not in start_line_env(facts):
             plan.runtime_env.append("ENV NODE_ENV=production")
             plan.warnings.append("the runtime sets NODE_ENV=production, which the original did not: libraries such "
                                  "as express (and apps that read it) run in production mode; set NODE_ENV in the "

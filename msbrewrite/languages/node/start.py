@@ -13,7 +13,7 @@ import posixpath
 import re
 
 from msbrewrite.model.analysis import command_argv
-from msbrewrite.model.shell import drop_exec, shell_form_to_argv
+from msbrewrite.model.shell import drop_exec, plain_start_argv
 from msbrewrite.languages.node.imports import node_args, package_of, packages_loaded
 from msbrewrite.model.package_json import resolve_script, run_target, tsconfig_out_dir
 
@@ -124,7 +124,7 @@ class NodeStart:
         wrappers, ecore = self.core(_start_argv(facts.entrypoint))
         cmd = _start_argv(facts.cmd)
         ins = facts.entrypoint if ecore else facts.cmd
-        if ins is not None and not ins.is_json and shell_form_to_argv(drop_exec(ins.args)[0]) is None:
+        if ins is not None and not ins.is_json and plain_start_argv(drop_exec(ins.args)[0]) is None:
             self.keep_dev = "the start command is a shell line (it may run npm/npx tools)"
             self._dev_check(command_argv(ins) or [])
             return
@@ -236,7 +236,7 @@ def _start_argv(ins) -> list[str]:
     """The words of a start command as the runtime runs it: `CMD exec npm start` is `npm start`
     (runtime.entry drops the shell's `exec` the same way, so the rewrite finds it)."""
     if ins is not None and not ins.is_json:
-        argv = shell_form_to_argv(drop_exec(ins.args)[0])
+        argv = plain_start_argv(drop_exec(ins.args)[0])
         if argv is not None:
             return argv
     return command_argv(ins) or []

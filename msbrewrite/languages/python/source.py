@@ -16,7 +16,7 @@ from msbrewrite.model.analysis import command_argv, source_is_dir
 from msbrewrite.model.bases import describe
 from msbrewrite.model.plan import Refusal
 from msbrewrite.model.quoting import sh
-from msbrewrite.model.shell import shell_form_to_argv
+from msbrewrite.model.shell import plain_start_argv, start_assignments
 from msbrewrite.languages.python.deps import dependency_names
 from msbrewrite.languages.python.detect import NAME
 from msbrewrite.languages.python.entry import Entry, parse_entry
@@ -82,17 +82,19 @@ class AppSource:
 
     def entry(self) -> tuple[Entry | None, list[str]]:
         facts = self.facts
-        argv = (command_argv(facts.entrypoint) or []) + (command_argv(facts.cmd) or [])
+        (entry_argv, entry_env), (cmd_argv, cmd_env) = _start_words(facts.entrypoint), _start_words(facts.cmd)
+        argv = entry_argv + cmd_argv
         if facts.entrypoint is not None and facts.cmd is not None and facts.cmd.index < facts.entrypoint.index:
-            argv = command_argv(facts.entrypoint) or []     # a CMD before ENTRYPOINT is reset by it
+            argv = entry_argv     # a CMD before ENTRYPOINT is reset by it
         if not argv:
             return None, []
         if not (facts.entrypoint and facts.entrypoint.is_json or facts.cmd and facts.cmd.is_json):
             text = (facts.entrypoint or facts.cmd).args
-            if shell_form_to_argv(text) is None and not (facts.entrypoint and facts.cmd):
+            if plain_start_argv(text) is None and not (facts.entrypoint and facts.cmd):
                 e = Entry(why_imprecise="a shell command")
                 return e, argv
-        return parse_entry(argv, facts.env), argv
+        # `FLASK_APP=app.py flask run`: the variables the start line sets name the app too
+        return parse_entry(argv, {**facts.env, **entry_env, **cmd_env}), argv
 
     def copy_source(self) -> None:
         facts, plan = self.facts, self.plan
@@ -159,3 +161,9 @@ class AppSource:
                 plan.runtime_setup.append(f"RUN install -d -o {sh(owner)} -g {sh(owner)} {sh(plan.workdir)}")
             plan.decisions.append(f"app files owned by {plan.user}: the app writes a SQLite database next to its "
                                   f"code ({hint}), as the root original could")
+
+
+def _start_words(ins) -> tuple[list[str], dict[str, str]]:
+    """A start command's words from its program on, and the literal variables it sets before it."""
+    moved = start_assignments(ins.args) if ins is not None and not ins.is_json else None
+    return command_argv(ins) or [], dict(moved[0]) if moved else {}

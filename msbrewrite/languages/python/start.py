@@ -12,7 +12,7 @@ import re
 
 from msbrewrite.rules import runtime
 from msbrewrite.model.plan import REWRITTEN
-from msbrewrite.model.shell import shell_form_to_argv
+from msbrewrite.model.shell import plain_start_argv
 from msbrewrite.languages.python.entry import strip_runner
 from msbrewrite.support import lazy_re
 
@@ -40,7 +40,7 @@ class StartCommand:
         """runtime.entry for exec-form commands; a shell command loses its runner prefix as text."""
         facts, plan = self.facts, self.plan
         shell = {ins.index for ins in (facts.entrypoint, facts.cmd)
-                 if ins is not None and not ins.is_json and shell_form_to_argv(ins.args) is None}
+                 if ins is not None and not ins.is_json and plain_start_argv(ins.args) is None}
         calls = iter([ins for ins in (facts.entrypoint, facts.cmd)
                       if ins is not None and not (ins.is_json and not ins.json_args)])
 
