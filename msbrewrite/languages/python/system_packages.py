@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from msbrewrite.languages.common import native_libs, runtime_libraries
+from msbrewrite.languages.common import BUILD_UTILITIES, native_libs, runtime_libraries
 from msbrewrite.languages.python.deps import dependency_names
 from msbrewrite.support import lazy_re
 
@@ -63,8 +63,9 @@ class SystemPackages:
             if libs:
                 plan.decisions.append(f"{facts.image} names its libraries differently from Debian 12: the -dev "
                                       "packages are installed in the runtime (they pull in the libraries)")
+        # a utility the build used (dos2unix, patch, unzip) stays only where the app runs it (programs_run)
         extra = [p for p in pkgs if p not in table and not p.endswith(("-dev", "-devel")) and p not in BUILD_PACKAGES
-                 and not python_build.fullmatch(p)]
+                 and p not in BUILD_UTILITIES and not python_build.fullmatch(p)]
         if not self.distro:
             extra = [p for p in extra if not re.fullmatch(r"python3?(\.\d+)?", p)]
         elif not self.interpreter_packages() or "python3-pip" in pkgs:
@@ -106,7 +107,7 @@ class SystemPackages:
         from msbrewrite.languages.common import start_words
         from msbrewrite.model.bases import same_image
         from msbrewrite.rules.runtime_programs import used_by_app
-        installed = [p for p in pkgs if p in BUILD_PACKAGES and p not in NOT_PROGRAMS]
+        installed = [p for p in pkgs if (p in BUILD_PACKAGES or p in BUILD_UTILITIES) and p not in NOT_PROGRAMS]
         full = facts.image_name == "python" and not self.distro and not facts.is_alpine and \
             "slim" not in facts.image_tag and not same_image(plan.runtime_base, facts.image)
         carried = [p for p in FULL_IMAGE_PROGRAMS if p not in installed] if full else []
