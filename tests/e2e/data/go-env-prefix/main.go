@@ -1,20 +1,22 @@
 package main
 
 import (
-	"fmt"
+	"log"
 	"net/http"
 	"os"
 )
 
-// The greeting comes from the environment the start command sets; without it the service fails.
+// greeter answers with the greeting the start command sets; without it the service fails.
+type greeter struct{ text string }
+
+func (g greeter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if g.text == "" {
+		http.Error(w, "GREETING is not set", http.StatusInternalServerError)
+		return
+	}
+	w.Write([]byte(g.text + "\n"))
+}
+
 func main() {
-	greeting := os.Getenv("GREETING")
-	http.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		if greeting == "" {
-			http.Error(w, "GREETING is not set", http.StatusInternalServerError)
-			return
-		}
-		fmt.Fprintln(w, greeting)
-	})
-	http.ListenAndServe(":8080", nil)
+	log.Fatal(http.ListenAndServe(":8080", greeter{os.Getenv("GREETING")}))
 }
