@@ -30,7 +30,7 @@ import posixpath
 from msbrewrite.model.analysis import StageFacts
 from msbrewrite.model.plan import BuildPlan
 from msbrewrite.rules.app_matching import Rule, build_only, matcher
-from msbrewrite.rules.asset_folders import asset_folders
+from msbrewrite.rules.asset_folders import asset_folders, asset_paths
 from msbrewrite.rules.staging_report import report
 from msbrewrite.rules.staging_secrets import staging_secrets
 from msbrewrite.rules.staging_step import STAGE_ROOT, WHY, excluded, stage_loop, stage_step, step_key
@@ -189,7 +189,8 @@ def stage(facts: StageFacts, plan: BuildPlan, language: str, appdirs: list[str] 
             plan.copy(source, parent.rstrip("/") + "/", WHY)
         staged.append(appdir)
         plan.extra.setdefault("staged_app_dirs", []).append(appdir)
-        report(plan, appdir, files, dir_rules, skip, secrets)
+        unlisted = asset_paths(facts, appdir, dir_rules, skip) if files is not None else []
+        report(plan, appdir, files, dir_rules, skip, secrets, unlisted)
     for group in steps.values():
         # directories that leave out the same paths share one step (one layer, one copy of the rules)
         appdir, used, skip, secrets = group[0]

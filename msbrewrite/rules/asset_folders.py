@@ -13,6 +13,16 @@ def asset_folders(facts: StageFacts, appdir: str, rules: list[Rule], skip: list[
     (`static/dist`, `public/vendor`) with something in it, unless a rule makes it build-only (Go's
     `./vendor`, Java's `./target`): such a folder holds committed assets the app serves, and its files
     are missing from the walk, so without this its parent would look empty."""
+    out: list[str] = []
+    for rel in asset_paths(facts, appdir, rules, skip):
+        head = rel.split("/", 1)[0]
+        if head not in out:
+            out.append(head)
+    return out
+
+
+def asset_paths(facts: StageFacts, appdir: str, rules: list[Rule], skip: list[str]) -> list[str]:
+    """Those unwalked folders themselves, relative to the app directory (`static/dist`)."""
     rel_root = facts.context_path(appdir)
     skipped = getattr(facts.context, "skipped_dirs", None)
     if rel_root is None or skipped is None:
@@ -24,8 +34,7 @@ def asset_folders(facts: StageFacts, appdir: str, rules: list[Rule], skip: list[
         if not d.startswith(base) or dockerignored(facts.context, d):
             continue
         rel = d[len(base):]
-        head = rel.split("/", 1)[0]
-        if head in out or build_only(rel + "/-", rules, skip) or not facts.context.listdir(d):
+        if build_only(rel + "/-", rules, skip) or not facts.context.listdir(d):
             continue
-        out.append(head)
+        out.append(rel)
     return out

@@ -11,7 +11,9 @@ from msbrewrite.rules.staging_secrets import Secrets
 
 
 def report(plan: BuildPlan, appdir: str, files: list[str] | None, rules: list[Rule], skip: list[str],
-            secrets: Secrets) -> None:
+            secrets: Secrets, unlisted: list[str] = ()) -> None:
+    """`unlisted`: folders of `appdir` holding committed assets the context walk does not enter
+    (`dist/`, `vendor/`), copied with it although none of their files is counted."""
     if files is None:
         kinds = dict.fromkeys(r.kind for r in rules)
         plan.decisions.append(f"{appdir} is copied without build-only files, removed by name in the builder "
@@ -28,7 +30,8 @@ def report(plan: BuildPlan, appdir: str, files: list[str] | None, rules: list[Ru
     kept = len([f for f in files if not build_only(f, rules, skip)])
     parts = [f"{kind}: {', '.join(names[:5])}" + (f" and {len(names) - 5} more" if len(names) > 5 else "")
              for kind, names in left.items()]
-    plan.decisions.append(f"{appdir} is copied ({kept} file(s) from the context and what the build wrote there)"
+    held = f", committed assets in {', '.join(d + '/' for d in unlisted)} (not counted)" if unlisted else ""
+    plan.decisions.append(f"{appdir} is copied ({kept} file(s) from the context{held} and what the build wrote there)"
                           + (" without " + "; ".join(parts) if parts else ""))
     if secrets.plain_env:
         plan.decisions.append(f"{', '.join(secrets.plain_env)} kept: configuration with nothing that looks like a secret")

@@ -269,8 +269,11 @@ def test_assets_under_a_dist_folder_keep_their_parent_when_the_context_lands_in_
     (tmp_path / "static" / "dist" / "app.css").write_text("body{}\n")
     (tmp_path / "app.py").write_text("from flask import Flask\napp = Flask(__name__)\n")
     df = "FROM python:3.11\nRUN pip install flask\nCOPY . .\nCMD [\"flask\", \"run\", \"--host=0.0.0.0\"]\n"
-    text = convert(df, tmp_path).text
-    assert "/static" in text and "COPY --from=builder /tmp/msb-runtime/ /" in text
+    result = convert(df, tmp_path)
+    assert "/static" in result.text and "COPY --from=builder /tmp/msb-runtime/ /" in result.text
+    # the report says what the folder holds, not "0 file(s)" alone
+    assert ("/static is copied (0 file(s) from the context, committed assets in dist/ (not counted) and what the "
+            "build wrote there)") in result.decisions
 
 
 def test_go_vendor_folder_stays_build_only_in_root(tmp_path):
