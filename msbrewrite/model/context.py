@@ -124,7 +124,7 @@ class Context:
                 data = fh.read(limit)
         except OSError:
             return None
-        return data.decode("utf-8", errors="replace")
+        return decode_text(data)
 
     def size(self, rel: str) -> int | None:
         """Bytes of the file at `rel` (joined to the root, symlinks followed), None if unreadable."""
@@ -231,3 +231,17 @@ def _answer(check) -> bool:
         return check()
     except OSError:
         return False
+
+
+_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
+def decode_text(data: bytes) -> str:
+    """A file's text as the tools that read it see it: UTF-8, or the encoding its byte-order mark
+    names (`pip freeze > requirements.txt` in PowerShell writes UTF-16 with one, and pip reads it)."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            if encoding.startswith("utf-16") and len(data) % 2:
+                data = data[:-1]       # cut at the read limit in the middle of a character
+            return data[len(bom):].decode(encoding.replace("-sig", ""), errors="replace")
+    return data.decode("utf-8", errors="replace")
