@@ -66,3 +66,16 @@ def test_a_static_server_without_a_port_flag_keeps_its_port(engine_env):
     assert _outcomes(report)["/style.css"] == "same"
     # the same port in both: the old conversion's nginx answered on EXPOSE's 80 instead
     assert report["smoke"]["original"]["port"] == report["smoke"]["converted"]["port"] == 8080
+
+
+def test_a_client_route_named_like_a_build_folder_still_gets_the_app_shell(engine_env):
+    """`serve -s dist` answers /albums (a client route, and also a folder of the build) with the app
+    shell. The converted nginx tried the folder first: 301 to /albums/, then 403 (no index there)."""
+    app = Path(__file__).resolve().parent / "data" / "spa-folder-route"
+    code, report = verify_json(engine_env, str(app / "Dockerfile"), "--no-discover",
+                               "--path", "/", "--path", "/albums", "--path", "/albums/", "--path", "/albums/summer.txt")
+    assert report["original"]["ok"] and report["converted"]["ok"], report["converted"].get("log_tail")
+    found = [(d["kind"], d["what"]) for d in report.get("differences", [])]
+    statuses = report["smoke"]["converted"]["statuses"]
+    assert code == 0 and report["verdict"] == "PASS", (found, statuses)
+    assert statuses["/albums"] == statuses["/albums/"] == statuses["/albums/summer.txt"] == 200
