@@ -32,3 +32,12 @@ def test_system_config_a_run_writes_follows_the_program_the_runtime_installs(eng
     found = [(d["kind"], d["what"]) for d in report.get("differences", [])]
     assert code == 0 and report["verdict"] == "PASS", (found, report.get("smoke"))
     assert report["smoke"]["converted"]["statuses"]["/"] == 200
+
+
+def test_a_pinned_binary_driver_built_from_source_gets_its_library(engine_env):
+    # psycopg2-binary==2.9.4 has no wheel for Python 3.11: pip compiles it against the builder's
+    # libpq, and the converted image stopped with `ImportError: libpq.so.5` until libpq5 came along
+    code, report = verify_json(engine_env, str(DATA / "py-pinned-binary" / "Dockerfile"), "--no-discover")
+    assert report["original"]["ok"] and report["converted"]["ok"], report["converted"].get("log_tail")
+    assert code == 0 and report["verdict"] == "PASS", report["smoke"]
+    assert report["smoke"]["converted"]["stdout"].startswith("libpq "), report["smoke"]

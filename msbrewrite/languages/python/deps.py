@@ -49,10 +49,24 @@ def install_packages(args: list[str]) -> list[str]:
         if word.startswith("-"):
             skip = "=" not in word and word in _INSTALL_VALUE_OPTS
             continue
-        m = _REQ_RE.match(word.strip("'\""))
+        spec = word.strip("'\"")
+        m = _REQ_RE.match(spec)
         if m and not word.startswith((".", "/")) and "://" not in word:
-            out.append(norm(m.group(1)))
+            out += with_source_twin(norm(m.group(1)), spec[m.end():])
     return out
+
+
+# `-binary` distributions that also publish a source release: a pin from before the image's Python
+# has no wheel for it, so pip builds that release from source, linked to the system library the
+# source twin needs (psycopg2-binary==2.9.4 on Python 3.11 links libpq.so.5)
+_SOURCE_TWINS = {"psycopg2-binary": "psycopg2"}
+_PIN_RE = lazy_re.compile(r"==|~=|<")
+
+
+def with_source_twin(name: str, spec: str) -> list[str]:
+    """[name], plus its source twin when `spec` pins a release (`==2.9.4`, `<2.9`, `~=2.8.0`)."""
+    twin = _SOURCE_TWINS.get(name)
+    return [name, twin] if twin and _PIN_RE.search(spec) else [name]
 
 
 def is_installer(c: Command) -> bool:
@@ -75,7 +89,7 @@ def requirement_names(text: str | None) -> set[str]:
             continue
         m = _REQ_RE.match(line)
         if m and not (m.group(2) and "binary" in m.group(2)):
-            out.add(norm(m.group(1)))
+            out.update(with_source_twin(norm(m.group(1)), line[m.end():]))
     return out
 
 

@@ -71,13 +71,16 @@ class SystemPackages:
         elif not self.interpreter_packages() or "python3-pip" in pkgs:
             extra.append("python3")
         source_built = native_libs().get(f"pypi-{family}", {})
-        for name in sorted(dependency_names(facts)):
+        names = dependency_names(facts)
+        for name in sorted(names):
             if name in source_built:
                 found = set(source_built[name].split()) - libs
                 if found:
                     libs |= found
-                    plan.decisions.append(f"{name} builds against a system library: {' '.join(sorted(found))} "
-                                          "in the runtime")
+                    why = (f"{name}-binary is pinned to a release that may have no wheel for this Python, so pip "
+                           f"builds it from source, linked to" if f"{name}-binary" in names else
+                           f"{name} builds against")
+                    plan.decisions.append(f"{why} a system library: {' '.join(sorted(found))} in the runtime")
         if not self.distro:
             libs -= SLIM_HAS
         dev_libs = set(runtime_libraries(dev, family)) & libs
