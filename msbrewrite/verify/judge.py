@@ -90,11 +90,19 @@ def judge_cli(original: CliRun | None, converted: CliRun, timeout: float,
         if converted.exit_code == 0:
             return result(True, "exit 0 (no original to compare with)")
         return result(False, f"exit {converted.exit_code} (no original to compare with)")
+    broken = _failing(original)
     if original.exit_code is None and converted.exit_code is None:
         listening = ports_of(original.listeners) or ports_of(converted.listeners)
         if listening:
             why = (f"still running and listening on {listening}, but not probed as a server: "
                    "pass --port PORT (or leave --mode at auto)")
+            return Smoke("cli", False, why, as_dict(original), as_dict(converted), why)
+        if broken:
+            other = _failing(converted)
+            if other and not same_apart_from_times(other, broken):
+                return result(False, f"both still running, but the converted one fails otherwise: {other} "
+                                     f"(the original: {broken})")
+            why = f"the original keeps running but fails here too ({broken})"
             return Smoke("cli", False, why, as_dict(original), as_dict(converted), why)
         return result(True, f"both still running after {timeout:g}s, listening on no TCP port")
     if converted.exit_code != original.exit_code:
@@ -103,6 +111,15 @@ def judge_cli(original: CliRun | None, converted: CliRun, timeout: float,
         hint = first_line(converted.stderr) or first_line(converted.stdout)
         return result(False, f"{got}, the original gave {want}" + (f": {hint}" if hint else ""))
     before, after = (strip_text(run.stdout) if pm else run.stdout for run, pm in zip((original, converted), managers))
+    if original.exit_code not in (None, 0) and broken:
+        other = _failing(converted)
+        if other and not same_apart_from_times(other, broken):
+            return result(False, f"exit {converted.exit_code} as the original, but it fails otherwise: {other} "
+                                 f"(the original: {broken})")
+        if same_apart_from_times(before, after):
+            # the same crash on both sides shows that the app does not work here, not that it works
+            why = f"the original fails here too (exit {original.exit_code}: {broken})"
+            return Smoke("cli", False, why, as_dict(original), as_dict(converted), why)
     if not same_apart_from_times(before, after):
         if same_apart_from_times("\n".join(sorted(before.splitlines())), "\n".join(sorted(after.splitlines()))):
             # the same lines in another order: a listing of a folder whose files were copied in
@@ -110,6 +127,22 @@ def judge_cli(original: CliRun | None, converted: CliRun, timeout: float,
             return result(True, f"exit {converted.exit_code}, the same lines as the original in another order")
         return result(False, "standard output differs from the original's: " + first_difference(before, after))
     return result(True, f"exit {converted.exit_code}, same output as the original")
+
+
+# what the original printing one of these says: it does not work here (a crash, a missing module)
+_BROKEN = ("crash", "Python module missing", "Node module missing", "shared library missing",
+           "supervised program exited")
+
+
+def _failing(run: CliRun) -> str | None:
+    """The last line that shows `run` failing on its own (a traceback ends with its error), if any."""
+    from msbrewrite.verify.logs import match
+    last = None
+    for line in (run.stderr + "\n" + run.stdout).splitlines():
+        found = match(line)
+        if found and found.name in _BROKEN:
+            last = found.line[:160]
+    return last
 
 
 def ports_of(sockets: list) -> str:

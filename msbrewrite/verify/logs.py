@@ -34,6 +34,8 @@ SIGNATURES: tuple[tuple[str, re.Pattern, str], ...] = tuple((name, lazy_re.compi
      "tzdata or locales are missing"),
     ("crash", r"Segmentation fault|SIGSEGV|core dumped|panic:|Traceback \(most recent call last\)|"
               r"Unhandled(?:Promise)?Rejection|uncaughtException|Exception in thread", "the app crashed"),
+    ("supervised program exited", r"\bexited: \S+ \(exit status \d+; not expected\)|\bgave up: \S+ entered FATAL",
+     "a program supervisord runs keeps failing"),
     ("listening on localhost only", r"(?:listen|running|serving|started|bound|bind|launch)\w*\b.*"
                                     r"(?:127\.0\.0\.1|localhost|\[::1\])(?![\d.])",
      "the server is reachable only from inside its container (a missing config file?)"),

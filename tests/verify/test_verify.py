@@ -375,3 +375,30 @@ def test_ports_from_the_command_of_a_server_that_exposes_nothing():
         [9090, 3000]
     assert command_ports({"Cmd": ["python", "cli.py", "-p", "profile"]}) == []
     assert command_ports({}) == []
+
+
+TRACEBACK = ("Traceback (most recent call last):\n  File \"/app/bin/tool\", line 9, in <module>\n"
+             "ImportError: cannot import name 'BaseError' from 'tool.errors'\n")
+
+
+def test_the_same_crash_on_both_sides_is_inconclusive_not_a_pass():
+    smoke = judge_cli(CliRun(1, "", TRACEBACK), CliRun(1, "", TRACEBACK), 30)
+    assert not smoke.passed
+    assert smoke.inconclusive == ("the original fails here too (exit 1: ImportError: cannot import name 'BaseError' "
+                                  "from 'tool.errors')")
+    # a crash of its own in the converted image is still a failure to blame on the conversion
+    other = judge_cli(CliRun(1, "", TRACEBACK), CliRun(1, "", TRACEBACK.replace("BaseError", "Missing")), 30)
+    assert not other.passed and other.inconclusive is None
+    # a usage message and a non-zero exit on both sides is the same behaviour
+    assert judge_cli(CliRun(2, "usage: tool FILE\n"), CliRun(2, "usage: tool FILE\n"), 30).passed
+
+
+def test_a_supervisor_whose_program_keeps_crashing_is_inconclusive():
+    log = ("INFO spawned: 'web' with pid 8\nWARN exited: web (exit status 1; not expected)\n"
+           "INFO spawned: 'web' with pid 9\n")
+    smoke = judge_cli(CliRun(None, log), CliRun(None, log), 30)
+    assert not smoke.passed and smoke.inconclusive.startswith("the original keeps running but fails here too")
+    worse = judge_cli(CliRun(None, log), CliRun(None, log + "Traceback (most recent call last):\n"
+                                                        "ModuleNotFoundError: No module named 'news'\n"), 30)
+    assert not worse.passed and worse.inconclusive is None and "fails otherwise" in worse.detail
+    assert judge_cli(CliRun(None, "INFO spawned: 'web'\n"), CliRun(None, "INFO spawned: 'web'\n"), 30).passed
