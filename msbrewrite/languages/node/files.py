@@ -116,9 +116,9 @@ class NodeFiles:
             self.keep_dev = self.keep_dev or "Yarn Plug'n'Play has no node_modules to prune"
         if not precise:
             if self.appdir in ("/", ""):
+                hint = "set a WORKDIR" if facts.context else "set a WORKDIR or pass the context"
                 raise Refusal("the app is copied into / and " + why_whole +
-                              ": cannot tell the app's files from the image's own (set a WORKDIR or pass the "
-                              "context)", reason="app-in-root")
+                              f": cannot tell the app's files from the image's own ({hint})", reason="app-in-root")
             plan.copy(self.appdir, self.appdir, "the app directory (" + why_whole + ")")
             plan.decisions.append(f"{why_whole}: the whole app directory {self.appdir} is copied")
             self._copy_modules_outside(moved)
