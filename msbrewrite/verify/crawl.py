@@ -87,7 +87,9 @@ def write_forms(path: str, html: str) -> list[tuple[str, bool]]:
         if not method or method.group(1).lower() == "get":
             continue
         action = re.search(r"""action\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""", attrs, re.I)
-        target = same_origin_path(path, (action.group(1) or action.group(2) or action.group(3)) if action else path)
+        # no action, or an empty one (`action=""`), posts to the page itself
+        written = next((g for g in action.groups() if g is not None), "") if action else ""
+        target = same_origin_path(path, written or path)
         if target and (target, bool(_CSRF_FIELD.search(inner))) not in out:
             out.append((target, bool(_CSRF_FIELD.search(inner))))
     return out

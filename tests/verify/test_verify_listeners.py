@@ -113,3 +113,7 @@ def test_forms_that_write_are_reported_as_not_exercised():
             '<form action="/search"><input name="q"></form>'
             '<form method="post" action="https://elsewhere.example/x"></form>')
     assert write_forms("/page", html) == [("/notes", False), ("/page", True)]
+    # an empty action posts to the page itself (it stopped verify with an AttributeError)
+    assert write_forms("/upload", '<form action="" method="post" enctype="multipart/form-data">'
+                                  '<input type=file name=f></form>') == [("/upload", False)]
+    assert write_forms("/upload", "<form method=post action=''></form>") == [("/upload", False)]
