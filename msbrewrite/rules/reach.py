@@ -48,6 +48,9 @@ _PATH_LITERAL = lazy_re.compile(r"[\"'`](/[\w.@+-]+(?:/[\w.@+-]*)*)[\"'`]")
 _JOINED = lazy_re.compile(r"(?:[Jj]oin|resolve|Path)\(\s*$")
 _WRITE_VAR = lazy_re.compile(r"(?i)^(?:\w+_)?(?:LOG|LOGS|DATA|STORAGE|UPLOAD|UPLOADS|CACHE|STATE|DB|DATABASE|SQLITE|MEDIA|"
                              r"OUTPUT|BACKUP|DOWNLOAD|SESSION|WORK)_?(?:DIR|PATH|FOLDER|ROOT|FILE|LOCATION|HOME)$")
+# any other folder-named variable (STORE_DIR, BASE_DIR, NOTES_ROOT) counts where a source file
+# that reads it also makes folders or writes files
+_DIR_VAR = lazy_re.compile(r"(?i)^\w*_?(?:DIR|FOLDER|ROOT|PATH)$")
 _TEST_FILE = lazy_re.compile(r"(^|/)(tests?|__tests__|testdata|spec|src/test)/|_test\.go$|(^|/)test_[^/]*\.py$|"
                              r"_test\.py$|\.(test|spec)\.[cm]?[jt]s$")
 MAX_FILES = 3000
@@ -142,21 +145,33 @@ def _written_by_env(facts: StageFacts, plan: BuildPlan) -> list[Place]:
     out = []
     for line in plan.runtime_env + plan.start_env:
         for key, value in parse_key_values(line.split(None, 1)[1] if " " in line else ""):
-            if not _WRITE_VAR.match(key) or not value.startswith("/") or "$" in value:
+            if not value.startswith("/") or "$" in value or value.startswith(("/etc", "/usr", "/proc", "/sys")):
                 continue
-            if facts.context and not _named_in_sources(facts, key, plan.language):
+            if _WRITE_VAR.match(key):
+                if facts.context and not _named_in_sources(facts, key, plan.language):
+                    continue
+            elif not (facts.context and key != "PATH" and _DIR_VAR.match(key)
+                      and _named_in_sources(facts, key, plan.language, writing=True)):
                 continue
             file_like = key.upper().endswith("FILE") or "." in posixpath.basename(value)
             out.append(Place(posixpath.dirname(value) if file_like else value, f"ENV {key}"))
     return out
 
 
-def _named_in_sources(facts: StageFacts, key: str, language: str) -> bool:
+def _named_in_sources(facts: StageFacts, key: str, language: str, writing: bool = False) -> bool:
+    """Whether a source file names `key` (and, with `writing`, also writes a file or makes a folder)."""
     from msbrewrite.rules.runtime_programs import SOURCE_SUFFIXES
     suffixes = SOURCE_SUFFIXES.get(language, ()) + (".sh", ".yml", ".yaml", ".toml", ".json", ".ini", ".conf", ".cfg")
+    if writing:
+        suffixes = SOURCE_SUFFIXES.get(language, ())
     pattern = re.compile(rf"(?<![\w]){re.escape(key)}(?![\w])")
-    return any(pattern.search(facts.context.read(rel) or "") for rel in facts.context.files()[:MAX_FILES]
-               if rel.endswith(suffixes) and not _TEST_FILE.search(rel))
+    for rel in facts.context.files()[:MAX_FILES]:
+        if not rel.endswith(suffixes) or _TEST_FILE.search(rel):
+            continue
+        text = facts.context.read(rel) or ""
+        if pattern.search(text) and (not writing or _WRITE_CALL.search(text)):
+            return True
+    return False
 
 
 def _unreadable_bind(facts: StageFacts, m) -> str | None:

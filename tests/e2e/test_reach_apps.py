@@ -43,3 +43,14 @@ def test_service_under_root_starts_as_the_new_user(engine_env):
 def test_service_running_sh_keeps_a_shell(engine_env):
     """exec.Command("sh", "-c", ...) on every request: distroless answered 500, the slim runtime answers."""
     _passes(engine_env, "go-shell-hook")
+
+
+def test_a_folder_an_env_variable_names_and_the_app_makes_is_made_for_the_runtime_user(engine_env):
+    # ARCHIVE_DIR=/srv/archive: a root original made it on the first request; as uid 65532 the
+    # converted app answered 500 (mkdir permission denied) until msb made it, owned by that user
+    code, report = verify_json(engine_env, str(DATA / "go-env-folder" / "Dockerfile"), "--no-discover",
+                               "--path", "/", "--path", "/reports/7")
+    assert report["original"]["ok"] and report["converted"]["ok"], report["converted"].get("log_tail")
+    found = [(d["kind"], d["what"]) for d in report.get("differences", [])]
+    assert code == 0 and report["verdict"] == "PASS", (found, report["smoke"]["detail"])
+    assert report["smoke"]["converted"]["statuses"]["/reports/7"] == 200
