@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from e2e_support import engine_env  # noqa: F401 (a fixture)
+from e2e_support import engine_env, verify_json  # noqa: F401 (engine_env is a fixture)
 from msbrewrite import convert
 
 pytestmark = pytest.mark.e2e
@@ -54,3 +54,13 @@ def test_npm_start_runs_as_node_on_a_runtime_without_npm(engine_env, image):
     for program in ("npm", "sh"):
         probe = docker(engine_env, "run", "--rm", "--network=none", "--entrypoint", program, tag, "--version")
         assert probe.returncode != 0, f"{program} is in the runtime:\n{result.text}"
+
+
+def test_a_global_cli_started_by_another_of_its_commands_is_in_the_runtime(engine_env):
+    # `npm install -g pm2` gives pm2-docker too: the runtime lacked it and node ran pm2-docker as a
+    # script (`Cannot find module '/srv/pm2-docker'`)
+    app = Path(__file__).resolve().parent / "data" / "node-pm2-docker"
+    code, report = verify_json(engine_env, str(app / "Dockerfile"), "--no-discover")
+    assert report["original"]["ok"] and report["converted"]["ok"], report["converted"].get("log_tail")
+    found = [(d["kind"], d["what"]) for d in report.get("differences", [])]
+    assert code == 0 and report["verdict"] == "PASS", (found, report["smoke"]["detail"])

@@ -20,11 +20,15 @@ from msbrewrite.model.package_json import resolve_script, run_target, tsconfig_o
 # tools that watch or compile sources: a command running them wants devDependencies
 DEV_TOOLS = {"ts-node", "ts-node-dev", "tsx", "nodemon", "babel-node", "webpack", "webpack-dev-server", "vite",
              "concurrently", "tsc-watch", "ts-node/register", "tsx/cjs", "@babel/register"}
-# bin name -> package, where they differ
-BIN_PACKAGES = {"pm2-runtime": "pm2", "remix-serve": "@remix-run/serve", "nest": "@nestjs/cli",
-                "babel-node": "@babel/node", "tsc": "typescript"}
+# bin name -> package, where they differ (a package's `bin` names every command it installs)
+BIN_PACKAGES = {"pm2-runtime": "pm2", "pm2-docker": "pm2", "pm2-dev": "pm2", "remix-serve": "@remix-run/serve",
+                "nest": "@nestjs/cli", "babel-node": "@babel/node", "tsc": "typescript", "tsserver": "typescript",
+                "ng": "@angular/cli", "vue-cli-service": "@vue/cli-service", "hs": "http-server",
+                "sequelize": "sequelize-cli", "eleventy": "@11ty/eleventy", "gatsby": "gatsby-cli",
+                "firebase": "firebase-tools", "strapi": "@strapi/strapi"}
 # the JS file behind a package's bin, where node cannot run node_modules/.bin/<bin> (pnpm writes shell shims)
 BIN_FILES = {"next": "next/dist/bin/next", "pm2-runtime": "pm2/bin/pm2-runtime", "pm2": "pm2/bin/pm2",
+             "pm2-docker": "pm2/bin/pm2-docker",
              "nuxt": "nuxt/bin/nuxt.mjs", "remix-serve": "@remix-run/serve/dist/cli.js",
              "ts-node": "ts-node/dist/bin.js", "prisma": "prisma/build/index.js"}
 # process wrappers that run the real command after them
@@ -217,7 +221,8 @@ class NodeStart:
             specs = [w for w in c.argv[2:] if not w.startswith("-") and w != "global"]
             for spec in specs:
                 name = spec.rsplit("@", 1)[0] if spec.count("@") > (1 if spec.startswith("@") else 0) else spec
-                if name == package:
+                # a package's further commands usually carry its name: pm2-docker, typeorm-ts-node-esm
+                if name == package or prog.startswith(posixpath.basename(name) + "-"):
                     self.runtime_tools.append(spec)
                     self.plan.decisions.append(f"{prog} comes from the global package {spec}: installed in the "
                                                "runtime too")
