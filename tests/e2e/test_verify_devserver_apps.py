@@ -79,3 +79,17 @@ def test_a_client_route_named_like_a_build_folder_still_gets_the_app_shell(engin
     statuses = report["smoke"]["converted"]["statuses"]
     assert code == 0 and report["verdict"] == "PASS", (found, statuses)
     assert statuses["/albums"] == statuses["/albums/"] == statuses["/albums/summer.txt"] == 200
+
+
+def test_a_static_server_that_passes_paths_to_a_backend_keeps_it(engine_env):
+    """`http-server dist --proxy http://127.0.0.1:9000` next to `node api.js`: the original answers
+    /api/items from the backend. nginx in its place answered index.html with 200 for it, and the
+    backend was gone; the runtime now keeps Node, the backend and http-server."""
+    app = Path(__file__).resolve().parent / "data" / "static-with-api"
+    code, report = verify_json(engine_env, str(app / "Dockerfile"), "--no-discover", "--path", "/",
+                               "--path", "/api/items")
+    assert report["original"]["ok"] and report["converted"]["ok"], report["converted"].get("log_tail")
+    found = [(d["kind"], d["what"]) for d in report.get("differences", [])]
+    assert code == 0 and report["verdict"] == "PASS", (found, report["smoke"]["detail"])
+    fetched = report["smoke"]["converted"]["fetches"]["/api/items"]
+    assert "json" in fetched["content_type"], fetched

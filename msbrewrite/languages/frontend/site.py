@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import posixpath
 import re
+from urllib.parse import urlsplit
 
 from msbrewrite.model.analysis import StageFacts, command_argv
 from msbrewrite.model.plan import Evidence
-from msbrewrite.model.shell import Command, split_words
+from msbrewrite.model.shell import Command, option_value, split_words
 from msbrewrite.languages.frontend import config as cfg
 from msbrewrite.languages.frontend.commands import global_installs, local_installs, script_call, tool_argv
 from msbrewrite.languages.frontend.static_servers import STATIC_SERVERS, has_spa_fallback, port_arg, served_dir
@@ -221,6 +222,10 @@ class SiteReader:
             argv = argv[1:]
         if not argv or ins is None:
             return
+        kept = _needs_its_server(argv if ins.is_json else ["sh", "-c", ins.args])
+        if kept:
+            site.reason, site.node_server = kept, True
+            return
         where = f"Dockerfile:{ins.lineno}"
         call = script_call(argv)
         resolved = tool_argv(argv)
@@ -330,3 +335,28 @@ class SiteReader:
         else:
             site.static = False
             site.reason = site.reason or "no static site build or static file server found"
+
+
+_BACKGROUND = lazy_re.compile(r"(?<![&|>])&(?![&>])")
+_SELF_HOSTS = ("localhost", "127.0.0.1", "0.0.0.0", "[::1]")
+
+
+def _needs_its_server(argv: list[str]) -> str | None:
+    """Why nginx cannot stand in for the start command: it also starts another process in the
+    background (`node api.js & http-server dist`), or http-server passes the paths it has no file
+    for to a backend (`--proxy http://api:9000`; a proxy to itself is the usual SPA fallback)."""
+    line = argv[2] if len(argv) > 2 and posixpath.basename(argv[0]) in ("sh", "bash") and argv[1] == "-c" else ""
+    if line and _BACKGROUND.search(line):
+        return f"the start command also runs other processes in the background ({line[:60]})"
+    words = split_words(line) if line else argv
+    if "http-server" not in {posixpath.basename(w) for w in words}:
+        return None
+    target = option_value(words, "-P", "--proxy")
+    if not target:
+        return None
+    parts = urlsplit(target if "://" in target else "http://" + target)
+    port = port_arg(words, "-p", "--port") or 8080
+    if parts.hostname and f"{parts.hostname}" in [h.strip("[]") for h in _SELF_HOSTS] and (parts.port or 80) == port:
+        return None
+    return (f"http-server passes the paths it has no file for to {target}: nginx would answer them with "
+            "index.html, so the original server stays")

@@ -13,7 +13,7 @@ import posixpath
 import re
 
 from msbrewrite.model.analysis import command_argv
-from msbrewrite.model.shell import drop_exec, plain_start_argv
+from msbrewrite.model.shell import drop_exec, plain_start_argv, split_commands
 from msbrewrite.languages.node.imports import node_args, package_of, packages_loaded
 from msbrewrite.model.package_json import resolve_script, run_target, tsconfig_out_dir
 
@@ -128,9 +128,13 @@ class NodeStart:
         wrappers, ecore = self.core(_start_argv(facts.entrypoint))
         cmd = _start_argv(facts.cmd)
         ins = facts.entrypoint if ecore else facts.cmd
-        if ins is not None and not ins.is_json and plain_start_argv(drop_exec(ins.args)[0]) is None:
+        line = _shell_line(ins)
+        if line is not None:
             self.keep_dev = "the start command is a shell line (it may run npm/npx tools)"
             self._dev_check(command_argv(ins) or [])
+            for c in split_commands(line):
+                if c.argv:
+                    self.global_tool(c.argv[0])     # `http-server dist & node api.js`: each global CLI it runs
             return
         if ecore and posixpath.basename(ecore[0]) == "node":
             self.entry_node = ecore + cmd       # ENTRYPOINT ["node"] + CMD ["server.js"]
@@ -235,6 +239,20 @@ class NodeStart:
         if self.entry_core is None or core != self.entry_core or core == self.entry_node:
             return None
         return wrappers + self.entry_node
+
+
+def _shell_line(ins) -> str | None:
+    """The shell line a start command runs: a shell-form line that needs its shell, or the script
+    of an exec-form `sh -c "..."`."""
+    if ins is None:
+        return None
+    if not ins.is_json:
+        text = drop_exec(ins.args)[0]
+        return text if plain_start_argv(text) is None else None
+    argv = list(ins.json_args)
+    if len(argv) == 3 and posixpath.basename(argv[0]) in ("sh", "bash") and argv[1] == "-c":
+        return argv[2]
+    return None
 
 
 def _start_argv(ins) -> list[str]:
