@@ -2,6 +2,8 @@
 plain progress), the last lines of a log, the first line that says something. Pure."""
 from __future__ import annotations
 
+import re
+
 from msbrewrite.support import lazy_re
 
 _STEP_RE = lazy_re.compile(r"^#(\d+) (\[.+?\] .*)$")
@@ -26,6 +28,27 @@ def failing_step(log: str) -> str | None:
         if line.startswith(("error:", "ERROR:")) or "failed to solve" in line:
             return line.strip()[:300]
     return None
+
+
+# a base image the engine could not fetch because no registry answered (not one that does not exist)
+_PULL_STEP_RE = lazy_re.compile(r"load metadata for (\S+?):?$|^Step \d+/\d+ : FROM (?:--\S+ )*(\S+)", re.M)
+_LATER_STEP_RE = lazy_re.compile(r"^#\d+ \[[^\]]*\d+/\d+\]|^Step \d+/\d+ : (?!FROM)", re.M)
+_NO_NETWORK_RE = lazy_re.compile(r"no such host|dial tcp|i/o timeout|network is unreachable|connection refused|"
+                                 r"TLS handshake timeout|temporary failure in name resolution", re.I)
+
+
+def unreachable_image(log: str) -> str | None:
+    """The image a failed build could not fetch for want of a registry, or None."""
+    if not _NO_NETWORK_RE.search(log):
+        return None
+    found = None
+    for m in _PULL_STEP_RE.finditer(log):
+        found = m.group(1) or m.group(2)
+    if found is None:
+        return None
+    tail = log[log.find(found):]
+    # the pull failed, and no build step ran after it (a RUN that cannot download is another matter)
+    return found if _NO_NETWORK_RE.search(tail) and not _LATER_STEP_RE.search(tail) else None
 
 
 def log_tail(log: str, lines: int = 15) -> list[str]:

@@ -14,7 +14,7 @@ from msbrewrite.verify.engine import Docker, EngineError
 from msbrewrite.verify.env import env_warnings
 from msbrewrite.verify.file_check import FileCheck
 from msbrewrite.verify.judge import Smoke
-from msbrewrite.verify.output import failing_step, log_tail
+from msbrewrite.verify.output import failing_step, log_tail, unreachable_image
 from msbrewrite.verify.report import Build, Report
 from msbrewrite.verify.server_smoke import ServerSmoke
 from msbrewrite.verify.settings import Progress, Settings
@@ -39,6 +39,7 @@ class Verifier(ServerSmoke, CliSmoke, FileCheck):
         self.run_id = uuid.uuid4().hex[:10]
         self.label = f"msb.verify={self.run_id}"
         self._written = ""
+        self._unreachable_base: str | None = None     # set by a build that failed for want of a registry
         self._converted_logs: list[str] = []
         self._configs: tuple[dict, dict] = ({}, {})     # both images' config (their commands)
         self.repo = f"msb-verify/{slug(os.path.basename(os.path.abspath(settings.context)))}"
@@ -59,6 +60,10 @@ class Verifier(ServerSmoke, CliSmoke, FileCheck):
                 step = report.original.failing_step
                 report.error = ("the original Dockerfile does not build, so there is nothing to compare with"
                                 + (f" ({step})" if step else ""))
+            elif not report.converted.ok and self._unreachable_base:
+                # the engine cannot fetch the image, which says nothing about the conversion
+                report.error = (f"the converted Dockerfile's base image {self._unreachable_base} is not on this "
+                                "engine and no registry answers: pull or load it, then verify again")
             elif report.converted.ok:
                 from msbrewrite.verify.size import size_difference, size_warning
                 report.differences += size_difference(report.original.size, report.converted.size)
@@ -95,6 +100,7 @@ class Verifier(ServerSmoke, CliSmoke, FileCheck):
         if not ok:
             b.failing_step = failing_step(log)
             b.log_tail = log_tail(log)
+            self._unreachable_base = unreachable_image(log)
             self.progress(f"{b.role} build failed after {b.seconds:.1f}s")
             return
         b.ok, b.image = True, tag

@@ -402,3 +402,27 @@ def test_a_supervisor_whose_program_keeps_crashing_is_inconclusive():
                                                         "ModuleNotFoundError: No module named 'news'\n"), 30)
     assert not worse.passed and worse.inconclusive is None and "fails otherwise" in worse.detail
     assert judge_cli(CliRun(None, "INFO spawned: 'web'\n"), CliRun(None, "INFO spawned: 'web'\n"), 30).passed
+
+
+BUILDKIT_NO_REGISTRY = """#3 [internal] load metadata for docker.io/library/python:3.10-slim-bullseye
+#3 ERROR: failed to do request: Head "https://registry-1.docker.io/v2/library/python/manifests/3.10-slim-bullseye": \
+dial tcp: lookup registry-1.docker.io on 10.255.255.53:53: no such host
+------
+ > [internal] load metadata for docker.io/library/python:3.10-slim-bullseye:
+------
+failed to solve with frontend dockerfile.v0: failed to create LLB definition: failed to do request
+"""
+CLASSIC_NO_REGISTRY = """Sending build context to Docker daemon  2.048kB
+Step 1/2 : FROM python:3.10-slim-bullseye
+Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io: no such host
+"""
+
+
+def test_a_base_image_no_registry_could_serve_is_named():
+    from msbrewrite.verify.output import unreachable_image
+    assert unreachable_image(BUILDKIT_NO_REGISTRY) == "docker.io/library/python:3.10-slim-bullseye"
+    assert unreachable_image(CLASSIC_NO_REGISTRY) == "python:3.10-slim-bullseye"
+    # a tag the registry does not have is the Dockerfile's fault, and a failing RUN is not a pull
+    assert unreachable_image(BUILDKIT_NO_REGISTRY.replace("dial tcp: lookup registry-1.docker.io on "
+                                                          "10.255.255.53:53: no such host", "manifest unknown")) is None
+    assert unreachable_image(BUILD_LOG) is None
