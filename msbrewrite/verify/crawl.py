@@ -18,6 +18,10 @@ MAX_BODY = 300_000      # bodies larger than this are hashed but not read for li
 _ORIGIN = "http://app.invalid"
 _ATTR = lazy_re.compile(r"""\b(?:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""", re.I)
 _CSS_URL = lazy_re.compile(r"""url\(\s*['"]?([^'")\s]+)['"]?\s*\)""")
+# a GET a script makes to a literal path of its own origin: fetch("/api/items"), axios.get('/api/stars'),
+# $.getJSON("/data.json") (a path built with `${...}` or +, or with a query, is not read)
+_SCRIPT_GET = lazy_re.compile(r"""(?:\bfetch|\baxios(?:\.get)?|\$\.get(?:JSON)?|\bhttp\.get)\(\s*(["'`])(/[\w.~/-]*)\1""")
+MAX_SCRIPT_GETS = 10    # per script
 STATIC_EXTENSIONS = frozenset({
     ".js", ".mjs", ".css", ".map", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".ico", ".webp", ".avif",
     ".woff", ".woff2", ".ttf", ".otf", ".eot", ".txt", ".webmanifest", ".wasm", ".pdf", ".xml",
@@ -46,11 +50,11 @@ def is_manifest(path: str) -> bool:
 def wants_body(path: str, content_type: str) -> bool:
     """Bodies the crawler reads links from."""
     ct = content_type.lower()
-    return "html" in ct or "text/css" in ct or is_manifest(path)
+    return "html" in ct or "text/css" in ct or "javascript" in ct or is_manifest(path)
 
 
 def extract_links(path: str, content_type: str, body: str) -> list[str]:
-    """Same-origin paths an HTML page, a stylesheet or a web manifest links to, in order, once."""
+    """Same-origin paths an HTML page, a stylesheet, a script or a web manifest links to, in order, once."""
     ct = content_type.lower()
     raw: list[str] = []
     if is_manifest(path):
@@ -64,8 +68,12 @@ def extract_links(path: str, content_type: str, body: str) -> list[str]:
                 raw.append(data["start_url"])
     elif "html" in ct:
         raw += [next(g for g in m.groups() if g is not None) for m in _ATTR.finditer(body)]
+        raw += [m.group(2) for m in _SCRIPT_GET.finditer(body)][:MAX_SCRIPT_GETS]     # inline scripts
     elif "text/css" in ct:
         raw += _CSS_URL.findall(body)
+    elif "javascript" in ct:
+        # what the page's code asks its own server for: an API a proxy or a backend answers
+        raw += [m.group(2) for m in _SCRIPT_GET.finditer(body)][:MAX_SCRIPT_GETS]
     out = []
     for link in raw:
         p = same_origin_path(path, link)

@@ -29,7 +29,7 @@ done
 '''
 
 # One line per path: status, size, sha256, content type, a redirect's target; then the body
-# (base64) of the pages the crawler reads links from.
+# (base64) of the pages, stylesheets and scripts the crawler reads links from.
 FETCH_SCRIPT = r'''
 port=$1; max=$2; shift 2
 for path in "$@"; do
@@ -42,7 +42,7 @@ for path in "$@"; do
     echo "T $ctype"
     [ -n "$location" ] && echo "L $location"
     case "$ctype$path" in
-        *html*|*text/css*|*manifest.json*|*.webmanifest*)
+        *html*|*text/css*|*javascript*|*manifest.json*|*.webmanifest*)
             if [ "$size" -le "$max" ]; then echo "B"; base64 /tmp/body; echo "E"; fi ;;
     esac
     rm -f /tmp/body /tmp/meta

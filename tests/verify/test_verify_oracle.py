@@ -31,6 +31,15 @@ def test_links_of_a_manifest_and_a_stylesheet():
     assert extract_links("/x", "application/json", '{"href": "/y"}') == []
 
 
+def test_the_literal_paths_a_script_gets_from_its_own_server():
+    script = ('fetch("/api/items").then(r=>r.json());axios.get(\'/api/stars\');$.getJSON("/data/list.json");'
+              'fetch(`/api/users/${id}`);fetch("https://other.example/api");axios.post("/api/save",d);'
+              'fetch("/api/items")')
+    assert extract_links("/assets/index-3f2a.js", "application/javascript", script) == [
+        "/api/items", "/api/stars", "/data/list.json"]
+    assert extract_links("/app.js", "text/plain", script) == []
+
+
 def test_same_origin_path():
     assert same_origin_path("/", "http://app.invalid/x") == "/x"
     assert same_origin_path("/", "http://127.0.0.1:8080/x") is None     # another origin as far as links go
