@@ -173,7 +173,8 @@ def carry_runtime_tools(facts: StageFacts, plan: BuildPlan, options, suffixes: t
         if facts.packages or packages else {}
     libs = [p for p in dict.fromkeys(x.split("=")[0] for x in facts.packages)
             if p.startswith("lib") and not p.endswith(("-dev", "-devel", "-doc", "-dbg")) and p not in mapped
-            and p not in skip and p not in plan.runtime_packages and "$" not in p]
+            and p not in skip and p not in plan.runtime_packages and "$" not in p
+            and p not in BUILD_UTILITIES]      # libtool is a build tool whose name starts like a library
     if libs and may_carry and (libraries or used):
         plan.runtime_packages += libs
         plan.needs_shell = True

@@ -134,7 +134,7 @@ def test_plain_libraries_come_with_a_program_or_for_native_modules(tmp_path):
     from msbrewrite.model.plan import BuildPlan
 
     def carried(files: dict, libraries: bool) -> list[str]:
-        facts = stage_facts(tmp_path, GO_APT.format("libnss3 libgbm1 libpq-dev chromium"), files)
+        facts = stage_facts(tmp_path, GO_APT.format("libnss3 libgbm1 libpq-dev libtool chromium"), files)
         plan = BuildPlan("go", "go.Dockerfile.j2", "gcr.io/distroless/static-debian12:nonroot")
         carry_runtime_tools(facts, plan, Options(), (".go",), libraries=libraries)
         return plan.runtime_packages
@@ -142,7 +142,7 @@ def test_plain_libraries_come_with_a_program_or_for_native_modules(tmp_path):
     assert carried({"main.go": 'package main\nvar b = exec.Command("chromium", "--headless")\n'}, False) == \
         ["chromium", "libnss3", "libgbm1"]
     assert carried({"main.go": "package main\n"}, False) == []
-    assert carried({"main.go": "package main\n"}, True) == ["libnss3", "libgbm1"]
+    assert carried({"main.go": "package main\n"}, True) == ["libnss3", "libgbm1"]     # libtool builds, never loads
 
 
 def test_puppeteer_chrome_downloaded_at_install(tmp_path):
