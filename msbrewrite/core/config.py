@@ -21,8 +21,6 @@ with a warning. Files are not merged. Flags given on the command line win over t
 """
 from __future__ import annotations
 
-from msbrewrite.support import records
-from msbrewrite.support.records import field, record
 import os
 import stat
 from functools import lru_cache
@@ -33,6 +31,8 @@ from msbrewrite.model.options import RUNTIMES, Options
 from msbrewrite.model.quoting import has_control
 from msbrewrite.support.tomlreader import toml
 from msbrewrite.support import lazy_re
+from msbrewrite.support import records
+from msbrewrite.support.records import field, record
 
 LANGUAGES = ("go", "rust", "node", "python", "java", "frontend")
 KEYS = ("runtime", "language", "mirror", "digests", "user", "extra-paths", "exclude", "optimize", "drop-dotenv",

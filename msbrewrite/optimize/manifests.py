@@ -1,11 +1,11 @@
 """Where manifests are in the builder, and which context files they come from."""
 from __future__ import annotations
 
-from msbrewrite.support import records
 import fnmatch
 import posixpath
 
 from msbrewrite.model.analysis import CopyStep, StageFacts
+from msbrewrite.support import records
 
 _GLOB = set("*?[")
 

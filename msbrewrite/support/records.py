@@ -11,6 +11,8 @@ hashable by value, `replace()` and `asdict()`. tests/support/test_records.py com
 """
 from __future__ import annotations
 
+from operator import attrgetter
+
 _MISSING = object()
 _FIELDS = "__record_fields__"
 
@@ -122,6 +124,10 @@ def _process(cls, frozen: bool):
     specs = tuple(inherited.values())
     _check_order(specs)
     setattr(cls, _FIELDS, specs)
+    compared = [s.name for s in specs if s.compare]
+    # the compared fields as one tuple, read in C: hashing frozen records as dict keys is a hot path
+    cls.__record_key__ = attrgetter(*compared) if len(compared) > 1 else \
+        (lambda self, name=compared[0]: (getattr(self, name),)) if compared else (lambda self: ())
     own = cls.__dict__
     if "__init__" not in own:
         cls.__init__ = _first_init(cls, specs, frozen)
@@ -190,7 +196,7 @@ def _make_init(cls, specs: tuple[Field, ...], frozen: bool):
 
 
 def _values(obj) -> tuple:
-    return tuple(getattr(obj, s.name) for s in getattr(obj, _FIELDS) if s.compare)
+    return type(obj).__record_key__(obj)
 
 
 def _repr(self) -> str:

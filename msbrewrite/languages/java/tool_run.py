@@ -2,11 +2,11 @@
 (after -f / -p), and whether it packages an archive."""
 from __future__ import annotations
 
-from msbrewrite.support import records
 import posixpath
 
 from msbrewrite.model.shell import Command, option_value, positional_args, resolve
 from msbrewrite.languages.java.detect import tool_of
+from msbrewrite.support import records
 
 _MAVEN_VALUE_FLAGS = {"-f", "--file", "-pl", "--projects", "-s", "--settings", "-gs", "--global-settings", "-P",
                       "--activate-profiles", "-T", "--threads", "-rf", "--resume-from", "-l", "--log-file", "-D",

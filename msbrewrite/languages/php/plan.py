@@ -14,7 +14,6 @@ them (a2enmod, edited configuration).
 """
 from __future__ import annotations
 
-from msbrewrite.support import records
 import posixpath
 
 from msbrewrite.rules import app_files, runtime
@@ -26,6 +25,7 @@ from msbrewrite.model.quoting import sh_words
 from msbrewrite.languages.common import BUILD_UTILITIES, carry_runtime_tools
 from msbrewrite.languages.scripting import program, start_argv, system_libraries
 from msbrewrite.languages.php.detect import EXT_TOOLS, NAME, _apt_php, _composer_install
+from msbrewrite.support import records
 
 PHP_INI_DIR = "/usr/local/etc/php"
 EXT_DIR = "/usr/local/lib/php/extensions"
