@@ -30,6 +30,7 @@ import posixpath
 from msbrewrite.model.analysis import StageFacts
 from msbrewrite.model.plan import BuildPlan
 from msbrewrite.rules.app_matching import Rule, build_only, matcher
+from msbrewrite.rules.secret_files import decide, keeps, record_kept
 from msbrewrite.rules.asset_folders import asset_folders, asset_paths
 from msbrewrite.rules.staging_report import report
 from msbrewrite.rules.staging_secrets import staging_secrets
@@ -199,7 +200,33 @@ def stage(facts: StageFacts, plan: BuildPlan, language: str, appdirs: list[str] 
         plan.builder_append.append(step)
         # what the step reads, so a later clean-up of an excluded folder may run before it
         plan.extra.setdefault("staging_reads", {})[step] = [(d, excluded(d, u, k)) for d, u, k, _ in group]
+    _loose_files(facts, plan, staged, rules)
     return staged
+
+
+def _loose_files(facts: StageFacts, plan: BuildPlan, staged: list[str], rules: list[Rule]) -> None:
+    """Files a COPY names by their own destination (`COPY server.js /app/server.js`) beside a staged
+    folder (`COPY routes/ /app/routes/`): no folder copy holds them, and the app's entry file is
+    often one. Build-only files stay out, and so does a secret-looking file the app does not read."""
+    homes = {posixpath.dirname(d) for d in staged}
+    for cp in facts.copies:
+        if cp.from_stage or "$" in cp.dest or cp.dest.endswith("/") or len(cp.sources) != 1:
+            continue
+        src = cp.sources[0]
+        rel = posixpath.normpath(src.lstrip("/"))
+        if any(ch in src for ch in "*?[") or facts._is_dir_source(src, rel):
+            continue
+        dest = posixpath.normpath(cp.dest)
+        name = posixpath.basename(dest)
+        if posixpath.dirname(dest) not in homes or dest in plan.produced or build_only(name, rules, []):
+            continue
+        found = decide(facts, [rel], ".") if facts.context else []
+        if found and not keeps(facts, found[0]):
+            plan.decisions.append(f"{dest}: left out, as a secret-looking file the app does not read")
+            continue
+        if found:
+            record_kept(facts, plan, dest, found[0], cp.ins.lineno)
+        plan.copy(dest, dest, f"a file the build copied beside the app's folders (line {cp.ins.lineno})")
 
 
 def _with_shown_junk(rules: list[Rule]) -> list[Rule]:

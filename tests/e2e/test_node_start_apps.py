@@ -64,3 +64,13 @@ def test_a_global_cli_started_by_another_of_its_commands_is_in_the_runtime(engin
     assert report["original"]["ok"] and report["converted"]["ok"], report["converted"].get("log_tail")
     found = [(d["kind"], d["what"]) for d in report.get("differences", [])]
     assert code == 0 and report["verdict"] == "PASS", (found, report["smoke"]["detail"])
+
+
+def test_an_entry_file_copied_on_its_own_line_beside_a_folder_is_in_the_runtime(engine_env):
+    # `COPY index.js /srv/index.js` next to `COPY handlers/ /srv/handlers/`: only the folder was
+    # staged, and the converted container stopped with `Cannot find module '/srv/index.js'`
+    app = Path(__file__).resolve().parent / "data" / "node-file-beside-folder"
+    code, report = verify_json(engine_env, str(app / "Dockerfile"), "--no-discover")
+    assert report["original"]["ok"] and report["converted"]["ok"], report["converted"].get("log_tail")
+    found = [(d["kind"], d["what"]) for d in report.get("differences", [])]
+    assert code == 0 and report["verdict"] == "PASS", (found, report["smoke"]["detail"])

@@ -187,7 +187,8 @@ class NodeFiles:
         if self.install_dir and not any(self.install_dir == d or self.install_dir.startswith(d.rstrip("/") + "/")
                                         for d in staged):
             pkg_json = posixpath.join(self.install_dir, "package.json")
-            plan.copy(pkg_json, pkg_json, "package.json of the installed dependencies")
+            if pkg_json not in plan.produced:
+                plan.copy(pkg_json, pkg_json, "package.json of the installed dependencies")
         return True
 
     def _copy_modules_outside(self, moved: str | None, skip_inside: bool = False) -> None:

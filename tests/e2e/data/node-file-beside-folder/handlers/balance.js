@@ -1,0 +1,1 @@
+module.exports = (res) => res.end(JSON.stringify({ balance: 42 }) + "\n");
