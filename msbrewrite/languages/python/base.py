@@ -31,12 +31,15 @@ class RuntimeBase:
         if name == "python" and "$" in facts.image:
             return self.templated_base()
         if name == "python":
-            m = re.match(r"^(\d+(?:\.\d+)*)?-?(.*)$", tag if tag != "latest" else "")
+            # a pre-release (3.13.0rc1, 3.11-rc-slim) keeps its qualifier: the runtime must be the same
+            # interpreter build the virtualenv was made with
+            m = re.match(r"^(\d+(?:\.\d+)*(?:(?:a|b|rc)\d*)?)?-?(.*)$", tag if tag != "latest" else "")
             version, variant = m.group(1), m.group(2)
-            if "alpine" in variant:
-                return f"python:{tag}"
-            distro = next((d for d in DISTROS if d in variant), None)
-            parts = [p for p in (version, "slim", distro) if p]
+            words = [w for w in variant.split("-") if w]
+            if "alpine" in variant or "slim" in words:
+                return f"python:{tag}"      # already the small image: the same one runs the app
+            distro = next((d for d in DISTROS if d in words), None)
+            parts = [p for p in (version, *[w for w in words if w != distro], "slim", distro) if p]
             return "python:" + "-".join(parts)
         m = IMAGE_PY_RE.search(tag)
         if m:
