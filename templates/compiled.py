@@ -190,7 +190,12 @@ def _nginx_spa_conf_j2__root(ctx, out, blocks):
     for l_loc in lookup(ctx, 'immutable'):
         out.append('\n\n    # content-hashed build files never change: cache them for a year\n    location ')
         out.append(text(l_loc))
-        out.append(' {\n        add_header Cache-Control "public, max-age=31536000, immutable";\n        try_files $uri =404;\n    }')
+        out.append(' {\n        add_header Cache-Control "public, max-age=31536000, immutable";')
+        if lookup(ctx, 'listing'):
+            out.append('\n        autoindex on;\n        try_files $uri $uri/ =404;')
+        else:
+            out.append('\n        try_files $uri =404;')
+        out.append('\n    }')
     if (lookup(ctx, 'base') != '/'):
         out.append('\n\n    # the site is built for ')
         out.append(text(lookup(ctx, 'base')))
@@ -201,7 +206,10 @@ def _nginx_spa_conf_j2__root(ctx, out, blocks):
     out.append(text(('client-side routes fall back to the app shell, also a route named like a build folder' if lookup(ctx, 'spa') else 'a missing file is a 404, as the original server answered')))
     out.append('\n    location ')
     out.append(text(lookup(ctx, 'base')))
-    out.append(' {\n        try_files $uri ')
+    out.append(' {')
+    if lookup(ctx, 'listing'):
+        out.append('\n        autoindex on;')
+    out.append('\n        try_files $uri ')
     if lookup(ctx, 'pages'):
         out.append('$uri.html ')
     out.append(text(((text('$uri/index.html ') + text(lookup(ctx, 'base')) + text('index.html')) if lookup(ctx, 'spa') else '$uri/ =404')))
@@ -278,7 +286,7 @@ SOURCES = {
     'frontend.Dockerfile.j2': '{% extends "_runtime.Dockerfile.j2" %}\n{%- block header %}\n# runtime: {{ "nginx" if plan.runtime_base.startswith(("nginx", "nginxinc")) else "the web server" }} serving only the static build output\n{%- endblock %}\n',
     'go.Dockerfile.j2': '{% extends "_runtime.Dockerfile.j2" %}\n{%- block header %}\n# runtime: only the Go binary{% if plan.artifacts|length > 1 %} and the files it reads at run time{% endif %}\n{%- endblock %}\n',
     'java.Dockerfile.j2': '{% extends "_runtime.Dockerfile.j2" %}\n{%- block header %}\n# runtime: a Java runtime (JRE) and only the application{% if plan.artifacts|length > 1 %} files it runs{% else %} archive{% endif %}\n{%- endblock %}\n',
-    'nginx-spa.conf.j2': 'server {\n    listen {{ port }};\n    server_name _;\n    root {{ root }};\n    index index.html;\n\n    gzip on;\n    gzip_vary on;\n    gzip_proxied any;\n    gzip_min_length 1024;\n    gzip_types text/plain text/css text/xml application/javascript application/json application/xml image/svg+xml;\n\n    # the app shell: always revalidated, so a new deploy is picked up at once\n    location = {{ base }}index.html {\n        add_header Cache-Control "no-cache";\n    }\n{%- for loc in immutable %}\n\n    # content-hashed build files never change: cache them for a year\n    location {{ loc }} {\n        add_header Cache-Control "public, max-age=31536000, immutable";\n        try_files $uri =404;\n    }\n{%- endfor %}\n\n{%- if base != "/" %}\n\n    # the site is built for {{ base }}: its pages link to their files there\n    location = / {\n        return 302 {{ base }};\n    }\n{%- endif %}\n\n    # {{ "client-side routes fall back to the app shell, also a route named like a build folder" if spa else "a missing file is a 404, as the original server answered" }}\n    location {{ base }} {\n        try_files $uri {% if pages %}$uri.html {% endif %}{{ "$uri/index.html " ~ base ~ "index.html" if spa else "$uri/ =404" }};\n    }\n}\n',
+    'nginx-spa.conf.j2': 'server {\n    listen {{ port }};\n    server_name _;\n    root {{ root }};\n    index index.html;\n\n    gzip on;\n    gzip_vary on;\n    gzip_proxied any;\n    gzip_min_length 1024;\n    gzip_types text/plain text/css text/xml application/javascript application/json application/xml image/svg+xml;\n\n    # the app shell: always revalidated, so a new deploy is picked up at once\n    location = {{ base }}index.html {\n        add_header Cache-Control "no-cache";\n    }\n{%- for loc in immutable %}\n\n    # content-hashed build files never change: cache them for a year\n    location {{ loc }} {\n        add_header Cache-Control "public, max-age=31536000, immutable";\n{%- if listing %}\n        autoindex on;\n        try_files $uri $uri/ =404;\n{%- else %}\n        try_files $uri =404;\n{%- endif %}\n    }\n{%- endfor %}\n\n{%- if base != "/" %}\n\n    # the site is built for {{ base }}: its pages link to their files there\n    location = / {\n        return 302 {{ base }};\n    }\n{%- endif %}\n\n    # {{ "client-side routes fall back to the app shell, also a route named like a build folder" if spa else "a missing file is a 404, as the original server answered" }}\n    location {{ base }} {\n{%- if listing %}\n        autoindex on;\n{%- endif %}\n        try_files $uri {% if pages %}$uri.html {% endif %}{{ "$uri/index.html " ~ base ~ "index.html" if spa else "$uri/ =404" }};\n    }\n}\n',
     'node.Dockerfile.j2': '{% extends "_runtime.Dockerfile.j2" %}\n{%- block header %}\n# runtime: the Node app{% if plan.extra.get("production_only") %} with production dependencies only{% endif %}\n{%- endblock %}\n',
     'php.Dockerfile.j2': '{% extends "_runtime.Dockerfile.j2" %}\n{%- block header %}\n# runtime: the same PHP and web server with the app{% if plan.runtime_packages %}, plus the libraries it loads{% endif %}\n{%- endblock %}\n',
     'python.Dockerfile.j2': '{% extends "_runtime.Dockerfile.j2" %}\n{%- block header %}\n# runtime: the same Python{% if plan.extra.venv %}, the virtualenv{% endif %} and the app source{% if plan.runtime_packages %}, plus the packages it uses{% endif %}\n{%- endblock %}\n',

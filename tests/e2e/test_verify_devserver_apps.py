@@ -93,3 +93,14 @@ def test_a_static_server_that_passes_paths_to_a_backend_keeps_it(engine_env):
     assert code == 0 and report["verdict"] == "PASS", (found, report["smoke"]["detail"])
     fetched = report["smoke"]["converted"]["fetches"]["/api/items"]
     assert "json" in fetched["content_type"], fetched
+
+
+def test_a_folder_the_original_server_listed_is_listed_by_nginx(engine_env):
+    # http-server lists a folder without index.html; nginx answered it with 403 until autoindex
+    app = Path(__file__).resolve().parent / "data" / "static-listing"
+    code, report = verify_json(engine_env, str(app / "Dockerfile"), "--no-discover", "--path", "/",
+                               "--path", "/downloads/", "--path", "/downloads/checklist.txt")
+    assert report["original"]["ok"] and report["converted"]["ok"], report["converted"].get("log_tail")
+    found = [(d["kind"], d["what"]) for d in report.get("differences", [])]
+    assert code == 0 and report["verdict"] == "PASS", (found, report["smoke"]["detail"])
+    assert report["smoke"]["converted"]["statuses"]["/downloads/"] == 200

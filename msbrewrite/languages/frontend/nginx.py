@@ -118,9 +118,13 @@ class NginxServer:
         if not spa:
             self.plan.decisions.append(f"no SPA fallback in nginx: the original's {self.site.no_fallback} answered "
                                        "404 for a missing path, and so does the runtime")
+        listing = not spa and self.site.lists_dirs
+        if listing:
+            self.plan.decisions.append(f"nginx lists a folder without index.html, as the original's "
+                                       f"{self.site.no_fallback} did")
         return render_template("nginx-spa.conf.j2",
             port=port, root=HTML, immutable=immutable, pages=fw in PAGE_FRAMEWORKS,
-            base=base, spa=spa).strip("\n") + "\n"
+            base=base, spa=spa, listing=listing).strip("\n") + "\n"
 
     def write_config_step(self, text: str) -> None:
         esc = self.facts.dockerfile.escape

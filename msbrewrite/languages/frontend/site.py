@@ -15,7 +15,8 @@ from msbrewrite.model.plan import Evidence
 from msbrewrite.model.shell import Command, option_value, split_words
 from msbrewrite.languages.frontend import config as cfg
 from msbrewrite.languages.frontend.commands import global_installs, local_installs, script_call, tool_argv
-from msbrewrite.languages.frontend.static_servers import STATIC_SERVERS, has_spa_fallback, port_arg, served_dir
+from msbrewrite.languages.frontend.static_servers import (STATIC_SERVERS, has_spa_fallback, lists_directories,
+                                                          port_arg, served_dir)
 from msbrewrite.support import lazy_re
 from msbrewrite.support.records import field, record
 
@@ -66,6 +67,7 @@ class Site:
     dev_server: str | None = None          # CMD runs a dev server (needs a production build)
     static_server: bool = False            # CMD runs a static file server (serve, http-server, vite preview)
     no_fallback: str | None = None         # that server answers 404 for a missing path (no SPA fallback): which
+    lists_dirs: bool = False               # that server lists a folder without index.html (http-server, serve)
     serves_files: bool = False             # CMD or installs point at a static file server
     node_server: bool = False              # CMD or package.json show an application server
     port: int | None = None                # where the original listened: its CMD flag, else the tool default
@@ -243,6 +245,7 @@ class SiteReader:
             site.static_server = site.serves_files = True
             if not has_spa_fallback(server, resolved):
                 site.no_fallback = " ".join(resolved[:1])
+                site.lists_dirs = lists_directories(server, resolved)
             if port is None and server in FIXED_PORT_SERVERS:
                 # no port flag: these listen on $PORT, else their default, whatever EXPOSE documents
                 env_port = facts.env.get("PORT", "")

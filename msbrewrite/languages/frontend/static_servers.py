@@ -36,6 +36,14 @@ def has_spa_fallback(server: str, argv: list[str]) -> bool:
     return any(w in flags or w.split("=", 1)[0] in flags for w in argv[1:])
 
 
+def lists_directories(server: str, argv: list[str]) -> bool:
+    """Whether the server answers a folder without index.html with a listing of its files:
+    http-server (unless `-d false`) and serve do by default."""
+    if server == "http-server":
+        return option_value(argv, "-d") not in ("false", "False", "0")
+    return server == "serve"
+
+
 def served_dir(argv: list[str]) -> tuple[str | None, int | None, str] | None:
     """(directory, port, server) when argv runs a static file server."""
     prog = argv[0] if argv else ""
