@@ -24,7 +24,8 @@ from msbrewrite.verify.size import human_size
 def slug(text: str) -> str:
     """A docker repository name component from a directory name."""
     s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return s[:40] or "app"
+    # cut to 40, then trimmed again: a component must not end in a separator (Docker refuses it)
+    return s[:40].rstrip("-") or "app"
 
 
 class Verifier(ServerSmoke, CliSmoke, FileCheck):

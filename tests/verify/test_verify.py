@@ -73,6 +73,9 @@ def test_ports_from_image_config():
 def test_slug_is_a_valid_repository_component():
     assert slug("My App_v2") == "my-app-v2"
     assert slug("___") == "app"
+    # cut where a separator falls at the 40th character: still a name Docker accepts
+    cut = slug("automating-application-scaling-and-load-balance")
+    assert cut == "automating-application-scaling-and-load" and not cut.endswith("-")
 
 
 def _server(port=8080, statuses=None, up=True, **kw) -> ServerRun:
