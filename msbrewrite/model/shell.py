@@ -186,6 +186,13 @@ def start_assignments(command_text: str) -> tuple[list[tuple[str, str]], list[st
     return pairs, words
 
 
+def shell_script(argv: list[str]) -> str | None:
+    """The script an exec-form `["sh", "-c", "..."]` (or bash, by name or path) runs, else None."""
+    if len(argv) >= 3 and posixpath.basename(argv[0]) in ("sh", "bash") and argv[1] == "-c":
+        return argv[2]
+    return None
+
+
 def plain_start_argv(command_text: str) -> list[str] | None:
     """shell_form_to_argv for a CMD/ENTRYPOINT: the variables a start line sets before its program
     become the runtime's ENV (runtime.entry), so they do not make it need a shell."""

@@ -161,9 +161,9 @@ def _written_by_env(facts: StageFacts, plan: BuildPlan) -> list[Place]:
 def _named_in_sources(facts: StageFacts, key: str, language: str, writing: bool = False) -> bool:
     """Whether a source file names `key` (and, with `writing`, also writes a file or makes a folder)."""
     from msbrewrite.rules.runtime_programs import SOURCE_SUFFIXES
-    suffixes = SOURCE_SUFFIXES.get(language, ()) + (".sh", ".yml", ".yaml", ".toml", ".json", ".ini", ".conf", ".cfg")
-    if writing:
-        suffixes = SOURCE_SUFFIXES.get(language, ())
+    # a write needs code; a mere mention may sit in a script or a config file
+    suffixes = SOURCE_SUFFIXES.get(language, ()) + (
+        () if writing else (".sh", ".yml", ".yaml", ".toml", ".json", ".ini", ".conf", ".cfg"))
     pattern = re.compile(rf"(?<![\w]){re.escape(key)}(?![\w])")
     for rel in facts.context.files()[:MAX_FILES]:
         if not rel.endswith(suffixes) or _TEST_FILE.search(rel):

@@ -56,7 +56,8 @@ def fields(obj_or_cls) -> tuple[Field, ...]:
 
 
 def is_record(obj) -> bool:
-    return hasattr(type(obj) if not isinstance(obj, type) else obj, _FIELDS)
+    """A record class or instance (instances see their class's field list)."""
+    return hasattr(obj, _FIELDS)
 
 
 def replace(obj, /, **changes):

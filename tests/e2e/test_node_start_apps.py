@@ -56,21 +56,21 @@ def test_npm_start_runs_as_node_on_a_runtime_without_npm(engine_env, image):
         assert probe.returncode != 0, f"{program} is in the runtime:\n{result.text}"
 
 
-def test_a_global_cli_started_by_another_of_its_commands_is_in_the_runtime(engine_env):
-    # `npm install -g pm2` gives pm2-docker too: the runtime lacked it and node ran pm2-docker as a
-    # script (`Cannot find module '/srv/pm2-docker'`)
-    app = Path(__file__).resolve().parent / "data" / "node-pm2-docker"
-    code, report = verify_json(engine_env, str(app / "Dockerfile"), "--no-discover")
+def _verified_alike(env: dict, app: str) -> None:
+    """The original and the converted image of tests/e2e/data/<app> both build and behave alike."""
+    code, report = verify_json(env, str(APP.parent / app / "Dockerfile"), "--no-discover")
     assert report["original"]["ok"] and report["converted"]["ok"], report["converted"].get("log_tail")
     found = [(d["kind"], d["what"]) for d in report.get("differences", [])]
     assert code == 0 and report["verdict"] == "PASS", (found, report["smoke"]["detail"])
+
+
+def test_a_global_cli_started_by_another_of_its_commands_is_in_the_runtime(engine_env):
+    # `npm install -g pm2` gives pm2-docker too: the runtime lacked it and node ran pm2-docker as a
+    # script (`Cannot find module '/srv/pm2-docker'`)
+    _verified_alike(engine_env, "node-pm2-docker")
 
 
 def test_an_entry_file_copied_on_its_own_line_beside_a_folder_is_in_the_runtime(engine_env):
     # `COPY index.js /srv/index.js` next to `COPY handlers/ /srv/handlers/`: only the folder was
     # staged, and the converted container stopped with `Cannot find module '/srv/index.js'`
-    app = Path(__file__).resolve().parent / "data" / "node-file-beside-folder"
-    code, report = verify_json(engine_env, str(app / "Dockerfile"), "--no-discover")
-    assert report["original"]["ok"] and report["converted"]["ok"], report["converted"].get("log_tail")
-    found = [(d["kind"], d["what"]) for d in report.get("differences", [])]
-    assert code == 0 and report["verdict"] == "PASS", (found, report["smoke"]["detail"])
+    _verified_alike(engine_env, "node-file-beside-folder")

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from msbrewrite.model.analysis import StageFacts, command_argv
 from msbrewrite.model.plan import Evidence
-from msbrewrite.model.shell import Command, option_value, split_words
+from msbrewrite.model.shell import Command, option_value, shell_script, split_words
 from msbrewrite.languages.frontend import config as cfg
 from msbrewrite.languages.frontend.commands import global_installs, local_installs, script_call, tool_argv
 from msbrewrite.languages.frontend.static_servers import (STATIC_SERVERS, has_spa_fallback, lists_directories,
@@ -224,7 +224,7 @@ class SiteReader:
             argv = argv[1:]
         if not argv or ins is None:
             return
-        kept = _needs_its_server(argv if ins.is_json else ["sh", "-c", ins.args])
+        kept = _needs_its_server(shell_script(argv) if ins.is_json else ins.args, argv)
         if kept:
             site.reason, site.node_server = kept, True
             return
@@ -341,14 +341,14 @@ class SiteReader:
 
 
 _BACKGROUND = lazy_re.compile(r"(?<![&|>])&(?![&>])")
-_SELF_HOSTS = ("localhost", "127.0.0.1", "0.0.0.0", "[::1]")
+_SELF_HOSTS = {"localhost", "127.0.0.1", "0.0.0.0", "::1"}     # as urlsplit reads them
 
 
-def _needs_its_server(argv: list[str]) -> str | None:
+def _needs_its_server(line: str | None, argv: list[str]) -> str | None:
     """Why nginx cannot stand in for the start command: it also starts another process in the
     background (`node api.js & http-server dist`), or http-server passes the paths it has no file
-    for to a backend (`--proxy http://api:9000`; a proxy to itself is the usual SPA fallback)."""
-    line = argv[2] if len(argv) > 2 and posixpath.basename(argv[0]) in ("sh", "bash") and argv[1] == "-c" else ""
+    for to a backend (`--proxy http://api:9000`; a proxy to itself is the usual SPA fallback).
+    `line`: the shell line the command runs (shell form, or `sh -c`), else None; `argv` its words."""
     if line and _BACKGROUND.search(line):
         return f"the start command also runs other processes in the background ({line[:60]})"
     words = split_words(line) if line else argv
@@ -359,7 +359,7 @@ def _needs_its_server(argv: list[str]) -> str | None:
         return None
     parts = urlsplit(target if "://" in target else "http://" + target)
     port = port_arg(words, "-p", "--port") or 8080
-    if parts.hostname and f"{parts.hostname}" in [h.strip("[]") for h in _SELF_HOSTS] and (parts.port or 80) == port:
+    if parts.hostname in _SELF_HOSTS and (parts.port or 80) == port:
         return None
     return (f"http-server passes the paths it has no file for to {target}: nginx would answer them with "
             "index.html, so the original server stays")

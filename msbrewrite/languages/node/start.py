@@ -13,7 +13,7 @@ import posixpath
 import re
 
 from msbrewrite.model.analysis import command_argv
-from msbrewrite.model.shell import drop_exec, plain_start_argv, split_commands
+from msbrewrite.model.shell import drop_exec, plain_start_argv, shell_script, split_commands
 from msbrewrite.languages.node.imports import node_args, package_of, packages_loaded
 from msbrewrite.model.package_json import resolve_script, run_target, tsconfig_out_dir
 
@@ -249,10 +249,7 @@ def _shell_line(ins) -> str | None:
     if not ins.is_json:
         text = drop_exec(ins.args)[0]
         return text if plain_start_argv(text) is None else None
-    argv = list(ins.json_args)
-    if len(argv) == 3 and posixpath.basename(argv[0]) in ("sh", "bash") and argv[1] == "-c":
-        return argv[2]
-    return None
+    return shell_script(list(ins.json_args))
 
 
 def _start_argv(ins) -> list[str]:
