@@ -43,7 +43,19 @@ _WRITE_CALL = lazy_re.compile(
     r"Files\.(?:write\w*|createDirector\w*|newBufferedWriter|newOutputStream)|Filename\s*:|"
     r"basicConfig\([^)]*filename\s*=)|\bopen\([^)]*,\s*[\"'][wax]")
 _MAKES_DIR = lazy_re.compile(r"Mkdir|mkdir|makedirs|create_dir|createDirector")
+# a folder-making call that accepts a folder already there; any other fails when msb pre-makes it
+_TOLERATES_EXISTING = lazy_re.compile(r"exist_ok\s*=\s*True|recursive\s*:\s*true|MkdirAll|create_dir_all|"
+                                      r"createDirectories|mkdirs|mkdir\(\s*\)|-p\b")
+_CHECKS_EXISTS = lazy_re.compile(r"(?i)exists|isdir|is_dir|Stat\(")
 _PATH_LITERAL = lazy_re.compile(r"[\"'`](/[\w.@+-]+(?:/[\w.@+-]*)*)[\"'`]")
+# a relative path as the first argument of a write call (or a log file setting): it lands in the
+# process's working directory
+_REL = r"[\"'`]((?:\./)?[\w@+-][\w.@+-]*(?:/[\w.@+-]+)*/?)[\"'`]"
+_RELATIVE_WRITE = lazy_re.compile(
+    r"\b(?:os\.(?:Create|OpenFile|WriteFile|Mkdir|MkdirAll)|ioutil\.WriteFile|File::create|create_dir(?:_all)?|"
+    r"(?:writeFile|appendFile|mkdir|createWriteStream)(?:Sync)?|makedirs|(?:Rotating|TimedRotating|Watched)?"
+    r"FileHandler|sqlite3\.connect|FileWriter|FileOutputStream)\(\s*(?:filename\s*=\s*)?" + _REL
+    + r"|\bopen\(\s*" + _REL + r"\s*,\s*[\"'][wax]|(?:Filename\s*:|filename\s*=)\s*" + _REL)
 # a literal joined with more: `filepath.Join("/data", name)`, `"/data/" + name`, `Path("/data") / name`
 _JOINED = lazy_re.compile(r"(?:[Jj]oin|resolve|Path)\(\s*$")
 _WRITE_VAR = lazy_re.compile(r"(?i)^(?:\w+_)?(?:LOG|LOGS|DATA|STORAGE|UPLOAD|UPLOADS|CACHE|STATE|DB|DATABASE|SQLITE|MEDIA|"
@@ -85,7 +97,7 @@ def root_needed(facts: StageFacts, plan: BuildPlan) -> str | None:
 def _assess(facts: StageFacts, plan: BuildPlan) -> Reach:
     create: dict[str, Place] = {}
     blocked: list[str] = []
-    for place in _written_by_code(facts, plan.language) + _written_by_env(facts, plan):
+    for place in _written_by_code(facts, plan) + _written_by_env(facts, plan):
         _sort(place, create, blocked)
     from msbrewrite.rules.compose_usage import mounts
     for m in mounts(facts):
@@ -109,31 +121,44 @@ def _sort(place: Place, create: dict[str, Place], blocked: list[str]) -> None:
     create.setdefault(path, Place(path, place.why, place.mount))
 
 
-def _written_by_code(facts: StageFacts, language: str) -> list[Place]:
-    """Folders named by an absolute path in a write call of the app's own code."""
+def _written_by_code(facts: StageFacts, plan: BuildPlan) -> list[Place]:
+    """Folders named by a path in a write call of the app's own code: an absolute literal, or a
+    relative one resolved against the runtime's working directory (`/` without a WORKDIR)."""
     from msbrewrite.rules.runtime_programs import SOURCE_SUFFIXES
-    suffixes = SOURCE_SUFFIXES.get(language)
+    suffixes = SOURCE_SUFFIXES.get(plan.language)
     if not suffixes or not facts.context:
         return []
+    cwd = plan.workdir or "/"
     out = []
     for rel in facts.context.files()[:MAX_FILES]:
         if not rel.endswith(suffixes) or _TEST_FILE.search(rel):
             continue
-        for n, line in enumerate((facts.context.read(rel) or "").splitlines(), 1):
+        lines = (facts.context.read(rel) or "").splitlines()
+        for n, line in enumerate(lines, 1):
             if line.lstrip().startswith(("//", "#", "*", "/*")) or not _WRITE_CALL.search(line):
                 continue
+            before = lines[n - 2] if n > 1 else ""
             for m in _PATH_LITERAL.finditer(line):
-                out.append(Place(_folder_of(line, m), f"{rel}:{n}"))
+                out.append(Place(_folder_of(line, m.group(1), m.start(), m.end(), before), f"{rel}:{n}"))
+            for m in _RELATIVE_WRITE.finditer(line):
+                i = next(g for g in (1, 2, 3) if m.group(g))
+                path = posixpath.normpath(posixpath.join(cwd, m.group(i)))
+                out.append(Place(_folder_of(line, path + "/" * m.group(i).endswith("/"), m.start(i) - 1,
+                                            m.end(i) + 1, before, m.group(i)), f"{rel}:{n}"))
     return out
 
 
-def _folder_of(line: str, m: re.Match) -> str:
+def _folder_of(line: str, path: str, start: int, end: int, before: str, literal: str = "") -> str:
     """The folder a path literal in a write call names: itself for a mkdir, a trailing `/` or a join,
-    else its parent (the file's folder)."""
-    path = m.group(1)
-    after = line[m.end():].lstrip()
-    if path.endswith("/") or _MAKES_DIR.search(line[:m.start()]) or _JOINED.search(line[:m.start()]) \
-            or after.startswith(("+", "/")):
+    else its parent (the file's folder). A mkdir that fails on a folder already there (unless the
+    line before checks for it) names the parent: the app makes the folder itself, in there."""
+    after = line[end:].lstrip()
+    if _MAKES_DIR.search(line[:start]):
+        guarded = _CHECKS_EXISTS.search(before) and (literal or path) in before
+        if _TOLERATES_EXISTING.search(line) or guarded:
+            return path.rstrip("/") or "/"
+        return posixpath.dirname(path.rstrip("/")) or "/"
+    if path.endswith("/") or _JOINED.search(line[:start]) or after.startswith(("+", "/")):
         return path.rstrip("/") or "/"
     return posixpath.dirname(path)
 

@@ -54,3 +54,10 @@ def test_a_folder_an_env_variable_names_and_the_app_makes_is_made_for_the_runtim
     found = [(d["kind"], d["what"]) for d in report.get("differences", [])]
     assert code == 0 and report["verdict"] == "PASS", (found, report["smoke"]["detail"])
     assert report["smoke"]["converted"]["statuses"]["/reports/7"] == 200
+
+
+def test_a_folder_made_relative_to_the_root_working_directory_is_made_for_the_runtime_user(engine_env):
+    # no WORKDIR, so the app starts in `/` and makes `notes` there: as uid 10001 the previous
+    # conversion stopped at start (PermissionError: 'notes'); /notes is now made owned by that user
+    report = _passes(engine_env, "py-cwd-root-writes")
+    assert report["files"]["users"]["converted"].split(":")[0] == "10001"

@@ -159,3 +159,50 @@ def test_non_root_asked_for_is_kept_with_a_warning(tmp_path):
     assert _user(_stages(result)[1]) == "10001:10001"
     assert any(w.startswith("runs as a non-root user as asked, though docker-compose.yml service web") for w in
                result.warnings), result.warnings
+
+
+# ---------------------------------------------------------------- relative writes and made folders
+
+PY_NO_WORKDIR = ("FROM python:3.12\nCOPY app/ /app/\nRUN pip install flask\nCMD [\"python\", \"/app/main.py\"]\n")
+
+
+def _py_at_root(tmp_path, code: str):
+    return convert(PY_NO_WORKDIR, _write(tmp_path, {"app/main.py": code}))
+
+
+def test_a_relative_folder_lands_in_the_working_directory_root_without_a_workdir(tmp_path):
+    result = _py_at_root(tmp_path, "import os\n\nif not os.path.exists('files'):\n    os.makedirs('files')\n")
+    builder, runtime = _stages(result)
+    assert "RUN mkdir -p /files\n" in builder
+    assert "COPY --from=builder --chown=10001:10001 /files /files\n" in runtime
+    assert "the app writes in /files (app/main.py:4): created owned by 10001:10001, as a root original could " \
+           "write there" in result.decisions
+
+
+def test_a_file_written_relative_to_a_root_working_directory_keeps_root(tmp_path):
+    result = _py_at_root(tmp_path, "with open('visits.log', 'a') as f:\n    f.write('x')\n")
+    _, runtime = _stages(result)
+    assert _user(runtime) is None
+    assert any(d.startswith("runtime runs as root, as the original did: the app writes in / (app/main.py:1)")
+               for d in result.decisions)
+
+
+def test_a_folder_made_by_a_call_that_fails_when_it_exists_needs_its_parent(tmp_path):
+    # os.makedirs without exist_ok raises when msb has made the folder first: the app makes it in
+    # its parent, so the parent is what the runtime user must own
+    nested = _py_at_root(tmp_path / "a", "import os\n\nos.makedirs('/data/uploads')\n")
+    builder, runtime = _stages(nested)
+    assert "RUN mkdir -p /data\n" in builder and "/data/uploads" not in runtime
+    at_top = _py_at_root(tmp_path / "b", "import os\n\nos.makedirs('/uploads')\n")
+    assert _user(_stages(at_top)[1]) is None
+    tolerant = _py_at_root(tmp_path / "c", "import os\n\nos.makedirs('/uploads', exist_ok=True)\n")
+    builder, runtime = _stages(tolerant)
+    assert "RUN mkdir -p /uploads\n" in builder and _user(runtime) == "10001:10001"
+
+
+def test_relative_writes_inside_the_app_folder_need_nothing(tmp_path):
+    files = {**PY_FILES, "app.py": "import os, sqlite3\n\nos.makedirs('uploads')\nsqlite3.connect('app.db')\n"
+                                   "open('./out/report.txt', 'w')\n"}
+    result = convert(PY_APP.format(workdir="/app"), _write(tmp_path, files))
+    _, runtime = _stages(result)
+    assert "# folders the app writes" not in result.text and _user(runtime) == "10001:10001"
