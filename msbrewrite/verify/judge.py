@@ -46,6 +46,10 @@ def judge_server(original: ServerRun | None, converted: ServerRun) -> Smoke:
         if not converted.stayed_up:
             return fail(f"the converted container exited (code {converted.exit_code}) before answering")
         return fail("the converted container answered on no port within the timeout")
+    if original is not None and original.port != converted.port:
+        # clients (and `docker run -p`) reach the port the original served
+        return fail(f"the converted container answers on :{converted.port}, the original on :{original.port} "
+                    f"(:{original.port} answered nothing)")
     for path, code in converted.statuses.items():
         before = original.statuses.get(path) if original else None
         original_failed = original is not None and (before is None or before >= 500)
@@ -111,12 +115,12 @@ def judge_cli(original: CliRun | None, converted: CliRun, timeout: float,
         hint = first_line(converted.stderr) or first_line(converted.stdout)
         return result(False, f"{got}, the original gave {want}" + (f": {hint}" if hint else ""))
     before, after = (strip_text(run.stdout) if pm else run.stdout for run, pm in zip((original, converted), managers))
-    if original.exit_code not in (None, 0) and broken:
+    if original.exit_code not in (None, 0):
         other = _failing(converted)
-        if other and not same_apart_from_times(other, broken):
+        if other and not (broken and same_apart_from_times(other, broken)):
             return result(False, f"exit {converted.exit_code} as the original, but it fails otherwise: {other} "
-                                 f"(the original: {broken})")
-        if same_apart_from_times(before, after):
+                                 f"(the original: {broken or first_line(original.stderr) or 'no such line'})")
+        if broken and same_apart_from_times(before, after):
             # the same crash on both sides shows that the app does not work here, not that it works
             why = f"the original fails here too (exit {original.exit_code}: {broken})"
             return Smoke("cli", False, why, as_dict(original), as_dict(converted), why)

@@ -33,7 +33,11 @@ SIGNATURES: tuple[tuple[str, re.Pattern, str], ...] = tuple((name, lazy_re.compi
     ("time zone or locale missing", r"unknown time ?zone|locale\.Error|cannot change locale|setlocale",
      "tzdata or locales are missing"),
     ("crash", r"Segmentation fault|SIGSEGV|core dumped|panic:|Traceback \(most recent call last\)|"
-              r"Unhandled(?:Promise)?Rejection|uncaughtException|Exception in thread", "the app crashed"),
+              r"Unhandled(?:Promise)?Rejection|uncaughtException|Exception in thread|"
+              # Python stops before running a line it cannot compile (no traceback header then);
+              # Node's own frames report an error nothing caught
+              r"^\s*(?:SyntaxError|IndentationError|TabError): |triggerUncaughtException|"
+              r"^node:internal/(?:process|modules)/", "the app crashed"),
     ("supervised program exited", r"\bexited: \S+ \(exit status \d+; not expected\)|\bgave up: \S+ entered FATAL",
      "a program supervisord runs keeps failing"),
     ("listening on localhost only", r"(?:listen|running|serving|started|bound|bind|launch)\w*\b.*"

@@ -79,12 +79,14 @@ class ServerSmoke:
             plan = crawl_plan(seeds, found_by, pages, depth)
         self.progress("starting the converted image and probing it")
         named = named_ports(self.s.port, config, self.s.mode == "server")
+        discover = not authoritative(self.s.port, config)
         if before is not None and before.port is not None:
-            named = {before.port: "the original's port", **named}
+            # the port the original answered on, and only it: an app with a second listener (a
+            # backend, a metrics port) would otherwise be probed on whichever answers first
+            named, discover = {before.port: "the original's port"}, False
         after = server("converted").run(converted, list(named), ready, plan, self.s.smoke_cmd,
                                         health=_health_test(config) if before is None or before.health_rc == 0 else None,
-                                        discover=not authoritative(self.s.port, config),
-                                        fallback=not self.s.port)
+                                        discover=discover, fallback=not self.s.port or before is not None)
         after.port_found_by = port_found_by(after.port, named, after.named_silent)
         self._converted_logs = after.logs
         if before is not None and idle:

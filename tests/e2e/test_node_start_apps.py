@@ -74,3 +74,12 @@ def test_an_entry_file_copied_on_its_own_line_beside_a_folder_is_in_the_runtime(
     # `COPY index.js /srv/index.js` next to `COPY handlers/ /srv/handlers/`: only the folder was
     # staged, and the converted container stopped with `Cannot find module '/srv/index.js'`
     _verified_alike(engine_env, "node-file-beside-folder")
+
+
+def test_an_app_that_runs_by_node_env_keeps_the_original_mode(engine_env):
+    # the original sets no NODE_ENV, so express runs in development mode and the page says so;
+    # the previous conversion added NODE_ENV=production and the page changed
+    code, report = verify_json(engine_env, str(DATA / "node-env-mode" / "Dockerfile"), "--no-discover")
+    assert report["original"]["ok"] and report["converted"]["ok"], report["converted"].get("log_tail")
+    found = [(d["kind"], d["what"]) for d in report.get("differences", [])]
+    assert code == 0 and report["verdict"] == "PASS", found

@@ -41,3 +41,13 @@ def test_a_pinned_binary_driver_built_from_source_gets_its_library(engine_env):
     assert report["original"]["ok"] and report["converted"]["ok"], report["converted"].get("log_tail")
     assert code == 0 and report["verdict"] == "PASS", report["smoke"]
     assert report["smoke"]["converted"]["stdout"].startswith("libpq "), report["smoke"]
+
+
+def test_a_pinned_binary_driver_installed_from_a_wheel_needs_no_library(engine_env):
+    # psycopg2-binary==2.9.6 has a cp311 wheel that bundles libpq: the previous conversion installed
+    # libpq5 anyway, and the image came out larger than its python:3.11-slim original
+    code, report = verify_json(engine_env, str(DATA / "py-pinned-wheel" / "Dockerfile"), "--no-discover")
+    assert report["original"]["ok"] and report["converted"]["ok"], report["converted"].get("log_tail")
+    assert code == 0 and report["verdict"] == "PASS", (report["smoke"], report.get("differences"))
+    # same base, so what is left is the runtime's own few kB (its user's account files), said as a warning
+    assert report["converted"]["size"] - report["original"]["size"] < 64 * 1024

@@ -83,8 +83,15 @@ def _server(port=8080, statuses=None, up=True, **kw) -> ServerRun:
 
 
 def test_server_passes_when_up_and_answering_like_the_original():
-    smoke = judge_server(_server(), _server(port=80))
+    smoke = judge_server(_server(port=80), _server(port=80))
     assert smoke.passed and smoke.detail == "up on :80 (/ 200)"
+
+
+def test_server_answering_on_another_port_than_the_original_fails():
+    # `docker run -p 8080:8080` reaches the original and not the converted image
+    moved = judge_server(_server(), _server(port=80))
+    assert not moved.passed and moved.inconclusive is None
+    assert moved.detail == "the converted container answers on :80, the original on :8080 (:8080 answered nothing)"
 
 
 def test_server_that_speaks_no_http_passes_on_a_tcp_connect():
@@ -429,3 +436,20 @@ def test_a_base_image_no_registry_could_serve_is_named():
     assert unreachable_image(BUILDKIT_NO_REGISTRY.replace("dial tcp: lookup registry-1.docker.io on "
                                                           "10.255.255.53:53: no such host", "manifest unknown")) is None
     assert unreachable_image(BUILD_LOG) is None
+
+
+SYNTAX = ('  File "/app/main.py", line 212\n    print(f"{row["name"]}")\n               ^^^^\n'
+          "SyntaxError: f-string: unmatched '['\n")
+NODE_UNCAUGHT = ("node:internal/process/promises:288\n            triggerUncaughtException(err, true);\n"
+                 "            ^\n\nError: connect ENETUNREACH 10.20.0.5:443\n"
+                 "    at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1555:16)\n")
+
+
+@pytest.mark.parametrize("stderr, line", [
+    (SYNTAX, "SyntaxError: f-string: unmatched '['"),
+    (NODE_UNCAUGHT, "triggerUncaughtException(err, true);"),
+])
+def test_a_crash_without_a_traceback_header_on_both_sides_is_inconclusive(stderr, line):
+    # Python prints no `Traceback` for a file it cannot compile; Node names its own frames
+    smoke = judge_cli(CliRun(1, "", stderr), CliRun(1, "", stderr), 30)
+    assert not smoke.passed and smoke.inconclusive == f"the original fails here too (exit 1: {line})"

@@ -180,10 +180,11 @@ class NodePlanner(NodeFiles, NodeStart, NodePackageManager, NodeBase):
                 plan.decisions.append(f"ENV {key}={value} from the start script")
         if "NODE_ENV" not in facts.env and "NODE_ENV" not in self.entry_env and not self.dev_entry \
                 and "NODE_ENV" not in start_line_env(facts):
-            plan.runtime_env.append("ENV NODE_ENV=production")
-            plan.warnings.append("the runtime sets NODE_ENV=production, which the original did not: libraries such "
-                                 "as express (and apps that read it) run in production mode; set NODE_ENV in the "
-                                 "Dockerfile to keep another value")
+            # the original ran without it: express and others then show error details and skip caches,
+            # and apps that read it choose their settings by it; the converted image behaves the same
+            plan.decisions.append("NODE_ENV stays unset, as in the original (devDependencies are pruned without "
+                                  "it); ENV NODE_ENV=production would switch express and other libraries to "
+                                  "production mode, which changes error pages and caching")
 
 
 def plan(facts: StageFacts, detection: Detection, options: Options) -> BuildPlan:

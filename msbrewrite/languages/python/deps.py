@@ -39,7 +39,7 @@ def install_args(c: Command) -> list[str]:
     return argv[start:]
 
 
-def install_packages(args: list[str]) -> list[str]:
+def install_packages(args: list[str], python: tuple[int, int] | None = None, alpine: bool = False) -> list[str]:
     """Requirement names a pip command line installs directly (no -r files)."""
     out, skip = [], False
     for word in args:
@@ -52,21 +52,43 @@ def install_packages(args: list[str]) -> list[str]:
         spec = word.strip("'\"")
         m = _REQ_RE.match(spec)
         if m and not word.startswith((".", "/")) and "://" not in word:
-            out += with_source_twin(norm(m.group(1)), spec[m.end():])
+            out += with_source_twin(norm(m.group(1)), spec[m.end():], python, alpine)
     return out
 
 
-# `-binary` distributions that also publish a source release: a pin from before the image's Python
-# has no wheel for it, so pip builds that release from source, linked to the system library the
-# source twin needs (psycopg2-binary==2.9.4 on Python 3.11 links libpq.so.5)
+# `-binary` distributions that also publish a source release: a pin whose release has no wheel for
+# the image's Python makes pip build that release from source, linked to the system library the
+# source twin needs (psycopg2-binary==2.9.4 on Python 3.11 links libpq.so.5); a wheel bundles it
 _SOURCE_TWINS = {"psycopg2-binary": "psycopg2"}
+# psycopg2-binary releases (each row up to the next) -> the oldest and newest CPython 3.x minor
+# with a Linux x86_64 wheel, and the first release with musllinux (Alpine) wheels (read from PyPI)
+_WHEELS = {"psycopg2-binary": ((((2, 7), 3, 6), ((2, 7, 5), 4, 7), ((2, 8, 4), 4, 8), ((2, 8, 5), 5, 8),
+                               ((2, 8, 6), 5, 9), ((2, 9), 6, 9), ((2, 9, 1), 6, 10), ((2, 9, 5), 6, 11),
+                               ((2, 9, 6), 7, 11), ((2, 9, 9), 7, 12), ((2, 9, 10), 8, 13), ((2, 9, 11), 9, 14),
+                               ((2, 9, 13), 10, 15)), (2, 9, 3))}
 _PIN_RE = lazy_re.compile(r"==|~=|<")
+_EXACT_RE = lazy_re.compile(r"^\s*===?\s*(\d+(?:\.\d+)*)\s*(?:[;#,]|$)")
 
 
-def with_source_twin(name: str, spec: str) -> list[str]:
-    """[name], plus its source twin when `spec` pins a release (`==2.9.4`, `<2.9`, `~=2.8.0`)."""
+def with_source_twin(name: str, spec: str, python: tuple[int, int] | None = None, alpine: bool = False) -> list[str]:
+    """[name], plus its source twin when `spec` pins a release (`==2.9.4`, `<2.9`, `~=2.8.0`) that
+    may have no wheel for `python` (the image's CPython, when its tag says)."""
     twin = _SOURCE_TWINS.get(name)
-    return [name, twin] if twin and _PIN_RE.search(spec) else [name]
+    if not twin or not _PIN_RE.search(spec):
+        return [name]
+    exact = _EXACT_RE.match(spec)
+    if exact and python and has_wheel(name, tuple(int(p) for p in exact.group(1).split(".")), python, alpine):
+        return [name]
+    return [name, twin]
+
+
+def has_wheel(name: str, release: tuple[int, ...], python: tuple[int, int], alpine: bool) -> bool:
+    """Whether `name`'s `release` published a Linux x86_64 wheel for CPython `python`."""
+    rows, musl_since = _WHEELS[name]
+    if python[0] != 3 or release < rows[0][0] or (alpine and release < musl_since):
+        return False
+    oldest, newest = next((lo, hi) for first, lo, hi in reversed(rows) if release >= first)
+    return oldest <= python[1] <= newest
 
 
 def is_installer(c: Command) -> bool:
@@ -81,7 +103,7 @@ def is_installer(c: Command) -> bool:
                 and any(w in ("install", "develop") for w in argv[2:])))
 
 
-def requirement_names(text: str | None) -> set[str]:
+def requirement_names(text: str | None, python: tuple[int, int] | None = None, alpine: bool = False) -> set[str]:
     out = set()
     for line in (text or "").splitlines():
         line = line.split("#")[0].strip()
@@ -89,7 +111,7 @@ def requirement_names(text: str | None) -> set[str]:
             continue
         m = _REQ_RE.match(line)
         if m and not (m.group(2) and "binary" in m.group(2)):
-            out.update(with_source_twin(norm(m.group(1)), line[m.end():]))
+            out.update(with_source_twin(norm(m.group(1)), line[m.end():], python, alpine))
     return out
 
 
@@ -116,20 +138,27 @@ def pipfile_names(text: str | None) -> set[str]:
     return {norm(k) for k in _table(load_toml(text), "packages") if isinstance(k, str)}
 
 
+def image_python(facts: StageFacts) -> tuple[int, int] | None:
+    """The CPython minor version a python:* image's tag names (`3.11-slim` -> (3, 11)), or None."""
+    m = re.match(r"(\d+)\.(\d+)", facts.image_tag or "") if facts.image_name == "python" else None
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
 def dependency_names(facts: StageFacts) -> set[str]:
     """Distribution names the build installs (requirements files, pyproject, Pipfile, pip args)."""
     ctx = facts.context
     names: set[str] = set()
+    python, alpine = image_python(facts), facts.is_alpine
     for c in facts.commands():
         if is_pip_install(c):
             args = install_args(c)
-            names |= set(install_packages(args))
+            names |= set(install_packages(args, python, alpine))
             for i, word in enumerate(args):
                 if word in ("-r", "--requirement") and i + 1 < len(args):
                     rel = facts.context_path(resolve(args[i + 1], c.cwd))
-                    names |= requirement_names(ctx.read(rel) if rel else ctx.read(args[i + 1]))
+                    names |= requirement_names(ctx.read(rel) if rel else ctx.read(args[i + 1]), python, alpine)
     for f in ctx.glob("requirements*.txt") + ctx.glob("requirements/*.txt"):
-        names |= requirement_names(ctx.read(f))
+        names |= requirement_names(ctx.read(f), python, alpine)
     names |= pyproject_names(ctx.read("pyproject.toml"))
     names |= pipfile_names(ctx.read("Pipfile"))
     return names

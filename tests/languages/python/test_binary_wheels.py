@@ -1,0 +1,53 @@
+"""A pinned `-binary` driver needs the system library of its source twin only where pip builds it
+from source: where the pinned release has no wheel for the image's Python (or for Alpine's musl).
+Where a wheel exists it bundles the library, and installing it again only makes the image larger."""
+from __future__ import annotations
+
+import pytest
+
+from msbrewrite import convert
+from msbrewrite.languages.python.deps import has_wheel
+
+
+@pytest.mark.parametrize("release, python, alpine, wheel", [
+    ((2, 9, 6), (3, 11), False, True),      # cp37..cp311
+    ((2, 9, 4), (3, 11), False, False),     # cp36..cp310: built from source
+    ((2, 9, 6), (3, 12), False, False),
+    ((2, 9, 9), (3, 12), False, True),
+    ((2, 9, 10), (3, 7), False, False),     # dropped the oldest Python
+    ((2, 9, 2), (3, 10), True, False),      # no musllinux wheels before 2.9.3
+    ((2, 9, 5), (3, 11), True, True),
+    ((2, 9, 20), (3, 13), False, True),     # newer than the table: its last row's range
+    ((2, 6, 2), (3, 6), False, False),      # older than the table: nothing known
+])
+def test_which_pinned_releases_have_a_wheel(release, python, alpine, wheel):
+    assert has_wheel("psycopg2-binary", release, python, alpine) is wheel
+
+
+APP = ("FROM {image}\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\n"
+       "CMD [\"python\", \"app.py\"]\n")
+
+
+def _runtime(tmp_path, image: str, pin: str) -> tuple[str, list[str]]:
+    (tmp_path / "requirements.txt").write_text(f"psycopg2-binary{pin}\n")
+    (tmp_path / "app.py").write_text("import psycopg2\n")
+    result = convert(APP.format(image=image), tmp_path)
+    assert result.status == "converted", result.reason
+    return result.text.rpartition("\nFROM ")[2], result.decisions
+
+
+def test_a_pin_with_a_wheel_for_the_image_python_installs_no_library(tmp_path):
+    runtime, decisions = _runtime(tmp_path, "python:3.10-slim", "==2.9.6")
+    assert "libpq5" not in runtime and not any("libpq" in d for d in decisions)
+
+
+@pytest.mark.parametrize("image, pin", [
+    ("python:3.11", "==2.9.4"),         # no cp311 wheel for that release
+    ("python:3", "==2.9.6"),            # which Python the tag brings is not known
+    ("python:3.11", "~=2.9.1"),         # a range: the release pip picks is not known here
+])
+def test_a_pin_that_may_build_from_source_gets_the_library(tmp_path, image, pin):
+    runtime, decisions = _runtime(tmp_path, image, pin)
+    assert "libpq5" in runtime
+    assert any(d.startswith("psycopg2-binary is pinned to a release that may have no wheel for this Python")
+               for d in decisions)
