@@ -184,9 +184,22 @@ def _nginx_spa_conf_j2__root(ctx, out, blocks):
     out.append(text(lookup(ctx, 'port')))
     out.append(';\n    server_name _;\n    root ')
     out.append(text(lookup(ctx, 'root')))
-    out.append(';\n    index index.html;\n\n    gzip on;\n    gzip_vary on;\n    gzip_proxied any;\n    gzip_min_length 1024;\n    gzip_types text/plain text/css text/xml application/javascript application/json application/xml image/svg+xml;\n\n    # the app shell: always revalidated, so a new deploy is picked up at once\n    location = ')
-    out.append(text(lookup(ctx, 'base')))
-    out.append('index.html {\n        add_header Cache-Control "no-cache";\n    }')
+    out.append(';\n    index index.html;')
+    if lookup(ctx, 'hosts'):
+        out.append('\n\n    # vite preview answers only the hosts it allows (localhost, IP addresses, allowedHosts): 403 otherwise\n    if ($host !~* "')
+        out.append(text(lookup(ctx, 'hosts')))
+        out.append('") {\n        return 403;\n    }')
+    out.append('\n\n    gzip on;\n    gzip_vary on;\n    gzip_proxied any;\n    gzip_min_length 1024;\n    gzip_types text/plain text/css text/xml application/javascript application/json application/xml image/svg+xml;')
+    if lookup(ctx, 'clean_urls'):
+        out.append('\n\n    # clean URLs, as serve answers them: /page.html redirects to /page, /docs/index to /docs, /index to /\n    absolute_redirect off;\n    location ~ "^(?<stem>.*)\\.html$" {\n        return 301 $stem;\n    }\n    location = ')
+        out.append(text(lookup(ctx, 'base')))
+        out.append('index {\n        return 301 ')
+        out.append(text(lookup(ctx, 'base')))
+        out.append(';\n    }\n    location ~ "^(?<folder>.+)/index$" {\n        return 301 $folder;\n    }')
+    else:
+        out.append('\n\n    # the app shell: always revalidated, so a new deploy is picked up at once\n    location = ')
+        out.append(text(lookup(ctx, 'base')))
+        out.append('index.html {\n        add_header Cache-Control "no-cache";\n    }')
     for l_loc in lookup(ctx, 'immutable'):
         out.append('\n\n    # content-hashed build files never change: cache them for a year\n    location ')
         out.append(text(l_loc))
@@ -194,7 +207,9 @@ def _nginx_spa_conf_j2__root(ctx, out, blocks):
         if lookup(ctx, 'listing'):
             out.append('\n        autoindex on;\n        try_files $uri $uri/ =404;')
         else:
-            out.append('\n        try_files $uri =404;')
+            out.append('\n        try_files $uri ')
+            out.append(text(('@app_shell' if lookup(ctx, 'assets_shell') else '=404')))
+            out.append(';')
         out.append('\n    }')
     if (lookup(ctx, 'base') != '/'):
         out.append('\n\n    # the site is built for ')
@@ -202,18 +217,33 @@ def _nginx_spa_conf_j2__root(ctx, out, blocks):
         out.append(': its pages link to their files there\n    location = / {\n        return 302 ')
         out.append(text(lookup(ctx, 'base')))
         out.append(';\n    }')
-    out.append('\n\n    # ')
-    out.append(text(('client-side routes fall back to the app shell, also a route named like a build folder' if lookup(ctx, 'spa') else 'a missing file is a 404, as the original server answered')))
-    out.append('\n    location ')
-    out.append(text(lookup(ctx, 'base')))
-    out.append(' {')
-    if lookup(ctx, 'listing'):
-        out.append('\n        autoindex on;')
-    out.append('\n        try_files $uri ')
-    if lookup(ctx, 'pages'):
-        out.append('$uri.html ')
-    out.append(text(((text('$uri/index.html ') + text(lookup(ctx, 'base')) + text('index.html')) if lookup(ctx, 'spa') else '$uri/ =404')))
-    out.append(';\n    }\n}\n')
+    if lookup(ctx, 'named_shell'):
+        out.append('\n\n    # ')
+        out.append(text(('a missing path gets the app shell, as the original server answered' if (lookup(ctx, 'shell') == 'all') else 'a missing path gets the app shell when the client accepts HTML, as vite preview answered')))
+        out.append('\n    location ')
+        out.append(text(lookup(ctx, 'base')))
+        out.append(' {\n        try_files $uri $uri.html $uri/index.html @app_shell;\n    }\n\n    location @app_shell {')
+        if (lookup(ctx, 'shell') == 'html'):
+            out.append('\n        if ($http_accept !~* "text/html|\\*/\\*|^$") {\n            return 404;\n        }')
+        out.append('\n        add_header Cache-Control "no-cache";\n        rewrite ^ ')
+        out.append(text(lookup(ctx, 'base')))
+        out.append('index.html break;\n    }')
+    else:
+        out.append('\n\n    # ')
+        out.append(text(('client-side routes fall back to the app shell, also a route named like a build folder' if lookup(ctx, 'spa') else 'a missing file is a 404, as the original server answered')))
+        out.append('\n    location ')
+        out.append(text(lookup(ctx, 'base')))
+        out.append(' {')
+        if lookup(ctx, 'clean_urls'):
+            out.append('\n        add_header Cache-Control "no-cache";')
+        if lookup(ctx, 'listing'):
+            out.append('\n        autoindex on;')
+        out.append('\n        try_files $uri ')
+        if (lookup(ctx, 'pages') or lookup(ctx, 'clean_urls')):
+            out.append('$uri.html ')
+        out.append(text(((text('$uri/index.html ') + text(lookup(ctx, 'base')) + text('index.html')) if lookup(ctx, 'spa') else (text(('$uri/index.html ' if lookup(ctx, 'clean_urls') else '')) + text(('$uri/ =404' if (lookup(ctx, 'listing') or (not lookup(ctx, 'clean_urls'))) else '=404'))))))
+        out.append(';\n    }')
+    out.append('\n}\n')
 
 def _nginx_spa_conf_j2(ctx, out, blocks=None):
     _nginx_spa_conf_j2__root(ctx, out, {**_nginx_spa_conf_j2__blocks, **(blocks or {})})
@@ -286,7 +316,7 @@ SOURCES = {
     'frontend.Dockerfile.j2': '{% extends "_runtime.Dockerfile.j2" %}\n{%- block header %}\n# runtime: {{ "nginx" if plan.runtime_base.startswith(("nginx", "nginxinc")) else "the web server" }} serving only the static build output\n{%- endblock %}\n',
     'go.Dockerfile.j2': '{% extends "_runtime.Dockerfile.j2" %}\n{%- block header %}\n# runtime: only the Go binary{% if plan.artifacts|length > 1 %} and the files it reads at run time{% endif %}\n{%- endblock %}\n',
     'java.Dockerfile.j2': '{% extends "_runtime.Dockerfile.j2" %}\n{%- block header %}\n# runtime: a Java runtime (JRE) and only the application{% if plan.artifacts|length > 1 %} files it runs{% else %} archive{% endif %}\n{%- endblock %}\n',
-    'nginx-spa.conf.j2': 'server {\n    listen {{ port }};\n    server_name _;\n    root {{ root }};\n    index index.html;\n\n    gzip on;\n    gzip_vary on;\n    gzip_proxied any;\n    gzip_min_length 1024;\n    gzip_types text/plain text/css text/xml application/javascript application/json application/xml image/svg+xml;\n\n    # the app shell: always revalidated, so a new deploy is picked up at once\n    location = {{ base }}index.html {\n        add_header Cache-Control "no-cache";\n    }\n{%- for loc in immutable %}\n\n    # content-hashed build files never change: cache them for a year\n    location {{ loc }} {\n        add_header Cache-Control "public, max-age=31536000, immutable";\n{%- if listing %}\n        autoindex on;\n        try_files $uri $uri/ =404;\n{%- else %}\n        try_files $uri =404;\n{%- endif %}\n    }\n{%- endfor %}\n\n{%- if base != "/" %}\n\n    # the site is built for {{ base }}: its pages link to their files there\n    location = / {\n        return 302 {{ base }};\n    }\n{%- endif %}\n\n    # {{ "client-side routes fall back to the app shell, also a route named like a build folder" if spa else "a missing file is a 404, as the original server answered" }}\n    location {{ base }} {\n{%- if listing %}\n        autoindex on;\n{%- endif %}\n        try_files $uri {% if pages %}$uri.html {% endif %}{{ "$uri/index.html " ~ base ~ "index.html" if spa else "$uri/ =404" }};\n    }\n}\n',
+    'nginx-spa.conf.j2': 'server {\n    listen {{ port }};\n    server_name _;\n    root {{ root }};\n    index index.html;\n{%- if hosts %}\n\n    # vite preview answers only the hosts it allows (localhost, IP addresses, allowedHosts): 403 otherwise\n    if ($host !~* "{{ hosts }}") {\n        return 403;\n    }\n{%- endif %}\n\n    gzip on;\n    gzip_vary on;\n    gzip_proxied any;\n    gzip_min_length 1024;\n    gzip_types text/plain text/css text/xml application/javascript application/json application/xml image/svg+xml;\n{%- if clean_urls %}\n\n    # clean URLs, as serve answers them: /page.html redirects to /page, /docs/index to /docs, /index to /\n    absolute_redirect off;\n    location ~ "^(?<stem>.*)\\.html$" {\n        return 301 $stem;\n    }\n    location = {{ base }}index {\n        return 301 {{ base }};\n    }\n    location ~ "^(?<folder>.+)/index$" {\n        return 301 $folder;\n    }\n{%- else %}\n\n    # the app shell: always revalidated, so a new deploy is picked up at once\n    location = {{ base }}index.html {\n        add_header Cache-Control "no-cache";\n    }\n{%- endif %}\n{%- for loc in immutable %}\n\n    # content-hashed build files never change: cache them for a year\n    location {{ loc }} {\n        add_header Cache-Control "public, max-age=31536000, immutable";\n{%- if listing %}\n        autoindex on;\n        try_files $uri $uri/ =404;\n{%- else %}\n        try_files $uri {{ "@app_shell" if assets_shell else "=404" }};\n{%- endif %}\n    }\n{%- endfor %}\n\n{%- if base != "/" %}\n\n    # the site is built for {{ base }}: its pages link to their files there\n    location = / {\n        return 302 {{ base }};\n    }\n{%- endif %}\n{%- if named_shell %}\n\n    # {{ "a missing path gets the app shell, as the original server answered" if shell == "all" else "a missing path gets the app shell when the client accepts HTML, as vite preview answered" }}\n    location {{ base }} {\n        try_files $uri $uri.html $uri/index.html @app_shell;\n    }\n\n    location @app_shell {\n{%- if shell == "html" %}\n        if ($http_accept !~* "text/html|\\*/\\*|^$") {\n            return 404;\n        }\n{%- endif %}\n        add_header Cache-Control "no-cache";\n        rewrite ^ {{ base }}index.html break;\n    }\n{%- else %}\n\n    # {{ "client-side routes fall back to the app shell, also a route named like a build folder" if spa else "a missing file is a 404, as the original server answered" }}\n    location {{ base }} {\n{%- if clean_urls %}\n        add_header Cache-Control "no-cache";\n{%- endif %}\n{%- if listing %}\n        autoindex on;\n{%- endif %}\n        try_files $uri {% if pages or clean_urls %}$uri.html {% endif %}{{ "$uri/index.html " ~ base ~ "index.html" if spa else ("$uri/index.html " if clean_urls else "") ~ ("$uri/ =404" if listing or not clean_urls else "=404") }};\n    }\n{%- endif %}\n}\n',
     'node.Dockerfile.j2': '{% extends "_runtime.Dockerfile.j2" %}\n{%- block header %}\n# runtime: the Node app{% if plan.extra.get("production_only") %} with production dependencies only{% endif %}\n{%- endblock %}\n',
     'php.Dockerfile.j2': '{% extends "_runtime.Dockerfile.j2" %}\n{%- block header %}\n# runtime: the same PHP and web server with the app{% if plan.runtime_packages %}, plus the libraries it loads{% endif %}\n{%- endblock %}\n',
     'python.Dockerfile.j2': '{% extends "_runtime.Dockerfile.j2" %}\n{%- block header %}\n# runtime: the same Python{% if plan.extra.venv %}, the virtualenv{% endif %} and the app source{% if plan.runtime_packages %}, plus the packages it uses{% endif %}\n{%- endblock %}\n',

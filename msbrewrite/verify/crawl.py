@@ -122,6 +122,8 @@ class Fetch:
     sha256: str = ""
     body: str | None = None      # only for pages the crawler reads
     location: str = ""           # a redirect's target, as redirect_target() normalises it
+    shape: str = ""              # the body's hash without digits and the container's host name
+    stable: bool = False         # the original gave the same shape when asked again
 
 
 @record
@@ -182,6 +184,10 @@ def compare(path: str, before: Fetch | None, after: Fetch) -> str | None:
         return f"content type {after.content_type or 'none'!s}, the original sent {before.content_type or 'none'}"
     if 200 <= before.status < 300 and is_static(path, before.content_type) and before.sha256 != after.sha256:
         return f"body differs from the original's ({after.size} bytes, the original's {before.size})"
+    if 200 <= before.status < 300 and before.stable and after.shape and before.shape != after.shape:
+        # a generated page: its numbers (times, counters) may change, its words may not
+        return (f"body differs from the original's beyond its numbers ({after.size} bytes, the original's "
+                f"{before.size}, which answered alike when asked twice)")
     return None
 
 

@@ -28,10 +28,11 @@ class Smoke:
     inconclusive: str | None = None    # the original fails the same check: nothing to blame
 
 
-def judge_server(original: ServerRun | None, converted: ServerRun) -> Smoke:
+def judge_server(original: ServerRun | None, converted: ServerRun, same_port: bool = True) -> Smoke:
     """The converted app must stay up, answer on a port (HTTP status below 500, or a TCP connect
     when it does not speak HTTP), answer each requested path like the original did, and pass
-    --smoke-cmd. When the original fails the same check the result is inconclusive, not a failure."""
+    --smoke-cmd. When the original fails the same check the result is inconclusive, not a failure.
+    `same_port`: it must answer on the original's port (not so for a dev server replaced by a build)."""
     def fail(why: str, inconclusive: str | None = None) -> Smoke:
         return Smoke("server", False, why, as_dict(original), as_dict(converted), inconclusive)
 
@@ -46,7 +47,7 @@ def judge_server(original: ServerRun | None, converted: ServerRun) -> Smoke:
         if not converted.stayed_up:
             return fail(f"the converted container exited (code {converted.exit_code}) before answering")
         return fail("the converted container answered on no port within the timeout")
-    if original is not None and original.port != converted.port:
+    if same_port and original is not None and original.port != converted.port:
         # clients (and `docker run -p`) reach the port the original served
         return fail(f"the converted container answers on :{converted.port}, the original on :{original.port} "
                     f"(:{original.port} answered nothing)")

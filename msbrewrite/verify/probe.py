@@ -4,6 +4,7 @@ never clash) and stays there while verify asks it, in a few `docker exec` rounds
 port, fetch batches of paths, and read the listening sockets."""
 from __future__ import annotations
 
+import re
 import subprocess
 import time
 from base64 import b64decode
@@ -28,18 +29,22 @@ while :; do
 done
 '''
 
-# One line per path: status, size, sha256, content type, a redirect's target; then the body
-# (base64) of the pages, stylesheets and scripts the crawler reads links from.
+# One line per path: status, size, sha256, content type, a redirect's target, the body's shape
+# (its hash without digits and without the app container's host name, which differ between two
+# runs of the same app: times, counters, ids); then the body (base64) of the pages, stylesheets
+# and scripts the crawler reads links from.
 FETCH_SCRIPT = r'''
-port=$1; max=$2; shift 2
+port=$1; max=$2; host=$3; shift 3
 for path in "$@"; do
     curl -s -o /tmp/body --max-time 10 -w '%{http_code}\n%{redirect_url}\n%{content_type}\n' \
         "http://127.0.0.1:$port$path" > /tmp/meta
     { read -r code; read -r location; read -r ctype; } < /tmp/meta
     [ -f /tmp/body ] || : > /tmp/body
     size=$(wc -c < /tmp/body | tr -d ' '); sum=$(sha256sum /tmp/body | cut -c1-64)
+    shape=$(sed "s/$host//g" /tmp/body | tr -d '0-9' | sha256sum | cut -c1-64)
     echo "R $code $size $sum $path"
     echo "T $ctype"
+    echo "S $shape"
     [ -n "$location" ] && echo "L $location"
     case "$ctype$path" in
         *html*|*text/css*|*javascript*|*manifest.json*|*.webmanifest*)
@@ -74,6 +79,8 @@ def parse_fetches(text: str, port: int | None = None) -> dict[str, Fetch]:
             current.content_type = rest.strip()
         elif head == "L" and current is not None:
             current.location = redirect_target(rest, port)
+        elif head == "S" and current is not None:
+            current.shape = rest.strip()
         elif line == "B":
             body = []
     return out
@@ -117,9 +124,11 @@ class ServerProbe:
 
     def run(self, image: str, ports: list[int], ready_path: str, plan, smoke_cmd: str | None = None,
             keep_diff: bool = False, health: list[str] | None = None, discover: bool = False,
-            fallback: bool = False) -> ServerRun:
+            fallback: bool = False, recheck: bool = False) -> ServerRun:
         """`plan(run, fetch)` drives the probes: it calls `fetch(paths)` for each batch. With
-        `discover`, a port the app is seen listening on is probed too (none named: the only way)."""
+        `discover`, a port the app is seen listening on is probed too (none named: the only way).
+        With `recheck`, the pages it answered are asked again: a page whose shape stays the same
+        must keep it in the converted image (see Fetch.stable)."""
         start = time.monotonic()
         run = ServerRun()
         started = self.docker.run("run", "-d", "--network=none", "--label", self.label, *self.run_args, image)
@@ -143,15 +152,23 @@ class ServerProbe:
                     run.port = self._wait(cid, helper, [], ready_path, True, run, grace=15)
                     run.named_silent = list(ports)
             if run.port is not None:
-                def fetch(paths: list[str]) -> dict[str, Fetch]:
+                host = self.docker.run("inspect", "-f", "{{.Config.Hostname}}", cid).stdout.strip() or cid[:12]
+
+                def fetch(paths: list[str], keep: bool = True) -> dict[str, Fetch]:
                     if not paths:
                         return {}
                     proc = self.docker.run("exec", helper, "sh", "-c", FETCH_SCRIPT, "fetch", str(run.port),
-                                           "300000", *paths, timeout=30 + 12 * len(paths))
+                                           "300000", re.sub(r"[^\w.-]", "", host) or cid[:12], *paths,
+                                           timeout=30 + 12 * len(paths))
                     got = parse_fetches(proc.stdout, run.port)
-                    run.fetches.update(got)
+                    if keep:
+                        run.fetches.update(got)
                     return got
                 plan(run, fetch)
+                if recheck:
+                    again = fetch([p for p, f in run.fetches.items() if 200 <= f.status < 300], keep=False)
+                    for path, f in again.items():
+                        run.fetches[path].stable = f.shape == run.fetches[path].shape
                 run.listeners = sorted([a, p] for a, p in self._sockets(helper))
                 if smoke_cmd:
                     proc = self.docker.run("exec", "-e", f"PORT={run.port}", helper, "sh", "-c", smoke_cmd + " 2>&1",

@@ -61,7 +61,7 @@ class ServerSmoke:
             before = server("original").run(original, list(named_before), ready, crawl_plan(seeds, found_by, pages, depth),
                                             self.s.smoke_cmd, keep_diff=True, health=_health_test(original_config),
                                             discover=not authoritative(self.s.port, original_config),
-                                            fallback=not self.s.port)
+                                            fallback=not self.s.port, recheck=True)
             before.port_found_by = port_found_by(before.port, named_before, before.named_silent)
             self._written = before.diff
             idle = before.port is None and before.started and not named_before
@@ -80,7 +80,10 @@ class ServerSmoke:
         self.progress("starting the converted image and probing it")
         named = named_ports(self.s.port, config, self.s.mode == "server")
         discover = not authoritative(self.s.port, config)
-        if before is not None and before.port is not None:
+        if before is not None and before.port is not None and switch:
+            # a dev server's port is its own: the production server may listen elsewhere
+            named = {before.port: "the original's port", **named}
+        elif before is not None and before.port is not None:
             # the port the original answered on, and only it: an app with a second listener (a
             # backend, a metrics port) would otherwise be probed on whichever answers first
             named, discover = {before.port: "the original's port"}, False
@@ -94,7 +97,7 @@ class ServerSmoke:
         for run in (before, after):
             if run is not None:
                 run.statuses = {p: run.fetches[p].status for p in requested if p in run.fetches}
-        smoke = judge_server(before, after)
+        smoke = judge_server(before, after, same_port=not switch)
         smoke.detail += port_note(before, after)
         if switch and before is not None and before.port is not None:
             report.probes, http, report.expected = devswitch_probes(before, after, switch)

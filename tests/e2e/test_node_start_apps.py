@@ -17,7 +17,8 @@ from msbrewrite import convert
 
 pytestmark = pytest.mark.e2e
 
-APP = Path(__file__).resolve().parent / "data" / "node-npm-start"
+DATA = Path(__file__).resolve().parent / "data"
+APP = DATA / "node-npm-start"
 
 
 def docker(env: dict, *args: str, timeout: float = 1200) -> subprocess.CompletedProcess:

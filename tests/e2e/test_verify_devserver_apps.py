@@ -4,6 +4,8 @@ plain Node, tools/vite, installed from a file: dependency so no registry is need
 conversions serve `vite build`'s output with nginx, once right and once without its bundle."""
 from __future__ import annotations
 
+import shlex
+import subprocess
 from pathlib import Path
 
 from e2e_support import engine_env, verify_json  # noqa: F401 (engine_env is a fixture)
@@ -73,7 +75,8 @@ def test_a_client_route_named_like_a_build_folder_still_gets_the_app_shell(engin
     shell. The converted nginx tried the folder first: 301 to /albums/, then 403 (no index there)."""
     app = Path(__file__).resolve().parent / "data" / "spa-folder-route"
     code, report = verify_json(engine_env, str(app / "Dockerfile"), "--no-discover",
-                               "--path", "/", "--path", "/albums", "--path", "/albums/", "--path", "/albums/summer.txt")
+                               "--path", "/", "--path", "/albums", "--path", "/albums/", "--path", "/albums/summer.txt",
+                               "--path", "/index.html", "--path", "/albums/index", "--path", "/missing-0badc0de.js")
     assert report["original"]["ok"] and report["converted"]["ok"], report["converted"].get("log_tail")
     found = [(d["kind"], d["what"]) for d in report.get("differences", [])]
     statuses = report["smoke"]["converted"]["statuses"]
@@ -105,3 +108,46 @@ def test_a_folder_the_original_server_listed_is_listed_by_nginx(engine_env):
     found = [(d["kind"], d["what"]) for d in report.get("differences", [])]
     assert code == 0 and report["verdict"] == "PASS", (found, report["smoke"]["detail"])
     assert report["smoke"]["converted"]["statuses"]["/downloads/"] == 200
+
+
+def _answers(env: dict, image: str, port: int, requests: list[tuple[str, str, str]]) -> list[int]:
+    """The status each (path, Host, Accept) request gets from `image`, asked from a probe container
+    in its network namespace once the server answers (curl retries a refused connection)."""
+    from e2e_support import PROBE_IMAGE, _client
+    docker = _client()
+    cid = subprocess.run([docker, "run", "-d", "--network", "none", image], env=env, capture_output=True,
+                         text=True, check=True).stdout.strip()
+    try:
+        script = "; ".join(
+            f"curl -s -o /dev/null --retry 60 --retry-delay 1 --retry-connrefused -H {shlex.quote('Host: ' + host)} "
+            f"-H {shlex.quote('Accept: ' + accept)} -w '%{{http_code}}\\n' http://127.0.0.1:{port}{path}"
+            for path, host, accept in requests)
+        out = subprocess.run([docker, "run", "--rm", "--network", f"container:{cid}", "--entrypoint", "sh",
+                              PROBE_IMAGE, "-c", script], env=env, capture_output=True, text=True, timeout=300)
+        return [int(line) for line in out.stdout.split()]
+    finally:
+        subprocess.run([docker, "rm", "-f", cid], env=env, capture_output=True)
+
+
+def test_vite_preview_replaced_by_nginx_answers_like_vite(engine_env):
+    """`vite preview` sends the app shell for any missing path a browser asks for (a missing script
+    too), a 404 to a client that accepts no HTML, and a 403 to a Host it does not allow. The previous
+    nginx answered every Host, and 404 for a missing file under /assets/."""
+    from e2e_support import _client
+    app = Path(__file__).resolve().parent / "data" / "vite-preview-hosts"
+    code, report = verify_json(engine_env, str(app / "Dockerfile"), "--no-discover", "--keep-images", "--port", "4173",
+                               "--path", "/", "--path", "/deep/route", "--path", "/assets/missing.js",
+                               "--path", "/nope.js")
+    images = [report["original"].get("image"), report["converted"].get("image")]
+    try:
+        assert report["original"]["ok"] and report["converted"]["ok"], report["converted"].get("log_tail")
+        found = [(d["kind"], d["what"]) for d in report.get("differences", [])]
+        assert code == 0 and report["verdict"] == "PASS", found
+        requests = [("/", "harbour.example.test", "*/*"), ("/", "tides.harbour.example.test", "text/html"),
+                    ("/", "elsewhere.example.com", "*/*"), ("/deep/route", "localhost", "application/json"),
+                    ("/deep/route", "10.1.2.3", "text/html")]
+        original = _answers(engine_env, images[0], 4173, requests)
+        assert original == [200, 200, 403, 404, 200]
+        assert _answers(engine_env, images[1], 4173, requests) == original
+    finally:
+        subprocess.run([_client(), "rmi", "-f", *filter(None, images)], env=engine_env, capture_output=True)

@@ -225,3 +225,41 @@ def public_base(context: Context, root: str, framework: str | None, build_argv: 
     if not path.startswith("/") or path.strip("/") == "" or re.search(r"[^\w./-]", path):
         return None     # relative (`./`), root, or not a plain path: served as is
     return "/" + path.strip("/") + "/", where
+
+
+def locked_version(context: Context, root: str, package: str) -> tuple[int, ...] | None:
+    """The version of `package` package-lock.json pins, or None (no npm lockfile, not listed)."""
+    text = context.read(posixpath.join(root, "package-lock.json"))
+    try:
+        data = json.loads(text) if text else None
+    except ValueError:
+        return None
+    entry = data.get("packages", {}).get(f"node_modules/{package}") if isinstance(data, dict) else None
+    if not isinstance(entry, dict):
+        entry = data.get("dependencies", {}).get(package) if isinstance(data, dict) else None
+    m = re.match(r"(\d+)\.(\d+)\.(\d+)", entry.get("version", "") if isinstance(entry, dict) else "")
+    return tuple(int(g) for g in m.groups()) if m else None
+
+
+def vite_checks_hosts(version: tuple[int, ...]) -> bool:
+    """Whether this vite checks the Host header (the fix shipped in 4.5.6, 5.4.12 and 6.0.9)."""
+    return (4, 5, 6) <= version < (5,) or (5, 4, 12) <= version < (6,) or version >= (6, 0, 9)
+
+
+def vite_allowed_hosts(text: str) -> list[str] | bool | None:
+    """The hosts a vite config allows beyond localhost and IP addresses: a list ([] when it names
+    none), True for `allowedHosts: true`, None when the value is not a literal this can read."""
+    found = re.findall(r"allowedHosts\s*:\s*(true\b|\[[^\]]*\]|[^,}\s]+)", text)
+    if not found:
+        return []
+    value = found[-1]        # preview's own setting comes after server's in most configs
+    if value == "true":
+        return True
+    if not value.startswith("["):
+        return None
+    if not re.fullmatch(r"""\[\s*(?:(['"])[^'"]*\1\s*(?:,\s*)?)*\]""", value):
+        return None
+    names = re.findall(r"""['"]([^'"]*)['"]""", value)
+    if any(not re.fullmatch(r"\.?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*", n) for n in names):
+        return None
+    return names

@@ -118,13 +118,54 @@ class NginxServer:
         if not spa:
             self.plan.decisions.append(f"no SPA fallback in nginx: the original's {self.site.no_fallback} answered "
                                        "404 for a missing path, and so does the runtime")
+        kind = self.site.static_kind
+        clean_urls = kind == "serve"
         listing = not spa and self.site.lists_dirs
         if listing:
             self.plan.decisions.append(f"nginx lists a folder without index.html, as the original's "
                                        f"{self.site.no_fallback} did")
+        # the servers whose answers nginx follows beyond the fallback: serve's clean URLs (and its
+        # shell for every missing path), vite preview's shell for clients that accept HTML
+        shell = None if not spa else "html" if kind == "vite-preview" else "all"
+        named_shell = spa and kind in ("serve", "vite-preview")
+        if clean_urls:
+            self.plan.decisions.append("nginx follows serve's clean URLs: /page.html redirects to /page, which "
+                                       "serves page.html")
+        if named_shell:
+            self.plan.decisions.append(f"nginx answers a missing path, a missing build file too, with the app "
+                                       f"shell{' when the client accepts HTML' if shell == 'html' else ''}, as "
+                                       f"{'vite preview' if shell == 'html' else 'serve -s'} did")
+        hosts = self.vite_hosts() if kind == "vite-preview" else None
         return render_template("nginx-spa.conf.j2",
             port=port, root=HTML, immutable=immutable, pages=fw in PAGE_FRAMEWORKS,
-            base=base, spa=spa, listing=listing).strip("\n") + "\n"
+            base=base, spa=spa, listing=listing, clean_urls=clean_urls, shell=shell, named_shell=named_shell,
+            assets_shell=named_shell, hosts=hosts).strip("\n") + "\n"
+
+    def vite_hosts(self) -> str | None:
+        """vite preview's Host check as an nginx regex (localhost, IP addresses and the config's
+        allowedHosts), or None where it makes none: an older vite, `allowedHosts: true`, a value that is
+        not a literal list (then the report says so), or no context to read."""
+        site, facts = self.site, self.facts
+        root = site.project.root if site.project else None
+        if root is None or not facts.context:
+            return None
+        version = cfg.locked_version(facts.context, root, "vite")
+        if version and not cfg.vite_checks_hosts(version):
+            return None
+        found = cfg.read_config(facts.context, root, "vite.config")
+        listed = cfg.vite_allowed_hosts(found[1] if found else "")
+        if listed is None:
+            self.plan.decisions.append("vite's allowedHosts is not a literal list: nginx answers every Host, where "
+                                       "vite preview answered only the hosts it allows")
+            return None
+        if listed is True:
+            return None
+        names = ["localhost", ".+\\.localhost", "[0-9.]+", "\\[[0-9a-f:.]+\\]"] + [
+            ("(.+\\.)?" if h.startswith(".") else "") + re.escape(h.lstrip(".")).replace("\\-", "-")
+            for h in listed]
+        self.plan.decisions.append("nginx answers 403 to a Host vite preview did not allow (it allows localhost, IP "
+                                   "addresses" + "".join(f", {h}" for h in listed) + ")")
+        return "^(" + "|".join(names) + ")$"
 
     def write_config_step(self, text: str) -> None:
         esc = self.facts.dockerfile.escape

@@ -92,7 +92,8 @@ def test_nginx_config_step_writes_the_rendered_config(tmp_path):
         # the app shell for a missing path, unless the original's static server answered 404 there
         fallback = not re.search(r"(?m)^CMD .*(http-server|serve)\b", (case / "Dockerfile").read_text()) or \
             re.search(r"(?m)^CMD .*\bserve\b.*(-s|--single)\b", (case / "Dockerfile").read_text())
-        assert "try_files $uri" in conf and ("/index.html;" if fallback else "=404;") in conf, case.name
+        shell = "/index.html;" in conf or "@app_shell;" in conf     # served from a named location: serve, vite
+        assert "try_files $uri" in conf and (shell if fallback else "=404;" in conf), case.name
         assert "gzip on;" in conf and 'Cache-Control "no-cache"' in conf and "immutable" in conf
         blocks = re.sub(r'"[^"]*"', "", conf)     # regex quantifiers live in quoted strings
         assert blocks.count("{") == blocks.count("}") > 0, case.name
@@ -226,7 +227,7 @@ def test_spa_fallback_follows_the_original_static_server(cmd, fallback):
     result = convert(text, None, Options(language="frontend"))
     assert result.status == "converted", result.reason
     shell_route = result.text.split("location / {")[-1].split("}")[0]
-    assert ("/index.html;" in shell_route) is fallback, shell_route
+    assert ("/index.html;" in shell_route or "@app_shell;" in shell_route) is fallback, shell_route
     assert ("=404;" in shell_route) is not fallback
 
 

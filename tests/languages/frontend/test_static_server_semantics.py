@@ -1,0 +1,95 @@
+"""nginx in place of the original's static server answers as that server did: serve's clean URLs
+and its app shell for every missing path (`-s`), vite preview's app shell only for clients that
+accept HTML and its Host allow-list."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from msbrewrite import convert
+from msbrewrite.languages.frontend.config import locked_version, vite_allowed_hosts, vite_checks_hosts
+from msbrewrite.model.context import Context
+
+
+def _conf(result) -> str:
+    assert result.status == "converted", result.reason
+    lines = result.text.split("RUN printf '%s\\n' \\\n", 1)[1].split("    > /tmp/nginx-default.conf", 1)[0]
+    return "\n".join(line.strip()[1:].rsplit("' \\", 1)[0] for line in lines.splitlines())
+
+
+VITE = ("FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\nEXPOSE 4173\n"
+        "CMD [\"npx\", \"vite\", \"preview\", \"--host\", \"0.0.0.0\"]\n")
+
+
+def _vite(tmp_path, config: str | None, lock_version: str | None = None):
+    (tmp_path / "package.json").write_text('{"scripts": {"build": "vite build"}, "devDependencies": {"vite": "^5"}}')
+    if config is not None:
+        (tmp_path / "vite.config.js").write_text(config)
+    if lock_version:
+        lock = {"lockfileVersion": 3, "packages": {"node_modules/vite": {"version": lock_version}}}
+        (tmp_path / "package-lock.json").write_text(json.dumps(lock))
+    return convert(VITE, tmp_path)
+
+
+def test_vite_preview_hosts_become_a_403_for_every_other_host(tmp_path):
+    result = _vite(tmp_path, "export default { preview: { allowedHosts: ['.example.org', 'tides.test'] } }\n")
+    conf = _conf(result)
+    assert 'if ($host !~* "^(localhost|.+\\.localhost|[0-9.]+|\\[[0-9a-f:.]+\\]|(.+\\.)?example\\.org|tides\\.test)$")' \
+        in conf
+    assert "location @app_shell {" in conf and 'if ($http_accept !~* "text/html|\\*/\\*|^$")' in conf
+    assert "nginx answers 403 to a Host vite preview did not allow (it allows localhost, IP addresses, .example.org, " \
+           "tides.test)" in result.decisions
+
+
+@pytest.mark.parametrize("config, lock", [
+    ("export default { preview: { allowedHosts: true } }\n", None),     # every host
+    ("export default {}\n", "5.4.11"),                                  # before the check shipped
+])
+def test_no_host_check_where_vite_made_none(tmp_path, config, lock):
+    assert "$host" not in _conf(_vite(tmp_path, config, lock))
+
+
+def test_an_allowed_hosts_value_that_is_not_a_literal_is_said_not_guessed(tmp_path):
+    result = _vite(tmp_path, "const hosts = process.env.HOSTS.split(',')\nexport default { preview: "
+                             "{ allowedHosts: hosts } }\n")
+    assert "$host" not in _conf(result)
+    assert any(d.startswith("vite's allowedHosts is not a literal list") for d in result.decisions)
+
+
+def test_host_names_that_would_break_out_of_the_regex_are_not_rendered():
+    assert vite_allowed_hosts("allowedHosts: ['a.test\")|(.*']") is None
+    assert vite_allowed_hosts("server: { allowedHosts: ['a.test'] }, preview: { allowedHosts: true }") is True
+
+
+@pytest.mark.parametrize("version, checks", [((4, 5, 5), False), ((4, 5, 6), True), ((5, 4, 11), False),
+                                             ((5, 4, 12), True), ((6, 0, 8), False), ((6, 0, 9), True),
+                                             ((7, 1, 0), True)])
+def test_which_vite_releases_check_the_host(version, checks):
+    assert vite_checks_hosts(version) is checks
+
+
+def test_the_locked_version_is_read_from_either_lockfile_layout(tmp_path):
+    (tmp_path / "package-lock.json").write_text(json.dumps({"dependencies": {"vite": {"version": "4.5.2"}}}))
+    assert locked_version(Context(str(tmp_path)), "", "vite") == (4, 5, 2)
+    (tmp_path / "package-lock.json").write_text("not json")
+    assert locked_version(Context(str(tmp_path)), "", "vite") is None
+
+
+SERVE = ("FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\n"
+         "CMD [\"npx\", \"serve\", {flags}\"dist\", \"-l\", \"3000\"]\n")
+
+
+def test_serve_single_redirects_html_names_and_sends_the_shell_for_every_missing_path():
+    conf = _conf(convert(SERVE.format(flags='"-s", ')))
+    assert 'location ~ "^(?<stem>.*)\\.html$" {\n        return 301 $stem;' in conf
+    assert "location = /index {\n        return 301 /;" in conf
+    assert "absolute_redirect off;" in conf and "location = /index.html" not in conf
+    assert "try_files $uri $uri.html $uri/index.html @app_shell;" in conf
+    assert "$http_accept" not in conf and "$host" not in conf
+
+
+def test_serve_without_single_answers_404_and_lists_folders():
+    conf = _conf(convert(SERVE.format(flags="")))
+    assert "try_files $uri $uri.html $uri/index.html $uri/ =404;" in conf and "autoindex on;" in conf
+    assert "@app_shell" not in conf and "return 301 $stem;" in conf

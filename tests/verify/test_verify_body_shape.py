@@ -1,0 +1,78 @@
+"""A generated page is compared by its shape: the hash of its body without digits and without the
+container's host name. Only where the original gave the same shape twice (a page that does not
+change between two requests), and only beyond its numbers: times, counters and ids may differ."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+
+from msbrewrite.verify.crawl import Fetch, compare
+from msbrewrite.verify.probe import FETCH_SCRIPT, parse_fetches
+
+
+def _page(shape: str, stable: bool = True) -> Fetch:
+    return Fetch(200, "text/plain", 20, shape + "-sum", shape=shape, stable=stable)
+
+
+def test_a_page_the_original_answered_alike_twice_must_keep_its_shape():
+    assert compare("/", _page("dev"), _page("prod")) == (
+        "body differs from the original's beyond its numbers (20 bytes, the original's 20, which answered alike "
+        "when asked twice)")
+    assert compare("/", _page("dev"), _page("dev")) is None
+
+
+def test_a_page_that_changes_between_two_requests_is_not_compared():
+    assert compare("/", _page("dev", stable=False), _page("prod")) is None
+    # an error the original gave is not compared by its body, nor is an answer without a shape
+    assert compare("/", Fetch(404, "text/plain", shape="a", stable=True), Fetch(404, "text/plain", shape="b")) is None
+    assert compare("/", _page("dev"), Fetch(200, "text/plain")) is None
+
+
+def test_the_shape_line_is_parsed():
+    got = parse_fetches("R 200 12 abc /\nT text/plain\nS 5eed\n")
+    assert got["/"].shape == "5eed" and got["/"].sha256 == "abc"
+
+
+class _Board(BaseHTTPRequestHandler):
+    visits = 0
+    name = ""       # the container's host name, as an app that prints it would
+
+    def do_GET(self):
+        _Board.visits += 1
+        body = {"/count": f"visit {_Board.visits} at 12:0{_Board.visits}", "/host": f"served by {_Board.name}\n",
+                "/mode": "mode development\n"}.get(self.path, "")
+        data = body.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.mark.skipif(not all(shutil.which(t) for t in ("curl", "sha256sum", "sed")), reason="needs curl and coreutils")
+def test_the_fetch_script_leaves_digits_and_the_host_name_out_of_the_shape():
+    server = HTTPServer(("127.0.0.1", 0), _Board)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    def fetch(host: str) -> dict[str, Fetch]:
+        _Board.name = host
+        out = subprocess.run(["sh", "-c", FETCH_SCRIPT, "fetch", str(server.server_port), "1000", host,
+                              "/count", "/host", "/mode"], capture_output=True, text=True, check=True).stdout
+        return parse_fetches(out)
+    try:
+        original, again, converted = fetch("c0ffee42d00d"), fetch("c0ffee42d00d"), fetch("beefcafe1234")
+    finally:
+        server.shutdown()
+    # a counter and a clock change the bytes, not the shape
+    assert original["/count"].sha256 != again["/count"].sha256 and original["/count"].shape == again["/count"].shape
+    # each container prints its own name: the bytes differ, the shape does not
+    assert original["/host"].sha256 != converted["/host"].sha256
+    assert original["/host"].shape == converted["/host"].shape
+    assert original["/mode"].shape == converted["/mode"].shape != original["/host"].shape
