@@ -186,10 +186,22 @@ def start_assignments(command_text: str) -> tuple[list[tuple[str, str]], list[st
     return pairs, words
 
 
+SCRIPT_SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh"})
+
+
 def shell_script(argv: list[str]) -> str | None:
-    """The script an exec-form `["sh", "-c", "..."]` (or bash, by name or path) runs, else None."""
-    if len(argv) >= 3 and posixpath.basename(argv[0]) in ("sh", "bash") and argv[1] == "-c":
-        return argv[2]
+    """The script an exec-form `["sh", "-c", "..."]` runs (any POSIX shell, by name or path, its
+    options before the script: `-ec`, `-e -c`, `-o pipefail -c`), else None."""
+    if not argv or posixpath.basename(argv[0]) not in SCRIPT_SHELLS:
+        return None
+    i = 1
+    while i < len(argv) and argv[i].startswith("-") and argv[i] != "--":
+        if argv[i] in ("-o", "+o"):
+            i += 2
+            continue
+        if not argv[i].startswith("--") and "c" in argv[i][1:]:
+            return argv[i + 1] if i + 1 < len(argv) else None
+        i += 1
     return None
 
 

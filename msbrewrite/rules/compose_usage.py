@@ -190,10 +190,9 @@ def runs_build_tool(o: Override) -> str | None:
 
 def _simple_commands(argv: list[str]) -> list[list[str]]:
     """The override itself, then each command of the string a shell runs (`sh -c "a && b"`)."""
+    from msbrewrite.model.shell import shell_script, split_commands
     out = [argv]
-    first = program(argv)
-    if first in SHELLS and "-c" in argv[1:-1]:
-        from msbrewrite.model.shell import split_commands
-        script = argv[argv.index("-c", 1) + 1]
+    script = shell_script(argv)
+    if script is not None:
         out += [c.argv for c in split_commands(script) if c.argv]
     return out

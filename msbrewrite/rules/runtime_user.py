@@ -17,7 +17,7 @@ from msbrewrite.model.bases import Base, image_parts
 from msbrewrite.model.options import Options
 from msbrewrite.model.plan import BuildPlan
 from msbrewrite.model.quoting import sh
-from msbrewrite.model.shell import split_commands
+from msbrewrite.model.shell import shell_script, split_commands
 from msbrewrite.rules.start_ports import start_ports
 from msbrewrite.support import lazy_re
 
@@ -217,8 +217,7 @@ def _root_daemon_started(facts: StageFacts) -> str | None:
         ins = facts.entrypoint or facts.cmd
         argv = command_argv(ins) or []
         # `sh -c "nginx && gunicorn app:app"` in exec form runs the same shell line
-        text = argv[2] if len(argv) == 3 and argv[0] in _SHELLS and argv[1] == "-c" else \
-            ins.args if ins is not None and not ins.is_json else ""
+        text = shell_script(argv) or (ins.args if ins is not None and not ins.is_json else "")
         where = f"the {ins.keyword} line" if ins is not None else ""
         if len(split_commands(text)) < 2:
             return None

@@ -49,3 +49,19 @@ def test_assignment_after_the_program_is_an_argument():
 ])
 def test_pip_general_options_before_the_subcommand(line, argv):
     assert split_commands(line)[0].argv == argv
+
+
+@pytest.mark.parametrize("argv, script", [
+    (["sh", "-c", "a && b"], "a && b"),
+    (["/bin/bash", "-ec", "a"], "a"),
+    (["bash", "-e", "-o", "pipefail", "-c", "a | b", "name"], "a | b"),
+    (["dash", "-lc", "a"], "a"),
+    (["sh", "script.sh"], None),
+    (["sh", "-e", "script.sh"], None),
+    (["sh", "-c"], None),
+    (["python", "-c", "print(1)"], None),
+    (["sh", "--", "-c"], None),
+])
+def test_the_script_an_exec_form_shell_runs(argv, script):
+    from msbrewrite.model.shell import shell_script
+    assert shell_script(argv) == script

@@ -7,7 +7,7 @@ import re
 
 from msbrewrite.model.analysis import command_argv, expand_soft
 from msbrewrite.model.plan import Refusal
-from msbrewrite.model.shell import needs_shell, resolve, shell_form_to_argv, split_words
+from msbrewrite.model.shell import needs_shell, resolve, shell_form_to_argv, shell_script, split_words
 from msbrewrite.languages.java.detect import GRADLE, MAVEN, SHELLS
 
 _JAVA_VALUE_OPTS = {"-cp", "-classpath", "--class-path", "-p", "--module-path", "--add-modules", "--add-opens",
@@ -171,9 +171,8 @@ class StartCommand:
 
 def _unwrap_shell(argv: list[str]) -> list[str] | None:
     """Words of `sh -c "..."`, None for anything else."""
-    if len(argv) >= 3 and argv[0] in SHELLS and argv[1] in ("-c", "-ec", "-lc"):
-        return split_words(argv[2])
-    return None
+    script = shell_script(argv)
+    return split_words(script) if script is not None else None
 
 
 def _split_and(words: list[str]) -> list[list[str]]:
