@@ -38,7 +38,8 @@ def original_fails(f: Fetch | None) -> bool:
     return f is None or f.status == 0 or f.status >= 500
 
 
-def http_probes(original: ServerRun | None, converted: ServerRun) -> tuple[list[Probe], list[Difference]]:
+def http_probes(original: ServerRun | None, converted: ServerRun,
+                shapes: bool = True) -> tuple[list[Probe], list[Difference]]:
     """Each path probed, and the ones the converted image answers differently. A path the original
     fails on (no answer, 5xx) is not compared: that is not the conversion's doing."""
     probes, diffs = [], []
@@ -52,7 +53,7 @@ def http_probes(original: ServerRun | None, converted: ServerRun) -> tuple[list[
         elif original is not None and original_fails(before):
             outcome = "original fails"
         else:
-            why = compare(path, before, after) if original is not None else None
+            why = compare(path, before, after, shapes) if original is not None else None
             outcome = "differs" if why else "same"
             if why:
                 diffs.append(Difference("http", f"GET {path}: {why}", [f"found by: {how}"]))

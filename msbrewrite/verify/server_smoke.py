@@ -104,7 +104,12 @@ class ServerSmoke:
             report.notes.append(f"the original ran {switch}, the converted image a production build: compared as a "
                                 "browser sees them (same routes, scripts and stylesheets load, same static files)")
         else:
-            report.probes, http = http_probes(before, after)
+            replaced = _web_server(original_config) != _web_server(config)
+            if replaced:
+                report.notes.append(f"the converted image serves with {_web_server(config) or 'its own server'} "
+                                    f"where the original ran {_web_server(original_config) or 'its own server'}: "
+                                    "generated pages (folder listings, messages) are compared by status and type only")
+            report.probes, http = http_probes(before, after, shapes=not replaced)
         if before is not None and before.port is None:
             return smoke            # no baseline: nothing the converted image does can be compared
         logs = log_diffs(before.logs if before else None, after.logs, self._managers(), answered_alike(before, after))
@@ -163,6 +168,17 @@ class ServerSmoke:
             return "curlimages/curl:latest"
         raise EngineError("no probe image with curl (tried " + ", ".join(PROBE_CANDIDATES) +
                           "): pass --probe-image IMAGE")
+
+
+# web servers an image may run in place of the original's own server (frontends on nginx)
+WEB_SERVERS = ("nginx", "caddy", "httpd", "httpd-foreground", "apache2ctl", "apache2-foreground", "lighttpd")
+
+
+def _web_server(config: dict) -> str | None:
+    """The web server program the image's command runs, if any (the official nginx image's
+    command is `nginx -g ...` behind its entrypoint script)."""
+    from msbrewrite.verify.ports import command_words
+    return next((w for w in map(os.path.basename, command_words(config)) if w in WEB_SERVERS), None)
 
 
 def _write_forms(run: ServerRun) -> list[str]:

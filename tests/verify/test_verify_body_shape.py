@@ -76,3 +76,13 @@ def test_the_fetch_script_leaves_digits_and_the_host_name_out_of_the_shape():
     assert original["/host"].sha256 != converted["/host"].sha256
     assert original["/host"].shape == converted["/host"].shape
     assert original["/mode"].shape == converted["/mode"].shape != original["/host"].shape
+
+
+def test_pages_of_a_replaced_server_program_are_not_compared_by_shape():
+    from msbrewrite.verify.server_smoke import _web_server
+    # http-server's folder listing and nginx's autoindex say the same in other words
+    assert compare("/downloads/", _page("listing"), _page("autoindex"), shapes=False) is None
+    nginx = {"Entrypoint": ["/docker-entrypoint.sh"], "Cmd": ["nginx", "-g", "daemon off;"]}
+    assert _web_server(nginx) == "nginx"
+    assert _web_server({"Cmd": ["http-server", "dist", "-p", "8080"]}) is None
+    assert _web_server({"Cmd": ["/usr/sbin/nginx", "-g", "daemon off;"]}) == "nginx"
