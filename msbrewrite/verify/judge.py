@@ -36,6 +36,12 @@ def judge_server(original: ServerRun | None, converted: ServerRun, same_port: bo
     def fail(why: str, inconclusive: str | None = None) -> Smoke:
         return Smoke("server", False, why, as_dict(original), as_dict(converted), inconclusive)
 
+    if original is not None and original.started and not converted.started:
+        return fail("the converted image did not start, where the original did")
+    if original is not None and original.started and original.stayed_up and original.port is None \
+            and converted.port is None and not converted.stayed_up:
+        # the original kept running without answering (a database it waits for); the converted one stopped
+        return fail(f"the converted container exited (code {converted.exit_code}), where the original kept running")
     if original is not None and (not original.started or original.port is None):
         why = ("the original image did not start" if not original.started else
                f"the original container exited (code {original.exit_code}) before answering" if not original.stayed_up

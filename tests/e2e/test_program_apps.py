@@ -51,3 +51,12 @@ def test_a_pinned_binary_driver_installed_from_a_wheel_needs_no_library(engine_e
     assert code == 0 and report["verdict"] == "PASS", (report["smoke"], report.get("differences"))
     # same base, so what is left is the runtime's own few kB (its user's account files), said as a warning
     assert report["converted"]["size"] - report["original"]["size"] < 64 * 1024
+
+
+def test_an_entrypoint_script_copied_onto_path_keeps_its_place(engine_env):
+    # COPY docker-entrypoint.sh /usr/local/bin/: the previous conversion pointed ENTRYPOINT at the
+    # virtualenv's bin/ (where pip's console scripts go), and the container could not start
+    code, report = verify_json(engine_env, str(DATA / "py-entrypoint-on-path" / "Dockerfile"), "--no-discover")
+    assert report["original"]["ok"] and report["converted"]["ok"], report["converted"].get("log_tail")
+    found = [(d["kind"], d["what"]) for d in report.get("differences", [])]
+    assert code == 0 and report["verdict"] == "PASS", (found, report["smoke"]["detail"])

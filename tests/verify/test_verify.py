@@ -453,3 +453,15 @@ def test_a_crash_without_a_traceback_header_on_both_sides_is_inconclusive(stderr
     # Python prints no `Traceback` for a file it cannot compile; Node names its own frames
     smoke = judge_cli(CliRun(1, "", stderr), CliRun(1, "", stderr), 30)
     assert not smoke.passed and smoke.inconclusive == f"the original fails here too (exit 1: {line})"
+
+
+def test_a_converted_image_that_cannot_start_fails_where_the_original_only_waited():
+    # the original started and waited (no database here), answering on no port: inconclusive alone,
+    # but a converted container that could not even be created is a difference of its own
+    waiting = ServerRun(port=None, stayed_up=True)
+    not_created = judge_server(waiting, ServerRun(started=False))
+    assert not not_created.passed and not_created.inconclusive is None
+    assert not_created.detail == "the converted image did not start, where the original did"
+    exited = judge_server(waiting, ServerRun(port=None, stayed_up=False, exit_code=127))
+    assert not exited.passed and exited.inconclusive is None and "where the original kept running" in exited.detail
+    assert judge_server(waiting, ServerRun(port=None, stayed_up=True)).inconclusive

@@ -14,6 +14,7 @@ from msbrewrite.rules import runtime
 from msbrewrite.model.plan import REWRITTEN
 from msbrewrite.model.shell import plain_start_argv
 from msbrewrite.languages.python.entry import strip_runner
+from msbrewrite.rules.start_command import copied_onto_path
 from msbrewrite.support import lazy_re
 
 # `uv run --frozen ` in front of a shell command (flags without values only)
@@ -31,8 +32,11 @@ class StartCommand:
                                        "the runtime has the environment on PATH, not the tool")
         if new and self.venv:
             first = new[0]
-            if re.match(r"^(/home/[^/]+|/root)/\.local/bin/", first) or (
-                    first.startswith("/usr/local/bin/") and not self.distro):
+            # a console script pip installed moves into the virtualenv; a file the Dockerfile
+            # copied there itself (an entrypoint script) stays where it was copied
+            if (re.match(r"^(/home/[^/]+|/root)/\.local/bin/", first) or (
+                    first.startswith("/usr/local/bin/") and not self.distro)) and \
+                    copied_onto_path(self.facts, posixpath.basename(first)) != first:
                 new = [f"{self.venv}/bin/{posixpath.basename(first)}", *new[1:]]
         return new if new != argv else None
 
