@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from e2e_support import engine_env, verify_json  # noqa: F401 (engine_env is a fixture)
+from e2e_support import FIXTURES, engine_env, verify_json  # noqa: F401 (engine_env is a fixture)
 
 pytestmark = pytest.mark.e2e
 
@@ -60,3 +60,13 @@ def test_an_entrypoint_script_copied_onto_path_keeps_its_place(engine_env):
     assert report["original"]["ok"] and report["converted"]["ok"], report["converted"].get("log_tail")
     found = [(d["kind"], d["what"]) for d in report.get("differences", [])]
     assert code == 0 and report["verdict"] == "PASS", (found, report["smoke"]["detail"])
+
+
+def test_a_file_copied_into_an_app_folder_without_a_workdir_is_converted(engine_env):
+    # `COPY ./service/board.py /app/` with no WORKDIR: the previous conversion took `/` for the app's
+    # home and refused ("copied to /"); /app is the app's folder
+    case = FIXTURES / "convert" / "python-file-into-app-folder"
+    code, report = verify_json(engine_env, str(case / "Dockerfile"), "--context", str(case / "context"),
+                               "--no-discover")
+    assert report["original"]["ok"] and report["converted"]["ok"], report.get("error")
+    assert code == 0 and report["verdict"] == "PASS", report["smoke"]["detail"]

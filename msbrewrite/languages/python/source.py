@@ -56,6 +56,16 @@ class AppSource:
         WORKDIR of the copies (`WORKDIR /` + `ADD bot.py .`, then `WORKDIR /data` for what the app writes)."""
         facts = self.facts
         wd = facts.workdir
+        if wd == "/":
+            # no WORKDIR: every path lies under `/`, so the copies' own folder is the app's
+            # (`COPY app.py /app/`, `COPY lib /app/lib`) when they share one
+            folders = [posixpath.normpath(cp.dest) if cp.dest.endswith("/") or len(cp.sources) > 1
+                       or any(source_is_dir(facts.context, src) for src in cp.sources)
+                       else posixpath.dirname(posixpath.normpath(cp.dest))
+                       for cp in facts.copies if not cp.from_stage]
+            common = posixpath.commonpath(folders) if folders else "/"
+            if common != "/":
+                return common
         if not facts.copies or any(posixpath.normpath(cp.dest) == wd or cp.dest.startswith(wd.rstrip("/") + "/")
                                    for cp in facts.copies if not cp.from_stage):
             return wd
@@ -120,9 +130,10 @@ class AppSource:
                     plan.copy(path, path, "app source")
                 plan.decisions.append(f"app source: what the build copied into / ({', '.join(parts)}), each on its own")
                 return
-            raise Refusal("the app source is copied to / (no WORKDIR) and the build context is absent: its files "
-                          "cannot be told apart from the system's; pass --context or set a WORKDIR",
-                          reason="python-source-at-root")
+            raise Refusal("the app source is copied to / (no WORKDIR)" + (
+                "" if facts.context else " and the build context is absent") + ": its files cannot be told apart "
+                "from the system's; " + ("set a WORKDIR" if facts.context else "pass --context or set a WORKDIR"),
+                reason="python-source-at-root")
         dirs = [root] + [d for d in app_files.app_dirs(facts) if not d.startswith(root.rstrip("/") + "/")
                          and d != root]
         self.staged = app_files.stage(facts, plan, NAME, dirs)
