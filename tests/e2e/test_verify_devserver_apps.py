@@ -102,12 +102,16 @@ def test_a_static_server_that_passes_paths_to_a_backend_keeps_it(engine_env):
 def test_a_folder_the_original_server_listed_is_listed_by_nginx(engine_env):
     # http-server lists a folder without index.html; nginx answered it with 403 until autoindex
     app = Path(__file__).resolve().parent / "data" / "static-listing"
+    # /onboarding is onboarding.html (http-server tries `.html`), /downloads a 302 to /downloads/
     code, report = verify_json(engine_env, str(app / "Dockerfile"), "--no-discover", "--path", "/",
-                               "--path", "/downloads/", "--path", "/downloads/checklist.txt")
+                               "--path", "/downloads/", "--path", "/downloads/checklist.txt", "--path", "/onboarding",
+                               "--path", "/downloads")
     assert report["original"]["ok"] and report["converted"]["ok"], report["converted"].get("log_tail")
     found = [(d["kind"], d["what"]) for d in report.get("differences", [])]
     assert code == 0 and report["verdict"] == "PASS", (found, report["smoke"]["detail"])
     assert report["smoke"]["converted"]["statuses"]["/downloads/"] == 200
+    assert report["smoke"]["converted"]["statuses"]["/onboarding"] == 200
+    assert report["smoke"]["converted"]["statuses"]["/downloads"] == 302
 
 
 def _answers(env: dict, image: str, port: int, requests: list[tuple[str, str, str]]) -> list[int]:

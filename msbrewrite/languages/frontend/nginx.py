@@ -139,7 +139,7 @@ class NginxServer:
         return render_template("nginx-spa.conf.j2",
             port=port, root=HTML, immutable=immutable, pages=fw in PAGE_FRAMEWORKS,
             base=base, spa=spa, listing=listing, clean_urls=clean_urls, shell=shell, named_shell=named_shell,
-            assets_shell=named_shell, hosts=hosts).strip("\n") + "\n"
+            assets_shell=named_shell, hosts=hosts, ext=self.site.default_ext).strip("\n") + "\n"
 
     def vite_hosts(self) -> str | None:
         """vite preview's Host check as an nginx regex (localhost, IP addresses and the config's

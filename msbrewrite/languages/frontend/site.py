@@ -69,6 +69,7 @@ class Site:
     no_fallback: str | None = None         # that server answers 404 for a missing path (no SPA fallback): which
     lists_dirs: bool = False               # that server lists a folder without index.html (http-server, serve)
     static_kind: str | None = None          # which static server: serve, http-server, sirv, vite-preview, ...
+    default_ext: str | None = None          # the extension it tries for a path without one (http-server: html)
     serves_files: bool = False             # CMD or installs point at a static file server
     node_server: bool = False              # CMD or package.json show an application server
     port: int | None = None                # where the original listened: its CMD flag, else the tool default
@@ -245,6 +246,9 @@ class SiteReader:
             d, port, server = served
             site.static_server = site.serves_files = True
             site.static_kind = server
+            if server == "http-server":
+                ext = option_value(resolved, "-e", "--ext") or "html"
+                site.default_ext = ext.lstrip(".") if re.fullmatch(r"\.?\w+", ext) else None
             if not has_spa_fallback(server, resolved):
                 site.no_fallback = " ".join(resolved[:1])
                 site.lists_dirs = lists_directories(server, resolved)

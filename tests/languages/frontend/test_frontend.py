@@ -226,7 +226,7 @@ def test_spa_fallback_follows_the_original_static_server(cmd, fallback):
     from msbrewrite import Options, convert
     result = convert(text, None, Options(language="frontend"))
     assert result.status == "converted", result.reason
-    shell_route = result.text.split("location / {")[-1].split("}")[0]
+    shell_route = result.text.split("location / {")[-1].split("'    }'")[0]
     assert ("/index.html;" in shell_route or "@app_shell;" in shell_route) is fallback, shell_route
     assert ("=404;" in shell_route) is not fallback
 
