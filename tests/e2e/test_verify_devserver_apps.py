@@ -133,12 +133,14 @@ def _answers(env: dict, image: str, port: int, requests: list[tuple[str, str, st
         subprocess.run([docker, "rm", "-f", cid], env=env, capture_output=True)
 
 
-def test_vite_preview_replaced_by_nginx_answers_like_vite(engine_env):
-    """`vite preview` sends the app shell for any missing path a browser asks for (a missing script
-    too), a 404 to a client that accepts no HTML, and a 403 to a Host it does not allow. The previous
-    nginx answered every Host, and 404 for a missing file under /assets/."""
+@pytest.mark.parametrize("app, as_json, nope_js", [("vite-preview-hosts", 404, 200), ("vite4-preview-hosts", 200, 404)])
+def test_vite_preview_replaced_by_nginx_answers_like_vite(engine_env, app, as_json, nope_js):
+    """`vite preview` sends the app shell for a missing path (vite 5: to a client that accepts HTML,
+    a missing script too; vite 4: to any client, never for a last segment with a dot), and a 403 to
+    a Host it does not allow. The previous nginx answered every Host, and the shell for
+    every missing path outside /assets/."""
     from e2e_support import _client
-    app = Path(__file__).resolve().parent / "data" / "vite-preview-hosts"
+    app = Path(__file__).resolve().parent / "data" / app
     code, report = verify_json(engine_env, str(app / "Dockerfile"), "--no-discover", "--keep-images", "--port", "4173",
                                "--path", "/", "--path", "/deep/route", "--path", "/assets/missing.js",
                                "--path", "/nope.js")
@@ -149,9 +151,9 @@ def test_vite_preview_replaced_by_nginx_answers_like_vite(engine_env):
         assert code == 0 and report["verdict"] == "PASS", found
         requests = [("/", "harbour.example.test", "*/*"), ("/", "tides.harbour.example.test", "text/html"),
                     ("/", "elsewhere.example.com", "*/*"), ("/deep/route", "localhost", "application/json"),
-                    ("/deep/route", "10.1.2.3", "text/html")]
+                    ("/deep/route", "10.1.2.3", "text/html"), ("/nope.js", "localhost", "*/*")]
         original = _answers(engine_env, images[0], 4173, requests)
-        assert original == [200, 200, 403, 404, 200]
+        assert original == [200, 200, 403, as_json, 200, nope_js]
         assert _answers(engine_env, images[1], 4173, requests) == original
     finally:
         subprocess.run([_client(), "rmi", "-f", *filter(None, images)], env=engine_env, capture_output=True)

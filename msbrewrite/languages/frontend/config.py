@@ -260,6 +260,22 @@ def vite_allowed_hosts(text: str) -> list[str] | bool | None:
     if not re.fullmatch(r"""\[\s*(?:(['"])[^'"]*\1\s*(?:,\s*)?)*\]""", value):
         return None
     names = re.findall(r"""['"]([^'"]*)['"]""", value)
-    if any(not re.fullmatch(r"\.?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*", n) for n in names):
+    # vite compares names as strings: compose service names (`flower_pages`) are common
+    if any(not re.fullmatch(r"\.?[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*", n) for n in names):
         return None
     return names
+
+
+def package_major(context: Context, root: str, package: dict, name: str) -> int | None:
+    """The major version of `name` the project gets: the lockfile's, else the one its package.json
+    range starts from (`^4.4.5` -> 4), else None."""
+    locked = locked_version(context, root, name)
+    if locked:
+        return locked[0]
+    for key in ("dependencies", "devDependencies"):
+        deps = package.get(key) if isinstance(package, dict) else None
+        spec = deps.get(name) if isinstance(deps, dict) else None
+        m = re.match(r"\s*[\^~>=v]*\s*(\d+)", spec) if isinstance(spec, str) else None
+        if m:
+            return int(m.group(1))
+    return None

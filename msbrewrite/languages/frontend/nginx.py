@@ -126,20 +126,32 @@ class NginxServer:
                                        f"{self.site.no_fallback} did")
         # the servers whose answers nginx follows beyond the fallback: serve's clean URLs (and its
         # shell for every missing path), vite preview's shell for clients that accept HTML
-        shell = None if not spa else "html" if kind == "vite-preview" else "all"
+        shell = None if not spa else "all"
+        if spa and kind == "vite-preview":
+            # vite 5 on sends the shell to any client that accepts HTML; vite 4 (sirv's single
+            # mode) to any client, but never for a path whose last segment has a dot
+            shell = "nodot" if (self.vite_major() or 5) < 5 else "html"
         named_shell = spa and kind in ("serve", "vite-preview")
         if clean_urls:
             self.plan.decisions.append("nginx follows serve's clean URLs: /page.html redirects to /page, which "
                                        "serves page.html")
         if named_shell:
-            self.plan.decisions.append(f"nginx answers a missing path, a missing build file too, with the app "
-                                       f"shell{' when the client accepts HTML' if shell == 'html' else ''}, as "
-                                       f"{'vite preview' if shell == 'html' else 'serve -s'} did")
+            self.plan.decisions.append(
+                "nginx answers a missing path with the app shell, as " + {
+                    "all": "serve -s did, a missing build file too",
+                    "html": "vite preview did when the client accepts HTML, a missing build file too",
+                    "nodot": "vite 4's preview did, unless the last part of the path has a dot"}[shell])
         hosts = self.vite_hosts() if kind == "vite-preview" else None
         return render_template("nginx-spa.conf.j2",
             port=port, root=HTML, immutable=immutable, pages=fw in PAGE_FRAMEWORKS,
             base=base, spa=spa, listing=listing, clean_urls=clean_urls, shell=shell, named_shell=named_shell,
             assets_shell=named_shell, hosts=hosts, ext=self.site.default_ext).strip("\n") + "\n"
+
+    def vite_major(self) -> int | None:
+        site = self.site
+        if site.project is None or not self.facts.context:
+            return None
+        return cfg.package_major(self.facts.context, site.project.root, site.project.package, "vite")
 
     def vite_hosts(self) -> str | None:
         """vite preview's Host check as an nginx regex (localhost, IP addresses and the config's

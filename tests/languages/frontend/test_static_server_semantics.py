@@ -93,3 +93,26 @@ def test_serve_without_single_answers_404_and_lists_folders():
     conf = _conf(convert(SERVE.format(flags="")))
     assert "try_files $uri $uri.html $uri/index.html $uri/ =404;" in conf and "autoindex on;" in conf
     assert "@app_shell" not in conf and "return 301 $stem;" in conf
+
+
+def test_a_compose_service_name_with_an_underscore_is_an_allowed_host():
+    assert vite_allowed_hosts("preview: { allowedHosts: ['flower_pages', '.flower_pages'] }") == \
+        ["flower_pages", ".flower_pages"]
+
+
+def test_vite_4_preview_sends_the_shell_to_any_client_but_not_for_a_dotted_last_part(tmp_path):
+    (tmp_path / "package.json").write_text('{"scripts": {"build": "vite build"}, "devDependencies": {"vite": "^4.4.5"}}')
+    result = convert(VITE, tmp_path)
+    conf = _conf(result)
+    assert 'if ($uri ~ "\\.[^/]*$") {\n            return 404;' in conf and "$http_accept" not in conf
+    assert "nginx answers a missing path with the app shell, as vite 4's preview did, unless the last part of " \
+           "the path has a dot" in result.decisions
+
+
+def test_the_major_version_comes_from_the_lockfile_else_the_range(tmp_path):
+    from msbrewrite.languages.frontend.config import package_major
+    ctx = Context(str(tmp_path))
+    assert package_major(ctx, "", {"devDependencies": {"vite": "~4.5.0"}}, "vite") == 4
+    assert package_major(ctx, "", {"dependencies": {"vite": "latest"}}, "vite") is None
+    (tmp_path / "package-lock.json").write_text(json.dumps({"packages": {"node_modules/vite": {"version": "5.4.21"}}}))
+    assert package_major(Context(str(tmp_path)), "", {"devDependencies": {"vite": "^4.4.5"}}, "vite") == 5
