@@ -70,3 +70,11 @@ def test_a_file_copied_into_an_app_folder_without_a_workdir_is_converted(engine_
                                "--no-discover")
     assert report["original"]["ok"] and report["converted"]["ok"], report.get("error")
     assert code == 0 and report["verdict"] == "PASS", report["smoke"]["detail"]
+
+
+def test_a_requirements_file_the_build_never_installs_adds_no_library(engine_env):
+    # pip installs one package by name; requirements.txt beside it lists pyodbc: the previous
+    # conversion installed unixodbc for it, and the image came out larger than its slim original
+    code, report = verify_json(engine_env, str(DATA / "py-unused-requirements" / "Dockerfile"), "--no-discover")
+    assert report["original"]["ok"] and report["converted"]["ok"], report["converted"].get("log_tail")
+    assert code == 0 and report["verdict"] == "PASS", (report["smoke"], report.get("differences"))

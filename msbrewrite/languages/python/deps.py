@@ -6,6 +6,7 @@ files, pyproject.toml (PEP 621 and poetry) and Pipfile.
 """
 from __future__ import annotations
 
+import posixpath
 import re
 
 from msbrewrite.model.analysis import StageFacts
@@ -138,6 +139,17 @@ def pipfile_names(text: str | None) -> set[str]:
     return {norm(k) for k in _table(load_toml(text), "packages") if isinstance(k, str)}
 
 
+def _with_included(ctx, rel: str, depth: int = 0) -> list[str]:
+    """A requirements file's text and the texts of the files it includes (`-r base.txt`), in order."""
+    text = ctx.read(rel)
+    if text is None or depth > 5:
+        return []
+    out = [text]
+    for m in re.finditer(r"(?m)^\s*(?:-r|--requirement)[\s=]+(\S+)", text):
+        out += _with_included(ctx, posixpath.normpath(posixpath.join(posixpath.dirname(rel), m.group(1))), depth + 1)
+    return out
+
+
 def image_python(facts: StageFacts) -> tuple[int, int] | None:
     """The CPython minor version a python:* image's tag names (`3.11-slim` -> (3, 11)), or None."""
     m = re.match(r"(\d+)\.(\d+)", facts.image_tag or "") if facts.image_name == "python" else None
@@ -149,16 +161,23 @@ def dependency_names(facts: StageFacts) -> set[str]:
     ctx = facts.context
     names: set[str] = set()
     python, alpine = image_python(facts), facts.is_alpine
+    named = False       # the build names what pip installs: packages, or requirements files
     for c in facts.commands():
         if is_pip_install(c):
             args = install_args(c)
-            names |= set(install_packages(args, python, alpine))
+            direct = install_packages(args, python, alpine)
+            names |= set(direct)
+            named |= bool(direct)
             for i, word in enumerate(args):
                 if word in ("-r", "--requirement") and i + 1 < len(args):
+                    named = True
                     rel = facts.context_path(resolve(args[i + 1], c.cwd))
-                    names |= requirement_names(ctx.read(rel) if rel else ctx.read(args[i + 1]), python, alpine)
-    for f in ctx.glob("requirements*.txt") + ctx.glob("requirements/*.txt"):
-        names |= requirement_names(ctx.read(f), python, alpine)
+                    for text in _with_included(ctx, rel if rel is not None else args[i + 1]):
+                        names |= requirement_names(text, python, alpine)
+    if not named:
+        # `pip install .`, a tool's lockfile or no install seen: the requirements files say what the app uses
+        for f in ctx.glob("requirements*.txt") + ctx.glob("requirements/*.txt"):
+            names |= requirement_names(ctx.read(f), python, alpine)
     names |= pyproject_names(ctx.read("pyproject.toml"))
     names |= pipfile_names(ctx.read("Pipfile"))
     return names

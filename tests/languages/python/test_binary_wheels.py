@@ -51,3 +51,25 @@ def test_a_pin_that_may_build_from_source_gets_the_library(tmp_path, image, pin)
     assert "libpq5" in runtime
     assert any(d.startswith("psycopg2-binary is pinned to a release that may have no wheel for this Python")
                for d in decisions)
+
+
+def test_libraries_follow_what_pip_installs_not_every_requirements_file(tmp_path):
+    # the build installs two packages by name; requirements.txt beside it is never read by pip
+    (tmp_path / "requirements.txt").write_text("pyodbc==5.1.0\nflask\n")
+    (tmp_path / "app.py").write_text("import flask\n")
+    text = ("FROM python:3.11\nWORKDIR /app\nRUN pip install --no-cache-dir flask flask-sqlalchemy\nCOPY . .\n"
+            "CMD [\"python\", \"app.py\"]\n")
+    result = convert(text, tmp_path)
+    assert result.status == "converted" and "unixodbc" not in result.text
+
+
+def test_a_requirements_file_that_includes_another_brings_its_libraries(tmp_path):
+    (tmp_path / "requirements").mkdir()
+    (tmp_path / "requirements" / "base.txt").write_text("psycopg2==2.9.9\n")
+    (tmp_path / "requirements" / "prod.txt").write_text("-r base.txt\ngunicorn\n")
+    (tmp_path / "requirements" / "dev.txt").write_text("-r base.txt\nmysqlclient\n")
+    (tmp_path / "app.py").write_text("import psycopg2\n")
+    text = ("FROM python:3.11\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements/prod.txt\n"
+            "CMD [\"python\", \"app.py\"]\n")
+    runtime = convert(text, tmp_path).text.rpartition("\nFROM ")[2]
+    assert "libpq5" in runtime and "libmariadb" not in runtime and "mysql" not in runtime
