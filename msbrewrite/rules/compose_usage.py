@@ -53,7 +53,8 @@ class Mount:
     @property
     def shown(self) -> str:
         where = f"{self.source}:{self.target}" if self.source else self.target
-        return f"{self.file} service {self.service} (volume {where}{':ro' if self.read_only else ''})"
+        by = f"service {self.service}" if self.service else "`docker run`"
+        return f"{self.file} {by} (volume {where}{':ro' if self.read_only else ''})"
 
 
 def overrides(facts: StageFacts) -> list[Override]:
@@ -96,7 +97,10 @@ def _services(facts: StageFacts) -> list[tuple[str, str, dict]]:
 
 def mounts(facts: StageFacts) -> list[Mount]:
     """The volumes of the services that run this image as its own user: not in a development file
-    (they mount the sources and want the builder) and with no `user:` of their own."""
+    (they mount the sources and want the builder) and with no `user:` of their own; and those of
+    the `docker run` commands the project's README gives."""
+    if "compose_mounts" in facts.memo:
+        return list(facts.memo["compose_mounts"])
     out = []
     for name, service, spec in _services(facts):
         if DEV_FILE.search(name) or spec.get("user") is not None or not isinstance(spec.get("volumes"), list):
@@ -105,6 +109,43 @@ def mounts(facts: StageFacts) -> list[Mount]:
             m = _mount(name, service, item)
             if m:
                 out.append(m)
+    out += _readme_mounts(facts)
+    facts.memo["compose_mounts"] = out
+    return list(out)
+
+
+# `docker run ... -v SRC:DST` (or --volume, --mount type=bind,source=...,target=...) in a README
+_README = lazy_re.compile(r"(?i)readme(\.(md|markdown|rst|txt))?")
+_RUN_LINE = lazy_re.compile(r"\bdocker\s+run\b[^\n]*")
+
+
+def _readme_mounts(facts: StageFacts) -> list[Mount]:
+    """Volumes of the `docker run` commands a top-level README gives (how the project says to run
+    this image), continuation lines joined."""
+    ctx = facts.context
+    out = []
+    for name in ctx.listdir("") if ctx else []:
+        if not _README.fullmatch(name):
+            continue
+        text = re.sub(r"\\\s*\n\s*", " ", ctx.read(name) or "")
+        for line in _RUN_LINE.findall(text):
+            try:
+                words = shlex.split(line.replace("`", " "), comments=False)
+            except ValueError:
+                continue
+            for i, word in enumerate(words):
+                value = None
+                if word in ("-v", "--volume") and i + 1 < len(words):
+                    value = words[i + 1]
+                elif word.startswith("--volume="):
+                    value = word.split("=", 1)[1]
+                elif word == "--mount" and i + 1 < len(words):
+                    fields = dict(f.split("=", 1) for f in words[i + 1].split(",") if "=" in f)
+                    src, dst = fields.get("source") or fields.get("src"), fields.get("target") or fields.get("dst")
+                    value = f"{src}:{dst}" if src and dst else None
+                m = _mount(name, "", value) if value else None
+                if m and m not in out:
+                    out.append(m)
     return out
 
 
@@ -120,11 +161,13 @@ def _mount(file: str, service: str, item) -> Mount | None:
         else:
             source, target = parts[0], parts[1]
             read_only = len(parts) > 2 and "ro" in parts[2].split(",")
-            kind = "bind" if source.startswith(("/", ".", "~")) else "volume"
+            # `$(pwd)/uploads`, `${PWD}/data`, `$HOME/x`: a host folder whichever the variable's value
+            kind = "bind" if source.startswith(("/", ".", "~")) or (source.startswith("$") and "/" in source) \
+                else "volume"
     else:
         return None
     if kind not in ("bind", "volume") or not isinstance(target, str) or not target.startswith("/") or \
-            "$" in target + source:
+            "$" in target or ("$" in source and kind != "bind"):
         return None
     return Mount(file, service, kind, source, posixpath.normpath(target), read_only)
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import posixpath
 import re
 
-from msbrewrite.model.analysis import StageFacts
+from msbrewrite.model.analysis import StageFacts, is_root_user
 from msbrewrite.model.plan import BuildPlan
 from msbrewrite.model.quoting import sh_words
 from msbrewrite.support import lazy_re
@@ -261,6 +261,20 @@ def _create_places(facts: StageFacts, plan: BuildPlan, owner: str) -> None:
         plan.copy(place.path, place.path, "folder the app writes, owned by the runtime user", chown=owner)
     plan.decisions.append("the app writes in " + ", ".join(f"{p.path} ({p.why})" for p in new)
                           + f": created owned by {owner}, as a root original could write there")
+    if facts.user is None or is_root_user(facts.user):
+        warn_existing_volumes(plan, [p.path for p in new if p.mount], owner)
+
+
+def warn_existing_volumes(plan: BuildPlan, paths: list[str], owner: str) -> None:
+    """A new volume takes its owner from the image, but one the root original already wrote keeps
+    root's files: the converted app cannot write them until they are handed over, once."""
+    if not paths:
+        return
+    uid = owner.split(":")[0]
+    shown = " ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+    plan.warnings.append(f"a volume at {shown} that the original (root) already wrote keeps files only root may "
+                         f"write: hand them over once before the converted image uses it (`docker run --rm --user 0 "
+                         f"-v VOLUME:{paths[0]} IMAGE chown -R {uid} {paths[0]}`), or keep root with --user root")
 
 
 def _exists_in_context(facts: StageFacts, path: str) -> bool:

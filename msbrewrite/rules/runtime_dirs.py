@@ -53,3 +53,6 @@ def volumes(facts: StageFacts, plan: BuildPlan) -> None:
         plan.copy(path, path, "VOLUME mount point owned by the runtime user", chown=owner)
     shown = " ".join(new[:5]) + (f" and {len(new) - 5} more" if len(new) > 5 else "")
     plan.decisions.append(f"VOLUME {shown} is created owned by {owner}, so the non-root app can write to it")
+    if facts.user is None or is_root_user(facts.user):
+        from msbrewrite.rules.reach import warn_existing_volumes
+        warn_existing_volumes(plan, new, owner)

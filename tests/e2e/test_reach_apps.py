@@ -61,3 +61,13 @@ def test_a_folder_made_relative_to_the_root_working_directory_is_made_for_the_ru
     # conversion stopped at start (PermissionError: 'notes'); /notes is now made owned by that user
     report = _passes(engine_env, "py-cwd-root-writes")
     assert report["files"]["users"]["converted"].split(":")[0] == "10001"
+
+
+def test_a_host_folder_the_readme_mounts_stays_writable(engine_env, tmp_path):
+    # the README runs the image with `-v $(pwd)/uploads:/app/uploads`; Docker makes a missing host
+    # folder root's, and the previous conversion's uid 10001 stopped at start (PermissionError)
+    host = tmp_path / "uploads"
+    code, report = verify_json(engine_env, str(DATA / "py-readme-upload" / "Dockerfile"), "--no-discover",
+                               f"--run-arg=-v={host}:/app/uploads")
+    assert report["original"]["ok"] and report["converted"]["ok"], report["converted"].get("log_tail")
+    assert code == 0 and report["verdict"] == "PASS", (_found(report), report["smoke"]["detail"])

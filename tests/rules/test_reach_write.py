@@ -206,3 +206,35 @@ def test_relative_writes_inside_the_app_folder_need_nothing(tmp_path):
     result = convert(PY_APP.format(workdir="/app"), _write(tmp_path, files))
     _, runtime = _stages(result)
     assert "# folders the app writes" not in result.text and _user(runtime) == "10001:10001"
+
+
+# ---------------------------------------------------------------- what the README's docker run mounts
+
+def test_a_host_folder_the_readme_mounts_keeps_root(tmp_path):
+    readme = ("# Drop box\n\n```sh\ndocker build -t dropbox .\ndocker run -p 3000:3000 \\\n"
+              "  -v $(pwd)/local_uploads:/app/uploads -e PIN=1234 dropbox\n```\n")
+    result = convert(PY_APP.format(workdir="/app"), _write(tmp_path, {**PY_FILES, "README.md": readme}))
+    assert _user(_stages(result)[1]) is None
+    assert any("README.md `docker run` (volume $(pwd)/local_uploads:/app/uploads) mounts the host folder "
+               "$(pwd)/local_uploads, which the app may write" in d for d in result.decisions)
+
+
+def test_a_named_volume_the_readme_mounts_is_made_for_the_new_user(tmp_path):
+    readme = "Run it:\n\n    docker run --rm -v notes:/app/notes notes-app\n"
+    result = convert(PY_APP.format(workdir="/srv"), _write(tmp_path, {**PY_FILES, "README.md": readme}))
+    builder, runtime = _stages(result)
+    assert "RUN mkdir -p /app/notes\n" in builder and _user(runtime) == "10001:10001"
+
+
+def test_a_compose_bind_from_a_variable_path_is_a_host_folder(tmp_path):
+    result = convert(PY_APP.format(workdir="/app"), _compose(tmp_path, "      - ${PWD}/data:/app/data\n"))
+    assert _user(_stages(result)[1]) is None
+
+
+def test_a_volume_the_root_original_wrote_is_said_to_need_handing_over(tmp_path):
+    result = convert(PY_APP.format(workdir="/app"), _compose(tmp_path, "      - storage:/app/storage\n"))
+    assert any(w.startswith("a volume at /app/storage that the original (root) already wrote keeps files only "
+                            "root may write") and "chown -R 10001 /app/storage" in w for w in result.warnings)
+    declared = PY_APP.format(workdir="/app").replace("CMD", "VOLUME /var/lib/notes\nCMD")
+    result = convert(declared, _write(tmp_path / "v", PY_FILES))
+    assert any(w.startswith("a volume at /var/lib/notes that the original (root)") for w in result.warnings)

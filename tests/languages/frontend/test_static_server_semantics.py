@@ -116,3 +116,11 @@ def test_the_major_version_comes_from_the_lockfile_else_the_range(tmp_path):
     assert package_major(ctx, "", {"dependencies": {"vite": "latest"}}, "vite") is None
     (tmp_path / "package-lock.json").write_text(json.dumps({"packages": {"node_modules/vite": {"version": "5.4.21"}}}))
     assert package_major(Context(str(tmp_path)), "", {"devDependencies": {"vite": "^4.4.5"}}, "vite") == 5
+
+
+def test_a_compose_command_the_nginx_runtime_cannot_run_is_warned_about(tmp_path):
+    (tmp_path / "package.json").write_text('{"scripts": {"build": "vite build", "start": "vite"}}')
+    (tmp_path / "docker-compose.yml").write_text("services:\n  web:\n    build: .\n    command: npm start\n")
+    result = convert(SERVE.format(flags='"-s", '), tmp_path)
+    assert "docker-compose.yml service web (command: npm start) runs npm, which the nginx runtime does not have: " \
+           "build that service with `target: builder` (it has Node and the sources)" in result.warnings
