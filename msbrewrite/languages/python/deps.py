@@ -145,7 +145,7 @@ def _with_included(ctx, rel: str, depth: int = 0) -> list[str]:
     if text is None or depth > 5:
         return []
     out = [text]
-    for m in re.finditer(r"(?m)^\s*(?:-r|--requirement)[\s=]+(\S+)", text):
+    for m in re.finditer(r"(?m)^[ \t]*(?:-r|--requirement)[ \t=]+(\S+)", text):
         out += _with_included(ctx, posixpath.normpath(posixpath.join(posixpath.dirname(rel), m.group(1))), depth + 1)
     return out
 
