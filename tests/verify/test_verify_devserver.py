@@ -113,14 +113,21 @@ def test_a_route_the_production_build_lost_is_a_difference():
     assert [d.what for d in diffs] == ["GET /about: status 404, the original answered 200"]
 
 
+STALE = '<link rel="stylesheet" href="/assets/gone.css">'
+
+
+def _stale_original():
+    """A dev server's page that names a stylesheet no build produces: 404 there."""
+    return run({"/": page(DEV_PAGE + STALE), "/@vite/client": Fetch(200, "text/javascript", 10, "c"),
+                "/src/style.css": Fetch(200, "text/css", 10, "s"), "/src/main.js": Fetch(200, "text/javascript", 9, "m"),
+                "/assets/gone.css": Fetch(404, "text/html", 9, "n")})
+
+
 def test_an_asset_that_did_not_load_in_the_original_either_is_not_a_difference():
     # a committed page names a stylesheet no build produces: the dev server and the production
     # build both answer 404, which is the app's own state, not the conversion's doing
-    stale = '<link rel="stylesheet" href="/assets/gone.css">'
-    before = run({"/": page(DEV_PAGE + stale), "/@vite/client": Fetch(200, "text/javascript", 10, "c"),
-                  "/src/style.css": Fetch(200, "text/css", 10, "s"), "/src/main.js": Fetch(200, "text/javascript", 9, "m"),
-                  "/assets/gone.css": Fetch(404, "text/html", 9, "n")})
-    after = run({"/": page(PROD_PAGE + stale), "/assets/gone.css": Fetch(404, "text/html", 9, "n"),
+    before = _stale_original()
+    after = run({"/": page(PROD_PAGE + STALE), "/assets/gone.css": Fetch(404, "text/html", 9, "n"),
                  "/assets/index-1.css": Fetch(200, "text/css", 3, "x"), "/assets/index-2.js": Fetch(200, "text/javascript", 3, "y")})
     probes, diffs, _ = devswitch_probes(before, after, "vite preview")
     assert diffs == []
@@ -135,11 +142,8 @@ def test_an_asset_that_did_not_load_in_the_original_either_is_not_a_difference()
 def test_an_asset_that_failed_in_the_original_and_fails_otherwise_in_the_converted_image_differs():
     # vite 4's preview answers a missing stylesheet with 404; an app shell (200 text/html) in its
     # place is another answer, not the same failure
-    stale = '<link rel="stylesheet" href="/assets/gone.css">'
-    before = run({"/": page(DEV_PAGE + stale), "/@vite/client": Fetch(200, "text/javascript", 10, "c"),
-                  "/src/style.css": Fetch(200, "text/css", 10, "s"), "/src/main.js": Fetch(200, "text/javascript", 9, "m"),
-                  "/assets/gone.css": Fetch(404, "text/html", 9, "n")})
-    after = run({"/": page(PROD_PAGE + stale), "/assets/gone.css": Fetch(200, "text/html", 700, "shell"),
+    before = _stale_original()
+    after = run({"/": page(PROD_PAGE + STALE), "/assets/gone.css": Fetch(200, "text/html", 700, "shell"),
                  "/assets/index-1.css": Fetch(200, "text/css", 3, "x"), "/assets/index-2.js": Fetch(200, "text/javascript", 3, "y")})
     probes, diffs, _ = devswitch_probes(before, after, "vite preview")
     assert {p.path: p.outcome for p in probes}["/assets/gone.css"] == "differs"
