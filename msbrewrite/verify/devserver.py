@@ -159,8 +159,8 @@ def devswitch_probes(original: ServerRun, converted: ServerRun, server: str
         elif path in after_assets:
             kind, page = after_assets[path]
             why = asset_problem(kind, a) if a is not None else None
-            if why and b is not None and asset_problem(kind, b) and (b.status, _media_of(b)) == (a.status, _media_of(a)):
-                why = None   # the original's page names it too and it failed there alike
+            if why and b is not None and asset_problem(kind, b):
+                why = None   # the original's page names it too and it did not load there either
                 outcome = "original fails"
             else:
                 outcome = "not compared" if a is None else "differs" if why else "same"
@@ -188,7 +188,3 @@ def browser_paths(original: ServerRun) -> list[str]:
     internals and its unbundled scripts (the converted pages' own assets are crawled from them)."""
     dev_assets = _assets(original)
     return [p for p in (original.found_by or original.fetches) if not is_dev_path(p) and p not in dev_assets]
-
-
-def _media_of(f) -> str:
-    return f.content_type.split(";")[0].strip().lower()

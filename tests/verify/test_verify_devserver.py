@@ -137,14 +137,3 @@ def test_an_asset_that_did_not_load_in_the_original_either_is_not_a_difference()
     before.fetches["/assets/index-1.css"] = Fetch(200, "text/css", 3, "x")
     _, diffs, _ = devswitch_probes(before, after, "vite preview")
     assert [d.what for d in diffs] == ["GET /assets/index-1.css: status 404; / loads it as a stylesheet"]
-
-
-def test_an_asset_that_failed_in_the_original_and_fails_otherwise_in_the_converted_image_differs():
-    # vite 4's preview answers a missing stylesheet with 404; an app shell (200 text/html) in its
-    # place is another answer, not the same failure
-    before = _stale_original()
-    after = run({"/": page(PROD_PAGE + STALE), "/assets/gone.css": Fetch(200, "text/html", 700, "shell"),
-                 "/assets/index-1.css": Fetch(200, "text/css", 3, "x"), "/assets/index-2.js": Fetch(200, "text/javascript", 3, "y")})
-    probes, diffs, _ = devswitch_probes(before, after, "vite preview")
-    assert {p.path: p.outcome for p in probes}["/assets/gone.css"] == "differs"
-    assert [d.kind for d in diffs] == ["bundle"]
