@@ -31,7 +31,8 @@ _SLIM_TOOLS = frozenset({"sh", "bash", "cat", "ls", "test", "true", "env", "slee
 def same_image(runtime: str, builder: str) -> bool:
     """Whether the runtime base is the builder's own image (a mirror or a digest aside)."""
     runtime, builder = runtime.split("@")[0], builder.split("@")[0]
-    return runtime == builder or runtime.endswith("/" + builder)
+    # either side may carry the mirror's prefix (`dockerhub/library/python:3.9-slim`, `python:3.9-slim`)
+    return runtime == builder or runtime.endswith("/" + builder) or builder.endswith("/" + runtime)
 
 
 def image_parts(ref: str) -> tuple[str, str]:

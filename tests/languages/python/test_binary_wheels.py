@@ -73,3 +73,25 @@ def test_a_requirements_file_that_includes_another_brings_its_libraries(tmp_path
             "CMD [\"python\", \"app.py\"]\n")
     runtime = convert(text, tmp_path).text.rpartition("\nFROM ")[2]
     assert "libpq5" in runtime and "libmariadb" not in runtime and "mysql" not in runtime
+
+
+@pytest.mark.parametrize("runtime, builder, same", [
+    ("python:3.9.16-slim", "dockerhub/library/python:3.9.16-slim", True),    # the builder names a mirror
+    ("mirror.example/python:3.9-slim", "python:3.9-slim", True),
+    ("python:3.9-slim", "python:3.9-slim@sha256:" + "a" * 64, True),
+    ("python:3.9-slim", "python:3.10-slim", False),
+    ("python:3.9-slim", "mypython:3.9-slim", False),
+])
+def test_the_same_image_whichever_side_names_its_mirror(runtime, builder, same):
+    from msbrewrite.model.bases import same_image
+    assert same_image(runtime, builder) is same
+
+
+def test_a_slim_base_behind_a_mirror_prefix_still_drops_the_build_tools_from_the_venv(tmp_path):
+    # the venv's setuptools and pkg_resources (about 9 MB) made the image larger than its original
+    (tmp_path / "requirements.txt").write_text("flask\n")
+    (tmp_path / "app.py").write_text("import flask\n")
+    text = APP.format(image="dockerhub/library/python:3.9.16-slim")
+    result = convert(text, tmp_path)
+    assert "# setuptools, pkg_resources and wheel build packages: the runtime's virtualenv goes without them" \
+        in result.text
