@@ -84,3 +84,14 @@ def test_an_app_that_runs_by_node_env_keeps_the_original_mode(engine_env):
     assert report["original"]["ok"] and report["converted"]["ok"], report["converted"].get("log_tail")
     found = [(d["kind"], d["what"]) for d in report.get("differences", [])]
     assert code == 0 and report["verdict"] == "PASS", found
+
+
+def test_a_global_cli_as_entrypoint_with_its_arguments_in_cmd_is_installed(engine_env):
+    # ENTRYPOINT ["json-server"] + CMD [...]: the previous conversion kept the line but not the
+    # global package, and the container could not start (executable file not found in $PATH)
+    code, report = verify_json(engine_env, str(DATA / "node-global-entrypoint" / "Dockerfile"), "--no-discover",
+                               "--path", "/boats", "--path", "/boats/2")
+    assert report["original"]["ok"] and report["converted"]["ok"], report["converted"].get("log_tail")
+    found = [(d["kind"], d["what"]) for d in report.get("differences", [])]
+    assert code == 0 and report["verdict"] == "PASS", (found, report["smoke"]["detail"])
+    assert report["smoke"]["converted"]["statuses"]["/boats/2"] == 200

@@ -143,6 +143,8 @@ class NodeStart:
         if ecore and cmd:
             self.keep_dev = f"ENTRYPOINT {ecore[0]} with CMD arguments is kept as written"
             self._dev_check(ecore + cmd)
+            # the container runs ENTRYPOINT + CMD: a global CLI in front needs the runtime to have it
+            self.global_tool(ecore[0])
             return
         core = ecore or cmd
         if not core:

@@ -189,3 +189,13 @@ def test_msbs_builder_steps_run_as_root_when_the_build_ends_as_another_user(user
     assert ("msb's steps below run as root" in builder) is wrapped
     if wrapped:     # root for the prune and the staging copy, then the build's own user again
         assert builder.index("USER root") < builder.index("npm prune") < builder.rindex("USER node")
+
+
+def test_a_global_cli_entrypoint_with_cmd_arguments_is_installed_in_the_runtime():
+    from msbrewrite import convert
+    text = ("FROM node:20\nWORKDIR /data\nRUN npm install -g json-server@0.17.4\nCOPY db.json .\n"
+            "ENTRYPOINT [\"json-server\"]\nCMD [\"--host\", \"0.0.0.0\", \"db.json\"]\n")
+    result = convert(text)
+    runtime = result.text.rpartition("\nFROM ")[2]
+    assert "RUN npm install -g json-server@0.17.4 && npm cache clean --force\n" in runtime
+    assert 'ENTRYPOINT ["json-server"]\nCMD ["--host", "0.0.0.0", "db.json"]' in runtime
