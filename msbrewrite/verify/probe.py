@@ -152,13 +152,15 @@ class ServerProbe:
                     run.port = self._wait(cid, helper, [], ready_path, True, run, grace=15)
                     run.named_silent = list(ports)
             if run.port is not None:
-                host = self.docker.run("inspect", "-f", "{{.Config.Hostname}}", cid).stdout.strip() or cid[:12]
+                # the container's host name, as a word sed may take: left out of every body's shape
+                host = self.docker.run("inspect", "-f", "{{.Config.Hostname}}", cid).stdout.strip()
+                host = re.sub(r"[^\w.-]", "", host) or cid[:12]
 
                 def fetch(paths: list[str], keep: bool = True) -> dict[str, Fetch]:
                     if not paths:
                         return {}
                     proc = self.docker.run("exec", helper, "sh", "-c", FETCH_SCRIPT, "fetch", str(run.port),
-                                           "300000", re.sub(r"[^\w.-]", "", host) or cid[:12], *paths,
+                                           "300000", host, *paths,
                                            timeout=30 + 12 * len(paths))
                     got = parse_fetches(proc.stdout, run.port)
                     if keep:

@@ -104,10 +104,11 @@ class ServerSmoke:
             report.notes.append(f"the original ran {switch}, the converted image a production build: compared as a "
                                 "browser sees them (same routes, scripts and stylesheets load, same static files)")
         else:
-            replaced = _web_server(original_config) != _web_server(config)
+            servers = _web_server(original_config), _web_server(config)
+            replaced = servers[0] != servers[1]
             if replaced:
-                report.notes.append(f"the converted image serves with {_web_server(config) or 'its own server'} "
-                                    f"where the original ran {_web_server(original_config) or 'its own server'}: "
+                report.notes.append(f"the converted image serves with {servers[1] or 'its own server'} "
+                                    f"where the original ran {servers[0] or 'its own server'}: "
                                     "generated pages (folder listings, messages) are compared by status and type only")
             report.probes, http = http_probes(before, after, shapes=not replaced)
         if before is not None and before.port is None:
