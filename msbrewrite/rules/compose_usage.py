@@ -214,6 +214,15 @@ def program(argv: list[str]) -> str:
     return posixpath.basename(words[0]) if words else ""
 
 
+def programs(o: Override) -> list[str]:
+    """The programs an override runs: its own, or each command's in the string its shell runs."""
+    from msbrewrite.model.shell import shell_script
+    commands = _simple_commands(o.argv)
+    if shell_script(o.argv) is not None:
+        commands = commands[1:]
+    return [p for p in map(program, commands) if p]
+
+
 def needs_shell(o: Override) -> bool:
     first = program(o.argv)
     return first in SHELLS or first.endswith((".sh", ".bash"))

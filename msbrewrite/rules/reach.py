@@ -35,13 +35,15 @@ WORLD_READABLE = ("/etc/localtime", "/etc/timezone", "/usr/share/zoneinfo", "/et
                   "/etc/ssl/certs", "/etc/ca-certificates", "/usr/share/ca-certificates", "/etc/machine-id",
                   "/proc", "/sys", "/dev")
 
-# a call that writes a file or makes a folder (Go, Rust, Node, Python, Java), or a log file setting
+# a call that writes a file or makes a folder (Go, Rust, Node, Python, Java) and takes the path
+# first; the relative-path rule below reads the same calls
+_WRITE_FUNCS = (r"os\.(?:Create|OpenFile|WriteFile|Mkdir|MkdirAll)|ioutil\.WriteFile|File::create|create_dir(?:_all)?|"
+                r"(?:writeFile|appendFile|mkdir|createWriteStream)(?:Sync)?|makedirs|"
+                r"(?:Rotating|TimedRotating|Watched)?FileHandler|sqlite3\.connect|FileWriter|FileOutputStream")
+# any write: those calls, the ones whose path is not first, or a log file setting
 _WRITE_CALL = lazy_re.compile(
-    r"\b(?:os\.(?:Create|OpenFile|WriteFile|Mkdir|MkdirAll)|ioutil\.WriteFile|File::create|OpenOptions|"
-    r"create_dir(?:_all)?|(?:writeFile|appendFile|mkdir|createWriteStream)(?:Sync)?|makedirs|"
-    r"(?:Rotating|TimedRotating|Watched)?FileHandler|sqlite3\.connect|FileWriter|FileOutputStream|"
-    r"Files\.(?:write\w*|createDirector\w*|newBufferedWriter|newOutputStream)|Filename\s*:|"
-    r"basicConfig\([^)]*filename\s*=)|\bopen\([^)]*,\s*[\"'][wax]")
+    r"\b(?:" + _WRITE_FUNCS + r"|OpenOptions|Files\.(?:write\w*|createDirector\w*|newBufferedWriter|newOutputStream)|"
+    r"Filename\s*:|basicConfig\([^)]*filename\s*=)|\bopen\([^)]*,\s*[\"'][wax]")
 _MAKES_DIR = lazy_re.compile(r"Mkdir|mkdir|makedirs|create_dir|createDirector")
 # a folder-making call that accepts a folder already there; any other fails when msb pre-makes it
 _TOLERATES_EXISTING = lazy_re.compile(r"exist_ok\s*=\s*True|recursive\s*:\s*true|MkdirAll|create_dir_all|"
@@ -52,9 +54,7 @@ _PATH_LITERAL = lazy_re.compile(r"[\"'`](/[\w.@+-]+(?:/[\w.@+-]*)*)[\"'`]")
 # process's working directory
 _REL = r"[\"'`]((?:\./)?[\w@+-][\w.@+-]*(?:/[\w.@+-]+)*/?)[\"'`]"
 _RELATIVE_WRITE = lazy_re.compile(
-    r"\b(?:os\.(?:Create|OpenFile|WriteFile|Mkdir|MkdirAll)|ioutil\.WriteFile|File::create|create_dir(?:_all)?|"
-    r"(?:writeFile|appendFile|mkdir|createWriteStream)(?:Sync)?|makedirs|(?:Rotating|TimedRotating|Watched)?"
-    r"FileHandler|sqlite3\.connect|FileWriter|FileOutputStream)\(\s*(?:filename\s*=\s*)?" + _REL
+    r"\b(?:" + _WRITE_FUNCS + r")\(\s*(?:filename\s*=\s*)?" + _REL
     + r"|\bopen\(\s*" + _REL + r"\s*,\s*[\"'][wax]|(?:Filename\s*:|filename\s*=)\s*" + _REL)
 # a literal joined with more: `filepath.Join("/data", name)`, `"/data/" + name`, `Path("/data") / name`
 _JOINED = lazy_re.compile(r"(?:[Jj]oin|resolve|Path)\(\s*$")

@@ -153,14 +153,12 @@ class FrontendPlanner(OutputFolder, NginxServer):
     def _compose_commands(self) -> None:
         """A compose service built from here that runs a command of its own (`npm start`) runs it on
         nginx, which has no Node: say so, and how to keep that service working."""
-        from msbrewrite.rules.compose_usage import overrides, program
-        from msbrewrite.model.shell import shell_script
+        from msbrewrite.rules.compose_usage import overrides, programs
         for o in overrides(self.facts):
-            script = shell_script(o.argv)
-            first = program(o.argv) if script is None else (script.split() or [""])[0]
-            if first and first not in ("nginx", "/docker-entrypoint.sh", "docker-entrypoint.sh"):
-                self.plan.warnings.append(f"{o.shown} runs {first}, which the nginx runtime does not have: build "
-                                          "that service with `target: builder` (it has Node and the sources)")
+            missing = [p for p in programs(o) if p not in ("nginx", "/docker-entrypoint.sh", "docker-entrypoint.sh")]
+            if missing:
+                self.plan.warnings.append(f"{o.shown} runs {missing[0]}, which the nginx runtime does not have: "
+                                          "build that service with `target: builder` (it has Node and the sources)")
 
     def _own_server(self) -> None:
         """The original already serves with nginx/caddy/httpd: same server, without Node and sources."""

@@ -124,3 +124,17 @@ def test_a_compose_command_the_nginx_runtime_cannot_run_is_warned_about(tmp_path
     result = convert(SERVE.format(flags='"-s", '), tmp_path)
     assert "docker-compose.yml service web (command: npm start) runs npm, which the nginx runtime does not have: " \
            "build that service with `target: builder` (it has Node and the sources)" in result.warnings
+
+
+@pytest.mark.parametrize("command, named", [
+    ('["sh", "-c", "nginx -t && npm start"]', "npm"),     # the shell's commands, not the shell
+    ('nginx -g "daemon off;"', None),                    # nginx itself runs on the nginx runtime
+    ('["sh", "-c", "exec nginx -g \'daemon off;\'"]', None),
+])
+def test_every_program_of_a_compose_shell_string_is_checked(tmp_path, command, named):
+    (tmp_path / "package.json").write_text('{"scripts": {"build": "vite build", "start": "vite"}}')
+    (tmp_path / "docker-compose.yml").write_text(f"services:\n  web:\n    build: .\n    command: {command}\n")
+    result = convert(SERVE.format(flags='"-s", '), tmp_path)
+    said = [w.split(") ", 1)[1] for w in result.warnings if "which the nginx runtime does not have" in w]
+    assert said == ([f"runs {named}, which the nginx runtime does not have: build that service with "
+                     "`target: builder` (it has Node and the sources)"] if named else []), said
