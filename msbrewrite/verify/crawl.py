@@ -43,6 +43,10 @@ def same_origin_path(base: str, link: str) -> str | None:
     return path + (f"?{parts.query}" if parts.query else "")
 
 
+# the start of a page, as a browser sniffs an answer that names no type
+_LOOKS_LIKE_HTML = lazy_re.compile(r"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|title|a\s)", re.I | re.S)
+
+
 def is_manifest(path: str) -> bool:
     return path.split("?")[0].endswith(("manifest.json", ".webmanifest"))
 
@@ -54,8 +58,10 @@ def wants_body(path: str, content_type: str) -> bool:
 
 
 def extract_links(path: str, content_type: str, body: str) -> list[str]:
-    """Same-origin paths an HTML page, a stylesheet, a script or a web manifest links to, in order, once."""
-    ct = content_type.lower()
+    """Same-origin paths an HTML page, a stylesheet, a script or a web manifest links to, in order, once.
+    An answer without a content type is read as HTML when its body starts like a page, as a browser
+    reads it."""
+    ct = content_type.lower() or ("text/html" if _LOOKS_LIKE_HTML.match(body or "") else "")
     raw: list[str] = []
     if is_manifest(path):
         try:

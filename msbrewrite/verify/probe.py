@@ -32,7 +32,7 @@ done
 # One line per path: status, size, sha256, content type, a redirect's target, the body's shape
 # (its hash without digits and without the app container's host name, which differ between two
 # runs of the same app: times, counters, ids); then the body (base64) of the pages, stylesheets
-# and scripts the crawler reads links from.
+# and scripts the crawler reads links from (and of answers without a content type).
 FETCH_SCRIPT = r'''
 port=$1; max=$2; host=$3; shift 3
 for path in "$@"; do
@@ -46,10 +46,13 @@ for path in "$@"; do
     echo "T $ctype"
     echo "S $shape"
     [ -n "$location" ] && echo "L $location"
+    send=""
     case "$ctype$path" in
-        *html*|*text/css*|*javascript*|*manifest.json*|*.webmanifest*)
-            if [ "$size" -le "$max" ]; then echo "B"; base64 /tmp/body; echo "E"; fi ;;
+        *html*|*text/css*|*javascript*|*manifest.json*|*.webmanifest*) send=1 ;;
     esac
+    # an answer without a type: a browser sniffs the body, and so does the crawler
+    [ -z "$ctype" ] && send=1
+    if [ -n "$send" ] && [ "$size" -le "$max" ]; then echo "B"; base64 /tmp/body; echo "E"; fi
     rm -f /tmp/body /tmp/meta
 done
 '''

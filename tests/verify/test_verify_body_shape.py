@@ -86,3 +86,38 @@ def test_pages_of_a_replaced_server_program_are_not_compared_by_shape():
     assert _web_server(nginx) == "nginx"
     assert _web_server({"Cmd": ["http-server", "dist", "-p", "8080"]}) is None
     assert _web_server({"Cmd": ["/usr/sbin/nginx", "-g", "daemon off;"]}) == "nginx"
+
+
+class _Untyped(BaseHTTPRequestHandler):
+    """A hand-written server that sends its pages without a Content-Type, as some small apps do."""
+
+    def do_GET(self):
+        body = {"/": "<!DOCTYPE html><a href='/about'>about</a><img src=/logo.png>",
+                "/notes.txt": "see <a href='/secret'> in the text"}.get(self.path, "").encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.mark.skipif(not all(shutil.which(t) for t in ("curl", "sha256sum", "sed", "base64")),
+                    reason="needs curl and coreutils")
+def test_a_page_sent_without_a_content_type_is_read_for_links_as_a_browser_would():
+    from msbrewrite.verify.crawl import Crawl
+    server = HTTPServer(("127.0.0.1", 0), _Untyped)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        out = subprocess.run(["sh", "-c", FETCH_SCRIPT, "fetch", str(server.server_port), "1000", "c0ffee",
+                              "/", "/notes.txt"], capture_output=True, text=True, check=True).stdout
+    finally:
+        server.shutdown()
+    got = parse_fetches(out)
+    assert got["/"].content_type == "" and got["/"].body.startswith("<!DOCTYPE html>")
+    crawl = Crawl(seeds=["/", "/notes.txt"])
+    crawl.next_batch()
+    crawl.feed("/", got["/"])
+    crawl.feed("/notes.txt", got["/notes.txt"])     # text that is not a page links nowhere
+    assert crawl.next_batch() == ["/about", "/logo.png"]
