@@ -36,6 +36,7 @@ class Route:
 class RouteScan:
     routes: list[Route] = field(default_factory=list)
     skipped: list[dict] = field(default_factory=list)    # {pattern, file, line, reason}
+    writes: list[str] = field(default_factory=list)      # `POST /notes (app.js:12)`: routes verify never sends
 
 
 @record(frozen=True)
@@ -275,6 +276,44 @@ def read_plain(text: str) -> list[Declared]:
     return found
 
 
+# Routes that write (POST, PUT, PATCH, DELETE): verify only reads, so it names them as not exercised.
+# Express/Koa/Fastify/Flask 2/FastAPI `x.post("/p")`, gin/echo/chi `r.POST("/p")`, Go 1.22
+# `HandleFunc("POST /p")`, Flask `route("/p", methods=["POST"])`, Nest `@Post()`, Spring
+# `@PostMapping`, actix/rocket `#[post("/p")]`, axum/actix `.route("/p", post(...))`
+_WRITE_VERB = r"(post|put|patch|delete|POST|PUT|PATCH|DELETE|Post|Put|Patch|Delete)"
+_WRITE_CALL_ROUTE = lazy_re.compile(r"\b(\w+)\." + _WRITE_VERB + r"\(\s*" + _STR)
+_WRITE_HANDLE = lazy_re.compile(r"\.(?:HandleFunc|Handle)\(\s*\"(POST|PUT|PATCH|DELETE)\s+(/[^\"]*)\"")
+_WRITE_METHODS = lazy_re.compile(r"methods\s*=\s*[\[(]([^\])]*)")
+_WRITE_ANNOTATION = lazy_re.compile(r"@" + _WRITE_VERB + r"(?:Mapping)?\(\s*(?:(?:value|path)\s*=\s*)?\{?\s*(?:" + _STR + r")?")
+_WRITE_RUST = lazy_re.compile(r"#\[" + _WRITE_VERB + r"\(\s*\"(/[^\"]*)\"|\.route\(\s*\"(/[^\"]*)\"\s*,\s*(?:web::)?"
+                              + _WRITE_VERB + r"\(")
+
+
+def read_writes(text: str) -> list[tuple[str, str, int]]:
+    """(METHOD, pattern as declared, line) of the routes a source file declares for writes."""
+    found = []
+    for m in _WRITE_CALL_ROUTE.finditer(text):
+        if m.group(1) not in _JS_NOT_ROUTERS and m.group(4).startswith("/"):
+            found.append((m.group(2).upper(), m.group(4), _line(text, m.start())))
+    for m in _WRITE_HANDLE.finditer(text):
+        found.append((m.group(1), m.group(2), _line(text, m.start())))
+    for m in _PY_DECOR.finditer(text):
+        methods = _WRITE_METHODS.search(m.group(5)) if m.group(2) in ("route", "api_route") else None
+        for verb in re.findall(r"POST|PUT|PATCH|DELETE", methods.group(1).upper()) if methods else []:
+            found.append((verb, m.group(4), _line(text, m.start())))
+    controllers = list(_NEST_CONTROLLER.finditer(text))
+    spring = _SPRING_CLASS.search(text)
+    for m in _WRITE_ANNOTATION.finditer(text):
+        # under the path of its Nest controller or Spring class
+        owner = [c.group(2) or "" for c in controllers if c.start() < m.start()]
+        base = owner[-1] if owner else (spring.group(1) if spring else "")
+        found.append((m.group(1).upper(), join(base, m.group(3) or ""), _line(text, m.start())))
+    for m in _WRITE_RUST.finditer(text):
+        verb, pattern = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        found.append((verb.upper(), pattern, _line(text, m.start())))
+    return sorted(set(found), key=lambda w: w[2])
+
+
 # --------------------------------------------------------------------------- the scan
 
 def _source_files(root: Path):
@@ -307,8 +346,11 @@ def discover_routes(context: str | Path, limit: int = 40) -> RouteScan:
     declared: list[tuple[str, Declared]] = []
     django: dict[str, str] = {}
     js_files: list[tuple[str, str]] = []
+    writes: list[str] = []
     for rel, ext, text in _source_files(root):
         declared += [(rel, d) for d in read_plain(text)]
+        if ext not in (".js", ".mjs", ".cjs", ".ts"):
+            writes += [_write_line(verb, pattern, rel, line) for verb, pattern, line in read_writes(text)]
         if ext == ".py":
             if rel.endswith("urls.py") and "urlpatterns" in text:
                 django[rel] = text
@@ -323,10 +365,12 @@ def discover_routes(context: str | Path, limit: int = 40) -> RouteScan:
         else:
             declared += [(rel, d) for d in read_spring(text)]
     declared += read_django(django)
-    declared += _js_routes(js_files)
+    js_declared, js_writes = _js_routes(js_files)
+    declared += js_declared
+    writes += js_writes
     _apply_rocket_mount(root, declared)
 
-    scan, seen = RouteScan(), set()
+    scan, seen = RouteScan(writes=writes), set()
     for rel, d in declared:
         path, sample, reason = probe_path(d.pattern)
         if path is None:
@@ -342,7 +386,9 @@ def discover_routes(context: str | Path, limit: int = 40) -> RouteScan:
     return scan
 
 
-def _js_routes(files: list[tuple[str, str]]) -> list[tuple[str, Declared]]:
+def _js_routes(files: list[tuple[str, str]]) -> tuple[list[tuple[str, Declared]], list[str]]:
+    """The GET routes and the written ones of the JavaScript files, under the prefix each file's
+    router is mounted at."""
     mounts: dict[str, str] = {}
     global_prefix = ""
     for rel, text in files:
@@ -350,14 +396,21 @@ def _js_routes(files: list[tuple[str, str]]) -> list[tuple[str, Declared]]:
         g = _NEST_GLOBAL.search(text)
         if g:
             global_prefix = g.group(2)
-    out = []
+    out, writes = [], []
     for rel, text in files:
         stem = os.path.splitext(rel)[0]
         prefix = mounts.get(stem) or mounts.get(rel) or mounts.get(os.path.join(stem, "index")) or ""
         for d in read_js(text):
             base = global_prefix if d.framework == "nest" else prefix
             out.append((rel, Declared(join(base, d.pattern) if base else d.pattern, d.framework, d.line)))
-    return out
+        base = global_prefix if "@Controller" in text else prefix
+        writes += [_write_line(verb, join(base, pattern) if base else pattern, rel, line)
+                   for verb, pattern, line in read_writes(text)]
+    return out, writes
+
+
+def _write_line(verb: str, pattern: str, rel: str, line: int) -> str:
+    return f"{verb} {pattern} ({rel}:{line})"
 
 
 def _apply_rocket_mount(root: Path, declared: list[tuple[str, Declared]]) -> None:

@@ -31,9 +31,11 @@ class ServerSmoke:
         requested = list(self.s.paths) or ["/"]
         found_by = {p: "requested" for p in requested}
         seeds = list(requested)
+        declared_writes: list[str] = []
         if self.s.discover:
             scan = discover_routes(self.s.context, self.s.route_limit)
             report.routes_skipped = scan.skipped
+            declared_writes = scan.writes
             for r in scan.routes:
                 if r.path not in found_by:
                     found_by[r.path] = f"route ({r.framework}, {r.file}:{r.line}" + (", sample value)" if r.sample else ")")
@@ -116,7 +118,7 @@ class ServerSmoke:
         logs = log_diffs(before.logs if before else None, after.logs, self._managers(), answered_alike(before, after))
         report.differences += http + listener_difference(before, after) + logs + \
             health_diffs(_health_test(original_config), _health_test(config), before, after)
-        unexercised = _write_forms(before or after)
+        unexercised = _write_forms(before or after) + declared_writes
         if unexercised:
             report.notes.append(f"writes not exercised (verify only reads): {', '.join(unexercised[:5])}" +
                                 (f" and {len(unexercised) - 5} more" if len(unexercised) > 5 else ""))

@@ -265,3 +265,30 @@ def test_servers_without_a_framework(tmp_path):
         "src/server.ts": 'if (url.pathname === "/healthz") { }\n',
         "App.java": 'server.createContext("/api/items", h);\n'})
     assert _paths(scan) == ["/api/items", "/api/quote", "/healthz"]
+
+
+def test_routes_that_write_are_named_as_never_sent(tmp_path):
+    scan = _app(tmp_path, {
+        "server.js": "const app = express();\napp.get('/notes', list);\napp.post('/notes', add);\n"
+                     "app.use('/api/todos', require('./routes/todos'));\naxios.post('/elsewhere', {});\n",
+        "routes/todos.js": "router.get('/', all);\nrouter.post('/', add);\nrouter.delete('/:id', drop);\n",
+        "app.py": "@app.route('/upload', methods=['GET', 'POST'])\ndef up(): pass\n"
+                  "@router.put('/items/{item_id}')\ndef put(): pass\n@app.route('/about')\ndef about(): pass\n",
+        "main.go": 'mux.HandleFunc("POST /entries", add)\nr.PATCH("/entries/:id", edit)\nr.GET("/entries", all)\n',
+        "src/lib.rs": '#[post("/todo")]\nasync fn add() {}\nRouter::new().route("/todo/:id", delete(drop));\n',
+        "src/notes.controller.ts": "@Controller('notes')\nclass Notes {\n  @Post()\n  add() {}\n}\n",
+        "Api.java": '@RequestMapping("/shop")\npublic class Api {\n@PostMapping("/orders")\npublic Order add() {}\n'
+                    '@DeleteMapping(value = "/orders/{id}")\n',
+    })
+    assert scan.writes == [
+        "POST /shop/orders (Api.java:3)", "DELETE /shop/orders/{id} (Api.java:5)",
+        "POST /upload (app.py:1)", "PUT /items/{item_id} (app.py:3)",
+        "POST /entries (main.go:1)", "PATCH /entries/:id (main.go:2)",
+        "POST /todo (src/lib.rs:1)", "DELETE /todo/:id (src/lib.rs:3)",
+        # JavaScript last, once the prefixes routers are mounted at are known
+        "POST /notes (server.js:3)",
+        "POST /api/todos (routes/todos.js:2)", "DELETE /api/todos/:id (routes/todos.js:3)",
+        "POST /notes (src/notes.controller.ts:3)",
+    ]
+    # reading routes is unchanged: the GET ones are probed, the written ones are not
+    assert "/notes" in _paths(scan) and "/entries" in _paths(scan) and "/upload" in _paths(scan)
