@@ -76,10 +76,13 @@ def _read_overrides(facts: StageFacts) -> list[Override]:
 
 
 def _services(facts: StageFacts) -> list[tuple[str, str, dict]]:
+    if "compose_services" not in facts.memo:
+        facts.memo["compose_services"] = services_in(facts.context)
+    return facts.memo["compose_services"]
+
+
+def services_in(ctx) -> list[tuple[str, str, dict]]:
     """(file, service, spec) of the services built from the context root with its Dockerfile."""
-    if "compose_services" in facts.memo:
-        return facts.memo["compose_services"]
-    ctx = facts.context
     found = []
     for name in ctx.listdir("") if ctx else []:
         if not COMPOSE_FILE.fullmatch(name):
@@ -91,7 +94,6 @@ def _services(facts: StageFacts) -> list[tuple[str, str, dict]]:
         for service, spec in services.items():
             if isinstance(spec, dict) and _builds_here(spec.get("build")):
                 found.append((name, str(service), spec))
-    facts.memo["compose_services"] = found
     return found
 
 

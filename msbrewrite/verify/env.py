@@ -46,3 +46,22 @@ def unbuffered_original(original: dict, converted: dict, run_args: list[str]) ->
     if any("PYTHONUNBUFFERED" in a for a in run_args):
         return []
     return ["-e", "PYTHONUNBUFFERED=" + _env(converted)["PYTHONUNBUFFERED"]]
+
+
+_TERMINAL_FLAGS = ("-i", "-t", "-it", "-ti", "--interactive", "--tty")
+
+
+def terminal_args(services: list[tuple[str, str, dict]], run_args: list[str]) -> tuple[list[str], str]:
+    """`-i`/`-t` for both servers as the compose service that runs this image gives them
+    (`stdin_open: true`, `tty: true`), and the note that says so: a dev server that stops when its
+    input closes (react-scripts start) runs under verify as it does under compose. Nothing when the
+    user passed either flag."""
+    if any(a in _TERMINAL_FLAGS or a.startswith(("--interactive=", "--tty=")) for a in run_args):
+        return [], ""
+    for name, service, spec in services:
+        flags = [flag for key, flag in (("stdin_open", "-i"), ("tty", "-t")) if spec.get(key) is True]
+        if flags:
+            said = ", ".join(f"{key}: true" for key, flag in (("stdin_open", "-i"), ("tty", "-t")) if flag in flags)
+            return flags, (f"both images ran with {' '.join(flags)}, as {name} service {service} runs this "
+                           f"image ({said})")
+    return [], ""

@@ -51,8 +51,15 @@ class ServerSmoke:
             report.notes.append("the original ran with PYTHONUNBUFFERED=1, as the converted image sets it: its "
                                 "log then shows what the app printed instead of keeping it in a buffer")
 
+        from msbrewrite.model.context import Context
+        from msbrewrite.rules.compose_usage import services_in
+        from msbrewrite.verify.env import terminal_args
+        terminal, said = terminal_args(services_in(Context(self.s.context)), self.s.run_args)
+        if said:
+            report.notes.append(said)
+
         def server(role: str) -> ServerProbe:
-            args = self.s.run_args + (unbuffered if role == "original" else [])
+            args = self.s.run_args + terminal + (unbuffered if role == "original" else [])
             return ServerProbe(self.docker, self.label, f"msb-verify-{self.run_id}-{role}", probe,
                                args, self.s.timeout, self.progress)
 
@@ -112,6 +119,8 @@ class ServerSmoke:
                 report.notes.append(f"the converted image serves with {servers[1] or 'its own server'} "
                                     f"where the original ran {servers[0] or 'its own server'}: "
                                     "generated pages (folder listings, messages) are compared by status and type only")
+            if not replaced and before is not None and before.port is not None:
+                self._restart_check(report, before, after, lambda: server("original-again"), original, ready)
             report.probes, http = http_probes(before, after, shapes=not replaced)
         if before is not None and before.port is None:
             return smoke            # no baseline: nothing the converted image does can be compared
@@ -126,6 +135,28 @@ class ServerSmoke:
             report.notes.append(f"the crawl stopped at {pages} pages / depth {depth}: "
                                 f"{max(after.crawl_dropped, before.crawl_dropped if before else 0)} links not probed")
         return smoke
+
+    def _restart_check(self, report: Report, before: ServerRun, after: ServerRun, server, image: str,
+                       ready: str) -> None:
+        """A page the original answered alike twice but the converted image answers otherwise may
+        hold what the app makes when it starts (random ids given to records, a start time): the
+        original is started once more and asked for those pages; one that changed between the two
+        starts is not compared by its body."""
+        from msbrewrite.verify.probe import fixed_plan
+        suspects = [p for p, f in before.fetches.items()
+                    if f.stable and 200 <= f.status < 300 and p in after.fetches and after.fetches[p].shape
+                    and after.fetches[p].shape != f.shape]
+        if not suspects:
+            return
+        self.progress("a page differs: starting the original once more to see whether it changes between starts")
+        again = server().run(image, [before.port], ready, fixed_plan(suspects, before.found_by))
+        changed = [p for p in suspects if p in again.fetches and again.fetches[p].shape != before.fetches[p].shape]
+        for path in changed:
+            before.fetches[path].stable = False
+        if changed:
+            report.notes.append("the original answered differently after a restart (what the app makes when it starts: "
+                                f"ids, times), so these bodies are not compared: {', '.join(changed[:5])}" +
+                                (f" and {len(changed) - 5} more" if len(changed) > 5 else ""))
 
     def _dev_switch(self, original_config: dict, config: dict) -> str | None:
         """The dev server the original ran, when the converted image runs a production build instead."""

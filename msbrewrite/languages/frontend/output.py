@@ -26,7 +26,7 @@ class OutputFolder:
 
     def output_dir(self) -> str | None:
         """Builder path of the static files, None when only the build itself can tell."""
-        facts, site, plan = self.facts, self.site, self.plan
+        site, plan = self.site, self.plan
         if site.served:
             self._served_is_made()
             plan.decisions.append(f"output folder {site.served}: the folder the original CMD served")
