@@ -95,3 +95,22 @@ def test_a_global_cli_as_entrypoint_with_its_arguments_in_cmd_is_installed(engin
     found = [(d["kind"], d["what"]) for d in report.get("differences", [])]
     assert code == 0 and report["verdict"] == "PASS", (found, report["smoke"]["detail"])
     assert report["smoke"]["converted"]["statuses"]["/boats/2"] == 200
+
+
+def test_dependencies_moved_above_the_app_leave_the_app_folder_filtered(engine_env):
+    # `mv node_modules ../` puts them in /usr/src/node_modules; the runtime copied all of /usr/src,
+    # so the app folder came along unfiltered (.npmrc, Dockerfile, .github/) beside the staged copy
+    # the report described
+    code, report = verify_json(engine_env, str(DATA / "node-modules-above" / "Dockerfile"), "--no-discover",
+                               "--keep-images")
+    found = [(d["kind"], d["what"]) for d in report.get("differences", [])]
+    try:
+        assert code == 0 and report["verdict"] == "PASS", (found, report["smoke"]["detail"])
+        probe = ("const fs = require('fs'); console.log(JSON.stringify(['.npmrc', 'Dockerfile', '.github', "
+                 "'server.js', '../node_modules/ms'].map(p => fs.existsSync('/usr/src/app/' + p))))")
+        proc = docker(engine_env, "run", "--rm", "--network=none", report["converted"]["image"], "-e", probe)
+        assert proc.returncode == 0, proc.stderr
+        assert json.loads(proc.stdout) == [False, False, False, True, True]
+    finally:
+        docker(engine_env, "image", "rm", "-f", report["original"].get("image") or "none",
+               report["converted"].get("image") or "none")

@@ -83,10 +83,18 @@ class NodeFiles:
         return out
 
     def moved_modules(self) -> str | None:
+        """Where `mv node_modules DEST` put the dependencies: into DEST when it is a folder that
+        exists (`../`, a folder above the working directory, a trailing slash), else DEST itself."""
         for c in self.facts.commands():
-            if c.program == "mv" and len(c.argv) == 3 and self.modules_dir and \
-                    posixpath.normpath(posixpath.join(c.cwd, c.argv[1])) == self.modules_dir:
-                return posixpath.normpath(posixpath.join(c.cwd, c.argv[2]))
+            words = [w for w in c.argv[1:] if not w.startswith("-")] if c.program == "mv" else []
+            if len(words) != 2 or not self.modules_dir or \
+                    posixpath.normpath(posixpath.join(c.cwd, words[0])) != self.modules_dir:
+                continue
+            dest = posixpath.normpath(posixpath.join(c.cwd, words[1]))
+            above = dest == "/" or (c.cwd.rstrip("/") + "/").startswith(dest + "/")
+            if words[1].endswith("/") or above:
+                dest = posixpath.join(dest, "node_modules")
+            return dest
         return None
 
     def plan_copies(self) -> None:

@@ -199,3 +199,20 @@ def test_a_global_cli_entrypoint_with_cmd_arguments_is_installed_in_the_runtime(
     runtime = result.text.rpartition("\nFROM ")[2]
     assert "RUN npm install -g json-server@0.17.4 && npm cache clean --force\n" in runtime
     assert 'ENTRYPOINT ["json-server"]\nCMD ["--host", "0.0.0.0", "db.json"]' in runtime
+
+
+@pytest.mark.parametrize("move, lives_at", [
+    ("mv node_modules ../", "/usr/src/node_modules"),        # into the folder above
+    ("mv node_modules ..", "/usr/src/node_modules"),
+    ("mv -f node_modules /opt/", "/opt/node_modules"),       # a trailing slash: into that folder
+    ("mv node_modules /deps", "/deps"),                      # a new name: renamed there
+])
+def test_dependencies_moved_by_the_build_are_copied_from_where_they_landed(tmp_path, move, lives_at):
+    (tmp_path / "package.json").write_text('{"scripts": {"start": "node server.js"}, "dependencies": {"ms": "2"}}')
+    (tmp_path / "server.js").write_text("require('ms')\n")
+    dockerfile = (f"FROM node:20\nWORKDIR /usr/src/app\nCOPY package*.json ./\nRUN npm install && {move}\n"
+                  "COPY . .\nCMD [\"node\", \"server.js\"]\n")
+    result = convert(dockerfile, str(tmp_path))
+    assert result.status == "converted", result.reason
+    assert f"COPY --from=builder --chown=65532:65532 {lives_at} {lives_at}\n" in result.text
+    assert "COPY --from=builder --chown=65532:65532 /usr/src /usr/src\n" not in result.text
