@@ -114,3 +114,14 @@ def test_dependencies_moved_above_the_app_leave_the_app_folder_filtered(engine_e
     finally:
         docker(engine_env, "image", "rm", "-f", report["original"].get("image") or "none",
                report["converted"].get("image") or "none")
+
+
+def test_output_of_an_install_lifecycle_script_is_in_the_runtime(engine_env):
+    # `"postinstall": "npm run compile"` compiles src/ into dist/ during `npm install`: the runtime
+    # lacked dist/ and the converted container stopped with `Cannot find module '/dist/server.js'`
+    code, report = verify_json(engine_env, str(DATA / "node-postinstall-build" / "Dockerfile"), "--no-discover",
+                               "--path", "/jobs")
+    assert report["original"]["ok"] and report["converted"]["ok"], report["converted"].get("log_tail")
+    found = [(d["kind"], d["what"]) for d in report.get("differences", [])]
+    assert code == 0 and report["verdict"] == "PASS", (found, report["smoke"]["detail"])
+    assert report["smoke"]["converted"]["statuses"]["/jobs"] == 200

@@ -31,6 +31,7 @@ from msbrewrite.languages.node.detect import NAME, _install, _package
 BUILD_ENV = {"CI", "HUSKY", "PUPPETEER_SKIP_DOWNLOAD", "PUPPETEER_SKIP_CHROMIUM_DOWNLOAD", "PNPM_HOME",
              "YARN_VERSION", "NPM_VERSION"}
 BUILD_ENV_PREFIXES = ("NPM_CONFIG_", "YARN_", "COREPACK_")
+_BUILD_TOOLS = ("tsc", "nest", "next", "nuxt", "remix", "vite", "webpack")
 
 
 # --------------------------------------------------------------------------- plan
@@ -86,11 +87,28 @@ class NodePlanner(NodeFiles, NodeStart, NodePackageManager, NodeBase):
                     out.append(["<script>", target[0]])     # a script we cannot read
             elif c.program == "npx" and len(c.argv) > 1:
                 out.append([w for w in c.argv[1:] if not w.startswith("-")] or c.argv[1:])
-            elif c.program in ("tsc", "nest", "next", "nuxt", "remix", "vite", "webpack") and \
+            elif c.program in _BUILD_TOOLS and \
                     len(c.argv) > 1 and c.argv[1] in ("build", "-p", "--project") or c.argv[:1] == ["tsc"]:
                 out.append(c.argv)
+        out += self._lifecycle_builds()
         # prisma generate/migrate write into node_modules or a database, not into the app
         return [b for b in out if b and posixpath.basename(b[0]) != "prisma"]
+
+    def _lifecycle_builds(self) -> list[list[str]]:
+        """Builds an install runs through package.json's lifecycle scripts (`"postinstall": "npm run
+        tsc"`): what they write is build output too. Only a known build tool counts: a hook that runs
+        anything else (husky, patch-package, node-gyp) writes into node_modules or nowhere."""
+        if not self.installs or all("--ignore-scripts" in c.argv for c in self.installs):
+            return []
+        out = []
+        for hook in ("preinstall", "install", "postinstall", "prepare"):
+            script = resolve_script(self.pkg, hook) if hook in self.pkg.scripts else None
+            if script is None or isinstance(script, str):
+                continue
+            tool, sub = posixpath.basename(script.argv[0]), script.argv[1:2]
+            if tool == "tsc" or sub in (["build"], ["-p"], ["--project"]) and tool in _BUILD_TOOLS:
+                out.append(script.argv)
+        return out
 
     def build_ran(self) -> bool:
         return bool(self.builds)

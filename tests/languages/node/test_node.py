@@ -216,3 +216,20 @@ def test_dependencies_moved_by_the_build_are_copied_from_where_they_landed(tmp_p
     assert result.status == "converted", result.reason
     assert f"COPY --from=builder --chown=65532:65532 {lives_at} {lives_at}\n" in result.text
     assert "COPY --from=builder --chown=65532:65532 /usr/src /usr/src\n" not in result.text
+
+
+@pytest.mark.parametrize("hook, install, copied", [
+    ('"postinstall": "npm run compile", "compile": "tsc"', "npm install", True),
+    ('"prepare": "tsc -p tsconfig.json"', "npm ci", True),
+    ('"postinstall": "npm run compile", "compile": "tsc"', "npm install --ignore-scripts", False),
+    ('"postinstall": "husky install"', "npm install", False),       # writes nothing the app runs
+])
+def test_a_build_an_install_hook_runs_is_build_output(tmp_path, hook, install, copied):
+    (tmp_path / "package.json").write_text('{"scripts": {%s}, "devDependencies": {"typescript": "5"}}' % hook)
+    (tmp_path / "tsconfig.json").write_text('{"compilerOptions": {"outDir": "dist"}}')
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "server.ts").write_text("export {}\n")
+    # no WORKDIR: the app's files are copied one by one (in a folder of its own the whole folder is staged)
+    result = convert(f"FROM node:20\nCOPY . .\nRUN {install}\nCMD [\"node\", \"dist/server.js\"]\n", str(tmp_path))
+    assert result.status == "converted", result.reason
+    assert ("COPY --from=builder --chown=65532:65532 /dist /dist\n" in result.text) is copied, result.text
