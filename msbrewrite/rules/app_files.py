@@ -170,6 +170,8 @@ def stage(facts: StageFacts, plan: BuildPlan, language: str, appdirs: list[str] 
         if is_system_dir(appdir):
             if appdir == "/" and _only_build_inputs_in_root(facts, rules):
                 continue        # `ADD main.go /`: nothing there for the runtime
+            if appdir != "/" and _copied_one_by_one(facts, plan, rules, appdir, todo):
+                continue
             plan.warnings.append(f"the build copies files into {appdir}, a directory of the base image: it is "
                                  "not copied whole; list what the app reads there under extra-paths")
             continue
@@ -280,6 +282,74 @@ def _root_entries(facts: StageFacts, plan: BuildPlan, rules: list[Rule], todo: l
     if gone:
         kinds = ", ".join(dict.fromkeys(left_out[n] for n in gone))
         plan.decisions.append(f"/: left out of the runtime, as only the build uses them ({kinds}): {', '.join(gone)}")
+    return out
+
+
+# names a base image's own folders hold (/usr/local/bin, /usr/src/linux): an app entry by one of
+# these names merges with the system's files, so the folder is not split into entries
+_BASE_NAMES = {"bin", "sbin", "lib", "lib64", "libexec", "share", "include", "etc", "src", "games", "man", "local",
+               "html", "linux"}
+
+
+def _copied_one_by_one(facts: StageFacts, plan: BuildPlan, rules: list[Rule], appdir: str,
+                       todo: list[str]) -> bool:
+    """The app in a folder of the base image (`WORKDIR /usr/src` + `COPY app.py .`): the folder is
+    the system's, but what the build's COPY lines put there is the app's: a folder is staged like any
+    app directory (appended to `todo`), a file copied on its own. False when that cannot be told."""
+    if appdir in ("/tmp", "/var/tmp") or appdir.startswith(("/tmp/", "/var/tmp/")):
+        plan.decisions.append(f"{appdir}: what the build copied there is scratch for the build; not copied")
+        return True
+    entries = _copied_entries(facts, appdir)
+    if not entries or any(n in _BASE_NAMES for n in entries):
+        return False
+    skip = _artifacts_inside(plan, appdir)
+    removed = {posixpath.normpath(posixpath.join(c.cwd, w)) for c in facts.commands() if c.program == "rm"
+               for w in c.argv[1:] if not w.startswith("-")}
+    kept = []
+    for name, folder in sorted(entries.items()):
+        path = posixpath.join(appdir, name)
+        if name in skip or path in removed or (not folder and build_only(name, rules, skip)):
+            continue
+        kept.append(name)
+        if folder:
+            if path not in todo:
+                todo.append(path)
+        elif path not in plan.produced:
+            plan.copy(path, path, "app source")
+    plan.decisions.append(f"{appdir} is a folder of the base image: what the build copied there is copied one by "
+                          f"one ({', '.join(kept) or 'nothing the app runs'})")
+    return True
+
+
+def _copied_entries(facts: StageFacts, appdir: str) -> dict[str, bool] | None:
+    """Top-level names the build's COPY/ADD lines put into `appdir`, each with whether it is a folder;
+    None when a line cannot be read that far (a glob, a variable, a folder source without the context)."""
+    out: dict[str, bool] = {}
+    prefix = appdir.rstrip("/") + "/"
+    for cp in facts.copies:
+        if cp.from_stage:
+            continue
+        dest = posixpath.normpath(cp.dest)
+        into_dir = cp.dest.endswith("/") or len(cp.sources) > 1
+        for src in cp.sources:
+            if "$" in src or "$" in cp.dest or any(ch in src for ch in "*?[") or "://" in src:
+                return None
+            rel = posixpath.normpath(src.lstrip("/")) if src.strip("./") else "."
+            if facts._is_dir_source(src, rel):
+                if dest == appdir:
+                    files = _context_files(facts, appdir) if facts.context else None
+                    if files is None:
+                        return None
+                    for f in files:
+                        head, _, rest = f.partition("/")
+                        out[head] = out.get(head, False) or bool(rest)
+                    continue
+                target, folder = dest, True
+            else:
+                target, folder = (posixpath.join(dest, posixpath.basename(rel)) if into_dir else dest), False
+            if target.startswith(prefix):
+                head, _, rest = target[len(prefix):].partition("/")
+                out[head] = out.get(head, False) or bool(rest) or folder
     return out
 
 

@@ -71,3 +71,13 @@ def test_a_host_folder_the_readme_mounts_stays_writable(engine_env, tmp_path):
                                f"--run-arg=-v={host}:/app/uploads")
     assert report["original"]["ok"] and report["converted"]["ok"], report["converted"].get("log_tail")
     assert code == 0 and report["verdict"] == "PASS", (_found(report), report["smoke"]["detail"])
+
+
+def test_an_app_kept_in_a_folder_of_the_base_image_is_copied_entry_by_entry(engine_env):
+    """WORKDIR /usr/src + `COPY app.py .`: /usr/src is the base image's, so it was not copied whole,
+    and nothing else was copied: the converted container stopped with `can't open file
+    '/usr/src/app.py'`. What the build copied there is now copied one entry at a time."""
+    code, report = verify_json(engine_env, str(DATA / "py-app-in-usr-src" / "Dockerfile"), "--path", "/status")
+    assert report["original"]["ok"] and report["converted"]["ok"], report["converted"].get("log_tail")
+    assert code == 0 and report["verdict"] == "PASS", (_found(report), report["smoke"]["detail"])
+    assert report["smoke"]["converted"]["statuses"]["/status"] == 200
