@@ -99,6 +99,9 @@ def _assess(facts: StageFacts, plan: BuildPlan) -> Reach:
     blocked: list[str] = []
     for place in _written_by_code(facts, plan) + _written_by_env(facts, plan):
         _sort(place, create, blocked)
+    mounted = _mounted_workdir(facts, plan)
+    if mounted:
+        blocked.append(mounted)
     from msbrewrite.rules.compose_usage import mounts
     for m in mounts(facts):
         if m.kind == "volume":
@@ -109,6 +112,31 @@ def _assess(facts: StageFacts, plan: BuildPlan) -> Reach:
             if why:
                 blocked.append(why)
     return Reach(list(create.values()), list(dict.fromkeys(blocked)))
+
+
+# a data or config file named by the start command (`json-server db.json`, `app config.yaml`)
+_DATA_FILE = lazy_re.compile(r"[\w-][\w.-]*\.(?:json|db|sqlite3?|ya?ml|toml|ini|conf|cfg|csv|txt|xml|env)")
+
+
+def _mounted_workdir(facts: StageFacts, plan: BuildPlan) -> str | None:
+    """Why the app's working directory is a host folder mounted at run time: the image puts nothing
+    there (no COPY/ADD into it) and the start command names a file in it that no line of the build
+    makes (`WORKDIR /data` + `json-server db.json`). The host decides who may write there, so the
+    runtime keeps the original's user."""
+    from msbrewrite.model.analysis import command_argv
+    wd = posixpath.normpath(plan.workdir or facts.workdir or "/")
+    if wd == "/" or wd in SYSTEM_DIRS:
+        return None
+    inside = wd.rstrip("/") + "/"
+    if any(not cp.from_stage and (posixpath.normpath(cp.dest) + "/").startswith(inside) for cp in facts.copies):
+        return None
+    argv = (command_argv(facts.entrypoint) or []) + (command_argv(facts.cmd) or [])
+    runs = " ".join(step.ins.args for step in facts.steps if step.ins.keyword == "RUN")
+    for word in argv[1:]:
+        if _DATA_FILE.fullmatch(word) and word not in runs:
+            return (f"the app's working directory {wd} gets {word} from a mount at run time (no line of the build "
+                    "puts it in the image), and the host decides who may write there")
+    return None
 
 
 def _sort(place: Place, create: dict[str, Place], blocked: list[str]) -> None:

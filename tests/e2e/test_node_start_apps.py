@@ -125,3 +125,22 @@ def test_output_of_an_install_lifecycle_script_is_in_the_runtime(engine_env):
     found = [(d["kind"], d["what"]) for d in report.get("differences", [])]
     assert code == 0 and report["verdict"] == "PASS", (found, report["smoke"]["detail"])
     assert report["smoke"]["converted"]["statuses"]["/jobs"] == 200
+
+
+def test_a_global_cli_serving_a_mounted_folder_keeps_the_user_that_can_write_it(engine_env, tmp_path):
+    # `WORKDIR /data` + `json-server db.json`, and nothing copied: db.json comes from a host folder
+    # mounted at run time. The previous conversion copied a package.json the image never had (the
+    # build failed) and ran as uid 1000, which cannot write root's db.json on the host.
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "db.json").write_text('{"notices": [{"id": 1, "text": "welcome"}]}')
+    post = ('curl -sf -X POST -H "Content-Type: application/json" -d \'{"text": "hello"}\' '
+            'http://127.0.0.1:$PORT/notices')
+    code, report = verify_json(engine_env, str(DATA / "node-global-cli-mounted-data" / "Dockerfile"),
+                               "--no-discover", "--path", "/notices", f"--run-arg=-v={data}:/data",
+                               "--smoke-cmd", post)
+    assert report["original"]["ok"] and report["converted"]["ok"], report["converted"].get("log_tail")
+    found = [(d["kind"], d["what"]) for d in report.get("differences", [])]
+    assert code == 0 and report["verdict"] == "PASS", (found, report["smoke"]["detail"])
+    assert [n["text"] for n in json.loads((data / "db.json").read_text())["notices"]] == \
+        ["welcome", "hello", "hello"]       # the original's POST, then the converted image's

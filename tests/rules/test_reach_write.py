@@ -238,3 +238,27 @@ def test_a_volume_the_root_original_wrote_is_said_to_need_handing_over(tmp_path)
     declared = PY_APP.format(workdir="/app").replace("CMD", "VOLUME /var/lib/notes\nCMD")
     result = convert(declared, _write(tmp_path / "v", PY_FILES))
     assert any(w.startswith("a volume at /var/lib/notes that the original (root)") for w in result.warnings)
+
+
+GLOBAL_CLI = "FROM node:20\nRUN npm install -g json-server\nWORKDIR /data\n{copy}ENTRYPOINT json-server {file} -H 0.0.0.0\n"
+
+
+def test_a_working_folder_the_image_leaves_empty_for_a_named_data_file_is_a_mount(tmp_path):
+    _write(tmp_path, {"package.json": '{"dependencies": {"json-server": "0.17.4"}}', ".gitignore": "db.json\n"})
+    result = convert(GLOBAL_CLI.format(copy="", file="db.json"), str(tmp_path))
+    _, runtime = _stages(result)
+    assert _user(runtime) is None, runtime
+    assert ("runtime runs as root, as the original did: the app's working directory /data gets db.json from a "
+            "mount at run time (no line of the build puts it in the image), and the host decides who may write "
+            "there") in result.decisions
+    # the project file the image never received is not copied either, and the global CLI stays
+    assert "package.json" not in runtime and 'ENTRYPOINT ["json-server", "db.json", "-H", "0.0.0.0"]' in runtime
+
+
+def test_a_data_file_the_image_has_or_makes_is_no_mount(tmp_path):
+    _write(tmp_path, {"db.json": "{}"})
+    copied = convert(GLOBAL_CLI.format(copy="COPY db.json .\n", file="db.json"), str(tmp_path))
+    made = convert(GLOBAL_CLI.format(copy="RUN echo '{}' > seed.json\n", file="seed.json"), str(tmp_path))
+    for result in (copied, made):
+        assert not any("from a mount at run time" in d for d in result.decisions), result.decisions
+        assert _user(_stages(result)[1]) not in (None, "root", "0")

@@ -3,6 +3,7 @@
 Imported for every detection, so it stays light: no planner, no runtime rules."""
 from __future__ import annotations
 
+import fnmatch
 import posixpath
 
 from msbrewrite.model.analysis import StageFacts, command_argv
@@ -42,6 +43,24 @@ def _package(facts: StageFacts, cwd: str) -> Package:
     if text is None and facts.context_path(posixpath.join(cwd, "package.json")) is None:
         text = facts.context.read("package.json")
     return read_package(text)
+
+
+def in_image(facts: StageFacts, path: str) -> bool:
+    """Whether a COPY/ADD of the stage may have put the context file at `path` into the image
+    (`COPY . .`, `COPY package*.json ./`, `COPY package.json /app/`); a line msb cannot read that
+    far (a variable, a URL) counts as yes. A project file no line copies is not the image's."""
+    folder, name = posixpath.split(posixpath.normpath(path))
+    if facts.context_path(path) is not None:
+        return True
+    for cp in facts.copies:
+        if cp.from_stage:
+            continue
+        if "$" in cp.dest or any("$" in s or "://" in s for s in cp.sources):
+            return True
+        into = posixpath.normpath(cp.dest) if cp.dest.endswith("/") or len(cp.sources) > 1 else None
+        if into == folder and any(fnmatch.fnmatchcase(name, posixpath.basename(s)) for s in cp.sources):
+            return True
+    return False
 
 
 def _static_frontend(facts: StageFacts) -> tuple[bool, str]:

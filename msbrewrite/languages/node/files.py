@@ -110,7 +110,8 @@ class NodeFiles:
             return
         outputs, known = self.build_outputs()
         precise = bool(facts.context) and self.pkg.found
-        why_whole = "" if precise else "the build context is absent"
+        why_whole = "" if precise else ("the build context is absent" if not facts.context
+                                        else "the image has no package.json to read the app from")
         if precise and self.build_ran() and not known:
             entry_dir = self._entry_top()
             if entry_dir and entry_dir not in self.app_items():

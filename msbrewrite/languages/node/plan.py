@@ -24,9 +24,10 @@ from msbrewrite.languages.node.base import NodeBase
 from msbrewrite.languages.node.files import NodeFiles
 from msbrewrite.languages.node.package_manager import NodePackageManager
 from msbrewrite.languages.node.start import NodeStart
-from msbrewrite.model.package_json import (lockfile_manager, next_output, parse_tag, resolve_script, run_target,
+from msbrewrite.model.package_json import (lockfile_manager, next_output, parse_tag, read_package, resolve_script,
+                                          run_target,
                                           tsconfig_out_dir)
-from msbrewrite.languages.node.detect import NAME, _install, _package
+from msbrewrite.languages.node.detect import NAME, _install, _package, in_image
 
 BUILD_ENV = {"CI", "HUSKY", "PUPPETEER_SKIP_DOWNLOAD", "PUPPETEER_SKIP_CHROMIUM_DOWNLOAD", "PNPM_HOME",
              "YARN_VERSION", "NPM_VERSION"}
@@ -50,6 +51,10 @@ class NodePlanner(NodeFiles, NodeStart, NodePackageManager, NodeBase):
                                 self.installs[0].cwd if self.installs else None)
         self.modules_dir = posixpath.join(self.install_dir, "node_modules") if self.install_dir else None
         self.pkg = _package(facts, self.install_dir or self.appdir)
+        if self.pkg.found and not self.installs and \
+                not in_image(facts, posixpath.join(self.install_dir or self.appdir, "package.json")):
+            # the context has a project the image never received (a global CLI runs there): not the app's
+            self.pkg = read_package(None)
         self.pkg_root = facts.context_path(posixpath.join(self.install_dir or self.appdir, "package.json"))
         self.pkg_root = posixpath.dirname(self.pkg_root) if self.pkg_root else ""
         self.manager = self._manager()
