@@ -97,7 +97,7 @@ def root_needed(facts: StageFacts, plan: BuildPlan) -> str | None:
 def _assess(facts: StageFacts, plan: BuildPlan) -> Reach:
     create: dict[str, Place] = {}
     blocked: list[str] = []
-    for place in _written_by_code(facts, plan) + _written_by_env(facts, plan):
+    for place in _written_by_code(facts, plan) + _written_by_env(facts, plan) + _written_by_flags(facts):
         _sort(place, create, blocked)
     mounted = _mounted_workdir(facts, plan)
     if mounted:
@@ -208,6 +208,33 @@ def _written_by_env(facts: StageFacts, plan: BuildPlan) -> list[Place]:
                 continue
             file_like = key.upper().endswith("FILE") or "." in posixpath.basename(value)
             out.append(Place(posixpath.dirname(value) if file_like else value, f"ENV {key}"))
+    return out
+
+
+# a start-command option that names where the app keeps its data: `--data=/data`, `--db /srv/app.db`,
+# `-log-file /var/log/app/app.log`, `--state-dir /var/lib/app`
+_WRITE_FLAG = lazy_re.compile(r"(?i)^--?(?:[a-z]+[-_])?(?:data|db|database|storage|store|state|cache|logs?|uploads?|"
+                              r"output|media|backups?|downloads?|sessions?|sqlite|work)(?:[-_]?(?:dir|directory|path|"
+                              r"folder|root|file|location|home))?$")
+
+
+def _written_by_flags(facts: StageFacts) -> list[Place]:
+    """Absolute paths the start command passes in options named for data (`CMD ["/usr/bin/links",
+    "--data=/data"]`): the app keeps its data there, so the folder is made for the new user (a
+    file's folder, for a path with an extension or a *-file option)."""
+    from msbrewrite.model.analysis import command_argv
+    argv = (command_argv(facts.entrypoint) or []) + (command_argv(facts.cmd) or [])
+    out = []
+    for i, word in enumerate(argv[1:], 1):
+        name, eq, value = word.partition("=")
+        if not eq:
+            value = argv[i + 1] if i + 1 < len(argv) else ""
+        if not _WRITE_FLAG.match(name) or not value.startswith("/") or "$" in value or \
+                value.startswith(("/etc", "/usr", "/proc", "/sys", "/dev")):
+            continue
+        file_like = name.lower().endswith("file") or "." in posixpath.basename(value)
+        out.append(Place(posixpath.dirname(value) if file_like else value.rstrip("/") or "/",
+                         f"the start command's {name}"))
     return out
 
 

@@ -81,3 +81,11 @@ def test_an_app_kept_in_a_folder_of_the_base_image_is_copied_entry_by_entry(engi
     assert report["original"]["ok"] and report["converted"]["ok"], report["converted"].get("log_tail")
     assert code == 0 and report["verdict"] == "PASS", (_found(report), report["smoke"]["detail"])
     assert report["smoke"]["converted"]["statuses"]["/status"] == 200
+
+
+def test_a_data_folder_the_start_command_names_is_made_for_the_runtime_user(engine_env):
+    """`CMD ["/usr/local/bin/tally", "--data=/data"]`: the app makes /data and writes there. The
+    previous conversion ran it as 65532 on distroless, and it stopped at start with `mkdir /data:
+    permission denied`."""
+    report = _passes(engine_env, "go-data-flag")
+    assert report["smoke"]["converted"]["statuses"]["/"] == 200

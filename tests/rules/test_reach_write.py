@@ -262,3 +262,15 @@ def test_a_data_file_the_image_has_or_makes_is_no_mount(tmp_path):
     for result in (copied, made):
         assert not any("from a mount at run time" in d for d in result.decisions), result.decisions
         assert _user(_stages(result)[1]) not in (None, "root", "0")
+
+
+def test_folders_the_start_command_names_for_data_are_made_for_the_new_user(tmp_path):
+    _write(tmp_path, {"go.mod": GO_MOD, "main.go": "package main\n\nfunc main() {}\n"})
+    go = ("FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /usr/local/bin/svc .\n"
+          'CMD ["/usr/local/bin/svc", "--data=/data", "--db", "/srv/state/app.db", "--log-file=/var/log/svc/out.log",'
+          ' "--config=/cfg/app.yml", "--data-dir", "relative/path"]\n')
+    result = convert(go, str(tmp_path))
+    # a config file is read, not written; a relative path is the app's own folder
+    assert ("the app writes in /data (the start command's --data), /srv/state (the start command's --db), "
+            "/var/log/svc (the start command's --log-file): created owned by 65532:65532, as a root original could "
+            "write there") in result.decisions, result.decisions
