@@ -4,6 +4,8 @@ never clash) and stays there while verify asks it, in a few `docker exec` rounds
 port, fetch batches of paths, and read the listening sockets."""
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import subprocess
 import time
@@ -32,7 +34,8 @@ done
 # One line per path: status, size, sha256, content type, a redirect's target, the body's shape
 # (its hash without digits and without the app container's host name, which differ between two
 # runs of the same app: times, counters, ids); then the body (base64) of the pages, stylesheets
-# and scripts the crawler reads links from (and of answers without a content type).
+# and scripts the crawler reads links from, of JSON answers (their shape is taken after sorting
+# their keys, below) and of answers without a content type.
 FETCH_SCRIPT = r'''
 port=$1; max=$2; host=$3; shift 3
 for path in "$@"; do
@@ -48,7 +51,7 @@ for path in "$@"; do
     [ -n "$location" ] && echo "L $location"
     send=""
     case "$ctype$path" in
-        *html*|*text/css*|*javascript*|*manifest.json*|*.webmanifest*) send=1 ;;
+        *html*|*text/css*|*javascript*|*json*|*.webmanifest*) send=1 ;;
     esac
     # an answer without a type: a browser sniffs the body, and so does the crawler
     [ -z "$ctype" ] && send=1
@@ -58,7 +61,21 @@ done
 '''
 
 
-def parse_fetches(text: str, port: int | None = None) -> dict[str, Fetch]:
+def json_shape(body: str, host: str = "") -> str | None:
+    """The shape of a JSON answer: the hash of its canonical form (keys sorted, no spacing) without
+    digits and without the container's host name, so the order a server writes keys in (which may
+    change between two starts) is not a difference. None when the body is not JSON."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    if host:
+        text = text.replace(host, "")
+    return hashlib.sha256(re.sub(r"[0-9]", "", text).encode()).hexdigest()
+
+
+def parse_fetches(text: str, port: int | None = None, host: str = "") -> dict[str, Fetch]:
     out: dict[str, Fetch] = {}
     current: Fetch | None = None
     body: list[str] | None = None
@@ -86,6 +103,9 @@ def parse_fetches(text: str, port: int | None = None) -> dict[str, Fetch]:
             current.shape = rest.strip()
         elif line == "B":
             body = []
+    for f in out.values():
+        if f.body is not None and "json" in f.content_type.lower():
+            f.shape = json_shape(f.body, host) or f.shape
     return out
 
 
@@ -165,7 +185,7 @@ class ServerProbe:
                     proc = self.docker.run("exec", helper, "sh", "-c", FETCH_SCRIPT, "fetch", str(run.port),
                                            "300000", host, *paths,
                                            timeout=30 + 12 * len(paths))
-                    got = parse_fetches(proc.stdout, run.port)
+                    got = parse_fetches(proc.stdout, run.port, host)
                     if keep:
                         run.fetches.update(got)
                     return got

@@ -121,3 +121,24 @@ def test_a_page_sent_without_a_content_type_is_read_for_links_as_a_browser_would
     crawl.feed("/", got["/"])
     crawl.feed("/notes.txt", got["/notes.txt"])     # text that is not a page links nowhere
     assert crawl.next_batch() == ["/about", "/logo.png"]
+
+
+def test_a_json_answer_keeps_its_shape_whatever_order_its_keys_come_in():
+    from msbrewrite.verify.probe import json_shape
+    one = json_shape('{"team": "owls", "score": 3, "members": [{"name": "ada", "id": 7}]}', "c0ffee")
+    other = json_shape('{"members":[{"id":9,"name":"ada"}],"score":4,"team":"owls"}', "c0ffee")
+    assert one == other
+    # a word that changed still shows, and so does the order of a list
+    assert json_shape('{"team": "hawks", "score": 3, "members": [{"name": "ada", "id": 7}]}') != one
+    assert json_shape('[1, "a", "b"]') != json_shape('[1, "b", "a"]')
+    assert json_shape("not json") is None
+
+
+def test_the_shape_of_a_json_answer_is_read_from_its_body():
+    body = '{"host": "served by c0ffee", "b": 1, "a": 2}'
+    import base64
+    out = (f"R 200 {len(body)} abc /api\nT application/json\nS shell-shape\nB\n"
+           f"{base64.b64encode(body.encode()).decode()}\nE\n")
+    got = parse_fetches(out, host="c0ffee")
+    from msbrewrite.verify.probe import json_shape
+    assert got["/api"].shape == json_shape('{"a": 5, "b": 6, "host": "served by beefcafe"}', "beefcafe")
