@@ -26,6 +26,7 @@ HINTS = {
     "unresolved-variable": "set the variable with ARG or ENV, or write the path",
     "windows": "Windows images are out of scope: convert by hand",
     "scratch": "nothing is built: keep the file",
+    "nothing-to-build": "nothing is built: the image already is the runtime, keep the file",
     "parse-error": "fix the syntax: docker build rejects the file as well",
     "validation-failed": "please report it: msb refused its own output",
 }

@@ -145,6 +145,10 @@ def _convert(text: str, context: Context, options: Options) -> Result:
     else:
         found = run_detectors(facts)
         if not found or found[0].score < MIN_SCORE:
+            if not any(ins.keyword == "RUN" for ins in stage.instructions):
+                # `FROM nginx` + `COPY site/ /usr/share/nginx/html/`: no build to move out of the image
+                raise Refusal(f"nothing is built: the Dockerfile only adds files to {stage.image} (no RUN), so it "
+                              "already is the runtime image; keep the file", reason="nothing-to-build")
             hint = f" (weak signal: {found[0].language})" if found else ""
             raise Refusal(f"unknown language: no Go, Rust, Node, Python, Java, frontend, C/C++, .NET, PHP, Ruby, Bun or Deno build found{hint}; "
                           "use --language to choose one", reason="unknown-language")

@@ -295,9 +295,22 @@ def _open_root(facts: StageFacts, plan: BuildPlan) -> None:
                           "user reaches it")
 
 
+def volume_paths(facts: StageFacts) -> list[str]:
+    """The absolute mount points the stage's VOLUME lines declare, in order, once."""
+    from msbrewrite.model.shell import split_words
+    paths = []
+    for ins in facts.stage.instructions:
+        if ins.keyword == "VOLUME":
+            words = list(ins.json_args) if ins.json_args is not None else split_words(ins.args)
+            paths += [posixpath.normpath(posixpath.join(facts.workdir, w)) for w in words
+                      if w.startswith("/") and "$" not in w]
+    return list(dict.fromkeys(paths))
+
+
 def _create_places(facts: StageFacts, plan: BuildPlan, owner: str) -> None:
     staged = [d.rstrip("/") for d in plan.extra.get("staged_app_dirs", [])]
-    taken = {a.dest.rstrip("/") for a in plan.artifacts}
+    # a VOLUME's mount point is made by the VOLUME rule, which also warns about volumes root wrote
+    taken = {a.dest.rstrip("/") for a in plan.artifacts} | set(volume_paths(facts))
     new = []
     for place in assess(facts, plan).create:
         path = place.path

@@ -3,13 +3,11 @@ has a WORKDIR of its own) and the VOLUME mount points, created owned by a non-ro
 """
 from __future__ import annotations
 
-import posixpath
 
 from msbrewrite.model.analysis import StageFacts, image_workdir, is_root_user
 from msbrewrite.model.bases import image_parts
 from msbrewrite.model.plan import BuildPlan
 from msbrewrite.model.quoting import run_lines
-from msbrewrite.model.shell import split_words
 
 
 def workdir(facts: StageFacts, plan: BuildPlan) -> None:
@@ -37,14 +35,9 @@ def volumes(facts: StageFacts, plan: BuildPlan) -> None:
     if facts.user is not None and not is_root_user(facts.user) and facts.user_ins is not None \
             and facts.user_ins.index not in plan.builder_drop:
         return      # the builder ends as a non-root user: it may not create the directories
+    from msbrewrite.rules.reach import volume_paths, warn_existing_volumes
     owner = plan.user
-    paths = []
-    for ins in facts.stage.instructions:
-        if ins.keyword == "VOLUME":
-            words = list(ins.json_args) if ins.json_args is not None else split_words(ins.args)
-            paths += [posixpath.normpath(posixpath.join(facts.workdir, w)) for w in words
-                      if w.startswith("/") and "$" not in w]
-    new = [p for p in dict.fromkeys(paths) if p not in plan.produced]
+    new = [p for p in volume_paths(facts) if p not in plan.produced]
     if not new:
         return
     plan.builder_append.append("# mount points of the runtime VOLUMEs, copied with their owner\n"
@@ -54,5 +47,4 @@ def volumes(facts: StageFacts, plan: BuildPlan) -> None:
     shown = " ".join(new[:5]) + (f" and {len(new) - 5} more" if len(new) > 5 else "")
     plan.decisions.append(f"VOLUME {shown} is created owned by {owner}, so the non-root app can write to it")
     if facts.user is None or is_root_user(facts.user):
-        from msbrewrite.rules.reach import warn_existing_volumes
         warn_existing_volumes(plan, new, owner)

@@ -78,8 +78,18 @@ def test_a_go_mod_the_image_never_receives_does_not_make_it_go(tmp_path):
     (tmp_path / "tools").mkdir()
     (tmp_path / "tools" / "go.mod").write_text("module example.com/tools\n")
     (tmp_path / "run.sh").write_text("echo hi\n")
-    result = convert("FROM alpine:3.20\nCOPY run.sh /run.sh\nCMD [\"/run.sh\"]\n", tmp_path)
+    result = convert("FROM alpine:3.20\nCOPY run.sh /run.sh\nRUN chmod +x /run.sh\nCMD [\"/run.sh\"]\n", tmp_path)
     assert result.status == "refused" and result.reason_code == "unknown-language"
+
+
+def test_a_file_that_only_adds_files_to_its_base_already_is_the_runtime(tmp_path):
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "index.html").write_text("<p>hi</p>\n")
+    result = convert("FROM nginx\nWORKDIR /data\nCOPY nginx.conf /etc/nginx/nginx.conf\nCOPY site /data/site\n",
+                     tmp_path)
+    assert result.status == "refused" and result.reason_code == "nothing-to-build"
+    assert result.reason == ("nothing is built: the Dockerfile only adds files to nginx (no RUN), so it already is "
+                             "the runtime image; keep the file")
 
 
 def test_patch_paths_are_relative_to_the_repository_from_anywhere(tmp_path):
