@@ -33,7 +33,7 @@ from msbrewrite.rules.runtime_shell import (app_starts_a_shell, carry_shell_inst
 from msbrewrite.rules.runtime_user import choose_user
 from msbrewrite.model.plan import KEPT, KEPT_AND_COPIED, MOVED, REMOVED, REWRITTEN, BuildPlan
 from msbrewrite.rules.secret_values import SECRET_RE
-from msbrewrite.rules.secrets import env_secret_reason
+from msbrewrite.rules.secrets import env_pair_secret
 from msbrewrite.rules.start_command import cd_as_workdir, copied_onto_path, starts_a_shell
 from msbrewrite.model.quoting import env_line, env_subset, env_value
 from msbrewrite.model.shell import canonical_argv, drop_exec, shell_form_to_argv, split_words, start_assignments
@@ -58,11 +58,11 @@ def start(facts: StageFacts, plan: BuildPlan, build_only_env: set[str]) -> None:
                 _need_args(facts, plan, ins.args)
         elif kw == "ENV":
             pairs = parse_key_values(ins.args)
-            secret = [k for k, v in pairs if env_secret_reason(k, v) is not None]
+            secret = [k for k, v in pairs if env_pair_secret(k, v) is not None]
             runtime_keys = [k for k, _ in pairs if k not in build_only_env and k not in COMMON_BUILD_ENV
                             and k not in secret]
             if secret:
-                labels = [k + (env_secret_reason(k, v) or "") for k, v in pairs if k in secret]
+                labels = [k + (env_pair_secret(k, v) or "") for k, v in pairs if k in secret]
                 plan.warnings.append(
                     f"line {ins.lineno}: ENV {', '.join(labels)} looks like a secret; the original image "
                     "leaked it, the runtime stage does not carry it (pass it at run time instead)")

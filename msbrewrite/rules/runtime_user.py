@@ -76,6 +76,16 @@ def choose_user(facts: StageFacts, plan: BuildPlan, options: Options, base: Base
     if _numeric_uid_named_group(facts, plan, base, original):
         return
     if base.distroless:
+        kept = _original_uid(facts, original)
+        if kept:
+            # the uid is the image's contract with its volumes and host folders: a distroless image
+            # runs any uid, so the original's stays
+            plan.user = kept
+            if not image_parts(plan.runtime_base)[1]:
+                plan.runtime_base += ":nonroot"
+            plan.decisions.append(f"runtime runs as {kept}, the uid and gid of the original's user {original}, so "
+                                  "volumes and host folders it wrote stay writable")
+            return
         if base.nonroot_user:
             plan.user = base.nonroot_id
             if not image_parts(plan.runtime_base)[1]:
@@ -164,6 +174,58 @@ def _original_group_command(facts: StageFacts, base: Base, group: str) -> str | 
                     and not any("$" in w or "`" in w for w in c.argv):
                 return shlex.join(c.argv)
     return None
+
+
+# accounts the official images ship, by image name: (account, uid:gid)
+_IMAGE_ACCOUNTS = {"node": {"node": "1000:1000"}}
+
+
+def _original_uid(facts: StageFacts, original: str | None) -> str | None:
+    """The numeric uid:gid of the non-root user the original named, where it is certain: an account
+    its base image ships (node's `node`), or one its own useradd/adduser made with `-u UID` and a
+    known group (`-g GID`, a `groupadd -g GID` of that group, or a group named after the user)."""
+    if not original or is_root_user(original):
+        return None
+    name, _, group = original.partition(":")
+    shipped = _IMAGE_ACCOUNTS.get(facts.image_name or "", {}).get(name)
+    if shipped and group in ("", name):
+        return shipped
+    gids: dict[str, str] = {}
+    uid = gid = None
+    for c in (c for step in facts.steps for c in step.commands):
+        opts = _account_options(c.program, c.argv[1:])
+        if c.program in ("groupadd", "addgroup") and opts.get("gid") and opts.get("name"):
+            gids[opts["name"]] = opts["gid"]
+        if c.program in ("useradd", "adduser") and opts.get("name") == name and opts.get("uid"):
+            uid, gid = opts["uid"], opts.get("gid") or gids.get(opts.get("group") or name)
+    if uid and gid and uid.isdigit() and gid.isdigit() and (not group or gids.get(group, gid) == gid):
+        return f"{uid}:{gid}"
+    return None
+
+
+def _account_options(program: str, words: list[str]) -> dict[str, str]:
+    """uid, gid, group and the account's name from useradd/groupadd/BusyBox adduser/addgroup words
+    (useradd's -G lists extra groups; BusyBox adduser's -G is the account's own group)."""
+    out: dict[str, str] = {}
+    keys = {"-u": "uid", "--uid": "uid", "-g": "gid", "--gid": "gid", "--ingroup": "group",
+            "-G": "group" if program == "adduser" else "extra"}
+    i = 0
+    while i < len(words):
+        w = words[i]
+        key, eq, value = w.partition("=")
+        if key in keys and (eq or i + 1 < len(words)):
+            value = value if eq else words[i + 1]
+            field = keys[key]
+            # useradd -g takes a group name or a number; BusyBox adduser -G names the group
+            if field == "gid" and not value.isdigit():
+                field = "group"
+            out[field] = value
+            i += 1 if eq else 2
+            continue
+        if not w.startswith("-"):
+            out["name"] = w
+        i += 1
+    return out
 
 
 def _original_account_commands(facts: StageFacts, base: Base, name: str | None) -> list[str]:

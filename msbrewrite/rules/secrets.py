@@ -37,9 +37,9 @@ def guard_secrets(facts: StageFacts, plan: BuildPlan) -> None:
         pairs = parse_key_values(args)
         keys = [k for k, _ in pairs]
         refs = referenced_vars(line)
-        leaked = [k for k, v in pairs if env_secret_reason(k, v) is not None]
+        leaked = [k for k, v in pairs if env_pair_secret(k, v) is not None]
         used = sorted(r for r in refs if SECRET_RE.search(r) and r not in leaked)
-        labels = [k + (env_secret_reason(k, v) or "") for k, v in pairs if k in leaked]
+        labels = [k + (env_pair_secret(k, v) or "") for k, v in pairs if k in leaked]
         if used and not leaked:
             leaked = labels = [f"{', '.join(keys) or 'value'} (uses {', '.join(used)})"]
         clean = [(k, v) for k, v in pairs if k not in leaked and not any(
@@ -77,6 +77,14 @@ def guard_secrets(facts: StageFacts, plan: BuildPlan) -> None:
                                  "(a credential file); the runtime stage does not copy it")
     _warn_context_secrets(facts, plan)
     _guard_written(facts, plan)
+
+
+def env_pair_secret(name: str, value: str) -> str | None:
+    """env_secret_reason for a variable an ENV line sets: an empty value (`ENV TOKEN ""`) is a
+    default the app reads, with nothing in it to leak, so it stays in the runtime."""
+    if not value.strip().strip("\"'"):
+        return None
+    return env_secret_reason(name, value)
 
 
 def env_secret_reason(name: str, value: str) -> str | None:

@@ -144,3 +144,22 @@ def test_a_global_cli_serving_a_mounted_folder_keeps_the_user_that_can_write_it(
     assert code == 0 and report["verdict"] == "PASS", (found, report["smoke"]["detail"])
     assert [n["text"] for n in json.loads((data / "db.json").read_text())["notices"]] == \
         ["welcome", "hello", "hello"]       # the original's POST, then the converted image's
+
+
+def test_the_original_users_uid_stays_so_its_host_folder_stays_writable(engine_env, tmp_path):
+    # USER node (uid 1000) and the README's `-v $(pwd)/notes:/inbox`: the host folder belongs to
+    # 1000. The previous conversion ran as distroless's 65532, and every POST failed with EACCES.
+    import os
+    if os.geteuid() != 0:
+        pytest.skip("the test hands a folder to uid 1000, which needs root")
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    os.chown(notes, 1000, 1000)
+    tmp_path.chmod(0o755)
+    post = "curl -sf -X POST -d 'buy milk' http://127.0.0.1:$PORT/"
+    code, report = verify_json(engine_env, str(DATA / "node-user-host-folder" / "Dockerfile"), "--no-discover",
+                               f"--run-arg=-v={notes}:/inbox", "--smoke-cmd", post)
+    assert report["original"]["ok"] and report["converted"]["ok"], report["converted"].get("log_tail")
+    found = [(d["kind"], d["what"]) for d in report.get("differences", [])]
+    assert code == 0 and report["verdict"] == "PASS", (found, report["smoke"]["detail"])
+    assert len(list(notes.iterdir())) == 2      # one note from each image

@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from msbrewrite import convert
 from msbrewrite.model.analysis import is_root_user
 from msbrewrite.model.dockerfile import parse
 from snapshots import cases, run_case
@@ -63,7 +64,9 @@ def test_users_msb_introduces_are_numeric(text, result):
     if not final or is_root_user(final[-1]):
         return
     if original:
-        assert final[-1] in (original[-1], original[-1].split(":")[0], "65532:65532"), (original, final)
+        kept_uid = any("the uid and gid of the original's user" in d for d in result.decisions)
+        assert final[-1] in (original[-1], original[-1].split(":")[0], "65532:65532") or \
+            kept_uid and re.fullmatch(r"\d+:\d+", final[-1]), (original, final)
     else:
         assert re.fullmatch(r"\d+:\d+", final[-1]), final
 
@@ -187,3 +190,21 @@ def test_a_start_line_that_starts_a_system_daemon_starts_as_root(cmd, root):
     result = convert(text)
     assert result.status == "converted", result.reason
     assert is_root_user(effective_user(result.text)) == root, result.decisions
+
+
+GO_USER = ("FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /usr/local/bin/svc .\n{accounts}"
+           "USER {user}\nCMD [\"/usr/local/bin/svc\"]\n")
+
+
+@pytest.mark.parametrize("accounts, user, runs_as", [
+    ("RUN groupadd -g 2000 svc && useradd -u 2000 -g svc svc\n", "svc", "2000:2000"),
+    ("RUN useradd --uid 1500 --gid 1600 svc\n", "svc:1600", "1500:1600"),
+    ("RUN addgroup -g 3000 -S svc && adduser -S -u 3000 -G svc svc\n", "svc", "3000:3000"),
+    ("RUN useradd svc\n", "svc", "65532:65532"),        # a uid the build picks: not known here
+])
+def test_a_distroless_runtime_keeps_the_uid_of_the_user_the_original_named(tmp_path, accounts, user, runs_as):
+    (tmp_path / "go.mod").write_text("module example.com/svc\n\ngo 1.22\n")
+    (tmp_path / "main.go").write_text("package main\n\nfunc main() {}\n")
+    result = convert(GO_USER.format(accounts=accounts, user=user), str(tmp_path))
+    assert result.status == "converted", result.reason
+    assert effective_user(result.text) == runs_as, result.decisions

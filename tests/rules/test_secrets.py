@@ -158,3 +158,14 @@ def test_secret_values_by_format(value):
 def test_ordinary_values_are_not_secrets(value):
     from msbrewrite.rules.secret_values import secret_value_kind
     assert secret_value_kind(value) is None
+
+
+def test_an_empty_default_of_a_secret_named_variable_stays_in_the_runtime(tmp_path):
+    # `ENV TOKEN ""` documents a setting the app reads; there is nothing in it to leak
+    result = convert('FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nENV TOKEN="" API_KEY=\nENV DB_PASSWORD=hunter2\n'
+                     'CMD ["python", "app.py"]\n', make_context(tmp_path, {"app.py": "print('hi')\n"}))
+    final = runtime_stage(result.text)
+    assert 'ENV TOKEN="" API_KEY=' in final and "hunter2" not in final
+    assert [w for w in result.warnings if "looks like a secret" in w] == [
+        "line 5: ENV DB_PASSWORD looks like a secret; the original image leaked it, the runtime stage does not "
+        "carry it (pass it at run time instead)"]
