@@ -163,3 +163,41 @@ def test_the_original_users_uid_stays_so_its_host_folder_stays_writable(engine_e
     found = [(d["kind"], d["what"]) for d in report.get("differences", [])]
     assert code == 0 and report["verdict"] == "PASS", (found, report["smoke"]["detail"])
     assert len(list(notes.iterdir())) == 2      # one note from each image
+
+
+def _stop_code(env: dict, tag: str, *run_args: str) -> tuple[int, str]:
+    """Start the image, wait for its `ready` line, `docker stop` it: (exit code, its log)."""
+    cid = docker(env, "run", "-d", "--network=none", *run_args, tag).stdout.strip()
+    try:
+        follow = subprocess.Popen([env["MSB_DOCKER"], "logs", "-f", cid], env=env, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, text=True)
+        for line in follow.stdout:       # ends when the container does
+            if line.strip() == "ready":
+                break
+        follow.kill()
+        follow.wait()
+        docker(env, "stop", "-t", "60", cid)
+        code = int(docker(env, "inspect", "-f", "{{.State.ExitCode}}", cid).stdout.strip())
+        return code, docker(env, "logs", cid).stdout
+    finally:
+        docker(env, "rm", "-f", cid)
+
+
+def test_node_that_replaced_npm_as_pid_1_still_stops_on_sigterm(engine_env, tmp_path):
+    # under `npm start`, node was npm's child and SIGTERM ended it; as PID 1 a signal without a
+    # handler is ignored, so `docker stop` waited its whole timeout and killed it (exit 137)
+    context = tmp_path / "app"
+    shutil.copytree(DATA / "node-npm-stop", context)
+    result = convert((context / "Dockerfile").read_text(), context)
+    assert result.status == "converted", result.reason
+    (context / "Dockerfile.msb").write_text(result.text)
+    tag = f"msb-e2e/node-stop-{uuid.uuid4().hex[:10]}"
+    proc = docker(engine_env, "build", "--network=host", "-q", "-t", tag, "-f", str(context / "Dockerfile.msb"),
+                  str(context))
+    assert proc.returncode == 0, f"the converted file does not build:\n{result.text}\n{proc.stderr[-3000:]}"
+    try:
+        assert _stop_code(engine_env, tag)[0] == 143          # ended by SIGTERM, not killed
+        code, log = _stop_code(engine_env, tag, "-e", "HANDLE=1")
+        assert code == 0 and "closing" in log, log           # the app's own handler ran, and decided
+    finally:
+        docker(engine_env, "image", "rm", "-f", tag)

@@ -203,7 +203,7 @@ def test_a_yarn_start_that_became_node_installs_no_yarn(tmp_path):
     text = _shop('CMD ["yarn", "start"]', "RUN apk add --no-cache yarn\n", "node:20-alpine")
     result = convert(text.replace("npm ci", "yarn install --frozen-lockfile"), ctx)
     runtime = _runtime(result)
-    assert 'CMD ["node", "index.js"]' in runtime
+    assert 'CMD ["node", "--require", "/usr/local/lib/msb/pid1-signals.cjs", "index.js"]' in runtime
     assert "apk add" not in runtime and "yarn" not in runtime
 
 
@@ -223,7 +223,7 @@ def test_exec_npm_start_is_resolved_like_npm_start(tmp_path):
     result = convert(_shop("CMD exec npm start"), ctx)
     runtime = _runtime(result)
     assert runtime.startswith("gcr.io/distroless/nodejs20-debian12"), runtime
-    assert 'CMD ["index.js"]' in runtime
+    assert 'CMD ["--require", "/usr/local/lib/msb/pid1-signals.cjs", "index.js"]' in runtime
 
 
 def test_a_kept_shell_start_command_still_keeps_a_shell(tmp_path):

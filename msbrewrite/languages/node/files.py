@@ -217,14 +217,14 @@ class NodeFiles:
         return {p[len(prefix):] for p in self.removed_paths() if p.startswith(prefix) and "/" not in p[len(prefix):]}
 
     def _entry_top(self) -> str | None:
-        argv = self.entry_node or []
-        for w in argv[1:]:
-            if w.startswith("-"):
-                continue
-            path = posixpath.normpath(posixpath.join(self.appdir, w))
-            prefix = self.appdir.rstrip("/") + "/"
-            return path[len(prefix):].split("/")[0] if path.startswith(prefix) else None
-        return None
+        """The top-level name, under the app directory, of the script node starts (not a preload's)."""
+        from msbrewrite.languages.node.imports import node_args
+        _, script = node_args((self.entry_node or [])[1:])
+        if script is None:
+            return None
+        path = posixpath.normpath(posixpath.join(self.appdir, script))
+        prefix = self.appdir.rstrip("/") + "/"
+        return path[len(prefix):].split("/")[0] if path.startswith(prefix) else None
 
     def _compiled_source(self, outputs: set[str]) -> str | None:
         """The TypeScript source dir a tsc/nest build replaces, when it holds nothing else."""

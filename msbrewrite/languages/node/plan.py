@@ -181,6 +181,7 @@ class NodePlanner(NodeFiles, NodeStart, NodePackageManager, NodeBase):
         else:
             runtime.entry_script(facts, plan, lead)
         self.carry_package_manager()
+        self.carry_pid1_signals()
         if plan.runtime_base.startswith("gcr.io/distroless/"):
             self.distroless_entry()
         self._env()

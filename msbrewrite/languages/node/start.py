@@ -13,6 +13,7 @@ import posixpath
 import re
 
 from msbrewrite.model.analysis import command_argv
+from msbrewrite.model.quoting import sh
 from msbrewrite.model.shell import drop_exec, plain_start_argv, shell_script, split_commands
 from msbrewrite.languages.node.imports import node_args, package_of, packages_loaded
 from msbrewrite.model.package_json import resolve_script, run_target, tsconfig_out_dir
@@ -33,6 +34,16 @@ BIN_FILES = {"next": "next/dist/bin/next", "pm2-runtime": "pm2/bin/pm2-runtime",
              "ts-node": "ts-node/dist/bin.js", "prisma": "prisma/build/index.js"}
 # process wrappers that run the real command after them
 WRAPPERS = {"tini", "dumb-init", "docker-entrypoint.sh"}
+# preloaded when node replaces npm/yarn as PID 1: a signal without a handler ends it as it ends any
+# other process (the kernel gives PID 1 no default action), and an app's own handler stays in charge
+PID1_SIGNALS = "/usr/local/lib/msb/pid1-signals.cjs"
+_PID1_LINES = (
+    "// node is PID 1 here, where SIGTERM and SIGINT have no default action: end the process as the",
+    "// kernel ends any other one, unless the app handles the signal itself",
+    "for (const [signal, code] of [[\"SIGTERM\", 143], [\"SIGINT\", 130]]) {",
+    "  process.on(signal, () => { if (process.listenerCount(signal) === 1) process.exit(code); });",
+    "}",
+)
 
 
 class NodeStart:
@@ -181,8 +192,15 @@ class NodeStart:
                 # what `yarn start` does under Plug'n'Play: preload the resolver
                 node = ["node", "--require", posixpath.join(self.install_dir or self.appdir, ".pnp.cjs"), *node[1:]]
             self.entry_env.update(env)
-            self.plan.decisions.append(f"`{' '.join(core)}` resolved to `{' '.join(node)}` "
-                                       f"({posixpath.basename(core[0])} would not forward SIGTERM to the app)")
+            manager = posixpath.basename(core[0])
+            self.plan.decisions.append(f"`{' '.join(core)}` resolved to `{' '.join(node)}` (the runtime needs no "
+                                       f"{manager}, and node gets the container's signals itself)")
+            if node[:1] == ["node"]:
+                # under the manager, node was a child that SIGTERM ended; as PID 1 it would ignore it
+                node = ["node", "--require", PID1_SIGNALS, *node[1:]]
+                self.plan.decisions.append(
+                    f"node runs as PID 1, where SIGTERM and SIGINT have no default action: {PID1_SIGNALS} ends it "
+                    f"on them, as they ended it under {manager}, unless the app handles the signal itself")
         else:
             self._dev_check(core)
             node = self.to_node(core, why) if not self.dev_entry else None
@@ -193,6 +211,18 @@ class NodeStart:
                 return
         self.entry_core, self.entry_node = core, node
         self._dev_check(node)
+
+    def carry_pid1_signals(self) -> None:
+        """The preload the start command names (PID1_SIGNALS), written in the builder and copied."""
+        plan = self.plan
+        words = [w for argv in (plan.cmd, plan.entrypoint) if isinstance(argv, list) for w in argv]
+        if PID1_SIGNALS not in words:
+            return
+        lines = " \\\n".join(f"    {sh(line)}" for line in _PID1_LINES)
+        plan.builder_append.append("# node as PID 1 ends on SIGTERM/SIGINT as it did under the package manager\n"
+                                   f"RUN mkdir -p /tmp/msb-node && printf '%s\\n' \\\n{lines} \\\n"
+                                   "    > /tmp/msb-node/pid1-signals.cjs")
+        plan.copy("/tmp/msb-node/pid1-signals.cjs", PID1_SIGNALS, "ends node as PID 1 on SIGTERM/SIGINT")
 
     def dev_imports(self) -> None:
         """The server loads a package listed only under devDependencies: the original had it

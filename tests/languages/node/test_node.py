@@ -96,7 +96,7 @@ def test_prune_comes_after_the_build(tmp_path):
     text = r.text
     assert text.index("RUN npm run build") < text.index("RUN npm prune --omit=dev") < text.index("FROM gcr.io")
     # dist/ comes with the staged app directory; src/ holds only TypeScript compiled into it
-    assert 'CMD ["dist/index.js"]' in text and "COPY --from=builder --chown=65532:65532 /tmp/msb-runtime/ /" in text
+    assert 'CMD ["--require", "/usr/local/lib/msb/pid1-signals.cjs", "dist/index.js"]' in text and "COPY --from=builder --chown=65532:65532 /tmp/msb-runtime/ /" in text
     assert '-path "$s"/src' in text and "/app/src" not in text
 
 
@@ -112,7 +112,7 @@ def test_yarn4_focus_and_distroless_override(tmp_path):
     r = _convert("FROM node:22\nWORKDIR /app\nCOPY . .\nRUN corepack enable && yarn install --immutable\n"
                  "CMD [\"yarn\", \"start\"]\n", files, tmp_path, runtime="slim")
     assert "RUN yarn workspaces focus --all --production" in r.text
-    assert "FROM node:22-slim" in r.text and 'CMD ["node", "index.js"]' in r.text
+    assert "FROM node:22-slim" in r.text and 'CMD ["node", "--require", "/usr/local/lib/msb/pid1-signals.cjs", "index.js"]' in r.text
 
 
 def test_pnpm_bin_shims_are_not_run_with_node(tmp_path):
