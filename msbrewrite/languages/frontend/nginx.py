@@ -27,6 +27,8 @@ CONF_DEST = "/etc/nginx/conf.d/default.conf"
 CONF_TMP = "/tmp/nginx-default.conf"
 UNPRIVILEGED_PORT = 8080
 # content-hashed build files, per framework: safe to cache for a year
+# dev servers built on webpack-dev-server, whose history fallback skips a path with a dot
+WEBPACK_DEV = ("angular", "cra", "vue-cli")
 IMMUTABLE = {
     "vite": ["^~ /assets/"], "docusaurus": ["^~ /assets/"], "cra": ["^~ /static/"],
     "sveltekit": ["^~ /_app/immutable/"], "astro": ["^~ /_astro/"], "next": ["^~ /_next/static/"],
@@ -132,10 +134,19 @@ class NginxServer:
             # mode) to any client, but never for a path whose last segment has a dot
             shell = "nodot" if (self.vite_major() or 5) < 5 else "html"
         named_shell = spa and kind in ("serve", "vite-preview")
+        webpack_dev = spa and not named_shell and self.site.dev_server and self.site.framework in WEBPACK_DEV
+        if webpack_dev:
+            # webpack's dev server (history fallback) sends the shell for a path without a dot only:
+            # a missing image or script stays a 404
+            shell, named_shell = "nodot", True
         if clean_urls:
             self.plan.decisions.append("nginx follows serve's clean URLs: /page.html redirects to /page, which "
                                        "serves page.html")
-        if named_shell:
+        if webpack_dev:
+            self.plan.decisions.append(f"nginx answers a missing path with the app shell unless the last part of "
+                                       f"the path has a dot, as the {self.site.framework} dev server's history "
+                                       "fallback did")
+        elif named_shell:
             self.plan.decisions.append(
                 "nginx answers a missing path with the app shell, as " + {
                     "all": "serve -s did, a missing build file too",

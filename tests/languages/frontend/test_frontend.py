@@ -90,8 +90,10 @@ def test_nginx_config_step_writes_the_rendered_config(tmp_path):
         port = re.search(r"(?m)^EXPOSE (\d+)$", text).group(1)
         assert f"listen {port};" in conf, case.name
         # the app shell for a missing path, unless the original's static server answered 404 there
-        fallback = not re.search(r"(?m)^CMD .*(http-server|serve)\b", (case / "Dockerfile").read_text()) or \
-            re.search(r"(?m)^CMD .*\bserve\b.*(-s|--single)\b", (case / "Dockerfile").read_text())
+        # (the program itself, not `ng serve` or `yarn serve`)
+        program = r'(?m)^CMD \[?"?(?:npx"?,? *"?)?'
+        fallback = not re.search(program + r"(http-server|serve)\b", (case / "Dockerfile").read_text()) or \
+            re.search(program + r"serve\b.*(-s|--single)\b", (case / "Dockerfile").read_text())
         shell = "/index.html;" in conf or "@app_shell;" in conf     # served from a named location: serve, vite
         assert "try_files $uri" in conf and (shell if fallback else "=404;" in conf), case.name
         assert "gzip on;" in conf and 'Cache-Control "no-cache"' in conf and "immutable" in conf
