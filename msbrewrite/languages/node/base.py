@@ -24,6 +24,9 @@ RUNTIME_PACKAGES = {"tini", "dumb-init", "ffmpeg", "imagemagick", "graphicsmagic
 NODE_OWN_PACKAGES = {"nodejs", "nodejs-current", "npm", "yarn", "yarnpkg", "corepack"}
 
 
+# pm2's commands: a process manager that restarts the app and ends its old process tree with `ps`
+PM2 = {"pm2", "pm2-runtime", "pm2-docker"}
+
 class NodeBase:
     """Runtime-base decisions for NodePlanner (which holds facts, plan, options, tag, entry_node...)."""
 
@@ -72,6 +75,12 @@ class NodeBase:
             wanted -= own
             plan.decisions.append(f"{', '.join(sorted(own))} not installed in the runtime: the node image has "
                                   "its own node, npm and yarn")
+        if entry_words & PM2 and not facts.is_alpine and "slim" not in (facts.image_tag or ""):
+            # pm2 ends the app's process tree with `ps` before each restart: the full node image has
+            # it, a slim one not (the restart then fails and pm2 stops)
+            wanted.add("procps")
+            plan.decisions.append("pm2 runs `ps` to restart the app, as the original's full node image had it: "
+                                  "procps installed in the runtime")
         if self._uses_prisma():
             wanted.add("openssl")
             plan.decisions.append("Prisma's query engine looks for OpenSSL: openssl installed in the runtime")

@@ -233,3 +233,15 @@ def test_a_build_an_install_hook_runs_is_build_output(tmp_path, hook, install, c
     result = convert(f"FROM node:20\nCOPY . .\nRUN {install}\nCMD [\"node\", \"dist/server.js\"]\n", str(tmp_path))
     assert result.status == "converted", result.reason
     assert ("COPY --from=builder --chown=65532:65532 /dist /dist\n" in result.text) is copied, result.text
+
+
+@pytest.mark.parametrize("image, procps", [("node:20", True), ("node:20-slim", False)])
+def test_pm2_keeps_the_ps_it_restarts_the_app_with(tmp_path, image, procps):
+    # pm2 ends the old process tree with `ps` before each restart: node:20 has it, node:20-slim not
+    (tmp_path / "package.json").write_text('{"dependencies": {"express": "4"}}')
+    (tmp_path / "app.js").write_text("require('express')().listen(3000)\n")
+    result = convert(f"FROM {image}\nWORKDIR /app\nCOPY . .\nRUN npm install && npm install -g pm2\n"
+                     "CMD [\"pm2-runtime\", \"app.js\", \"--watch\"]\n", str(tmp_path))
+    assert result.status == "converted", result.reason
+    runtime = result.text.rpartition("\nFROM ")[2]
+    assert ("apt-get install -y --no-install-recommends procps" in runtime) is procps, runtime
