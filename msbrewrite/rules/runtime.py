@@ -218,6 +218,33 @@ def entry_script(facts: StageFacts, plan: BuildPlan, argv: list[str] | None) -> 
     plan.decisions.append(f"entrypoint script {first} is copied; the runtime keeps a shell to run it")
 
 
+def _files_the_command_names(facts: StageFacts, plan: BuildPlan) -> None:
+    """A file the build copied into the image by its own path and the start command names
+    (`COPY template.html /` + `CMD ["build", "--template-file", "/template.html"]`) is in the runtime,
+    wherever it lies: no copy of the app's folders may hold it."""
+    from msbrewrite.model.analysis import command_argv
+    words = [w.partition("=")[2] if w.startswith("-") and "=" in w else w
+             for ins in (facts.entrypoint, facts.cmd) for w in command_argv(ins) or []]
+    named = {posixpath.normpath(w) for w in words if w.startswith("/") and "$" not in w}
+    if not named:
+        return
+    # copied by a same-path COPY of a folder, or inside an app folder staged whole
+    covered = [a.dest.rstrip("/") for a in plan.artifacts if a.source.rstrip("/") == a.dest.rstrip("/")] + \
+        [d.rstrip("/") for d in plan.extra.get("staged_app_dirs", [])]
+    for cp in facts.copies:
+        if cp.from_stage or len(cp.sources) != 1 or "$" in cp.dest:
+            continue
+        src = cp.sources[0]
+        rel = posixpath.normpath(src.lstrip("/"))
+        if any(ch in src for ch in "*?[") or "://" in src or facts._is_dir_source(src, rel):
+            continue
+        dest = posixpath.normpath(posixpath.join(cp.dest, posixpath.basename(rel)) if cp.dest.endswith("/")
+                                  else cp.dest)
+        if dest in named and dest not in plan.produced and \
+                not any(dest == c or dest.startswith(c + "/") for c in covered if c):
+            plan.copy(dest, dest, f"named by the start command (copied by line {cp.ins.lineno})")
+
+
 def finish(facts: StageFacts, plan: BuildPlan, options: Options, shell_base: str = DEBIAN_SLIM) -> None:
     """Base switch for shells, runtime user, workdir and healthcheck."""
     base = describe(plan.runtime_base)
@@ -241,6 +268,7 @@ def finish(facts: StageFacts, plan: BuildPlan, options: Options, shell_base: str
     make_reachable(facts, plan, introduced_owner(facts, plan))
     _healthcheck(facts, plan, base)
     volumes(facts, plan)
+    _files_the_command_names(facts, plan)
     runtime_downloads.carry(facts, plan)
     system_config.carry(facts, plan)
     for extra in options.extra_paths:

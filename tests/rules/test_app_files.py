@@ -283,3 +283,13 @@ def test_go_vendor_folder_stays_build_only_in_root(tmp_path):
     (tmp_path / "go.mod").write_text("module x\n")
     df = "FROM golang:1.22\nCOPY . .\nRUN go build -o /server .\nCMD [\"/server\"]\n"
     assert "/vendor" not in convert(df, tmp_path).text.split("FROM ")[-1]
+
+
+def test_a_file_the_start_command_names_by_its_path_reaches_the_runtime(tmp_path):
+    # `COPY template.html /` beside a global CLI: no copy of the app's folder holds it, and the
+    # converted container stopped at `--template-file /template.html`
+    (tmp_path / "template.html").write_text("<html>{{marks}}</html>\n")
+    result = convert("FROM node:20\nRUN npm install -g static-marks\nCOPY template.html /\nWORKDIR /marks\n"
+                     'ENTRYPOINT ["static-marks"]\nCMD ["build", "--template-file=/template.html", "*"]\n', str(tmp_path))
+    assert result.status == "converted", result.reason
+    assert "COPY --from=builder /template.html /template.html\n" in result.text
