@@ -9,6 +9,7 @@ import re
 
 from msbrewrite.model.analysis import StageFacts, is_root_user
 from msbrewrite.model.plan import BuildPlan
+from msbrewrite.model.quoting import sh
 from msbrewrite.rules.staging_step import WHY
 from msbrewrite.support import lazy_re
 
@@ -40,6 +41,8 @@ def drop_redundant(plan: BuildPlan) -> None:
 # names of folders an app writes to at run time (logs, uploads, databases)
 _STATE_NAME_RE = lazy_re.compile(r"^(data|logs?|uploads?|media|storage|db|database|files|sessions|cache|state|tmp|"
                                  r"backups?|var|run|sqlite|attachments|downloads)$", re.I)
+# the builder folder that holds a state folder with a mode of its own, inside its parents
+STATE_ROOT = "/tmp/msb-state"
 _NOT_STATE = ("/tmp", "/root", "/usr", "/etc", "/proc", "/sys", "/dev", "/bin", "/sbin", "/lib", "/lib64",
               "/var/lib/apt", "/var/lib/dpkg", "/var/cache", "/run", "/opt/venv", "/go", "/usr/local")
 
@@ -48,7 +51,11 @@ def carry_state_dirs(facts: StageFacts, plan: BuildPlan) -> None:
     """Folders the build made for the app to write in (`mkdir -p /data`, `chmod 777 /var/log/app`)
     exist in the runtime too, owned by the user msb introduced (a root original could write them)."""
     made: dict[str, str] = {}
+    modes: dict[str, str] = {}          # folder -> the mode a `chmod 700 DIR` gave it
     for c in facts.commands():
+        words = [w for w in c.argv[1:] if not w.startswith("-")]
+        if c.program == "chmod" and len(words) > 1 and re.fullmatch(r"[0-7]{3,4}", words[0]):
+            modes.update({posixpath.normpath(posixpath.join(c.cwd, w)): words[0] for w in words[1:]})
         if c.program == "mkdir":
             for w in c.argv[1:]:
                 if not w.startswith("-") and "$" not in w and "*" not in w:
@@ -69,8 +76,18 @@ def carry_state_dirs(facts: StageFacts, plan: BuildPlan) -> None:
                 any(path == d or path.startswith(d.rstrip("/") + "/") for d in staged) or path in taken or \
                 any(t.startswith(path + "/") for t in taken):
             continue
-        art = plan.copy(path, path, f"state folder ({why})")
-        art.chown = owner
+        mode = modes.get(path, "755").lstrip("0") or "0"
+        if mode != "755":
+            # COPY makes the folder it copies into 755: a private one (chmod 700) travels inside
+            # its parent, which keeps its mode, as the staged app folders do
+            parent = posixpath.dirname(path)
+            wrap = STATE_ROOT + parent.rstrip("/") + "/"
+            plan.builder_append.append(f"# {path} keeps its mode {mode} (a COPY of the folder itself would make it 755)\n"
+                                       f"RUN mkdir -p {sh(wrap)} && cp -a {sh(path)} {sh(wrap)}")
+            if wrap not in plan.produced:
+                plan.copy(wrap, parent.rstrip("/") + "/", f"state folder ({why}), mode {mode}").chown = owner
+        else:
+            plan.copy(path, path, f"state folder ({why})").chown = owner
         plan.decisions.append(f"{path} exists in the runtime too ({why})" +
                               (f", owned by {owner}" if owner else ""))
 

@@ -201,3 +201,23 @@ def test_node_that_replaced_npm_as_pid_1_still_stops_on_sigterm(engine_env, tmp_
         assert code == 0 and "closing" in log, log           # the app's own handler ran, and decided
     finally:
         docker(engine_env, "image", "rm", "-f", tag)
+
+
+def test_a_private_state_folder_keeps_its_mode(engine_env, tmp_path):
+    # `chmod 700 /upload`: a COPY of the folder itself made it 755 in the runtime, so any account
+    # in the container could list what was uploaded
+    context = tmp_path / "app"
+    shutil.copytree(DATA / "node-private-upload", context)
+    result = convert((context / "Dockerfile").read_text(), context)
+    assert result.status == "converted", result.reason
+    (context / "Dockerfile.msb").write_text(result.text)
+    tag = f"msb-e2e/node-private-{uuid.uuid4().hex[:10]}"
+    proc = docker(engine_env, "build", "--network=host", "-q", "-t", tag, "-f", str(context / "Dockerfile.msb"),
+                  str(context))
+    assert proc.returncode == 0, f"the converted file does not build:\n{result.text}\n{proc.stderr[-3000:]}"
+    try:
+        stat = docker(engine_env, "run", "--rm", "--network=none", "--entrypoint", "/nodejs/bin/node", tag, "-e",
+                      "const s = require('fs').statSync('/upload'); console.log((s.mode & 0o777).toString(8), s.uid)")
+        assert stat.stdout.split() == ["700", "1000"], (stat.stdout, stat.stderr, result.text)
+    finally:
+        docker(engine_env, "image", "rm", "-f", tag)

@@ -160,7 +160,9 @@ def test_state_folders_made_by_the_build_exist_in_the_runtime_owned_by_the_new_u
                 "&& mkdir -p /data /opt/build && chmod 777 /var/log/shop && chmod +x /usr/local/bin/run\n"
                 "CMD [\"python\", \"app.py\"]\n")
     assert "COPY --from=builder --chown=10001:10001 /data /data" in r.text
-    assert "COPY --from=builder --chown=10001:10001 /var/log/shop /var/log/shop" in r.text
+    # a folder with a mode of its own (777) travels inside its parent, which keeps the mode
+    assert "RUN mkdir -p /tmp/msb-state/var/log/ && cp -a /var/log/shop /tmp/msb-state/var/log/" in r.text
+    assert "COPY --from=builder --chown=10001:10001 /tmp/msb-state/var/log/ /var/log/" in r.text
     assert "/opt/build" not in r.text.split("# runtime")[1]       # not a state folder by name
     assert "/usr/local/bin/run /usr" not in r.text                 # chmod +x opens nothing for writing
 
