@@ -59,8 +59,8 @@ def start(facts: StageFacts, plan: BuildPlan, build_only_env: set[str]) -> None:
         elif kw == "ENV":
             pairs = parse_key_values(ins.args)
             secret = [k for k, v in pairs if env_pair_secret(k, v) is not None]
-            runtime_keys = [k for k, _ in pairs if k not in build_only_env and k not in COMMON_BUILD_ENV
-                            and k not in secret]
+            runtime_keys = [k for k, v in pairs if k not in build_only_env and k not in secret and
+                            (k not in COMMON_BUILD_ENV or k == "PATH" and _app_path(facts, v))]
             if secret:
                 labels = [k + (env_pair_secret(k, v) or "") for k, v in pairs if k in secret]
                 plan.warnings.append(
@@ -216,6 +216,17 @@ def entry_script(facts: StageFacts, plan: BuildPlan, argv: list[str] | None) -> 
     plan.copy(path, path, "entrypoint script")
     plan.needs_shell = True
     plan.decisions.append(f"entrypoint script {first} is copied; the runtime keeps a shell to run it")
+
+
+def _app_path(facts: StageFacts, value: str) -> bool:
+    """`ENV PATH=.:$PATH`, `PATH=/app/bin:$PATH`: every folder the line adds is the app's own (the
+    working directory, a folder under the app's), so the programs the app starts are found there in
+    the runtime too. A toolchain's folder (/usr/local/go/bin, /root/.cargo/bin) stays in the builder."""
+    app = posixpath.normpath(facts.workdir or "/")
+    added = [e for e in value.split(":") if e not in ("$PATH", "${PATH}")]
+    return bool(added) and all(
+        e and "$" not in e and (not e.startswith("/") or app != "/" and (posixpath.normpath(e) + "/").startswith(app + "/"))
+        for e in added)
 
 
 def _files_the_command_names(facts: StageFacts, plan: BuildPlan) -> None:

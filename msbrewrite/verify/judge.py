@@ -3,6 +3,8 @@
 program (same exit code, same output), inconclusive when the original fails the same check. Pure."""
 from __future__ import annotations
 
+from msbrewrite.support import lazy_re
+
 from msbrewrite.support.records import asdict, field, record
 from msbrewrite.verify.clock import same_apart_from_times
 from msbrewrite.verify.output import first_line
@@ -152,8 +154,14 @@ def _failing(run: CliRun) -> str | None:
     for line in (run.stderr + "\n" + run.stdout).splitlines():
         found = match(line)
         if found and found.name in _BROKEN:
-            last = found.line[:160]
+            last = _PACKAGES.sub("<site-packages>", found.line)[:160]
     return last
+
+
+# where Python packages live: msb moves them into its virtualenv (/opt/venv), so the same error names
+# another folder there (from the system's site- or dist-packages, a `pip install --user` folder)
+_PACKAGES = lazy_re.compile(r"(?:/usr(?:/local)?/lib/python[\d.]*|/root/\.local/lib/python[\d.]*|"
+                            r"/opt/venv/lib/python[\d.]*|/usr/lib/python3)/(?:site|dist)-packages")
 
 
 def ports_of(sockets: list) -> str:

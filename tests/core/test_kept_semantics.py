@@ -113,3 +113,17 @@ def test_patch_paths_outside_a_repository_are_relative_to_the_root(tmp_path):
     proc = msb("migrate", tmp_path / "tree", "--patch", "-", "-q", cwd=tmp_path / "elsewhere")
     assert proc.returncode == 0, proc.stderr
     assert "diff --git a/svc/Dockerfile b/svc/Dockerfile" in proc.stdout
+
+
+@pytest.mark.parametrize("line, carried", [
+    ("ENV PATH=.:$PATH", True),                     # the app's own folder: programs it starts are there
+    ("ENV PATH=/srv/tool/bin:$PATH", True),
+    ("ENV PATH=/usr/local/go/bin:$PATH", False),    # a toolchain the runtime does not have
+    ("ENV PATH=/root/.cargo/bin:.:$PATH", False),
+])
+def test_folders_an_env_path_adds_for_the_app_reach_the_runtime(tmp_path, line, carried):
+    (tmp_path / "tool.py").write_text("print('hi')\n")
+    result = convert(f"FROM python:3.12-slim\nWORKDIR /srv/tool\nCOPY . .\n{line}\nCMD [\"python\", \"tool.py\"]\n",
+                     tmp_path)
+    assert result.status == "converted", result.reason
+    assert (line in result.text.rpartition("\nFROM ")[2]) is carried

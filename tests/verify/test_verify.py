@@ -465,3 +465,15 @@ def test_a_converted_image_that_cannot_start_fails_where_the_original_only_waite
     exited = judge_server(waiting, ServerRun(port=None, stayed_up=False, exit_code=127))
     assert not exited.passed and exited.inconclusive is None and "where the original kept running" in exited.detail
     assert judge_server(waiting, ServerRun(port=None, stayed_up=True)).inconclusive
+
+
+def test_the_same_crash_from_packages_msb_moved_into_its_virtualenv_is_the_same_failure():
+    crash = ("Traceback (most recent call last):\n  File \"/app/app.py\", line 1, in <module>\n"
+             "ImportError: cannot import name 'url_quote' from 'werkzeug.urls' ({}/werkzeug/urls.py)\n")
+    for moved_from in ("/usr/local/lib/python3.11/site-packages", "/usr/local/lib/python3.11/dist-packages",
+                       "/root/.local/lib/python3.11/site-packages", "/usr/lib/python3/dist-packages"):
+        smoke = judge_cli(CliRun(1, "", crash.format(moved_from)),
+                          CliRun(1, "", crash.format("/opt/venv/lib/python3.11/site-packages")), 30)
+        assert not smoke.passed and smoke.inconclusive == (
+            "the original fails here too (exit 1: ImportError: cannot import name 'url_quote' from 'werkzeug.urls' "
+            "(<site-packages>/werkzeug/urls.py))"), moved_from
