@@ -220,13 +220,19 @@ def entry_script(facts: StageFacts, plan: BuildPlan, argv: list[str] | None) -> 
 
 def _app_path(facts: StageFacts, value: str) -> bool:
     """`ENV PATH=.:$PATH`, `PATH=/app/bin:$PATH`: every folder the line adds is the app's own (the
-    working directory, a folder under the app's), so the programs the app starts are found there in
-    the runtime too. A toolchain's folder (/usr/local/go/bin, /root/.cargo/bin) stays in the builder."""
-    app = posixpath.normpath(facts.workdir or "/")
+    working directory, a folder of the app's that the build copied from the context), so the
+    programs the app starts by name are found there in the runtime too. A toolchain's folder
+    (/usr/local/go/bin, /root/.cargo/bin, one the build made) stays in the builder."""
     added = [e for e in value.split(":") if e not in ("$PATH", "${PATH}")]
-    return bool(added) and all(
-        e and "$" not in e and (not e.startswith("/") or app != "/" and (posixpath.normpath(e) + "/").startswith(app + "/"))
-        for e in added)
+
+    def own(entry: str) -> bool:
+        if not entry or "$" in entry:
+            return False
+        if not entry.startswith("/"):
+            return True         # relative: looked up from the working directory
+        rel = facts.context_path(entry)
+        return rel is not None and bool(facts.context) and facts.context.is_dir(rel)
+    return bool(added) and all(own(e) for e in added)
 
 
 def _files_the_command_names(facts: StageFacts, plan: BuildPlan) -> None:

@@ -117,12 +117,15 @@ def test_patch_paths_outside_a_repository_are_relative_to_the_root(tmp_path):
 
 @pytest.mark.parametrize("line, carried", [
     ("ENV PATH=.:$PATH", True),                     # the app's own folder: programs it starts are there
-    ("ENV PATH=/srv/tool/bin:$PATH", True),
+    ("ENV PATH=/srv/tool/bin:$PATH", True),         # a folder of the app's, from the context
+    ("ENV PATH=/srv/tool/.venv/bin:$PATH", False),  # one the build makes
     ("ENV PATH=/usr/local/go/bin:$PATH", False),    # a toolchain the runtime does not have
     ("ENV PATH=/root/.cargo/bin:.:$PATH", False),
 ])
 def test_folders_an_env_path_adds_for_the_app_reach_the_runtime(tmp_path, line, carried):
     (tmp_path / "tool.py").write_text("print('hi')\n")
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "helper").write_text("#!/bin/sh\necho help\n")
     result = convert(f"FROM python:3.12-slim\nWORKDIR /srv/tool\nCOPY . .\n{line}\nCMD [\"python\", \"tool.py\"]\n",
                      tmp_path)
     assert result.status == "converted", result.reason
