@@ -39,7 +39,9 @@ WORLD_READABLE = ("/etc/localtime", "/etc/timezone", "/usr/share/zoneinfo", "/et
 # first; the relative-path rule below reads the same calls
 _WRITE_FUNCS = (r"os\.(?:Create|OpenFile|WriteFile|Mkdir|MkdirAll)|ioutil\.WriteFile|File::create|create_dir(?:_all)?|"
                 r"(?:writeFile|appendFile|mkdir|createWriteStream)(?:Sync)?|makedirs|"
-                r"(?:Rotating|TimedRotating|Watched)?FileHandler|sqlite3\.connect|FileWriter|FileOutputStream")
+                r"(?:Rotating|TimedRotating|Watched)?FileHandler|sqlite3\.connect|FileWriter|FileOutputStream|"
+                # an object that saves itself to a path: an upload (Werkzeug), an image, a workbook, a model
+                r"(?<=\.)save")
 # any write: those calls, the ones whose path is not first, or a log file setting
 _WRITE_CALL = lazy_re.compile(
     r"\b(?:" + _WRITE_FUNCS + r"|OpenOptions|Files\.(?:write\w*|createDirector\w*|newBufferedWriter|newOutputStream)|"

@@ -274,3 +274,12 @@ def test_folders_the_start_command_names_for_data_are_made_for_the_new_user(tmp_
     assert ("the app writes in /data (the start command's --data), /srv/state (the start command's --db), "
             "/var/log/svc (the start command's --log-file): created owned by 65532:65532, as a root original could "
             "write there") in result.decisions, result.decisions
+
+
+def test_an_object_saved_to_a_path_is_a_write(tmp_path):
+    # Werkzeug's upload.save(), Pillow's image.save(): a relative path lands in the working folder
+    _write(tmp_path, {"requirements.txt": "flask\n",
+                      "app.py": "def upload(f):\n    f.save('/srv/inbox/' + f.filename)\n"
+                                "def thumb(img):\n    img.save('thumbs/small.png')\n"})
+    result = convert(PY_APP.format(workdir="/app"), str(tmp_path))
+    assert any(d.startswith("the app writes in /srv/inbox (app.py:2)") for d in result.decisions), result.decisions
