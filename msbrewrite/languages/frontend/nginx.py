@@ -27,8 +27,12 @@ CONF_DEST = "/etc/nginx/conf.d/default.conf"
 CONF_TMP = "/tmp/nginx-default.conf"
 UNPRIVILEGED_PORT = 8080
 # content-hashed build files, per framework: safe to cache for a year
-# dev servers built on webpack-dev-server, whose history fallback skips a path with a dot
-WEBPACK_DEV = ("angular", "cra", "vue-cli")
+# dev servers built on webpack-dev-server: the Accept headers their history fallback takes for a
+# page (any path, dots too): Angular's and Vue CLI's only HTML ones, Create React App's also */*
+WEBPACK_DEV = {"angular": "text/html|application/xhtml\\+xml", "vue-cli": "text/html|application/xhtml\\+xml",
+               "cra": "text/html|\\*/\\*"}
+# vite 5 on: HTML, */* or no Accept header at all
+VITE_ACCEPT = "text/html|\\*/\\*|^$"
 IMMUTABLE = {
     "vite": ["^~ /assets/"], "docusaurus": ["^~ /assets/"], "cra": ["^~ /static/"],
     "sveltekit": ["^~ /_app/immutable/"], "astro": ["^~ /_astro/"], "next": ["^~ /_next/static/"],
@@ -135,16 +139,17 @@ class NginxServer:
             shell = "nodot" if (self.vite_major() or 5) < 5 else "html"
         named_shell = spa and kind in ("serve", "vite-preview")
         webpack_dev = spa and not named_shell and self.site.dev_server and self.site.framework in WEBPACK_DEV
+        accept = VITE_ACCEPT
         if webpack_dev:
-            # webpack's dev server (history fallback) sends the shell for a path without a dot only:
-            # a missing image or script stays a 404
-            shell, named_shell = "nodot", True
+            # webpack's dev server sends the shell to a client that accepts a page: a missing image
+            # or script fetched by a page stays a 404 (for Angular and Vue CLI)
+            shell, named_shell, accept = "html", True, WEBPACK_DEV[self.site.framework]
         if clean_urls:
             self.plan.decisions.append("nginx follows serve's clean URLs: /page.html redirects to /page, which "
                                        "serves page.html")
         if webpack_dev:
-            self.plan.decisions.append(f"nginx answers a missing path with the app shell unless the last part of "
-                                       f"the path has a dot, as the {self.site.framework} dev server's history "
+            self.plan.decisions.append(f"nginx answers a missing path with the app shell when the client's Accept "
+                                       f"header matches {accept!r}, as the {self.site.framework} dev server's history "
                                        "fallback did")
         elif named_shell:
             self.plan.decisions.append(
@@ -156,7 +161,7 @@ class NginxServer:
         return render_template("nginx-spa.conf.j2",
             port=port, root=HTML, immutable=immutable, pages=fw in PAGE_FRAMEWORKS,
             base=base, spa=spa, listing=listing, clean_urls=clean_urls, shell=shell, named_shell=named_shell,
-            assets_shell=named_shell, hosts=hosts, ext=self.site.default_ext).strip("\n") + "\n"
+            assets_shell=named_shell, hosts=hosts, ext=self.site.default_ext, accept=accept).strip("\n") + "\n"
 
     def vite_major(self) -> int | None:
         site = self.site
