@@ -140,15 +140,16 @@ def test_every_program_of_a_compose_shell_string_is_checked(tmp_path, command, n
                      "`target: builder` (it has Node and the sources)"] if named else []), said
 
 
-def test_a_webpack_dev_server_original_keeps_its_shell_only_for_paths_without_a_dot(tmp_path):
-    # `ng serve`'s history fallback answers /missing.png and /missing.js with 404, /any/route with
-    # the shell; nginx answered both with the shell (an <img> got HTML with a 200)
+def test_a_webpack_dev_server_original_keeps_its_accept_rule(tmp_path):
+    # `ng serve`'s history fallback sends the shell to a client that accepts HTML, whatever the path
+    # (dots too), and a 404 to an <img> or a script; nginx answered every missing path with the shell
     (tmp_path / "package.json").write_text('{"scripts": {"build": "ng build"}, "dependencies": {"@angular/core": "16"}}')
     (tmp_path / "angular.json").write_text('{"projects": {"shop": {"architect": {"build": {"options": '
                                            '{"outputPath": "dist/shop"}}}}}}')
     result = convert("FROM node:18\nWORKDIR /app\nCOPY . .\nRUN npm install -g @angular/cli && npm install && ng build\n"
                      "EXPOSE 4200\nCMD ng serve --host 0.0.0.0\n", tmp_path)
     conf = _conf(result)
-    assert "location @app_shell {" in conf and 'if ($uri ~ "\\.[^/]*$") {\n            return 404;' in conf
-    assert ("nginx answers a missing path with the app shell unless the last part of the path has a dot, as the "
-            "angular dev server's history fallback did") in result.decisions
+    assert "location @app_shell {" in conf and '$uri ~ "\\.[^/]*$"' not in conf
+    assert 'if ($http_accept !~* "text/html|application/xhtml\\+xml") {\n            return 404;' in conf
+    assert ("nginx answers a missing path with the app shell when the client's Accept header matches "
+            "'text/html|application/xhtml\\\\+xml', as the angular dev server's history fallback did") in result.decisions
