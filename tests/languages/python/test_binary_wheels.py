@@ -95,3 +95,14 @@ def test_a_slim_base_behind_a_mirror_prefix_still_drops_the_build_tools_from_the
     result = convert(text, tmp_path)
     assert "# setuptools, pkg_resources and wheel build packages: the runtime's virtualenv goes without them" \
         in result.text
+
+
+def test_a_package_pip_always_builds_keeps_the_libraries_of_the_full_image_it_linked(tmp_path):
+    # uWSGI has no wheel: on the full python image pip links it against libxml2, which slim lacks
+    (tmp_path / "requirements.txt").write_text("uWSGI==2.0.28\n")
+    (tmp_path / "app.py").write_text("def application(env, start):\n    return [b'ok']\n")
+    result = convert(APP.format(image="python:3.12").replace('["python", "app.py"]', '["uwsgi", "--http", ":8000"]'),
+                     tmp_path)
+    assert result.status == "converted", result.reason
+    runtime = result.text.rpartition("\nFROM ")[2]
+    assert "apt-get install -y --no-install-recommends libpcre2-8-0 libxml2 libyaml-0-2" in runtime, runtime
