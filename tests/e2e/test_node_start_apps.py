@@ -4,6 +4,7 @@ conversion kept `exec npm start` on node:20-slim, so npm stayed PID 1 between th
 app (and in the image)."""
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import subprocess
@@ -25,22 +26,30 @@ def docker(env: dict, *args: str, timeout: float = 1200) -> subprocess.Completed
     return subprocess.run([env["MSB_DOCKER"], *args], env=env, capture_output=True, text=True, timeout=timeout)
 
 
+@contextlib.contextmanager
+def converted_image(env: dict, tmp_path: Path, app: str):
+    """tests/e2e/data/<app> converted by msb and built: (tag, result); the image goes afterwards."""
+    context = tmp_path / "app"
+    shutil.copytree(DATA / app, context)
+    result = convert((context / "Dockerfile").read_text(), context)
+    assert result.status == "converted", result.reason
+    (context / "Dockerfile.msb").write_text(result.text)
+    tag = f"msb-e2e/{app}-{uuid.uuid4().hex[:10]}"
+    proc = docker(env, "build", "--network=host", "-q", "-t", tag, "-f", str(context / "Dockerfile.msb"), str(context))
+    assert proc.returncode == 0, f"the converted file does not build:\n{result.text}\n{proc.stderr[-3000:]}"
+    try:
+        yield tag, result
+    finally:
+        docker(env, "image", "rm", "-f", tag)
+
+
 @pytest.fixture
 def image(engine_env, tmp_path):
     for needed in ("node:20-slim", "gcr.io/distroless/nodejs20-debian12:nonroot"):
         if docker(engine_env, "image", "inspect", needed).returncode != 0:
             pytest.skip(f"stand-in {needed} missing: run the lab's images.sh")
-    context = tmp_path / "app"
-    shutil.copytree(APP, context)
-    result = convert((context / "Dockerfile").read_text(), context)
-    assert result.status == "converted", result.reason
-    (context / "Dockerfile.msb").write_text(result.text)
-    tag = f"msb-e2e/node-start-{uuid.uuid4().hex[:10]}"
-    proc = docker(engine_env, "build", "--network=host", "-q", "-t", tag, "-f", str(context / "Dockerfile.msb"),
-                  str(context))
-    assert proc.returncode == 0, f"the converted file does not build:\n{result.text}\n{proc.stderr[-3000:]}"
-    yield tag, result
-    docker(engine_env, "image", "rm", "-f", tag)
+    with converted_image(engine_env, tmp_path, APP.name) as built:
+        yield built
 
 
 def test_npm_start_runs_as_node_on_a_runtime_without_npm(engine_env, image):
@@ -186,38 +195,16 @@ def _stop_code(env: dict, tag: str, *run_args: str) -> tuple[int, str]:
 def test_node_that_replaced_npm_as_pid_1_still_stops_on_sigterm(engine_env, tmp_path):
     # under `npm start`, node was npm's child and SIGTERM ended it; as PID 1 a signal without a
     # handler is ignored, so `docker stop` waited its whole timeout and killed it (exit 137)
-    context = tmp_path / "app"
-    shutil.copytree(DATA / "node-npm-stop", context)
-    result = convert((context / "Dockerfile").read_text(), context)
-    assert result.status == "converted", result.reason
-    (context / "Dockerfile.msb").write_text(result.text)
-    tag = f"msb-e2e/node-stop-{uuid.uuid4().hex[:10]}"
-    proc = docker(engine_env, "build", "--network=host", "-q", "-t", tag, "-f", str(context / "Dockerfile.msb"),
-                  str(context))
-    assert proc.returncode == 0, f"the converted file does not build:\n{result.text}\n{proc.stderr[-3000:]}"
-    try:
+    with converted_image(engine_env, tmp_path, "node-npm-stop") as (tag, _):
         assert _stop_code(engine_env, tag)[0] == 143          # ended by SIGTERM, not killed
         code, log = _stop_code(engine_env, tag, "-e", "HANDLE=1")
         assert code == 0 and "closing" in log, log           # the app's own handler ran, and decided
-    finally:
-        docker(engine_env, "image", "rm", "-f", tag)
 
 
 def test_a_private_state_folder_keeps_its_mode(engine_env, tmp_path):
     # `chmod 700 /upload`: a COPY of the folder itself made it 755 in the runtime, so any account
     # in the container could list what was uploaded
-    context = tmp_path / "app"
-    shutil.copytree(DATA / "node-private-upload", context)
-    result = convert((context / "Dockerfile").read_text(), context)
-    assert result.status == "converted", result.reason
-    (context / "Dockerfile.msb").write_text(result.text)
-    tag = f"msb-e2e/node-private-{uuid.uuid4().hex[:10]}"
-    proc = docker(engine_env, "build", "--network=host", "-q", "-t", tag, "-f", str(context / "Dockerfile.msb"),
-                  str(context))
-    assert proc.returncode == 0, f"the converted file does not build:\n{result.text}\n{proc.stderr[-3000:]}"
-    try:
+    with converted_image(engine_env, tmp_path, "node-private-upload") as (tag, result):
         stat = docker(engine_env, "run", "--rm", "--network=none", "--entrypoint", "/nodejs/bin/node", tag, "-e",
                       "const s = require('fs').statSync('/upload'); console.log((s.mode & 0o777).toString(8), s.uid)")
         assert stat.stdout.split() == ["700", "1000"], (stat.stdout, stat.stderr, result.text)
-    finally:
-        docker(engine_env, "image", "rm", "-f", tag)
