@@ -323,13 +323,14 @@ def _copied_one_by_one(facts: StageFacts, plan: BuildPlan, rules: list[Rule], ap
 
 def _copied_entries(facts: StageFacts, appdir: str) -> dict[str, bool] | None:
     """Top-level names the build's COPY/ADD lines put into `appdir`, each with whether it is a folder;
-    None when a line cannot be read that far (a glob, a variable, a folder source without the context)."""
+    None when a line into it cannot be read that far (a glob, a variable, a folder source without the
+    context). Lines into other folders do not matter."""
     out: dict[str, bool] = {}
     prefix = appdir.rstrip("/") + "/"
     for cp in facts.copies:
-        if cp.from_stage:
-            continue
         dest = posixpath.normpath(cp.dest)
+        if cp.from_stage or not (dest == appdir or dest.startswith(prefix)):
+            continue
         into_dir = cp.dest.endswith("/") or len(cp.sources) > 1
         for src in cp.sources:
             if "$" in src or "$" in cp.dest or any(ch in src for ch in "*?[") or "://" in src:

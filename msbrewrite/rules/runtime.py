@@ -257,9 +257,17 @@ def _files_the_command_names(facts: StageFacts, plan: BuildPlan) -> None:
             continue
         dest = posixpath.normpath(posixpath.join(cp.dest, posixpath.basename(rel)) if cp.dest.endswith("/")
                                   else cp.dest)
-        if dest in named and dest not in plan.produced and \
-                not any(dest == c or dest.startswith(c + "/") for c in covered if c):
-            plan.copy(dest, dest, f"named by the start command (copied by line {cp.ins.lineno})")
+        if dest not in named or dest in plan.produced or any(dest == c or dest.startswith(c + "/") for c in covered if c):
+            continue
+        # a secret-looking file follows the one rule: the app reads it (its start command names it),
+        # so it stays, named in a warning
+        from msbrewrite.rules.secret_files import decide, keeps, record_kept
+        found = decide(facts, [rel], ".") if facts.context else []
+        if found and not keeps(facts, found[0]):
+            continue
+        if found:
+            record_kept(facts, plan, dest, found[0], cp.ins.lineno)
+        plan.copy(dest, dest, f"named by the start command (copied by line {cp.ins.lineno})")
 
 
 def finish(facts: StageFacts, plan: BuildPlan, options: Options, shell_base: str = DEBIAN_SLIM) -> None:
