@@ -7,6 +7,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from bulkapps import MULTI_STAGE, UNKNOWN, git, go_app, msb
 from msbrewrite.bulk import runner as bulk
 from msbrewrite.bulk.contexts import context_for
@@ -264,6 +266,43 @@ main()
 """
 
 
+class _Stderr:
+    """A process's stderr read line by line in a thread, so that a run that stops printing fails
+    the test after HANG seconds, with what it printed, instead of hanging the suite."""
+
+    def __init__(self, proc: subprocess.Popen):
+        import queue
+        import threading
+        self.proc, self.lines, self.seen = proc, queue.Queue(), []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.proc.stderr:
+            self.lines.put(line)
+        self.lines.put(None)
+
+    def _next(self) -> str | None:
+        import queue
+        try:
+            return self.lines.get(timeout=HANG)
+        except queue.Empty:
+            self.proc.kill()
+            pytest.fail(f"the run printed nothing for {HANG}s; so far:\n{''.join(self.seen)[-3000:]}")
+
+    def until(self, done) -> None:
+        while not done(self.seen):
+            line = self._next()
+            if line is None:
+                return
+            self.seen.append(line)
+
+    def rest(self) -> str:
+        """Everything it printed, once it has ended."""
+        while (line := self._next()) is not None:
+            self.seen.append(line)
+        return "".join(self.seen)
+
+
 def test_interrupted_in_place_run_leaves_every_file_old_or_new(tmp_path):
     root = tmp_path / "tree"
     count = 600
@@ -275,16 +314,13 @@ def test_interrupted_in_place_run_leaves_every_file_old_or_new(tmp_path):
     assert convert(old[sample], sample.parent, Options()).text.count("FROM ") == 2
     # one worker holds the chunk with svc300; the interrupt comes once another file is written
     proc = subprocess.Popen([sys.executable, "-c", HELD_MIGRATE, "svc300", "migrate", str(root), "--in-place",
-                             "-j", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             "-j", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                             preexec_fn=_interruptible)
-    seen = []
-    for line in proc.stderr:
-        seen.append(line)
-        if "held\n" in seen and any(s.startswith("msb: [") and ": converted" in s for s in seen):
-            break
+    stderr = _Stderr(proc)
+    stderr.until(lambda seen: "held\n" in seen and any(s.startswith("msb: [") and ": converted" in s for s in seen))
     os.kill(proc.pid, signal.SIGINT)
-    out, err = proc.communicate(timeout=HANG)
-    err = "".join(seen) + err
+    err = stderr.rest()
+    proc.wait(timeout=HANG)
     assert proc.returncode == 130, (proc.returncode, err)
     assert "Traceback" not in err
 
