@@ -357,6 +357,11 @@ def command_argv(ins: Instruction | None, scope: dict[str, str] | None = None) -
     return canonical_argv(argv, ins.workdir or "/")
 
 
+def start_argv(facts: StageFacts) -> list[str]:
+    """The words the original starts with: its ENTRYPOINT's, then its CMD's."""
+    return (command_argv(facts.entrypoint) or []) + (command_argv(facts.cmd) or [])
+
+
 def start_line_env(facts: StageFacts) -> dict[str, str]:
     """The literal variables a shell-form ENTRYPOINT/CMD sets before its program
     (`NODE_ENV=production node server.js`), which the runtime sets with ENV."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 import posixpath
 import re
 
-from msbrewrite.model.analysis import StageFacts, is_root_user
+from msbrewrite.model.analysis import StageFacts, is_root_user, start_argv
 from msbrewrite.model.plan import BuildPlan
 from msbrewrite.model.quoting import sh_words
 from msbrewrite.support import lazy_re
@@ -125,14 +125,13 @@ def _mounted_workdir(facts: StageFacts, plan: BuildPlan) -> str | None:
     there (no COPY/ADD into it) and the start command names a file in it that no line of the build
     makes (`WORKDIR /data` + `json-server db.json`). The host decides who may write there, so the
     runtime keeps the original's user."""
-    from msbrewrite.model.analysis import command_argv
     wd = posixpath.normpath(plan.workdir or facts.workdir or "/")
     if wd == "/" or wd in SYSTEM_DIRS:
         return None
     inside = wd.rstrip("/") + "/"
     if any(not cp.from_stage and (posixpath.normpath(cp.dest) + "/").startswith(inside) for cp in facts.copies):
         return None
-    argv = (command_argv(facts.entrypoint) or []) + (command_argv(facts.cmd) or [])
+    argv = start_argv(facts)
     runs = " ".join(step.ins.args for step in facts.steps if step.ins.keyword == "RUN")
     for word in argv[1:]:
         if _DATA_FILE.fullmatch(word) and word not in runs:
@@ -224,8 +223,7 @@ def _written_by_flags(facts: StageFacts) -> list[Place]:
     """Absolute paths the start command passes in options named for data (`CMD ["/usr/bin/links",
     "--data=/data"]`): the app keeps its data there, so the folder is made for the new user (a
     file's folder, for a path with an extension or a *-file option)."""
-    from msbrewrite.model.analysis import command_argv
-    argv = (command_argv(facts.entrypoint) or []) + (command_argv(facts.cmd) or [])
+    argv = start_argv(facts)
     out = []
     for i, word in enumerate(argv[1:], 1):
         name, eq, value = word.partition("=")

@@ -239,9 +239,8 @@ def _files_the_command_names(facts: StageFacts, plan: BuildPlan) -> None:
     """A file the build copied into the image by its own path and the start command names
     (`COPY template.html /` + `CMD ["build", "--template-file", "/template.html"]`) is in the runtime,
     wherever it lies: no copy of the app's folders may hold it."""
-    from msbrewrite.model.analysis import command_argv
-    words = [w.partition("=")[2] if w.startswith("-") and "=" in w else w
-             for ins in (facts.entrypoint, facts.cmd) for w in command_argv(ins) or []]
+    from msbrewrite.model.analysis import start_argv
+    words = [w.partition("=")[2] if w.startswith("-") and "=" in w else w for w in start_argv(facts)]
     named = {posixpath.normpath(w) for w in words if w.startswith("/") and "$" not in w}
     if not named:
         return

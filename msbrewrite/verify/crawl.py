@@ -190,11 +190,16 @@ def compare(path: str, before: Fetch | None, after: Fetch, shapes: bool = True) 
         return f"content type {after.content_type or 'none'!s}, the original sent {before.content_type or 'none'}"
     if 200 <= before.status < 300 and is_static(path, before.content_type) and before.sha256 != after.sha256:
         return f"body differs from the original's ({after.size} bytes, the original's {before.size})"
-    if shapes and 200 <= before.status < 300 and before.stable and after.shape and before.shape != after.shape:
+    if shapes and shape_changed(before, after):
         # a generated page: its numbers (times, counters) may change, its words may not
         return (f"body differs from the original's beyond its numbers ({after.size} bytes, the original's "
                 f"{before.size}, which answered alike when asked twice)")
     return None
+
+
+def shape_changed(before: Fetch, after: Fetch) -> bool:
+    """A page the original answered alike twice (2xx) whose converted body differs beyond its numbers."""
+    return 200 <= before.status < 300 and before.stable and bool(after.shape) and before.shape != after.shape
 
 
 def redirect_target(url: str, port: int | None) -> str:

@@ -20,6 +20,7 @@ SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", "vendor", ".venv",
                        "dist", "build", ".next", ".gradle", ".idea", "site-packages", "tests", "test", "__tests__"})
 MAX_FILES = 3000
 MAX_BYTES = 400_000
+JS_SUFFIXES = (".js", ".mjs", ".cjs", ".ts")    # read together: a router's mount path is in another file
 
 
 @record(frozen=True)
@@ -349,14 +350,14 @@ def discover_routes(context: str | Path, limit: int = 40) -> RouteScan:
     writes: list[str] = []
     for rel, ext, text in _source_files(root):
         declared += [(rel, d) for d in read_plain(text)]
-        if ext not in (".js", ".mjs", ".cjs", ".ts"):
+        if ext not in JS_SUFFIXES:
             writes += [_write_line(verb, pattern, rel, line) for verb, pattern, line in read_writes(text)]
         if ext == ".py":
             if rel.endswith("urls.py") and "urlpatterns" in text:
                 django[rel] = text
             else:
                 declared += [(rel, d) for d in read_python(text, rel)]
-        elif ext in (".js", ".mjs", ".cjs", ".ts"):
+        elif ext in JS_SUFFIXES:
             js_files.append((rel, text))
         elif ext == ".go":
             declared += [(rel, d) for d in read_go(text)]

@@ -120,7 +120,7 @@ class ServerSmoke:
                                     f"where the original ran {servers[0] or 'its own server'}: "
                                     "generated pages (folder listings, messages) are compared by status and type only")
             if not replaced and before is not None and before.port is not None:
-                self._restart_check(report, before, after, lambda: server("original-again"), original, ready)
+                self._restart_check(report, before, after, server("original-again"), original, ready)
             report.probes, http = http_probes(before, after, shapes=not replaced)
         if before is not None and before.port is None:
             return smoke            # no baseline: nothing the converted image does can be compared
@@ -136,20 +136,19 @@ class ServerSmoke:
                                 f"{max(after.crawl_dropped, before.crawl_dropped if before else 0)} links not probed")
         return smoke
 
-    def _restart_check(self, report: Report, before: ServerRun, after: ServerRun, server, image: str,
+    def _restart_check(self, report: Report, before: ServerRun, after: ServerRun, again_probe, image: str,
                        ready: str) -> None:
         """A page the original answered alike twice but the converted image answers otherwise may
         hold what the app makes when it starts (random ids given to records, a start time): the
         original is started once more and asked for those pages; one that changed between the two
         starts is not compared by its body."""
+        from msbrewrite.verify.crawl import shape_changed
         from msbrewrite.verify.probe import fixed_plan
-        suspects = [p for p, f in before.fetches.items()
-                    if f.stable and 200 <= f.status < 300 and p in after.fetches and after.fetches[p].shape
-                    and after.fetches[p].shape != f.shape]
+        suspects = [p for p, f in before.fetches.items() if p in after.fetches and shape_changed(f, after.fetches[p])]
         if not suspects:
             return
         self.progress("a page differs: starting the original once more to see whether it changes between starts")
-        again = server().run(image, [before.port], ready, fixed_plan(suspects, before.found_by))
+        again = again_probe.run(image, [before.port], ready, fixed_plan(suspects, before.found_by))
         changed = [p for p in suspects if p in again.fetches and again.fetches[p].shape != before.fetches[p].shape]
         for path in changed:
             before.fetches[path].stable = False

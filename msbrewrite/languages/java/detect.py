@@ -6,7 +6,7 @@ from __future__ import annotations
 import posixpath
 import re
 
-from msbrewrite.model.analysis import StageFacts, command_argv
+from msbrewrite.model.analysis import StageFacts, command_argv, start_argv
 from msbrewrite.model.plan import Detection, Evidence
 from msbrewrite.model.shell import Command
 
@@ -49,14 +49,11 @@ def detect(facts: StageFacts) -> Detection:
     det = Detection(NAME, sum(e.weight for e in ev), ev)
     build_text = " ".join(facts.context.read(f) or "" for f in ("pom.xml", "build.gradle", "build.gradle.kts")) \
         if facts.context else ""
-    if any("spring-boot" in c for c in _entry_words(facts)) or "bootRun" in _entry_words(facts) \
+    words = start_argv(facts)
+    if any("spring-boot" in c for c in words) or "bootRun" in words \
             or "spring-boot" in build_text or "org.springframework.boot" in build_text:
         det.framework = "spring-boot"
     return det
-
-
-def _entry_words(facts: StageFacts) -> list[str]:
-    return (command_argv(facts.entrypoint) or []) + (command_argv(facts.cmd) or [])
 
 
 def tool_of(c: Command) -> tuple[str | None, list[str]]:
