@@ -53,6 +53,7 @@ def leaves_out(text: str, result: Result) -> list[str]:
     deps = _dependencies(lang, facts, text, result.text)
     if deps:
         out.append(deps)
+    out += _package_caches(lang, facts)
     return out
 
 
@@ -120,6 +121,40 @@ def _dependencies(lang: str, facts, before: str, after: str) -> str | None:
             return f"{len(dev)} devDependencies (package.json)"
         return "devDependencies"
     return DEPENDENCY_CACHES.get(lang)
+
+
+# the download caches installers leave in the image unless told not to, and what cleans them
+_CACHES = {
+    "pip": ("pip's download cache (~/.cache/pip)", ("--no-cache-dir", "--no-cache"), "PIP_NO_CACHE_DIR"),
+    "npm": ("npm's cache (~/.npm)", ("--cache",), None),
+    "yarn": ("yarn's cache", ("--cache-folder",), None),
+}
+_CACHE_CLEANED = lazy_re.compile(r"\b(?:pip3? cache purge|npm cache clean|yarn cache clean)\b|\.cache\b|\.npm\b")
+
+
+def _package_caches(lang: str, facts) -> list[str]:
+    """The installers' download caches: the original image carried them, the runtime never copies
+    them (the runtime takes the app and its installed packages, not the builder's home)."""
+    if lang not in ("python", "node"):
+        return []       # the compiled languages' caches are named with their dependencies
+    from msbrewrite.languages.common import cache_mounts
+    from msbrewrite.languages.python.deps import is_pip_install
+    out = []
+    for tool, (phrase, opt_outs, env_off) in _CACHES.items():
+        if env_off and facts.env.get(env_off, "").strip():
+            continue
+        installs = [c for c in facts.commands() if _installs(tool, c, is_pip_install)
+                    and not any(a.split("=")[0] in opt_outs for a in c.argv) and not cache_mounts(facts, c)]
+        if installs and not any(_CACHE_CLEANED.search(" ".join(c.argv)) for c in facts.commands()):
+            out.append(phrase)
+    return out
+
+
+def _installs(tool: str, c, is_pip_install) -> bool:
+    if tool == "pip":
+        return is_pip_install(c)
+    sub = c.argv[1] if len(c.argv) > 1 else ("install" if tool == "yarn" else "")
+    return c.program == tool and sub in (("install", "i", "ci", "add") if tool == "npm" else ("install", "add", ""))
 
 
 def _human(size: float) -> str:
