@@ -111,6 +111,34 @@ def angular_out_dir(context: Context, root: str) -> tuple[str, str] | None:
     The `application` builder (Angular 17+) writes the browser files to `<outputPath>/browser`;
     the older `browser` builder writes them to outputPath itself.
     """
+    found = _angular_build(context, root)
+    if found is None:
+        return None
+    name, chosen, build = found
+    builder = str(build.get("builder", ""))
+    out = (build.get("options") or {}).get("outputPath")
+    modern = builder.endswith(":application")
+    if isinstance(out, dict):
+        base = str(out.get("base", f"dist/{chosen}"))
+        browser = out.get("browser", "browser")
+        return posixpath.normpath(posixpath.join(base, str(browser))) if browser else base, name
+    if not isinstance(out, str) or not out:
+        out = f"dist/{chosen}"
+    if modern:
+        return posixpath.normpath(posixpath.join(out, "browser")), name
+    return posixpath.normpath(out), name
+
+
+def angular_vite_dev_server(context: Context, root: str) -> bool:
+    """Whether `ng serve` runs the Vite-based dev server: the `application` and `browser-esbuild`
+    builders (Angular 17+), not webpack's `browser`."""
+    found = _angular_build(context, root)
+    builder = str(found[2].get("builder", "")) if found else ""
+    return builder.endswith((":application", ":browser-esbuild"))
+
+
+def _angular_build(context: Context, root: str) -> tuple[str, str, dict] | None:
+    """(angular.json path, project name, its build target) of the default application."""
     name = posixpath.join(root, "angular.json")
     text = context.read(name)
     if text is None:
@@ -128,18 +156,7 @@ def angular_out_dir(context: Context, root: str) -> tuple[str, str] | None:
         chosen = apps[0] if apps else next(iter(projects))
     project = projects[chosen] if isinstance(projects[chosen], dict) else {}
     build = (project.get("architect") or project.get("targets") or {}).get("build") or {}
-    builder = str(build.get("builder", ""))
-    out = (build.get("options") or {}).get("outputPath")
-    modern = builder.endswith(":application")
-    if isinstance(out, dict):
-        base = str(out.get("base", f"dist/{chosen}"))
-        browser = out.get("browser", "browser")
-        return posixpath.normpath(posixpath.join(base, str(browser))) if browser else base, name
-    if not isinstance(out, str) or not out:
-        out = f"dist/{chosen}"
-    if modern:
-        return posixpath.normpath(posixpath.join(out, "browser")), name
-    return posixpath.normpath(out), name
+    return name, chosen, build if isinstance(build, dict) else {}
 
 
 def next_export(context: Context, root: str) -> tuple[bool, str | None, str | None]:

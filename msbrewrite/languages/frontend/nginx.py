@@ -33,6 +33,11 @@ WEBPACK_DEV = {"angular": "text/html|application/xhtml\\+xml", "vue-cli": "text/
                "cra": "text/html|\\*/\\*"}
 # vite 5 on: HTML, */* or no Accept header at all
 VITE_ACCEPT = "text/html|\\*/\\*|^$"
+# Angular's Vite-based dev server (17+): HTML, text/*, */* or no Accept header, and never for a path
+# that names an asset by its file type (a missing .png or .js stays a 404; .html gets the shell)
+ANGULAR_VITE_ACCEPT = "text/html|text/\\*|\\*/\\*|^$"
+ASSET_SUFFIX = ("\\.(js|mjs|cjs|css|map|json|txt|xml|csv|pdf|png|jpe?g|gif|svg|ico|webp|avif|bmp|"
+                "woff2?|ttf|otf|eot|mp4|webm|ogg|mp3|wav|zip|gz|wasm|webmanifest)$")
 IMMUTABLE = {
     "vite": ["^~ /assets/"], "docusaurus": ["^~ /assets/"], "cra": ["^~ /static/"],
     "sveltekit": ["^~ /_app/immutable/"], "astro": ["^~ /_astro/"], "next": ["^~ /_next/static/"],
@@ -140,7 +145,11 @@ class NginxServer:
         named_shell = spa and kind in ("serve", "vite-preview")
         webpack_dev = spa and not named_shell and self.site.dev_server and self.site.framework in WEBPACK_DEV
         accept = VITE_ACCEPT
-        if webpack_dev:
+        if webpack_dev and self.site.framework == "angular" and self.angular_vite():
+            # Angular 17+'s dev server runs on Vite: the shell for a page a client may accept, not for
+            # an asset named by its file type
+            shell, named_shell, accept = "html-page", True, ANGULAR_VITE_ACCEPT
+        elif webpack_dev:
             # webpack's dev server sends the shell to a client that accepts a page: a missing image
             # or script fetched by a page stays a 404 (for Angular and Vue CLI)
             shell, named_shell, accept = "html", True, WEBPACK_DEV[self.site.framework]
@@ -150,7 +159,8 @@ class NginxServer:
         if webpack_dev:
             self.plan.decisions.append(f"nginx answers a missing path with the app shell when the client's Accept "
                                        f"header matches {accept!r}, as the {self.site.framework} dev server's history "
-                                       "fallback did")
+                                       "fallback did" + (", unless the path names an asset by its file type"
+                                                         if shell == "html-page" else ""))
         elif named_shell:
             self.plan.decisions.append(
                 "nginx answers a missing path with the app shell, as " + {
@@ -161,7 +171,14 @@ class NginxServer:
         return render_template("nginx-spa.conf.j2",
             port=port, root=HTML, immutable=immutable, pages=fw in PAGE_FRAMEWORKS,
             base=base, spa=spa, listing=listing, clean_urls=clean_urls, shell=shell, named_shell=named_shell,
-            assets_shell=named_shell, hosts=hosts, ext=self.site.default_ext, accept=accept).strip("\n") + "\n"
+            assets_shell=named_shell, hosts=hosts, ext=self.site.default_ext, accept=accept,
+            asset_suffix=ASSET_SUFFIX).strip("\n") + "\n"
+
+    def angular_vite(self) -> bool:
+        site = self.site
+        if site.project is None or not self.facts.context:
+            return False
+        return cfg.angular_vite_dev_server(self.facts.context, site.project.root)
 
     def vite_major(self) -> int | None:
         site = self.site

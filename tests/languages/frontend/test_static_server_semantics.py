@@ -153,3 +153,20 @@ def test_a_webpack_dev_server_original_keeps_its_accept_rule(tmp_path):
     assert 'if ($http_accept !~* "text/html|application/xhtml\\+xml") {\n            return 404;' in conf
     assert ("nginx answers a missing path with the app shell when the client's Accept header matches "
             "'text/html|application/xhtml\\\\+xml', as the angular dev server's history fallback did") in result.decisions
+
+
+def test_angular_vite_dev_server_sends_the_shell_for_pages_not_for_assets(tmp_path):
+    # Angular 17+'s `application` builder serves `ng serve` on Vite: a page gets the shell for an
+    # Accept of HTML, text/*, */* or none; a path naming an asset by its file type stays a 404
+    (tmp_path / "package.json").write_text('{"scripts": {"build": "ng build"}, "dependencies": {"@angular/core": "18"}}')
+    (tmp_path / "angular.json").write_text('{"projects": {"shop": {"architect": {"build": {"builder": '
+                                           '"@angular-devkit/build-angular:application", "options": '
+                                           '{"outputPath": "dist/shop"}}}}}}')
+    result = convert("FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm install -g @angular/cli && npm install && ng build\n"
+                     "EXPOSE 4200\nCMD ng serve --host 0.0.0.0\n", tmp_path)
+    conf = _conf(result)
+    shell = conf.split("location @app_shell {", 1)[1].split("\n    }", 1)[0]
+    assert 'if ($http_accept !~* "text/html|text/\\*|\\*/\\*|^$") {\n            return 404;' in shell
+    assert 'if ($uri ~* "\\.(js|mjs|cjs|css|map|json|' in shell and "|png|jpe?g|" in shell
+    assert "html" not in shell.split('if ($uri ~* "', 1)[1].split('"', 1)[0]     # a missing .html gets the shell
+    assert any("unless the path names an asset by its file type" in d for d in result.decisions)
