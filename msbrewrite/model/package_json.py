@@ -31,6 +31,7 @@ class NodeTag:
     alpine: str | None      # "alpine" or "alpine3.19" when the image is Alpine
     debian: str | None      # bookworm, bullseye... when the tag names one
     exact: str | None = None    # 22.20.0 or 24.12 when the tag pins more than the major
+    lts: bool = False           # `lts`: a moving tag whose major depends on when it was pulled
 
 
 def parse_tag(tag: str) -> NodeTag:
@@ -50,7 +51,7 @@ def parse_tag(tag: str) -> NodeTag:
     debian = next((p for p in parts if p in DEBIAN_CODENAMES), None)
     exact = m.group(0).lstrip("v") + rest.group(0) if m and (rest := re.match(r"(\.\d+)+", first[m.end():])) \
         else None
-    return NodeTag(major, alpine, debian, exact)
+    return NodeTag(major, alpine, debian, exact, lts=first == "lts")
 
 
 def load_json(text: str | None) -> dict:

@@ -56,10 +56,15 @@ class NodeBase:
 
     def slim_base(self) -> str:
         """node:<major>[-<debian>]-slim; node:slim follows node:latest when the tag names no major."""
-        arg = self.version_arg() or self.tag.exact
+        arg = self.version_arg() or self.tag.exact or self.lts_word()
         parts = [arg] if arg else [str(p) for p in (self.tag.major,) if p]
         parts += [self.tag.debian] if self.tag.debian else []
         return "node:" + "-".join(parts + ["slim"])
+
+    def lts_word(self) -> str | None:
+        """`lts` stays a word in the runtime's tag: the builder pulls whatever release it names that
+        day (node:lts-alpine3.9 was Node 10; node:24-alpine3.9 never existed)."""
+        return "lts" if self.tag.lts else None
 
     def choose_base(self) -> None:
         facts, plan, tag = self.facts, self.plan, self.tag
@@ -93,7 +98,7 @@ class NodeBase:
             if flavour not in ("auto", "alpine"):
                 plan.warnings.append(f"--runtime {flavour} ignored: native modules built on Alpine (musl) do not "
                                      "load on glibc images")
-            version = self.version_arg() or tag.exact or major
+            version = self.version_arg() or tag.exact or self.lts_word() or major
             plan.runtime_base = f"node:{version}-{tag.alpine}" if version else f"node:{tag.alpine}"
             plan.decisions.append("Alpine builder: native modules are built for musl, so an Alpine runtime")
             return
@@ -109,6 +114,8 @@ class NodeBase:
                             "cannot follow")
         elif tag.exact:
             blockers.append(f"the builder pins Node {tag.exact}, which a distroless name cannot pin")
+        elif tag.lts:
+            blockers.append("node:lts moves to each new LTS release, which a distroless name cannot follow")
         elif major not in DISTROLESS_MAJORS:
             blockers.append(f"no distroless image for Node {major or facts.image_tag}")
         if tag.debian == "trixie":

@@ -28,6 +28,21 @@ def test_parse_tag(tag, major, alpine, debian):
     assert (t.major, t.alpine, t.debian) == (major, alpine, debian)
 
 
+@pytest.mark.parametrize("tag, runtime", [
+    # an Alpine release pinned beside `lts`: the tag was Node 10 then, and node:24-alpine3.9 never existed
+    ("lts-alpine3.9", "node:lts-alpine3.9"),
+    ("lts-alpine", "node:lts-alpine"),
+    # node:lts moves with each LTS release: a distroless name or a number would not follow the builder
+    ("lts", "node:lts-slim"),
+    ("lts-bookworm", "node:lts-bookworm-slim"),
+    ("hydrogen-alpine", "node:18-alpine"),      # a codename is one release for good
+    ("20", "gcr.io/distroless/nodejs20-debian12:nonroot"),
+])
+def test_a_moving_lts_tag_stays_a_word_in_the_runtime_tag(tag, runtime):
+    r = convert(f"FROM node:{tag}\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD [\"node\", \"server.js\"]\n")
+    assert r.runtime_base == runtime
+
+
 @pytest.mark.parametrize("argv, want", [
     (["npm", "start"], ("start", [])),
     (["npm", "run", "start:prod", "--", "--port", "80"], ("start:prod", ["--port", "80"])),
