@@ -86,6 +86,12 @@ def test_an_entry_file_copied_on_its_own_line_beside_a_folder_is_in_the_runtime(
     _verified_alike(engine_env, "node-file-beside-folder")
 
 
+def test_files_copied_by_their_own_path_outside_the_app_folder_are_in_the_runtime(engine_env):
+    # `COPY config/tideline.json /etc/tideline/tideline.json` and a helper into /usr/local/lib: no
+    # app folder holds them, and the converted container stopped with ENOENT at start
+    _verified_alike(engine_env, "node-etc-config")
+
+
 def test_an_app_that_runs_by_node_env_keeps_the_original_mode(engine_env):
     # the original sets no NODE_ENV, so express runs in development mode and the page says so;
     # the previous conversion added NODE_ENV=production and the page changed

@@ -313,3 +313,55 @@ def test_a_key_the_start_command_names_stays_with_a_warning(tmp_path):
     assert result.status == "converted", result.reason
     assert "COPY --from=builder /certs/key.pem /certs/key.pem\n" in result.text
     assert any("/certs/key.pem" in w and "stays in the runtime stage" in w for w in result.warnings), result.warnings
+
+
+NODE_ELSEWHERE = ("FROM node:20\nWORKDIR /app\nCOPY package.json .\nRUN npm install\nCOPY server.js .\n{line}\n"
+                  "CMD [\"node\", \"server.js\"]\n")
+
+
+@pytest.mark.parametrize("line, carried", [
+    ("COPY conf/shop.yaml /etc/shop/shop.yaml", "/etc/shop/shop.yaml"),
+    ("COPY conf/shop.yaml /srv/settings.yaml", "/srv/settings.yaml"),            # renamed, outside system folders
+    ("COPY conf/shop.yaml /etc/shop/", "/etc/shop/shop.yaml"),                   # into a folder
+    ("COPY shop.service /etc/systemd/system/", "/etc/systemd/system/shop.service"),
+    # what served only the build stays behind
+    ("COPY conf/shop.yaml /tmp/shop.yaml", None),
+    ("COPY requirements.txt /srv/requirements.txt", None),
+    ("COPY conf/shop.yaml /srv/shop.yaml\nRUN rm /srv/shop.yaml", None),
+    ("COPY conf/pip.conf /etc/pip.conf", None),
+    ("COPY conf/shop.yaml /etc/nginx", None),            # into the base's /etc/nginx folder, not a file there
+    ("COPY conf/ /etc/shop/", None),                     # a folder: the app-folder rules decide
+])
+def test_a_file_copied_by_its_own_path_outside_the_app_folder_reaches_the_runtime(tmp_path, line, carried):
+    make_context(tmp_path, {"package.json": "{}", "server.js": "require('fs')\n", "conf/shop.yaml": "a: 1\n",
+                            "conf/pip.conf": "[global]\n", "lib/format.js": "//\n", "shop.service": "[Unit]\n",
+                            "requirements.txt": "flask\n"})
+    r = convert(NODE_ELSEWHERE.format(line=line), tmp_path)
+    runtime = r.text.split("# runtime", 1)[1]
+    copies = [a.dest for a in r.artifacts if a.why.startswith("a file the build copied from the context")]
+    assert copies == ([carried] if carried else [])
+    for dest in copies:
+        assert f"COPY --from=builder {dest} {dest}" in runtime
+
+
+def test_a_secret_copied_outside_the_app_folder_follows_the_secret_rule(tmp_path):
+    # a key the app never reads stays out, and the report says so; one it reads stays, with a warning
+    make_context(tmp_path, {"package.json": "{}", "server.js": "require('http')\n", "certs/tls.key": "KEY\n"})
+    text = NODE_ELSEWHERE.format(line="COPY certs/tls.key /etc/shop/tls.key")
+    r = convert(text, tmp_path)
+    assert "/etc/shop/tls.key" not in r.text.split("# runtime", 1)[1]
+    assert "/etc/shop/tls.key: left out, as a secret-looking file the app does not read" in r.decisions
+    (tmp_path / "server.js").write_text("require('fs').readFileSync('/etc/shop/tls.key')\n")
+    kept = convert(text, tmp_path)
+    assert "COPY --from=builder /etc/shop/tls.key /etc/shop/tls.key" in kept.text
+    assert any("tls.key" in w and "stays in the runtime stage" in w for w in kept.warnings)
+
+
+def test_a_file_another_rule_copies_keeps_that_rules_reason(tmp_path):
+    # the entrypoint script rule says why the runtime keeps a shell; this rule must not take it first
+    make_context(tmp_path, {"requirements.txt": "flask\n", "app.py": "import flask\n",
+                            "entrypoint.sh": "#!/bin/sh\nexec python app.py\n"})
+    r = convert("FROM python:3.11\nWORKDIR /srv/app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n"
+                "COPY . .\nCOPY entrypoint.sh /entrypoint.sh\nRUN chmod +x /entrypoint.sh\n"
+                "ENTRYPOINT [\"/entrypoint.sh\"]\n", tmp_path)
+    assert [a.why for a in r.artifacts if a.dest == "/entrypoint.sh"] == ["entrypoint script"]

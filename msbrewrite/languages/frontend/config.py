@@ -263,13 +263,15 @@ def vite_checks_hosts(version: tuple[int, ...]) -> bool:
     return (4, 5, 6) <= version < (5,) or (5, 4, 12) <= version < (6,) or version >= (6, 0, 9)
 
 
-def vite_allowed_hosts(text: str) -> list[str] | bool | None:
-    """The hosts a vite config allows beyond localhost and IP addresses: a list ([] when it names
-    none), True for `allowedHosts: true`, None when the value is not a literal this can read."""
+def vite_allowed_hosts(text: str, server: str = "preview") -> list[str] | bool | None:
+    """The hosts a vite config allows beyond localhost and IP addresses for `preview` or the dev
+    `server`: a list ([] when it names none), True for `allowedHosts: true`, None when the value is
+    not a literal this can read."""
     found = re.findall(r"allowedHosts\s*:\s*(true\b|\[[^\]]*\]|[^,}\s]+)", text)
     if not found:
         return []
-    value = found[-1]        # preview's own setting comes after server's in most configs
+    # preview's own setting comes after server's in most configs; preview falls back to server's
+    value = found[-1] if server == "preview" else found[0]
     if value == "true":
         return True
     if not value.startswith("["):

@@ -144,8 +144,16 @@ class NginxServer:
             shell = "nodot" if (self.vite_major() or 5) < 5 else "html"
         named_shell = spa and kind in ("serve", "vite-preview")
         webpack_dev = spa and not named_shell and self.site.dev_server and self.site.framework in WEBPACK_DEV
+        vite_dev = spa and not named_shell and bool(self.site.dev_server) and fw == "vite" and \
+            (self.vite_major() or 5) >= 5
         accept = VITE_ACCEPT
-        if webpack_dev and self.site.framework == "angular" and self.angular_vite():
+        if vite_dev:
+            # vite's dev server (5 on) sends the shell to a client that accepts HTML, */* or sends no
+            # Accept header, whatever the path; an API call asking for JSON gets a 404
+            shell, named_shell = "html", True
+            self.plan.decisions.append(f"nginx answers a missing path with the app shell when the client's Accept "
+                                       f"header matches {accept!r}, as vite's dev server did")
+        elif webpack_dev and self.site.framework == "angular" and self.angular_vite():
             # Angular 17+'s dev server runs on Vite: the shell for a page a client may accept, not for
             # an asset named by its file type
             shell, named_shell, accept = "html-page", True, ANGULAR_VITE_ACCEPT
@@ -161,13 +169,13 @@ class NginxServer:
                                        f"header matches {accept!r}, as the {self.site.framework} dev server's history "
                                        "fallback did" + (", unless the path names an asset by its file type"
                                                          if shell == "html-page" else ""))
-        elif named_shell:
+        elif named_shell and not vite_dev:
             self.plan.decisions.append(
                 "nginx answers a missing path with the app shell, as " + {
                     "all": "serve -s did, a missing build file too",
                     "html": "vite preview did when the client accepts HTML, a missing build file too",
                     "nodot": "vite 4's preview did, unless the last part of the path has a dot"}[shell])
-        hosts = self.vite_hosts() if kind == "vite-preview" else None
+        hosts = self.vite_hosts("preview") if kind == "vite-preview" else self.vite_hosts("server") if vite_dev else None
         return render_template("nginx-spa.conf.j2",
             port=port, root=HTML, immutable=immutable, pages=fw in PAGE_FRAMEWORKS,
             base=base, spa=spa, listing=listing, clean_urls=clean_urls, shell=shell, named_shell=named_shell,
@@ -186,10 +194,10 @@ class NginxServer:
             return None
         return cfg.package_major(self.facts.context, site.project.root, site.project.package, "vite")
 
-    def vite_hosts(self) -> str | None:
-        """vite preview's Host check as an nginx regex (localhost, IP addresses and the config's
-        allowedHosts), or None where it makes none: an older vite, `allowedHosts: true`, a value that is
-        not a literal list (then the report says so), or no context to read."""
+    def vite_hosts(self, server: str) -> str | None:
+        """The Host check of vite's `preview` or dev `server` as an nginx regex (localhost, IP addresses
+        and the config's allowedHosts), or None where it makes none: an older vite, `allowedHosts: true`,
+        a value that is not a literal list (then the report says so), or no context to read."""
         site, facts = self.site, self.facts
         root = site.project.root if site.project else None
         if root is None or not facts.context:
@@ -198,17 +206,18 @@ class NginxServer:
         if version and not cfg.vite_checks_hosts(version):
             return None
         found = cfg.read_config(facts.context, root, "vite.config")
-        listed = cfg.vite_allowed_hosts(found[1] if found else "")
+        listed = cfg.vite_allowed_hosts(found[1] if found else "", server)
+        who = "vite preview" if server == "preview" else "vite's dev server"
         if listed is None:
             self.plan.decisions.append("vite's allowedHosts is not a literal list: nginx answers every Host, where "
-                                       "vite preview answered only the hosts it allows")
+                                       f"{who} answered only the hosts it allows")
             return None
         if listed is True:
             return None
         names = ["localhost", ".+\\.localhost", "[0-9.]+", "\\[[0-9a-f:.]+\\]"] + [
             ("(.+\\.)?" if h.startswith(".") else "") + re.escape(h.lstrip(".")).replace("\\-", "-")
             for h in listed]
-        self.plan.decisions.append("nginx answers 403 to a Host vite preview did not allow (it allows localhost, IP "
+        self.plan.decisions.append(f"nginx answers 403 to a Host {who} did not allow (it allows localhost, IP "
                                    "addresses" + "".join(f", {h}" for h in listed) + ")")
         return "^(" + "|".join(names) + ")$"
 

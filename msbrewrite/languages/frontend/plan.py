@@ -117,8 +117,9 @@ class FrontendPlanner(OutputFolder, NginxServer):
             own = self._framework_build(run)
             if own:
                 run = own
+            args = self._dev_env_args()
             plan.builder_append.append(f"# production build (the original CMD ran the {site.framework} dev server)\n"
-                                       f"RUN {run}")
+                                       + "".join(f"ARG {name}\n" for name in args) + f"RUN {run}")
             plan.decisions.append(f"CMD `{site.dev_server}` ran a dev server: `{run}` added to the builder and "
                                   "the runtime serves the production build")
             plan.warnings.append(f"`{run}` was added to the builder: the original image never ran a production build")
@@ -149,6 +150,24 @@ class FrontendPlanner(OutputFolder, NginxServer):
         self.healthcheck(port)
         self._compose_commands()
         plan.decisions.append(f"static site ({site.framework or 'framework unknown'}): {site.reason}")
+
+    def _dev_env_args(self) -> list[str]:
+        """The public variables the sources read (VITE_*, REACT_APP_*...), which the dev server took from
+        the container's environment: the build fixes them, so each becomes an ARG of the build (not
+        already an ARG or ENV) and the report says how to set them now."""
+        from msbrewrite.languages.frontend.build_env import declared, env_read_at_start, shown
+        site, facts = self.site, self.facts
+        names = env_read_at_start(facts.context, site.project.root) if site.project else []
+        if not names:
+            return []
+        words = [i.args for i in facts.stage.instructions if i.keyword in ("ARG", "ENV")]
+        args = [n for n in names if not declared(words, n)]
+        self.plan.warnings.append(
+            f"the {site.framework} dev server read {shown(names)} from the container's environment when it started; "
+            "the production build writes them into the bundle when the image is built, so `docker run -e` no "
+            "longer changes them: pass them with `docker build --build-arg NAME=value`"
+            + (" (the builder declares them as ARG)" if args else ""))
+        return args
 
     def _compose_commands(self) -> None:
         """A compose service built from here that runs a command of its own (`npm start`) runs it on

@@ -32,6 +32,9 @@ BIN_FILES = {"next": "next/dist/bin/next", "pm2-runtime": "pm2/bin/pm2-runtime",
              "pm2-docker": "pm2/bin/pm2-docker",
              "nuxt": "nuxt/bin/nuxt.mjs", "remix-serve": "@remix-run/serve/dist/cli.js",
              "ts-node": "ts-node/dist/bin.js", "prisma": "prisma/build/index.js"}
+# programs a start command runs that never come from a global npm package
+NOT_GLOBAL = {"node", "npm", "npx", "yarn", "corepack", "sh", "bash", "ash", "dash", "env", "exec", "tini", "dumb-init",
+              "nginx", "python", "python3", "java", "cd", "echo", "sleep", "cat", "test", "[", "true", "set"}
 # process wrappers that run the real command after them
 WRAPPERS = {"tini", "dumb-init", "docker-entrypoint.sh"}
 # preloaded when node replaces npm/yarn as PID 1: a signal without a handler ends it as it ends any
@@ -253,17 +256,24 @@ class NodeStart:
         """A CMD tool installed with `npm install -g` in the builder: install it in the runtime too."""
         prog = posixpath.basename(prog)
         package = BIN_PACKAGES.get(prog, prog)
-        for c in self.global_installs:
-            specs = [w for w in c.argv[2:] if not w.startswith("-") and w != "global"]
-            for spec in specs:
-                name = spec.rsplit("@", 1)[0] if spec.count("@") > (1 if spec.startswith("@") else 0) else spec
-                # a package's further commands usually carry its name: pm2-docker, typeorm-ts-node-esm
-                if name == package or prog.startswith(posixpath.basename(name) + "-"):
-                    self.runtime_tools.append(spec)
-                    self.plan.decisions.append(f"{prog} comes from the global package {spec}: installed in the "
-                                               "runtime too")
-                    return True
+        specs = [w for c in self.global_installs for w in c.argv[2:] if not w.startswith("-") and w != "global"]
+        for spec in specs:
+            name = spec.rsplit("@", 1)[0] if spec.count("@") > (1 if spec.startswith("@") else 0) else spec
+            base = posixpath.basename(name)
+            # a package's commands usually carry its name: pm2-docker, typeorm-ts-node-esm; a CLI
+            # package drops its suffix or its scope: docsify-cli gives docsify, @11ty/eleventy eleventy
+            if name == package or prog.startswith(base + "-") or prog in (base, base.removesuffix("-cli")):
+                return self._carry_global(prog, spec, "")
+        # one global package and a command nothing else provides: the command is that package's
+        others = {p.split("=")[0] for p in self.facts.packages}
+        if len(specs) == 1 and prog not in NOT_GLOBAL and prog not in others:
+            return self._carry_global(prog, specs[0], " (the only package the build installed globally)")
         return False
+
+    def _carry_global(self, prog: str, spec: str, how: str) -> bool:
+        self.runtime_tools.append(spec)
+        self.plan.decisions.append(f"{prog} comes from the global package {spec}{how}: installed in the runtime too")
+        return True
 
     def rewrite(self, argv: list[str]) -> list[str] | None:
         """Replace the resolved start command (npm start, nest start...) by its node command."""

@@ -170,3 +170,42 @@ def test_angular_vite_dev_server_sends_the_shell_for_pages_not_for_assets(tmp_pa
     assert 'if ($uri ~* "\\.(js|mjs|cjs|css|map|json|' in shell and "|png|jpe?g|" in shell
     assert "html" not in shell.split('if ($uri ~* "', 1)[1].split('"', 1)[0]     # a missing .html gets the shell
     assert any("unless the path names an asset by its file type" in d for d in result.decisions)
+
+
+VITE_DEV = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nEXPOSE 5173\nCMD [\"npm\", \"run\", \"dev\", \"--\", \"--host\"]\n"
+
+
+def _vite_dev(tmp_path, config: str = "export default {}\n", sources: dict | None = None):
+    (tmp_path / "package.json").write_text('{"scripts": {"dev": "vite", "build": "vite build"}, '
+                                           '"devDependencies": {"vite": "^6"}}')
+    (tmp_path / "package-lock.json").write_text(json.dumps(
+        {"lockfileVersion": 3, "packages": {"node_modules/vite": {"version": "6.2.0"}}}))
+    (tmp_path / "vite.config.js").write_text(config)
+    for rel, text in (sources or {"src/main.js": "console.log(1)\n"}).items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    return convert(VITE_DEV, tmp_path)
+
+
+def test_a_vite_dev_server_original_keeps_its_accept_rule_and_host_check(tmp_path):
+    # vite's dev server sends the shell only to a client accepting HTML, */* or nothing (an API call
+    # asking for JSON got a 404), and a 403 to a Host outside server.allowedHosts
+    result = _vite_dev(tmp_path, "export default { server: { allowedHosts: ['tides.test'] } }\n")
+    conf = _conf(result)
+    assert 'if ($http_accept !~* "text/html|\\*/\\*|^$") {\n            return 404;' in conf
+    assert 'if ($host !~* "^(localhost|.+\\.localhost|[0-9.]+|\\[[0-9a-f:.]+\\]|tides\\.test)$")' in conf
+    assert any("as vite's dev server did" in d for d in result.decisions)
+
+
+def test_public_variables_the_dev_server_read_at_start_become_build_args(tmp_path):
+    # `docker run -e VITE_API_HOST=...` configured the dev server; the bundle fixes it at build time
+    result = _vite_dev(tmp_path, sources={
+        "src/api.js": "const host = import.meta.env.VITE_API_HOST ?? 'localhost'\n"
+                      "const port = import.meta.env.VITE_API_PORT\n",
+        "src/App.jsx": "export const base = import.meta.env.VITE_API_HOST + import.meta.env.MODE\n",
+        "node_modules/lib/index.js": "import.meta.env.VITE_NOT_OURS\n"})
+    build = result.text.split("# production build", 1)[1].split("\n\n", 1)[0]
+    assert "ARG VITE_API_HOST\nARG VITE_API_PORT\nRUN npm run build" in build
+    assert "VITE_NOT_OURS" not in result.text
+    assert any(w.startswith("the vite dev server read VITE_API_HOST, VITE_API_PORT from the container's environment")
+               and "--build-arg" in w for w in result.warnings)

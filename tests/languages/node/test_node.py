@@ -216,6 +216,22 @@ def test_a_global_cli_entrypoint_with_cmd_arguments_is_installed_in_the_runtime(
     assert 'ENTRYPOINT ["json-server"]\nCMD ["--host", "0.0.0.0", "db.json"]' in runtime
 
 
+@pytest.mark.parametrize("installs, start, carried", [
+    ("docsify-cli@4.4.4", "docsify serve .", "docsify-cli@4.4.4"),          # a CLI package drops its suffix
+    ("@11ty/eleventy", "eleventy --serve", "@11ty/eleventy"),                # or its scope
+    ("harbour-tools", "tidewatch --port 3000", "harbour-tools"),            # the only global package
+    ("harbour-tools nodemon", "tidewatch --port 3000", None),                # two: which one is not known
+    ("harbour-tools", "nginx -g 'daemon off;'", None),                       # a program no npm package gives
+])
+def test_a_global_cli_named_unlike_its_package_is_installed_in_the_runtime(installs, start, carried):
+    from msbrewrite import convert
+    result = convert(f"FROM node:20-alpine\nWORKDIR /site\nRUN npm install -g {installs}\nEXPOSE 3000\n"
+                     f"ENTRYPOINT {start}\n")
+    runtime = result.text.rpartition("\nFROM ")[2]
+    installed = [line for line in runtime.splitlines() if line.startswith("RUN npm install -g")]
+    assert installed == ([f"RUN npm install -g {carried} && npm cache clean --force"] if carried else [])
+
+
 @pytest.mark.parametrize("move, lives_at", [
     ("mv node_modules ../", "/usr/src/node_modules"),        # into the folder above
     ("mv node_modules ..", "/usr/src/node_modules"),
