@@ -317,7 +317,7 @@ def _only_build_inputs_in_root(facts: StageFacts, rules: list[Rule]) -> bool:
                                matcher(rules).any(n) for n in names)
 
 
-_TOP_SYSTEM = {p.strip("/") for p in _SYSTEM + _SYSTEM_TREES if p.count("/") == 1} | {"srv", "usr", "var"}
+TOP_SYSTEM = {p.strip("/") for p in _SYSTEM + _SYSTEM_TREES if p.count("/") == 1} | {"srv", "usr", "var"}
 
 
 def _root_entries(facts: StageFacts, plan: BuildPlan, rules: list[Rule], todo: list[str]) -> list[str]:
@@ -339,7 +339,7 @@ def _root_entries(facts: StageFacts, plan: BuildPlan, rules: list[Rule], todo: l
             left_out.setdefault(head, rule.kind if rule else "build-only")
     for head in asset_folders(facts, "/", rules, skip):
         names[head] = True
-    if any(n in _TOP_SYSTEM for n in names):
+    if any(n in TOP_SYSTEM for n in names):
         return todo                                  # it merges with the system's folders: keep the warning
     out = [d for d in todo if d != "/"]
     for name, folder in sorted(names.items()):

@@ -150,12 +150,30 @@ class NodeFiles:
         for name in names:
             path = posixpath.join(self.appdir, name)
             why = "build output" if name in outputs else "read at run time"
-            plan.copy(path, path, why)
+            inside = self._into_system_folder(path) if name not in outputs else None
+            for one in inside if inside is not None else [path]:
+                plan.copy(one, one, why)
         self._copy_modules_outside(moved, skip_inside=True)
         dropped = sorted(n for n in self.app_items() if NOT_RUNTIME.match(n) and n not in ("package.json",
                                                                                               "node_modules"))
         if dropped:
             plan.decisions.append("not copied (not needed at run time): " + ", ".join(dropped))
+
+    def _into_system_folder(self, path: str) -> list[str] | None:
+        """The context's files under `path` when the app's folder of that name merges with the base
+        image's own (`COPY . /` puts the app's bin/www into the system's /bin): copied one by one,
+        since the folder itself holds the base image's programs. None for a folder of the app's own."""
+        facts = self.facts
+        if posixpath.dirname(path) != "/" or path.strip("/") not in app_files.TOP_SYSTEM:
+            return None
+        root = facts.context_path(path)
+        files = facts.context.files() if facts.context and root is not None else []
+        prefix = root.rstrip("/") + "/" if root not in ("", ".") else ""
+        inside = sorted(posixpath.join(path, f[len(prefix):]) for f in files if f.startswith(prefix)
+                        and not dockerignored(facts.context, f))
+        self.plan.decisions.append(f"{path} is a folder of the base image: the app's files there are copied one "
+                                   f"by one ({', '.join(p[len(path) + 1:] for p in inside[:5]) or 'none'})")
+        return inside
 
     def _stage_app_dirs(self, moved: str | None) -> bool:
         """The app directories minus build-only files (app_files), node_modules copied on its own."""

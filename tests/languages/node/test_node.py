@@ -276,3 +276,16 @@ def test_pm2_keeps_the_ps_it_restarts_the_app_with(tmp_path, image, procps):
     assert result.status == "converted", result.reason
     runtime = result.text.rpartition("\nFROM ")[2]
     assert ("apt-get install -y --no-install-recommends procps" in runtime) is procps, runtime
+
+
+def test_an_app_copied_into_root_keeps_the_system_folders_it_merges_with(tmp_path):
+    # `COPY . .` into / puts the app's bin/www into the base image's /bin: copying /bin whole brought
+    # the full image's programs over the slim runtime's, owned by the app's user
+    result = _convert("FROM node:20\nCOPY . .\nRUN npm install\nEXPOSE 3000\nCMD [\"npm\", \"start\"]\n",
+                      {"bin/www": "require('../app')\n", "app.js": "module.exports = 1\n",
+                       "package.json": '{"scripts": {"start": "node ./bin/www"}, "dependencies": {"express": "4"}}'},
+                      tmp_path)
+    runtime = result.text.rpartition("\nFROM ")[2]
+    assert "COPY --from=builder --chown=65532:65532 /bin/www /bin/www" in runtime
+    assert " /bin /bin" not in runtime
+    assert "COPY --from=builder --chown=65532:65532 /app.js /app.js" in runtime
