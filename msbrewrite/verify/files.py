@@ -166,12 +166,17 @@ def missing_files(original: Tree, converted: Tree, dirs: list[str]) -> list[Miss
             by_name.setdefault((posixpath.basename(path), e.size), path)
     out = []
     go_vendor = _go_vendor_dirs(original)
+    rebuilt = _rebuilt_names(original, converted)
     for path, e in sorted(original.entries.items()):
         if e.kind == "dir" or not under(path, dirs) or path in converted.entries:
             continue
         app_dir = next(d for d in dirs if under(path, [d]))
         if under(path, go_vendor):
             out.append(Missing(path, e.size, "expected", "Go vendored modules (compiled into the binary)", app_dir))
+            continue
+        if path in rebuilt:
+            out.append(Missing(path, e.size, "expected", f"built again as {rebuilt[path]} (the build names the file "
+                               "by its content hash)", app_dir))
             continue
         moved = by_name.get((posixpath.basename(path), e.size)) if e.kind == "file" else None
         if app_dir not in converted.entries:
@@ -181,6 +186,23 @@ def missing_files(original: Tree, converted: Tree, dirs: list[str]) -> list[Miss
             continue
         kind, reason = classify(path, app_dir, moved)
         out.append(Missing(path, e.size, kind, reason, app_dir))
+    return out
+
+
+def _rebuilt_names(original: Tree, converted: Tree) -> dict[str, str]:
+    """Original files whose name holds a build's content hash, paired one to one with a converted
+    file that differs only by that hash (`start.2a622a63.js` -> `start.70409c69.js`)."""
+    from msbrewrite.verify.build_hashes import hashed_name
+    theirs: dict[str, list[str]] = {}
+    for path, e in sorted(converted.entries.items()):
+        key = hashed_name(path) if e.kind == "file" and path not in original.entries else None
+        if key:
+            theirs.setdefault(key, []).append(path)
+    out = {}
+    for path, e in sorted(original.entries.items()):
+        key = hashed_name(path) if e.kind == "file" and path not in converted.entries else None
+        if key and theirs.get(key):
+            out[path] = theirs[key].pop(0)
     return out
 
 

@@ -154,7 +154,7 @@ def _failing(run: CliRun) -> str | None:
     for line in (run.stderr + "\n" + run.stdout).splitlines():
         found = match(line)
         if found and found.name in _BROKEN:
-            last = _PACKAGES.sub("<site-packages>", found.line)[:160]
+            last = _ADDRESS.sub("0x?", _PACKAGES.sub("<site-packages>", found.line))[:160]
     return last
 
 
@@ -162,6 +162,10 @@ def _failing(run: CliRun) -> str | None:
 # another folder there (from the system's site- or dist-packages, a `pip install --user` folder)
 _PACKAGES = lazy_re.compile(r"(?:/usr(?:/local)?/lib/python[\d.]*|/root/\.local/lib/python[\d.]*|"
                             r"/opt/venv/lib/python[\d.]*|/usr/lib/python3)/(?:site|dist)-packages")
+
+
+# a crash's program counter and pointers: a binary built with other flags puts the same code elsewhere
+_ADDRESS = lazy_re.compile(r"\b0x[0-9a-fA-F]+\b")
 
 
 def ports_of(sockets: list) -> str:

@@ -477,3 +477,11 @@ def test_the_same_crash_from_packages_msb_moved_into_its_virtualenv_is_the_same_
         assert not smoke.passed and smoke.inconclusive == (
             "the original fails here too (exit 1: ImportError: cannot import name 'url_quote' from 'werkzeug.urls' "
             "(<site-packages>/werkzeug/urls.py))"), moved_from
+
+
+def test_the_same_go_panic_at_another_address_is_the_same_failure():
+    # CGO_ENABLED=0 moves the code: the program counter in the panic line differs, the failure does not
+    panic = "panic: runtime error: invalid memory address or nil pointer dereference\n" \
+            "[signal SIGSEGV: segmentation violation code=0x1 addr=0x48 pc={}]\n"
+    smoke = judge_cli(CliRun(2, "", panic.format("0x63d368")), CliRun(2, "", panic.format("0x6393e8")), 30)
+    assert not smoke.passed and smoke.inconclusive and "fails otherwise" not in (smoke.detail or "")

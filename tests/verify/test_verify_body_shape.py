@@ -142,3 +142,36 @@ def test_the_shape_of_a_json_answer_is_read_from_its_body():
     got = parse_fetches(out, host="c0ffee")
     from msbrewrite.verify.probe import json_shape
     assert got["/api"].shape == json_shape('{"a": 5, "b": 6, "host": "served by beefcafe"}', "beefcafe")
+
+
+def _read_page(body: str, host: str) -> Fetch:
+    import base64
+    out = (f"R 200 {len(body)} {hash(body)} /\nT text/html\nS shell-{hash(body)}\nB\n"
+           f"{base64.b64encode(body.encode()).decode()}\nE\n")
+    page = parse_fetches(out, host=host)["/"]
+    page.stable = True
+    return page
+
+
+def test_a_page_linking_another_builds_hashed_files_keeps_its_shape():
+    # two builds of the same SvelteKit or Vite app name their chunks by other hashes: the page is the same
+    page = ('<script type="module" src="/assets/index-{}.js"></script><link href="/_app/start.{}.css">'
+            '<script>__sveltekit_{} = {{}}</script><p>served by {}</p>')
+    before = _read_page(page.format("BYw4zvdk", "2a622a63", "155z6s4", "c0ffee"), "c0ffee")
+    after = _read_page(page.format("DiwrgTda", "70409c69", "1qakusw", "beefcafe"), "beefcafe")
+    assert before.shape != after.shape and compare("/", before, after) is None
+    # words still count
+    other = _read_page(page.format("DiwrgTda", "70409c69", "1qakusw", "beefcafe").replace("served", "built"),
+                       "beefcafe")
+    assert compare("/", before, other).startswith("body differs from the original's beyond its numbers")
+
+
+@pytest.mark.parametrize("name, unhashed", [
+    ("index-BYw4zvdk.js", "index-#.js"), ("start.2a622a63.js", "start.#.js"), ("main-ZFHRQVBH.js", "main-#.js"),
+    ("main.DiwrgTda.css", "main.#.css"),
+    # words are not hashes
+    ("Dashboard.jsx", "Dashboard.jsx"), ("date-formatter.js", "date-formatter.js"), ("logo.png", "logo.png"),
+])
+def test_content_hashes_in_file_names(name, unhashed):
+    from msbrewrite.verify.build_hashes import without_hashes
+    assert without_hashes(name) == unhashed

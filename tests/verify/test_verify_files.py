@@ -134,6 +134,21 @@ def test_missing_files_moved_and_grouped():
     assert [g["path"] for g in summarise_missing(missing, "expected")] == ["/app/main.go", "/app/server"]
 
 
+def test_files_a_build_names_by_content_hash_are_paired_with_the_converted_builds():
+    before = _tree({"/app": ("dir", 0, 0o755, 0, 0), "/app/build/start.2a622a63.js": ("file", 90, 0o644, 0, 0),
+                    "/app/build/1-17bdbc31.js": ("file", 40, 0o644, 0, 0),
+                    "/app/build/2-aa11bb22.js": ("file", 40, 0o644, 0, 0)})
+    after = _tree({"/app": ("dir", 0, 0o755, 0, 0), "/app/build/start.70409c69.js": ("file", 91, 0o644, 0, 0),
+                   "/app/build/1-42ad93ec.js": ("file", 41, 0o644, 0, 0)})
+    missing = missing_files(before, after, ["/app"])
+    assert [(m.path, m.kind) for m in missing] == [
+        ("/app/build/1-17bdbc31.js", "expected"),
+        ("/app/build/2-aa11bb22.js", "suspicious"),     # one to one: the second chunk has no twin
+        ("/app/build/start.2a622a63.js", "expected")]
+    assert missing[2].reason == ("built again as /app/build/start.70409c69.js (the build names the file by its "
+                                 "content hash)")
+
+
 def test_resolve_user():
     tree = _tree({})
     assert resolve_user("", tree) == Account("root", 0, frozenset({0}))
