@@ -7,6 +7,7 @@ the first candidate folder holding an index.html to a known place.
 """
 from __future__ import annotations
 
+import fnmatch
 import posixpath
 import re
 
@@ -125,6 +126,7 @@ class OutputFolder:
     def collect(self) -> str:
         """Copy the first folder holding an index.html to a known place (the name is not in the Dockerfile)."""
         cwd = self.site.project_dir or self.facts.workdir
+        self._refuse_an_empty_site(cwd)
         candidates = " ".join(sh_glob(posixpath.join(cwd, c)) for c in COLLECT_CANDIDATES)
         esc = self.facts.dockerfile.escape
         # the step cannot fail the build: with no index.html, the build log says so
@@ -141,6 +143,22 @@ class OutputFolder:
                                   "index.html, the build log says `msb: no index.html found` and the site is empty "
                                   "(convert with --context to name the folder)")
         return COLLECT_DIR
+
+
+    def _refuse_an_empty_site(self, cwd: str) -> None:
+        """With the context, no build step and no page already in a candidate folder: nothing would
+        hold an index.html, and the runtime would serve an empty site (a `hugo server` that renders
+        its pages in memory when it starts)."""
+        facts = self.facts
+        root = facts.context_path(cwd) if facts.context else None
+        if root is None or self.site.build is not None or self.site.dev_server:
+            return
+        prefix = "" if root in ("", ".") else root.rstrip("/") + "/"
+        if any(fnmatch.fnmatch(f, prefix + c) for f in facts.context.files() for c in COLLECT_CANDIDATES):
+            return
+        raise Refusal("no step builds a static site: no build command runs and the context holds no index.html in "
+                      f"{', '.join(c.rsplit('/', 1)[0] for c in COLLECT_CANDIDATES)}; the runtime would serve an "
+                      "empty site", code=2, reason="nothing-to-build")
 
 
 _MAKERS = ("mv", "cp", "ln", "mkdir", "rsync", "rename", "tar", "unzip", "git", "npx", "node")

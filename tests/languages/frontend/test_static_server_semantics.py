@@ -209,3 +209,21 @@ def test_public_variables_the_dev_server_read_at_start_become_build_args(tmp_pat
     assert "VITE_NOT_OURS" not in result.text
     assert any(w.startswith("the vite dev server read VITE_API_HOST, VITE_API_PORT from the container's environment")
                and "--build-arg" in w for w in result.warnings)
+
+
+def test_a_forced_frontend_conversion_with_nothing_that_builds_the_site_is_refused(tmp_path):
+    # `hugo server` renders its pages in memory: no build step, no index.html in the context, so the
+    # nginx runtime would have served an empty site
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "_index.md").write_text("# Tides\n")
+    (tmp_path / "hugo.toml").write_text("title = 'Tides'\n")
+    text = ("FROM debian:12\nRUN apt-get update && apt-get install -y hugo\nWORKDIR /site\nCOPY . /site\n"
+            "CMD hugo server --bind=0.0.0.0\n")
+    from msbrewrite import Options
+    result = convert(text, tmp_path, Options(language="frontend"))
+    assert result.status == "refused" and result.reason_code == "nothing-to-build", result.reason
+    # pages already in a candidate folder are a site: converted
+    (tmp_path / "public").mkdir()
+    (tmp_path / "www").mkdir()
+    (tmp_path / "www" / "index.html").write_text("<h1>Tides</h1>\n")
+    assert convert(text, tmp_path, Options(language="frontend")).status == "converted"
