@@ -92,6 +92,17 @@ def test_files_copied_by_their_own_path_outside_the_app_folder_are_in_the_runtim
     _verified_alike(engine_env, "node-etc-config")
 
 
+def test_a_global_cli_named_unlike_its_package_is_in_the_runtime(engine_env):
+    # `npm install -g node-static` gives the command `static`: the runtime did not install it and the
+    # converted container stopped at once (exit 1)
+    code, report = verify_json(engine_env, str(DATA / "node-global-other-name" / "Dockerfile"), "--no-discover",
+                               "--path", "/", "--path", "/notices.txt")
+    assert report["original"]["ok"] and report["converted"]["ok"], report["converted"].get("log_tail")
+    found = [(d["kind"], d["what"]) for d in report.get("differences", [])]
+    assert code == 0 and report["verdict"] == "PASS", (found, report["smoke"]["detail"])
+    assert report["smoke"]["converted"]["statuses"]["/notices.txt"] == 200
+
+
 def test_an_app_that_runs_by_node_env_keeps_the_original_mode(engine_env):
     # the original sets no NODE_ENV, so express runs in development mode and the page says so;
     # the previous conversion added NODE_ENV=production and the page changed
