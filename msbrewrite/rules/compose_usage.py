@@ -82,19 +82,42 @@ def _services(facts: StageFacts) -> list[tuple[str, str, dict]]:
 
 
 def services_in(ctx) -> list[tuple[str, str, dict]]:
-    """(file, service, spec) of the services built from the context root with its Dockerfile."""
+    """(file, service, spec) of the services built from the context with its Dockerfile: by a compose
+    file in the context (`build: .`), or in a folder above it inside the same repository (`build:
+    ./api` at the repository's root); such a file is named by its path from the context (`../compose.yml`)."""
     found = []
-    for name in ctx.listdir("") if ctx else []:
-        if not COMPOSE_FILE.fullmatch(name):
-            continue
-        data = _load(ctx.read(name))
-        services = data.get("services") if isinstance(data, dict) else None
-        if not isinstance(services, dict):
-            continue
-        for service, spec in services.items():
-            if isinstance(spec, dict) and _builds_here(spec.get("build")):
-                found.append((name, str(service), spec))
+    for up, folder in [("", ctx)] + _repository_folders(ctx):
+        for name in folder.listdir("") if folder else []:
+            if not COMPOSE_FILE.fullmatch(name):
+                continue
+            data = _load(folder.read(name))
+            services = data.get("services") if isinstance(data, dict) else None
+            if not isinstance(services, dict):
+                continue
+            for service, spec in services.items():
+                if isinstance(spec, dict) and _builds_here(spec.get("build"), up):
+                    shown = "../" * len(up.split("/")) + name if up else name
+                    found.append((shown, str(service), spec))
     return found
+
+
+# how many folders above the context a compose file may sit (a monorepo's services/api)
+_MAX_UP = 3
+
+
+def _repository_folders(ctx) -> list[tuple[str, object]]:
+    """(path from the folder to the context, Context) of each folder above the context up to the root
+    of its git repository; none when the context is not inside one within _MAX_UP folders (the
+    folders above a checkout belong to someone else)."""
+    from msbrewrite.model.context import Context
+    root = getattr(ctx, "root", None) if ctx else None
+    if root is None or (root / ".git").exists():
+        return []
+    parents = list(root.parents)[:_MAX_UP]
+    top = next((i for i, p in enumerate(parents) if (p / ".git").exists()), None)
+    if top is None:
+        return []
+    return [(posixpath.join(*root.parts[len(p.parts):]), Context(p)) for p in parents[:top + 1]]
 
 
 def mounts(facts: StageFacts) -> list[Mount]:
@@ -164,8 +187,9 @@ def _mount(file: str, service: str, item) -> Mount | None:
             source, target = parts[0], parts[1]
             read_only = len(parts) > 2 and "ro" in parts[2].split(",")
             # `$(pwd)/uploads`, `${PWD}/data`, `$HOME/x`: a host folder whichever the variable's value
+            # `${DATABASE_FILE}:/db`: a variable alone names a host path as well (a volume has a name)
             kind = "bind" if source.startswith(("/", ".", "~")) or (source.startswith("$") and "/" in source) \
-                else "volume"
+                or re.fullmatch(r"\$\{?\w+(:?-[^}]*)?\}?", source) else "volume"
     else:
         return None
     if kind not in ("bind", "volume") or not isinstance(target, str) or not target.startswith("/") or \
@@ -184,14 +208,16 @@ def _load(text: str | None):
         return None
 
 
-def _builds_here(build) -> bool:
-    """`build: .` or `{context: ., dockerfile: Dockerfile}` (the file msb converts by default)."""
+def _builds_here(build, up: str = "") -> bool:
+    """`build: .` or `{context: ., dockerfile: Dockerfile}` (the file msb converts by default); from a
+    compose file `up` folders above the context, `build: ./api` where `up` is `api`."""
+    here = posixpath.normpath(up or ".")
     if isinstance(build, str):
-        return posixpath.normpath(build) == "."
+        return posixpath.normpath(build) == here
     if isinstance(build, dict):
         context = build.get("context", ".")
         dockerfile = build.get("dockerfile", "Dockerfile")
-        return isinstance(context, str) and posixpath.normpath(context) == "." and isinstance(dockerfile, str) \
+        return isinstance(context, str) and posixpath.normpath(context) == here and isinstance(dockerfile, str) \
             and posixpath.normpath(dockerfile) == "Dockerfile" and "target" not in build
     return False
 

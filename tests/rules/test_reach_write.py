@@ -231,6 +231,21 @@ def test_a_compose_bind_from_a_variable_path_is_a_host_folder(tmp_path):
     assert _user(_stages(result)[1]) is None
 
 
+def test_a_compose_file_at_the_repository_root_that_builds_this_folder_is_read(tmp_path):
+    # the usual monorepo: compose.yml at the root builds ./api and mounts a host file the app writes,
+    # its path given by a variable alone; without the repository's .git the folders above stay unread
+    app = {"api/" + rel: text for rel, text in PY_FILES.items()}
+    compose = "services:\n  web:\n    build:\n      context: ./api\n    volumes:\n      - ${NOTES_DB}:/app/data\n"
+    _write(tmp_path, {**app, "docker-compose.yml": compose})
+    stranger = convert(PY_APP.format(workdir="/app"), tmp_path / "api")
+    assert _user(_stages(stranger)[1]) == "10001:10001"
+    (tmp_path / ".git").mkdir()
+    result = convert(PY_APP.format(workdir="/app"), tmp_path / "api")
+    assert _user(_stages(result)[1]) is None
+    assert any(d.startswith("runtime runs as root, as the original did: ../docker-compose.yml service web "
+                            "(volume ${NOTES_DB}:/app/data)") for d in result.decisions), result.decisions
+
+
 def test_a_volume_the_root_original_wrote_is_said_to_need_handing_over(tmp_path):
     result = convert(PY_APP.format(workdir="/app"), _compose(tmp_path, "      - storage:/app/storage\n"))
     assert any(w.startswith("a volume at /app/storage that the original (root) already wrote keeps files only "
