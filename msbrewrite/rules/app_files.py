@@ -17,7 +17,8 @@ user msb introduces owns the app directory itself, not only what is inside it.
 
 This module decides which directories are the app's (`app_dirs`), holds the rules table (what is
 build-only for every language and for each one) and runs `stage`, the step every language calls.
-The pieces it puts together: app_matching (which rules match a path), unread_files (docs and
+The pieces it puts together: app_matching (which rules match a path), system_dirs (the base
+image's folders), loose_files (files a COPY names one by one), unread_files (docs and
 notebooks nothing reads), staging_secrets (secret-looking files), worth_staging (whether a directory
 holds anything for run time), staging_step (the builder step's text), staging_report (what the
 report says); app_ownership settles the owner and the state folders once the runtime user is known.
@@ -30,12 +31,13 @@ import posixpath
 from msbrewrite.model.analysis import StageFacts
 from msbrewrite.model.plan import BuildPlan
 from msbrewrite.rules.app_matching import Rule, build_only, matcher
-from msbrewrite.rules.secret_files import decide, keeps, record_kept
 from msbrewrite.rules.asset_folders import asset_folders, asset_paths
 from msbrewrite.rules.staging_report import report
 from msbrewrite.rules.staging_secrets import staging_secrets
 from msbrewrite.rules.staging_step import STAGE_ROOT, WHY, excluded, stage_loop, stage_step, step_key
 from msbrewrite.rules.unread_files import unread
+from msbrewrite.rules.loose_files import beside_folders, removed_paths
+from msbrewrite.rules.system_dirs import TOP_SYSTEM, is_system_dir
 from msbrewrite.rules.worth_staging import worth_staging
 
 BUILD_OUTPUT = "build output"      # a rule's kind for what a build writes (never in the context)
@@ -90,8 +92,7 @@ SHOWN_JUNK = (
     + _rules("editor files", "*.swp", "*.swo", ".history", ".fleet", "*.code-workspace", ".devcontainer",
              "Thumbs.db")
 )
-_SYSTEM = ("/", "/bin", "/sbin", "/lib", "/lib64", "/usr", "/etc", "/var", "/opt", "/home", "/root", "/tmp",
-           "/proc", "/sys", "/dev", "/run", "/boot", "/mnt", "/media")
+
 
 
 def rules_for(language: str) -> list[Rule]:
@@ -145,18 +146,6 @@ def _glob_names_dir(facts: StageFacts, pattern: str) -> bool:
     return any(fnmatch.fnmatchcase(e, name) and ctx.is_dir(posixpath.join(parent, e)) for e in ctx.listdir(parent))
 
 
-_SYSTEM_TREES = ("/usr/bin", "/usr/sbin", "/usr/lib", "/usr/lib64", "/usr/libexec", "/usr/include", "/usr/share",
-                 "/usr/local/bin", "/usr/local/sbin", "/usr/local/lib", "/usr/local/include", "/usr/local/share",
-                 "/etc", "/bin", "/sbin", "/lib", "/lib64", "/proc", "/sys", "/dev", "/var/lib", "/var/cache",
-                 "/tmp", "/run", "/boot")
-
-
-def is_system_dir(path: str) -> bool:
-    """A directory the base image owns: never staged as an app directory."""
-    return path in _SYSTEM or path in ("/usr/local", "/usr/src", "/var/www") or \
-        any(path == t or path.startswith(t + "/") for t in _SYSTEM_TREES)
-
-
 def stage(facts: StageFacts, plan: BuildPlan, language: str, appdirs: list[str] | None = None,
           extra: list[Rule] | None = None) -> list[str]:
     """Copy each app directory to the runtime minus its build-only files. Returns the directories staged."""
@@ -202,106 +191,10 @@ def stage(facts: StageFacts, plan: BuildPlan, language: str, appdirs: list[str] 
         plan.builder_append.append(step)
         # what the step reads, so a later clean-up of an excluded folder may run before it
         plan.extra.setdefault("staging_reads", {})[step] = [(d, excluded(d, u, k)) for d, u, k, _ in group]
-    _loose_files(facts, plan, staged, rules)
+    beside_folders(facts, plan, staged, rules)
     plan.extra["app_file_rules"] = rules
     plan.extra.setdefault("app_dirs_seen", []).extend(todo)
     return staged
-
-
-def _loose_files(facts: StageFacts, plan: BuildPlan, staged: list[str], rules: list[Rule]) -> None:
-    """Files a COPY names by their own destination (`COPY server.js /app/server.js`) beside a staged
-    folder (`COPY routes/ /app/routes/`): no folder copy holds them, and the app's entry file is
-    often one. Build-only files stay out, and so does a secret-looking file the app does not read."""
-    homes = {posixpath.dirname(d) for d in staged}
-    for cp, rel, dest, _ in _file_copies(facts):
-        if cp.dest.endswith("/") or len(cp.sources) != 1 or posixpath.dirname(dest) not in homes:
-            continue
-        _carry_file(facts, plan, cp, rel, dest, rules, "beside the app's folders")
-
-
-def files_copied_elsewhere(facts: StageFacts, plan: BuildPlan) -> None:
-    """Files a COPY put anywhere else, one by one (`COPY config.yaml /etc/shop/config.yaml`, `COPY
-    helper.py /helper.py`, `COPY shop.service /etc/systemd/system/`): the original image shipped them,
-    so the runtime does too, unless the file only served the build (a build-only name, an install's
-    dependency list, scratch in /tmp, installer settings, removed by a later `rm`). Runs after every
-    other rule, so a file one of them copies keeps that rule's reason."""
-    rules = plan.extra.get("app_file_rules")
-    if rules is None:
-        return      # the language stages no app folders: its runtime takes only its artifact
-    inside = [d.rstrip("/") for d in plan.extra.get("app_dirs_seen", [])] + \
-        [a.dest.rstrip("/") for a in plan.artifacts if not a.source.startswith(STAGE_ROOT)]
-    removed = _removed_paths(facts)
-    for cp, rel, dest, into_dir in _file_copies(facts):
-        if (_within(dest, inside) or _within(dest, removed) or _serves_the_build(dest)
-                or not _surely_a_file(facts, rel, dest, into_dir)):
-            continue
-        _carry_file(facts, plan, cp, rel, dest, rules, "from the context by its own path")
-
-
-def _file_copies(facts: StageFacts):
-    """(copy line, context path, destination, into a folder?) of each file a COPY/ADD names (no glob,
-    URL or folder source)."""
-    for cp in facts.copies:
-        if cp.from_stage or "$" in cp.dest:
-            continue
-        into_dir = cp.dest.endswith("/") or len(cp.sources) > 1
-        for src in cp.sources:
-            rel = posixpath.normpath(src.lstrip("/"))
-            if any(ch in src for ch in "*?[") or "://" in src or not src.strip("./") or facts._is_dir_source(src, rel):
-                continue
-            yield cp, rel, posixpath.normpath(posixpath.join(cp.dest, posixpath.basename(rel)) if into_dir
-                                              else cp.dest), into_dir
-
-
-def _carry_file(facts: StageFacts, plan: BuildPlan, cp, rel: str, dest: str, rules: list[Rule], where: str) -> None:
-    if dest in plan.produced or build_only(posixpath.basename(dest), rules, []):
-        return
-    found = decide(facts, [rel], ".") if facts.context else []
-    if found and not keeps(facts, found[0]):
-        plan.decisions.append(f"{dest}: left out, as a secret-looking file the app does not read")
-        return
-    if found:
-        record_kept(facts, plan, dest, found[0], cp.ins.lineno)
-    plan.copy(dest, dest, f"a file the build copied {where} (line {cp.ins.lineno})")
-
-
-# what the build alone reads: its scratch, the installers' settings and caches, the dependency lists
-# an install reads (outside the app's folders they are only that install's input)
-_BUILD_SCRATCH = ("/tmp", "/var/tmp", "/root/.m2", "/root/.gradle", "/root/.npm", "/root/.cache", "/root/.cargo",
-                  "/usr/local/cargo", "/go/pkg", "/etc/apt", "/etc/apk", "/etc/pip.conf", "/etc/npmrc")
-_INSTALL_INPUTS = ("requirements*.txt", "constraints*.txt", "Pipfile", "Pipfile.lock", "poetry.lock",
-                   "pyproject.toml", "setup.py", "setup.cfg", "uv.lock", "pdm.lock", "package.json",
-                   "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", ".yarnrc*",
-                   "bun.lock", "bun.lockb", "Gemfile", "Gemfile.lock", "composer.json", "composer.lock")
-# accounts the runtime stage makes itself, and files the engine writes at run time
-_ENGINE_FILES = ("/etc/passwd", "/etc/group", "/etc/shadow", "/etc/gshadow", "/etc/hosts", "/etc/hostname",
-                 "/etc/resolv.conf")
-
-
-def _serves_the_build(path: str) -> bool:
-    name = posixpath.basename(path)
-    return (_within(path, _BUILD_SCRATCH) or path in _ENGINE_FILES
-            or any(fnmatch.fnmatchcase(name, p) for p in _INSTALL_INPUTS))
-
-
-def _surely_a_file(facts: StageFacts, rel: str, dest: str, into_dir: bool) -> bool:
-    """Whether the copy put a file at `dest`: the context shows a file (without it, a name with a
-    suffix), landing under its own name or outside the base image's folders (`COPY nginx.conf
-    /etc/nginx` puts the file into the base's /etc/nginx folder, not at /etc/nginx)."""
-    ctx = facts.context
-    if not (ctx.exists(rel) and not ctx.is_dir(rel) if ctx else "." in posixpath.basename(rel)):
-        return False
-    return into_dir or posixpath.basename(dest) == posixpath.basename(rel) or not is_system_dir(posixpath.dirname(dest))
-
-
-def _within(path: str, roots) -> bool:
-    return any(r and (path == r or path.startswith(r.rstrip("/") + "/")) for r in roots)
-
-
-def _removed_paths(facts: StageFacts) -> list[str]:
-    """Paths a RUN's `rm` removes (absolute, or relative to its working folder)."""
-    return [posixpath.normpath(posixpath.join(c.cwd, w)) for c in facts.commands() if c.program == "rm"
-            for w in c.argv[1:] if not w.startswith("-") and "$" not in w]
 
 
 def _with_shown_junk(rules: list[Rule]) -> list[Rule]:
@@ -315,9 +208,6 @@ def _only_build_inputs_in_root(facts: StageFacts, rules: list[Rule]) -> bool:
              for src in cp.sources]
     return bool(names) and all(n and "*" not in n and not facts._is_dir_source(n, n) and
                                matcher(rules).any(n) for n in names)
-
-
-TOP_SYSTEM = {p.strip("/") for p in _SYSTEM + _SYSTEM_TREES if p.count("/") == 1} | {"srv", "usr", "var"}
 
 
 def _root_entries(facts: StageFacts, plan: BuildPlan, rules: list[Rule], todo: list[str]) -> list[str]:
@@ -376,7 +266,7 @@ def _copied_one_by_one(facts: StageFacts, plan: BuildPlan, rules: list[Rule], ap
     if not entries or any(n in _BASE_NAMES for n in entries):
         return False
     skip = _artifacts_inside(plan, appdir)
-    removed = set(_removed_paths(facts))
+    removed = set(removed_paths(facts))
     kept = []
     for name, folder in sorted(entries.items()):
         path = posixpath.join(appdir, name)

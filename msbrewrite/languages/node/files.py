@@ -12,6 +12,7 @@ import posixpath
 import re
 
 from msbrewrite.rules import app_files
+from msbrewrite.rules.system_dirs import TOP_SYSTEM
 from msbrewrite.rules.app_matching import Rule
 from msbrewrite.model.analysis import is_root_user
 from msbrewrite.model.plan import Refusal
@@ -164,7 +165,7 @@ class NodeFiles:
         image's own (`COPY . /` puts the app's bin/www into the system's /bin): copied one by one,
         since the folder itself holds the base image's programs. None for a folder of the app's own."""
         facts = self.facts
-        if posixpath.dirname(path) != "/" or path.strip("/") not in app_files.TOP_SYSTEM:
+        if posixpath.dirname(path) != "/" or path.strip("/") not in TOP_SYSTEM:
             return None
         root = facts.context_path(path)
         files = facts.context.files() if facts.context and root is not None else []
