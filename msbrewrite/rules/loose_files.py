@@ -11,8 +11,9 @@ import fnmatch
 import posixpath
 
 from msbrewrite.model.analysis import StageFacts
-from msbrewrite.model.plan import BuildPlan
+from msbrewrite.model.plan import Artifact, BuildPlan
 from msbrewrite.rules.app_matching import Rule, build_only
+from msbrewrite.rules.app_ownership import introduced_owner
 from msbrewrite.rules.secret_files import decide, keeps, record_kept
 from msbrewrite.rules.staging_step import STAGE_ROOT
 from msbrewrite.rules.system_dirs import is_system_dir
@@ -41,11 +42,15 @@ def files_copied_elsewhere(facts: StageFacts, plan: BuildPlan) -> None:
     inside = [d.rstrip("/") for d in plan.extra.get("app_dirs_seen", [])] + \
         [a.dest.rstrip("/") for a in plan.artifacts if not a.source.startswith(STAGE_ROOT)]
     removed = removed_paths(facts)
+    owner = introduced_owner(facts, plan)
     for cp, rel, dest, into_dir in _file_copies(facts):
         if (_within(dest, inside) or _within(dest, removed) or _serves_the_build(dest)
                 or not _surely_a_file(facts, rel, dest, into_dir)):
             continue
-        _carry_file(facts, plan, cp, rel, dest, rules, "from the context by its own path")
+        art = _carry_file(facts, plan, cp, rel, dest, rules, "from the context by its own path")
+        if art is not None and owner and not is_system_dir(posixpath.dirname(dest)):
+            # the root original could write it (a JSON store in /data): so can the user msb introduced
+            art.chown = owner
 
 
 def _file_copies(facts: StageFacts):
@@ -63,16 +68,17 @@ def _file_copies(facts: StageFacts):
                                               else cp.dest), into_dir
 
 
-def _carry_file(facts: StageFacts, plan: BuildPlan, cp, rel: str, dest: str, rules: list[Rule], where: str) -> None:
+def _carry_file(facts: StageFacts, plan: BuildPlan, cp, rel: str, dest: str, rules: list[Rule],
+                where: str) -> Artifact | None:
     if dest in plan.produced or build_only(posixpath.basename(dest), rules, []):
-        return
+        return None
     found = decide(facts, [rel], ".") if facts.context else []
     if found and not keeps(facts, found[0]):
         plan.decisions.append(f"{dest}: left out, as a secret-looking file the app does not read")
-        return
+        return None
     if found:
         record_kept(facts, plan, dest, found[0], cp.ins.lineno)
-    plan.copy(dest, dest, f"a file the build copied {where} (line {cp.ins.lineno})")
+    return plan.copy(dest, dest, f"a file the build copied {where} (line {cp.ins.lineno})")
 
 
 # what the build alone reads: its scratch, the installers' settings and caches, the dependency lists
@@ -96,12 +102,15 @@ def _serves_the_build(path: str) -> bool:
 
 def _surely_a_file(facts: StageFacts, rel: str, dest: str, into_dir: bool) -> bool:
     """Whether the copy put a file at `dest`: the context shows a file (without it, a name with a
-    suffix), landing under its own name or outside the base image's folders (`COPY nginx.conf
-    /etc/nginx` puts the file into the base's /etc/nginx folder, not at /etc/nginx)."""
+    suffix), landing under its own name, a file's name or outside the base image's folders (`COPY
+    nginx.conf /etc/nginx` puts the file into the base's /etc/nginx folder, not at /etc/nginx)."""
     ctx = facts.context
     if not (ctx.exists(rel) and not ctx.is_dir(rel) if ctx else "." in posixpath.basename(rel)):
         return False
-    return into_dir or posixpath.basename(dest) == posixpath.basename(rel) or not is_system_dir(posixpath.dirname(dest))
+    name = posixpath.basename(dest)
+    # a name with a suffix is a file's (`shop.yaml`), except a configuration folder's (`conf.d`)
+    suffixed = "." in name.strip(".") and not name.endswith(".d")
+    return into_dir or name == posixpath.basename(rel) or suffixed or not is_system_dir(posixpath.dirname(dest))
 
 
 def _within(path: str, roots) -> bool:
