@@ -356,7 +356,12 @@ def _healthcheck(facts: StageFacts, plan: BuildPlan, base) -> None:
     artifact_names = {posixpath.basename(a.dest) for a in plan.artifacts}
     absolute = argv[0].startswith("/") if argv else False
     if tool and tool not in base.tools and tool not in artifact_names and (not absolute or tool in HEALTH_TOOLS):
-        if base.package_manager and tool in HEALTH_TOOLS:
+        if base.package_manager and tool in HEALTH_TOOLS and _original_lacked(facts, tool):
+            # the check failed in the original: a runtime that passes it would change the health status
+            plan.warnings.append(f"line {ins.lineno}: the HEALTHCHECK runs {tool}, which the original image "
+                                 f"({facts.image}) did not have either: it fails in both, as before (install "
+                                 f"{tool} in the Dockerfile, or probe with the app's own runtime)")
+        elif base.package_manager and tool in HEALTH_TOOLS:
             plan.runtime_packages.append(tool)
             plan.decisions.append(f"{tool} installed in the runtime for the HEALTHCHECK")
         else:
@@ -365,6 +370,18 @@ def _healthcheck(facts: StageFacts, plan: BuildPlan, base) -> None:
             return
     plan.healthcheck = raw
     plan.fate(ins, MOVED)
+
+
+# official images whose tools msb knows by name (model.bases): what they lack, they lack
+_KNOWN_IMAGES = {"python", "node", "golang", "rust", "buildpack-deps", "debian", "ubuntu", "alpine"}
+
+
+def _original_lacked(facts: StageFacts, tool: str) -> bool:
+    """Whether the original image surely had no `tool`: a known official base without it, and no
+    package of that name installed by the build."""
+    known = facts.image_name.rsplit("/", 1)[-1] in _KNOWN_IMAGES
+    installed = {p.split("=")[0] for p in facts.packages}
+    return known and tool not in describe(facts.image).tools and tool not in installed
 
 
 def builder_steps_as_root(facts: StageFacts, plan: BuildPlan) -> None:

@@ -280,3 +280,19 @@ def test_a_file_copied_with_parents_that_the_command_names_reaches_the_runtime(t
     _, stage = runtime_of("FROM golang:1.22\nWORKDIR /src\nCOPY go.mod main.go ./\nRUN go build -o /app/server .\n"
                           f"COPY --parents {copy}\nCMD [\"/app/server\", \"-config\", \"{path}\"]\n", ctx)
     assert f"{path} {path}" in [i.args for i in stage.instructions if i.keyword == "COPY"]
+
+
+@pytest.mark.parametrize("base, installs", [
+    ("node:current-slim", False),       # the original had no curl: its check failed, and still fails
+    ("node:20", True),                  # the full image had curl; the slim runtime gets it
+    ("node:20-slim\nRUN apt-get update && apt-get install -y curl", True),
+    ("registry.example/node:20-slim", False),   # a mirror's copy of the same image
+])
+def test_a_healthcheck_tool_is_installed_only_where_the_original_had_it(base, installs):
+    text = (f"FROM {base}\nWORKDIR /app\nCOPY . .\nRUN npm install\n"
+            "HEALTHCHECK CMD curl -f http://127.0.0.1:3000/ || exit 1\nCMD [\"npm\", \"start\"]\n")
+    result, stage = runtime_of(text)
+    runs = " ".join(i.args for i in stage.instructions if i.keyword == "RUN")
+    assert ("curl" in runs) is installs
+    assert any(i.keyword == "HEALTHCHECK" for i in stage.instructions)
+    assert any("did not have either: it fails in both" in w for w in result.warnings) is not installs
