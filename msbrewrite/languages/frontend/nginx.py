@@ -180,6 +180,7 @@ class NginxServer:
             port=port, root=HTML, immutable=immutable, pages=fw in PAGE_FRAMEWORKS,
             base=base, spa=spa, listing=listing, clean_urls=clean_urls, shell=shell, named_shell=named_shell,
             assets_shell=named_shell, hosts=hosts, ext=self.site.default_ext, accept=accept,
+            vite_favicon=shell == "html" and (vite_dev or kind == "vite-preview"),
             asset_suffix=ASSET_SUFFIX).strip("\n") + "\n"
 
     def angular_vite(self) -> bool:
