@@ -52,7 +52,18 @@ class NodeBase:
         if not m or not any(k == m.group(2) for i in self.facts.dockerfile.global_args
                             for k, _ in parse_key_values(i.args)):
             return None
+        default = self.facts.from_args.get(m.group(2), "")
+        if default and not re.fullmatch(r"v?\d+(\.\d+)*|[a-z]+", default):
+            return None     # `20-alpine`: the value holds the variant, a suffix cannot follow it
         return m.group(1)
+
+    def variant_arg(self) -> str | None:
+        """`node:${NODE_IMAGE_TAG}` whose default already names a small variant (`20-alpine`, `20-slim`):
+        the runtime is the same reference, so `--build-arg` still moves both stages."""
+        ref = self.facts.stage.image.split("@")[0]
+        m = re.fullmatch(r"((?:[\w.-]+(?::\d+)?/)*node:\$\{?(\w+)\}?)", ref)
+        default = self.facts.from_args.get(m.group(2), "") if m else ""
+        return m.group(1) if m and re.search(r"-(alpine[\d.]*|slim)$", default) else None
 
     def slim_base(self) -> str:
         """node:<major>[-<debian>]-slim; node:slim follows node:latest when the tag names no major."""
@@ -67,6 +78,14 @@ class NodeBase:
         return "lts" if self.tag.lts else None
 
     def choose_base(self) -> None:
+        self._choose_base()
+        image = self.facts.stage.image
+        if "$" in image and not self.version_arg() and not self.variant_arg() and "$" not in self.plan.runtime_base:
+            self.plan.warnings.append(f"the runtime is {self.plan.runtime_base}, chosen for the build argument's "
+                                      f"default ({self.facts.image_name}:{self.facts.image_tag}): a --build-arg "
+                                      "naming another version moves only the builder")
+
+    def _choose_base(self) -> None:
         facts, plan, tag = self.facts, self.plan, self.tag
         flavour = self.options.flavour(NAME)
         family = "alpine" if facts.is_alpine else "debian"
@@ -94,6 +113,12 @@ class NodeBase:
         carry_runtime_tools(facts, plan, self.options, (".js", ".cjs", ".mjs", ".ts"), skip=set(libs) | wanted | own,
                             libraries=True)
         major = tag.major
+        same = self.variant_arg()
+        if same:
+            plan.runtime_base = same
+            plan.decisions.append(f"runtime {same}: the build argument's default, {facts.image_tag}, is already "
+                                  "the small image, and the runtime follows the argument")
+            return
         if facts.is_alpine:
             if flavour not in ("auto", "alpine"):
                 plan.warnings.append(f"--runtime {flavour} ignored: native modules built on Alpine (musl) do not "

@@ -68,15 +68,40 @@ class RuntimeBase:
 
     def templated_base(self) -> str:
         """FROM python:${PY_VERSION}: the runtime follows the same build argument."""
-        raw = self.facts.image.split("@")[0]
+        facts = self.facts
+        raw = facts.image.split("@")[0]
         repo, _, tag = raw.rpartition(":") if ":" in raw.rsplit("/", 1)[-1] else (raw, "", "latest")
-        if "slim" in tag or "alpine" in tag:
+        small = any(v in facts.image_tag for v in ("slim", "alpine"))    # the ARG's default, expanded
+        if "$" in repo:
+            # the argument names the whole image (`FROM ${BASE}`): a suffix cannot follow it
+            if small:
+                self.plan.decisions.append(f"runtime {raw} follows the builder's build argument (its default, "
+                                           f"python:{facts.image_tag}, is already the small image)")
+                return raw
+            runtime = f"python:{self.runtime_tag(facts.image_tag)}"
+            self.plan.warnings.append(f"the runtime is {runtime}, the small image of the build argument's default "
+                                      f"python:{facts.image_tag}: a --build-arg naming another image moves only the builder")
+            return runtime
+        distro = next((d for d in DISTROS if facts.image_tag.endswith("-" + d)), None)
+        if small or "slim" in tag or "alpine" in tag:
             runtime_tag = tag
+        elif distro and not tag.endswith(distro):
+            # `${V}` is `3.11-bookworm`: the slim tag puts slim before the distribution, inside the value
+            runtime = f"python:{self.runtime_tag(facts.image_tag)}"
+            self.plan.warnings.append(f"the runtime is {runtime}, the small image of the build argument's default "
+                                      f"python:{facts.image_tag}: a --build-arg naming another version moves only "
+                                      "the builder")
+            return runtime
         else:
-            distro = next((d for d in DISTROS if tag.endswith("-" + d)), None)
-            runtime_tag = f"{tag[:-len(distro) - 1]}-slim-{distro}" if distro else f"{tag}-slim"
+            runtime_tag = self.runtime_tag(tag)
         self.plan.decisions.append(f"runtime python:{runtime_tag} follows the builder's build argument")
         return f"{repo}:{runtime_tag}"
+
+    @staticmethod
+    def runtime_tag(tag: str) -> str:
+        """The slim tag for a python tag: 3.11 -> 3.11-slim, 3.11-bookworm -> 3.11-slim-bookworm."""
+        distro = next((d for d in DISTROS if tag.endswith("-" + d)), None)
+        return f"{tag[:-len(distro) - 1]}-slim-{distro}" if distro else f"{tag}-slim"
 
     def package_names(self) -> list[str]:
         return [p.split("=")[0] for p in self.facts.packages]
