@@ -68,6 +68,8 @@ def carry_state_dirs(facts: StageFacts, plan: BuildPlan) -> None:
                 path = posixpath.normpath(posixpath.join(c.cwd, w))
                 if "$" not in w and "*" not in w and posixpath.basename(path) and "." not in posixpath.basename(path):
                     made[path] = f"given to the app by {c.program} in the build"
+    for path in _empty_workdirs(facts):
+        made.setdefault(path, "made by WORKDIR in the build")
     staged = plan.extra.get("staged_app_dirs", [])
     taken = {a.source.rstrip("/") for a in plan.artifacts} | {a.dest.rstrip("/") for a in plan.artifacts}
     owner = _introduced_owner(facts, plan)
@@ -90,6 +92,25 @@ def carry_state_dirs(facts: StageFacts, plan: BuildPlan) -> None:
             plan.copy(path, path, f"state folder ({why})").chown = owner
         plan.decisions.append(f"{path} exists in the runtime too ({why})" +
                               (f", owned by {owner}" if owner else ""))
+
+
+def _empty_workdirs(facts: StageFacts) -> list[str]:
+    """Folders a WORKDIR made that nothing filled (`WORKDIR /data` then `WORKDIR /app`): no COPY
+    into them and no RUN in them. The original image has them, empty, for the app to write in; the
+    last WORKDIR is the runtime's own."""
+    steps = [s.workdir for s in facts.steps if s.ins.keyword == "RUN"]
+    copies = [posixpath.normpath(c.dest) for c in facts.copies]
+    out = []
+    for ins in facts.stage.instructions:
+        if ins.keyword != "WORKDIR" or "$" in ins.args:
+            continue
+        path = posixpath.normpath(ins.args.strip().strip('"'))
+        if not path.startswith("/") or path == posixpath.normpath(facts.workdir):
+            continue
+        inside = lambda p: p == path or p.startswith(path.rstrip("/") + "/")    # noqa: E731
+        if not any(inside(p) for p in steps + copies):
+            out.append(path)
+    return out
 
 
 def _grants_write(argv: list[str]) -> bool:

@@ -167,6 +167,15 @@ def test_state_folders_made_by_the_build_exist_in_the_runtime_owned_by_the_new_u
     assert "/usr/local/bin/run /usr" not in r.text                 # chmod +x opens nothing for writing
 
 
+def test_a_folder_only_a_workdir_made_exists_in_the_runtime_for_the_new_user():
+    # `WORKDIR /data` then `WORKDIR /app`: the original had an empty /data the app kept its store in
+    r = convert("FROM python:3.11\nWORKDIR /data\nWORKDIR /build\nRUN echo made > note\nWORKDIR /app\nCOPY . .\n"
+                "RUN pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n")
+    runtime = r.text.split("# runtime")[1]
+    assert "COPY --from=builder --chown=10001:10001 /data /data" in runtime
+    assert "/build" not in runtime          # a RUN worked there: not an empty folder left for the app
+
+
 def test_credentials_written_or_copied_into_the_app_directory_never_reach_the_runtime():
     """Issue 13, item 2: without a context, the staged copy deletes credential files by name,
     including those a RUN step writes, and the report says the runtime does not copy them."""
