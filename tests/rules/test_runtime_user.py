@@ -170,6 +170,24 @@ def test_other_entrypoint_scripts_do_not_keep_root(tmp_path, body, user):
     assert not any("entrypoint script" in d and "needs it" in d for d in result.decisions)
 
 
+@pytest.mark.parametrize("start, tool", [
+    ('CMD su svc -c "gunicorn -b 0.0.0.0:8080 app:app"', "su"),
+    ('CMD ["gosu", "svc", "python", "app.py"]', "gosu"),
+    ('CMD ["uwsgi", "--ini", "uwsgi.ini", "--uid", "svc"]', "uwsgi"),       # the server drops to svc itself
+    ('CMD gunicorn --user=svc -b 0.0.0.0:8080 app:app', "gunicorn"),
+])
+def test_a_start_command_that_drops_to_another_account_starts_as_root(start, tool):
+    # the root original switched to svc at start: as uid 10001, `su` asks for a password and svc
+    # did not exist in the runtime
+    result = convert("FROM python:3.11\nWORKDIR /app\nCOPY . .\nRUN pip install flask gunicorn\n"
+                     f"RUN useradd --system svc\n{start}\n")
+    runtime = result.text.split("\nFROM ")[-1]
+    assert is_root_user(effective_user(result.text)), runtime
+    assert any(d.startswith(f"runtime runs as root, as the original did: the CMD line needs it (it runs `{tool}`")
+               for d in result.decisions), result.decisions
+    assert "RUN useradd --system svc\n" in runtime
+
+
 @pytest.mark.parametrize("body", ["nginx", "service nginx start", "/usr/sbin/sshd", "cron"])
 def test_an_entrypoint_script_that_starts_a_system_daemon_starts_as_root(tmp_path, body):
     # the packaged nginx binds port 80 and writes /run and /var/log: a new user stops it at start
