@@ -60,3 +60,12 @@ def first_line(text: str) -> str:
         if line.strip():
             return line.strip()[:200]
     return ""
+
+
+def unreachable_base_error(base: str, original_text: str) -> str:
+    """Why a converted build could not start: its base is not on the engine. When the original never
+    names that image, msb chose it for the runtime, and the user should know it was not theirs."""
+    chosen = base.removeprefix("docker.io/library/").split("@")[0] not in original_text
+    return (f"the converted Dockerfile's base image {base} is not on this engine and no registry answers: pull or "
+            "load it, then verify again" + (" (msb chose it for the runtime; the original does not use it)"
+                                             if chosen else ""))

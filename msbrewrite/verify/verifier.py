@@ -14,7 +14,7 @@ from msbrewrite.verify.engine import Docker, EngineError
 from msbrewrite.verify.env import env_warnings
 from msbrewrite.verify.file_check import FileCheck
 from msbrewrite.verify.judge import Smoke
-from msbrewrite.verify.output import failing_step, log_tail, unreachable_image
+from msbrewrite.verify.output import failing_step, log_tail, unreachable_base_error, unreachable_image
 from msbrewrite.verify.report import Build, Report
 from msbrewrite.verify.server_smoke import ServerSmoke
 from msbrewrite.verify.settings import Progress, Settings
@@ -63,8 +63,9 @@ class Verifier(ServerSmoke, CliSmoke, FileCheck):
                                 + (f" ({step})" if step else ""))
             elif not report.converted.ok and self._unreachable_base:
                 # the engine cannot fetch the image, which says nothing about the conversion
-                report.error = (f"the converted Dockerfile's base image {self._unreachable_base} is not on this "
-                                "engine and no registry answers: pull or load it, then verify again")
+                original_text = open(dockerfile, encoding="utf-8", errors="replace").read() \
+                    if os.path.isfile(dockerfile) else ""
+                report.error = unreachable_base_error(self._unreachable_base, original_text)
             elif report.converted.ok:
                 from msbrewrite.verify.size import size_difference, size_warning
                 report.differences += size_difference(report.original.size, report.converted.size)

@@ -485,3 +485,12 @@ def test_the_same_go_panic_at_another_address_is_the_same_failure():
             "[signal SIGSEGV: segmentation violation code=0x1 addr=0x48 pc={}]\n"
     smoke = judge_cli(CliRun(2, "", panic.format("0x63d368")), CliRun(2, "", panic.format("0x6393e8")), 30)
     assert not smoke.passed and smoke.inconclusive and "fails otherwise" not in (smoke.detail or "")
+
+
+def test_a_missing_runtime_base_that_msb_chose_is_said_to_be_msbs():
+    from msbrewrite.verify.output import unreachable_base_error
+    original = "FROM python:3.11.9\nCMD [\"python\", \"app.py\"]\n"
+    chosen = unreachable_base_error("docker.io/library/python:3.11.9-slim", original)
+    assert chosen.endswith("(msb chose it for the runtime; the original does not use it)")
+    theirs = unreachable_base_error("docker.io/library/python:3.11.9", original)
+    assert theirs.endswith("pull or load it, then verify again")
