@@ -33,7 +33,7 @@ from msbrewrite.rules.runtime_shell import (app_starts_a_shell, carry_shell_inst
 from msbrewrite.rules.runtime_user import choose_user
 from msbrewrite.model.plan import KEPT, KEPT_AND_COPIED, MOVED, REMOVED, REWRITTEN, BuildPlan
 from msbrewrite.rules.secret_values import SECRET_RE
-from msbrewrite.rules.secrets import env_pair_secret
+from msbrewrite.rules.secrets import env_pair_secret, read_by_app
 from msbrewrite.rules.start_command import cd_as_workdir, copied_onto_path, starts_a_shell
 from msbrewrite.model.quoting import env_line, env_subset, env_value
 from msbrewrite.model.shell import canonical_argv, drop_exec, shell_form_to_argv, split_words, start_assignments
@@ -65,7 +65,8 @@ def start(facts: StageFacts, plan: BuildPlan, build_only_env: set[str]) -> None:
                 labels = [k + (env_pair_secret(k, v) or "") for k, v in pairs if k in secret]
                 plan.warnings.append(
                     f"line {ins.lineno}: ENV {', '.join(labels)} looks like a secret; the original image "
-                    "leaked it, the runtime stage does not carry it (pass it at run time instead)")
+                    "leaked it, the runtime stage does not carry it (pass it at run time instead)"
+                    + read_by_app(facts, secret))
             if runtime_keys and len(runtime_keys) == len(pairs):
                 plan.runtime_env.append(ins.raw.rstrip("\r\n"))
                 _need_args(facts, plan, ins.args)

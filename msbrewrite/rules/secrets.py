@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 
 from msbrewrite.model.analysis import StageFacts
 from msbrewrite.model.dockerfile import parse_key_values, referenced_vars
@@ -56,7 +57,7 @@ def guard_secrets(facts: StageFacts, plan: BuildPlan) -> None:
                 if ins.keyword == "ENV" and ins.raw.rstrip("\r\n") == line:
                     plan.fate(ins, KEPT, "build-time only (secret not carried)")
             plan.warnings.append(f"ENV {', '.join(dict.fromkeys(labels))} looks like a secret: "
-                                 "not carried to the runtime stage (pass it at run time)")
+                                 "not carried to the runtime stage (pass it at run time)" + read_by_app(facts, leaked))
     for line in list(plan.runtime_args):
         name, _, value = line[4:].partition("=")
         if env_secret_reason(name.strip(), value) is not None:
@@ -77,6 +78,36 @@ def guard_secrets(facts: StageFacts, plan: BuildPlan) -> None:
                                  "(a credential file); the runtime stage does not copy it")
     _warn_context_secrets(facts, plan)
     _guard_written(facts, plan)
+
+
+# source files whose text names the variables an app reads from its environment
+_CODE = (".py", ".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".svelte", ".vue", ".go", ".rs", ".java", ".kt",
+         ".rb", ".php", ".sh")
+_MAX_SCANNED = 2000
+
+
+def read_by_app(facts: StageFacts, names: list[str]) -> str:
+    """`; the app reads TOKEN at run time (src/api.ts:12): ...` when the context's code names one of
+    the dropped variables: the deployment must now pass it, where the image used to carry it."""
+    ctx = facts.context
+    wanted = [n for n in names if re.fullmatch(r"\w+", n)]
+    if not ctx or not wanted:
+        return ""
+    rx = re.compile(r"\b(" + "|".join(map(re.escape, wanted)) + r")\b")
+    scanned = 0
+    for rel in ctx.files():
+        if not rel.endswith(_CODE) or "node_modules/" in rel:
+            continue
+        scanned += 1
+        if scanned > _MAX_SCANNED:
+            break
+        text = ctx.read(rel) or ""
+        m = rx.search(text)
+        if m:
+            line = text.count("\n", 0, m.start()) + 1
+            return (f"; the app reads {m.group(1)} at run time ({rel}:{line}): the converted image needs it "
+                    f"from `docker run -e {m.group(1)}`, compose `environment:` or a secret")
+    return ""
 
 
 def env_pair_secret(name: str, value: str) -> str | None:

@@ -216,6 +216,8 @@ def test_node_that_replaced_npm_as_pid_1_still_stops_on_sigterm(engine_env, tmp_
         assert _stop_code(engine_env, tag)[0] == 143          # ended by SIGTERM, not killed
         code, log = _stop_code(engine_env, tag, "-e", "HANDLE=1")
         assert code == 0 and "closing" in log, log           # the app's own handler ran, and decided
+        # an exit hook that sends the signal again to die by it: as PID 1 that was ignored too
+        assert _stop_code(engine_env, tag, "-e", "REENTER=1")[0] == 143
 
 
 def test_a_private_state_folder_keeps_its_mode(engine_env, tmp_path):

@@ -169,3 +169,14 @@ def test_an_empty_default_of_a_secret_named_variable_stays_in_the_runtime(tmp_pa
     assert [w for w in result.warnings if "looks like a secret" in w] == [
         "line 5: ENV DB_PASSWORD looks like a secret; the original image leaked it, the runtime stage does not "
         "carry it (pass it at run time instead)"]
+
+
+def test_a_dropped_secret_the_app_reads_at_run_time_is_named_with_where_it_reads_it(tmp_path):
+    # the image used to carry the build argument's value; now the deployment must pass it
+    ctx = make_context(tmp_path, {"package.json": "{}", "src/server.js": "// keys\nconst key = process.env.PRIVATE_API_KEY\n"})
+    result = convert("FROM node:20\nARG PRIVATE_API_KEY\nENV PRIVATE_API_KEY=${PRIVATE_API_KEY}\nWORKDIR /app\n"
+                     "COPY . .\nRUN npm install\nCMD [\"node\", \"src/server.js\"]\n", ctx)
+    said = [w for w in result.warnings if "looks like a secret" in w]
+    assert len(said) == 1 and said[0].endswith(
+        "; the app reads PRIVATE_API_KEY at run time (src/server.js:2): the converted image needs it from "
+        "`docker run -e PRIVATE_API_KEY`, compose `environment:` or a secret")

@@ -43,8 +43,21 @@ PID1_SIGNALS = "/usr/local/lib/msb/pid1-signals.cjs"
 _PID1_LINES = (
     "// node is PID 1 here, where SIGTERM and SIGINT have no default action: end the process as the",
     "// kernel ends any other one, unless the app handles the signal itself",
-    "for (const [signal, code] of [[\"SIGTERM\", 143], [\"SIGINT\", 130]]) {",
-    "  process.on(signal, () => { if (process.listenerCount(signal) === 1) process.exit(code); });",
+    "const codes = { SIGTERM: 143, SIGINT: 130, SIGHUP: 129 };",
+    "const names = Object.fromEntries(Object.entries(require(\"os\").constants.signals).map(([k, v]) => [v, k]));",
+    "const kill = process.kill.bind(process);",
+    "// a library that raises the signal again to die by it (signal-exit, under execa) dies here too",
+    "process.kill = (pid, signal = \"SIGTERM\") => {",
+    "  const name = names[signal] || signal;",
+    "  if (pid === process.pid && codes[name] && process.listenerCount(name) === 0) process.exit(codes[name]);",
+    "  return kill(pid, signal);",
+    "};",
+    "for (const signal of [\"SIGTERM\", \"SIGINT\"]) {",
+    "  const own = () => {",
+    "    if (process.listenerCount(signal) === 1) process.exit(codes[signal]);",
+    "    process.removeListener(signal, own);    // the handlers of the app decide, as without this file",
+    "  };",
+    "  process.on(signal, own);",
     "}",
 )
 
@@ -198,12 +211,7 @@ class NodeStart:
             manager = posixpath.basename(core[0])
             self.plan.decisions.append(f"`{' '.join(core)}` resolved to `{' '.join(node)}` (the runtime needs no "
                                        f"{manager}, and node gets the container's signals itself)")
-            if node[:1] == ["node"]:
-                # under the manager, node was a child that SIGTERM ended; as PID 1 it would ignore it
-                node = ["node", "--require", PID1_SIGNALS, *node[1:]]
-                self.plan.decisions.append(
-                    f"node runs as PID 1, where SIGTERM and SIGINT have no default action: {PID1_SIGNALS} ends it "
-                    f"on them, as they ended it under {manager}, unless the app handles the signal itself")
+            node = self._as_pid1(node, manager)
         else:
             self._dev_check(core)
             node = self.to_node(core, why) if not self.dev_entry else None
@@ -212,8 +220,20 @@ class NodeStart:
                     self.keep_dev = self.keep_dev or f"`{' '.join(core)}` kept: " + "; ".join(why)
                 self._dev_check(core)
                 return
+            if posixpath.basename(core[0]) == "npx":
+                node = self._as_pid1(node, "npx")
         self.entry_core, self.entry_node = core, node
         self._dev_check(node)
+
+    def _as_pid1(self, node: list[str], manager: str) -> list[str]:
+        """Under the package manager (or npx), node was a child that SIGTERM ended; as PID 1 it would
+        ignore it: the preload ends it as the kernel ends any other process."""
+        if node[:1] != ["node"]:
+            return node
+        self.plan.decisions.append(
+            f"node runs as PID 1, where SIGTERM and SIGINT have no default action: {PID1_SIGNALS} ends it "
+            f"on them, as they ended it under {manager}, unless the app handles the signal itself")
+        return ["node", "--require", PID1_SIGNALS, *node[1:]]
 
     def carry_pid1_signals(self) -> None:
         """The preload the start command names (PID1_SIGNALS), written in the builder and copied."""

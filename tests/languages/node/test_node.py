@@ -303,3 +303,12 @@ def test_an_app_copied_into_root_keeps_the_system_folders_it_merges_with(tmp_pat
     assert "COPY --from=builder --chown=65532:65532 /bin/www /bin/www" in runtime
     assert " /bin /bin" not in runtime
     assert "COPY --from=builder --chown=65532:65532 /app.js /app.js" in runtime
+
+
+def test_npx_resolved_to_node_gets_the_pid1_preload(tmp_path):
+    # under npx, node was a child that SIGTERM ended; as PID 1 it ignored it and `docker stop` waited
+    r = _convert("FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm install\nCMD [\"npx\", \"@11ty/eleventy\", \"--serve\"]\n",
+                 {"package.json": '{"devDependencies": {"@11ty/eleventy": "2"}}'}, tmp_path)
+    assert r.text.rstrip().endswith(
+        'CMD ["--require", "/usr/local/lib/msb/pid1-signals.cjs", "node_modules/.bin/eleventy", "--serve"]')
+    assert any("as they ended it under npx" in d for d in r.decisions)
