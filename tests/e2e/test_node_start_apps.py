@@ -66,12 +66,15 @@ def test_npm_start_runs_as_node_on_a_runtime_without_npm(engine_env, image):
         assert probe.returncode != 0, f"{program} is in the runtime:\n{result.text}"
 
 
-def _verified_alike(env: dict, app: str) -> None:
-    """The original and the converted image of tests/e2e/data/<app> both build and behave alike."""
-    code, report = verify_json(env, str(APP.parent / app / "Dockerfile"), "--no-discover")
+def _verified_alike(env: dict, app: str, *paths: str) -> dict:
+    """The original and the converted image of tests/e2e/data/<app> both build and behave alike
+    (asked for `paths` too): verify's report."""
+    asked = [w for p in paths for w in ("--path", p)]
+    code, report = verify_json(env, str(APP.parent / app / "Dockerfile"), "--no-discover", *asked)
     assert report["original"]["ok"] and report["converted"]["ok"], report["converted"].get("log_tail")
     found = [(d["kind"], d["what"]) for d in report.get("differences", [])]
     assert code == 0 and report["verdict"] == "PASS", (found, report["smoke"]["detail"])
+    return report
 
 
 def test_a_global_cli_started_by_another_of_its_commands_is_in_the_runtime(engine_env):
@@ -95,31 +98,20 @@ def test_files_copied_by_their_own_path_outside_the_app_folder_are_in_the_runtim
 def test_a_global_cli_named_unlike_its_package_is_in_the_runtime(engine_env):
     # `npm install -g node-static` gives the command `static`: the runtime did not install it and the
     # converted container stopped at once (exit 1)
-    code, report = verify_json(engine_env, str(DATA / "node-global-other-name" / "Dockerfile"), "--no-discover",
-                               "--path", "/", "--path", "/notices.txt")
-    assert report["original"]["ok"] and report["converted"]["ok"], report["converted"].get("log_tail")
-    found = [(d["kind"], d["what"]) for d in report.get("differences", [])]
-    assert code == 0 and report["verdict"] == "PASS", (found, report["smoke"]["detail"])
+    report = _verified_alike(engine_env, "node-global-other-name", "/", "/notices.txt")
     assert report["smoke"]["converted"]["statuses"]["/notices.txt"] == 200
 
 
 def test_an_app_that_runs_by_node_env_keeps_the_original_mode(engine_env):
     # the original sets no NODE_ENV, so express runs in development mode and the page says so;
     # the previous conversion added NODE_ENV=production and the page changed
-    code, report = verify_json(engine_env, str(DATA / "node-env-mode" / "Dockerfile"), "--no-discover")
-    assert report["original"]["ok"] and report["converted"]["ok"], report["converted"].get("log_tail")
-    found = [(d["kind"], d["what"]) for d in report.get("differences", [])]
-    assert code == 0 and report["verdict"] == "PASS", found
+    _verified_alike(engine_env, "node-env-mode")
 
 
 def test_a_global_cli_as_entrypoint_with_its_arguments_in_cmd_is_installed(engine_env):
     # ENTRYPOINT ["json-server"] + CMD [...]: the previous conversion kept the line but not the
     # global package, and the container could not start (executable file not found in $PATH)
-    code, report = verify_json(engine_env, str(DATA / "node-global-entrypoint" / "Dockerfile"), "--no-discover",
-                               "--path", "/boats", "--path", "/boats/2")
-    assert report["original"]["ok"] and report["converted"]["ok"], report["converted"].get("log_tail")
-    found = [(d["kind"], d["what"]) for d in report.get("differences", [])]
-    assert code == 0 and report["verdict"] == "PASS", (found, report["smoke"]["detail"])
+    report = _verified_alike(engine_env, "node-global-entrypoint", "/boats", "/boats/2")
     assert report["smoke"]["converted"]["statuses"]["/boats/2"] == 200
 
 

@@ -216,20 +216,6 @@ def test_a_global_cli_entrypoint_with_cmd_arguments_is_installed_in_the_runtime(
     assert 'ENTRYPOINT ["json-server"]\nCMD ["--host", "0.0.0.0", "db.json"]' in runtime
 
 
-@pytest.mark.parametrize("args, runtime, follows", [
-    ("ARG NODE_VERSION=20-alpine\nFROM node:${NODE_VERSION}", "node:${NODE_VERSION}", True),   # not 20-alpine-alpine
-    ("ARG NODE_VERSION=20-slim\nFROM node:${NODE_VERSION}", "node:${NODE_VERSION}", True),
-    ("ARG NODE_VERSION=20\nFROM node:${NODE_VERSION}-alpine", "node:${NODE_VERSION}-alpine", True),
-    ("ARG NODE_VERSION=20\nFROM node:${NODE_VERSION}", "node:${NODE_VERSION}-slim", True),
-    ("ARG NODE_VERSION=20-bookworm\nFROM node:${NODE_VERSION}", "gcr.io/distroless/nodejs20-debian12:nonroot", False),
-])
-def test_a_templated_node_base_never_gets_a_doubled_tag(args, runtime, follows):
-    from msbrewrite import convert
-    r = convert(f"{args}\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD [\"node\", \"app.js\"]\n")
-    assert r.runtime_base == runtime
-    assert any("moves only the builder" in w for w in r.warnings) is not follows
-
-
 @pytest.mark.parametrize("installs, start, carried", [
     ("docsify-cli@4.4.4", "docsify serve .", "docsify-cli@4.4.4"),          # a CLI package drops its suffix
     ("@11ty/eleventy", "eleventy --serve", "@11ty/eleventy"),                # or its scope

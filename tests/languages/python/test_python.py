@@ -281,21 +281,6 @@ def test_runtime_follows_a_python_version_build_argument():
     assert r.text.count("FROM python:${PY}") == 2
 
 
-@pytest.mark.parametrize("args, runtime, follows", [
-    # the argument's default already names the small image: the runtime is the same reference
-    ("ARG PYTHON_VERSION=3.11.1-slim\nFROM python:${PYTHON_VERSION} as base", "python:${PYTHON_VERSION}", True),
-    ("ARG BASE=python:3.10.1-alpine3.15\nFROM ${BASE}", "${BASE}", True),
-    # a suffix cannot follow a value that holds a variant or a whole image: its default's slim image
-    ("ARG BASE=python:3.11\nFROM ${BASE}", "python:3.11-slim", False),
-    ("ARG V=3.11-bookworm\nFROM python:${V}", "python:3.11-slim-bookworm", False),
-    ("ARG V=3.11\nFROM python:${V}", "python:${V}-slim", True),
-])
-def test_a_templated_python_base_never_gets_a_doubled_or_broken_tag(args, runtime, follows):
-    r = conv(f"{args}\nWORKDIR /app\nCOPY . .\nRUN pip install flask\nCMD [\"python\", \"a.py\"]\n")
-    assert r.runtime_base == runtime
-    assert any("moves only the builder" in w for w in r.warnings) is not follows
-
-
 def test_venv_inside_the_app_directory_is_copied_once():
     r = conv("FROM python:3.11\nWORKDIR /app\nCOPY . .\nRUN python -m venv .venv && .venv/bin/pip install -r r.txt\n"
              'CMD [".venv/bin/python", "app.py"]\n')
