@@ -176,6 +176,8 @@ def entry(facts: StageFacts, plan: BuildPlan, rewrite: Callable[[list[str]], lis
             final = new if new is not None else argv
             setattr(plan, attr, final)
             also = f"; {', '.join(k for k, _ in moved[0])} set with ENV" if moved else ""
+            if attr == "entrypoint":
+                also += "; arguments given to `docker run` now reach it, where the shell form ignored them"
             plan.fate(ins, REWRITTEN, f"exec form {json.dumps(final)} (no shell needed; signals reach the app{also})")
             continue
         custom = shell_rewrite(text) if shell_rewrite else None

@@ -130,3 +130,12 @@ def test_folders_an_env_path_adds_for_the_app_reach_the_runtime(tmp_path, line, 
                      tmp_path)
     assert result.status == "converted", result.reason
     assert (line in result.text.rpartition("\nFROM ")[2]) is carried
+
+
+def test_a_shell_form_entrypoint_made_exec_form_says_run_arguments_now_reach_it():
+    # `ENTRYPOINT flask run` ignored what `docker run IMAGE ARGS` gave it; exec form passes ARGS on
+    from msbrewrite import convert
+    r = convert("FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install flask\n"
+                "ENTRYPOINT flask run --host=0.0.0.0 --port=8000\n")
+    said = [f.reason for f in r.fates if f.instruction.startswith("ENTRYPOINT")]
+    assert said and said[0].endswith("arguments given to `docker run` now reach it, where the shell form ignored them)")
