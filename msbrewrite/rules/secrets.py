@@ -9,6 +9,7 @@ from msbrewrite.model.dockerfile import parse_key_values, referenced_vars
 from msbrewrite.model.plan import KEPT, BuildPlan
 from msbrewrite.model.quoting import env_subset
 from msbrewrite.rules.secret_values import SECRET_RE, has_url_password, secret_value_kind
+from msbrewrite.support import lazy_re
 from msbrewrite.rules.secret_files import Secret, decide, keeps, record_kept
 
 
@@ -84,6 +85,8 @@ def guard_secrets(facts: StageFacts, plan: BuildPlan) -> None:
 _CODE = (".py", ".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".svelte", ".vue", ".go", ".rs", ".java", ".kt",
          ".rb", ".php", ".sh")
 _MAX_SCANNED = 2000
+# folders a build or a framework writes: a type declaration there names a variable without reading it
+_GENERATED = lazy_re.compile(r"(^|/)(node_modules|\.svelte-kit|\.next|\.nuxt|\.output|dist|build|out)/")
 
 
 def read_by_app(facts: StageFacts, names: list[str]) -> str:
@@ -96,7 +99,7 @@ def read_by_app(facts: StageFacts, names: list[str]) -> str:
     rx = re.compile(r"\b(" + "|".join(map(re.escape, wanted)) + r")\b")
     scanned = 0
     for rel in ctx.files():
-        if not rel.endswith(_CODE) or "node_modules/" in rel:
+        if not rel.endswith(_CODE) or rel.endswith(".d.ts") or _GENERATED.search(rel):
             continue
         scanned += 1
         if scanned > _MAX_SCANNED:

@@ -204,12 +204,20 @@ def _stop_code(env: dict, tag: str, *run_args: str) -> tuple[int, str]:
 def test_node_that_replaced_npm_as_pid_1_still_stops_on_sigterm(engine_env, tmp_path):
     # under `npm start`, node was npm's child and SIGTERM ended it; as PID 1 a signal without a
     # handler is ignored, so `docker stop` waited its whole timeout and killed it (exit 137)
-    with converted_image(engine_env, tmp_path, "node-npm-stop") as (tag, _):
-        assert _stop_code(engine_env, tag)[0] == 143          # ended by SIGTERM, not killed
-        code, log = _stop_code(engine_env, tag, "-e", "HANDLE=1")
-        assert code == 0 and "closing" in log, log           # the app's own handler ran, and decided
-        # an exit hook that sends the signal again to die by it: as PID 1 that was ignored too
-        assert _stop_code(engine_env, tag, "-e", "REENTER=1")[0] == 143
+    original = f"msb-e2e/node-npm-stop-original-{uuid.uuid4().hex[:10]}"
+    built = docker(engine_env, "build", "--network=host", "-q", "-t", original, str(DATA / "node-npm-stop"))
+    assert built.returncode == 0, built.stderr[-2000:]
+    try:
+        under_npm = _stop_code(engine_env, original)[0]
+        assert under_npm not in (137, 143), under_npm          # npm reports the ended child as a failure
+        with converted_image(engine_env, tmp_path, "node-npm-stop") as (tag, _):
+            assert _stop_code(engine_env, tag)[0] == under_npm      # ended by SIGTERM with npm's status
+            code, log = _stop_code(engine_env, tag, "-e", "HANDLE=1")
+            assert code == 0 and "closing" in log, log           # the app's own handler ran, and decided
+            # an exit hook that sends the signal again to die by it: as PID 1 that was ignored too
+            assert _stop_code(engine_env, tag, "-e", "REENTER=1")[0] == under_npm
+    finally:
+        docker(engine_env, "image", "rm", "-f", original)
 
 
 def test_a_private_state_folder_keeps_its_mode(engine_env, tmp_path):

@@ -173,7 +173,9 @@ def test_an_empty_default_of_a_secret_named_variable_stays_in_the_runtime(tmp_pa
 
 def test_a_dropped_secret_the_app_reads_at_run_time_is_named_with_where_it_reads_it(tmp_path):
     # the image used to carry the build argument's value; now the deployment must pass it
-    ctx = make_context(tmp_path, {"package.json": "{}", "src/server.js": "// keys\nconst key = process.env.PRIVATE_API_KEY\n"})
+    ctx = make_context(tmp_path, {"package.json": "{}", "src/server.js": "// keys\nconst key = process.env.PRIVATE_API_KEY\n",
+                                  # generated declarations name it without reading it
+                                  ".svelte-kit/ambient.d.ts": "export const PRIVATE_API_KEY: string;\n"})
     result = convert("FROM node:20\nARG PRIVATE_API_KEY\nENV PRIVATE_API_KEY=${PRIVATE_API_KEY}\nWORKDIR /app\n"
                      "COPY . .\nRUN npm install\nCMD [\"node\", \"src/server.js\"]\n", ctx)
     said = [w for w in result.warnings if "looks like a secret" in w]

@@ -65,6 +65,7 @@ class NodePlanner(NodeFiles, NodeStart, NodePackageManager, NodeBase):
         self.entry_core: list[str] | None = None  # the command it replaces
         self.entry_env: dict[str, str] = {}
         self.runtime_tools: list[str] = []       # global npm packages the CMD needs
+        self.pid1_term = 143                     # the PID 1 preload's SIGTERM status (the manager's)
         self.standalone = False                  # next.config output: 'standalone' and next build runs
         self.next_start = False                  # the start command is `next start`
 

@@ -43,7 +43,7 @@ PID1_SIGNALS = "/usr/local/lib/msb/pid1-signals.cjs"
 _PID1_LINES = (
     "// node is PID 1 here, where SIGTERM and SIGINT have no default action: end the process as the",
     "// kernel ends any other one, unless the app handles the signal itself",
-    "const codes = { SIGTERM: 143, SIGINT: 130, SIGHUP: 129 };",
+    "const codes = { SIGTERM: %(term)d, SIGINT: 130, SIGHUP: 129 };",
     "const names = Object.fromEntries(Object.entries(require(\"os\").constants.signals).map(([k, v]) => [v, k]));",
     "const kill = process.kill.bind(process);",
     "// a library that raises the signal again to die by it (signal-exit, under execa) dies here too",
@@ -60,6 +60,15 @@ _PID1_LINES = (
     "  process.on(signal, own);",
     "}",
 )
+
+
+def _manager_term_status(manager: str, node_major: int | None) -> int:
+    """The exit status the package manager gave when `docker stop` ended the app it ran: npm 6 (the
+    npm of Node 14 and older) 0; npm 7 on, npx, yarn and pnpm 1 (they report the child's signal as
+    a failure)."""
+    if manager in ("npm", "npx") and node_major is not None and node_major <= 14:
+        return 0
+    return 1
 
 
 class NodeStart:
@@ -230,9 +239,11 @@ class NodeStart:
         ignore it: the preload ends it as the kernel ends any other process."""
         if node[:1] != ["node"]:
             return node
+        self.pid1_term = _manager_term_status(manager, self.tag.major)
         self.plan.decisions.append(
             f"node runs as PID 1, where SIGTERM and SIGINT have no default action: {PID1_SIGNALS} ends it "
-            f"on them, as they ended it under {manager}, unless the app handles the signal itself")
+            f"on them, as they ended it under {manager} (SIGTERM with {manager}'s exit status, "
+            f"{self.pid1_term}), unless the app handles the signal itself")
         return ["node", "--require", PID1_SIGNALS, *node[1:]]
 
     def carry_pid1_signals(self) -> None:
@@ -241,7 +252,8 @@ class NodeStart:
         words = [w for argv in (plan.cmd, plan.entrypoint) if isinstance(argv, list) for w in argv]
         if PID1_SIGNALS not in words:
             return
-        lines = " \\\n".join(f"    {sh(line)}" for line in _PID1_LINES)
+        lines = " \\\n".join(f"    {sh(line % {'term': self.pid1_term} if '%(term)' in line else line)}"
+                               for line in _PID1_LINES)
         plan.builder_append.append("# node as PID 1 ends on SIGTERM/SIGINT as it did under the package manager\n"
                                    f"RUN mkdir -p /tmp/msb-node && printf '%s\\n' \\\n{lines} \\\n"
                                    "    > /tmp/msb-node/pid1-signals.cjs")

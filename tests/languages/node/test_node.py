@@ -298,3 +298,14 @@ def test_npx_resolved_to_node_gets_the_pid1_preload(tmp_path):
     assert r.text.rstrip().endswith(
         'CMD ["--require", "/usr/local/lib/msb/pid1-signals.cjs", "node_modules/.bin/eleventy", "--serve"]')
     assert any("as they ended it under npx" in d for d in r.decisions)
+
+
+@pytest.mark.parametrize("base, start, status", [
+    ("node:14", '["npm", "start"]', 0),          # npm 6 ended with 0 when docker stop ended the app
+    ("node:20", '["npm", "start"]', 1),          # npm 7 on, yarn, pnpm and npx report it as a failure
+    ("node:20", '["yarn", "start"]', 1),
+])
+def test_the_pid1_preload_ends_on_sigterm_with_the_managers_status(tmp_path, base, start, status):
+    r = _convert(f"FROM {base}\nWORKDIR /app\nCOPY . .\nRUN npm install\nCMD {start}\n",
+                 {"package.json": '{"scripts": {"start": "node server.js"}}', "server.js": "//\n"}, tmp_path)
+    assert f"'const codes = {{ SIGTERM: {status}, SIGINT: 130, SIGHUP: 129 }};'" in r.text
