@@ -131,8 +131,11 @@ class NodeStart:
                 self.plan.warnings.append(f"the original ran the globally installed {prog}; the runtime runs the "
                                           f"project's own {package} from node_modules (its version may differ)")
             return ["node", script, *argv[1:]]
-        why.append(f"{prog} is not a dependency in package.json" if self.pkg.found else
-                   f"{prog} cannot be checked without package.json")
+        if prog in ("sh", "bash", "ash", "dash") or prog.endswith(".sh"):
+            why.append("it runs a shell script, whose commands may run tools from devDependencies")
+        else:
+            why.append(f"{prog} is not a dependency in package.json" if self.pkg.found else
+                       f"{prog} cannot be checked without package.json")
         return None
 
     def _nest_main(self) -> str:

@@ -309,3 +309,11 @@ def test_the_pid1_preload_ends_on_sigterm_with_the_managers_status(tmp_path, bas
     r = _convert(f"FROM {base}\nWORKDIR /app\nCOPY . .\nRUN npm install\nCMD {start}\n",
                  {"package.json": '{"scripts": {"start": "node server.js"}}', "server.js": "//\n"}, tmp_path)
     assert f"'const codes = {{ SIGTERM: {status}, SIGINT: 130, SIGHUP: 129 }};'" in r.text
+
+
+def test_a_start_script_keeps_dev_dependencies_for_a_reason_that_reads_right(tmp_path):
+    r = _convert("FROM node:18-alpine\nWORKDIR /app\nCOPY . .\nRUN npm install\nENTRYPOINT [\"sh\", \"./entrypoint.sh\"]\n",
+                 {"package.json": '{"devDependencies": {"next": "13"}}', "entrypoint.sh": "#!/bin/sh\nnpx next dev\n"},
+                 tmp_path)
+    assert ("devDependencies kept in the runtime: `sh ./entrypoint.sh` kept: it runs a shell script, whose "
+            "commands may run tools from devDependencies") in r.warnings
