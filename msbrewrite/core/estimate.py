@@ -11,6 +11,8 @@ import json
 import posixpath
 import re
 
+from msbrewrite.languages.common import cache_mounts
+from msbrewrite.languages.python.deps import is_pip_install
 from msbrewrite.model.bases import image_parts, same_image
 from msbrewrite.model.dockerfile_names import is_dockerfile_name
 from msbrewrite.model.plan import Result
@@ -137,20 +139,18 @@ def _package_caches(lang: str, facts) -> list[str]:
     them (the runtime takes the app and its installed packages, not the builder's home)."""
     if lang not in ("python", "node"):
         return []       # the compiled languages' caches are named with their dependencies
-    from msbrewrite.languages.common import cache_mounts
-    from msbrewrite.languages.python.deps import is_pip_install
     out = []
     for tool, (phrase, opt_outs, env_off) in _CACHES.items():
         if env_off and facts.env.get(env_off, "").strip():
             continue
-        installs = [c for c in facts.commands() if _installs(tool, c, is_pip_install)
+        installs = [c for c in facts.commands() if _installs(tool, c)
                     and not any(a.split("=")[0] in opt_outs for a in c.argv) and not cache_mounts(facts, c)]
         if installs and not any(_CACHE_CLEANED.search(" ".join(c.argv)) for c in facts.commands()):
             out.append(phrase)
     return out
 
 
-def _installs(tool: str, c, is_pip_install) -> bool:
+def _installs(tool: str, c) -> bool:
     if tool == "pip":
         return is_pip_install(c)
     sub = c.argv[1] if len(c.argv) > 1 else ("install" if tool == "yarn" else "")

@@ -16,6 +16,7 @@ from msbrewrite.rules.app_matching import Rule, build_only
 from msbrewrite.rules.app_ownership import introduced_owner
 from msbrewrite.rules.secret_files import decide, keeps, record_kept
 from msbrewrite.rules.staging_step import STAGE_ROOT
+from msbrewrite.rules.system_config import etc_build_only
 from msbrewrite.rules.system_dirs import is_system_dir
 
 
@@ -24,10 +25,11 @@ def beside_folders(facts: StageFacts, plan: BuildPlan, staged: list[str], rules:
     folder (`COPY routes/ /app/routes/`): no folder copy holds them, and the app's entry file is
     often one. Build-only files stay out, and so does a secret-looking file the app does not read."""
     homes = {posixpath.dirname(d) for d in staged}
-    for cp, rel, dest, _ in _file_copies(facts):
+    for cp, rel, dest, _ in file_copies(facts):
         if cp.dest.endswith("/") or len(cp.sources) != 1 or posixpath.dirname(dest) not in homes:
             continue
-        _carry_file(facts, plan, cp, rel, dest, rules, "beside the app's folders")
+        carry_file(facts, plan, rel, dest, f"a file the build copied beside the app's folders (line {cp.ins.lineno})",
+                   cp.ins.lineno, rules)
 
 
 def files_copied_elsewhere(facts: StageFacts, plan: BuildPlan) -> None:
@@ -43,17 +45,18 @@ def files_copied_elsewhere(facts: StageFacts, plan: BuildPlan) -> None:
         [a.dest.rstrip("/") for a in plan.artifacts if not a.source.startswith(STAGE_ROOT)]
     removed = removed_paths(facts)
     owner = introduced_owner(facts, plan)
-    for cp, rel, dest, into_dir in _file_copies(facts):
+    for cp, rel, dest, into_dir in file_copies(facts):
         if (_within(dest, inside) or _within(dest, removed) or _serves_the_build(dest)
                 or not _surely_a_file(facts, rel, dest, into_dir)):
             continue
-        art = _carry_file(facts, plan, cp, rel, dest, rules, "from the context by its own path")
+        art = carry_file(facts, plan, rel, dest, f"a file the build copied from the context by its own path "
+                         f"(line {cp.ins.lineno})", cp.ins.lineno, rules)
         if art is not None and owner and not is_system_dir(posixpath.dirname(dest)):
             # the root original could write it (a JSON store in /data): so can the user msb introduced
             art.chown = owner
 
 
-def _file_copies(facts: StageFacts):
+def file_copies(facts: StageFacts):
     """(copy line, context path, destination, into a folder?) of each file a COPY/ADD names (no glob,
     URL or folder source)."""
     for cp in facts.copies:
@@ -68,35 +71,36 @@ def _file_copies(facts: StageFacts):
                                               else cp.dest), into_dir
 
 
-def _carry_file(facts: StageFacts, plan: BuildPlan, cp, rel: str, dest: str, rules: list[Rule],
-                where: str) -> Artifact | None:
-    if dest in plan.produced or build_only(posixpath.basename(dest), rules, []):
+def carry_file(facts: StageFacts, plan: BuildPlan, rel: str, dest: str, why: str, lineno: int,
+               rules: list[Rule] | None = None) -> Artifact | None:
+    """Copy the file a COPY put at `dest` (context path `rel`) to the runtime, unless its name is
+    build-only by `rules` or it is a secret-looking file the app does not read (one that it reads
+    stays, named in a warning)."""
+    if dest in plan.produced or build_only(posixpath.basename(dest), rules or [], []):
         return None
     found = decide(facts, [rel], ".") if facts.context else []
     if found and not keeps(facts, found[0]):
         plan.decisions.append(f"{dest}: left out, as a secret-looking file the app does not read")
         return None
     if found:
-        record_kept(facts, plan, dest, found[0], cp.ins.lineno)
-    return plan.copy(dest, dest, f"a file the build copied {where} (line {cp.ins.lineno})")
+        record_kept(facts, plan, dest, found[0], lineno)
+    return plan.copy(dest, dest, why)
 
 
 # what the build alone reads: its scratch, the installers' settings and caches, the dependency lists
 # an install reads (outside the app's folders they are only that install's input)
 _BUILD_SCRATCH = ("/tmp", "/var/tmp", "/root/.m2", "/root/.gradle", "/root/.npm", "/root/.cache", "/root/.cargo",
-                  "/usr/local/cargo", "/go/pkg", "/etc/apt", "/etc/apk", "/etc/pip.conf", "/etc/npmrc")
+                  "/usr/local/cargo", "/go/pkg")
 _INSTALL_INPUTS = ("requirements*.txt", "constraints*.txt", "Pipfile", "Pipfile.lock", "poetry.lock",
                    "pyproject.toml", "setup.py", "setup.cfg", "uv.lock", "pdm.lock", "package.json",
                    "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", ".yarnrc*",
                    "bun.lock", "bun.lockb", "Gemfile", "Gemfile.lock", "composer.json", "composer.lock")
-# accounts the runtime stage makes itself, and files the engine writes at run time
-_ENGINE_FILES = ("/etc/passwd", "/etc/group", "/etc/shadow", "/etc/gshadow", "/etc/hosts", "/etc/hostname",
-                 "/etc/resolv.conf")
 
 
 def _serves_the_build(path: str) -> bool:
     name = posixpath.basename(path)
-    return (_within(path, _BUILD_SCRATCH) or path in _ENGINE_FILES
+    # /etc: installer settings, and the accounts and files the runtime stage and the engine make
+    return (_within(path, _BUILD_SCRATCH) or etc_build_only(path)
             or any(fnmatch.fnmatchcase(name, p) for p in _INSTALL_INPUTS))
 
 

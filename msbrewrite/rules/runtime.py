@@ -250,26 +250,12 @@ def _files_the_command_names(facts: StageFacts, plan: BuildPlan) -> None:
     # copied by a same-path COPY of a folder, or inside an app folder staged whole
     covered = [a.dest.rstrip("/") for a in plan.artifacts if a.source.rstrip("/") == a.dest.rstrip("/")] + \
         [d.rstrip("/") for d in plan.extra.get("staged_app_dirs", [])]
-    for cp in facts.copies:
-        if cp.from_stage or len(cp.sources) != 1 or "$" in cp.dest:
-            continue
-        src = cp.sources[0]
-        rel = posixpath.normpath(src.lstrip("/"))
-        if any(ch in src for ch in "*?[") or "://" in src or facts._is_dir_source(src, rel):
-            continue
-        dest = posixpath.normpath(posixpath.join(cp.dest, posixpath.basename(rel)) if cp.dest.endswith("/")
-                                  else cp.dest)
-        if dest not in named or dest in plan.produced or any(dest == c or dest.startswith(c + "/") for c in covered if c):
-            continue
-        # a secret-looking file follows the one rule: the app reads it (its start command names it),
-        # so it stays, named in a warning
-        from msbrewrite.rules.secret_files import decide, keeps, record_kept
-        found = decide(facts, [rel], ".") if facts.context else []
-        if found and not keeps(facts, found[0]):
-            continue
-        if found:
-            record_kept(facts, plan, dest, found[0], cp.ins.lineno)
-        plan.copy(dest, dest, f"named by the start command (copied by line {cp.ins.lineno})")
+    for cp, rel, dest, _ in loose_files.file_copies(facts):
+        if dest in named and not any(dest == c or dest.startswith(c + "/") for c in covered if c):
+            # a secret-looking file follows the one rule: the start command names it, so the app reads
+            # it, and it stays, named in a warning
+            loose_files.carry_file(facts, plan, rel, dest, f"named by the start command (copied by line "
+                                   f"{cp.ins.lineno})", cp.ins.lineno)
 
 
 def finish(facts: StageFacts, plan: BuildPlan, options: Options, shell_base: str = DEBIAN_SLIM) -> None:

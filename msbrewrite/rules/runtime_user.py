@@ -36,12 +36,10 @@ def choose_user(facts: StageFacts, plan: BuildPlan, options: Options, base: Base
         plan.decisions.append("runtime runs as root, as the original did")
         return
     if want is None and (original is None or is_root_user(original)):
-        script, tool = _script_that_switches_user(facts)
-        if script:
+        where, tool = _start_that_switches_user(facts)
+        if where:
             plan.user = original
-            what = script if script.startswith("the ") else f"the entrypoint script {script}"
-            tool = tool.split()[0] if script.startswith("the ") else tool
-            plan.decisions.append(f"runtime runs as root, as the original did: {what} needs it (it runs `{tool}` "
+            plan.decisions.append(f"runtime runs as root, as the original did: {where} needs it (it runs `{tool}` "
                                   "to switch to another account before the app starts)")
             # the accounts the build made are the ones the script can switch to
             replay = _original_account_commands(facts, base, None)
@@ -257,24 +255,25 @@ _NEEDS_ROOT_RE = lazy_re.compile(r"(?m)^[^#\n]*?(?<![\w.-])(gosu|su-exec|setpriv
 _SHELLS = ("sh", "bash", "/bin/sh", "/bin/bash", "/usr/bin/env")
 
 
-def _script_that_switches_user(facts: StageFacts) -> tuple[str | None, str | None]:
-    """The start script (ENTRYPOINT, else CMD) read from the context, or the start command itself,
-    when it runs a command only root can (`su env -c "gunicorn ..."`, `gosu app node server.js`,
-    `uwsgi --uid uwsgi`, whose server drops to that account itself)."""
+def _start_that_switches_user(facts: StageFacts) -> tuple[str | None, str | None]:
+    """(where, program) when the start script (ENTRYPOINT, else CMD) read from the context, or the
+    start command itself, runs a command only root can (`su env -c "gunicorn ..."`, `gosu app node
+    server.js`, `uwsgi --uid uwsgi`, whose server drops to that account itself)."""
     first, text = _start_script(facts)
-    if not text:
-        ins = facts.entrypoint or facts.cmd
-        argv = command_argv(ins) or []
-        text = shell_script(argv) or (ins.args if ins is not None and not ins.is_json else shlex.join(argv))
-        first = f"the {ins.keyword} line" if ins is not None else None
-        m = _NEEDS_ROOT_RE.search(text) or _DROPS_TO_RE.search(text)
-        return (first, m.group(1)) if m and first else (None, None)
-    m = _NEEDS_ROOT_RE.search(text)
-    return (first, m.group(1)) if m else (None, None)
+    if text:
+        m = _NEEDS_ROOT_RE.search(text)
+        return (f"the entrypoint script {first}", m.group(1)) if m else (None, None)
+    ins = facts.entrypoint or facts.cmd
+    if ins is None:
+        return None, None
+    argv = command_argv(ins) or []
+    text = shell_script(argv) or (ins.args if not ins.is_json else shlex.join(argv))
+    m = _NEEDS_ROOT_RE.search(text) or _DROPS_TO_RE.search(text)
+    return (f"the {ins.keyword} line", m.group(1)) if m else (None, None)
 
 
 # servers that start as root and drop to the account an option names
-_DROPS_TO_RE = lazy_re.compile(r"(?<![\w.-])((?:uwsgi|gunicorn)(?=\s).*?\s--(?:uid|user)[\s=]\S)")
+_DROPS_TO_RE = lazy_re.compile(r"(?<![\w.-])(uwsgi|gunicorn)(?=\s(?:.*?\s)?--(?:uid|user)[\s=]\S)")
 
 
 # system daemons whose packaged configuration needs root: nginx and apache bind port 80 and write their

@@ -62,7 +62,7 @@ def _edited_in_place(facts: StageFacts) -> list[tuple[str, int]]:
         for c in step.commands:
             for w in _edited_paths(c.program, c.argv[1:]):
                 path = posixpath.normpath(w) if w.startswith("/etc/") else ""
-                if not path or any(ch in path for ch in "*?[$") or _build_only(path):
+                if not path or any(ch in path for ch in "*?[$") or etc_build_only(path):
                     continue
                 out.setdefault(path, step.ins.lineno)
     return list(out.items())
@@ -105,5 +105,6 @@ def _installer_settings(path: str) -> bool:
     return any(path == p or path.startswith(p + "/") or path.startswith(p + ".") for p in _BUILD_ONLY)
 
 
-def _build_only(path: str) -> bool:
+def etc_build_only(path: str) -> bool:
+    """An /etc path the runtime never takes from the builder: installer settings, accounts, engine files."""
     return path in _NOT_CARRIED or _installer_settings(path)

@@ -296,30 +296,33 @@ def test_go_vendor_folder_stays_build_only_in_root(tmp_path):
     assert "/vendor" not in convert(df, tmp_path).text.split("FROM ")[-1]
 
 
+def _converted(tmp_path, files: dict[str, str], dockerfile: str):
+    make_context(tmp_path, files)
+    result = convert(dockerfile, str(tmp_path))
+    assert result.status == "converted", result.reason
+    return result
+
+
 def test_a_file_the_start_command_names_by_its_path_reaches_the_runtime(tmp_path):
     # `COPY template.html /` beside a global CLI: no copy of the app's folder holds it, and the
     # converted container stopped at `--template-file /template.html`
-    (tmp_path / "template.html").write_text("<html>{{marks}}</html>\n")
-    result = convert("FROM node:20\nRUN npm install -g static-marks\nCOPY template.html /\nWORKDIR /marks\n"
-                     'ENTRYPOINT ["static-marks"]\nCMD ["build", "--template-file=/template.html", "*"]\n', str(tmp_path))
-    assert result.status == "converted", result.reason
+    result = _converted(tmp_path, {"template.html": "<html>{{marks}}</html>\n"},
+                        "FROM node:20\nRUN npm install -g static-marks\nCOPY template.html /\nWORKDIR /marks\n"
+                        'ENTRYPOINT ["static-marks"]\nCMD ["build", "--template-file=/template.html", "*"]\n')
     assert "COPY --from=builder /template.html /template.html\n" in result.text
 
 
 def test_a_glob_copy_into_another_folder_does_not_hide_the_files_copied_into_usr_src(tmp_path):
-    (tmp_path / "requirements.txt").write_text("flask\n")
-    (tmp_path / "app.py").write_text("print('hi')\n")
-    result = convert("FROM python:3.12\nCOPY requirements*.txt /tmp/\nRUN pip install -r /tmp/requirements.txt\n"
-                     "WORKDIR /usr/src\nCOPY app.py .\nCMD [\"python\", \"app.py\"]\n", str(tmp_path))
-    assert result.status == "converted", result.reason
+    result = _converted(tmp_path, {"requirements.txt": "flask\n", "app.py": "print('hi')\n"},
+                        "FROM python:3.12\nCOPY requirements*.txt /tmp/\nRUN pip install -r /tmp/requirements.txt\n"
+                        "WORKDIR /usr/src\nCOPY app.py .\nCMD [\"python\", \"app.py\"]\n")
     assert "COPY --from=builder /usr/src/app.py /usr/src/app.py\n" in result.text
 
 
 def test_a_key_the_start_command_names_stays_with_a_warning(tmp_path):
-    (tmp_path / "key.pem").write_text("-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n")
-    result = convert("FROM node:20\nRUN npm install -g http-server\nCOPY key.pem /certs/key.pem\nWORKDIR /site\n"
-                     'CMD ["http-server", "-S", "-K", "/certs/key.pem"]\n', str(tmp_path))
-    assert result.status == "converted", result.reason
+    result = _converted(tmp_path, {"key.pem": "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n"},
+                        "FROM node:20\nRUN npm install -g http-server\nCOPY key.pem /certs/key.pem\nWORKDIR /site\n"
+                        'CMD ["http-server", "-S", "-K", "/certs/key.pem"]\n')
     assert "COPY --from=builder /certs/key.pem /certs/key.pem\n" in result.text
     assert any("/certs/key.pem" in w and "stays in the runtime stage" in w for w in result.warnings), result.warnings
 

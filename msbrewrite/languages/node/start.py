@@ -43,7 +43,7 @@ PID1_SIGNALS = "/usr/local/lib/msb/pid1-signals.cjs"
 _PID1_LINES = (
     "// node is PID 1 here, where SIGTERM and SIGINT have no default action: end the process as the",
     "// kernel ends any other one, unless the app handles the signal itself",
-    "const codes = { SIGTERM: %(term)d, SIGINT: 130, SIGHUP: 129 };",
+    "const codes = { SIGTERM: TERM, SIGINT: 130, SIGHUP: 129 };",
     "const names = Object.fromEntries(Object.entries(require(\"os\").constants.signals).map(([k, v]) => [v, k]));",
     "const kill = process.kill.bind(process);",
     "// a library that raises the signal again to die by it (signal-exit, under execa) dies here too",
@@ -255,7 +255,8 @@ class NodeStart:
         words = [w for argv in (plan.cmd, plan.entrypoint) if isinstance(argv, list) for w in argv]
         if PID1_SIGNALS not in words:
             return
-        lines = " \\\n".join(f"    {sh(line % {'term': self.pid1_term} if '%(term)' in line else line)}"
+        # SIGTERM ends node with the status the package manager gave (decided in _as_pid1)
+        lines = " \\\n".join(f"    {sh(line.replace('SIGTERM: TERM', f'SIGTERM: {self.pid1_term}'))}"
                                for line in _PID1_LINES)
         plan.builder_append.append("# node as PID 1 ends on SIGTERM/SIGINT as it did under the package manager\n"
                                    f"RUN mkdir -p /tmp/msb-node && printf '%s\\n' \\\n{lines} \\\n"

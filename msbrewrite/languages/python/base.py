@@ -71,29 +71,21 @@ class RuntimeBase:
         facts = self.facts
         raw = facts.image.split("@")[0]
         repo, _, tag = raw.rpartition(":") if ":" in raw.rsplit("/", 1)[-1] else (raw, "", "latest")
-        small = any(v in facts.image_tag for v in ("slim", "alpine"))    # the ARG's default, expanded
-        if "$" in repo:
-            # the argument names the whole image (`FROM ${BASE}`): a suffix cannot follow it
-            if small:
-                self.plan.decisions.append(f"runtime {raw} follows the builder's build argument (its default, "
-                                           f"python:{facts.image_tag}, is already the small image)")
-                return raw
-            runtime = f"python:{self.runtime_tag(facts.image_tag)}"
-            self.plan.warnings.append(f"the runtime is {runtime}, the small image of the build argument's default "
-                                      f"python:{facts.image_tag}: a --build-arg naming another image moves only the builder")
-            return runtime
+        small = any(v in facts.image_tag for v in ("slim", "alpine")) or "slim" in tag or "alpine" in tag
+        if "$" in repo and small:
+            self.plan.decisions.append(f"runtime {raw} follows the builder's build argument (its default, "
+                                       f"python:{facts.image_tag}, is already the small image)")
+            return raw
         distro = next((d for d in DISTROS if facts.image_tag.endswith("-" + d)), None)
-        if small or "slim" in tag or "alpine" in tag:
-            runtime_tag = tag
-        elif distro and not tag.endswith(distro):
-            # `${V}` is `3.11-bookworm`: the slim tag puts slim before the distribution, inside the value
+        if "$" in repo or (not small and distro and not tag.endswith(distro)):
+            # a suffix cannot follow a value that holds the whole image (`FROM ${BASE}`) or the
+            # distribution (`${V}` is `3.11-bookworm`: slim goes before it): the default's small image
             runtime = f"python:{self.runtime_tag(facts.image_tag)}"
             self.plan.warnings.append(f"the runtime is {runtime}, the small image of the build argument's default "
-                                      f"python:{facts.image_tag}: a --build-arg naming another version moves only "
-                                      "the builder")
+                                      f"python:{facts.image_tag}: a --build-arg naming another image or version "
+                                      "moves only the builder")
             return runtime
-        else:
-            runtime_tag = self.runtime_tag(tag)
+        runtime_tag = tag if small else self.runtime_tag(tag)
         self.plan.decisions.append(f"runtime python:{runtime_tag} follows the builder's build argument")
         return f"{repo}:{runtime_tag}"
 
