@@ -104,7 +104,7 @@ def _interruptible() -> None:
 
 
 STUCK_WORKER = """
-import sys, time
+import os, sys, time
 from msbrewrite.bulk import runner as bulk
 from msbrewrite.bulk.contexts import context_for
 from msbrewrite.bulk.discover import discover
@@ -249,15 +249,17 @@ def test_bad_usage_exits_2(tmp_path):
 
 
 HELD_MIGRATE = """
-import sys, time
+import os, sys, time
 from msbrewrite.bulk import runner as bulk
 from msbrewrite.bulk.contexts import context_for
 real = bulk.process
 held = sys.argv.pop(1)
 def process(found, flags):
     if found.path.parent.name == held:
-        # this worker's chunk never finishes: the run cannot end before the interrupt
-        print("held", file=sys.stderr, flush=True)
+        # this worker's chunk never finishes: the run cannot end before the interrupt. One write:
+        # under PYTHONUNBUFFERED, print() writes the word and the newline apart, and the parent's
+        # progress line can land between them
+        os.write(2, b"held\\n")
         time.sleep(3600)
     return real(found, flags)
 bulk.process = process
@@ -273,7 +275,7 @@ class _Stderr:
     def __init__(self, proc: subprocess.Popen):
         import queue
         import threading
-        self.proc, self.lines, self.seen = proc, queue.Queue(), []
+        self.proc, self.lines, self.seen, self.ended = proc, queue.Queue(), [], False
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self) -> None:
@@ -283,8 +285,12 @@ class _Stderr:
 
     def _next(self) -> str | None:
         import queue
+        if self.ended:
+            return None
         try:
-            return self.lines.get(timeout=HANG)
+            line = self.lines.get(timeout=HANG)
+            self.ended = line is None
+            return line
         except queue.Empty:
             self.proc.kill()
             pytest.fail(f"the run printed nothing for {HANG}s; so far:\n{''.join(self.seen)[-3000:]}")
@@ -317,7 +323,8 @@ def test_interrupted_in_place_run_leaves_every_file_old_or_new(tmp_path):
                              "-j", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                             preexec_fn=_interruptible)
     stderr = _Stderr(proc)
-    stderr.until(lambda seen: "held\n" in seen and any(s.startswith("msb: [") and ": converted" in s for s in seen))
+    stderr.until(lambda seen: "held\n" in seen
+                 and any(s.startswith("msb: [") and ": converted" in s for s in seen))
     os.kill(proc.pid, signal.SIGINT)
     err = stderr.rest()
     proc.wait(timeout=HANG)
