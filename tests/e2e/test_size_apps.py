@@ -27,8 +27,10 @@ def test_service_without_setuptools_is_not_larger_than_its_original(engine_env):
     found = [(d["kind"], d["what"]) for d in report.get("differences", [])]
     assert code == 0 and report["verdict"] == "PASS", (found, report["smoke"]["detail"])
     original, converted = report["original"]["size"], report["converted"]["size"]
-    # the runtime user's account files are the only bytes of its own the runtime stage may add
-    assert converted <= original + 64 * 1024, (original, converted)
+    # nothing is left to shed (the build installs only what the app uses), so the runtime user's
+    # account files (~2 kB: no skeleton, no lastlog record, no backups) are the only bytes it adds
+    # (the conversion says no size gain is expected: tests/rules/test_app_files.py)
+    assert converted <= original + 4096, (original, converted)
 
 
 def test_service_importing_pkg_resources_uses_the_bases_setuptools(engine_env):

@@ -98,7 +98,8 @@ def test_the_originals_account_commands_are_replayed_so_uids_match(user):
 ])
 def test_account_commands_that_might_not_run_are_not_replayed(create):
     runtime = _runtime(PY_APP.format(create=create, user="USER svc\n"))
-    assert "RUN groupadd --gid 10001 svc && useradd --uid 10001 --gid svc --create-home svc" in runtime
+    assert ("RUN groupadd --gid 10001 svc \\\n    && useradd --uid 10001 --gid svc --no-log-init --no-create-home "
+            "--home-dir /home/svc svc \\\n    && install -d -o 10001 -g 10001 /home/svc") in runtime
     assert "USER svc" in runtime
 
 
