@@ -20,9 +20,14 @@ def owned_by_runtime_user(facts: StageFacts, plan: BuildPlan) -> None:
     owner = _introduced_owner(facts, plan)
     if owner is None:
         return      # root, or the original's own account recreated with its uid: builder ownership is kept
+    # paths the start command writes besides the app directory: path -> why
+    written = plan.extra.get("written_at_start", {})
     for art in plan.artifacts:
-        if art.why == WHY and not art.chown:
+        if (art.why == WHY or art.source in written) and not art.chown:
             art.chown = owner
+            if art.source in written:
+                plan.decisions.append(f"{art.source} belongs to the runtime user {owner}: {written[art.source]}, "
+                                      "as the root original could")
 
 
 # artifacts a staged app directory already carries when they lie inside it

@@ -130,10 +130,8 @@ def used_by_app(facts: StageFacts, packages: list[str], suffixes: tuple[str, ...
     # a command in a script: at the start of a line or after ; & | ( exec then do
     in_script = re.compile(r"(?:^|[;&|(`]|\bexec|\bthen|\bdo|\belse)\s*(?:/usr/(?:local/)?s?bin/|/s?bin/)?("
                            + names + r")(?=\s|$|;|\))")
-    # scripts count when the image runs them (start command, compose), not a developer's helper script
-    started = {posixpath.basename(w) for w in extra_words if w.endswith((".sh", ".bash"))}
-    files = [f for f in facts.context.files()[:MAX_FILES] if f.endswith(suffixes) or
-             (f.endswith((".sh", ".bash")) and posixpath.basename(f) in started)]
+    started = set(started_scripts(facts, extra_words))
+    files = [f for f in facts.context.files()[:MAX_FILES] if f.endswith(suffixes) or f in started]
     for rel in files:
         text = facts.context.read(rel) or ""
         script = rel.endswith((".sh", ".bash"))
@@ -148,6 +146,15 @@ def used_by_app(facts: StageFacts, packages: list[str], suffixes: tuple[str, ...
         if len(found) == len(packages):
             break
     return found
+
+
+def started_scripts(facts: StageFacts, words: list[str]) -> list[str]:
+    """The context's shell scripts a start command runs (by name): those count, not a developer's
+    helper script."""
+    names = {posixpath.basename(w) for w in words if w.endswith((".sh", ".bash"))}
+    if not names or not facts.context:
+        return []
+    return [f for f in facts.context.files()[:MAX_FILES] if f.endswith((".sh", ".bash")) and posixpath.basename(f) in names]
 
 
 # the app's own source files, by language: where it may start a program

@@ -78,3 +78,13 @@ def test_a_requirements_file_the_build_never_installs_adds_no_library(engine_env
     code, report = verify_json(engine_env, str(DATA / "py-unused-requirements" / "Dockerfile"), "--no-discover")
     assert report["original"]["ok"] and report["converted"]["ok"], report["converted"].get("log_tail")
     assert code == 0 and report["verdict"] == "PASS", (report["smoke"], report.get("differences"))
+
+
+def test_a_start_script_that_runs_pip_keeps_pip(engine_env):
+    # start.sh runs `python -m pip install -r requirements.txt` before the server: the previous
+    # conversion removed pip from the virtualenv and the container stopped with "No module named pip"
+    code, report = verify_json(engine_env, str(DATA / "py-pip-at-start" / "Dockerfile"), "--no-discover")
+    assert report["original"]["ok"] and report["converted"]["ok"], report["converted"].get("log_tail")
+    found = [(d["kind"], d["what"]) for d in report.get("differences", [])]
+    assert code == 0 and report["verdict"] == "PASS", (found, report["smoke"]["detail"])
+    assert report["smoke"]["converted"]["statuses"]["/"] == 200

@@ -26,7 +26,7 @@ from msbrewrite.languages.python.deps import is_installer
 from msbrewrite.languages.python.detect import NAME
 from msbrewrite.languages.python.installs import Installs
 from msbrewrite.languages.python.source import AppSource
-from msbrewrite.languages.python.start import StartCommand
+from msbrewrite.languages.python.start import StartCommand, pip_at_start
 from msbrewrite.languages.python.system_packages import SystemPackages
 from msbrewrite.languages.python.venv import VENV, Virtualenv
 
@@ -76,11 +76,15 @@ class PythonPlanner(RuntimeBase, Virtualenv, Installs, AppSource, StartCommand, 
                 # PowerShell, csh and fish: no container shell sources them
                 scripts = f"{VENV}/bin/Activate.ps1 {VENV}/bin/activate.csh {VENV}/bin/activate.fish"
                 which = "the activation scripts of shells the image has not (PowerShell, csh, fish)"
-            plan.builder_append.append("# pip only installs: the runtime's virtualenv goes without it\n"
-                                       f"RUN rm -rf {VENV}/bin/pip {VENV}/bin/pip3* {site}/pip {site}/pip-*.dist-info "
-                                       f"{scripts}")
-            plan.decisions.append("pip removed from the virtualenv at the end of the build (not needed at run time), "
-                                  f"with {which}")
+            started_pip = pip_at_start(facts, plan)
+            if started_pip is None:
+                plan.builder_append.append("# pip only installs: the runtime's virtualenv goes without it\n"
+                                           f"RUN rm -rf {VENV}/bin/pip {VENV}/bin/pip3* {site}/pip "
+                                           f"{site}/pip-*.dist-info {scripts}")
+                plan.decisions.append("pip removed from the virtualenv at the end of the build (not needed at run "
+                                      f"time), with {which}")
+            else:
+                self.keep_pip(started_pip, scripts, which)
         self.copy_source()
         self.venv_inside_source()
         self.drop_build_tools()
@@ -109,6 +113,17 @@ class PythonPlanner(RuntimeBase, Virtualenv, Installs, AppSource, StartCommand, 
         self.owner_of_data()
         self.warn_preinstalled()
         return plan
+
+    def keep_pip(self, started_pip: tuple[str, bool], scripts: str, which: str) -> None:
+        """The start runs pip: the virtualenv keeps it, and when it installs, a runtime user msb
+        introduces owns the virtualenv, as the root original could write its site-packages."""
+        where, installs = started_pip
+        plan = self.plan
+        plan.builder_append.append(f"# the start runs pip ({where}): the runtime's virtualenv keeps it\n"
+                                   f"RUN rm -rf {scripts}")
+        plan.decisions.append(f"pip stays in the virtualenv: the start runs it ({where}); {which} removed")
+        if installs:
+            plan.extra.setdefault("written_at_start", {})[VENV] = f"the start installs into it ({where})"
 
     def _user_at_end(self) -> bool:
         """The builder still runs as the original USER at its end (not moved to the runtime)."""

@@ -73,3 +73,46 @@ def test_build_packages_left_in_the_builder_are_named_in_the_report(tmp_path):
     assert "git" in _installed(r)                       # the app runs it
     line = next(d for d in r.decisions if d.startswith("build packages not installed in the runtime"))
     assert "curl gcc" in line and "git" not in line.split("(")[0], line
+
+
+PIP_START = ("FROM python:3.11\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\n"
+             "CMD {cmd}\n")
+
+
+def _pip_kept(result) -> bool:
+    builder = result.text.split("\nFROM ")[0]
+    return "site-packages/pip " not in builder
+
+
+@pytest.mark.parametrize("script, installs", [
+    ("#!/bin/sh\nset -e\npip install -r requirements.txt\nexec python sync.py\n", True),
+    ("#!/bin/sh\npython -m pip install --upgrade -r requirements.txt && exec python sync.py\n", True),
+    ("#!/bin/sh\n/usr/local/bin/pip3.11 freeze > /tmp/frozen.txt\nexec python sync.py\n", False),
+])
+def test_a_start_script_that_runs_pip_keeps_it_in_the_virtualenv(tmp_path, script, installs):
+    (tmp_path / "start.sh").write_text(script)
+    result = _convert(tmp_path, PIP_START.format(cmd='["sh", "start.sh"]'))
+    runtime = result.text.split("\nFROM ")[-1]
+    assert _pip_kept(result)
+    assert any("pip stays in the virtualenv: the start runs it (start.sh:" in d for d in result.decisions)
+    # installing at start writes the virtualenv: the user msb introduced owns it, as root could
+    assert ("COPY --from=builder --chown=10001:10001 /opt/venv /opt/venv" in runtime) is installs
+    assert ("COPY --from=builder /opt/venv /opt/venv" in runtime) is not installs
+
+
+def test_pip_in_the_start_command_itself_is_kept(tmp_path):
+    result = _convert(tmp_path, PIP_START.format(cmd="pip install -r requirements.txt && python sync.py"))
+    assert _pip_kept(result)
+    assert any("(the start command)" in d for d in result.decisions)
+
+
+@pytest.mark.parametrize("script", [
+    "#!/bin/sh\n# pip install -r requirements.txt (done in the image)\nexec python sync.py\n",
+    "#!/bin/sh\necho 'run pipx or pipenv yourself'\nexec python sync.py\n",
+])
+def test_a_start_script_without_pip_lets_pip_go(tmp_path, script):
+    (tmp_path / "start.sh").write_text(script)
+    (tmp_path / "tools.sh").write_text("#!/bin/sh\npip install -r dev-requirements.txt\n")   # never started
+    result = _convert(tmp_path, PIP_START.format(cmd='["sh", "start.sh"]'))
+    assert not _pip_kept(result)
+    assert "COPY --from=builder /opt/venv /opt/venv" in result.text
