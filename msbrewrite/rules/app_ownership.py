@@ -137,4 +137,21 @@ def _introduced_owner(facts: StageFacts, plan: BuildPlan) -> str | None:
     recreated = facts.user and user == facts.user and plan.extra.get("account_created") != user.split(":")[0]
     if not user or is_root_user(user) or (not is_root_user(facts.user) and recreated):
         return None
+    if gives_group_zero(facts):
+        # the build gave its files to group 0 (`chgrp -R 0 DIR && chmod -R g=u DIR`) so that any uid run
+        # in the root group (OpenShift's arbitrary uid, `docker run -u 1000650000:0`) can write: keep it
+        return f"{user.split(':')[0]}:0"
     return user if ":" in user or user.isdigit() else f"{user}:{user}"
+
+
+def gives_group_zero(facts: StageFacts) -> bool:
+    """The build hands files to the root group (`chgrp -R 0`, `chown -R 1001:0`, `chown :root`), the
+    convention for images run under an arbitrary uid whose group is 0."""
+    for c in facts.commands():
+        words = [w for w in c.argv[1:] if not w.startswith("-")]
+        if c.program == "chgrp" and words[:1] in (["0"], ["root"]):
+            return True
+        if c.program == "chown" and words and re.fullmatch(r"[^:.]*[:.](0|root)", words[0]) \
+                and words[0].split(":")[0].split(".")[0] not in ("0", "root"):
+            return True
+    return False

@@ -88,3 +88,25 @@ def test_a_start_script_that_runs_pip_keeps_pip(engine_env):
     found = [(d["kind"], d["what"]) for d in report.get("differences", [])]
     assert code == 0 and report["verdict"] == "PASS", (found, report["smoke"]["detail"])
     assert report["smoke"]["converted"]["statuses"]["/"] == 200
+
+
+def test_an_app_kept_under_var_lib_keeps_its_packages(engine_env):
+    # ADD . /var/lib/quoter: the previous conversion took /var/lib/quoter for a folder of the base
+    # image, copied only its top-level files, and the server stopped on `No module named 'quotes'`
+    code, report = verify_json(engine_env, str(DATA / "py-var-lib-app" / "Dockerfile"), "--no-discover")
+    assert report["original"]["ok"] and report["converted"]["ok"], report["converted"].get("log_tail")
+    found = [(d["kind"], d["what"]) for d in report.get("differences", [])]
+    assert code == 0 and report["verdict"] == "PASS", (found, report["smoke"]["detail"])
+    assert report["smoke"]["converted"]["statuses"]["/"] == 200
+
+
+def test_files_given_to_the_root_group_stay_writable_by_an_arbitrary_uid(engine_env):
+    # `chgrp -R 0 data && chmod -R g=u data` lets any uid in group 0 write (OpenShift runs images so):
+    # the previous conversion gave the files to 10001:10001 and such a uid got 500 (Permission denied)
+    code, report = verify_json(engine_env, str(DATA / "py-group-zero" / "Dockerfile"), "--no-discover",
+                               "--run-arg=--user=1000650000:0")
+    assert report["original"]["ok"] and report["converted"]["ok"], report["converted"].get("log_tail")
+    assert report["smoke"]["original"]["statuses"]["/"] == 200, report["smoke"]
+    found = [(d["kind"], d["what"]) for d in report.get("differences", [])]
+    assert code == 0 and report["verdict"] == "PASS", (found, report["smoke"]["detail"])
+    assert report["smoke"]["converted"]["statuses"]["/"] == 200

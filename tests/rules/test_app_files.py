@@ -381,3 +381,11 @@ def test_a_file_another_rule_copies_keeps_that_rules_reason(tmp_path):
                 "COPY . .\nCOPY entrypoint.sh /entrypoint.sh\nRUN chmod +x /entrypoint.sh\n"
                 "ENTRYPOINT [\"/entrypoint.sh\"]\n", tmp_path)
     assert [a.why for a in r.artifacts if a.dest == "/entrypoint.sh"] == ["entrypoint script"]
+
+
+@pytest.mark.parametrize("path, system", [
+    ("/var/lib", True), ("/var/lib/dpkg", True), ("/var/lib/apt/lists", True), ("/var/lib/nginx", True),
+    ("/var/lib/app", False), ("/var/lib/douban/provider", False),
+])
+def test_a_folder_under_var_lib_is_the_apps_unless_a_base_image_keeps_state_there(path, system):
+    assert is_system_dir(path) is system

@@ -227,3 +227,16 @@ def test_a_distroless_runtime_keeps_the_uid_of_the_user_the_original_named(tmp_p
     result = convert(GO_USER.format(accounts=accounts, user=user), str(tmp_path))
     assert result.status == "converted", result.reason
     assert effective_user(result.text) == runs_as, result.decisions
+
+
+@pytest.mark.parametrize("grant, owner", [
+    ("RUN mkdir data && chgrp -R 0 data && chmod -R g=u data\n", "10001:0"),
+    ("RUN mkdir data && chown -R 1001:0 data && chmod -R g+rwX data\n", "10001:0"),
+    ("RUN mkdir data && chown -R :root data\n", "10001:0"),
+    ("RUN mkdir data && chown -R root:root data\n", "10001:10001"),     # root's own: no signal
+    ("RUN mkdir data && chmod 777 data\n", "10001:10001"),
+])
+def test_files_given_to_the_root_group_keep_group_zero(grant, owner):
+    runtime = _runtime(PY_APP.format(create="", user="").replace("COPY . .\n", "COPY . .\n" + grant))
+    assert f"COPY --from=builder --chown={owner} /tmp/msb-runtime/ /" in runtime
+    assert "USER 10001:10001" in runtime
