@@ -139,20 +139,23 @@ def mounts(facts: StageFacts) -> list[Mount]:
     return list(out)
 
 
-# `docker run ... -v SRC:DST` (or --volume, --mount type=bind,source=...,target=...) in a README
-_README = lazy_re.compile(r"(?i)readme(\.(md|markdown|rst|txt))?")
+# `docker run ... -v SRC:DST` (or --volume, --mount type=bind,source=...,target=...) where the project
+# says how to run it: a README, or a top-level script or Makefile (deploy.sh, run.sh, `make run`)
+_README = lazy_re.compile(r"(?i)readme(\.(md|markdown|rst|txt))?|[\w.-]+\.(sh|bash)|makefile|[\w.-]+\.mk")
 _RUN_LINE = lazy_re.compile(r"\bdocker\s+run\b[^\n]*")
 
 
 def _readme_mounts(facts: StageFacts) -> list[Mount]:
-    """Volumes of the `docker run` commands a top-level README gives (how the project says to run
-    this image), continuation lines joined."""
+    """Volumes of the `docker run` commands a top-level README, script or Makefile gives (how the
+    project says to run this image), continuation lines joined."""
     ctx = facts.context
     out = []
     for name in ctx.listdir("") if ctx else []:
         if not _README.fullmatch(name):
             continue
         text = re.sub(r"\\\s*\n\s*", " ", ctx.read(name) or "")
+        if not name.lower().startswith("readme") and not name.endswith((".sh", ".bash")):
+            text = text.replace("$$", "$")      # make's escape for the shell's $
         for line in _RUN_LINE.findall(text):
             try:
                 words = shlex.split(line.replace("`", " "), comments=False)

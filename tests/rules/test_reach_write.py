@@ -3,6 +3,8 @@ the image (an app under /root, folders its code or variables name) and in what a
 that runs the image mounts. Where msb cannot make that so, the runtime keeps root and says why."""
 from __future__ import annotations
 
+import pytest
+
 from msbrewrite import Options, convert
 
 
@@ -217,6 +219,24 @@ def test_a_host_folder_the_readme_mounts_keeps_root(tmp_path):
     assert _user(_stages(result)[1]) is None
     assert any("README.md `docker run` (volume $(pwd)/local_uploads:/app/uploads) mounts the host folder "
                "$(pwd)/local_uploads, which the app may write" in d for d in result.decisions)
+
+
+@pytest.mark.parametrize("name, text, shown", [
+    ("deploy.sh", '#!/bin/sh\ndocker build -t box .\ndocker run -d --volume "$(pwd)/queue":/app/queue box\n',
+     "$(pwd)/queue"),
+    ("Makefile", "run:\n\tdocker run --rm -v $$(pwd)/queue:/app/queue box\n", "$(pwd)/queue"),
+])
+def test_a_host_folder_a_top_level_script_mounts_keeps_root(tmp_path, name, text, shown):
+    result = convert(PY_APP.format(workdir="/app"), _write(tmp_path, {**PY_FILES, name: text}))
+    assert _user(_stages(result)[1]) is None
+    assert any(f"{name} `docker run` (volume {shown}:/app/queue) mounts the host folder" in d
+               for d in result.decisions)
+
+
+def test_a_script_inside_a_folder_is_not_how_the_project_runs_it(tmp_path):
+    text = "docker run -v $(pwd)/queue:/app/queue box\n"
+    result = convert(PY_APP.format(workdir="/app"), _write(tmp_path, {**PY_FILES, "tools/dev.sh": text}))
+    assert _user(_stages(result)[1]) == "10001:10001"
 
 
 def test_a_named_volume_the_readme_mounts_is_made_for_the_new_user(tmp_path):
