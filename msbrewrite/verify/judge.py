@@ -149,19 +149,13 @@ _BROKEN = ("crash", "Python module missing", "Node module missing", "shared libr
 
 def _failing(run: CliRun) -> str | None:
     """The last line that shows `run` failing on its own (a traceback ends with its error), if any."""
-    from msbrewrite.verify.logs import match
+    from msbrewrite.verify.logs import PACKAGES, match
     last = None
     for line in (run.stderr + "\n" + run.stdout).splitlines():
         found = match(line)
         if found and found.name in _BROKEN:
-            last = _ADDRESS.sub("0x?", _PACKAGES.sub("<site-packages>", found.line))[:160]
+            last = _ADDRESS.sub("0x?", PACKAGES.sub("<site-packages>", found.line))[:160]
     return last
-
-
-# where Python packages live: msb moves them into its virtualenv (/opt/venv), so the same error names
-# another folder there (from the system's site- or dist-packages, a `pip install --user` folder)
-_PACKAGES = lazy_re.compile(r"(?:/usr(?:/local)?/lib/python[\d.]*|/root/\.local/lib/python[\d.]*|"
-                            r"/opt/venv/lib/python[\d.]*|/usr/lib/python3)/(?:site|dist)-packages")
 
 
 # a crash's program counter and pointers: a binary built with other flags puts the same code elsewhere

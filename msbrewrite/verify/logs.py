@@ -49,6 +49,10 @@ _TIMESTAMP = lazy_re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z
                              r"\[\d\d/\w{3}/\d{4}(?::\d\d){3} [+-]\d{4}\]|\b\d\d:\d\d:\d\d(?:[.,]\d+)?\b")
 # ids and hashes (8+ hex digits), and any 0x-prefixed number: a crash's pc=0x6393e8 or a stack
 # frame's +0x1c5 are addresses in this build's binary, which a rebuild moves
+# where Python packages live: msb moves them into its virtualenv (/opt/venv), so the same error names
+# another folder there (from the system's site- or dist-packages, a `pip install --user` folder)
+PACKAGES = lazy_re.compile(r"(?:/usr(?:/local)?/lib/python[\d.]*|/root/\.local/lib/python[\d.]*|"
+                           r"/opt/venv/lib/python[\d.]*|/usr/lib/python3)/(?:site|dist)-packages")
 _HEX = lazy_re.compile(r"\b0x[0-9a-f]+\b|\b[0-9a-f]{8,}\b", re.I)
 _NUMBER = lazy_re.compile(r"\d+")
 
@@ -76,9 +80,10 @@ def not_found_request(line: str) -> str | None:
 
 
 def normalise(line: str) -> str:
-    """A log line without what changes from run to run (times, ids, pids, durations). Loopback and
+    """A log line without what changes from run to run (times, ids, pids, durations) or with the
+    conversion (the folder Python packages live in: the same error, from the virtualenv). Loopback and
     wildcard addresses stay: 127.0.0.1 where the original said 0.0.0.0 is the difference."""
-    line = _HEX.sub("H", _TIMESTAMP.sub("T", _ANSI.sub("", line).strip()))
+    line = _HEX.sub("H", _TIMESTAMP.sub("T", PACKAGES.sub("<site-packages>", _ANSI.sub("", line).strip())))
     parts = _IPV4.split(line)
     for i, part in enumerate(parts):
         if i % 2:

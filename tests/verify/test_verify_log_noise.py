@@ -94,3 +94,16 @@ def test_the_original_runs_unbuffered_when_the_converted_python_runtime_is():
     assert unbuffered_original(original, {"Env": ["PATH=/usr/bin"]}, []) == []
     assert unbuffered_original(original, converted, ["-e=PYTHONUNBUFFERED=0"]) == []
     assert unbuffered_original({}, {}, []) == []
+
+
+def test_the_same_import_error_from_the_virtualenv_is_no_new_line():
+    # the original imported from the system's packages, the conversion from its virtualenv: an
+    # unpinned dependency that broke both is the same error, not one the conversion made
+    original = ["ImportError: cannot import name 'Pagination' from 'flask_sqlalchemy' "
+                "(/usr/local/lib/python3.11/site-packages/flask_sqlalchemy/__init__.py)"]
+    converted = ["ImportError: cannot import name 'Pagination' from 'flask_sqlalchemy' "
+                 "(/opt/venv/lib/python3.11/site-packages/flask_sqlalchemy/__init__.py)"]
+    assert new_lines(original, converted) == []
+    other = ["ImportError: cannot import name 'Page' from 'flask_sqlalchemy' "
+             "(/opt/venv/lib/python3.11/site-packages/flask_sqlalchemy/__init__.py)"]
+    assert new_lines(original, other) == other
