@@ -149,7 +149,7 @@ def _glob_names_dir(facts: StageFacts, pattern: str) -> bool:
 def stage(facts: StageFacts, plan: BuildPlan, language: str, appdirs: list[str] | None = None,
           extra: list[Rule] | None = None) -> list[str]:
     """Copy each app directory to the runtime minus its build-only files. Returns the directories staged."""
-    rules = rules_for(language) + list(extra or [])
+    rules = rules_for(language) + list(extra or []) + _installed_debs(facts)
     staged = []
     steps: dict[tuple[str, str], list] = {}          # one builder step per set of paths left out
     todo = list(appdirs if appdirs is not None else app_dirs(facts))
@@ -195,6 +195,14 @@ def stage(facts: StageFacts, plan: BuildPlan, language: str, appdirs: list[str] 
     plan.extra["app_file_rules"] = rules
     plan.extra.setdefault("app_dirs_seen", []).extend(todo)
     return staged
+
+
+def _installed_debs(facts: StageFacts) -> list[Rule]:
+    """The .deb files the build installs: the runtime gets the packages' files (local_packages),
+    never the archive."""
+    from msbrewrite.rules.local_packages import local_debs
+    return [Rule(posixpath.basename(d), "a package the build installs (its files are carried)")
+            for d in local_debs(facts)]
 
 
 def _with_shown_junk(rules: list[Rule]) -> list[Rule]:

@@ -110,3 +110,16 @@ def test_files_given_to_the_root_group_stay_writable_by_an_arbitrary_uid(engine_
     found = [(d["kind"], d["what"]) for d in report.get("differences", [])]
     assert code == 0 and report["verdict"] == "PASS", (found, report["smoke"]["detail"])
     assert report["smoke"]["converted"]["statuses"]["/"] == 200
+
+
+def test_a_package_installed_from_a_deb_file_reaches_the_runtime(engine_env):
+    # `apt-get install ./shout_1.2-1_all.deb`: no repository has that package, so the previous
+    # conversion's runtime had no `shout` and answered 503; now it gets the package's files and
+    # installs the jq it depends on
+    code, report = verify_json(engine_env, str(DATA / "py-local-deb" / "Dockerfile"), "--no-discover")
+    assert report["original"]["ok"] and report["converted"]["ok"], report["converted"].get("log_tail")
+    assert report["smoke"]["original"]["statuses"]["/"] == 200, report["smoke"]
+    found = [(d["kind"], d["what"]) for d in report.get("differences", [])]
+    assert code == 0 and report["verdict"] == "PASS", (found, report["smoke"]["detail"])
+    assert report["smoke"]["converted"]["statuses"]["/"] == 200
+    assert report["converted"]["size"] < report["original"]["size"]
