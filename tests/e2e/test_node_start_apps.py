@@ -227,3 +227,9 @@ def test_a_private_state_folder_keeps_its_mode(engine_env, tmp_path):
         stat = docker(engine_env, "run", "--rm", "--network=none", "--entrypoint", "/nodejs/bin/node", tag, "-e",
                       "const s = require('fs').statSync('/upload'); console.log((s.mode & 0o777).toString(8), s.uid)")
         assert stat.stdout.split() == ["700", "1000"], (stat.stdout, stat.stderr, result.text)
+
+
+def test_dependencies_the_context_ships_are_in_the_runtime(engine_env):
+    # `COPY node_modules/ node_modules/` and no install: the staged copy left node_modules out (the
+    # install's copy brings it, but there was none) and the server stopped on `Cannot find module`
+    _verified_alike(engine_env, "node-shipped-modules")

@@ -176,6 +176,21 @@ class NodeFiles:
                                    f"by one ({', '.join(p[len(path) + 1:] for p in inside[:5]) or 'none'})")
         return inside
 
+    def _shipped_modules(self) -> None:
+        """No install in the build: a node_modules the context ships (`COPY node_modules/ node_modules/`,
+        or inside `COPY . .`) is the app's dependencies, left out of the staged copy like an
+        installed one, so it is copied on its own."""
+        facts, plan = self.facts, self.plan
+        shipped = posixpath.join(self.appdir, "node_modules")
+        rel = facts.context_path(shipped)
+        if rel is None:
+            return
+        named = any(posixpath.basename(posixpath.normpath(src)) == "node_modules"
+                    for cp in facts.copies if not cp.from_stage for src in cp.sources)
+        ctx = facts.context
+        if (named and ctx is None) or (ctx is not None and ctx.is_dir(rel) and not ctx.ignored(rel)):
+            plan.copy(shipped, shipped, "dependencies the context ships (the build installs none)")
+
     def _stage_app_dirs(self, moved: str | None) -> bool:
         """The app directories minus build-only files (app_files), node_modules copied on its own."""
         facts, plan = self.facts, self.plan
@@ -194,6 +209,8 @@ class NodeFiles:
                                            f"RUN mkdir -p {shlex.quote(self.modules_dir)}")
             plan.copy(self.modules_dir, self.modules_dir, "production dependencies"
                       if not self.keep_dev else "dependencies")
+        elif not self.install_dir and not moved:
+            self._shipped_modules()
         for cwd in dict.fromkeys(c.cwd for c in self.installs):
             # every other install (`cd web && npm ci`) has its own node_modules, left out of the staged copy
             other = posixpath.join(cwd, "node_modules")

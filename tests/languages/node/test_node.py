@@ -317,3 +317,13 @@ def test_a_start_script_keeps_dev_dependencies_for_a_reason_that_reads_right(tmp
                  tmp_path)
     assert ("devDependencies kept in the runtime: `sh ./entrypoint.sh` kept: it runs a shell script, whose "
             "commands may run tools from devDependencies") in r.warnings
+
+
+@pytest.mark.parametrize("ignore, copied", [("", True), ("node_modules\n", False)])
+def test_node_modules_the_context_ships_are_copied_when_nothing_installs(tmp_path, ignore, copied):
+    files = {"package.json": '{"name": "a", "dependencies": {"left-pad": "1.3.0"}}',
+             "server.js": "require('left-pad')\n", "node_modules/left-pad/index.js": "module.exports = 1\n",
+             ".dockerignore": ignore}
+    r = _convert("FROM node:20\nWORKDIR /app\nCOPY . .\nCMD [\"node\", \"server.js\"]\n", files, tmp_path)
+    assert r.status == "converted", r.reason
+    assert (" /app/node_modules /app/node_modules\n" in r.text) is copied
