@@ -17,7 +17,7 @@ import posixpath
 import re
 from collections.abc import Callable
 
-from msbrewrite.rules import local_packages, loose_files, runtime_downloads, system_config
+from msbrewrite.rules import local_packages, loose_files, runtime_downloads, system_config, time_zone
 from msbrewrite.model.analysis import StageFacts, is_root_user
 from msbrewrite.model.bases import DEBIAN_SLIM, describe, with_digest, with_mirror
 from msbrewrite.model.dockerfile import parse_key_values, referenced_vars
@@ -284,6 +284,7 @@ def finish(facts: StageFacts, plan: BuildPlan, options: Options, shell_base: str
     _files_the_command_names(facts, plan)
     runtime_downloads.carry(facts, plan)
     local_packages.carry(facts, plan)
+    time_zone.carry(facts, plan)
     system_config.carry(facts, plan)
     loose_files.files_copied_elsewhere(facts, plan)
     for extra in options.extra_paths:

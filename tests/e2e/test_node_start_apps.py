@@ -233,3 +233,9 @@ def test_dependencies_the_context_ships_are_in_the_runtime(engine_env):
     # `COPY node_modules/ node_modules/` and no install: the staged copy left node_modules out (the
     # install's copy brings it, but there was none) and the server stopped on `Cannot find module`
     _verified_alike(engine_env, "node-shipped-modules")
+
+
+def test_the_time_zone_the_build_set_is_the_runtimes(engine_env):
+    # `ln -sf /usr/share/zoneinfo/Asia/Shanghai /etc/localtime`: only /etc/timezone came along (when
+    # at all), and the converted app stamped its answers in UTC
+    _verified_alike(engine_env, "node-time-zone")
