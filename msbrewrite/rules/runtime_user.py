@@ -283,8 +283,11 @@ _DROPS_TO_RE = lazy_re.compile(r"(?<![\w.-])(uwsgi|gunicorn)(?=\s(?:.*?\s)?--(?:
 
 
 # system daemons whose packaged configuration needs root: nginx and apache bind port 80 and write their
-# pid file under /run and logs under /var/log; sshd and cron switch users themselves
-_ROOT_DAEMONS = {"nginx", "apache2", "apache2ctl", "apachectl", "httpd", "sshd", "cron", "crond"}
+# pid file under /run and logs under /var/log; sshd and cron switch users themselves; supervisord
+# logs to /var/log/supervisor and listens on a socket under /var/run (and starts programs as others)
+_ROOT_DAEMONS = {"nginx", "apache2", "apache2ctl", "apachectl", "httpd", "sshd", "cron", "crond", "supervisord"}
+# ...of which these are no language's own case when they are the whole start command
+_SUPERVISORS = {"supervisord"}
 
 
 def _root_daemon_started(facts: StageFacts) -> str | None:
@@ -299,8 +302,9 @@ def _root_daemon_started(facts: StageFacts) -> str | None:
         # `sh -c "nginx && gunicorn app:app"` in exec form runs the same shell line
         text = shell_script(argv) or (ins.args if ins is not None and not ins.is_json else "")
         where = f"the {ins.keyword} line" if ins is not None else ""
-        if len(split_commands(text)) < 2:
+        if len(split_commands(text)) < 2 and not (argv and posixpath.basename(argv[0]) in _SUPERVISORS):
             return None
+        text = text or shlex.join(argv)
     for c in split_commands(text):
         name = c.program
         if name == "service" and len(c.argv) > 2 and c.argv[2] in ("start", "restart"):

@@ -240,3 +240,18 @@ def test_files_given_to_the_root_group_keep_group_zero(grant, owner):
     runtime = _runtime(PY_APP.format(create="", user="").replace("COPY . .\n", "COPY . .\n" + grant))
     assert f"COPY --from=builder --chown={owner} /tmp/msb-runtime/ /" in runtime
     assert "USER 10001:10001" in runtime
+
+
+@pytest.mark.parametrize("cmd", [
+    'CMD ["supervisord", "-c", "/etc/supervisor/supervisord.conf", "--nodaemon"]',
+    "CMD python manage.py migrate && gunicorn app.wsgi; supervisord -n -c /etc/supervisor/supervisord.conf",
+])
+def test_supervisord_in_the_start_keeps_root(cmd):
+    # its packaged configuration logs to /var/log/supervisor and listens under /var/run
+    text = ("FROM python:3.12\nRUN apt-get update && apt-get install -y supervisor\nWORKDIR /app\n"
+            "COPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\n" + cmd + "\n")
+    result = convert(text)
+    assert result.status == "converted", result.reason
+    runtime = result.text.split("\nFROM ")[-1]
+    assert "USER " not in runtime, runtime
+    assert any("starts supervisord, which needs root" in d for d in result.decisions), result.decisions

@@ -100,6 +100,11 @@ class NodeStart:
         prog = posixpath.basename(argv[0])
         if prog == "node":
             return argv
+        if "/" in argv[0] and not argv[0].startswith("@") and "node_modules/.bin/" not in argv[0] and \
+                not argv[0].startswith(("/usr/local/bin/", "/usr/bin/", "/bin/")):
+            # `bin/hubot`: the app's own start script (it may install, or pass flags), not a package's bin
+            why.append(f"it runs {argv[0]}, a file of the app")
+            return None
         if prog == "npx":
             rest = [w for w in argv[1:] if w not in ("--yes", "-y", "--no-install")]
             return self.to_node(rest, why) if rest and not rest[0].startswith("-") else None

@@ -327,3 +327,13 @@ def test_node_modules_the_context_ships_are_copied_when_nothing_installs(tmp_pat
     r = _convert("FROM node:20\nWORKDIR /app\nCOPY . .\nCMD [\"node\", \"server.js\"]\n", files, tmp_path)
     assert r.status == "converted", r.reason
     assert (" /app/node_modules /app/node_modules\n" in r.text) is copied
+
+
+def test_a_start_script_of_the_app_named_like_a_package_bin_runs_as_written(tmp_path):
+    # bin/hubot is the app's own script (it installs and passes --name): not hubot's bin
+    files = {"package.json": '{"name": "bot", "dependencies": {"hubot": "3.3.2"}}',
+             "bin/hubot": "#!/bin/sh\nset -e\nnpm install\nexec node_modules/.bin/hubot --name bot \"$@\"\n"}
+    r = _convert("FROM node:14\nWORKDIR /usr/src/app\nCOPY . .\nCMD [\"bin/hubot\", \"-a\", \"shell\"]\n", files, tmp_path)
+    assert r.status == "converted", r.reason
+    assert r.text.rstrip().endswith('CMD ["bin/hubot", "-a", "shell"]')
+    assert "node_modules/.bin/hubot -a" not in r.text
