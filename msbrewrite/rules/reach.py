@@ -302,8 +302,9 @@ def volume_paths(facts: StageFacts) -> list[str]:
     for ins in facts.stage.instructions:
         if ins.keyword == "VOLUME":
             words = list(ins.json_args) if ins.json_args is not None else split_words(ins.args)
-            paths += [posixpath.normpath(posixpath.join(facts.workdir, w)) for w in words
-                      if w.startswith("/") and "$" not in w]
+            # Docker mounts a relative VOLUME path from `/`, whatever the WORKDIR (`VOLUME app/data`
+            # is /app/data)
+            paths += [posixpath.normpath("/" + w.lstrip("/")) for w in words if w.strip("/") and "$" not in w]
     return list(dict.fromkeys(paths))
 
 

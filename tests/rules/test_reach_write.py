@@ -275,6 +275,15 @@ def test_a_volume_the_root_original_wrote_is_said_to_need_handing_over(tmp_path)
     assert any(w.startswith("a volume at /var/lib/notes that the original (root)") for w in result.warnings)
 
 
+def test_a_relative_volume_is_mounted_from_the_root(tmp_path):
+    # Docker mounts `VOLUME [ "app/data" ]` at /app/data whatever the WORKDIR
+    declared = PY_APP.format(workdir="/srv").replace("CMD", 'VOLUME [ "app/data" ]\nCMD')
+    result = convert(declared, _write(tmp_path, PY_FILES))
+    _, runtime = _stages(result)
+    assert "--chown=10001:10001 /app/data /app/data" in runtime
+    assert any(w.startswith("a volume at /app/data that the original (root)") for w in result.warnings)
+
+
 GLOBAL_CLI = "FROM node:20\nRUN npm install -g json-server\nWORKDIR /data\n{copy}ENTRYPOINT json-server {file} -H 0.0.0.0\n"
 
 
