@@ -15,6 +15,15 @@ pytestmark = pytest.mark.e2e
 DATA = Path(__file__).resolve().parent / "data"
 
 
+def _passes(engine_env, app: str, *args: str) -> dict:
+    """verify on an invented app: both images build and the conversion behaves like the original."""
+    code, report = verify_json(engine_env, str(DATA / app / "Dockerfile"), "--no-discover", *args)
+    assert report["original"]["ok"] and report["converted"]["ok"], report["converted"].get("log_tail")
+    found = [(d["kind"], d["what"]) for d in report.get("differences", [])]
+    assert code == 0 and report["verdict"] == "PASS", (found, report["smoke"]["detail"])
+    return report
+
+
 def test_service_running_git_from_the_full_image_keeps_it(engine_env):
     code, report = verify_json(engine_env, str(DATA / "py-runs-git" / "Dockerfile"), "--no-discover")
     assert report["original"]["ok"] and report["converted"]["ok"], report["converted"].get("log_tail")
@@ -83,32 +92,22 @@ def test_a_requirements_file_the_build_never_installs_adds_no_library(engine_env
 def test_a_start_script_that_runs_pip_keeps_pip(engine_env):
     # start.sh runs `python -m pip install -r requirements.txt` before the server: the previous
     # conversion removed pip from the virtualenv and the container stopped with "No module named pip"
-    code, report = verify_json(engine_env, str(DATA / "py-pip-at-start" / "Dockerfile"), "--no-discover")
-    assert report["original"]["ok"] and report["converted"]["ok"], report["converted"].get("log_tail")
-    found = [(d["kind"], d["what"]) for d in report.get("differences", [])]
-    assert code == 0 and report["verdict"] == "PASS", (found, report["smoke"]["detail"])
+    report = _passes(engine_env, "py-pip-at-start")
     assert report["smoke"]["converted"]["statuses"]["/"] == 200
 
 
 def test_an_app_kept_under_var_lib_keeps_its_packages(engine_env):
     # ADD . /var/lib/quoter: the previous conversion took /var/lib/quoter for a folder of the base
     # image, copied only its top-level files, and the server stopped on `No module named 'quotes'`
-    code, report = verify_json(engine_env, str(DATA / "py-var-lib-app" / "Dockerfile"), "--no-discover")
-    assert report["original"]["ok"] and report["converted"]["ok"], report["converted"].get("log_tail")
-    found = [(d["kind"], d["what"]) for d in report.get("differences", [])]
-    assert code == 0 and report["verdict"] == "PASS", (found, report["smoke"]["detail"])
+    report = _passes(engine_env, "py-var-lib-app")
     assert report["smoke"]["converted"]["statuses"]["/"] == 200
 
 
 def test_files_given_to_the_root_group_stay_writable_by_an_arbitrary_uid(engine_env):
     # `chgrp -R 0 data && chmod -R g=u data` lets any uid in group 0 write (OpenShift runs images so):
     # the previous conversion gave the files to 10001:10001 and such a uid got 500 (Permission denied)
-    code, report = verify_json(engine_env, str(DATA / "py-group-zero" / "Dockerfile"), "--no-discover",
-                               "--run-arg=--user=1000650000:0")
-    assert report["original"]["ok"] and report["converted"]["ok"], report["converted"].get("log_tail")
+    report = _passes(engine_env, "py-group-zero", "--run-arg=--user=1000650000:0")
     assert report["smoke"]["original"]["statuses"]["/"] == 200, report["smoke"]
-    found = [(d["kind"], d["what"]) for d in report.get("differences", [])]
-    assert code == 0 and report["verdict"] == "PASS", (found, report["smoke"]["detail"])
     assert report["smoke"]["converted"]["statuses"]["/"] == 200
 
 
@@ -116,10 +115,7 @@ def test_a_package_installed_from_a_deb_file_reaches_the_runtime(engine_env):
     # `apt-get install ./shout_1.2-1_all.deb`: no repository has that package, so the previous
     # conversion's runtime had no `shout` and answered 503; now it gets the package's files and
     # installs the jq it depends on
-    code, report = verify_json(engine_env, str(DATA / "py-local-deb" / "Dockerfile"), "--no-discover")
-    assert report["original"]["ok"] and report["converted"]["ok"], report["converted"].get("log_tail")
+    report = _passes(engine_env, "py-local-deb")
     assert report["smoke"]["original"]["statuses"]["/"] == 200, report["smoke"]
-    found = [(d["kind"], d["what"]) for d in report.get("differences", [])]
-    assert code == 0 and report["verdict"] == "PASS", (found, report["smoke"]["detail"])
     assert report["smoke"]["converted"]["statuses"]["/"] == 200
     assert report["converted"]["size"] < report["original"]["size"]
