@@ -31,6 +31,8 @@ UNPRIVILEGED_PORT = 8080
 # page (any path, dots too): Angular's and Vue CLI's only HTML ones, Create React App's also */*
 WEBPACK_DEV = {"angular": "text/html|application/xhtml\\+xml", "vue-cli": "text/html|application/xhtml\\+xml",
                "cra": "text/html|\\*/\\*"}
+# Vue CLI before 5 left connect-history-api-fallback's default Accept list: */* as well
+VUE_CLI_4_ACCEPT = "text/html|\\*/\\*"
 # vite 5 on: HTML, */* or no Accept header at all
 VITE_ACCEPT = "text/html|\\*/\\*|^$"
 # Angular's Vite-based dev server (17+): HTML, text/*, */* or no Accept header, and never for a path
@@ -161,6 +163,8 @@ class NginxServer:
             # webpack's dev server sends the shell to a client that accepts a page: a missing image
             # or script fetched by a page stays a 404 (for Angular and Vue CLI)
             shell, named_shell, accept = "html", True, WEBPACK_DEV[self.site.framework]
+            if self.site.framework == "vue-cli" and (self.package_major("@vue/cli-service") or 4) < 5:
+                accept = VUE_CLI_4_ACCEPT
         if clean_urls:
             self.plan.decisions.append("nginx follows serve's clean URLs: /page.html redirects to /page, which "
                                        "serves page.html")
@@ -190,10 +194,14 @@ class NginxServer:
         return cfg.angular_vite_dev_server(self.facts.context, site.project.root)
 
     def vite_major(self) -> int | None:
+        return self.package_major("vite")
+
+    def package_major(self, name: str) -> int | None:
+        """The major version of a package the project uses (its lock file first), when the context says."""
         site = self.site
         if site.project is None or not self.facts.context:
             return None
-        return cfg.package_major(self.facts.context, site.project.root, site.project.package, "vite")
+        return cfg.package_major(self.facts.context, site.project.root, site.project.package, name)
 
     def vite_hosts(self, server: str) -> str | None:
         """The Host check of vite's `preview` or dev `server` as an nginx regex (localhost, IP addresses

@@ -282,3 +282,20 @@ def test_a_served_folder_around_or_inside_the_output_is_not_refused(tmp_path):
         text = _SERVE_BUILD.format(extra="").replace('"build"]', f'"{served}"]')
         result = convert(text, _vite_site(tmp_path / served.replace("/", "_").replace(".", "root")), Options())
         assert result.status == "converted", (served, result.reason)
+
+
+@pytest.mark.parametrize("version, accept", [("~4.5.11", 'text/html|\\*/\\*'),
+                                             ("^5.0.8", 'text/html|application/xhtml\\+xml')])
+def test_vue_cli_dev_server_fallback_follows_its_version(tmp_path, version, accept):
+    # Vue CLI 4 kept the history fallback's default Accept list (*/* too: curl and health checks get
+    # the page); Vue CLI 5 answers only clients that ask for HTML
+    (tmp_path / "package.json").write_text(json.dumps({
+        "scripts": {"serve": "vue-cli-service serve", "build": "vue-cli-service build"},
+        "dependencies": {"vue": "^2.6.0"}, "devDependencies": {"@vue/cli-service": version}}))
+    (tmp_path / "public").mkdir()
+    (tmp_path / "public" / "index.html").write_text("<!doctype html>")
+    text = ("FROM node:16\nWORKDIR /app\nCOPY package.json ./\nRUN npm install\nCOPY . .\n"
+            "EXPOSE 8080\nCMD [\"npm\", \"run\", \"serve\"]\n")
+    result = convert(text, tmp_path, Options())
+    assert result.status == "converted", result.reason
+    assert f'if ($http_accept !~* "{accept}")' in result.text
