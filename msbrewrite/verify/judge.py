@@ -118,6 +118,12 @@ def judge_cli(original: CliRun | None, converted: CliRun, timeout: float,
             why = f"the original keeps running but fails here too ({broken})"
             return Smoke("cli", False, why, as_dict(original), as_dict(converted), why)
         return result(True, f"both still running after {timeout:g}s, listening on no TCP port")
+    if original.exit_code not in (None, 0) and converted.exit_code is None and not _failing(converted):
+        # the original stopped with an error at start (a CLI it runs wants a newer Node, say) where the
+        # conversion keeps running: nothing to compare it with (never a pass: the verdict is inconclusive)
+        said = broken or first_line(original.stderr) or first_line(original.stdout) or "no output"
+        why = f"the original fails here (exit {original.exit_code}: {said}); the converted one keeps running"
+        return Smoke("cli", False, why, as_dict(original), as_dict(converted), why)
     if converted.exit_code != original.exit_code:
         got = "still running" if converted.exit_code is None else f"exit {converted.exit_code}"
         want = "still running" if original.exit_code is None else f"exit {original.exit_code}"

@@ -494,3 +494,13 @@ def test_a_missing_runtime_base_that_msb_chose_is_said_to_be_msbs():
     assert chosen.endswith("(msb chose it for the runtime; the original does not use it)")
     theirs = unreachable_base_error("docker.io/library/python:3.11.9", original)
     assert theirs.endswith("pull or load it, then verify again")
+
+
+def test_an_original_that_stops_with_an_error_where_the_conversion_runs_is_inconclusive():
+    # the original's CLI wants a newer Node and exits 3; the conversion serves: nothing to compare
+    original = CliRun(3, "", "Node.js version v16.20.2 detected.\nThe Angular CLI requires a minimum Node.js version\n")
+    smoke = judge_cli(original, CliRun(None), 30)
+    assert not smoke.passed and smoke.inconclusive and "Node.js version v16.20.2 detected." in smoke.inconclusive
+    # a conversion that fails on its own is a failure, not inconclusive
+    crashed = judge_cli(original, CliRun(None, "", "Error: Cannot find module 'express'\n"), 30)
+    assert not crashed.passed and not crashed.inconclusive
