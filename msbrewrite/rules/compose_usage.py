@@ -134,27 +134,28 @@ def mounts(facts: StageFacts) -> list[Mount]:
             m = _mount(name, service, item)
             if m:
                 out.append(m)
-    out += _readme_mounts(facts)
+    out += _run_doc_mounts(facts)
     facts.memo["compose_mounts"] = out
     return list(out)
 
 
 # `docker run ... -v SRC:DST` (or --volume, --mount type=bind,source=...,target=...) where the project
 # says how to run it: a README, or a top-level script or Makefile (deploy.sh, run.sh, `make run`)
-_README = lazy_re.compile(r"(?i)readme(\.(md|markdown|rst|txt))?|[\w.-]+\.(sh|bash)|makefile|[\w.-]+\.mk")
+_RUN_DOCS = lazy_re.compile(r"(?i)readme(\.(md|markdown|rst|txt))?|[\w.-]+\.(sh|bash)|makefile|[\w.-]+\.mk")
+_MAKEFILE = lazy_re.compile(r"(?i)makefile|[\w.-]+\.mk")
 _RUN_LINE = lazy_re.compile(r"\bdocker\s+run\b[^\n]*")
 
 
-def _readme_mounts(facts: StageFacts) -> list[Mount]:
+def _run_doc_mounts(facts: StageFacts) -> list[Mount]:
     """Volumes of the `docker run` commands a top-level README, script or Makefile gives (how the
     project says to run this image), continuation lines joined."""
     ctx = facts.context
     out = []
     for name in ctx.listdir("") if ctx else []:
-        if not _README.fullmatch(name):
+        if not _RUN_DOCS.fullmatch(name):
             continue
         text = re.sub(r"\\\s*\n\s*", " ", ctx.read(name) or "")
-        if not name.lower().startswith("readme") and not name.endswith((".sh", ".bash")):
+        if _MAKEFILE.fullmatch(name):
             text = text.replace("$$", "$")      # make's escape for the shell's $
         for line in _RUN_LINE.findall(text):
             try:

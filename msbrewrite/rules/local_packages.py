@@ -13,7 +13,7 @@ import posixpath
 from msbrewrite.model.analysis import StageFacts
 from msbrewrite.model.bases import describe
 from msbrewrite.model.plan import BuildPlan
-from msbrewrite.model.quoting import sh
+from msbrewrite.model.quoting import sh_glob
 from msbrewrite.model.stage_text import builder_name
 
 STAGE = "/tmp/msb-debs"
@@ -69,7 +69,7 @@ def _list_step(debs: list[str]) -> str:
     them) and its dependencies' names. The package is named by the .deb when it is still there, else
     by its file name (`pandoc-3.1.7-1-amd64.deb`, `wkhtmltox_0.12.6_amd64.deb`); a name dpkg does
     not know lists nothing, so the step never fails the build."""
-    files = " ".join(sh(d) if "*" not in d and "?" not in d else d.replace(" ", "\\ ") for d in debs)
+    files = " ".join(sh_glob(d) for d in debs)
     return (
         "# packages installed from .deb files: no repository has them, so the runtime gets their files\n"
         f"RUN mkdir -p {STAGE}/files && : > {STAGE}/list && : > {STAGE}/depends \\\n"

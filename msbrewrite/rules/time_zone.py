@@ -10,19 +10,19 @@ A runtime without a shell gets `ENV TZ`, which the C library and ICU read as wel
 from __future__ import annotations
 
 import posixpath
-import re
 
 from msbrewrite.model.analysis import StageFacts
 from msbrewrite.model.bases import describe
 from msbrewrite.model.plan import BuildPlan
 from msbrewrite.model.quoting import env_line, sh
 from msbrewrite.model.stage_text import builder_name
+from msbrewrite.support import lazy_re
 
-_ZONE = re.compile(r"^/usr/share/zoneinfo/([A-Za-z0-9_+-]+(?:/[A-Za-z0-9_+-]+)*)$")
+_ZONE = lazy_re.compile(r"^/usr/share/zoneinfo/([A-Za-z0-9_+-]+(?:/[A-Za-z0-9_+-]+)*)$")
 
 
-def set_by_build(facts: StageFacts) -> tuple[str, int] | None:
-    """The zone file a RUN points /etc/localtime at (`ln -s`, `cp`), with its line."""
+def set_by_build(facts: StageFacts) -> tuple[str, str, int] | None:
+    """The zone file a RUN points /etc/localtime at (`ln -s`, `cp`), the zone's name and the line."""
     for step in facts.steps:
         if step.ins.keyword != "RUN":
             continue
@@ -30,8 +30,9 @@ def set_by_build(facts: StageFacts) -> tuple[str, int] | None:
             words = [w for w in c.argv[1:] if not w.startswith("-")]
             if c.program in ("ln", "cp") and len(words) == 2 and posixpath.normpath(words[1]) == "/etc/localtime":
                 zone = posixpath.normpath(words[0])
-                if _ZONE.match(zone):
-                    return zone, step.ins.lineno
+                m = _ZONE.match(zone)
+                if m:
+                    return zone, m.group(1), step.ins.lineno
     return None
 
 
@@ -39,8 +40,7 @@ def carry(facts: StageFacts, plan: BuildPlan) -> None:
     found = set_by_build(facts)
     if found is None:
         return
-    path, line = found
-    name = _ZONE.match(path).group(1)
+    path, name, line = found
     installed = any(p.split("=")[0] == "tzdata" for p in facts.packages)
     if not installed and (facts.is_alpine or "slim" in facts.image_tag):
         # the builder may lack the zone file itself (a dangling link there): a COPY of it would fail

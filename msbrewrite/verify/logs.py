@@ -47,12 +47,12 @@ SIGNATURES: tuple[tuple[str, re.Pattern, str], ...] = tuple((name, lazy_re.compi
 
 _TIMESTAMP = lazy_re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?|"
                              r"\[\d\d/\w{3}/\d{4}(?::\d\d){3} [+-]\d{4}\]|\b\d\d:\d\d:\d\d(?:[.,]\d+)?\b")
-# ids and hashes (8+ hex digits), and any 0x-prefixed number: a crash's pc=0x6393e8 or a stack
-# frame's +0x1c5 are addresses in this build's binary, which a rebuild moves
 # where Python packages live: msb moves them into its virtualenv (/opt/venv), so the same error names
 # another folder there (from the system's site- or dist-packages, a `pip install --user` folder)
 PACKAGES = lazy_re.compile(r"(?:/usr(?:/local)?/lib/python[\d.]*|/root/\.local/lib/python[\d.]*|"
                            r"/opt/venv/lib/python[\d.]*|/usr/lib/python3)/(?:site|dist)-packages")
+# ids and hashes (8+ hex digits), and any 0x-prefixed number: a crash's pc=0x6393e8 or a stack
+# frame's +0x1c5 are addresses in this build's binary, which a rebuild moves
 _HEX = lazy_re.compile(r"\b0x[0-9a-f]+\b|\b[0-9a-f]{8,}\b", re.I)
 _NUMBER = lazy_re.compile(r"\d+")
 

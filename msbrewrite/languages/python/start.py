@@ -7,6 +7,7 @@ directory needs no copy of its own.
 """
 from __future__ import annotations
 
+import itertools
 import posixpath
 import re
 
@@ -79,29 +80,27 @@ class StartCommand:
 
 # pip run as a command: `pip install ...`, `/usr/local/bin/pip3.11 list`, `python -m pip install`
 _PIP_RUN = lazy_re.compile(r"(?:^|[;&|(`]|\bexec|\bthen|\bdo|\belse)\s*(?:\S*/)?pip[0-9.]*(?=\s|$)|\s-m\s+pip(?=\s|$)")
+# ...followed by its install command, options first
+_INSTALL_NEXT = lazy_re.compile(r"\s+(?:-\S+\s+)*install\b")
 
 
 def pip_at_start(facts, plan) -> tuple[str, bool] | None:
     """Where what the runtime starts runs pip (its command, or a script the command runs), and whether
     it installs: `pip install -r requirements.txt` before the server is a common start script, and it
-    needs pip (and, to install anything new, a virtualenv it can write)."""
+    needs pip (and, to install anything new, a virtualenv it can write). An install anywhere wins;
+    otherwise the first place that runs pip."""
     from msbrewrite.languages.common import start_words
     from msbrewrite.rules.runtime_programs import started_scripts
     words = start_words(facts, plan)
-    found: tuple[str, bool] | None = None
-
-    def seen(where: str, line: str) -> bool:
-        nonlocal found
+    lines = itertools.chain([("the start command", " ".join(words))],
+                            ((f"{rel}:{n}", line) for rel in started_scripts(facts, words)
+                             for n, line in enumerate((facts.context.read(rel) or "").splitlines(), 1)
+                             if not line.lstrip().startswith("#")))
+    found = None
+    for where, line in lines:
         m = _PIP_RUN.search(line)
-        if m:
-            installs = re.match(r"\s+(?:-\S+\s+)*install\b", line[m.end():]) is not None
-            found = (where, installs or bool(found and found[1]))
-        return bool(found and found[1])
-
-    if seen("the start command", " ".join(words)):
-        return found
-    for rel in started_scripts(facts, words):
-        for n, line in enumerate((facts.context.read(rel) or "").splitlines(), 1):
-            if not line.lstrip().startswith("#") and seen(f"{rel}:{n}", line):
-                return found
+        if m and _INSTALL_NEXT.match(line, m.end()):
+            return where, True
+        if m and found is None:
+            found = (where, False)
     return found
